@@ -1,0 +1,22 @@
+// The bindings of wrangler.toml, typed. `import { env } from "cloudflare:workers"`
+// and every handler's `env` have this shape.
+
+declare namespace Cloudflare {
+  interface Env {
+    DB: D1Database;
+    AVATARS: R2Bucket;
+    USERS: DurableObjectNamespace<import("./objects/user-object").UserObject>;
+    THROTTLE: DurableObjectNamespace<import("./objects/throttle-object").ThrottleObject>;
+    /** HS256 key for session tokens: `.dev.vars` locally, `wrangler secret put` in production. */
+    JWT_SECRET: string;
+    ENVIRONMENT: string;
+    /** Overrides the 60 s silent-device timeout (tests shorten it). */
+    SOCKET_TIMEOUT_MS?: string;
+  }
+  interface GlobalProps {
+    mainModule: typeof import("./workers/index");
+    durableNamespaces: "UserObject" | "ThrottleObject";
+  }
+}
+
+interface Env extends Cloudflare.Env {}

@@ -1,0 +1,123 @@
+// The durable outbox: items another object must receive, written in the same
+// transaction as the change that caused them and deleted only once the target
+// confirmed. Delivery is at least once; targets dedupe by item id, so the
+// whole path is exactly once.
+//
+// Per target one delivery is in flight at a time and items go in write order,
+// so a target sees them in order. While one is in flight, new items for that
+// target gather and travel together in the next call: under load, many
+// messages share one RPC. A target that fails backs off (exponential, capped);
+// the object's alarm retries it, and its later items wait behind the first.
+
+import type { InboxItem } from "../inbox";
+
+export const OUTBOX_TABLE = `CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  target TEXT NOT NULL,
+  item TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL
+)`;
+export const OUTBOX_INDEX = "CREATE INDEX outbox_by_target ON outbox(target, id)";
+
+const BATCH = 200;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 5 * 60_000;
+/** A safety net: if we die mid-delivery, the alarm retries this soon. */
+export const OUTBOX_SAFETY_MS = 5_000;
+
+export type Deliver = (target: string, items: InboxItem[]) => Promise<void>;
+
+export class Outbox {
+  private readonly inflight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly deliver: Deliver,
+    /** Asks the object's alarm to fire no later than the given time. */
+    private readonly wakeBy: (time: number) => void,
+  ) {}
+
+  /**
+   * Records items for a target. Synchronous, so it commits together with the
+   * caller's other writes. The alarm is asked for first, so that a crash after
+   * the insert still finds a retry scheduled.
+   */
+  enqueue(target: string, items: InboxItem[], now = Date.now()): void {
+    this.wakeBy(now + OUTBOX_SAFETY_MS);
+    for (const item of items) {
+      this.sql.exec("INSERT INTO outbox (target, item, next_at) VALUES (?, ?, ?)", target, JSON.stringify(item), now);
+    }
+  }
+
+  /** Starts delivery to a target unless one is already running; resolves when it is idle. */
+  kick(target: string): Promise<void> {
+    const running = this.inflight.get(target);
+    if (running) {
+      this.pending.add(target);
+      return running;
+    }
+    const run = this.drain(target).finally(() => {
+      this.inflight.delete(target);
+      if (this.pending.delete(target)) void this.kick(target);
+    });
+    this.inflight.set(target, run);
+    return run;
+  }
+
+  private readonly pending = new Set<string>();
+
+  /** The alarm's part: retries every target with items due. */
+  async retryDue(now = Date.now()): Promise<void> {
+    const targets = this.sql
+      .exec<{ target: string }>("SELECT DISTINCT target FROM outbox WHERE next_at <= ?", now)
+      .toArray();
+    await Promise.all(targets.map((row) => this.kick(row.target)));
+    const next = this.nextDue();
+    if (next !== null) this.wakeBy(Math.max(next, now + 1));
+  }
+
+  nextDue(): number | null {
+    return this.sql.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM outbox").one().at;
+  }
+
+  depth(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+  }
+
+  private async drain(target: string): Promise<void> {
+    for (;;) {
+      const rows = this.sql
+        .exec<{ id: number; item: string; attempts: number; next_at: number }>(
+          "SELECT id, item, attempts, next_at FROM outbox WHERE target = ? ORDER BY id LIMIT ?",
+          target,
+          BATCH,
+        )
+        .toArray();
+      const first = rows[0];
+      const last = rows.at(-1);
+      if (!first || !last) return;
+      // Backing off: later items wait behind the first, so order holds.
+      if (first.next_at > Date.now()) return;
+      try {
+        await this.deliver(
+          target,
+          rows.map((row) => JSON.parse(row.item) as InboxItem),
+        );
+      } catch (err) {
+        const delay = Math.min(BACKOFF_BASE_MS * 2 ** first.attempts, BACKOFF_MAX_MS);
+        const retryAt = Date.now() + delay * (0.75 + Math.random() * 0.5);
+        this.sql.exec(
+          "UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE target = ? AND id <= ?",
+          retryAt,
+          target,
+          last.id,
+        );
+        this.wakeBy(retryAt);
+        console.warn(JSON.stringify({ event: "outbox_retry", target, items: rows.length, error: String(err) }));
+        return;
+      }
+      this.sql.exec("DELETE FROM outbox WHERE target = ? AND id <= ?", target, last.id);
+    }
+  }
+}

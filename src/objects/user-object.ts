@@ -1,0 +1,252 @@
+// One Durable Object per user (idFromName(userId)): the user's devices, their
+// mailbox and the outbox that hands their messages and receipts to others.
+// This class is a thin shell over the hibernation API; the work happens in
+// ./user/*. Everything it holds in memory can be lost at any moment (eviction,
+// hibernation, a crash) and is rebuilt from SQLite or the sockets' attachments.
+
+import { DurableObject } from "cloudflare:workers";
+import { AppError } from "../shared/errors";
+import { FRAME_MAX_BYTES, FRAME_RATE_BURST, FRAME_RATE_PER_SECOND, HISTORY_LIMIT_MAX } from "../shared/limits";
+import {
+  type ChatId,
+  type ChatSummary,
+  type ClientFrame,
+  errorFrame,
+  FrameError,
+  type Message,
+  PING,
+  PONG,
+  parseChat,
+  parseClientFrame,
+} from "../shared/protocol";
+import type { InboxItem } from "./inbox";
+import { AlarmScheduler } from "./storage/alarm";
+import { MessageIdClock } from "./storage/id-clock";
+import { Meta } from "./storage/meta";
+import { Outbox } from "./storage/outbox";
+import { migrate } from "./storage/schema";
+import { Mailbox, type ReceiptGroup } from "./user/mailbox";
+import { TokenBucket } from "./user/rate-limit";
+import { USER_SCHEMA } from "./user/schema";
+import { attach, broadcast, send } from "./user/sockets";
+import { replay } from "./user/sync";
+
+export class UserObject extends DurableObject<Env> {
+  private readonly userId: string;
+  private readonly meta: Meta;
+  private readonly mailbox: Mailbox;
+  private readonly outbox: Outbox;
+  private readonly alarms: AlarmScheduler;
+  private readonly ids: MessageIdClock;
+  private readonly frames = new TokenBucket(FRAME_RATE_PER_SECOND, FRAME_RATE_BURST);
+  private sendQueue: Promise<void> = Promise.resolve();
+  /** Users known to exist (checked in D1 once per wake). */
+  private readonly knownUsers = new Set<string>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const name = ctx.id.name;
+    if (!name) throw new Error("UserObject must be addressed with idFromName(userId)");
+    this.userId = name;
+    const sql = ctx.storage.sql;
+    migrate(sql, USER_SCHEMA);
+    this.meta = new Meta(sql);
+    this.mailbox = new Mailbox(sql, this.meta, this.userId);
+    this.ids = new MessageIdClock(this.meta, this.userId);
+    this.alarms = new AlarmScheduler(ctx.storage);
+    this.outbox = new Outbox(
+      sql,
+      (target, items) => this.userStub(target).accept(items),
+      (time) => this.alarms.ensureBy(time),
+    );
+    // The runtime answers the heartbeat itself, without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    ctx.blockConcurrencyWhile(() => this.alarms.load());
+  }
+
+  private userStub(userId: string) {
+    return this.env.USERS.get(this.env.USERS.idFromName(userId));
+  }
+
+  // ------------------------------------------------------------ WebSocket
+
+  /** The Worker forwards an authenticated upgrade here (see workers/socket). */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("expected a WebSocket upgrade", { status: 426 });
+    }
+    const sid = request.headers.get("x-session-id");
+    if (!sid) return new Response("missing session", { status: 400 });
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server, [sid]);
+    attach(server, { sid, connectedAt: Date.now() });
+    const headers = new Headers();
+    const protocol = request.headers.get("x-echo-protocol");
+    if (protocol) headers.set("Sec-WebSocket-Protocol", protocol);
+    return new Response(null, { status: 101, webSocket: client, headers });
+  }
+
+  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    try {
+      if (typeof data !== "string") throw new AppError("bad_frame", "frames must be JSON text");
+      if (data === PING) return send(ws, PONG); // a ping that arrived while awake by another path
+      if (data.length > FRAME_MAX_BYTES)
+        throw new AppError("too_large", `frames must be at most ${FRAME_MAX_BYTES} bytes`);
+      if (!this.frames.take()) throw new AppError("rate_limited", "too many frames; slow down");
+      await this.handle(ws, parseClientFrame(data));
+    } catch (err) {
+      send(ws, errorFrame(toAppError(err)));
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    // Completes the closing handshake; 1005/1006 are not valid to send back.
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    try {
+      ws.close(1011, "socket error");
+    } catch {
+      // already closed
+    }
+  }
+
+  private async handle(ws: WebSocket, frame: ClientFrame): Promise<void> {
+    switch (frame.type) {
+      case "send": {
+        // Sends run one after another, so a sender's messages keep their order
+        // even when one of them waits (for example on a D1 lookup).
+        const turn = this.sendQueue.then(() => this.onSend(ws, frame));
+        this.sendQueue = turn.catch(() => undefined);
+        return turn;
+      }
+      case "sync":
+        return replay(this.mailbox, ws, frame.after);
+      case "received":
+        return this.sendReceipts(this.mailbox.markDelivered(frame.ids, Date.now()), "delivered");
+      case "read":
+        return this.sendReceipts(this.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read");
+      case "typing":
+      case "subscribe":
+        throw new AppError("unknown_type", `${frame.type} is not supported yet`);
+    }
+  }
+
+  // ------------------------------------------------------------ sending
+
+  private async onSend(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>): Promise<void> {
+    // A retry: the same clientId gets the same answer and stores nothing.
+    const earlier = this.mailbox.findByClientId(frame.clientId);
+    if (earlier) {
+      send(ws, { type: "sent", clientId: frame.clientId, id: earlier.id, seq: earlier.seq, ts: earlier.ts });
+      return;
+    }
+    const chat = parseChat(frame.chat);
+    if (chat.kind === "group") throw new FrameError(new AppError("unknown_group", "no such group"), frame.clientId);
+    if (!(await this.userExists(chat.id))) {
+      throw new FrameError(new AppError("unknown_user", "no such user"), frame.clientId);
+    }
+    // The await above let other frames in: look for the retry once more.
+    if (this.mailbox.findByClientId(frame.clientId)) return this.onSend(ws, frame);
+
+    // One synchronous block: the id, the mailbox row and the outbox row commit
+    // together, and `sent` leaves only once they are durable (output gate).
+    const { id, ts } = this.ids.next();
+    const message = this.mailbox.appendOwn({ id, chat: frame.chat, text: frame.text, ts, clientId: frame.clientId });
+    const toSelf = chat.id === this.userId;
+    if (!toSelf) {
+      this.outbox.enqueue(chat.id, [
+        { kind: "message", id, chat: `u:${this.userId}`, from: this.userId, text: frame.text, ts },
+      ]);
+    }
+    send(ws, { type: "sent", clientId: frame.clientId, id, seq: message.seq, ts });
+    broadcast(this.ctx.getWebSockets(), { type: "message", message });
+    if (!toSelf) void this.outbox.kick(chat.id);
+  }
+
+  private async userExists(userId: string): Promise<boolean> {
+    if (userId === this.userId || this.knownUsers.has(userId) || this.mailbox.isContact(userId)) return true;
+    const row = await this.env.DB.prepare("SELECT 1 AS found FROM users WHERE id = ?").bind(userId).first();
+    if (row) this.knownUsers.add(userId);
+    return row !== null;
+  }
+
+  /** Receipts for messages this user's devices received or read, to their senders. */
+  private sendReceipts(groups: ReceiptGroup[], status: "delivered" | "read"): void {
+    const now = Date.now();
+    for (const group of groups) {
+      const chat: ChatId = group.chat.startsWith("g:") ? group.chat : `u:${this.userId}`;
+      const item: InboxItem = {
+        kind: "receipt",
+        rid: this.ids.next(now).id,
+        chat,
+        ids: group.ids,
+        status,
+        by: this.userId,
+        ts: now,
+      };
+      this.outbox.enqueue(group.sender, [item], now);
+      void this.outbox.kick(group.sender);
+    }
+  }
+
+  // ------------------------------------------------------------ RPC
+
+  /** Other objects deliver messages and receipts here. Idempotent. */
+  async accept(items: InboxItem[]): Promise<void> {
+    const { messages, receipts } = this.mailbox.accept(items);
+    const sockets = this.ctx.getWebSockets();
+    for (const message of messages) broadcast(sockets, { type: "message", message });
+    for (const receipt of receipts) broadcast(sockets, receipt);
+  }
+
+  async history(chat: string, before: string | undefined, limit: number): Promise<Message[]> {
+    const ref = parseChat(chat);
+    const bounded = Math.min(Math.max(1, limit), HISTORY_LIMIT_MAX);
+    return this.mailbox.history(ref.kind === "user" ? `u:${ref.id}` : `g:${ref.id}`, before, bounded);
+  }
+
+  async chats(): Promise<ChatSummary[]> {
+    return this.mailbox.chats();
+  }
+
+  /** Logout: the session's sockets close at once. */
+  async closeSession(sid: string): Promise<void> {
+    for (const ws of this.ctx.getWebSockets(sid)) {
+      try {
+        ws.close(4001, "logged out");
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  /** Counts for tests and operators. */
+  async stats(): Promise<{ sockets: number; messages: number; outbox: number; seq: number }> {
+    return {
+      sockets: this.ctx.getWebSockets().length,
+      messages: this.mailbox.count(),
+      outbox: this.outbox.depth(),
+      seq: this.mailbox.lastSeq,
+    };
+  }
+
+  // ------------------------------------------------------------ alarm
+
+  override async alarm(): Promise<void> {
+    this.alarms.fired();
+    await this.outbox.retryDue();
+  }
+}
+
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  console.error(JSON.stringify({ event: "frame_error", error: String(err), stack: (err as Error)?.stack }));
+  return new AppError("internal", "something went wrong; try again");
+}

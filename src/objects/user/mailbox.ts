@@ -1,0 +1,304 @@
+// The user's mailbox: an ordered log, in the object's SQLite, of every message
+// the user sent or received and of the receipts for what they sent. `seq`
+// numbers it; a device that has seen up to seq N asks for what follows N.
+//
+// Every method is synchronous: within one call the writes commit together
+// (the object's implicit transaction), so a crash never leaves half of them.
+
+import type { ChatId, ChatSummary, Message, ReceiptStatus, ServerFrame, SystemEvent } from "../../shared/protocol";
+import type { InboxItem, InboxMessage } from "../inbox";
+import type { Meta } from "../storage/meta";
+
+type ReceiptFrame = Extract<ServerFrame, { type: "receipt" }>;
+
+interface MessageRow {
+  seq: number;
+  id: string;
+  chat: string;
+  sender: string;
+  text: string;
+  ts: number;
+  client_id: string | null;
+  system: string | null;
+  [key: string]: SqlStorageValue;
+}
+
+const MESSAGE_COLUMNS = "seq, id, chat, sender, text, ts, client_id, system";
+
+/** Messages of one sender in one chat, newly delivered or read: one receipt's worth. */
+export interface ReceiptGroup {
+  sender: string;
+  chat: ChatId;
+  ids: string[];
+}
+
+export class Mailbox {
+  private seq: number;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly meta: Meta,
+    private readonly owner: string,
+  ) {
+    this.seq = meta.number("seq");
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  private nextSeq(): number {
+    this.seq += 1;
+    this.meta.set("seq", this.seq);
+    return this.seq;
+  }
+
+  findByClientId(clientId: string): Message | null {
+    const row = this.sql
+      .exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE client_id = ?`, clientId)
+      .toArray()[0];
+    return row ? this.toMessage(row) : null;
+  }
+
+  has(id: string): boolean {
+    return this.sql.exec("SELECT 1 FROM messages WHERE id = ?", id).toArray().length > 0;
+  }
+
+  /** Stores a message this user sent. */
+  appendOwn(m: { id: string; chat: ChatId; text: string; ts: number; clientId: string }): Message {
+    const seq = this.nextSeq();
+    this.sql.exec(
+      "INSERT INTO messages (seq, id, chat, sender, text, ts, client_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      seq,
+      m.id,
+      m.chat,
+      this.owner,
+      m.text,
+      m.ts,
+      m.clientId,
+    );
+    this.touchChat(m.chat, seq, m.id, false);
+    if (m.chat.startsWith("u:")) this.addContact(m.chat.slice(2), m.ts);
+    return { id: m.id, chat: m.chat, from: this.owner, text: m.text, ts: m.ts, seq, clientId: m.clientId };
+  }
+
+  /** Stores what other objects delivered; returns only what was new (duplicates are dropped). */
+  accept(items: InboxItem[]): { messages: Message[]; receipts: ReceiptFrame[] } {
+    const messages: Message[] = [];
+    const receipts: ReceiptFrame[] = [];
+    for (const item of items) {
+      if (item.kind === "message") {
+        const stored = this.acceptMessage(item);
+        if (stored) messages.push(stored);
+      } else {
+        const exists = this.sql.exec("SELECT 1 FROM receipts WHERE rid = ?", item.rid).toArray().length > 0;
+        if (exists) continue;
+        const seq = this.nextSeq();
+        this.sql.exec(
+          "INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          seq,
+          item.rid,
+          item.chat,
+          JSON.stringify(item.ids),
+          item.status,
+          item.by,
+          item.ts,
+        );
+        receipts.push({
+          type: "receipt",
+          chat: item.chat,
+          ids: item.ids,
+          status: item.status,
+          by: item.by,
+          ts: item.ts,
+        });
+      }
+    }
+    return { messages, receipts };
+  }
+
+  private acceptMessage(item: InboxMessage): Message | null {
+    if (this.has(item.id)) return null;
+    const seq = this.nextSeq();
+    const system = item.system ? JSON.stringify(item.system) : null;
+    this.sql.exec(
+      "INSERT INTO messages (seq, id, chat, sender, text, ts, system) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      seq,
+      item.id,
+      item.chat,
+      item.from,
+      item.text,
+      item.ts,
+      system,
+    );
+    const fromOther = item.from !== this.owner && !item.system;
+    this.touchChat(item.chat, seq, item.id, fromOther);
+    if (item.chat.startsWith("u:") && fromOther) this.addContact(item.from, item.ts);
+    const message: Message = { id: item.id, chat: item.chat, from: item.from, text: item.text, ts: item.ts, seq };
+    if (item.system) message.system = item.system;
+    return message;
+  }
+
+  private touchChat(chat: ChatId, seq: number, id: string, unread: boolean): void {
+    this.sql.exec(
+      `INSERT INTO chats (chat, last_seq, last_id, unread) VALUES (?, ?, ?, ?)
+       ON CONFLICT(chat) DO UPDATE SET
+         last_seq = excluded.last_seq,
+         last_id = CASE WHEN excluded.last_id > last_id THEN excluded.last_id ELSE last_id END,
+         unread = unread + excluded.unread`,
+      chat,
+      seq,
+      id,
+      unread ? 1 : 0,
+    );
+  }
+
+  private addContact(userId: string, ts: number): void {
+    if (userId === this.owner) return;
+    this.sql.exec("INSERT OR IGNORE INTO contacts (user_id, since) VALUES (?, ?)", userId, ts);
+  }
+
+  isContact(userId: string): boolean {
+    return this.sql.exec("SELECT 1 FROM contacts WHERE user_id = ?", userId).toArray().length > 0;
+  }
+
+  /** Messages after a sync cursor, in seq order. */
+  messagesAfter(after: number, limit: number): Message[] {
+    return this.sql
+      .exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+      .toArray()
+      .map((row) => this.toMessage(row));
+  }
+
+  /** Receipts after a sync cursor, in seq order, each with its seq. */
+  receiptsAfter(after: number, limit: number): { seq: number; frame: ReceiptFrame }[] {
+    return this.sql
+      .exec<{ seq: number; chat: string; ids: string; status: string; by: string; ts: number }>(
+        "SELECT seq, chat, ids, status, by, ts FROM receipts WHERE seq > ? ORDER BY seq LIMIT ?",
+        after,
+        limit,
+      )
+      .toArray()
+      .map((row) => ({
+        seq: row.seq,
+        frame: {
+          type: "receipt",
+          chat: row.chat as ChatId,
+          ids: JSON.parse(row.ids) as string[],
+          status: row.status as ReceiptStatus,
+          by: row.by,
+          ts: row.ts,
+        },
+      }));
+  }
+
+  /** One page of a chat, oldest first: the `limit` messages just before `before`. */
+  history(chat: ChatId, before: string | undefined, limit: number): Message[] {
+    const rows = before
+      ? this.sql.exec<MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+          chat,
+          before,
+          limit,
+        )
+      : this.sql.exec<MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat = ? ORDER BY id DESC LIMIT ?`,
+          chat,
+          limit,
+        );
+    return rows
+      .toArray()
+      .reverse()
+      .map((row) => this.toMessage(row));
+  }
+
+  /** Every chat with its newest message and unread count, most recent first. */
+  chats(): ChatSummary[] {
+    const rows = this.sql
+      .exec<MessageRow & { unread: number }>(
+        `SELECT c.unread, m.seq, m.id, m.chat, m.sender, m.text, m.ts, m.client_id, m.system
+         FROM chats c JOIN messages m ON m.id = c.last_id
+         ORDER BY c.last_seq DESC`,
+      )
+      .toArray();
+    return rows.map((row) => ({ chat: row.chat as ChatId, lastMessage: this.toMessage(row), unread: row.unread }));
+  }
+
+  /** Marks messages from others delivered to a device; returns the newly delivered, by sender. */
+  markDelivered(ids: string[], now: number): ReceiptGroup[] {
+    const fresh: { id: string; chat: string; sender: string }[] = [];
+    for (const id of new Set(ids)) {
+      const row = this.sql
+        .exec<{ id: string; chat: string; sender: string }>(
+          `UPDATE messages SET delivered_at = ?
+           WHERE id = ? AND sender != ? AND system IS NULL AND delivered_at IS NULL
+           RETURNING id, chat, sender`,
+          now,
+          id,
+          this.owner,
+        )
+        .toArray()[0];
+      if (row) fresh.push(row);
+    }
+    return groupBySender(fresh);
+  }
+
+  /** Marks a chat read up to and including a message; returns the newly read, by sender. */
+  markRead(chat: ChatId, upTo: string, now: number): ReceiptGroup[] {
+    const fresh = this.sql
+      .exec<{ id: string; chat: string; sender: string }>(
+        `UPDATE messages SET read_at = ?, delivered_at = coalesce(delivered_at, ?)
+         WHERE chat = ? AND id <= ? AND sender != ? AND system IS NULL AND read_at IS NULL
+         RETURNING id, chat, sender`,
+        now,
+        now,
+        chat,
+        upTo,
+        this.owner,
+      )
+      .toArray();
+    if (fresh.length > 0) {
+      const unread = this.sql
+        .exec<{ n: number }>(
+          "SELECT count(*) AS n FROM messages WHERE chat = ? AND sender != ? AND system IS NULL AND read_at IS NULL",
+          chat,
+          this.owner,
+        )
+        .one().n;
+      this.sql.exec("UPDATE chats SET unread = ? WHERE chat = ?", unread, chat);
+    }
+    return groupBySender(fresh);
+  }
+
+  count(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM messages").one().n;
+  }
+
+  private toMessage(row: MessageRow): Message {
+    const message: Message = {
+      id: row.id,
+      chat: row.chat as ChatId,
+      from: row.sender,
+      text: row.text,
+      ts: row.ts,
+      seq: row.seq,
+    };
+    if (row.client_id !== null && row.sender === this.owner) message.clientId = row.client_id;
+    if (row.system !== null) message.system = JSON.parse(row.system) as SystemEvent;
+    return message;
+  }
+}
+
+function groupBySender(rows: { id: string; chat: string; sender: string }[]): ReceiptGroup[] {
+  const groups = new Map<string, ReceiptGroup>();
+  for (const row of rows) {
+    const key = `${row.sender} ${row.chat}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { sender: row.sender, chat: row.chat as ChatId, ids: [] };
+      groups.set(key, group);
+    }
+    group.ids.push(row.id);
+  }
+  return [...groups.values()];
+}

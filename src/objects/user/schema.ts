@@ -1,0 +1,53 @@
+// The user object's SQLite schema, as versioned steps (see storage/schema.ts).
+// Never edit a step that has shipped: add a new one.
+
+import { META_TABLE } from "../storage/meta";
+import { OUTBOX_INDEX, OUTBOX_TABLE } from "../storage/outbox";
+import type { SchemaStep } from "../storage/schema";
+
+export const USER_SCHEMA: readonly SchemaStep[] = [
+  // v1: the mailbox, chats, receipts, contacts and the outbox
+  (sql) => {
+    sql.exec(META_TABLE);
+    // One row per message in this user's mailbox, sent or received.
+    // seq is the sync cursor; seq numbers are shared with `receipts`.
+    sql.exec(`CREATE TABLE messages (
+      seq INTEGER PRIMARY KEY,
+      id TEXT NOT NULL UNIQUE,
+      chat TEXT NOT NULL,
+      sender TEXT NOT NULL,
+      text TEXT NOT NULL,
+      ts INTEGER NOT NULL,
+      client_id TEXT,
+      system TEXT,
+      delivered_at INTEGER,
+      read_at INTEGER
+    )`);
+    // A retried send with the same clientId finds its first answer here.
+    sql.exec("CREATE UNIQUE INDEX messages_by_client_id ON messages(client_id) WHERE client_id IS NOT NULL");
+    sql.exec("CREATE INDEX messages_by_chat ON messages(chat, id)");
+    sql.exec("CREATE INDEX messages_unread ON messages(chat, sender) WHERE read_at IS NULL");
+    // Receipts for messages this user sent, kept so that sync replays them.
+    sql.exec(`CREATE TABLE receipts (
+      seq INTEGER PRIMARY KEY,
+      rid TEXT NOT NULL UNIQUE,
+      chat TEXT NOT NULL,
+      ids TEXT NOT NULL,
+      status TEXT NOT NULL,
+      by TEXT NOT NULL,
+      ts INTEGER NOT NULL
+    )`);
+    // One row per chat: what GET /api/chats lists.
+    sql.exec(`CREATE TABLE chats (
+      chat TEXT PRIMARY KEY,
+      last_seq INTEGER NOT NULL,
+      last_id TEXT NOT NULL,
+      unread INTEGER NOT NULL DEFAULT 0
+    )`);
+    sql.exec("CREATE INDEX chats_by_recency ON chats(last_seq)");
+    // Users this one has exchanged a one-to-one message with.
+    sql.exec("CREATE TABLE contacts (user_id TEXT PRIMARY KEY, since INTEGER NOT NULL)");
+    sql.exec(OUTBOX_TABLE);
+    sql.exec(OUTBOX_INDEX);
+  },
+];

@@ -1,0 +1,37 @@
+// The user's devices: one hibernatable WebSocket each. What we need to know
+// about a socket lives in its attachment (a small structured-clone value that
+// survives hibernation), so nothing has to be rebuilt in memory on wake:
+// `ctx.getWebSockets()` hands every socket back, attachment included.
+
+import type { ServerFrame } from "../../shared/protocol";
+
+export interface SocketInfo {
+  /** The session (login) this device connected with; also the socket's tag. */
+  sid: string;
+  /** When the socket was accepted (ms). */
+  connectedAt: number;
+}
+
+export function attach(ws: WebSocket, info: SocketInfo): void {
+  ws.serializeAttachment(info);
+}
+
+export function info(ws: WebSocket): SocketInfo | null {
+  return (ws.deserializeAttachment() as SocketInfo | null) ?? null;
+}
+
+/** Sends to one socket; a socket that is already closing is skipped quietly. */
+export function send(ws: WebSocket, frame: ServerFrame | string): void {
+  try {
+    ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  } catch {
+    // The peer is gone; webSocketClose or the sweep will clean up.
+  }
+}
+
+/** Sends one frame to every device of the user. */
+export function broadcast(sockets: WebSocket[], frame: ServerFrame): void {
+  if (sockets.length === 0) return;
+  const text = JSON.stringify(frame);
+  for (const ws of sockets) send(ws, text);
+}

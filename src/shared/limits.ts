@@ -1,0 +1,35 @@
+// Every limit of the wire protocol and of the service, in one place.
+// docs/protocol.md and docs/security.md list the same values.
+
+export const USERNAME_PATTERN = /^[a-z0-9_.]{3,32}$/;
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
+export const DISPLAY_NAME_MAX = 64;
+export const ABOUT_MAX = 140;
+
+export const TEXT_MAX = 4096; // characters (code points) per message
+export const CLIENT_ID_MAX = 64;
+export const FRAME_MAX_BYTES = 64 * 1024;
+export const RECEIVED_IDS_MAX = 1000;
+export const SUBSCRIBE_MAX = 500;
+
+export const HISTORY_LIMIT_MAX = 100;
+export const HISTORY_LIMIT_DEFAULT = 50;
+export const SYNC_BATCH = 500; // mailbox rows read per step of a replay
+
+export const GROUP_NAME_MAX = 100;
+export const GROUP_MEMBERS_MAX = 1024;
+
+export const AVATAR_MAX_BYTES = 1024 * 1024;
+
+/** Frames a user may send per second, all devices together (token bucket). */
+export const FRAME_RATE_PER_SECOND = 100;
+export const FRAME_RATE_BURST = 200;
+
+export const LOGIN_FAILURES_MAX = 10;
+export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+
+export const TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+/** A device silent this long is dropped (the contract's 60 s). */
+export const SOCKET_TIMEOUT_MS = 60_000;

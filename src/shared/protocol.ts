@@ -1,0 +1,274 @@
+// The wire protocol: every object, frame and request body the clients and the
+// server exchange, with the runtime checks for what arrives from outside.
+// The Worker, the objects, the client module and the tests all import this one
+// module. docs/protocol.md is the prose version; ../shared/contract.md the promise.
+
+import { AppError } from "./errors";
+import { ENTITY_ID_PATTERN, MESSAGE_ID_PATTERN } from "./ids";
+import {
+  ABOUT_MAX,
+  CLIENT_ID_MAX,
+  DISPLAY_NAME_MAX,
+  GROUP_NAME_MAX,
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  RECEIVED_IDS_MAX,
+  SUBSCRIBE_MAX,
+  TEXT_MAX,
+  USERNAME_PATTERN,
+} from "./limits";
+import * as v from "./validate";
+
+// ---------------------------------------------------------------- objects
+
+export type LastSeenVisibility = "everyone" | "contacts" | "nobody";
+export const LAST_SEEN_VISIBILITIES: readonly LastSeenVisibility[] = ["everyone", "contacts", "nobody"];
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  about: string;
+}
+
+export interface Me extends User {
+  lastSeenVisibility: LastSeenVisibility;
+}
+
+/** `u:<userId>` or `g:<groupId>`, always from the reader's point of view. */
+export type ChatId = `u:${string}` | `g:${string}`;
+export type ChatRef = { kind: "user"; id: string } | { kind: "group"; id: string };
+
+export interface Message {
+  id: string;
+  chat: ChatId;
+  from: string;
+  text: string;
+  ts: number;
+  seq: number;
+  /** Present on messages the reader sent. */
+  clientId?: string;
+  /** Present on group system messages (member added, removed, left). */
+  system?: SystemEvent;
+}
+
+export interface SystemEvent {
+  event: "created" | "added" | "removed" | "left";
+  user: string;
+  by?: string;
+}
+
+export type Role = "admin" | "member";
+
+export interface Group {
+  id: string;
+  name: string;
+  members: { id: string; role: Role; displayName?: string }[];
+}
+
+export interface ChatSummary {
+  chat: ChatId;
+  lastMessage: Message | null;
+  unread: number;
+}
+
+export interface Presence {
+  online: boolean;
+  lastSeen: number | null;
+}
+
+export type ReceiptStatus = "delivered" | "read";
+
+export interface AuthAnswer {
+  token: string;
+  user: User;
+}
+
+// ---------------------------------------------------------------- chat ids
+
+export function parseChat(value: unknown): ChatRef {
+  if (typeof value === "string" && value.length === 18 && value[1] === ":") {
+    const id = value.slice(2);
+    if (ENTITY_ID_PATTERN.test(id)) {
+      if (value[0] === "u") return { kind: "user", id };
+      if (value[0] === "g") return { kind: "group", id };
+    }
+  }
+  throw new AppError("invalid_chat", "chat must be u:<userId> or g:<groupId>");
+}
+
+export function chatId(ref: ChatRef): ChatId {
+  return ref.kind === "user" ? `u:${ref.id}` : `g:${ref.id}`;
+}
+
+export function isEntityId(value: unknown): value is string {
+  return typeof value === "string" && ENTITY_ID_PATTERN.test(value);
+}
+
+export function isMessageId(value: unknown): value is string {
+  return typeof value === "string" && MESSAGE_ID_PATTERN.test(value);
+}
+
+// ---------------------------------------------------------------- frames
+
+/** The heartbeat: literal text, answered by the runtime without waking the object. */
+export const PING = "ping";
+export const PONG = "pong";
+
+export type ClientFrame =
+  | { type: "send"; clientId: string; chat: ChatId; text: string }
+  | { type: "received"; ids: string[] }
+  | { type: "read"; chat: ChatId; upTo: string }
+  | { type: "sync"; after: number }
+  | { type: "typing"; chat: ChatId }
+  | { type: "subscribe"; users: string[] };
+
+export type ServerFrame =
+  | { type: "sent"; clientId: string; id: string; seq: number; ts: number }
+  | { type: "message"; message: Message }
+  | { type: "receipt"; chat: ChatId; ids: string[]; status: ReceiptStatus; by: string; ts: number }
+  | { type: "presence"; user: string; online: boolean; lastSeen: number | null }
+  | { type: "typing"; chat: ChatId; from: string }
+  | { type: "synced"; seq: number }
+  | { type: "error"; code: string; message: string; clientId?: string };
+
+export const CLIENT_ID_PATTERN = /^[\x21-\x7e]+$/; // printable ASCII, no spaces
+
+/**
+ * Checks one text frame from a client. Throws AppError (bad_frame,
+ * unknown_type, invalid_field, invalid_chat, text_too_long); when the frame
+ * carried a usable clientId the error says so, so that the client can match it.
+ */
+export function parseClientFrame(raw: string): ClientFrame {
+  const fields = v.object(v.parseJson(raw, "bad_frame"), "frame", "bad_frame");
+  switch (fields.type) {
+    case "send": {
+      const clientId = v.string(fields, "clientId", { min: 1, max: CLIENT_ID_MAX, pattern: CLIENT_ID_PATTERN });
+      try {
+        const chat = chatId(parseChat(fields.chat));
+        const text = v.string(fields, "text", { min: 1 });
+        if (v.codePoints(text) > TEXT_MAX) {
+          throw new AppError("text_too_long", `text must be at most ${TEXT_MAX} characters`);
+        }
+        return { type: "send", clientId, chat, text };
+      } catch (err) {
+        throw withClientId(err, clientId);
+      }
+    }
+    case "received":
+      return {
+        type: "received",
+        ids: v.stringArray(fields, "ids", { min: 1, max: RECEIVED_IDS_MAX, pattern: MESSAGE_ID_PATTERN }),
+      };
+    case "read":
+      return {
+        type: "read",
+        chat: chatId(parseChat(fields.chat)),
+        upTo: v.string(fields, "upTo", { pattern: MESSAGE_ID_PATTERN }),
+      };
+    case "sync":
+      return { type: "sync", after: v.integer(fields, "after", { min: 0 }) };
+    case "typing":
+      return { type: "typing", chat: chatId(parseChat(fields.chat)) };
+    case "subscribe":
+      return {
+        type: "subscribe",
+        users: v.stringArray(fields, "users", { min: 1, max: SUBSCRIBE_MAX, pattern: ENTITY_ID_PATTERN }),
+      };
+    default:
+      throw new AppError("unknown_type", "unknown frame type");
+  }
+}
+
+/** An AppError that remembers the clientId of the frame it answers. */
+export class FrameError extends AppError {
+  readonly clientId: string;
+  constructor(err: AppError, clientId: string) {
+    super(err.code, err.message);
+    this.clientId = clientId;
+  }
+}
+
+function withClientId(err: unknown, clientId: string): unknown {
+  return err instanceof AppError ? new FrameError(err, clientId) : err;
+}
+
+export function errorFrame(err: AppError): ServerFrame {
+  const frame: ServerFrame = { type: "error", code: err.code, message: err.message };
+  if (err instanceof FrameError) frame.clientId = err.clientId;
+  return frame;
+}
+
+// ---------------------------------------------------------------- HTTP bodies
+
+export interface RegisterBody {
+  username: string;
+  password: string;
+  displayName?: string;
+}
+
+export function parseRegisterBody(body: unknown): RegisterBody {
+  const f = v.object(body);
+  const username = normalizeUsername(v.string(f, "username", { code: "invalid_username" }));
+  if (!USERNAME_PATTERN.test(username)) {
+    throw new AppError("invalid_username", "username must be 3-32 characters of a-z 0-9 _ .");
+  }
+  const password = v.string(f, "password", { min: PASSWORD_MIN, max: PASSWORD_MAX, code: "invalid_password" });
+  const displayName = v.optionalString(f, "displayName", { min: 1, max: DISPLAY_NAME_MAX });
+  return displayName === undefined ? { username, password } : { username, password, displayName };
+}
+
+export interface LoginBody {
+  username: string;
+  password: string;
+}
+
+export function parseLoginBody(body: unknown): LoginBody {
+  const f = v.object(body);
+  return {
+    username: normalizeUsername(v.string(f, "username", { max: 64 })),
+    password: v.string(f, "password", { max: PASSWORD_MAX }),
+  };
+}
+
+/** Usernames are case-insensitive: stored and compared in lower case. */
+export function normalizeUsername(name: string): string {
+  return name.toLowerCase();
+}
+
+export interface PatchMeBody {
+  displayName?: string;
+  about?: string;
+  lastSeenVisibility?: LastSeenVisibility;
+}
+
+export function parsePatchMeBody(body: unknown): PatchMeBody {
+  const f = v.object(body);
+  const out: PatchMeBody = {};
+  const displayName = v.optionalString(f, "displayName", { min: 1, max: DISPLAY_NAME_MAX });
+  if (displayName !== undefined) out.displayName = displayName;
+  const about = v.optionalString(f, "about", { max: ABOUT_MAX });
+  if (about !== undefined) out.about = about;
+  if (f.lastSeenVisibility !== undefined) {
+    out.lastSeenVisibility = v.oneOf(f, "lastSeenVisibility", LAST_SEEN_VISIBILITIES);
+  }
+  return out;
+}
+
+export interface CreateGroupBody {
+  name: string;
+  members: string[];
+}
+
+export function parseCreateGroupBody(body: unknown): CreateGroupBody {
+  const f = v.object(body);
+  const name = v.string(f, "name", { max: GROUP_NAME_MAX }).trim();
+  if (name.length === 0) throw new AppError("invalid_field", "name must not be empty");
+  const members = f.members === undefined ? [] : v.stringArray(f, "members", { pattern: ENTITY_ID_PATTERN });
+  return { name, members: [...new Set(members)] };
+}
+
+export function parseAddMemberBody(body: unknown): { userId: string } {
+  const f = v.object(body);
+  return { userId: v.string(f, "userId", { pattern: ENTITY_ID_PATTERN }) };
+}

@@ -1,0 +1,19 @@
+// The entry Worker's router: one Hono app, routes mounted by resource.
+
+import { Hono } from "hono";
+import type { AppEnv } from "./app-env";
+import { authRoutes } from "./auth/routes";
+import { chatRoutes } from "./chats/routes";
+import { notFound, onError } from "./error-handler";
+import { socketRoutes } from "./socket/routes";
+import { meRoutes, userRoutes } from "./users/routes";
+
+export const app = new Hono<AppEnv>();
+
+app.route("/api/auth", authRoutes);
+app.route("/api/me", meRoutes);
+app.route("/api/users", userRoutes);
+app.route("/api/chats", chatRoutes);
+app.route("/ws", socketRoutes);
+app.notFound(notFound);
+app.onError(onError);

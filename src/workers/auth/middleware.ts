@@ -1,0 +1,27 @@
+// Authentication for the API: a Bearer token, verified (signature, algorithm,
+// issuer, audience, times) and then checked against its session in D1.
+
+import { createMiddleware } from "hono/factory";
+import { AppError } from "../../shared/errors";
+import type { AppEnv, AuthContext } from "../app-env";
+import { isSessionActive } from "./sessions";
+import { verifyToken } from "./token";
+
+export async function authenticate(env: Env, token: string | undefined | null): Promise<AuthContext> {
+  if (!token) throw new AppError("unauthorized", "a token is required");
+  const claims = await verifyToken(token, env.JWT_SECRET);
+  if (!(await isSessionActive(env.DB, claims.sessionId, claims.userId))) {
+    throw new AppError("unauthorized", "this session has ended; log in again");
+  }
+  return { userId: claims.userId, sessionId: claims.sessionId };
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  return match?.[1];
+}
+
+export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("auth", await authenticate(c.env, bearerToken(c.req.header("Authorization"))));
+  await next();
+});

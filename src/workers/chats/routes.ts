@@ -1,0 +1,39 @@
+// GET /api/chats and GET /api/chats/:chat/messages: read from the caller's
+// own mailbox (their user object), so a user sees only chats they are in.
+
+import { Hono } from "hono";
+import { AppError } from "../../shared/errors";
+import { HISTORY_LIMIT_DEFAULT, HISTORY_LIMIT_MAX } from "../../shared/limits";
+import { chatId, isMessageId, parseChat } from "../../shared/protocol";
+import type { AppEnv } from "../app-env";
+import { requireAuth } from "../auth/middleware";
+
+export const chatRoutes = new Hono<AppEnv>();
+chatRoutes.use(requireAuth);
+
+chatRoutes.get("/", async (c) => {
+  const chats = await userObject(c.env, c.get("auth").userId).chats();
+  return c.json({ chats });
+});
+
+chatRoutes.get("/:chat/messages", async (c) => {
+  const chat = chatId(parseChat(c.req.param("chat")));
+  const before = c.req.query("before");
+  if (before !== undefined && !isMessageId(before)) throw new AppError("invalid_field", "before must be a message id");
+  const limit = parseLimit(c.req.query("limit"));
+  const messages = await userObject(c.env, c.get("auth").userId).history(chat, before, limit);
+  return c.json({ messages });
+});
+
+export function parseLimit(value: string | undefined): number {
+  if (value === undefined) return HISTORY_LIMIT_DEFAULT;
+  const limit = Number(value);
+  if (!/^\d+$/.test(value) || limit < 1 || limit > HISTORY_LIMIT_MAX) {
+    throw new AppError("invalid_field", `limit must be an integer from 1 to ${HISTORY_LIMIT_MAX}`);
+  }
+  return limit;
+}
+
+function userObject(env: Env, userId: string) {
+  return env.USERS.get(env.USERS.idFromName(userId));
+}

@@ -1,0 +1,47 @@
+// Two kinds of tests, one command:
+// - workers: inside the real Workers runtime (workerd via Miniflare), with
+//   real Durable Objects, D1 and R2: the files beside the code, src/**/*.test.ts;
+// - e2e: Node clients over real TCP sockets against `wrangler dev`: test/e2e.
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  JWT_SECRET: "test-secret-test-secret-test-secret-0123456789",
+                  SOCKET_TIMEOUT_MS: "2000",
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["src/**/*.test.ts"],
+            setupFiles: ["src/test/apply-migrations.ts"],
+          },
+        },
+        {
+          test: {
+            name: "e2e",
+            include: ["test/e2e/**/*.test.ts"],
+            environment: "node",
+            globalSetup: ["test/support/global-setup.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+            fileParallelism: false,
+          },
+        },
+      ],
+    },
+  };
+});
