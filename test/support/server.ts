@@ -1,0 +1,123 @@
+// Starts the real local server (`wrangler dev`, i.e. workerd with local D1, R2
+// and Durable Objects) for end-to-end tests and benchmarks, on its own port and
+// state directory, and stops or kills it (SIGKILL, for crash tests).
+
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const WRANGLER = path.join(ROOT, "node_modules/.bin/wrangler");
+export const TEST_SECRET = "e2e-secret-e2e-secret-e2e-secret-0123456789";
+
+export interface ServerOptions {
+  port?: number;
+  /** State directory (D1, R2, Durable Objects); reuse it to restart on the same state. */
+  persistTo?: string;
+  vars?: Record<string, string>;
+  /** Print the server's output (for debugging). */
+  verbose?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  persistTo: string;
+  /** Graceful stop. */
+  stop(): Promise<void>;
+  /** SIGKILL to the whole process group: no chance to flush anything. */
+  kill(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+export function newStateDir(prefix = "edge-chat-"): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const port = options.port ?? (await freePort());
+  const persistTo = options.persistTo ?? newStateDir();
+  mkdirSync(path.join(ROOT, "dist/web"), { recursive: true });
+  const migrate = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+    cwd: ROOT,
+    env: { ...process.env, CI: "true" },
+    encoding: "utf8",
+  });
+  if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}${migrate.stdout}`);
+
+  const vars = { JWT_SECRET: TEST_SECRET, ...options.vars };
+  const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo];
+  args.push("--inspector-port", String(await freePort()), "--show-interactive-dev-session=false");
+  for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
+  const child = spawn(WRANGLER, args, {
+    cwd: ROOT,
+    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+    if (options.verbose) process.stderr.write(chunk);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilUp(url, child, () => output);
+  return {
+    url,
+    port,
+    persistTo,
+    stop: () => terminate(child, "SIGTERM"),
+    kill: () => terminate(child, "SIGKILL"),
+  };
+}
+
+async function waitUntilUp(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${output()}`);
+    try {
+      const res = await fetch(`${url}/api/me`);
+      if (res.status === 401) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`server did not start:\n${output()}`);
+}
+
+function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    try {
+      if (child.pid) process.kill(-child.pid, signal); // the whole group: wrangler and workerd
+    } catch {
+      resolve();
+    }
+    setTimeout(() => {
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+      resolve();
+    }, 10_000).unref();
+  });
+}
