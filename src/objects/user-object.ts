@@ -5,7 +5,7 @@
 // hibernation, a crash) and is rebuilt from SQLite or the sockets' attachments.
 
 import { DurableObject } from "cloudflare:workers";
-import { AppError } from "../shared/errors";
+import { AppError, type Result } from "../shared/errors";
 import { FRAME_MAX_BYTES, FRAME_RATE_BURST, FRAME_RATE_PER_SECOND, HISTORY_LIMIT_MAX } from "../shared/limits";
 import {
   type ChatId,
@@ -28,6 +28,7 @@ import { migrate } from "./storage/schema";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
+import { type SearchRequest, searchMailbox } from "./user/search";
 import { attach, broadcast, send } from "./user/sockets";
 import { replay } from "./user/sync";
 
@@ -214,6 +215,11 @@ export class UserObject extends DurableObject<Env> {
 
   async chats(): Promise<ChatSummary[]> {
     return this.mailbox.chats();
+  }
+
+  /** GET /api/search: this user's own messages matching every word, newest first. */
+  async search(request: SearchRequest): Promise<Result<Message[]>> {
+    return searchMailbox(this.ctx.storage.sql, this.mailbox, request);
   }
 
   /** Logout: the session's sockets close at once. */
