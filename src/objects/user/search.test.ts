@@ -7,7 +7,8 @@ import { Meta } from "../storage/meta";
 import { migrate } from "../storage/schema";
 import { Mailbox } from "./mailbox";
 import { USER_SCHEMA } from "./schema";
-import { matchExpression, searchMailbox } from "./search";
+import { searchMailbox } from "./search";
+import { matchExpression } from "./search-query";
 
 /** FTS5's own check that the index holds exactly the rows of `messages`; throws otherwise. */
 function integrityCheck(sql: SqlStorage): void {

@@ -2,13 +2,15 @@
 // messages_fts table of schema step 2), newest first, paged by message id.
 //
 // The words come from parseSearchQuery (letters and digits only), but they are
-// quoted here again, so that whatever reaches this module over RPC is a plain
-// string to FTS5, never an operator: `"and"* "or"*` is two words, not syntax.
+// quoted again (matchExpression), so that whatever reaches this module over
+// RPC is a plain string to FTS5, never an operator: `"and"* "or"*` is two
+// words, not syntax.
 
 import { AppError, fail, ok, type Result } from "../../shared/errors";
 import { HISTORY_LIMIT_MAX } from "../../shared/limits";
 import type { Message } from "../../shared/protocol";
 import { type Mailbox, MESSAGE_COLUMNS, type MessageRow } from "./mailbox";
+import { matchExpression, searchSql } from "./search-query";
 
 export interface SearchRequest {
   words: string[];
@@ -17,21 +19,7 @@ export interface SearchRequest {
   limit: number;
 }
 
-/** `"word"*` for every word, ANDed: each word must start a word of the text. */
-export function matchExpression(words: readonly string[]): string {
-  return words.map((word) => `"${word.replaceAll('"', '""')}"*`).join(" ");
-}
-
-const COLUMNS = MESSAGE_COLUMNS.split(", ")
-  .map((column) => `m.${column}`)
-  .join(", ");
-
-// FTS5 walks its index in rowid (= seq) order, newest first, and stops at the
-// limit: a common word costs no more than a rare one to page through.
-const QUERY = `SELECT ${COLUMNS}
-  FROM messages_fts f JOIN messages m ON m.seq = f.rowid
-  WHERE messages_fts MATCH ? AND f.rowid < ? AND m.system IS NULL
-  ORDER BY f.rowid DESC LIMIT ?`;
+const QUERY = searchSql(MESSAGE_COLUMNS.split(", "));
 
 export function searchMailbox(sql: SqlStorage, mailbox: Mailbox, request: SearchRequest): Result<Message[]> {
   const words = request.words.filter((word) => typeof word === "string" && word.length > 0);
