@@ -2,8 +2,9 @@
 // Worker instance sees the same count. Keys by username (brute force on one
 // account) and by client address (one client trying many accounts, or
 // registering many). The client address is CF-Connecting-IP, which
-// Cloudflare sets on every request in production; local development has
-// none, and address limits then do not apply.
+// Cloudflare sets on every request in production. Loopback addresses (local
+// development, tests and benchmarks on one machine, where wrangler dev sets
+// 127.0.0.1) are exempt: in production no request comes from loopback.
 
 import type { Context } from "hono";
 import { AppError } from "../../shared/errors";
@@ -19,7 +20,9 @@ function stub(env: Env, key: string) {
 }
 
 export function clientAddress(c: Context): string | undefined {
-  return c.req.header("CF-Connecting-IP") ?? undefined;
+  const address = c.req.header("CF-Connecting-IP");
+  if (!address || address.startsWith("127.") || address === "::1" || address === "::ffff:127.0.0.1") return undefined;
+  return address;
 }
 
 /** Throws 429 if any of the limits is used up. */
