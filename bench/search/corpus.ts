@@ -3,7 +3,7 @@
 // most common word is in most messages and the tail is rare. Seeded, so every
 // run sends the same messages. A few marker words are planted on purpose.
 
-const SYLLABLES =
+export const SYLLABLES =
   "ba be bi bo bu da de di do du ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu za ze zi zo zu".split(
     " ",
   );

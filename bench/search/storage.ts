@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { type EngineFigures, measureEngine, type QuerySpec } from "./engine";
 
 interface Row {
   seq: number;
@@ -33,6 +34,7 @@ export interface StorageFigures {
   indexedInsertMs: number;
   indexUsPerMessage: number;
   backfillMs: number;
+  engine: EngineFigures[];
 }
 
 /** The biggest UserObject database (file and its WAL): the reader's, who holds every message. */
@@ -55,16 +57,16 @@ function pages(db: DatabaseSync, where: string): number {
   );
 }
 
-export function measureStorage(file: string): StorageFigures {
+export function measureStorage(file: string, specs: QuerySpec[], runs: number): StorageFigures {
   const scratch = mkdtempSync(path.join(tmpdir(), "search-bench-"));
   try {
-    return measureCopy(file, scratch);
+    return measureCopy(file, scratch, specs, runs);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-function measureCopy(file: string, scratch: string): StorageFigures {
+function measureCopy(file: string, scratch: string, specs: QuerySpec[], runs: number): StorageFigures {
   // A copy, with its write-ahead log, so nothing here can touch the server's state.
   const copy = path.join(scratch, "reader.sqlite");
   copyFileSync(file, copy);
@@ -88,6 +90,7 @@ function measureCopy(file: string, scratch: string): StorageFigures {
     ),
     indexBytes: pages(db, "name LIKE 'messages_fts%'"),
   };
+  const engine = measureEngine(db, specs, runs);
   db.close();
 
   const plain = timeInserts(path.join(scratch, "plain.sqlite"), messageDdl, rows);
@@ -103,6 +106,7 @@ function measureCopy(file: string, scratch: string): StorageFigures {
     indexedInsertMs: indexed,
     indexUsPerMessage: ((indexed - plain) * 1000) / n,
     backfillMs: timeBackfill(path.join(scratch, "plain.sqlite"), indexDdl),
+    engine,
   };
 }
 
