@@ -6,10 +6,11 @@
 
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { SEARCH_WORDS_MAX } from "../src/shared/limits";
 import type { ChatSummary } from "../src/shared/protocol";
 import { http, registerUser } from "../test/support/raw-socket";
 import { startServer } from "../test/support/server";
-import { countMatches, makeCorpus, SYLLABLES } from "./search/corpus";
+import { commonPrefixes, countMatches, makeCorpus } from "./search/corpus";
 import type { QuerySpec } from "./search/engine";
 import { runSender } from "./search/fill";
 import { type LatencyFigures, measureQuery } from "./search/latency";
@@ -65,12 +66,15 @@ try {
   const specs: QuerySpec[] = [
     { name: "common word (rank 1)", words: [common] },
     { name: "common word, page from the middle", words: [common], beforeIndex: MESSAGES / 2 },
+    { name: "1-letter prefix", words: [common.slice(0, 1)] },
     { name: "2-letter prefix", words: [common.slice(0, 2)] },
+    { name: "3-letter prefix", words: [common.slice(0, 3)] },
     { name: "two common words (ranks 1, 10)", words: [common, tenth] },
     { name: "mid word (rank 200)", words: [mid] },
     { name: `rare word (${corpus.rare})`, words: [corpus.rare] },
     { name: "absent word", words: [corpus.missing] },
-    { name: "worst case: 32 two-letter prefixes", words: SYLLABLES.slice(0, 32) },
+    { name: "8 most common 3-letter prefixes", words: commonPrefixes(corpus.texts, 3, 8) },
+    { name: "worst case: 32 most common 3-letter prefixes", words: commonPrefixes(corpus.texts, 3, SEARCH_WORDS_MAX) },
   ];
   // No words: answered before the user object is asked, so this is the cost
   // of the Worker and the token check alone, the floor under every figure.

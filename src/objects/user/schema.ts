@@ -57,9 +57,11 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
   // same statement; the mailbox inserts a message once (dedupe by id and
   // clientId), so each message is indexed once. `rebuild` indexes the rows an
   // older mailbox already had, in the same transaction as the rest of the step.
+  // Prefix indexes for 1 and 2 characters make the first keystrokes of a
+  // search cheap (docs/benchmarks.md, "Search", has the measurements).
   (sql) => {
     sql.exec(`CREATE VIRTUAL TABLE messages_fts USING fts5(
-      text, content='messages', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
+      text, content='messages', content_rowid='seq', tokenize='unicode61 remove_diacritics 2', prefix='1 2'
     )`);
     sql.exec(`CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
       INSERT INTO messages_fts (rowid, text) VALUES (new.seq, new.text);
