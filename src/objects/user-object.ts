@@ -13,9 +13,11 @@ import {
   type ClientFrame,
   errorFrame,
   FrameError,
+  type LastSeenVisibility,
   type Message,
   PING,
   PONG,
+  type Presence,
   parseChat,
   parseClientFrame,
 } from "../shared/protocol";
@@ -26,6 +28,8 @@ import { Meta } from "./storage/meta";
 import { Outbox } from "./storage/outbox";
 import { migrate } from "./storage/schema";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
+import type { PresenceView } from "./user/presence";
+import { PresenceHub, type WatchAnswer } from "./user/presence-hub";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
 import { attach, broadcast, send } from "./user/sockets";
@@ -38,6 +42,7 @@ export class UserObject extends DurableObject<Env> {
   private readonly outbox: Outbox;
   private readonly alarms: AlarmScheduler;
   private readonly ids: MessageIdClock;
+  private readonly presence: PresenceHub;
   private readonly frames = new TokenBucket(FRAME_RATE_PER_SECOND, FRAME_RATE_BURST);
   private sendQueue: Promise<void> = Promise.resolve();
   /** Users known to exist (checked in D1 once per wake). */
@@ -59,6 +64,19 @@ export class UserObject extends DurableObject<Env> {
       (target, items) => this.userStub(target).accept(items),
       (time) => this.alarms.ensureBy(time),
     );
+    this.presence = new PresenceHub({
+      ctx,
+      env,
+      userId: this.userId,
+      meta: this.meta,
+      isContact: (id) => this.mailbox.isContact(id),
+      userExists: (id) => this.userExists(id),
+      peer: (id) => (id === this.userId ? this : this.userStub(id)),
+      wakeBy: (time) => this.alarms.ensureBy(time),
+      idle: () => {
+        if (this.outbox.nextDue() === null) this.alarms.cancel();
+      },
+    });
     // The runtime answers the heartbeat itself, without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     ctx.blockConcurrencyWhile(() => this.alarms.load());
@@ -81,6 +99,7 @@ export class UserObject extends DurableObject<Env> {
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [sid]);
     attach(server, { sid, connectedAt: Date.now() });
+    this.presence.connected(server);
     const headers = new Headers();
     const protocol = request.headers.get("x-echo-protocol");
     if (protocol) headers.set("Sec-WebSocket-Protocol", protocol);
@@ -89,6 +108,7 @@ export class UserObject extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     try {
+      this.presence.heard(ws);
       if (typeof data !== "string") throw new AppError("bad_frame", "frames must be JSON text");
       if (data === PING) return send(ws, PONG); // a ping that arrived while awake by another path
       if (data.length > FRAME_MAX_BYTES)
@@ -101,6 +121,7 @@ export class UserObject extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    await this.presence.gone(ws, code);
     // Completes the closing handshake; 1005/1006 are not valid to send back.
     try {
       ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
@@ -110,6 +131,7 @@ export class UserObject extends DurableObject<Env> {
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.presence.gone(ws, null);
     try {
       ws.close(1011, "socket error");
     } catch {
@@ -133,8 +155,9 @@ export class UserObject extends DurableObject<Env> {
       case "read":
         return this.sendReceipts(this.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read");
       case "typing":
+        return this.presence.typing(frame.chat);
       case "subscribe":
-        throw new AppError("unknown_type", `${frame.type} is not supported yet`);
+        return this.presence.subscribe(ws, frame.users);
     }
   }
 
@@ -218,13 +241,34 @@ export class UserObject extends DurableObject<Env> {
 
   /** Logout: the session's sockets close at once. */
   async closeSession(sid: string): Promise<void> {
-    for (const ws of this.ctx.getWebSockets(sid)) {
-      try {
-        ws.close(4001, "logged out");
-      } catch {
-        // already closed
-      }
-    }
+    await this.presence.drop(this.ctx.getWebSockets(sid), 4001, "logged out");
+  }
+
+  // ------------------------------------------------------------ presence RPC (see user/presence-hub.ts)
+
+  async watch(watcher: string): Promise<WatchAnswer> {
+    return this.presence.watch(watcher);
+  }
+
+  async presenceChanged(user: string, view: PresenceView): Promise<boolean> {
+    return this.presence.presenceChanged(user, view);
+  }
+
+  async relayTyping(chat: ChatId, from: string): Promise<void> {
+    this.presence.relayTyping(chat, from);
+  }
+
+  async presenceFor(viewer: string): Promise<Presence> {
+    const { online, lastSeen } = await this.presence.viewFor(viewer);
+    return { online, lastSeen };
+  }
+
+  async setLastSeenVisibility(value: LastSeenVisibility): Promise<void> {
+    await this.presence.setVisibility(value);
+  }
+
+  async presenceStats(): Promise<ReturnType<PresenceHub["stats"]>> {
+    return this.presence.stats();
   }
 
   /** Counts for tests and operators. */
@@ -242,6 +286,7 @@ export class UserObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarms.fired();
     await this.outbox.retryDue();
+    await this.presence.sweep();
   }
 }
 
