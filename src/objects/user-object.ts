@@ -29,11 +29,12 @@ import { Outbox } from "./storage/outbox";
 import { migrate } from "./storage/schema";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
 import type { PresenceView } from "./user/presence";
-import { PresenceHub, type WatchAnswer } from "./user/presence-hub";
+import { PresenceHub } from "./user/presence-hub";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
 import { attach, broadcast, send } from "./user/sockets";
 import { replay } from "./user/sync";
+import type { WatchAnswer } from "./user/watcher";
 
 export class UserObject extends DurableObject<Env> {
   private readonly userId: string;
@@ -155,9 +156,9 @@ export class UserObject extends DurableObject<Env> {
       case "read":
         return this.sendReceipts(this.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read");
       case "typing":
-        return this.presence.typing(frame.chat);
+        return this.presence.typing.typing(frame.chat);
       case "subscribe":
-        return this.presence.subscribe(ws, frame.users);
+        return this.presence.watcher.subscribe(ws, frame.users);
     }
   }
 
@@ -251,11 +252,11 @@ export class UserObject extends DurableObject<Env> {
   }
 
   async presenceChanged(user: string, view: PresenceView): Promise<boolean> {
-    return this.presence.presenceChanged(user, view);
+    return this.presence.watcher.deliver(user, view);
   }
 
   async relayTyping(chat: ChatId, from: string): Promise<void> {
-    this.presence.relayTyping(chat, from);
+    this.presence.typing.deliver(chat, from);
   }
 
   async presenceFor(viewer: string): Promise<Presence> {

@@ -86,6 +86,38 @@ describe("subscribe", () => {
     await settle(watcher);
   });
 
+  it("refuses to let one device watch more than 500 users in all, and keeps what it had", async () => {
+    const alice = await register();
+    const watcher = await register();
+    const socket = await connect(watcher.token);
+    socket.send({ type: "subscribe", users: [alice.user.id] });
+    await socket.next("presence");
+    socket.send({ type: "subscribe", users: Array.from({ length: 500 }, () => randomId()) });
+    expect((await socket.next("error")).code).toBe("invalid_field");
+    expect((await userStub(watcher.user.id).presenceStats()).watching).toBe(1);
+    // Subscribing again to a user already watched adds nothing and is answered again.
+    socket.send({ type: "subscribe", users: [alice.user.id] });
+    await eventually(async () => socket.of("presence").length === 2, "second answer");
+    expect((await userStub(watcher.user.id).presenceStats()).watching).toBe(1);
+    await closeAll(socket);
+    await settle(watcher);
+  });
+
+  it("keeps subscriptions through hibernation of both objects", async () => {
+    const alice = await register();
+    const watcher = await register();
+    const socket = await connect(watcher.token);
+    socket.send({ type: "subscribe", users: [alice.user.id] });
+    await socket.next("presence");
+    await evictDurableObject(userStub(watcher.user.id));
+    await evictDurableObject(userStub(alice.user.id)).catch(() => undefined); // may not be running
+    const device = await connect(alice.token);
+    expect((await socket.next("presence", (f) => f.online)).user).toBe(alice.user.id);
+    await closeAll(device, socket);
+    await settle(alice);
+    await settle(watcher);
+  });
+
   it("stops pushing to a watcher whose subscribing device left", async () => {
     const alice = await register();
     const watcher = await register();

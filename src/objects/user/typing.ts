@@ -3,7 +3,11 @@
 // dropped silently. Kept in memory: after hibernation the user was quiet for
 // longer than the interval anyway.
 
-import type { ChatId } from "../../shared/protocol";
+import { AppError } from "../../shared/errors";
+import { TYPING_INTERVAL_MS } from "../../shared/limits";
+import { type ChatId, parseChat } from "../../shared/protocol";
+import { liveSockets } from "./presence";
+import { broadcast } from "./sockets";
 
 /** Beyond this many chats, entries older than the interval are forgotten. */
 const PRUNE_AT = 64;
@@ -24,5 +28,42 @@ export class TypingThrottle {
 
   private prune(now: number): void {
     for (const [chat, at] of this.last) if (now - at >= this.intervalMs) this.last.delete(chat);
+  }
+}
+
+export interface TypingDeps {
+  ctx: DurableObjectState;
+  userId: string;
+  userExists(userId: string): Promise<boolean>;
+  /** RPC to another user's object: `relayTyping(chat as that user sees it, from)`. */
+  relay(to: string, chat: ChatId, from: string): Promise<void>;
+}
+
+export class TypingRelay {
+  private readonly throttle = new TypingThrottle(TYPING_INTERVAL_MS);
+
+  constructor(private readonly deps: TypingDeps) {}
+
+  /** A `typing` frame from one of this user's devices. */
+  async typing(chat: ChatId, now = Date.now()): Promise<void> {
+    const ref = parseChat(chat);
+    // A group's typing goes through its GroupObject, which calls relayTyping on each
+    // member's object (see docs/protocol.md, Presence); until groups exist, none is known.
+    if (ref.kind === "group") throw new AppError("unknown_group", "no such group");
+    if (ref.id === this.deps.userId) return; // nobody else to tell
+    if (!(await this.deps.userExists(ref.id))) throw new AppError("unknown_user", "no such user");
+    if (!this.throttle.allow(chat, now)) return;
+    try {
+      await this.deps.relay(ref.id, `u:${this.deps.userId}`, this.deps.userId);
+    } catch (err) {
+      // Best effort: a lost typing indicator is not worth an error to the client.
+      console.warn(JSON.stringify({ event: "typing_relay_failed", chat, error: String(err) }));
+    }
+  }
+
+  /** RPC: someone is typing in `chat` (as this user sees it); tell this user's devices. */
+  deliver(chat: ChatId, from: string): void {
+    const sockets = liveSockets(this.deps.ctx).map((s) => s.ws);
+    broadcast(sockets, { type: "typing", chat, from });
   }
 }
