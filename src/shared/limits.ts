@@ -40,3 +40,12 @@ export const HEARD_GRANULARITY_MS = 5_000;
 export const PRESENCE_SUBSCRIPTION_TTL_MS = 10 * 60_000;
 /** At most one `typing` relay per user per chat this often; extra ones are dropped. */
 export const TYPING_INTERVAL_MS = 2_000;
+
+/** Failed logins from one client address within LOGIN_WINDOW_MS before 429. */
+export const LOGIN_FAILURES_PER_ADDRESS_MAX = 100;
+/** Accounts registered from one client address per window before 429. */
+export const REGISTRATIONS_PER_ADDRESS_MAX = 20;
+export const REGISTRATION_WINDOW_MS = 60 * 60 * 1000;
+
+/** Sockets (devices, tabs) one user may hold; beyond it the oldest is closed. */
+export const SOCKETS_PER_USER_MAX = 10;
