@@ -1,13 +1,22 @@
-// Presence over real sockets against `wrangler dev` (SOCKET_TIMEOUT_MS = 3000,
-// see test/support/global-setup.ts): a close is seen by a watcher at once, a
-// device that stops pinging is dropped after the timeout, one that pings is not.
+// Presence over real sockets against `wrangler dev`, on a server of its own
+// with the silent-device timeout shortened to 3 s (the shared one keeps 60 s,
+// so that loaded suites are not swept): a close is seen by a watcher at once,
+// a device that stops pinging is dropped after the timeout, one that pings is not.
 
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Presence } from "../../src/shared/protocol";
 import { http, RawSocket, registerUser } from "../support/raw-socket";
+import { type RunningServer, startServer } from "../support/server";
 
-const base = inject("baseUrl");
 const TIMEOUT_MS = 3000;
+let server: RunningServer | undefined;
+let base = "";
+
+beforeAll(async () => {
+  server = await startServer({ vars: { SOCKET_TIMEOUT_MS: String(TIMEOUT_MS) } });
+  base = server.url;
+});
+afterAll(async () => server?.stop());
 
 /** Pings like a client should, so that only the device under test ever falls silent. */
 function keepAlive(socket: RawSocket): void {
