@@ -178,6 +178,22 @@ describe("expiry and renewal", () => {
     await closeAll(socket);
     await settle(watcher);
   });
+
+  it("corrects a lost push at the renewal", async () => {
+    const alice = await register();
+    const watcher = await register();
+    const socket = await connect(watcher.token);
+    socket.send({ type: "subscribe", users: [alice.user.id] });
+    expect((await socket.next("presence")).online).toBe(false);
+    // As if alice had come online and the push of her going offline again had been lost.
+    await sqlIn(watcher.user.id, "UPDATE watching SET online = 1, last_seen = NULL, expires_at = ?", Date.now() + 1000);
+    socket.send("ping");
+    await eventually(async () => socket.frames.includes("pong"), "pong");
+    expect(await runDurableObjectAlarm(userStub(watcher.user.id))).toBe(true);
+    expect(await socket.next("presence", (f) => f !== socket.of("presence")[0])).toMatchObject({ online: false });
+    await closeAll(socket);
+    await settle(watcher);
+  });
 });
 
 describe("privacy", () => {

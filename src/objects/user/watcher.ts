@@ -27,18 +27,27 @@ export class PresenceWatcher {
     private readonly watch: (user: string) => Promise<WatchAnswer>,
   ) {}
 
-  /** A `subscribe` frame: refuse it whole if it is too many or names unknown users, else answer each at once. */
+  /**
+   * A `subscribe` frame: refused whole if it is too many or names unknown
+   * users; else each user is answered at once. Users this socket already
+   * watches are answered from what it was last told (no RPC, no D1), so a
+   * repeated frame costs little.
+   */
   async subscribe(ws: WebSocket, users: string[], now = Date.now()): Promise<void> {
     const wanted = [...new Set(users)];
     const socket = this.socketId(ws);
-    const fresh = wanted.filter((user) => !this.watching.has(user, socket)).length;
-    if (this.watching.countFor(socket) + fresh > SUBSCRIBE_MAX) {
+    const fresh = wanted.filter((user) => !this.watching.has(user, socket));
+    if (this.watching.countFor(socket) + fresh.length > SUBSCRIBE_MAX) {
       throw new AppError("invalid_field", `a device may watch at most ${SUBSCRIBE_MAX} users`);
     }
-    await this.checkUsersExist(wanted);
+    if (fresh.length > 0) await this.checkUsersExist(fresh);
+    for (const user of wanted) {
+      const told = fresh.includes(user) ? null : this.watching.told(user, socket);
+      if (told) send(ws, { type: "presence", user, ...told });
+    }
     // Recorded before asking, so that a change racing with the answer is not lost.
-    for (const user of wanted) this.watching.add(user, socket, now + PRESENCE_SUBSCRIPTION_TTL_MS);
-    await inBatches(wanted, async (user) => {
+    for (const user of fresh) this.watching.add(user, socket, now + PRESENCE_SUBSCRIPTION_TTL_MS);
+    await inBatches(fresh, async (user) => {
       try {
         const answer = await this.watch(user);
         this.watching.renewed(user, answer.expiresAt);

@@ -4,6 +4,7 @@
 // not sent again. Rows go with their socket; rows of sockets that died unseen
 // (a crash) are dropped the first time they are looked at.
 
+import type { Presence } from "../../shared/protocol";
 import type { PresenceView } from "./presence";
 
 export const WATCHING_TABLE = `CREATE TABLE watching (
@@ -35,6 +36,14 @@ export class Watching {
 
   has(user: string, socket: string): boolean {
     return this.sql.exec("SELECT 1 FROM watching WHERE user = ? AND socket = ?", user, socket).toArray().length > 0;
+  }
+
+  /** What a socket was last told about a user, or null if nothing yet. */
+  told(user: string, socket: string): Presence | null {
+    const row = this.sql
+      .exec<Row>("SELECT socket, online, last_seen, at FROM watching WHERE user = ? AND socket = ?", user, socket)
+      .toArray()[0];
+    return row && row.online !== null ? { online: row.online === 1, lastSeen: row.last_seen } : null;
   }
 
   add(user: string, socket: string, expiresAt: number): void {
