@@ -25,6 +25,7 @@ import { MessageIdClock } from "./storage/id-clock";
 import { Meta } from "./storage/meta";
 import { Outbox } from "./storage/outbox";
 import { migrate } from "./storage/schema";
+import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
@@ -148,7 +149,10 @@ export class UserObject extends DurableObject<Env> {
       return;
     }
     const chat = parseChat(frame.chat);
-    if (chat.kind === "group") throw new FrameError(new AppError("unknown_group", "no such group"), frame.clientId);
+    if (chat.kind === "group") {
+      const me = { userId: this.userId, env: this.env, mailbox: this.mailbox, sockets: () => this.ctx.getWebSockets() };
+      return sendToGroup(me, ws, frame, chat.id);
+    }
     if (!(await this.userExists(chat.id))) {
       throw new FrameError(new AppError("unknown_user", "no such user"), frame.clientId);
     }
