@@ -202,12 +202,16 @@ export class UserObject extends DurableObject<Env> {
 
   // ------------------------------------------------------------ RPC
 
-  /** Other objects deliver messages and receipts here. Idempotent. */
-  async accept(items: InboxItem[]): Promise<void> {
+  /**
+   * Other objects deliver messages and receipts here. Idempotent. The answer
+   * says whether a device is connected: a group serves online members first.
+   */
+  async accept(items: InboxItem[]): Promise<{ online: boolean }> {
     const { messages, receipts } = this.mailbox.accept(items);
     const sockets = this.ctx.getWebSockets();
     for (const message of messages) broadcast(sockets, { type: "message", message });
     for (const receipt of receipts) broadcast(sockets, receipt);
+    return { online: sockets.length > 0 };
   }
 
   async history(chat: string, before: string | undefined, limit: number): Promise<Message[]> {

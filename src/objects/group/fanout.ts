@@ -5,29 +5,45 @@
 // deleted for each message in a big group), each recipient has one cursor: the
 // last log id its object confirmed. A delivery reads what follows the cursor
 // straight from the log, so everything a member is owed travels in one call
-// (coalescing), and a confirmed call is one cursor update. Deliveries run
-// concurrently across members, at most CONCURRENCY at a time, so a slow or
-// failing member holds one slot and never the others; it backs off and the
-// object's alarm brings it back. See docs/groups.md.
+// (coalescing), and a confirmed call is one cursor update.
+//
+// Deliveries run concurrently across members, each member one at a time, so a
+// slow or failing member holds one slot and never the others; it backs off and
+// the object's alarm brings it back. Members whose object last said no device
+// was connected wait in their own lane with few slots: they need the messages
+// in their mailbox, not at once, and the longer they wait the more each call
+// carries, while members with a device connected get the other slots first.
+// See docs/groups.md.
 
 import type { InboxMessage } from "../inbox";
 import type { GroupLog } from "./log";
 import type { Members } from "./members";
 
-export type Deliver = (target: string, items: InboxMessage[]) => Promise<void>;
+/** Hands items to a member's object; the answer says if a device of it is connected. */
+export type Deliver = (target: string, items: InboxMessage[]) => Promise<{ online: boolean }>;
 
 const BATCH = 200; // log entries per call to one member
-const CONCURRENCY = 32; // deliveries in flight per group object
+const ONLINE_SLOTS = 32; // deliveries in flight to members online (or not known to be offline)
+const OFFLINE_SLOTS = 8; // deliveries in flight to members known to be offline
 const TIMEOUT_MS = 15_000; // a member that does not answer counts as failed
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 5 * 60_000;
 /** A safety net: if the object dies mid-delivery, the alarm resumes this soon. */
 export const FANOUT_SAFETY_MS = 5_000;
 
-export class FanOut {
+interface Lane {
   /** Recipients that may be owed something, in the order they became so. */
-  private readonly queue = new Set<string>();
+  queue: Set<string>;
+  slots: number;
+  inflight: number;
+}
+
+export class FanOut {
+  private readonly online: Lane = { queue: new Set(), slots: ONLINE_SLOTS, inflight: 0 };
+  private readonly offline: Lane = { queue: new Set(), slots: OFFLINE_SLOTS, inflight: 0 };
   private readonly inflight = new Set<string>();
+  /** Members whose object said at the last delivery that no device was connected. */
+  private readonly away = new Set<string>();
 
   constructor(
     private readonly sql: SqlStorage,
@@ -47,8 +63,19 @@ export class FanOut {
   /** Starts delivery to these recipients. Call in the same block as the log write. */
   notify(users: readonly string[], now = Date.now()): void {
     this.wakeBy(now + FANOUT_SAFETY_MS);
-    for (const user of users) this.queue.add(user);
+    for (const user of users) this.enqueue(user);
     this.pump();
+  }
+
+  /** A member that just posted is evidently online. */
+  seen(user: string): void {
+    this.away.delete(user);
+    if (this.offline.queue.delete(user)) this.online.queue.add(user);
+  }
+
+  private enqueue(user: string): void {
+    if (this.online.queue.has(user)) return;
+    (this.away.has(user) ? this.offline : this.online).queue.add(user);
   }
 
   /** What `user` is owed now, oldest first (at most `limit` entries). */
@@ -63,7 +90,7 @@ export class FanOut {
     const due = this.sql
       .exec<{ user_id: string }>("SELECT user_id FROM cursors WHERE acked < ? AND next_at <= ?", last, now)
       .toArray();
-    for (const row of due) this.queue.add(row.user_id);
+    for (const row of due) this.enqueue(row.user_id);
     this.pump();
     const later = this.sql
       .exec<{ at: number | null }>("SELECT min(next_at) AS at FROM cursors WHERE acked < ? AND next_at > ?", last, now)
@@ -73,7 +100,7 @@ export class FanOut {
   }
 
   get busy(): boolean {
-    return this.queue.size > 0 || this.inflight.size > 0;
+    return this.online.queue.size > 0 || this.offline.queue.size > 0 || this.inflight.size > 0;
   }
 
   /** Recipients whose cursor is behind the log. */
@@ -82,12 +109,19 @@ export class FanOut {
   }
 
   private pump(): void {
-    for (const user of this.queue) {
-      if (this.inflight.size >= CONCURRENCY) return;
-      if (this.inflight.has(user)) continue;
-      this.queue.delete(user);
+    this.take(this.online);
+    this.take(this.offline);
+  }
+
+  private take(lane: Lane): void {
+    for (const user of lane.queue) {
+      if (lane.inflight >= lane.slots) return;
+      if (this.inflight.has(user)) continue; // one call per member at a time; it stays queued
+      lane.queue.delete(user);
+      lane.inflight += 1;
       this.inflight.add(user);
       void this.run(user).finally(() => {
+        lane.inflight -= 1;
         this.inflight.delete(user);
         this.pump();
       });
@@ -111,8 +145,9 @@ export class FanOut {
     const last = items.at(-1)?.id;
     if (last === undefined) return this.retire(user, cursor.acked);
     this.wakeBy(now + FANOUT_SAFETY_MS);
+    let answer: { online: boolean };
     try {
-      await withTimeout(this.deliver(user, items), TIMEOUT_MS);
+      answer = await withTimeout(this.deliver(user, items), TIMEOUT_MS);
     } catch (err) {
       const delay = Math.min(BACKOFF_BASE_MS * 2 ** cursor.attempts, BACKOFF_MAX_MS);
       const retryAt = Date.now() + delay * (0.75 + Math.random() * 0.5);
@@ -128,8 +163,10 @@ export class FanOut {
       last,
     );
     this.members.dropSpansUpTo(user, last);
+    if (answer.online) this.away.delete(user);
+    else this.away.add(user);
     // More may be owed (a full batch, or entries added meanwhile); an empty read ends it.
-    if (this.log.lastId > last) this.queue.add(user);
+    if (this.log.lastId > last) this.enqueue(user);
   }
 
   /** Nothing more is owed: a former member's cursor and spans go. */

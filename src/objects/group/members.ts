@@ -17,11 +17,11 @@ export class Members {
 
   constructor(private readonly sql: SqlStorage) {}
 
-  /** Everyone, longest-standing first. */
+  /** Everyone, longest-standing first (those who joined together: in the order they were listed). */
   list(): Member[] {
     return this.sql
       .exec<{ user_id: string; role: string; since: string }>(
-        "SELECT user_id, role, since FROM members ORDER BY since, user_id",
+        "SELECT user_id, role, since FROM members ORDER BY since, rowid",
       )
       .toArray()
       .map((row) => ({ id: row.user_id, role: row.role as Role, since: row.since }));

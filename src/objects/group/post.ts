@@ -26,6 +26,7 @@ export function post(g: GroupParts, sender: string, clientId: string, text: stri
   if (earlier) return reply(g, sender, earlier);
   requireMember(g, sender);
   const entry = g.log.append({ sender, text, clientId }, now);
+  g.fanout.seen(sender);
   g.fanout.notify(g.members.ids(), now);
   return reply(g, sender, entry);
 }
