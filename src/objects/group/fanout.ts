@@ -143,7 +143,10 @@ export class FanOut {
     if (!cursor || cursor.next_at > now) return; // gone, or backing off until the alarm
     const items = this.log.itemsFor(user, cursor.acked, BATCH);
     const last = items.at(-1)?.id;
-    if (last === undefined) return this.retire(user, cursor.acked);
+    if (last === undefined) {
+      this.retire(user, cursor.acked);
+      return;
+    }
     this.wakeBy(now + FANOUT_SAFETY_MS);
     let answer: { online: boolean };
     try {
@@ -162,17 +165,20 @@ export class FanOut {
       user,
       last,
     );
-    this.members.dropSpansUpTo(user, last);
+    if (this.retire(user, last)) return;
     if (answer.online) this.away.delete(user);
     else this.away.add(user);
     // More may be owed (a full batch, or entries added meanwhile); an empty read ends it.
     if (this.log.lastId > last) this.enqueue(user);
   }
 
-  /** Nothing more is owed: a former member's cursor and spans go. */
-  private retire(user: string, acked: string): void {
+  /** Drops what was delivered; a former member owed nothing more loses its cursor. True if it did. */
+  private retire(user: string, acked: string): boolean {
     this.members.dropSpansUpTo(user, acked);
-    if (!this.members.owed(user)) this.sql.exec("DELETE FROM cursors WHERE user_id = ?", user);
+    if (this.members.owed(user)) return false;
+    this.sql.exec("DELETE FROM cursors WHERE user_id = ?", user);
+    this.away.delete(user);
+    return true;
   }
 }
 
