@@ -20,6 +20,7 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   JWT_SECRET: "test-secret-test-secret-test-secret-0123456789",
                   SOCKET_TIMEOUT_MS: "2000",
+                  FRAME_RATE: "50,100",
                 },
               },
             }),

@@ -13,6 +13,8 @@ declare namespace Cloudflare {
     ENVIRONMENT: string;
     /** Overrides the 60 s silent-device timeout (tests shorten it). */
     SOCKET_TIMEOUT_MS?: string;
+    /** Overrides the per-user frame budget as "ratePerSecond,burst" (tests lower it). */
+    FRAME_RATE?: string;
   }
   interface GlobalProps {
     mainModule: typeof import("./workers/index");

@@ -6,7 +6,13 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { AppError } from "../shared/errors";
-import { FRAME_MAX_BYTES, FRAME_RATE_BURST, FRAME_RATE_PER_SECOND, HISTORY_LIMIT_MAX } from "../shared/limits";
+import {
+  FRAME_MAX_BYTES,
+  FRAME_RATE_BURST,
+  FRAME_RATE_PER_SECOND,
+  HISTORY_LIMIT_MAX,
+  SOCKETS_PER_USER_MAX,
+} from "../shared/limits";
 import {
   type ChatId,
   type ChatSummary,
@@ -29,7 +35,7 @@ import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
-import { attach, broadcast, send } from "./user/sockets";
+import { attach, broadcast, closeOldest, send } from "./user/sockets";
 import { replay } from "./user/sync";
 
 export class UserObject extends DurableObject<Env> {
@@ -39,7 +45,7 @@ export class UserObject extends DurableObject<Env> {
   private readonly outbox: Outbox;
   private readonly alarms: AlarmScheduler;
   private readonly ids: MessageIdClock;
-  private readonly frames = new TokenBucket(FRAME_RATE_PER_SECOND, FRAME_RATE_BURST);
+  private readonly frames: TokenBucket;
   private sendQueue: Promise<void> = Promise.resolve();
   /** Users known to exist (checked in D1 once per wake). */
   private readonly knownUsers = new Set<string>();
@@ -49,6 +55,7 @@ export class UserObject extends DurableObject<Env> {
     const name = ctx.id.name;
     if (!name) throw new Error("UserObject must be addressed with idFromName(userId)");
     this.userId = name;
+    this.frames = frameBucket(env.FRAME_RATE);
     const sql = ctx.storage.sql;
     migrate(sql, USER_SCHEMA);
     this.meta = new Meta(sql);
@@ -82,6 +89,7 @@ export class UserObject extends DurableObject<Env> {
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [sid]);
     attach(server, { sid, connectedAt: Date.now() });
+    closeOldest(this.ctx.getWebSockets(), SOCKETS_PER_USER_MAX);
     const headers = new Headers();
     const protocol = request.headers.get("x-echo-protocol");
     if (protocol) headers.set("Sec-WebSocket-Protocol", protocol);
@@ -94,8 +102,12 @@ export class UserObject extends DurableObject<Env> {
       if (data === PING) return send(ws, PONG); // a ping that arrived while awake by another path
       if (data.length > FRAME_MAX_BYTES)
         throw new AppError("too_large", `frames must be at most ${FRAME_MAX_BYTES} bytes`);
-      if (!this.frames.take()) throw new AppError("rate_limited", "too many frames; slow down");
-      await this.handle(ws, parseClientFrame(data));
+      const frame = parseClientFrame(data);
+      if (!this.frames.take()) {
+        const err = new AppError("rate_limited", "too many frames; slow down");
+        throw frame.type === "send" ? new FrameError(err, frame.clientId) : err;
+      }
+      await this.handle(ws, frame);
     } catch (err) {
       send(ws, errorFrame(toAppError(err)));
     }
@@ -251,6 +263,12 @@ export class UserObject extends DurableObject<Env> {
     this.alarms.fired();
     await this.outbox.retryDue();
   }
+}
+
+/** The per-user frame budget; FRAME_RATE="rate,burst" overrides it (tests). */
+function frameBucket(setting: string | undefined): TokenBucket {
+  const [rate, burst] = (setting ?? "").split(",").map(Number);
+  return rate && burst ? new TokenBucket(rate, burst) : new TokenBucket(FRAME_RATE_PER_SECOND, FRAME_RATE_BURST);
 }
 
 function toAppError(err: unknown): AppError {

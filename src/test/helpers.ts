@@ -80,6 +80,16 @@ export class TestSocket {
     }
   }
 
+  /** Resolves once `predicate` holds over the frames so far; fails after `ms`. */
+  async until(predicate: (socket: TestSocket) => boolean, ms = 5000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!predicate(this)) {
+      if (Date.now() > deadline)
+        throw new Error(`condition not met within ${ms} ms; got ${JSON.stringify(this.frames).slice(-1000)}`);
+      await this.waitAny(deadline - Date.now());
+    }
+  }
+
   async waitClosed(ms = 5000): Promise<{ code: number; reason: string }> {
     const deadline = Date.now() + ms;
     while (!this.closed) {

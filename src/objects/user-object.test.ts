@@ -1,0 +1,259 @@
+// The user object in the real Workers runtime: sending, the mailbox, sync,
+// receipts, bad frames, and the outbox surviving a failed first delivery.
+
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { SOCKETS_PER_USER_MAX, SYNC_BATCH, TEXT_MAX } from "../shared/limits";
+import { api, connect, register, type TestSocket, userStub } from "../test/helpers";
+import type { InboxItem } from "./inbox";
+import type { UserObject } from "./user-object";
+
+type Deliver = (target: string, items: InboxItem[]) => Promise<void>;
+
+async function sendAndWait(socket: TestSocket, chat: string, text: string, clientId: string) {
+  socket.send({ type: "send", clientId, chat, text });
+  return socket.next("sent", (f) => f.clientId === clientId);
+}
+
+/** Runs the object's alarm until its outbox is empty (each test cleans up its own alarms). */
+async function drainAlarms(userId: string) {
+  const stub = userStub(userId);
+  for (let i = 0; i < 5 && (await stub.stats()).outbox > 0; i++) await runDurableObjectAlarm(stub);
+  await runDurableObjectAlarm(stub);
+}
+
+describe("sending one-to-one", () => {
+  it("stores in both mailboxes, in order, with increasing seq and time-sortable ids", async () => {
+    const alice = await register();
+    const bob = await register();
+    const a = await connect(alice.token);
+    const b = await connect(bob.token, "protocol");
+    const sent = [];
+    for (let i = 0; i < 20; i++) sent.push(await sendAndWait(a, `u:${bob.user.id}`, `n${i}`, `k${i}`));
+    expect(sent.map((s) => s.seq)).toEqual([...sent.map((s) => s.seq)].sort((x, y) => x - y));
+    expect(sent.map((s) => s.id)).toEqual([...sent.map((s) => s.id)].sort());
+    expect(new Set(sent.map((s) => s.id)).size).toBe(20);
+    await b.next("message", (f) => f.message.text === "n19");
+    expect(b.of("message").map((f) => f.message.text)).toEqual(sent.map((_, i) => `n${i}`));
+    expect((await userStub(bob.user.id).stats()).messages).toBe(20);
+    expect((await userStub(alice.user.id).stats()).outbox).toBe(0);
+    await drainAlarms(alice.user.id);
+    a.close();
+    b.close();
+  });
+
+  it("answers a retried clientId with the first answer and stores nothing new", async () => {
+    const alice = await register();
+    const bob = await register();
+    const a = await connect(alice.token);
+    const first = await sendAndWait(a, `u:${bob.user.id}`, "once", "same");
+    a.send({ type: "send", clientId: "same", chat: `u:${bob.user.id}`, text: "once" });
+    await a.next("sent", (f) => f !== first);
+    expect(a.of("sent")).toEqual([first, first]);
+    expect((await userStub(alice.user.id).stats()).messages).toBe(1);
+    expect((await userStub(bob.user.id).stats()).messages).toBe(1);
+    await drainAlarms(alice.user.id);
+    a.close();
+  });
+});
+
+describe("bad frames", () => {
+  const cases: [string, unknown, string][] = [
+    ["not JSON", "{oops", "bad_frame"],
+    ["not an object", "[1,2]", "bad_frame"],
+    ["unknown type", { type: "dance" }, "unknown_type"],
+    ["send without clientId", { type: "send", chat: "u:0123456789abcdef", text: "x" }, "invalid_field"],
+    ["send with a bad chat", { type: "send", clientId: "c", chat: "bob", text: "x" }, "invalid_chat"],
+    ["send with empty text", { type: "send", clientId: "c", chat: "u:0123456789abcdef", text: "" }, "invalid_field"],
+    ["send with numeric text", { type: "send", clientId: "c", chat: "u:0123456789abcdef", text: 5 }, "invalid_field"],
+    [
+      "text too long",
+      { type: "send", clientId: "c", chat: "u:0123456789abcdef", text: "x".repeat(TEXT_MAX + 1) },
+      "text_too_long",
+    ],
+    ["unknown recipient", { type: "send", clientId: "c", chat: "u:0123456789abcdef", text: "x" }, "unknown_user"],
+    ["sync with a negative cursor", { type: "sync", after: -1 }, "invalid_field"],
+    ["received with bad ids", { type: "received", ids: ["nope"] }, "invalid_field"],
+    ["__proto__ keys", '{"type":"sync","__proto__":{"after":1}}', "invalid_field"],
+  ];
+
+  it.each(cases)("%s gets an error frame, the socket stays open, nothing is stored", async (_name, frame, code) => {
+    const alice = await register();
+    const a = await connect(alice.token);
+    a.send(frame);
+    const error = await a.next("error");
+    expect(error.code).toBe(code);
+    if (typeof frame === "object" && frame && "clientId" in frame) expect(error.clientId).toBe("c");
+    // Still open and working:
+    a.send({ type: "sync", after: 0 });
+    expect((await a.next("synced")).seq).toBe(0);
+    expect(await userStub(alice.user.id).stats()).toMatchObject({ messages: 0, outbox: 0, seq: 0 });
+    a.close();
+  });
+
+  it("a text of exactly the limit is accepted, counted in characters", async () => {
+    const alice = await register();
+    const bob = await register();
+    const a = await connect(alice.token);
+    const emoji = "😀".repeat(TEXT_MAX); // 4096 characters, 8192 UTF-16 units
+    await sendAndWait(a, `u:${bob.user.id}`, emoji, "long");
+    expect((await userStub(alice.user.id).stats()).messages).toBe(1);
+    await drainAlarms(alice.user.id);
+    a.close();
+  });
+
+  it("a binary frame is refused with a code", async () => {
+    const alice = await register();
+    const a = await connect(alice.token);
+    a.ws.send(new Uint8Array([1, 2, 3]));
+    expect((await a.next("error")).code).toBe("bad_frame");
+    a.close();
+  });
+
+  it("frames beyond the rate limit are refused and not stored", async () => {
+    const alice = await register();
+    const bob = await register();
+    const a = await connect(alice.token);
+    // The workers tests run with a budget of 50 frames/s, burst 100 (vitest.config.ts).
+    for (let i = 0; i < 300; i++) a.send({ type: "sync", after: 1_000_000 });
+    for (let i = 0; i < 20; i++) a.send({ type: "send", clientId: `f${i}`, chat: `u:${bob.user.id}`, text: "flood" });
+    await a.until((s) => s.of("synced").length + s.of("sent").length + s.of("error").length === 320, 25_000);
+    const limited = a.of("error").filter((e) => e.code === "rate_limited");
+    expect(limited.length).toBeGreaterThan(0);
+    const limitedSends = limited.filter((e) => e.clientId !== undefined).map((e) => e.clientId);
+    const sentIds = a.of("sent").map((f) => f.clientId);
+    expect(limitedSends.length + sentIds.length).toBe(20);
+    expect(limitedSends.filter((id) => sentIds.includes(id as string))).toEqual([]);
+    const stored = await userStub(alice.user.id).history(`u:${bob.user.id}`, undefined, 100);
+    expect(stored.map((m) => m.clientId).sort()).toEqual([...sentIds].sort());
+    await drainAlarms(alice.user.id);
+    a.close();
+  }, 30_000);
+});
+
+describe("sync", () => {
+  it("replays everything after the cursor, across batches, then synced", async () => {
+    const alice = await register();
+    const bob = await register();
+    const total = SYNC_BATCH + 20;
+    const items: InboxItem[] = Array.from({ length: total }, (_, i) => ({
+      kind: "message",
+      id: `${(1e12 + i).toString(36).padStart(9, "0")}0000${alice.user.id}`,
+      chat: `u:${alice.user.id}`,
+      from: alice.user.id,
+      text: `m${i}`,
+      ts: 1e12 + i,
+    }));
+    await userStub(bob.user.id).accept(items);
+    await userStub(bob.user.id).accept(items.slice(0, 10)); // a redelivery stores nothing
+    const b = await connect(bob.token);
+    b.send({ type: "sync", after: 0 });
+    const synced = await b.next("synced");
+    expect(synced.seq).toBe(total);
+    expect(b.of("message").map((f) => f.message.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    b.send({ type: "sync", after: total - 5 });
+    await b.until((s) => s.of("synced").length === 2);
+    expect(
+      b
+        .of("message")
+        .slice(total)
+        .map((f) => f.message.text),
+    ).toEqual(items.slice(-5).map((i) => (i as { text: string }).text));
+    b.close();
+  });
+
+  it("replays receipts stored for an offline sender", async () => {
+    const alice = await register();
+    const bob = await register();
+    const a = await connect(alice.token);
+    const sent = await sendAndWait(a, `u:${bob.user.id}`, "read me", "r1");
+    a.close();
+    await a.waitClosed();
+    const b = await connect(bob.token);
+    b.send({ type: "read", chat: `u:${alice.user.id}`, upTo: sent.id });
+    const stub = userStub(bob.user.id);
+    for (let i = 0; i < 50 && (await stub.stats()).outbox > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const again = await connect(alice.token);
+    again.send({ type: "sync", after: sent.seq });
+    await again.next("synced");
+    expect(again.of("receipt")).toEqual([
+      expect.objectContaining({ chat: `u:${bob.user.id}`, ids: [sent.id], status: "read", by: bob.user.id }),
+    ]);
+    await drainAlarms(alice.user.id);
+    await drainAlarms(bob.user.id);
+    again.close();
+    b.close();
+  });
+});
+
+describe("the outbox", () => {
+  it("a failed first delivery is retried by the alarm, and arrives exactly once", async () => {
+    const alice = await register();
+    const bob = await register();
+    const sender = userStub(alice.user.id);
+    // Fault injection: the first delivery attempt fails as if bob's object were down.
+    await runInDurableObject(sender, (instance: UserObject) => {
+      const outbox = (instance as unknown as { outbox: { deliver: Deliver } }).outbox;
+      const real = outbox.deliver;
+      let failures = 1;
+      outbox.deliver = async (target, items) => {
+        if (failures-- > 0) throw new Error("injected: recipient unavailable");
+        return real(target, items);
+      };
+    });
+    const a = await connect(alice.token);
+    const sent = await sendAndWait(a, `u:${bob.user.id}`, "survives", "o1");
+    for (let i = 0; i < 50 && (await sender.stats()).outbox === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect((await sender.stats()).outbox).toBe(1);
+    expect((await userStub(bob.user.id).stats()).messages).toBe(0);
+    // The failure scheduled the alarm for the retry, which delivers it.
+    const alarmAt = await runInDurableObject(sender, (_instance, state) => state.storage.getAlarm());
+    expect(alarmAt).not.toBeNull();
+    for (let i = 0; i < 100 && (await sender.stats()).outbox > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await sender.stats()).outbox).toBe(0);
+    expect((await userStub(bob.user.id).stats()).messages).toBe(1);
+    // A second delivery of the same item (as after a crash) changes nothing.
+    await userStub(bob.user.id).accept([
+      { kind: "message", id: sent.id, chat: `u:${alice.user.id}`, from: alice.user.id, text: "survives", ts: sent.ts },
+    ]);
+    const history = await userStub(bob.user.id).history(`u:${alice.user.id}`, undefined, 10);
+    expect(history.map((m) => m.text)).toEqual(["survives"]);
+    await drainAlarms(alice.user.id);
+    a.close();
+  });
+});
+
+describe("devices", () => {
+  it("keeps at most the socket limit, closing the oldest with a code", async () => {
+    const alice = await register();
+    const sockets: TestSocket[] = [];
+    for (let i = 0; i < SOCKETS_PER_USER_MAX + 2; i++) {
+      sockets.push(await connect(alice.token));
+      await new Promise((r) => setTimeout(r, 2)); // distinct connection times
+    }
+    const [first, second, ...rest] = sockets as [TestSocket, TestSocket, ...TestSocket[]];
+    expect((await first.waitClosed()).code).toBe(4008);
+    expect((await second.waitClosed()).code).toBe(4008);
+    expect(first.of("error")[0]?.code).toBe("too_many_sockets");
+    expect((await userStub(alice.user.id).stats()).sockets).toBe(SOCKETS_PER_USER_MAX);
+    for (const s of rest) expect(s.closed).toBeNull();
+    for (const s of rest) s.close();
+  });
+
+  it("logout closes that session's sockets and no other", async () => {
+    const alice = await register();
+    const other = await api("/api/auth/login", {
+      method: "POST",
+      body: { username: alice.user.username, password: "correct horse battery" },
+    });
+    const otherToken = ((await other.json()) as { token: string }).token;
+    const a = await connect(alice.token);
+    const b = await connect(otherToken);
+    expect((await api("/api/auth/logout", { method: "POST", token: alice.token })).status).toBe(204);
+    expect((await a.waitClosed()).code).toBe(4001);
+    b.send({ type: "sync", after: 0 });
+    await b.next("synced");
+    expect(b.closed).toBeNull();
+    b.close();
+  });
+});
