@@ -275,8 +275,8 @@ export class UserObject extends DurableObject<Env> {
     return this.presence.watcher.deliver(user, view);
   }
 
-  async relayTyping(chat: ChatId, from: string): Promise<void> {
-    this.presence.typing.deliver(chat, from);
+  async relayTyping(chat: ChatId, from: string): Promise<{ online: boolean }> {
+    return { online: this.presence.typing.deliver(chat, from) };
   }
 
   async presenceFor(viewer: string): Promise<Presence> {

@@ -37,7 +37,7 @@ import { Watching } from "./watching";
 export interface PresencePeer {
   watch(watcher: string): Promise<WatchAnswer>;
   presenceChanged(user: string, view: PresenceView): Promise<boolean>;
-  relayTyping(chat: ChatId, from: string): Promise<void>;
+  relayTyping(chat: ChatId, from: string): Promise<{ online: boolean }>;
 }
 
 export interface PresenceDeps {
@@ -80,6 +80,7 @@ export class PresenceHub {
       userId,
       userExists: deps.userExists,
       relay: (to, chat, from) => deps.peer(to).relayTyping(chat, from),
+      relayToGroup: (groupId, from) => env.GROUPS.get(env.GROUPS.idFromName(groupId)).typing(from),
     });
   }
 

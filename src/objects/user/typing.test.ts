@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { randomId } from "../../shared/ids";
 import { TYPING_INTERVAL_MS } from "../../shared/limits";
-import { connect, register, userStub } from "../../test/helpers";
+import type { Group } from "../../shared/protocol";
+import { api, connect, register, userStub } from "../../test/helpers";
 import { alarmOf, eventually } from "../../test/presence-helpers";
 import { TypingThrottle } from "./typing";
 
@@ -53,7 +54,7 @@ describe("typing frames", () => {
 
   it.each([
     ["an unknown user", () => `u:${randomId()}`, "unknown_user"],
-    ["a group it is not in", () => `g:${randomId()}`, "unknown_group"],
+    ["a group that does not exist", () => `g:${randomId()}`, "unknown_group"],
     ["a malformed chat", () => "x:nope", "invalid_chat"],
   ])("answers typing in %s with an error frame, and relays nothing", async (_, chat, code) => {
     const alice = await register();
@@ -65,5 +66,48 @@ describe("typing frames", () => {
     expect((await userStub(alice.user.id).stats()).outbox).toBe(0);
     a.close();
     await eventually(async () => (await alarmOf(alice.user.id)) === null, "offline");
+  });
+});
+
+describe("typing in a group", () => {
+  it("reaches the other members' devices, once per interval, and refuses outsiders every time", async () => {
+    const [alice, bob, carol, dave] = await Promise.all([register(), register(), register(), register()]);
+    const res = await api("/api/groups", {
+      method: "POST",
+      token: alice.token,
+      body: { name: "typists", members: [bob.user.id, carol.user.id] },
+    });
+    expect(res.status).toBe(201);
+    const chat = `g:${((await res.json()) as Group).id}` as const;
+    const a = await connect(alice.token);
+    const b = await connect(bob.token);
+    const c = await connect(carol.token);
+    const d = await connect(dave.token);
+
+    for (let i = 0; i < 3; i++) a.send({ type: "typing", chat });
+    const expected = { type: "typing", chat, from: alice.user.id };
+    expect(await b.next("typing")).toEqual(expected);
+    expect(await c.next("typing")).toEqual(expected);
+    // A message afterwards shows the extra frames were dropped, not delayed.
+    a.send({ type: "send", clientId: "g1", chat, text: "hello all" });
+    await b.next("message");
+    await c.next("message");
+    expect(b.of("typing")).toHaveLength(1);
+    expect(c.of("typing")).toHaveLength(1);
+    expect(a.of("typing")).toHaveLength(0);
+    expect(a.of("error")).toHaveLength(0);
+
+    // An outsider is refused, and not only the first time within the interval.
+    d.send({ type: "typing", chat });
+    expect((await d.next("error")).code).toBe("not_member");
+    d.send({ type: "typing", chat });
+    await eventually(async () => d.of("error").length === 2, "second refusal");
+    expect(d.of("error").map((e) => e.code)).toEqual(["not_member", "not_member"]);
+    expect(b.of("typing")).toHaveLength(1);
+
+    for (const s of [a, b, c, d]) s.close();
+    for (const u of [alice, bob, carol, dave]) {
+      await eventually(async () => (await alarmOf(u.user.id)) === null, "offline");
+    }
   });
 });

@@ -3,7 +3,7 @@
 // dropped silently. Kept in memory: after hibernation the user was quiet for
 // longer than the interval anyway.
 
-import { AppError } from "../../shared/errors";
+import { AppError, type Result } from "../../shared/errors";
 import { TYPING_INTERVAL_MS } from "../../shared/limits";
 import { type ChatId, parseChat } from "../../shared/protocol";
 import { liveSockets } from "./presence";
@@ -26,6 +26,11 @@ export class TypingThrottle {
     return true;
   }
 
+  /** Forgets a relay that did not happen (refused), so the next frame is checked again. */
+  forget(chat: ChatId): void {
+    this.last.delete(chat);
+  }
+
   private prune(now: number): void {
     for (const [chat, at] of this.last) if (now - at >= this.intervalMs) this.last.delete(chat);
   }
@@ -36,7 +41,9 @@ export interface TypingDeps {
   userId: string;
   userExists(userId: string): Promise<boolean>;
   /** RPC to another user's object: `relayTyping(chat as that user sees it, from)`. */
-  relay(to: string, chat: ChatId, from: string): Promise<void>;
+  relay(to: string, chat: ChatId, from: string): Promise<unknown>;
+  /** RPC to a group's object: checks membership and relays to the other members. */
+  relayToGroup(groupId: string, from: string): Promise<Result<null>>;
 }
 
 export class TypingRelay {
@@ -47,23 +54,41 @@ export class TypingRelay {
   /** A `typing` frame from one of this user's devices. */
   async typing(chat: ChatId, now = Date.now()): Promise<void> {
     const ref = parseChat(chat);
-    // A group's typing goes through its GroupObject, which calls relayTyping on each
-    // member's object (see docs/protocol.md, Presence); until groups exist, none is known.
-    if (ref.kind === "group") throw new AppError("unknown_group", "no such group");
+    if (ref.kind === "group") return this.toGroup(chat, ref.id, now);
     if (ref.id === this.deps.userId) return; // nobody else to tell
     if (!(await this.deps.userExists(ref.id))) throw new AppError("unknown_user", "no such user");
     if (!this.throttle.allow(chat, now)) return;
     try {
       await this.deps.relay(ref.id, `u:${this.deps.userId}`, this.deps.userId);
     } catch (err) {
-      // Best effort: a lost typing indicator is not worth an error to the client.
-      console.warn(JSON.stringify({ event: "typing_relay_failed", chat, error: String(err) }));
+      logLost(chat, err);
     }
   }
 
-  /** RPC: someone is typing in `chat` (as this user sees it); tell this user's devices. */
-  deliver(chat: ChatId, from: string): void {
+  /** The group checks membership; a refusal is an error frame and does not use up the interval. */
+  private async toGroup(chat: ChatId, groupId: string, now: number): Promise<void> {
+    if (!this.throttle.allow(chat, now)) return;
+    let result: Result<null>;
+    try {
+      result = await this.deps.relayToGroup(groupId, this.deps.userId);
+    } catch (err) {
+      return logLost(chat, err);
+    }
+    if (!result.ok) {
+      this.throttle.forget(chat);
+      throw new AppError(result.error.code, result.error.message);
+    }
+  }
+
+  /** RPC: someone is typing in `chat` (as this user sees it); tells this user's devices, if any are connected. */
+  deliver(chat: ChatId, from: string): boolean {
     const sockets = liveSockets(this.deps.ctx).map((s) => s.ws);
     broadcast(sockets, { type: "typing", chat, from });
+    return sockets.length > 0;
   }
+}
+
+/** A lost typing indicator is not worth an error to the client: a peer that cannot be reached is only logged. */
+function logLost(chat: ChatId, err: unknown): void {
+  console.warn(JSON.stringify({ event: "typing_relay_failed", chat, error: String(err) }));
 }
