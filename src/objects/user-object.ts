@@ -5,7 +5,7 @@
 // hibernation, a crash) and is rebuilt from SQLite or the sockets' attachments.
 
 import { DurableObject } from "cloudflare:workers";
-import { AppError } from "../shared/errors";
+import { AppError, type Result } from "../shared/errors";
 import {
   FRAME_MAX_BYTES,
   FRAME_RATE_BURST,
@@ -39,6 +39,7 @@ import type { PresenceView } from "./user/presence";
 import { PresenceHub } from "./user/presence-hub";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
+import { type SearchRequest, searchMailbox } from "./user/search";
 import { attach, broadcast, closeOldest, send } from "./user/sockets";
 import { replay } from "./user/sync";
 import type { WatchAnswer } from "./user/watcher";
@@ -258,6 +259,11 @@ export class UserObject extends DurableObject<Env> {
 
   async chats(): Promise<ChatSummary[]> {
     return this.mailbox.chats();
+  }
+
+  /** GET /api/search: this user's own messages matching every word, newest first. */
+  async search(request: SearchRequest): Promise<Result<Message[]>> {
+    return searchMailbox(this.ctx.storage.sql, this.mailbox, request);
   }
 
   /** Logout: the session's sockets close at once. */
