@@ -136,22 +136,22 @@ export class UserObject extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    await this.presence.gone(ws, code);
     // Completes the closing handshake; 1005/1006 are not valid to send back.
     try {
       ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
     } catch {
       // already closed
     }
+    await this.presence.gone(ws, code);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    await this.presence.gone(ws, null);
     try {
       ws.close(1011, "socket error");
     } catch {
       // already closed
     }
+    await this.presence.gone(ws, null);
   }
 
   private async handle(ws: WebSocket, frame: ClientFrame): Promise<void> {
