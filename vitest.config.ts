@@ -10,6 +10,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     test: {
+      // The JSON line per request and per socket (docs/operations.md) would drown the output.
+      onConsoleLog: (log: string) => !/^\{"event":"(request|socket_open)"/.test(log),
       projects: [
         {
           plugins: [

@@ -82,6 +82,7 @@ export class UserObject extends DurableObject<Env> {
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [sid]);
     attach(server, { sid, connectedAt: Date.now() });
+    this.logCounts("socket_open", request.headers.get("x-request-id"));
     const headers = new Headers();
     const protocol = request.headers.get("x-echo-protocol");
     if (protocol) headers.set("Sec-WebSocket-Protocol", protocol);
@@ -240,6 +241,20 @@ export class UserObject extends DurableObject<Env> {
       outbox: this.outbox.depth(),
       seq: this.mailbox.lastSeq,
     };
+  }
+
+  /** One JSON line with this object's counts (cheap ones: no table scan). */
+  private logCounts(event: string, requestId: string | null): void {
+    console.log(
+      JSON.stringify({
+        event,
+        requestId,
+        userId: this.userId,
+        sockets: this.ctx.getWebSockets().length,
+        seq: this.mailbox.lastSeq,
+        outbox: this.outbox.depth(),
+      }),
+    );
   }
 
   // ------------------------------------------------------------ alarm

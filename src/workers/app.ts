@@ -5,11 +5,21 @@ import type { AppEnv } from "./app-env";
 import { authRoutes } from "./auth/routes";
 import { chatRoutes } from "./chats/routes";
 import { notFound, onError } from "./error-handler";
+import { adminRoutes } from "./ops/admin";
+import { healthRoutes } from "./ops/health";
+import { requestLog } from "./ops/request-log";
+import { requireRealSecret } from "./ops/secret-guard";
 import { socketRoutes } from "./socket/routes";
 import { meRoutes, userRoutes } from "./users/routes";
 
 export const app = new Hono<AppEnv>();
 
+// First the log (so that every answer, refusals included, gets a line), then
+// the production secret check, before any route.
+app.use(requestLog, requireRealSecret);
+
+app.route("/api/health", healthRoutes);
+app.route("/api/admin", adminRoutes);
 app.route("/api/auth", authRoutes);
 app.route("/api/me", meRoutes);
 app.route("/api/users", userRoutes);
