@@ -50,7 +50,7 @@ export class UserObject extends DurableObject<Env> {
     this.userId = name;
     this.frames = frameBucket(env.FRAME_RATE);
     const sql = ctx.storage.sql;
-    migrate(sql, USER_SCHEMA);
+    migrate(ctx.storage, USER_SCHEMA);
     this.meta = new Meta(sql);
     this.mailbox = new Mailbox(sql, this.meta, this.userId);
     this.ids = new MessageIdClock(this.meta, this.userId);
