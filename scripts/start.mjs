@@ -19,6 +19,9 @@ run(wrangler, ["d1", "migrations", "apply", "DB", "--local"]);
 if (existsSync("src/web/index.html")) run("npm", ["run", "build:web"]);
 else mkdirSync("dist/web", { recursive: true });
 
-const dev = spawn(wrangler, ["dev", "--port", port, "--ip", "127.0.0.1"], { stdio: "inherit" });
+const dev = spawn(wrangler, ["dev", "--port", port, "--ip", "127.0.0.1"], {
+  stdio: "inherit",
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+});
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code) => process.exit(code ?? 0));

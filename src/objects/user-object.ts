@@ -6,7 +6,13 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { AppError } from "../shared/errors";
-import { FRAME_MAX_BYTES, FRAME_RATE_BURST, FRAME_RATE_PER_SECOND, HISTORY_LIMIT_MAX } from "../shared/limits";
+import {
+  FRAME_MAX_BYTES,
+  FRAME_RATE_BURST,
+  FRAME_RATE_PER_SECOND,
+  HISTORY_LIMIT_MAX,
+  SOCKETS_PER_USER_MAX,
+} from "../shared/limits";
 import {
   type ChatId,
   type ChatSummary,
@@ -28,7 +34,7 @@ import { migrate } from "./storage/schema";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
-import { attach, broadcast, send } from "./user/sockets";
+import { attach, broadcast, closeOldest, send } from "./user/sockets";
 import { replay } from "./user/sync";
 
 export class UserObject extends DurableObject<Env> {
@@ -82,6 +88,7 @@ export class UserObject extends DurableObject<Env> {
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [sid]);
     attach(server, { sid, connectedAt: Date.now() });
+    closeOldest(this.ctx.getWebSockets(), SOCKETS_PER_USER_MAX);
     this.logCounts("socket_open", request.headers.get("x-request-id"));
     const headers = new Headers();
     const protocol = request.headers.get("x-echo-protocol");

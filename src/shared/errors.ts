@@ -33,6 +33,7 @@ export const ERROR_STATUS = {
   // 429: slow down
   too_many_attempts: 429,
   rate_limited: 429,
+  too_many_sockets: 429,
   // 5xx: our fault, retry later
   internal: 500,
   unavailable: 503,

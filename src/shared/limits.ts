@@ -36,3 +36,12 @@ export const JWT_SECRET_DISTINCT_MIN = 12;
 
 /** A device silent this long is dropped (the contract's 60 s). */
 export const SOCKET_TIMEOUT_MS = 60_000;
+
+/** Failed logins from one client address within LOGIN_WINDOW_MS before 429. */
+export const LOGIN_FAILURES_PER_ADDRESS_MAX = 100;
+/** Accounts registered from one client address per window before 429. */
+export const REGISTRATIONS_PER_ADDRESS_MAX = 20;
+export const REGISTRATION_WINDOW_MS = 60 * 60 * 1000;
+
+/** Sockets (devices, tabs) one user may hold; beyond it the oldest is closed. */
+export const SOCKETS_PER_USER_MAX = 10;

@@ -19,6 +19,8 @@ export interface ServerOptions {
   vars?: Record<string, string>;
   /** A wrangler environment (e.g. "production"); default: the top level (development). */
   env?: string;
+  /** Apply the D1 migrations first (default true; a restart on migrated state may skip it). */
+  migrate?: boolean;
   /** Print the server's output (for debugging). */
   verbose?: boolean;
 }
@@ -54,16 +56,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const persistTo = options.persistTo ?? newStateDir();
   mkdirSync(path.join(ROOT, "dist/web"), { recursive: true });
   const envArgs = options.env ? ["--env", options.env] : [];
-  const migrate = spawnSync(
-    WRANGLER,
-    ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, ...envArgs],
-    {
-      cwd: ROOT,
-      env: { ...process.env, CI: "true" },
-      encoding: "utf8",
-    },
-  );
-  if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}${migrate.stdout}`);
+  if (options.migrate !== false) {
+    const migrate = spawnSync(
+      WRANGLER,
+      ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, ...envArgs],
+      { cwd: ROOT, env: { ...process.env, CI: "true" }, encoding: "utf8" },
+    );
+    if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}${migrate.stdout}`);
+  }
 
   const vars = { JWT_SECRET: TEST_SECRET, ...options.vars };
   const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, ...envArgs];
