@@ -19,9 +19,11 @@ import {
   type ClientFrame,
   errorFrame,
   FrameError,
+  type LastSeenVisibility,
   type Message,
   PING,
   PONG,
+  type Presence,
   parseChat,
   parseClientFrame,
 } from "../shared/protocol";
@@ -31,12 +33,16 @@ import { MessageIdClock } from "./storage/id-clock";
 import { Meta } from "./storage/meta";
 import { Outbox } from "./storage/outbox";
 import { migrate } from "./storage/schema";
+import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
+import type { PresenceView } from "./user/presence";
+import { PresenceHub } from "./user/presence-hub";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
 import { type SearchRequest, searchMailbox } from "./user/search";
 import { attach, broadcast, closeOldest, send } from "./user/sockets";
 import { replay } from "./user/sync";
+import type { WatchAnswer } from "./user/watcher";
 
 export class UserObject extends DurableObject<Env> {
   private readonly userId: string;
@@ -45,6 +51,7 @@ export class UserObject extends DurableObject<Env> {
   private readonly outbox: Outbox;
   private readonly alarms: AlarmScheduler;
   private readonly ids: MessageIdClock;
+  private readonly presence: PresenceHub;
   private readonly frames: TokenBucket;
   private sendQueue: Promise<void> = Promise.resolve();
   /** Users known to exist (checked in D1 once per wake). */
@@ -57,7 +64,7 @@ export class UserObject extends DurableObject<Env> {
     this.userId = name;
     this.frames = frameBucket(env.FRAME_RATE);
     const sql = ctx.storage.sql;
-    migrate(sql, USER_SCHEMA);
+    migrate(ctx.storage, USER_SCHEMA);
     this.meta = new Meta(sql);
     this.mailbox = new Mailbox(sql, this.meta, this.userId);
     this.ids = new MessageIdClock(this.meta, this.userId);
@@ -67,6 +74,19 @@ export class UserObject extends DurableObject<Env> {
       (target, items) => this.userStub(target).accept(items),
       (time) => this.alarms.ensureBy(time),
     );
+    this.presence = new PresenceHub({
+      ctx,
+      env,
+      userId: this.userId,
+      meta: this.meta,
+      isContact: (id) => this.mailbox.isContact(id),
+      userExists: (id) => this.userExists(id),
+      peer: (id) => (id === this.userId ? this : this.userStub(id)),
+      wakeBy: (time) => this.alarms.ensureBy(time),
+      idle: () => {
+        if (this.outbox.nextDue() === null) this.alarms.cancel();
+      },
+    });
     // The runtime answers the heartbeat itself, without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     ctx.blockConcurrencyWhile(() => this.alarms.load());
@@ -90,6 +110,8 @@ export class UserObject extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [sid]);
     attach(server, { sid, connectedAt: Date.now() });
     closeOldest(this.ctx.getWebSockets(), SOCKETS_PER_USER_MAX);
+    this.presence.connected(server);
+    this.logCounts("socket_open", request.headers.get("x-request-id"));
     const headers = new Headers();
     const protocol = request.headers.get("x-echo-protocol");
     if (protocol) headers.set("Sec-WebSocket-Protocol", protocol);
@@ -98,6 +120,7 @@ export class UserObject extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     try {
+      this.presence.heard(ws);
       if (typeof data !== "string") throw new AppError("bad_frame", "frames must be JSON text");
       if (data === PING) return send(ws, PONG); // a ping that arrived while awake by another path
       if (data.length > FRAME_MAX_BYTES)
@@ -120,6 +143,7 @@ export class UserObject extends DurableObject<Env> {
     } catch {
       // already closed
     }
+    await this.presence.gone(ws, code);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
@@ -128,6 +152,7 @@ export class UserObject extends DurableObject<Env> {
     } catch {
       // already closed
     }
+    await this.presence.gone(ws, null);
   }
 
   private async handle(ws: WebSocket, frame: ClientFrame): Promise<void> {
@@ -146,8 +171,9 @@ export class UserObject extends DurableObject<Env> {
       case "read":
         return this.sendReceipts(this.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read");
       case "typing":
+        return this.presence.typing.typing(frame.chat);
       case "subscribe":
-        throw new AppError("unknown_type", `${frame.type} is not supported yet`);
+        return this.presence.watcher.subscribe(ws, frame.users);
     }
   }
 
@@ -161,7 +187,10 @@ export class UserObject extends DurableObject<Env> {
       return;
     }
     const chat = parseChat(frame.chat);
-    if (chat.kind === "group") throw new FrameError(new AppError("unknown_group", "no such group"), frame.clientId);
+    if (chat.kind === "group") {
+      const me = { userId: this.userId, env: this.env, mailbox: this.mailbox, sockets: () => this.ctx.getWebSockets() };
+      return sendToGroup(me, ws, frame, chat.id);
+    }
     if (!(await this.userExists(chat.id))) {
       throw new FrameError(new AppError("unknown_user", "no such user"), frame.clientId);
     }
@@ -211,12 +240,16 @@ export class UserObject extends DurableObject<Env> {
 
   // ------------------------------------------------------------ RPC
 
-  /** Other objects deliver messages and receipts here. Idempotent. */
-  async accept(items: InboxItem[]): Promise<void> {
+  /**
+   * Other objects deliver messages and receipts here. Idempotent. The answer
+   * says whether a device is connected: a group serves online members first.
+   */
+  async accept(items: InboxItem[]): Promise<{ online: boolean }> {
     const { messages, receipts } = this.mailbox.accept(items);
     const sockets = this.ctx.getWebSockets();
     for (const message of messages) broadcast(sockets, { type: "message", message });
     for (const receipt of receipts) broadcast(sockets, receipt);
+    return { online: sockets.length > 0 };
   }
 
   async history(chat: string, before: string | undefined, limit: number): Promise<Message[]> {
@@ -236,13 +269,34 @@ export class UserObject extends DurableObject<Env> {
 
   /** Logout: the session's sockets close at once. */
   async closeSession(sid: string): Promise<void> {
-    for (const ws of this.ctx.getWebSockets(sid)) {
-      try {
-        ws.close(4001, "logged out");
-      } catch {
-        // already closed
-      }
-    }
+    await this.presence.drop(this.ctx.getWebSockets(sid), 4001, "logged out");
+  }
+
+  // ------------------------------------------------------------ presence RPC (see user/presence-hub.ts)
+
+  async watch(watcher: string): Promise<WatchAnswer> {
+    return this.presence.watch(watcher);
+  }
+
+  async presenceChanged(user: string, view: PresenceView): Promise<boolean> {
+    return this.presence.watcher.deliver(user, view);
+  }
+
+  async relayTyping(chat: ChatId, from: string): Promise<{ online: boolean }> {
+    return { online: this.presence.typing.deliver(chat, from) };
+  }
+
+  async presenceFor(viewer: string): Promise<Presence> {
+    const { online, lastSeen } = await this.presence.viewFor(viewer);
+    return { online, lastSeen };
+  }
+
+  async setLastSeenVisibility(value: LastSeenVisibility): Promise<void> {
+    await this.presence.setVisibility(value);
+  }
+
+  async presenceStats(): Promise<ReturnType<PresenceHub["stats"]>> {
+    return this.presence.stats();
   }
 
   /** Counts for tests and operators. */
@@ -255,11 +309,26 @@ export class UserObject extends DurableObject<Env> {
     };
   }
 
+  /** One JSON line with this object's counts (cheap ones: no table scan). */
+  private logCounts(event: string, requestId: string | null): void {
+    console.log(
+      JSON.stringify({
+        event,
+        requestId,
+        userId: this.userId,
+        sockets: this.ctx.getWebSockets().length,
+        seq: this.mailbox.lastSeq,
+        outbox: this.outbox.depth(),
+      }),
+    );
+  }
+
   // ------------------------------------------------------------ alarm
 
   override async alarm(): Promise<void> {
     this.alarms.fired();
     await this.outbox.retryDue();
+    await this.presence.sweep();
   }
 }
 

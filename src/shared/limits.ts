@@ -36,9 +36,19 @@ export const LOGIN_FAILURES_MAX = 10;
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 
 export const TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** The HS256 key: at least this long, and in production this varied (distinct characters). */
+export const JWT_SECRET_MIN = 32;
+export const JWT_SECRET_DISTINCT_MIN = 12;
 
 /** A device silent this long is dropped (the contract's 60 s). */
 export const SOCKET_TIMEOUT_MS = 60_000;
+
+/** A device's sign of life is written to its socket's attachment at most this often. */
+export const HEARD_GRANULARITY_MS = 5_000;
+/** A presence subscription lives this long on the watched side unless renewed. */
+export const PRESENCE_SUBSCRIPTION_TTL_MS = 10 * 60_000;
+/** At most one `typing` relay per user per chat this often; extra ones are dropped. */
+export const TYPING_INTERVAL_MS = 2_000;
 
 /** Failed logins from one client address within LOGIN_WINDOW_MS before 429. */
 export const LOGIN_FAILURES_PER_ADDRESS_MAX = 100;
@@ -48,3 +58,7 @@ export const REGISTRATION_WINDOW_MS = 60 * 60 * 1000;
 
 /** Sockets (devices, tabs) one user may hold; beyond it the oldest is closed. */
 export const SOCKETS_PER_USER_MAX = 10;
+
+/** Groups one user may create per day (an anti-spam bound; joining is not limited). */
+export const GROUPS_CREATED_PER_DAY = 50;
+export const GROUP_CREATION_WINDOW_MS = 24 * 60 * 60 * 1000;

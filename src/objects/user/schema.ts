@@ -4,6 +4,8 @@
 import { META_TABLE } from "../storage/meta";
 import { OUTBOX_INDEX, OUTBOX_TABLE } from "../storage/outbox";
 import type { SchemaStep } from "../storage/schema";
+import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
+import { WATCHING_INDEX, WATCHING_TABLE } from "./watching";
 
 export const USER_SCHEMA: readonly SchemaStep[] = [
   // v1: the mailbox, chats, receipts, contacts and the outbox
@@ -50,7 +52,14 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
     sql.exec(OUTBOX_TABLE);
     sql.exec(OUTBOX_INDEX);
   },
-  // v2: full-text search over message text (see ./search.ts and docs/protocol.md).
+  // v2: presence subscriptions, both sides (who watches this user; whom this user's devices watch)
+  (sql) => {
+    sql.exec(WATCHERS_TABLE);
+    sql.exec(WATCHERS_INDEX);
+    sql.exec(WATCHING_TABLE);
+    sql.exec(WATCHING_INDEX);
+  },
+  // v3: full-text search over message text (see ./search.ts and docs/protocol.md).
   // An external-content FTS5 table: it stores only the index, keyed by
   // messages.seq, and reads the text from `messages`. Triggers keep it in step
   // with every insert path (own sends, deliveries, group fan-out) inside the

@@ -72,15 +72,15 @@ describe("the search index", () => {
     expect(found.ok && found.value.map((m) => m.text)).toEqual(["avocado again", "avocado salad", "avocado toast"]);
   });
 
-  it("backfills a mailbox that existed before the index (schema step 2)", async () => {
+  it("backfills a mailbox that existed before the index (schema step 3)", async () => {
     const owner = randomId();
     const stub = userStub(owner);
     await runInDurableObject(stub, (_, state) => {
       const sql = state.storage.sql;
-      // Take this object back to schema v1, as a mailbox written by older code.
+      // Take this object back to schema v2 (the step before the index), as a mailbox written by older code.
       for (const trigger of ["insert", "delete", "update"]) sql.exec(`DROP TRIGGER messages_fts_${trigger}`);
       sql.exec("DROP TABLE messages_fts");
-      sql.exec("UPDATE _schema SET version = 1");
+      sql.exec("UPDATE _schema SET version = 2");
       const insert = "INSERT INTO messages (seq, id, chat, sender, text, ts) VALUES (?, ?, ?, ?, ?, ?)";
       const a = inboxMessage(owner, "old message about turnips");
       const b = inboxMessage(owner, "another old one");

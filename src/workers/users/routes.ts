@@ -8,6 +8,7 @@ import type { AppEnv } from "../app-env";
 import { findById, findByUsername, toMe, toUser, type UserRow } from "../auth/accounts";
 import { requireAuth } from "../auth/middleware";
 import { readJson } from "../http";
+import { presenceRoutes, pushLastSeenVisibility } from "./presence-routes";
 
 export const meRoutes = new Hono<AppEnv>();
 meRoutes.use(requireAuth);
@@ -20,6 +21,7 @@ meRoutes.get("/", async (c) => {
 
 meRoutes.patch("/", async (c) => {
   const patch = parsePatchMeBody(await readJson(c));
+  const { userId } = c.get("auth");
   // One statement: the answer is the row as this update left it.
   const row = await c.env.DB.prepare(
     `UPDATE users SET
@@ -28,14 +30,16 @@ meRoutes.patch("/", async (c) => {
        last_seen_visibility = coalesce(?, last_seen_visibility)
      WHERE id = ? RETURNING *`,
   )
-    .bind(patch.displayName ?? null, patch.about ?? null, patch.lastSeenVisibility ?? null, c.get("auth").userId)
+    .bind(patch.displayName ?? null, patch.about ?? null, patch.lastSeenVisibility ?? null, userId)
     .first<UserRow>();
+  if (patch.lastSeenVisibility) await pushLastSeenVisibility(c.env, userId, patch.lastSeenVisibility);
   if (!row) throw new AppError("not_found", "this account no longer exists");
   return c.json(toMe(row));
 });
 
 export const userRoutes = new Hono<AppEnv>();
 userRoutes.use(requireAuth);
+userRoutes.route("/", presenceRoutes);
 
 /** Several users by id, in the order asked (messages and chats name users by id); unknown ids are left out. */
 userRoutes.get("/", async (c) => {
