@@ -57,7 +57,7 @@ export function report(r: SearchResults): string {
     `| insert time with the index | ${((s.indexedInsertMs * 1000) / s.messages).toFixed(1)} µs |`,
     `| added by the index | ${s.indexUsPerMessage.toFixed(1)} µs |`,
     "",
-    `Backfill (schema step 2 on a mailbox of ${s.messages}): ${(s.backfillMs / 1000).toFixed(2)} s.`,
+    `Backfill (the index's schema step on a mailbox of ${s.messages}): ${(s.backfillMs / 1000).toFixed(2)} s.`,
     "",
     "Prefix index options, on the same mailbox (SQLite only):",
     "",
