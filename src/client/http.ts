@@ -87,16 +87,21 @@ export class Api {
     return this.request("PUT", "/api/me/avatar", image, contentType);
   }
 
-  /** For an `img` src: served without a token. */
-  avatarUrl(userId: string, version?: string | number): string {
-    const suffix = version === undefined ? "" : `?v=${encodeURIComponent(String(version))}`;
-    return `${this.baseUrl}/api/users/${encodeURIComponent(userId)}/avatar${suffix}`;
+  /** For an `img` src (served without a token): the user's `avatar` URL, or null without a picture. */
+  avatarUrl(user: { avatar?: string }): string | null {
+    return user.avatar ? `${this.baseUrl}${user.avatar}` : null;
   }
 
   // ------------------------------------------------------------ users, groups
 
   user(username: string): Promise<User> {
     return this.request("GET", `/api/users/${encodeURIComponent(username)}`);
+  }
+
+  /** Several users by id (messages and chats name users by id); unknown ids are left out. */
+  async users(userIds: string[]): Promise<User[]> {
+    const query = new URLSearchParams({ ids: userIds.join(",") });
+    return (await this.request<{ users: User[] }>("GET", `/api/users?${query}`)).users;
   }
 
   presence(userId: string): Promise<Presence> {
