@@ -1,5 +1,6 @@
 // The page: the log-in screen, or the screen the view stack names. Escape goes
-// back; the browser's `online` event reconnects at once; coming back to the tab
+// back; the browser's `offline` event drops the socket and `online` reconnects at
+// once; coming back to the tab
 // marks the open chat read.
 
 import { useEffect } from "preact/hooks";
@@ -22,16 +23,20 @@ export function App({ store }: { store: AppStore }) {
       if (e.key === "Escape") store.views.back();
     };
     const onOnline = () => store.connection?.reconnectNow();
+    // The browser knows first: its socket is most likely dead, so do not wait for the heartbeat to find out.
+    const onOffline = () => store.connection?.drop("browser offline");
     const onVisible = () => {
       const chat = store.views.openChat;
       if (chat && store.visible()) store.readChat(chat);
     };
     window.addEventListener("keydown", onKey);
     window.addEventListener("online", onOnline);
+    window.addEventListener("offline", onOffline);
     document.addEventListener("visibilitychange", onVisible);
     return () => {
       window.removeEventListener("keydown", onKey);
       window.removeEventListener("online", onOnline);
+      window.removeEventListener("offline", onOffline);
       document.removeEventListener("visibilitychange", onVisible);
     };
   }, [store]);
