@@ -41,6 +41,18 @@ export function App({ store }: { store: AppStore }) {
     };
   }, [store]);
 
+  // A new screen takes the focus (its main field, else its heading), so that
+  // keyboard and screen-reader users land where the sighted user looks.
+  const screenKey = store.session ? JSON.stringify(store.view) : "auth";
+  useEffect(() => {
+    const target =
+      document.querySelector<HTMLElement>("[data-autofocus]") ??
+      document.querySelector<HTMLElement>("main h1, section h1");
+    if (!target) return;
+    if (!target.hasAttribute("tabindex") && target.tagName === "H1") target.tabIndex = -1;
+    target.focus({ preventScroll: true });
+  }, [screenKey]);
+
   if (!store.session) return <AuthScreen store={store} />;
   const view = store.view;
   switch (view.name) {

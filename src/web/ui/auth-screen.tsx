@@ -33,7 +33,7 @@ export function AuthScreen({ store }: { store: AppStore }) {
       <form onSubmit={submit} aria-busy={busy}>
         <label>
           Username
-          <input name="username" autocomplete="username" required minLength={3} maxLength={32} />
+          <input name="username" autocomplete="username" required minLength={3} maxLength={32} data-autofocus />
         </label>
         {registering ? (
           <label>

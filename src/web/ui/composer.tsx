@@ -48,6 +48,7 @@ export function Composer({ store, chat }: { store: AppStore; chat: ChatId }) {
       </label>
       <textarea
         id="composer-text"
+        data-autofocus
         rows={1}
         maxLength={TEXT_MAX * 2}
         placeholder="Message"

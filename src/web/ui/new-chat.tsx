@@ -25,7 +25,7 @@ export function NewChat({ store }: { store: AppStore }) {
       <form class="panel" onSubmit={submit}>
         <label>
           Username
-          <input name="username" required autocomplete="off" />
+          <input name="username" required autocomplete="off" data-autofocus />
         </label>
         <FormError text={error} />
         <button type="submit" class="primary">

@@ -16,7 +16,10 @@ export function Search({ store }: { store: AppStore }) {
     event.preventDefault();
     const q = String(new FormData(event.currentTarget as HTMLFormElement).get("q") ?? "");
     try {
-      setHits(await store.api.search(q, 50));
+      const found = await store.api.search(q, 50);
+      setHits(found);
+      void store.directory.needUsers(found.filter((m) => m.chat.startsWith("u:")).map((m) => m.chat.slice(2)));
+      for (const m of found) if (m.chat.startsWith("g:")) void store.directory.needGroup(m.chat.slice(2));
       setError(null);
     } catch (err) {
       setError(errorText(err));
@@ -34,7 +37,7 @@ export function Search({ store }: { store: AppStore }) {
       <form class="panel search-form" onSubmit={submit}>
         <label>
           Search messages
-          <input name="q" type="search" required />
+          <input name="q" type="search" required data-autofocus />
         </label>
         <button type="submit">Search</button>
       </form>
