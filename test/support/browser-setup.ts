@@ -16,7 +16,8 @@ export async function setup(project: TestProject): Promise<void> {
     encoding: "utf8",
   });
   if (build.status !== 0) throw new Error(`building the page failed:\n${build.stderr}${build.stdout}`);
-  server = await startServer({ vars: { SOCKET_TIMEOUT_MS: "3000" } });
+  // The default 60 s device timeout: the page pings every 25 s, as in production.
+  server = await startServer();
   project.provide("baseUrl", server.url);
 }
 
