@@ -4,6 +4,7 @@
 // that are written again, with the same clientId, until the server says `sent`.
 // Plain WebSocket and timers only, so it runs in browsers and in Node 22 alike.
 
+import { SUBSCRIBE_MAX } from "../shared/limits";
 import { type ChatId, type ClientFrame, type Message, PING, type ServerFrame } from "../shared/protocol";
 import { Acks } from "./acks";
 import { Backoff, type BackoffOptions } from "./backoff";
@@ -55,6 +56,8 @@ export class Connection extends Emitter<ConnectionEvents> {
   private readonly seen = new SeenIds();
   private readonly waiters = new SentWaiters();
   private readonly subscribed = new Set<string>();
+  /** Subscribed since the last flush: sent together, in one frame per SUBSCRIBE_MAX users. */
+  private toSubscribe: string[] = [];
   /** Messages that arrived during a replay, handed over in seq order at `synced`. */
   private replayed: Message[] = [];
 
@@ -150,9 +153,12 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** Presence of these users, now and on every later socket. */
   subscribe(users: string[]): void {
-    const fresh = users.filter((u) => !this.subscribed.has(u));
-    for (const u of fresh) this.subscribed.add(u);
-    if (fresh.length > 0) this.writeFrame({ type: "subscribe", users: fresh });
+    for (const user of users) {
+      if (this.subscribed.has(user)) continue;
+      this.subscribed.add(user);
+      this.toSubscribe.push(user);
+    }
+    if (this.toSubscribe.length > 0) this.flushSoon();
   }
 
   // ------------------------------------------------------------ the socket
@@ -196,7 +202,8 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.setState("syncing");
     this.heartbeat.start();
     this.writeFrame({ type: "sync", after: this.cursorValue });
-    if (this.subscribed.size > 0) this.writeFrame({ type: "subscribe", users: [...this.subscribed] });
+    // A new socket starts with no subscriptions: ask for all of them again.
+    this.toSubscribe = [...this.subscribed];
     this.flush();
   }
 
@@ -344,6 +351,10 @@ export class Connection extends Emitter<ConnectionEvents> {
     }
     if (items.length === FLUSH_SLICE) this.flushLater(500);
     for (const frame of this.acks.take()) this.writeFrame(frame);
+    for (let i = 0; i < this.toSubscribe.length; i += SUBSCRIBE_MAX) {
+      this.writeFrame({ type: "subscribe", users: this.toSubscribe.slice(i, i + SUBSCRIBE_MAX) });
+    }
+    this.toSubscribe = [];
   }
 
   private isOpen(): boolean {
