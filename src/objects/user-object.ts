@@ -31,6 +31,7 @@ import { MessageIdClock } from "./storage/id-clock";
 import { Meta } from "./storage/meta";
 import { Outbox } from "./storage/outbox";
 import { migrate } from "./storage/schema";
+import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
@@ -160,7 +161,10 @@ export class UserObject extends DurableObject<Env> {
       return;
     }
     const chat = parseChat(frame.chat);
-    if (chat.kind === "group") throw new FrameError(new AppError("unknown_group", "no such group"), frame.clientId);
+    if (chat.kind === "group") {
+      const me = { userId: this.userId, env: this.env, mailbox: this.mailbox, sockets: () => this.ctx.getWebSockets() };
+      return sendToGroup(me, ws, frame, chat.id);
+    }
     if (!(await this.userExists(chat.id))) {
       throw new FrameError(new AppError("unknown_user", "no such user"), frame.clientId);
     }
@@ -210,12 +214,16 @@ export class UserObject extends DurableObject<Env> {
 
   // ------------------------------------------------------------ RPC
 
-  /** Other objects deliver messages and receipts here. Idempotent. */
-  async accept(items: InboxItem[]): Promise<void> {
+  /**
+   * Other objects deliver messages and receipts here. Idempotent. The answer
+   * says whether a device is connected: a group serves online members first.
+   */
+  async accept(items: InboxItem[]): Promise<{ online: boolean }> {
     const { messages, receipts } = this.mailbox.accept(items);
     const sockets = this.ctx.getWebSockets();
     for (const message of messages) broadcast(sockets, { type: "message", message });
     for (const receipt of receipts) broadcast(sockets, receipt);
+    return { online: sockets.length > 0 };
   }
 
   async history(chat: string, before: string | undefined, limit: number): Promise<Message[]> {

@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   unknown_user: 404,
   unknown_group: 404,
+  unknown_member: 404,
   // 409: conflicts with what exists
   username_taken: 409,
   already_member: 409,
