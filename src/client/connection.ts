@@ -320,9 +320,10 @@ export class Connection extends Emitter<ConnectionEvents> {
         this.queue.retry(clientId);
         this.flushLater(1000);
       } else {
-        this.queue.remove(clientId);
+        const item = this.queue.remove(clientId);
         this.waiters.reject(clientId, frame.code, frame.message);
-        this.emit("failed", { clientId, code: frame.code, message: frame.message });
+        if (item)
+          this.emit("failed", { clientId, code: frame.code, message: frame.message, chat: item.chat, text: item.text });
       }
     }
     this.emit("error", { code: frame.code, message: frame.message, ...(clientId ? { clientId } : {}) });

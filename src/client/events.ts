@@ -34,7 +34,7 @@ export interface ConnectionEvents {
   /** A queued send was stored by the server. */
   sent: SentEvent;
   /** A queued send was refused for good (e.g. unknown user, not a member). */
-  failed: { clientId: string; code: string; message: string };
+  failed: { clientId: string; code: string; message: string; chat: ChatId; text: string };
   receipt: Frame<"receipt">;
   presence: Frame<"presence">;
   typing: Frame<"typing">;

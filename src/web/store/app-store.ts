@@ -2,7 +2,7 @@
 // HTTP Api and one Connection. Screens read fields and call methods; every
 // change bumps `version`, and the App re-renders on it.
 
-import { Api, ApiError, Connection, type ConnectionState, type QueuedSend } from "../../client";
+import { Api, ApiError, Connection, type ConnectionEvents, type ConnectionState, type QueuedSend } from "../../client";
 import type { ChatId, Me, Message, Presence, User } from "../../shared/protocol";
 import { Chats } from "./chats";
 import { Directory } from "./directory";
@@ -20,6 +20,8 @@ export class AppStore {
   receipts: ReceiptBook = new Map();
   presence = new Map<string, Presence>();
   typing = new Map<ChatId, { from: string; until: number }>();
+  /** Sends the server refused for good (e.g. no longer a member), shown in their chat. */
+  failed: ConnectionEvents["failed"][] = [];
   session: Session | null = null;
   me: Me | null = null;
   connection: Connection | null = null;
@@ -93,7 +95,10 @@ export class AppStore {
         true,
       ),
     );
-    connection.on("failed", () => this.changed());
+    connection.on("failed", (f) => {
+      this.failed.push(f);
+      this.changed();
+    });
     connection.on("receipt", (r) => this.onReceipt(r.ids, r.by, r.status, r.ts));
     connection.on("presence", (p) => this.setPresence(p.user, { online: p.online, lastSeen: p.lastSeen }));
     connection.on("typing", (t) => this.onTyping(t.chat, t.from));
@@ -122,6 +127,8 @@ export class AppStore {
     saveSession(null);
     this.chats = new Chats();
     this.receipts = new Map();
+    this.presence = new Map();
+    this.failed = [];
     this.views.reset();
     this.changed();
   }

@@ -10,6 +10,7 @@ interface Props {
 
 export function Avatar({ name, src, online, size = 44 }: Props) {
   const initials = name
+    .replace(/[^\p{L}\p{N}\s]/gu, "")
     .split(/\s+/)
     .map((part) => [...part][0] ?? "")
     .join("")

@@ -10,7 +10,7 @@ import { chatStatus } from "./chat-status";
 import { Composer } from "./composer";
 import { ConnectionBanner } from "./connection-banner";
 import { chatPicture, chatTitle, isOnline } from "./names";
-import { PendingBubble } from "./pending-bubble";
+import { FailedBubble, PendingBubble } from "./pending-bubble";
 import { TopBar } from "./top-bar";
 
 export function Conversation({ store, chat, focus }: { store: AppStore; chat: ChatId; focus?: string }) {
@@ -95,6 +95,11 @@ export function Conversation({ store, chat, focus }: { store: AppStore; chat: Ch
           {pending.map((p) => (
             <PendingBubble key={p.clientId} item={p} />
           ))}
+          {store.failed
+            .filter((f) => f.chat === chat)
+            .map((f) => (
+              <FailedBubble key={f.clientId} text={f.text} reason={f.message} />
+            ))}
         </ol>
       </div>
       <Composer store={store} chat={chat} />
