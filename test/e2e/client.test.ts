@@ -68,6 +68,37 @@ describe("client module: Connection", () => {
     expect(a.state).toBe("closed");
   });
 
+  it("sends to a group through the same queue; every member gets it once and acknowledges it", async () => {
+    const alice = await ClientUser.register(base, "galice");
+    const bob = await ClientUser.register(base, "gbob");
+    const carol = await ClientUser.register(base, "gcarol");
+    const group = await alice.api.createGroup("client group", [bob.user.id, carol.user.id]);
+    expect(group.members.map((m) => m.id)).toEqual([alice.user.id, bob.user.id, carol.user.id]);
+    expect(await bob.api.group(group.id)).toMatchObject({ name: "client group" });
+    const [a, b, c] = [alice.connect(), bob.connect(), carol.connect()];
+    await waitFor(() => [a, b, c].every((x) => x.state === "live"), "all live");
+    const sent = await a.sendAndWait(`g:${group.id}`, "hello group");
+    for (const member of [bob, carol]) {
+      await waitFor(() => member.messages.find((m) => m.id === sent.id), "member gets it");
+      expect(member.messages.filter((m) => m.text === "hello group")).toHaveLength(1);
+    }
+    const delivered = await waitFor(() => {
+      const by = new Set(
+        alice
+          .of("receipt")
+          .filter((r) => r.ids.includes(sent.id))
+          .map((r) => r.by),
+      );
+      return by.size === 2 && by;
+    }, "delivered by both");
+    expect([...delivered].sort()).toEqual([bob.user.id, carol.user.id].sort());
+    // Removed members can no longer send: the queue reports it as failed, not retried.
+    await alice.api.removeMember(group.id, bob.user.id);
+    await expect(b.sendAndWait(`g:${group.id}`, "still here?")).rejects.toMatchObject({ code: "not_member" });
+    expect(b.pending).toEqual([]);
+    for (const x of [a, b, c]) x.close();
+  });
+
   it("refuses a message it can never send, and reports a server refusal as failed", async () => {
     const alice = await ClientUser.register(base, "calice");
     const a = alice.connect();
