@@ -42,3 +42,7 @@ export const REGISTRATION_WINDOW_MS = 60 * 60 * 1000;
 
 /** Sockets (devices, tabs) one user may hold; beyond it the oldest is closed. */
 export const SOCKETS_PER_USER_MAX = 10;
+
+/** Groups one user may create per day (an anti-spam bound; joining is not limited). */
+export const GROUPS_CREATED_PER_DAY = 50;
+export const GROUP_CREATION_WINDOW_MS = 24 * 60 * 60 * 1000;
