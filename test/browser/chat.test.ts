@@ -62,7 +62,21 @@ describe("the web page", () => {
     await ann.page.keyboard.press("Escape");
     await ann.page.getByLabel("Message", { exact: true }).waitFor();
 
+    // Profile: about and last-seen privacy, saved and shown again after a reload.
+    await ann.page.keyboard.press("Escape");
+    await ann.page.getByRole("button", { name: "Profile" }).click();
+    await ann.page.getByLabel("About").fill("Hiking <script>alert(2)</script>");
+    await ann.page.getByLabel("Who can see my last seen").selectOption("nobody");
+    await ann.page.getByRole("button", { name: "Save" }).click();
+    await ann.page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
+    await ann.screenshot("profile");
+    await ann.page.reload();
+    await ann.page.getByRole("button", { name: "Profile" }).click();
+    await expect(ann.page.getByLabel("About").inputValue()).resolves.toBe("Hiking <script>alert(2)</script>");
+    await expect(ann.page.getByLabel("Who can see my last seen").inputValue()).resolves.toBe("nobody");
+
     expect([...ann.errors, ...ben.errors]).toEqual([]);
+    expect(ann.dialogs).toEqual([]);
     await ann.context.close();
     await ben.context.close();
   });

@@ -32,6 +32,7 @@ export class PageUser {
     const user = new PageUser(context, page, uniqueUsername(prefix));
     await page.goto("/");
     await page.getByRole("button", { name: "New here? Create an account" }).click();
+    if (prefix === "ann") await user.screenshot("register");
     await page.getByLabel("Username").fill(user.username);
     await page.getByLabel("Display name (optional)").fill(displayName);
     await page.getByLabel("Password").fill("browser-password-1");

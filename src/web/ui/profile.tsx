@@ -1,27 +1,31 @@
 // My profile: name, about, picture, who sees my last seen; and logging out.
 
 import { useState } from "preact/hooks";
-import { LAST_SEEN_VISIBILITIES, type LastSeenVisibility } from "../../shared/protocol";
+import { LAST_SEEN_VISIBILITIES, type LastSeenVisibility, type Me } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
 import { Avatar } from "./avatar";
 import { errorText, FormError } from "./form-error";
 import { TopBar } from "./top-bar";
 
 export function Profile({ store }: { store: AppStore }) {
-  const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const me = store.me;
   if (!me) return <TopBar store={store} title={<h1>Profile</h1>} />;
+  return <ProfileForm store={store} me={me} />;
+}
+
+function ProfileForm({ store, me }: { store: AppStore; me: Me }) {
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // The fields are this form's own state, so that a re-render (a message
+  // arriving) never resets what is being typed.
+  const [displayName, setDisplayName] = useState(me.displayName);
+  const [about, setAbout] = useState(me.about);
+  const [lastSeen, setLastSeen] = useState<LastSeenVisibility>(me.lastSeenVisibility);
 
   async function save(event: Event) {
     event.preventDefault();
-    const data = new FormData(event.currentTarget as HTMLFormElement);
     try {
-      store.me = await store.api.updateMe({
-        displayName: String(data.get("displayName") ?? ""),
-        about: String(data.get("about") ?? ""),
-        lastSeenVisibility: String(data.get("lastSeen")) as LastSeenVisibility,
-      });
+      store.me = await store.api.updateMe({ displayName, about, lastSeenVisibility: lastSeen });
       store.directory.putUser(store.me);
       setError(null);
       setMessage("Saved");
@@ -57,15 +61,25 @@ export function Profile({ store }: { store: AppStore }) {
       <form class="panel" onSubmit={save}>
         <label>
           Name
-          <input name="displayName" value={me.displayName} required maxLength={64} />
+          <input
+            name="displayName"
+            value={displayName}
+            onInput={(e) => setDisplayName(e.currentTarget.value)}
+            required
+            maxLength={64}
+          />
         </label>
         <label>
           About
-          <input name="about" value={me.about} maxLength={140} />
+          <input name="about" value={about} onInput={(e) => setAbout(e.currentTarget.value)} maxLength={140} />
         </label>
         <label>
           Who can see my last seen
-          <select name="lastSeen" value={me.lastSeenVisibility}>
+          <select
+            name="lastSeen"
+            value={lastSeen}
+            onChange={(e) => setLastSeen(e.currentTarget.value as LastSeenVisibility)}
+          >
             {LAST_SEEN_VISIBILITIES.map((v) => (
               <option key={v} value={v}>
                 {v === "everyone" ? "Everyone" : v === "contacts" ? "My contacts" : "Nobody"}
