@@ -23,7 +23,7 @@ export function Avatar({ name, src, online, size = 44 }: Props) {
       {src ? (
         <img src={src} alt="" width={size} height={size} />
       ) : (
-        <span class="initials" style={{ background: `hsl(${hue} 45% 45%)` }}>
+        <span class="initials" style={{ background: `hsl(${hue} 45% 45%)`, fontSize: `${Math.round(size * 0.4)}px` }}>
           {initials}
         </span>
       )}

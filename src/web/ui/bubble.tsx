@@ -7,6 +7,7 @@ import type { AppStore } from "../store/app-store";
 import { recipientsOf, tickStatus } from "../store/ticks";
 import { clock } from "./format";
 import { Icon } from "./icons";
+import { systemText } from "./system-text";
 import { Ticks } from "./ticks";
 
 export function Bubble({ store, message, focused }: { store: AppStore; message: Message; focused: boolean }) {
@@ -47,21 +48,9 @@ export function Bubble({ store, message, focused }: { store: AppStore; message: 
 }
 
 function SystemLine({ store, message }: { store: AppStore; message: Message }) {
-  const event = message.system;
-  if (!event) return null;
-  const who = event.user === store.userId ? "You" : store.directory.userName(event.user);
-  const by = event.by ? (event.by === store.userId ? "you" : store.directory.userName(event.by)) : null;
-  const text =
-    event.event === "created"
-      ? `${who} created the group`
-      : event.event === "added"
-        ? `${who} ${who === "You" ? "were" : "was"} added${by ? ` by ${by}` : ""}`
-        : event.event === "removed"
-          ? `${who} ${who === "You" ? "were" : "was"} removed${by ? ` by ${by}` : ""}`
-          : `${who} left`;
   return (
     <li class="system" data-id={message.id}>
-      {text}
+      {systemText(store, message)}
     </li>
   );
 }

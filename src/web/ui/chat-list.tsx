@@ -8,6 +8,7 @@ import { ConnectionBanner } from "./connection-banner";
 import { shortWhen } from "./format";
 import { Icon } from "./icons";
 import { chatPicture, chatTitle, isOnline } from "./names";
+import { systemText } from "./system-text";
 import { TopBar } from "./top-bar";
 
 export function ChatList({ store }: { store: AppStore }) {
@@ -64,7 +65,7 @@ function ChatRow({ store, entry }: { store: AppStore; entry: ChatEntry }) {
         <Avatar name={title} src={chatPicture(store, entry.chat)} online={online} />
         <span class="chat-main">
           <span class="chat-name">{title}</span>
-          <span class="chat-last">{last ? prefix + (last.system ? "(group update)" : last.text) : ""}</span>
+          <span class="chat-last">{last ? (last.system ? systemText(store, last) : prefix + last.text) : ""}</span>
         </span>
         <span class="chat-meta">
           <span class="chat-time">{last ? shortWhen(last.ts) : ""}</span>
