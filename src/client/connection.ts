@@ -41,6 +41,8 @@ const RETRYABLE = new Set(["rate_limited", "internal", "unavailable"]);
 /** Sends written per flush: a long offline queue goes out in slices, within the server's frame rate. */
 const FLUSH_SLICE = 50;
 const LOGGED_OUT = 4001;
+/** The server keeps 10 sockets per user and closes the oldest: reconnecting would displace another device in turn. */
+const DISPLACED = 4008;
 
 export class Connection extends Emitter<ConnectionEvents> {
   private socket: WebSocket | undefined;
@@ -191,6 +193,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       if (generation !== this.generation || this.socket !== socket) return;
       this.detach();
       if (code === LOGGED_OUT) this.refused("this session was logged out");
+      else if (code === DISPLACED) this.stop("too_many_sockets", "closed: this account has too many devices connected");
       else if (opened) this.scheduleReconnect();
       else void this.afterFailedConnect();
     };
@@ -223,7 +226,11 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   private refused(message: string): void {
-    this.emit("error", { code: "unauthorized", message });
+    this.stop("unauthorized", message);
+  }
+
+  private stop(code: string, message: string): void {
+    this.emit("error", { code, message });
     this.close();
   }
 

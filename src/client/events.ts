@@ -40,6 +40,9 @@ export interface ConnectionEvents {
   typing: Frame<"typing">;
   /** A replay is complete; `seq` is the cursor now kept. */
   synced: { seq: number };
-  /** An error frame from the server, or `unauthorized` when the token is refused. */
+  /**
+   * An error frame from the server; `unauthorized` when the token is refused and
+   * `too_many_sockets` when a newer device displaced this one (both end in `closed`).
+   */
   error: { code: string; message: string; clientId?: string };
 }

@@ -144,6 +144,25 @@ describe("client module: Connection", () => {
     b.close();
   });
 
+  it("stops, without reconnecting, when a newer device displaces it (4008)", async () => {
+    const alice = await ClientUser.register(base, "calice");
+    const first = alice.connect();
+    await waitFor(() => first.state === "live", "first live");
+    const errors: string[] = [];
+    first.on("error", (e) => errors.push(e.code));
+    const others = [];
+    for (let i = 0; i < 10; i++) {
+      const next = alice.connect();
+      others.push(next);
+      await waitFor(() => next.state === "live", `device ${i + 2} live`);
+    }
+    await waitFor(() => first.state === "closed", "the oldest closed");
+    // The server says why in an error frame, then closes with 4008; the client reports the close too.
+    expect(new Set(errors)).toEqual(new Set(["too_many_sockets"]));
+    expect(others.every((c) => c.state === "live")).toBe(true);
+    for (const c of others) c.close();
+  });
+
   it("treats a logged-out session as closed, without reconnecting", async () => {
     const alice = await ClientUser.register(base, "calice");
     const a = alice.connect();

@@ -6,6 +6,7 @@ const TEXT: Partial<Record<string, string>> = {
   connecting: "Connecting…",
   syncing: "Updating…",
   offline: "Offline. Messages will be sent when the connection is back.",
+  closed: "Disconnected: this account is open on too many devices. Reload the page to reconnect.",
 };
 
 export function ConnectionBanner({ store }: { store: AppStore }) {
