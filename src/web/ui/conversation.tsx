@@ -13,10 +13,16 @@ import { chatPicture, chatTitle, isOnline } from "./names";
 import { FailedBubble, PendingBubble } from "./pending-bubble";
 import { TopBar } from "./top-bar";
 
+const PAGE = 50;
+
 export function Conversation({ store, chat, focus }: { store: AppStore; chat: ChatId; focus?: string }) {
   const list = useRef<HTMLDivElement>(null);
   const [loading, setLoading] = useState(false);
-  const messages = store.chats.sorted(chat);
+  // Long chats render their newest PAGE messages; scrolling to the top shows
+  // another page, from memory or, when memory has no more, from the server.
+  const [shown, setShown] = useState(PAGE);
+  const all = store.chats.sorted(chat);
+  const messages = focus ? all : all.slice(-shown);
   const pending = store.pending(chat);
   const id = chat.slice(2);
   const title = chatTitle(store, chat);
@@ -29,7 +35,7 @@ export function Conversation({ store, chat, focus }: { store: AppStore; chat: Ch
         () => undefined,
       );
     } else void store.directory.needGroup(id, true);
-    if (messages.length < 30) void older();
+    if (all.length < PAGE) void older();
   }, [chat]);
 
   // Read what is shown; keep the newest in view unless jumping to a hit.
@@ -45,12 +51,24 @@ export function Conversation({ store, chat, focus }: { store: AppStore; chat: Ch
 
   async function older() {
     if (loading) return;
-    setLoading(true);
     const el = list.current;
     const fromBottom = el ? el.scrollHeight - el.scrollTop : 0;
+    // Keep the message that was at the top where it was, once the page above it renders.
+    const keepPlace = () =>
+      requestAnimationFrame(() => {
+        if (el) el.scrollTop = el.scrollHeight - fromBottom;
+      });
+    if (all.length > shown) {
+      setShown(shown + PAGE);
+      keepPlace();
+      return;
+    }
+    if (store.chats.entry(chat).historyDone) return;
+    setLoading(true);
     await store.loadOlder(chat).catch(() => undefined);
+    setShown(shown + PAGE);
     setLoading(false);
-    if (el) el.scrollTop = el.scrollHeight - fromBottom;
+    keepPlace();
   }
 
   return (
