@@ -76,6 +76,13 @@ const ROWS: Row[] = [
     expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
   },
   {
+    // Anyone may ask; the owner's lastSeenVisibility decides what the answer shows (user/subscriptions.test.ts).
+    method: "GET",
+    route: "/api/users/:id/presence",
+    path: (w) => `/api/users/${w.users.member.user.id}/presence`,
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
+  },
+  {
     method: "GET",
     route: "/api/chats",
     path: () => "/api/chats",

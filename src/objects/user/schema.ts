@@ -4,6 +4,8 @@
 import { META_TABLE } from "../storage/meta";
 import { OUTBOX_INDEX, OUTBOX_TABLE } from "../storage/outbox";
 import type { SchemaStep } from "../storage/schema";
+import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
+import { WATCHING_INDEX, WATCHING_TABLE } from "./watching";
 
 export const USER_SCHEMA: readonly SchemaStep[] = [
   // v1: the mailbox, chats, receipts, contacts and the outbox
@@ -49,5 +51,12 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
     sql.exec("CREATE TABLE contacts (user_id TEXT PRIMARY KEY, since INTEGER NOT NULL)");
     sql.exec(OUTBOX_TABLE);
     sql.exec(OUTBOX_INDEX);
+  },
+  // v2: presence subscriptions, both sides (who watches this user; whom this user's devices watch)
+  (sql) => {
+    sql.exec(WATCHERS_TABLE);
+    sql.exec(WATCHERS_INDEX);
+    sql.exec(WATCHING_TABLE);
+    sql.exec(WATCHING_INDEX);
   },
 ];

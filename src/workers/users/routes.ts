@@ -7,6 +7,7 @@ import type { AppEnv } from "../app-env";
 import { findById, findByUsername, toMe, toUser } from "../auth/accounts";
 import { requireAuth } from "../auth/middleware";
 import { readJson } from "../http";
+import { presenceRoutes, pushLastSeenVisibility } from "./presence-routes";
 
 export const meRoutes = new Hono<AppEnv>();
 meRoutes.use(requireAuth);
@@ -29,6 +30,7 @@ meRoutes.patch("/", async (c) => {
   )
     .bind(patch.displayName ?? null, patch.about ?? null, patch.lastSeenVisibility ?? null, userId)
     .run();
+  if (patch.lastSeenVisibility) await pushLastSeenVisibility(c.env, userId, patch.lastSeenVisibility);
   const row = await findById(c.env.DB, userId);
   if (!row) throw new AppError("not_found", "this account no longer exists");
   return c.json(toMe(row));
@@ -36,6 +38,7 @@ meRoutes.patch("/", async (c) => {
 
 export const userRoutes = new Hono<AppEnv>();
 userRoutes.use(requireAuth);
+userRoutes.route("/", presenceRoutes);
 
 userRoutes.get("/:username", async (c) => {
   const row = await findByUsername(c.env.DB, normalizeUsername(c.req.param("username")));
