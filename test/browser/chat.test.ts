@@ -30,7 +30,8 @@ describe("the web page", () => {
     await ann.mine("Hi Ben!").waitFor();
 
     // Ben sees the chat in his list with an unread badge, then opens it.
-    const row = ben.page.getByRole("button", { name: /, 1 unread$/ });
+    // ...with a green dot: Ann is online.
+    const row = ben.page.getByRole("button", { name: /, online, 1 unread$/ });
     await row.waitFor();
     await expect(row.locator(".chat-last").textContent()).resolves.toBe("Hi Ben!");
     await ben.screenshot("chat-list");
@@ -39,6 +40,13 @@ describe("the web page", () => {
 
     // Ben has read it: Ann's ticks turn to read.
     await ann.mine("Hi Ben!").locator('[data-status="read"]').waitFor();
+    const annStatus = ann.page.getByTestId("chat-status");
+    await ann.page
+      .getByTestId("chat-status")
+      .filter({ hasText: /^online$/ })
+      .waitFor();
+    await ben.page.getByLabel("Message", { exact: true }).pressSequentially("Hel");
+    await annStatus.filter({ hasText: "typing…" }).waitFor();
     await ben.send("Hello Ann");
     await ann.theirs("Hello Ann").waitFor();
     await ben.mine("Hello Ann").locator('[data-status="read"]').waitFor();
@@ -63,6 +71,11 @@ describe("the web page", () => {
     await ann.screenshot("message-info");
     await ann.page.keyboard.press("Escape");
     await ann.page.getByLabel("Message", { exact: true }).waitFor();
+
+    // Ben closes his tab: Ann sees when he was last seen.
+    await ben.page.close();
+    await annStatus.filter({ hasText: /^last seen today at/ }).waitFor();
+    await ann.screenshot("last-seen");
 
     // Profile: about and last-seen privacy, saved and shown again after a reload.
     await ann.page.keyboard.press("Escape");

@@ -144,6 +144,35 @@ describe("client module: Connection", () => {
     b.close();
   });
 
+  it("keeps its presence subscriptions across a reconnect, and relays typing", async () => {
+    const alice = await ClientUser.register(base, "palice");
+    const bob = await ClientUser.register(base, "pbob");
+    const presence: { user: string; online: boolean; lastSeen: number | null }[] = [];
+    const a = alice.connect();
+    a.on("presence", (p) => presence.push(p));
+    const typing: string[] = [];
+    a.on("typing", (t) => typing.push(t.chat));
+    a.subscribe([bob.user.id]);
+    await waitFor(() => presence.find((p) => p.user === bob.user.id && !p.online), "bob offline at first");
+    const b = bob.connect();
+    await waitFor(() => presence.find((p) => p.online) && b.state === "live", "bob online");
+    b.typing(`u:${alice.user.id}`);
+    await waitFor(() => typing.includes(`u:${bob.user.id}`), "typing relayed");
+
+    // Alice's socket drops; the new socket subscribes again by itself.
+    a.drop();
+    await waitFor(() => a.state === "live", "alice back");
+    const before = presence.length;
+    b.close();
+    const offline = await waitFor(
+      () => presence.slice(before).find((p) => !p.online && p.lastSeen !== null),
+      "bob offline, seen on the new socket",
+    );
+    expect(offline.user).toBe(bob.user.id);
+    expect(await alice.api.presence(bob.user.id)).toEqual({ online: false, lastSeen: offline.lastSeen });
+    a.close();
+  });
+
   it("stops, without reconnecting, when a newer device displaces it (4008)", async () => {
     const alice = await ClientUser.register(base, "calice");
     const first = alice.connect();
