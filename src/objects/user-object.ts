@@ -5,7 +5,7 @@
 // hibernation, a crash) and is rebuilt from SQLite or the sockets' attachments.
 
 import { DurableObject } from "cloudflare:workers";
-import { AppError } from "../shared/errors";
+import { AppError, type Result } from "../shared/errors";
 import {
   FRAME_MAX_BYTES,
   FRAME_RATE_BURST,
@@ -39,6 +39,7 @@ import type { PresenceView } from "./user/presence";
 import { PresenceHub } from "./user/presence-hub";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
+import { type SearchRequest, searchMailbox } from "./user/search";
 import { attach, broadcast, closeOldest, send } from "./user/sockets";
 import { replay } from "./user/sync";
 import type { WatchAnswer } from "./user/watcher";
@@ -135,22 +136,22 @@ export class UserObject extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    await this.presence.gone(ws, code);
     // Completes the closing handshake; 1005/1006 are not valid to send back.
     try {
       ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
     } catch {
       // already closed
     }
+    await this.presence.gone(ws, code);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    await this.presence.gone(ws, null);
     try {
       ws.close(1011, "socket error");
     } catch {
       // already closed
     }
+    await this.presence.gone(ws, null);
   }
 
   private async handle(ws: WebSocket, frame: ClientFrame): Promise<void> {
@@ -258,6 +259,11 @@ export class UserObject extends DurableObject<Env> {
 
   async chats(): Promise<ChatSummary[]> {
     return this.mailbox.chats();
+  }
+
+  /** GET /api/search: this user's own messages matching every word, newest first. */
+  async search(request: SearchRequest): Promise<Result<Message[]>> {
+    return searchMailbox(this.ctx.storage.sql, this.mailbox, request);
   }
 
   /** Logout: the session's sockets close at once. */

@@ -22,6 +22,12 @@ export const GROUP_MEMBERS_MAX = 1024;
 
 export const AVATAR_MAX_BYTES = 1024 * 1024;
 
+/** GET /api/search: `q` longer than this, or with more words, is refused (query_too_long). */
+export const SEARCH_QUERY_MAX = 1000; // characters (code points)
+export const SEARCH_WORDS_MAX = 32;
+/** GET /api/users?ids=: ids per lookup. */
+export const USER_LOOKUP_MAX = 100;
+
 /** Frames a user may send per second, all devices together (token bucket). */
 export const FRAME_RATE_PER_SECOND = 100;
 export const FRAME_RATE_BURST = 200;

@@ -59,4 +59,27 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
     sql.exec(WATCHING_TABLE);
     sql.exec(WATCHING_INDEX);
   },
+  // v3: full-text search over message text (see ./search.ts and docs/protocol.md).
+  // An external-content FTS5 table: it stores only the index, keyed by
+  // messages.seq, and reads the text from `messages`. Triggers keep it in step
+  // with every insert path (own sends, deliveries, group fan-out) inside the
+  // same statement; the mailbox inserts a message once (dedupe by id and
+  // clientId), so each message is indexed once. `rebuild` indexes the rows an
+  // older mailbox already had, in the same transaction as the rest of the step.
+  (sql) => {
+    sql.exec(`CREATE VIRTUAL TABLE messages_fts USING fts5(
+      text, content='messages', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
+    )`);
+    sql.exec(`CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+      INSERT INTO messages_fts (rowid, text) VALUES (new.seq, new.text);
+    END`);
+    sql.exec(`CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+    END`);
+    sql.exec(`CREATE TRIGGER messages_fts_update AFTER UPDATE OF seq, text ON messages BEGIN
+      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+      INSERT INTO messages_fts (rowid, text) VALUES (new.seq, new.text);
+    END`);
+    sql.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
+  },
 ];
