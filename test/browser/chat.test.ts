@@ -7,10 +7,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser } from "../support/browser";
 import { ClientUser } from "../support/client-user";
 import { PageUser } from "../support/page-user";
+import { makePng } from "../support/png";
 import { waitFor } from "../support/wait";
 
 const base = inject("baseUrl");
 const INJECTION = "<img src=x onerror=alert(1)>";
+const PICTURE = makePng(96, 96, (x, y) => [40 + x * 2, 120 + y, 180 - x]);
 
 describe("the web page", () => {
   let browser: Browser;
@@ -25,14 +27,23 @@ describe("the web page", () => {
     const ann = await PageUser.register(browser, base, "ann", "Ann");
     const ben = await PageUser.register(browser, base, "ben", "Ben");
 
+    // Ann sets a profile picture first.
+    await ann.page.getByRole("button", { name: "Profile" }).click();
+    await ann.page
+      .getByLabel("Change picture")
+      .setInputFiles({ name: "me.png", mimeType: "image/png", buffer: PICTURE });
+    await ann.page.getByRole("status").filter({ hasText: "Picture updated" }).waitFor();
+    await ann.page.getByRole("button", { name: "Back" }).click();
+
     await ann.startChat(ben.username);
     await ann.send("Hi Ben!");
     await ann.mine("Hi Ben!").waitFor();
 
     // Ben sees the chat in his list with an unread badge, then opens it.
     // ...with a green dot: Ann is online.
-    const row = ben.page.getByRole("button", { name: /, online, 1 unread$/ });
+    const row = ben.page.getByRole("button", { name: "Ann, online, 1 unread" });
     await row.waitFor();
+    await row.locator('img[src*="/avatar"]').waitFor();
     await expect(row.locator(".chat-last").textContent()).resolves.toBe("Hi Ben!");
     await ben.screenshot("chat-list");
     await row.click();
@@ -145,6 +156,16 @@ describe("the web page", () => {
       expect(await row.locator("td").nth(1).textContent()).not.toBe("not yet");
     }
     await ann.page.keyboard.press("Escape");
+
+    // Search finds the message by a word's start and jumps to it.
+    await ann.page.keyboard.press("Escape");
+    await ann.page.getByRole("button", { name: "Search messages" }).click();
+    await ann.page.getByLabel("Search messages").fill("TENT bring");
+    await ann.page.getByRole("button", { name: "Search", exact: true }).click();
+    await ann.page.getByRole("status").filter({ hasText: "1 found" }).waitFor();
+    await ann.screenshot("search");
+    await ann.page.getByRole("button", { name: /Who brings the tent\?/ }).click();
+    await ann.page.locator(".bubble.focused", { hasText: "Who brings the tent?" }).waitFor();
 
     // Ann removes Ben; Ben sees it, and can no longer send.
     await ann.page.getByRole("button", { name: /^Group info for Trip/ }).click();

@@ -11,7 +11,7 @@ export function chatTitle(store: AppStore, chat: ChatId): string {
 
 export function chatPicture(store: AppStore, chat: ChatId): string | null {
   if (!chat.startsWith("u:")) return null;
-  const user = store.directory.users.get(chat.slice(2)) as { avatar?: string } | undefined;
+  const user = store.directory.users.get(chat.slice(2));
   return user ? store.api.avatarUrl(user) : null;
 }
 

@@ -38,8 +38,7 @@ function ProfileForm({ store, me }: { store: AppStore; me: Me }) {
     const file = (event.currentTarget as HTMLInputElement).files?.[0];
     if (!file) return;
     try {
-      await store.api.uploadAvatar(file, file.type);
-      store.me = await store.api.me();
+      store.me = await store.api.uploadAvatar(file, file.type);
       store.directory.putUser(store.me);
       setMessage("Picture updated");
     } catch (err) {
@@ -51,7 +50,7 @@ function ProfileForm({ store, me }: { store: AppStore; me: Me }) {
     <section class="screen" aria-labelledby="profile-title">
       <TopBar store={store} title={<h1 id="profile-title">Profile</h1>} />
       <div class="panel profile-head">
-        <Avatar name={me.displayName} src={store.api.avatarUrl(me as { avatar?: string })} size={96} />
+        <Avatar name={me.displayName} src={store.api.avatarUrl(me)} size={96} />
         <label class="file">
           Change picture
           <input type="file" accept="image/png,image/jpeg,image/webp" onChange={upload} />
