@@ -6,6 +6,8 @@ import type { AppStore } from "../store/app-store";
 import { lastSeenText } from "./format";
 
 export function chatStatus(store: AppStore, chat: ChatId): string {
+  // Without a live connection, what we last heard about others may be stale.
+  if (store.connectionState !== "live") return "";
   const typing = store.typing.get(chat);
   if (typing && typing.until > Date.now()) {
     return chat.startsWith("g:") ? `${store.directory.userName(typing.from)} is typing…` : "typing…";

@@ -16,5 +16,6 @@ export function chatPicture(store: AppStore, chat: ChatId): string | null {
 }
 
 export function isOnline(store: AppStore, chat: ChatId): boolean {
+  if (store.connectionState !== "live") return false; // stale while we are offline
   return chat.startsWith("u:") && store.presence.get(chat.slice(2))?.online === true;
 }
