@@ -2,6 +2,7 @@
 // - workers: inside the real Workers runtime (workerd via Miniflare), with
 //   real Durable Objects, D1 and R2: the files beside the code, src/**/*.test.ts;
 // - e2e: Node clients over real TCP sockets against `wrangler dev`: test/e2e;
+// - deploy: the production config and bundle (`wrangler deploy --dry-run`): test/deploy;
 // - browser: the web page in Debian's Chromium (playwright-core) against
 //   `wrangler dev`: test/browser. It runs wherever Chromium is installed, and
 //   always in CI (CI=true), where a missing Chromium fails it.
@@ -18,6 +19,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     test: {
+      // The JSON line per request and per socket (docs/operations.md) would drown the output.
+      onConsoleLog: (log: string) => !/^\{"event":"(request|socket_open)"/.test(log),
       projects: [
         {
           plugins: [
@@ -37,6 +40,16 @@ export default defineConfig(async () => {
             name: "workers",
             include: ["src/**/*.test.ts"],
             setupFiles: ["src/test/apply-migrations.ts"],
+          },
+        },
+        {
+          // The production configuration and bundle, in Node: no account needed.
+          test: {
+            name: "deploy",
+            include: ["test/deploy/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
           },
         },
         {

@@ -64,7 +64,7 @@ export class UserObject extends DurableObject<Env> {
     this.userId = name;
     this.frames = frameBucket(env.FRAME_RATE);
     const sql = ctx.storage.sql;
-    migrate(sql, USER_SCHEMA);
+    migrate(ctx.storage, USER_SCHEMA);
     this.meta = new Meta(sql);
     this.mailbox = new Mailbox(sql, this.meta, this.userId);
     this.ids = new MessageIdClock(this.meta, this.userId);
@@ -111,6 +111,7 @@ export class UserObject extends DurableObject<Env> {
     attach(server, { sid, connectedAt: Date.now() });
     closeOldest(this.ctx.getWebSockets(), SOCKETS_PER_USER_MAX);
     this.presence.connected(server);
+    this.logCounts("socket_open", request.headers.get("x-request-id"));
     const headers = new Headers();
     const protocol = request.headers.get("x-echo-protocol");
     if (protocol) headers.set("Sec-WebSocket-Protocol", protocol);
@@ -306,6 +307,20 @@ export class UserObject extends DurableObject<Env> {
       outbox: this.outbox.depth(),
       seq: this.mailbox.lastSeq,
     };
+  }
+
+  /** One JSON line with this object's counts (cheap ones: no table scan). */
+  private logCounts(event: string, requestId: string | null): void {
+    console.log(
+      JSON.stringify({
+        event,
+        requestId,
+        userId: this.userId,
+        sockets: this.ctx.getWebSockets().length,
+        seq: this.mailbox.lastSeq,
+        outbox: this.outbox.depth(),
+      }),
+    );
   }
 
   // ------------------------------------------------------------ alarm
