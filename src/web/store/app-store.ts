@@ -147,7 +147,8 @@ export class AppStore {
     if (fromOther && open) this.connection?.markRead(message.chat, message.id);
     else if (fromOther && live) entry.unread++;
     if (fromOther) this.typing.delete(message.chat);
-    void this.directory.needUsers([message.from, ...(message.system ? [message.system.user] : [])]);
+    const partner = message.chat.startsWith("u:") ? [message.chat.slice(2)] : [];
+    this.directory.needUsers([message.from, ...partner, ...(message.system ? [message.system.user] : [])]);
     if (message.chat.startsWith("u:")) this.watch(message.chat.slice(2));
     else void this.directory.needGroup(message.chat.slice(2), message.system !== undefined);
     this.changed();
@@ -223,7 +224,7 @@ export class AppStore {
     const page = await this.api.history(chat, { before: oldest?.id, limit: 50 });
     for (const message of page) this.chats.add(message);
     if (page.length < 50) entry.historyDone = true;
-    void this.directory.needUsers(page.map((m) => m.from));
+    this.directory.needUsers(page.map((m) => m.from));
     this.changed();
   }
 

@@ -10,6 +10,8 @@ export class Directory {
   readonly users = new Map<string, User>();
   readonly groups = new Map<string, Group>();
   private readonly asked = new Set<string>();
+  private wanted: string[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly api: Api,
@@ -27,7 +29,7 @@ export class Directory {
       if (member.displayName && !this.users.has(member.id)) this.asked.delete(member.id);
     }
     this.changed();
-    void this.needUsers(group.members.map((m) => m.id));
+    this.needUsers(group.members.map((m) => m.id));
   }
 
   userName(id: string): string {
@@ -40,10 +42,24 @@ export class Directory {
     return `user ${id.slice(0, 6)}`;
   }
 
-  async needUsers(ids: string[]): Promise<void> {
-    const missing = [...new Set(ids)].filter((id) => !this.users.has(id) && !this.asked.has(id));
-    if (missing.length === 0) return;
-    for (const id of missing) this.asked.add(id);
+  /** Asks for users not known yet; ids wanted in the same turn go in one request (a replay names many). */
+  needUsers(ids: string[]): void {
+    for (const id of ids) {
+      if (this.users.has(id) || this.asked.has(id)) continue;
+      this.asked.add(id);
+      this.wanted.push(id);
+    }
+    if (this.wanted.length > 0 && this.timer === undefined) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.fetchWanted();
+      }, 0);
+    }
+  }
+
+  private async fetchWanted(): Promise<void> {
+    const missing = this.wanted;
+    this.wanted = [];
     for (let i = 0; i < missing.length; i += 100) {
       const batch = missing.slice(i, i + 100);
       try {

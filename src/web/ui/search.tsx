@@ -18,7 +18,7 @@ export function Search({ store }: { store: AppStore }) {
     try {
       const found = await store.api.search(q, 50);
       setHits(found);
-      void store.directory.needUsers(found.filter((m) => m.chat.startsWith("u:")).map((m) => m.chat.slice(2)));
+      store.directory.needUsers(found.filter((m) => m.chat.startsWith("u:")).map((m) => m.chat.slice(2)));
       for (const m of found) if (m.chat.startsWith("g:")) void store.directory.needGroup(m.chat.slice(2));
       setError(null);
     } catch (err) {
