@@ -1,4 +1,4 @@
-// The page from the keyboard alone.
+// The page from the keyboard alone, with every control named for screen readers.
 
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -22,13 +22,17 @@ describe("the web page", () => {
     const keys = gus.page.keyboard;
     // Log out, then log in with the keyboard: focus starts in the username field.
     await gus.page.getByRole("button", { name: "Profile" }).click();
+    await gus.page.getByRole("button", { name: "Log out" }).waitFor();
+    expect(await gus.unlabelled()).toEqual([]);
     await gus.page.getByRole("button", { name: "Log out" }).click();
     await gus.page.getByRole("heading", { name: "Log in to Edge Chat" }).waitFor();
+    expect(await gus.unlabelled()).toEqual([]);
     await keys.type(gus.username);
     await keys.press("Tab");
     await keys.type("browser-password-1");
     await keys.press("Enter");
     await gus.page.getByRole("heading", { name: "Chats" }).waitFor();
+    expect(await gus.unlabelled()).toEqual([]);
     // Tab order: search, profile, new chat.
     for (let i = 0; i < 3; i++) await keys.press("Tab");
     await expect(gus.page.evaluate(() => document.activeElement?.textContent?.trim())).resolves.toBe("New chat");
@@ -39,6 +43,7 @@ describe("the web page", () => {
     await keys.type("typed, not clicked");
     await keys.press("Enter");
     await gus.mine("typed, not clicked").waitFor();
+    expect(await gus.unlabelled()).toEqual([]);
     await hal.page.getByRole("button", { name: /^Gus, / }).waitFor();
     await keys.press("Escape");
     await gus.page.getByRole("button", { name: /^Hal/ }).waitFor();

@@ -63,6 +63,19 @@ export class PageUser {
     return this.page.locator(".bubble.theirs").filter({ has: this.page.locator(".text", { hasText: text }) });
   }
 
+  /** Controls on the current screen without an accessible name (for screen readers). */
+  unlabelled(): Promise<string[]> {
+    return this.page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>("button, input, select, textarea, a[href]")]
+        .filter((el) => {
+          const labels = (el as HTMLInputElement).labels;
+          const named = el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || el.textContent?.trim();
+          return !named && !(labels && labels.length > 0);
+        })
+        .map((el) => el.outerHTML.slice(0, 120)),
+    );
+  }
+
   async screenshot(name: string): Promise<void> {
     if (process.env.SCREENSHOTS !== "1") return;
     mkdirSync(SHOTS, { recursive: true });
