@@ -1,7 +1,8 @@
 // Two kinds of tests, one command:
 // - workers: inside the real Workers runtime (workerd via Miniflare), with
 //   real Durable Objects, D1 and R2: the files beside the code, src/**/*.test.ts;
-// - e2e: Node clients over real TCP sockets against `wrangler dev`: test/e2e.
+// - e2e: Node clients over real TCP sockets against `wrangler dev`: test/e2e,
+//   and the benchmark's smoke run (test/bench).
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -34,7 +35,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: "e2e",
-            include: ["test/e2e/**/*.test.ts"],
+            include: ["test/e2e/**/*.test.ts", "test/bench/**/*.test.ts"],
             environment: "node",
             globalSetup: ["test/support/global-setup.ts"],
             testTimeout: 60_000,

@@ -25,6 +25,8 @@ export interface RunningServer {
   url: string;
   port: number;
   persistTo: string;
+  /** The `wrangler dev` process; it leads a process group holding workerd. */
+  pid: number | undefined;
   /** Graceful stop. */
   stop(): Promise<void>;
   /** SIGKILL to the whole process group: no chance to flush anything. */
@@ -81,6 +83,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     url,
     port,
     persistTo,
+    pid: child.pid,
     stop: () => terminate(child, "SIGTERM"),
     kill: () => terminate(child, "SIGKILL"),
   };

@@ -1,0 +1,64 @@
+// Pairs of users, each with one device, for the one-to-one scenarios; message k
+// of a pair alternates direction (A to B, then B to A), so both objects of a
+// pair send and receive.
+
+import type { Device } from "../client";
+import { waitFor } from "../pool";
+import type { BenchUser } from "../users";
+import { closeAll, connectAll } from "./devices";
+import { DmTracker } from "./dm-tracker";
+import type { Metric, ScenarioContext } from "./types";
+
+export interface Pairs {
+  users: BenchUser[];
+  devices: Device[];
+  tracker: DmTracker;
+  /** Sends message number k of pair p. */
+  send(p: number, k: number): void;
+  close(): void;
+}
+
+export async function openPairs(ctx: ScenarioContext, pairs: number, textSize: number): Promise<Pairs> {
+  const users = ctx.pool.slice(0, 2 * pairs);
+  const devices = await connectAll(ctx.target.url, users, ctx.progress, ctx.label);
+  const tracker = new DmTracker(textSize);
+  users.forEach((user, i) => {
+    tracker.watch(user, devices[i] as Device);
+  });
+  const send = (p: number, k: number) => {
+    const [from, to] = k % 2 === 0 ? [2 * p, 2 * p + 1] : [2 * p + 1, 2 * p];
+    tracker.send(users[from] as BenchUser, devices[from] as Device, users[to] as BenchUser);
+  };
+  return { users, devices, tracker, send, close: () => closeAll(users, devices) };
+}
+
+/** One message each way per pair, unmeasured: wakes every object and fills caches first. */
+export async function warmUp(ctx: ScenarioContext, pairs: Pairs, count: number): Promise<void> {
+  ctx.progress.update(`${ctx.label}: warming up`);
+  for (let p = 0; p < count; p++) {
+    pairs.send(p, 0);
+    pairs.send(p, 1);
+  }
+  await waitFor(() => pairs.tracker.outstanding === 0, 30_000);
+}
+
+export async function drain(ctx: ScenarioContext, tracker: DmTracker, ms = 15_000): Promise<void> {
+  ctx.progress.update(`${ctx.label}: draining ${tracker.outstanding} in flight`);
+  await waitFor(() => tracker.outstanding === 0, ms, 10);
+}
+
+export function correctness(tracker: DmTracker): Metric[] {
+  return [
+    { key: "lost", label: "lost (sent, never delivered)", value: tracker.lost, unit: "msgs", mustBeZero: true },
+    { key: "duplicated", label: "duplicated", value: tracker.duplicated, unit: "msgs", mustBeZero: true },
+    { key: "misordered", label: "out of order", value: tracker.misordered, unit: "msgs", mustBeZero: true },
+    { key: "unanswered", label: "no `sent` answer", value: tracker.unanswered, unit: "msgs", mustBeZero: true },
+    { key: "errors", label: "error frames", value: tracker.errors, unit: "msgs", mustBeZero: true },
+  ];
+}
+
+export function cpuShare(ctx: ScenarioContext, cpuBefore: number | null, wallMs: number): Metric {
+  const after = ctx.target.cpuMs();
+  const value = cpuBefore === null || after === null ? null : (100 * (after - cpuBefore)) / wallMs;
+  return { key: "cpu", label: "server CPU (100% = one core)", value, unit: "%" };
+}
