@@ -16,6 +16,7 @@ import { externalTarget, startFloorTarget, startServerTarget, type Target } from
 import { UserPool } from "./users";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
+const RESULTS = path.join(ROOT, "bench/results");
 const USAGE = `usage: npm run bench -- [scenario ...] [options]
 scenarios: ${SCENARIOS.map((s) => s.name).join(", ")} (default: all)
 options:
@@ -30,6 +31,8 @@ options:
   --port N           the server's port (default: a free one)
   --write-docs       put the figures into docs/benchmarks.md
   --verbose          show the server's output
+  --profile          CPU-profile the worker over each scenario's measured part
+                     (bench/results/<time>-<scenario>.cpuprofile; top functions printed)
   --<param> V        override a scenario parameter, e.g. --pairs 10 --seconds 5 --sizes 1000,10000`;
 
 interface Cli {
@@ -40,16 +43,13 @@ interface Cli {
 function parse(argv: string[]): Cli {
   const names: string[] = [];
   const flags = new Map<string, string[]>();
-  const boolean = new Set([
-    "no-floor",
-    "no-server",
-    "smoke",
-    "write-docs",
-    "verbose",
-    "help",
-    "tmpfs",
-    "local-observability",
-  ]);
+  const boolean = new Set(
+    ["no-floor", "no-server", "smoke", "write-docs", "verbose", "help"].concat([
+      "tmpfs",
+      "local-observability",
+      "profile",
+    ]),
+  );
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith("--")) {
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const selected = scenarios as Scenario[];
   const known = new Set([
     ...["url", "server-pid", "no-floor", "no-server", "repeat", "smoke", "state", "port", "write-docs", "verbose"],
-    ...["help", "tmpfs", "local-observability"],
+    ...["help", "tmpfs", "local-observability", "profile"],
   ]);
   for (const s of selected) for (const k of Object.keys(s.defaults)) known.add(k);
   const bad = [...cli.flags.keys()].filter((k) => !known.has(k));
@@ -132,6 +132,8 @@ async function main(): Promise<void> {
       }
     }
     const params = new Map(selected.map((s) => [s.name, paramsFor(s, cli)]));
+    mkdirSync(RESULTS, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     const repeats = Number(flag("repeat") ?? 1);
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
     const { report, series } = await runBench({
@@ -144,6 +146,7 @@ async function main(): Promise<void> {
       runtime,
       progress,
       ...(userCache ? { userCache } : {}),
+      ...(cli.flags.has("profile") ? { profileTo: path.join(RESULTS, stamp) } : {}),
     });
 
     const table = markdownTable(report);
@@ -153,9 +156,7 @@ async function main(): Promise<void> {
     console.log(`server: ${runtime || "none"}; ${repeats} repeat(s), medians; ${report.durationS} s\n`);
     console.log(table);
 
-    const dir = path.join(ROOT, "bench/results");
-    mkdirSync(dir, { recursive: true });
-    const stamp = report.startedAt.replace(/[:.]/g, "-");
+    const dir = RESULTS;
     const written = [path.join(dir, `${stamp}.json`)];
     writeFileSync(written[0] as string, JSON.stringify(report, null, 1));
     for (const [name, plots] of series) {

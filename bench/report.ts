@@ -20,6 +20,8 @@ export interface TargetRecord {
   repeats: Metric[][];
   latencies: { label: string; summary: Summary | null; histogram: ReturnType<typeof histogram> }[];
   notes: string[];
+  /** With --profile: the worker's functions by self time over the measured part (first repeat). */
+  profile?: { fn: string; selfMs: number; share: number }[];
 }
 
 export interface Report {

@@ -1,7 +1,9 @@
 // One benchmark run: the targets, their users, every selected scenario on
 // each target (floor first, then server, repeated), and the report.
 
+import { writeFileSync } from "node:fs";
 import type { Machine } from "./machine";
+import { InspectorProfiler, topFunctions } from "./profiler";
 import { Progress } from "./progress";
 import { combine, type Report, type RunRecord, type TargetRecord } from "./report";
 import type { Params, Scenario } from "./scenarios/types";
@@ -21,6 +23,8 @@ export interface RunOptions {
   progress?: Progress;
   /** Where to keep the server's users between runs (with a reused state directory). */
   userCache?: string;
+  /** Take a CPU profile of the server over each scenario's measured part, written here (prefix). */
+  profileTo?: string;
 }
 
 export interface RunOutput {
@@ -57,10 +61,22 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       const repeats = [];
       const samples = new Map<string, number[]>();
       const notes = new Set<string>();
+      let profile: TargetRecord["profile"];
       for (let r = 0; r < options.repeats; r++) {
         const label = `${scenario.name} @ ${target.name}${options.repeats > 1 ? ` (${r + 1}/${options.repeats})` : ""}`;
         progress.update(`${label}: starting`);
-        const result = await scenario.run({ target, pool: pools.get(target) as UserPool, progress, params, label });
+        const profiling = r === 0 && options.profileTo !== undefined && target.inspectorPort !== undefined;
+        const measured = profiling
+          ? profilerWindow(
+              target.inspectorPort as number,
+              `${options.profileTo}-${scenario.name}.cpuprofile`,
+              (top) => {
+                profile = top;
+              },
+            )
+          : { start: async () => {}, stop: async () => {} };
+        const pool = pools.get(target) as UserPool;
+        const result = await scenario.run({ target, pool, progress, params, label, measured });
         repeats.push(result.metrics);
         for (const note of result.notes) notes.add(note);
         for (const l of result.latencies) samples.set(l.label, [...(samples.get(l.label) ?? []), ...l.samples.all()]);
@@ -74,7 +90,19 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
         for (const v of sorted) s.add(v);
         latencies.push({ label, summary: s.summary(), histogram: histogram(sorted) });
       }
-      record.targets[target.name] = { metrics: combine(repeats), repeats, latencies, notes: [...notes] };
+      record.targets[target.name] = {
+        metrics: combine(repeats),
+        repeats,
+        latencies,
+        notes: [...notes],
+        ...(profile ? { profile } : {}),
+      };
+      if (profile) {
+        progress.log(`${scenario.name} @ ${target.name}: CPU profile, functions by self time:`);
+        for (const f of profile.slice(0, 15)) {
+          progress.log(`  ${(f.share * 100).toFixed(1).padStart(5)}% ${f.selfMs.toFixed(0).padStart(6)} ms  ${f.fn}`);
+        }
+      }
     }
     runs.push(record);
     series.set(scenario.name, plots);
@@ -90,6 +118,25 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     runs,
   };
   return { report, series };
+}
+
+/** Profiles the worker between start() and stop(); writes the .cpuprofile and reports the top functions. */
+function profilerWindow(port: number, file: string, report: (top: ReturnType<typeof topFunctions>) => void) {
+  let profiler: InspectorProfiler | undefined;
+  return {
+    async start() {
+      profiler = await InspectorProfiler.connect(port);
+      await profiler.start();
+    },
+    async stop() {
+      if (!profiler) return;
+      const profile = await profiler.stop();
+      profiler.close();
+      profiler = undefined;
+      writeFileSync(file, JSON.stringify(profile));
+      report(topFunctions(profile, 40));
+    },
+  };
 }
 
 function summaryLine(metrics: { key: string; value: number | null; unit: string }[]): string {

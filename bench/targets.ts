@@ -18,6 +18,8 @@ export interface Target {
   memory(): ProcessMemory[];
   /** CPU time the serving processes used so far (ms); null when unknown. */
   cpuMs(): number | null;
+  /** The worker's inspector, for CPU profiles (the server started here only). */
+  inspectorPort?: number;
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startServerTarget(options: {
     url: server.url,
     memory: workerd,
     cpuMs: () => workerd().reduce((sum, p) => sum + cpuMsOf(p.pid), 0),
+    inspectorPort: server.inspectorPort,
     stop: () => server.stop(),
   };
   return { target, persistTo: server.persistTo };

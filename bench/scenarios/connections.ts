@@ -27,6 +27,7 @@ export const connections: Scenario = {
     const openLatency = new Samples();
     let failed = 0;
     let dropped = 0;
+    await ctx.measured.start();
     const rss0 = rss();
     const steps: string[] = [`0 sockets: ${(rss0 / 1024).toFixed(0)} MB`];
     const t0 = performance.now();
@@ -71,6 +72,7 @@ export const connections: Scenario = {
     }
     const rssHeld = rss();
     const held = devices.filter((d) => d.state === "live").length;
+    await ctx.measured.stop();
     for (const d of devices) d.close();
     const perSocket = devices.length > 0 && rss0 > 0 ? (rssHeld - rss0) / devices.length : null;
     const open = openLatency.summary();

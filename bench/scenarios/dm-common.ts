@@ -3,7 +3,7 @@
 // pair send and receive.
 
 import type { Device } from "../client";
-import { waitFor } from "../pool";
+import { sleep, waitFor } from "../pool";
 import type { BenchUser } from "../users";
 import { closeAll, connectAll } from "./devices";
 import { DmTracker } from "./dm-tracker";
@@ -42,9 +42,24 @@ export async function warmUp(ctx: ScenarioContext, pairs: Pairs, count: number):
   await waitFor(() => pairs.tracker.outstanding === 0, 30_000);
 }
 
-export async function drain(ctx: ScenarioContext, tracker: DmTracker, ms = 15_000): Promise<void> {
-  ctx.progress.update(`${ctx.label}: draining ${tracker.outstanding} in flight`);
-  await waitFor(() => tracker.outstanding === 0, ms, 10);
+/**
+ * Waits for what is in flight: as long as deliveries keep coming (a slow
+ * target catches up), until none came for `quietMs`; what is still missing
+ * then is lost.
+ */
+export async function drain(ctx: ScenarioContext, tracker: DmTracker, quietMs = 10_000, maxMs = 300_000) {
+  const t0 = performance.now();
+  let seen = tracker.delivered;
+  let lastProgress = performance.now();
+  while (tracker.outstanding > 0 && performance.now() - t0 < maxMs) {
+    if (tracker.delivered !== seen) {
+      seen = tracker.delivered;
+      lastProgress = performance.now();
+    }
+    if (performance.now() - lastProgress > quietMs) break;
+    ctx.progress.update(`${ctx.label}: draining, ${tracker.outstanding} in flight`);
+    await sleep(10);
+  }
 }
 
 export function correctness(tracker: DmTracker): Metric[] {

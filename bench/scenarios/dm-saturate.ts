@@ -36,6 +36,7 @@ export const dmSaturate: Scenario = {
       sendNext(p);
     };
     tracker.measuring = true;
+    await ctx.measured.start();
     const cpu0 = ctx.target.cpuMs();
     const t0 = performance.now();
     for (let p = 0; p < P; p++) for (let i = 0; i < K; i++) sendNext(p);
@@ -48,6 +49,7 @@ export const dmSaturate: Scenario = {
     open = false;
     const wall = performance.now() - t0;
     const cpu = cpuShare(ctx, cpu0, wall);
+    await ctx.measured.stop();
     await drain(ctx, tracker);
     pairSet.close();
     const e2e = tracker.e2e.summary();

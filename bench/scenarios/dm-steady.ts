@@ -18,6 +18,7 @@ export function dmSteady(name: string, pairs: number, goals: { p50?: number; p99
       const { tracker } = pairSet;
       await warmUp(ctx, pairSet, P);
       tracker.measuring = true;
+      await ctx.measured.start();
       const cpu0 = ctx.target.cpuMs();
       const t0 = performance.now();
       const total = Math.round(rate * seconds);
@@ -34,6 +35,7 @@ export function dmSteady(name: string, pairs: number, goals: { p50?: number; p99
       const sendWall = performance.now() - t0;
       await drain(ctx, tracker);
       const wall = performance.now() - t0;
+      await ctx.measured.stop();
       pairSet.close();
       const e2e = tracker.e2e.summary();
       const sent = tracker.sentLatency.summary();

@@ -101,6 +101,7 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
     });
   });
   const owner0 = devices[0] as Device;
+  await ctx.measured.start();
   const t0 = performance.now();
   for (let k = 0; k < M; k++) {
     const text = `${tag}#${k}#${pad}`;
@@ -111,6 +112,7 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
   }
   await waitFor(() => perDelivery.count >= M * others, 30_000, 20);
   const wall = performance.now() - t0;
+  await ctx.measured.stop();
   closeAll(members, devices);
   return {
     perDelivery,

@@ -92,6 +92,7 @@ async function oneSize(
   const logins: number[] = [];
   const perMessage = new Samples();
   let missing = 0;
+  await ctx.measured.start();
   for (let r = 0; r < repeats; r++) {
     ctx.progress.update(`${ctx.label}: ${n} waiting: sync ${r + 1}/${repeats}`);
     const tLogin = performance.now();
@@ -111,5 +112,6 @@ async function oneSize(
     opens.push(tAll - tOpen);
     logins.push(tAll - tLogin);
   }
+  await ctx.measured.stop();
   return { open: median(opens), login: median(logins), missing, perMessage };
 }

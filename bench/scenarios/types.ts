@@ -38,6 +38,8 @@ export interface ScenarioContext {
   params: Params;
   /** e.g. "dm-steady @ server", for progress lines. */
   label: string;
+  /** Called around the measured part (after set-up and warm-up): a CPU profile is taken there when asked for. */
+  measured: { start(): Promise<void>; stop(): Promise<void> };
 }
 
 export interface Scenario {

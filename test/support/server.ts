@@ -27,6 +27,8 @@ export interface RunningServer {
   persistTo: string;
   /** The `wrangler dev` process; it leads a process group holding workerd. */
   pid: number | undefined;
+  /** wrangler's inspector (Chrome DevTools protocol) for the worker, for profiling. */
+  inspectorPort: number;
   /** Graceful stop. */
   stop(): Promise<void>;
   /** SIGKILL to the whole process group: no chance to flush anything. */
@@ -62,7 +64,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const vars = { JWT_SECRET: TEST_SECRET, ...options.vars };
   const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo];
-  args.push("--inspector-port", String(await freePort()), "--show-interactive-dev-session=false");
+  const inspectorPort = await freePort();
+  args.push("--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false");
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   const child = spawn(WRANGLER, args, {
     cwd: ROOT,
@@ -84,6 +87,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     port,
     persistTo,
     pid: child.pid,
+    inspectorPort,
     stop: () => terminate(child, "SIGTERM"),
     kill: () => terminate(child, "SIGKILL"),
   };
