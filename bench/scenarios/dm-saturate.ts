@@ -48,7 +48,7 @@ export const dmSaturate: Scenario = {
     }
     open = false;
     const wall = performance.now() - t0;
-    const cpu = cpuShare(ctx, cpu0, wall);
+    const cpu = cpuShare(ctx, cpu0, wall, deliveredInWindow);
     await ctx.measured.stop();
     await drain(ctx, tracker);
     pairSet.close();
@@ -64,7 +64,7 @@ export const dmSaturate: Scenario = {
         },
         { key: "e2e_p50", label: "end-to-end p50 (saturated)", value: e2e?.p50 ?? null, unit: "ms" },
         { key: "e2e_p99", label: "end-to-end p99 (saturated)", value: e2e?.p99 ?? null, unit: "ms" },
-        cpu,
+        ...cpu,
         ...correctness(tracker),
       ],
       latencies: [{ label: "end-to-end", samples: tracker.e2e }],

@@ -54,7 +54,7 @@ export function dmSteady(name: string, pairs: number, goals: { p50?: number; p99
             value: (tracker.e2e.count * 1000) / Math.max(1, tracker.lastDeliveryAt - t0),
             unit: "msg/s",
           },
-          cpuShare(ctx, cpu0, wall),
+          ...cpuShare(ctx, cpu0, wall, tracker.delivered),
           ...correctness(tracker),
         ],
         latencies: [
