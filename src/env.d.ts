@@ -7,6 +7,7 @@ declare namespace Cloudflare {
     AVATARS: R2Bucket;
     USERS: DurableObjectNamespace<import("./objects/user-object").UserObject>;
     THROTTLE: DurableObjectNamespace<import("./objects/throttle-object").ThrottleObject>;
+    GROUPS: DurableObjectNamespace<import("./objects/group-object").GroupObject>;
     /** HS256 key for session tokens: `.dev.vars` locally, `wrangler secret put` in production. */
     JWT_SECRET: string;
     ENVIRONMENT: string;
@@ -17,7 +18,7 @@ declare namespace Cloudflare {
   }
   interface GlobalProps {
     mainModule: typeof import("./workers/index");
-    durableNamespaces: "UserObject" | "ThrottleObject";
+    durableNamespaces: "UserObject" | "ThrottleObject" | "GroupObject";
   }
 }
 

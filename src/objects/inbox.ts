@@ -13,6 +13,8 @@ export interface InboxMessage {
   text: string;
   ts: number;
   system?: SystemEvent;
+  /** Only on the copy a group hands back to the message's own sender: its retry key. */
+  clientId?: string;
 }
 
 export interface InboxReceipt {

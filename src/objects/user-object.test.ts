@@ -3,8 +3,8 @@
 
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { SYNC_BATCH, TEXT_MAX } from "../shared/limits";
-import { connect, register, type TestSocket, userStub } from "../test/helpers";
+import { SOCKETS_PER_USER_MAX, SYNC_BATCH, TEXT_MAX } from "../shared/limits";
+import { api, connect, register, type TestSocket, userStub } from "../test/helpers";
 import type { InboxItem } from "./inbox";
 import type { UserObject } from "./user-object";
 
@@ -220,5 +220,40 @@ describe("the outbox", () => {
     expect(history.map((m) => m.text)).toEqual(["survives"]);
     await drainAlarms(alice.user.id);
     a.close();
+  });
+});
+
+describe("devices", () => {
+  it("keeps at most the socket limit, closing the oldest with a code", async () => {
+    const alice = await register();
+    const sockets: TestSocket[] = [];
+    for (let i = 0; i < SOCKETS_PER_USER_MAX + 2; i++) {
+      sockets.push(await connect(alice.token));
+      await new Promise((r) => setTimeout(r, 2)); // distinct connection times
+    }
+    const [first, second, ...rest] = sockets as [TestSocket, TestSocket, ...TestSocket[]];
+    expect((await first.waitClosed()).code).toBe(4008);
+    expect((await second.waitClosed()).code).toBe(4008);
+    expect(first.of("error")[0]?.code).toBe("too_many_sockets");
+    expect((await userStub(alice.user.id).stats()).sockets).toBe(SOCKETS_PER_USER_MAX);
+    for (const s of rest) expect(s.closed).toBeNull();
+    for (const s of rest) s.close();
+  });
+
+  it("logout closes that session's sockets and no other", async () => {
+    const alice = await register();
+    const other = await api("/api/auth/login", {
+      method: "POST",
+      body: { username: alice.user.username, password: "correct horse battery" },
+    });
+    const otherToken = ((await other.json()) as { token: string }).token;
+    const a = await connect(alice.token);
+    const b = await connect(otherToken);
+    expect((await api("/api/auth/logout", { method: "POST", token: alice.token })).status).toBe(204);
+    expect((await a.waitClosed()).code).toBe(4001);
+    b.send({ type: "sync", after: 0 });
+    await b.next("synced");
+    expect(b.closed).toBeNull();
+    b.close();
   });
 });

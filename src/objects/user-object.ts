@@ -6,7 +6,13 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { AppError } from "../shared/errors";
-import { FRAME_MAX_BYTES, FRAME_RATE_BURST, FRAME_RATE_PER_SECOND, HISTORY_LIMIT_MAX } from "../shared/limits";
+import {
+  FRAME_MAX_BYTES,
+  FRAME_RATE_BURST,
+  FRAME_RATE_PER_SECOND,
+  HISTORY_LIMIT_MAX,
+  SOCKETS_PER_USER_MAX,
+} from "../shared/limits";
 import {
   type ChatId,
   type ChatSummary,
@@ -25,10 +31,11 @@ import { MessageIdClock } from "./storage/id-clock";
 import { Meta } from "./storage/meta";
 import { Outbox } from "./storage/outbox";
 import { migrate } from "./storage/schema";
+import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
-import { attach, broadcast, send } from "./user/sockets";
+import { attach, broadcast, closeOldest, send } from "./user/sockets";
 import { replay } from "./user/sync";
 
 export class UserObject extends DurableObject<Env> {
@@ -82,6 +89,7 @@ export class UserObject extends DurableObject<Env> {
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [sid]);
     attach(server, { sid, connectedAt: Date.now() });
+    closeOldest(this.ctx.getWebSockets(), SOCKETS_PER_USER_MAX);
     const headers = new Headers();
     const protocol = request.headers.get("x-echo-protocol");
     if (protocol) headers.set("Sec-WebSocket-Protocol", protocol);
@@ -153,7 +161,10 @@ export class UserObject extends DurableObject<Env> {
       return;
     }
     const chat = parseChat(frame.chat);
-    if (chat.kind === "group") throw new FrameError(new AppError("unknown_group", "no such group"), frame.clientId);
+    if (chat.kind === "group") {
+      const me = { userId: this.userId, env: this.env, mailbox: this.mailbox, sockets: () => this.ctx.getWebSockets() };
+      return sendToGroup(me, ws, frame, chat.id);
+    }
     if (!(await this.userExists(chat.id))) {
       throw new FrameError(new AppError("unknown_user", "no such user"), frame.clientId);
     }
@@ -203,12 +214,16 @@ export class UserObject extends DurableObject<Env> {
 
   // ------------------------------------------------------------ RPC
 
-  /** Other objects deliver messages and receipts here. Idempotent. */
-  async accept(items: InboxItem[]): Promise<void> {
+  /**
+   * Other objects deliver messages and receipts here. Idempotent. The answer
+   * says whether a device is connected: a group serves online members first.
+   */
+  async accept(items: InboxItem[]): Promise<{ online: boolean }> {
     const { messages, receipts } = this.mailbox.accept(items);
     const sockets = this.ctx.getWebSockets();
     for (const message of messages) broadcast(sockets, { type: "message", message });
     for (const receipt of receipts) broadcast(sockets, receipt);
+    return { online: sockets.length > 0 };
   }
 
   async history(chat: string, before: string | undefined, limit: number): Promise<Message[]> {

@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   unknown_user: 404,
   unknown_group: 404,
+  unknown_member: 404,
   // 409: conflicts with what exists
   username_taken: 409,
   already_member: 409,
@@ -33,6 +34,8 @@ export const ERROR_STATUS = {
   // 429: slow down
   too_many_attempts: 429,
   rate_limited: 429,
+  too_many_sockets: 429,
+  too_many_groups: 429,
   // 5xx: our fault, retry later
   internal: 500,
   unavailable: 503,

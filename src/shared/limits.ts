@@ -33,3 +33,16 @@ export const TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 /** A device silent this long is dropped (the contract's 60 s). */
 export const SOCKET_TIMEOUT_MS = 60_000;
+
+/** Failed logins from one client address within LOGIN_WINDOW_MS before 429. */
+export const LOGIN_FAILURES_PER_ADDRESS_MAX = 100;
+/** Accounts registered from one client address per window before 429. */
+export const REGISTRATIONS_PER_ADDRESS_MAX = 20;
+export const REGISTRATION_WINDOW_MS = 60 * 60 * 1000;
+
+/** Sockets (devices, tabs) one user may hold; beyond it the oldest is closed. */
+export const SOCKETS_PER_USER_MAX = 10;
+
+/** Groups one user may create per day (an anti-spam bound; joining is not limited). */
+export const GROUPS_CREATED_PER_DAY = 50;
+export const GROUP_CREATION_WINDOW_MS = 24 * 60 * 60 * 1000;

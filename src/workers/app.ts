@@ -5,6 +5,7 @@ import type { AppEnv } from "./app-env";
 import { authRoutes } from "./auth/routes";
 import { chatRoutes } from "./chats/routes";
 import { notFound, onError } from "./error-handler";
+import { groupRoutes } from "./groups/routes";
 import { socketRoutes } from "./socket/routes";
 import { meRoutes, userRoutes } from "./users/routes";
 
@@ -14,6 +15,7 @@ app.route("/api/auth", authRoutes);
 app.route("/api/me", meRoutes);
 app.route("/api/users", userRoutes);
 app.route("/api/chats", chatRoutes);
+app.route("/api/groups", groupRoutes);
 app.route("/ws", socketRoutes);
 app.notFound(notFound);
 app.onError(onError);

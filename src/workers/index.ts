@@ -3,6 +3,7 @@
 
 import { app } from "./app";
 
+export { GroupObject } from "../objects/group-object";
 export { ThrottleObject } from "../objects/throttle-object";
 export { UserObject } from "../objects/user-object";
 

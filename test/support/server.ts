@@ -17,6 +17,8 @@ export interface ServerOptions {
   /** State directory (D1, R2, Durable Objects); reuse it to restart on the same state. */
   persistTo?: string;
   vars?: Record<string, string>;
+  /** Apply the D1 migrations first (default true; a restart on migrated state may skip it). */
+  migrate?: boolean;
   /** Print the server's output (for debugging). */
   verbose?: boolean;
 }
@@ -55,12 +57,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = options.port ?? (await freePort());
   const persistTo = options.persistTo ?? newStateDir();
   mkdirSync(path.join(ROOT, "dist/web"), { recursive: true });
-  const migrate = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
-    cwd: ROOT,
-    env: { ...process.env, CI: "true" },
-    encoding: "utf8",
-  });
-  if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}${migrate.stdout}`);
+  if (options.migrate !== false) {
+    const migrate = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+      cwd: ROOT,
+      env: { ...process.env, CI: "true" },
+      encoding: "utf8",
+    });
+    if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}${migrate.stdout}`);
+  }
 
   const vars = { JWT_SECRET: TEST_SECRET, ...options.vars };
   const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo];

@@ -26,7 +26,7 @@ const BACKOFF_MAX_MS = 5 * 60_000;
 /** A safety net: if we die mid-delivery, the alarm retries this soon. */
 export const OUTBOX_SAFETY_MS = 5_000;
 
-export type Deliver = (target: string, items: InboxItem[]) => Promise<void>;
+export type Deliver = (target: string, items: InboxItem[]) => Promise<unknown>;
 
 export class Outbox {
   private readonly inflight = new Map<string, Promise<void>>();

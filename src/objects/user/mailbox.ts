@@ -60,6 +60,11 @@ export class Mailbox {
     return row ? this.toMessage(row) : null;
   }
 
+  findById(id: string): Message | null {
+    const row = this.sql.exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`, id).toArray()[0];
+    return row ? this.toMessage(row) : null;
+  }
+
   has(id: string): boolean {
     return this.sql.exec("SELECT 1 FROM messages WHERE id = ?", id).toArray().length > 0;
   }
@@ -121,8 +126,14 @@ export class Mailbox {
     if (this.has(item.id)) return null;
     const seq = this.nextSeq();
     const system = item.system ? JSON.stringify(item.system) : null;
+    // The owner's own group message keeps its clientId, so that a retried send
+    // finds it; a clientId the client reused for another message is dropped.
+    const clientId =
+      item.clientId !== undefined && item.from === this.owner && !this.findByClientId(item.clientId)
+        ? item.clientId
+        : null;
     this.sql.exec(
-      "INSERT INTO messages (seq, id, chat, sender, text, ts, system) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO messages (seq, id, chat, sender, text, ts, system, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       seq,
       item.id,
       item.chat,
@@ -130,11 +141,13 @@ export class Mailbox {
       item.text,
       item.ts,
       system,
+      clientId,
     );
     const fromOther = item.from !== this.owner && !item.system;
     this.touchChat(item.chat, seq, item.id, fromOther);
     if (item.chat.startsWith("u:") && fromOther) this.addContact(item.from, item.ts);
     const message: Message = { id: item.id, chat: item.chat, from: item.from, text: item.text, ts: item.ts, seq };
+    if (clientId !== null) message.clientId = clientId;
     if (item.system) message.system = item.system;
     return message;
   }

@@ -35,3 +35,24 @@ export function broadcast(sockets: WebSocket[], frame: ServerFrame): void {
   const text = JSON.stringify(frame);
   for (const ws of sockets) send(ws, text);
 }
+
+/**
+ * Keeps at most `max` sockets: the oldest beyond it are told why and closed
+ * (a device the user no longer uses, or a tab whose close never reached us).
+ */
+export function closeOldest(sockets: WebSocket[], max: number): void {
+  if (sockets.length <= max) return;
+  const byAge = sockets.map((ws) => ({ ws, at: info(ws)?.connectedAt ?? 0 })).sort((a, b) => a.at - b.at);
+  for (const { ws } of byAge.slice(0, sockets.length - max)) {
+    send(ws, {
+      type: "error",
+      code: "too_many_sockets",
+      message: `at most ${max} devices at once; this one was closed`,
+    });
+    try {
+      ws.close(4008, "too many devices");
+    } catch {
+      // already closing
+    }
+  }
+}

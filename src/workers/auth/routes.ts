@@ -2,49 +2,61 @@
 
 import { Hono } from "hono";
 import { AppError } from "../../shared/errors";
-import { LOGIN_FAILURES_MAX, LOGIN_WINDOW_MS } from "../../shared/limits";
+import {
+  LOGIN_FAILURES_MAX,
+  LOGIN_FAILURES_PER_ADDRESS_MAX,
+  LOGIN_WINDOW_MS,
+  REGISTRATION_WINDOW_MS,
+  REGISTRATIONS_PER_ADDRESS_MAX,
+} from "../../shared/limits";
 import { type AuthAnswer, parseLoginBody, parseRegisterBody } from "../../shared/protocol";
 import type { AppEnv } from "../app-env";
 import { readJson } from "../http";
 import { createUser, findByUsername, passwordOf, toUser } from "./accounts";
 import { requireAuth } from "./middleware";
-import { hashPassword, verifyPassword } from "./password";
+import { hashPassword, type PasswordHash, verifyPassword } from "./password";
 import { createSession, revokeSession } from "./sessions";
+import { assertNotBlocked, clearLimit, clientAddress, type Limit, recordEvent } from "./throttle";
 import { signToken } from "./token";
 
 export const authRoutes = new Hono<AppEnv>();
 
 authRoutes.post("/register", async (c) => {
   const body = parseRegisterBody(await readJson(c));
+  const address = clientAddress(c);
+  const limits: Limit[] = address
+    ? [{ key: `register:${address}`, max: REGISTRATIONS_PER_ADDRESS_MAX, windowMs: REGISTRATION_WINDOW_MS }]
+    : [];
+  await assertNotBlocked(c.env, limits, "too many new accounts from this address; try again later");
   const password = await hashPassword(body.password);
   const user = await createUser(c.env.DB, {
     username: body.username,
     displayName: body.displayName ?? body.username,
     password,
   });
+  await recordEvent(c.env, limits);
   const answer: AuthAnswer = { token: await newSession(c.env, user.id, c.req.header("User-Agent")), user };
   return c.json(answer, 201);
 });
 
 authRoutes.post("/login", async (c) => {
   const body = parseLoginBody(await readJson(c));
-  const throttle = c.env.THROTTLE.get(c.env.THROTTLE.idFromName(`login:${body.username}`));
-  const state = await throttle.check(LOGIN_FAILURES_MAX, LOGIN_WINDOW_MS);
-  if (state.blocked) {
-    throw new AppError("too_many_attempts", "too many failed logins; try again later", {
-      retryAfter: Math.ceil(state.retryAfterMs / 1000),
-    });
+  const address = clientAddress(c);
+  const limits: Limit[] = [{ key: `login:${body.username}`, max: LOGIN_FAILURES_MAX, windowMs: LOGIN_WINDOW_MS }];
+  if (address) {
+    limits.push({ key: `login-from:${address}`, max: LOGIN_FAILURES_PER_ADDRESS_MAX, windowMs: LOGIN_WINDOW_MS });
   }
+  await assertNotBlocked(c.env, limits, "too many failed logins; try again later");
   const row = await findByUsername(c.env.DB, body.username);
   // Unknown users cost the same PBKDF2 work as known ones, so timing tells nothing.
   const valid = row
     ? await verifyPassword(body.password, passwordOf(row))
-    : await verifyPassword(body.password, await hashPassword("not-a-user-password"));
+    : await verifyPassword(body.password, await decoyHash());
   if (!row || !valid) {
-    await throttle.record(LOGIN_FAILURES_MAX, LOGIN_WINDOW_MS);
+    await recordEvent(c.env, limits);
     throw new AppError("bad_credentials", "wrong username or password");
   }
-  await throttle.clear();
+  await clearLimit(c.env, `login:${body.username}`);
   const answer: AuthAnswer = { token: await newSession(c.env, row.id, c.req.header("User-Agent")), user: toUser(row) };
   return c.json(answer, 200);
 });
@@ -55,6 +67,14 @@ authRoutes.post("/logout", requireAuth, async (c) => {
   await c.env.USERS.get(c.env.USERS.idFromName(userId)).closeSession(sessionId);
   return c.body(null, 204);
 });
+
+// A hash to check unknown usernames against, made once per isolate, so that
+// they cost exactly one PBKDF2 derivation like known ones.
+let decoy: Promise<PasswordHash> | undefined;
+function decoyHash(): Promise<PasswordHash> {
+  decoy ??= hashPassword(crypto.randomUUID());
+  return decoy;
+}
 
 async function newSession(env: Env, userId: string, device = ""): Promise<string> {
   const sessionId = await createSession(env.DB, userId, device);

@@ -16,7 +16,10 @@ export async function createSession(db: D1Database, userId: string, device: stri
 
 export async function isSessionActive(db: D1Database, sessionId: string, userId: string, now = Date.now()) {
   const row = await db
-    .prepare("SELECT 1 AS ok FROM sessions WHERE id = ? AND user_id = ? AND revoked_at IS NULL AND expires_at > ?")
+    .prepare(
+      `SELECT 1 AS ok FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
+    )
     .bind(sessionId, userId, now)
     .first();
   return row !== null;

@@ -1,0 +1,45 @@
+// What a Connection tells the application, by event name.
+
+import type { ChatId, Message, ServerFrame } from "../shared/protocol";
+
+export type ConnectionState =
+  /** Not started yet. */
+  | "idle"
+  /** Opening a socket. */
+  | "connecting"
+  /** Open; the replay asked for by `sync` is under way. */
+  | "syncing"
+  /** Open and caught up: new messages arrive as they are stored. */
+  | "live"
+  /** No socket; a reconnect is scheduled. */
+  | "offline"
+  /** Stopped for good: close() was called, or the token was refused. */
+  | "closed";
+
+type Frame<T extends ServerFrame["type"]> = Extract<ServerFrame, { type: T }>;
+
+export interface SentEvent {
+  clientId: string;
+  id: string;
+  seq: number;
+  ts: number;
+  chat: ChatId;
+  text: string;
+}
+
+export interface ConnectionEvents {
+  state: { state: ConnectionState; previous: ConnectionState };
+  /** A message new to this client (each id once, whatever path brought it). */
+  message: Message;
+  /** A queued send was stored by the server. */
+  sent: SentEvent;
+  /** A queued send was refused for good (e.g. unknown user, not a member). */
+  failed: { clientId: string; code: string; message: string };
+  receipt: Frame<"receipt">;
+  presence: Frame<"presence">;
+  typing: Frame<"typing">;
+  /** A replay is complete; `seq` is the cursor now kept. */
+  synced: { seq: number };
+  /** An error frame from the server, or `unauthorized` when the token is refused. */
+  error: { code: string; message: string; clientId?: string };
+}

@@ -1,0 +1,143 @@
+// The HTTP half of the protocol, typed against the contract: one method per
+// call. Works with the global fetch of browsers and Node 22.
+
+import type {
+  AuthAnswer,
+  ChatId,
+  ChatSummary,
+  Group,
+  LastSeenVisibility,
+  Me,
+  Message,
+  Presence,
+  User,
+} from "../shared/protocol";
+import { ApiError, errorFrom } from "./api-error";
+
+export interface ApiOptions {
+  /** e.g. "http://127.0.0.1:8787", or "" in a page served by the same origin. */
+  baseUrl: string;
+  token?: string;
+  fetch?: typeof fetch;
+}
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export class Api {
+  readonly baseUrl: string;
+  token: string | undefined;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: ApiOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/$/, "");
+    this.token = options.token;
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  async request<T>(method: Method, path: string, body?: unknown, contentType?: string): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    let payload: BodyInit | undefined;
+    if (body instanceof Blob || body instanceof ArrayBuffer || body instanceof Uint8Array) {
+      payload = body as BodyInit;
+      headers["Content-Type"] = contentType ?? "application/octet-stream";
+    } else if (body !== undefined) {
+      payload = JSON.stringify(body);
+      headers["Content-Type"] = "application/json";
+    }
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${this.baseUrl}${path}`, { method, headers, body: payload });
+    } catch (err) {
+      throw new ApiError("network", `cannot reach the server: ${String(err)}`, 0);
+    }
+    if (!res.ok) throw await errorFrom(res);
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  // ------------------------------------------------------------ accounts
+
+  async register(username: string, password: string, displayName?: string): Promise<AuthAnswer> {
+    const answer = await this.request<AuthAnswer>("POST", "/api/auth/register", { username, password, displayName });
+    this.token = answer.token;
+    return answer;
+  }
+
+  async login(username: string, password: string): Promise<AuthAnswer> {
+    const answer = await this.request<AuthAnswer>("POST", "/api/auth/login", { username, password });
+    this.token = answer.token;
+    return answer;
+  }
+
+  async logout(): Promise<void> {
+    await this.request<void>("POST", "/api/auth/logout");
+    this.token = undefined;
+  }
+
+  me(): Promise<Me> {
+    return this.request("GET", "/api/me");
+  }
+
+  updateMe(patch: { displayName?: string; about?: string; lastSeenVisibility?: LastSeenVisibility }): Promise<Me> {
+    return this.request("PATCH", "/api/me", patch);
+  }
+
+  uploadAvatar(image: Blob | Uint8Array, contentType: string): Promise<unknown> {
+    return this.request("PUT", "/api/me/avatar", image, contentType);
+  }
+
+  /** For an `img` src: served without a token. */
+  avatarUrl(userId: string, version?: string | number): string {
+    const suffix = version === undefined ? "" : `?v=${encodeURIComponent(String(version))}`;
+    return `${this.baseUrl}/api/users/${encodeURIComponent(userId)}/avatar${suffix}`;
+  }
+
+  // ------------------------------------------------------------ users, groups
+
+  user(username: string): Promise<User> {
+    return this.request("GET", `/api/users/${encodeURIComponent(username)}`);
+  }
+
+  presence(userId: string): Promise<Presence> {
+    return this.request("GET", `/api/users/${encodeURIComponent(userId)}/presence`);
+  }
+
+  createGroup(name: string, members: string[]): Promise<Group> {
+    return this.request("POST", "/api/groups", { name, members });
+  }
+
+  group(groupId: string): Promise<Group> {
+    return this.request("GET", `/api/groups/${encodeURIComponent(groupId)}`);
+  }
+
+  addMember(groupId: string, userId: string): Promise<Group> {
+    return this.request("POST", `/api/groups/${encodeURIComponent(groupId)}/members`, { userId });
+  }
+
+  removeMember(groupId: string, userId: string): Promise<Group> {
+    return this.request("DELETE", `/api/groups/${encodeURIComponent(groupId)}/members/${encodeURIComponent(userId)}`);
+  }
+
+  // ------------------------------------------------------------ chats
+
+  async chats(): Promise<ChatSummary[]> {
+    return (await this.request<{ chats: ChatSummary[] }>("GET", "/api/chats")).chats;
+  }
+
+  /** One page, oldest first, just before `before` (the newest page without it). */
+  async history(chat: ChatId, options: { before?: string; limit?: number } = {}): Promise<Message[]> {
+    const query = new URLSearchParams();
+    if (options.before) query.set("before", options.before);
+    if (options.limit) query.set("limit", String(options.limit));
+    const suffix = query.size > 0 ? `?${query}` : "";
+    return (await this.request<{ messages: Message[] }>("GET", `/api/chats/${chat}/messages${suffix}`)).messages;
+  }
+
+  /** The caller's own messages matching the words, newest first. */
+  async search(q: string, limit?: number): Promise<Message[]> {
+    const query = new URLSearchParams({ q });
+    if (limit) query.set("limit", String(limit));
+    return (await this.request<{ messages: Message[] }>("GET", `/api/search?${query}`)).messages;
+  }
+}

@@ -1,0 +1,11 @@
+// The client module: the one implementation of the protocol used by the web
+// page, the end-to-end tests and the benchmark. `Api` is the HTTP half,
+// `Connection` the live socket. See docs/client.md.
+
+export { ApiError } from "./api-error";
+export { Backoff, type BackoffOptions } from "./backoff";
+export { ids as clientIds } from "./client-id";
+export { Connection, type ConnectionOptions } from "./connection";
+export type { ConnectionEvents, ConnectionState, SentEvent } from "./events";
+export { Api, type ApiOptions } from "./http";
+export type { QueuedSend, QueueStore } from "./outgoing-queue";

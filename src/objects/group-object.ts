@@ -1,0 +1,124 @@
+// One Durable Object per group (idFromName(groupId)): the authority on its
+// membership and roles, the group's ordered log, and the fan-out of every
+// entry into each member's UserObject. A thin shell: the work happens in
+// ./group/*. RPC methods answer Result values, since an Error's code does not
+// survive the trip (see shared/errors.ts).
+//
+// An id that was never created stores nothing: the schema is made by `create`,
+// so probing random group ids cannot fill storage with empty groups.
+
+import { DurableObject } from "cloudflare:workers";
+import { AppError, fail, ok, type Result } from "../shared/errors";
+import type { Group } from "../shared/protocol";
+import { FanOut } from "./group/fanout";
+import { GroupLog } from "./group/log";
+import { Members } from "./group/members";
+import { addMember, create, info, removeMember } from "./group/membership";
+import type { GroupParts } from "./group/parts";
+import { type PostReply, post } from "./group/post";
+import { GROUP_SCHEMA } from "./group/schema";
+import { AlarmScheduler } from "./storage/alarm";
+import { Meta } from "./storage/meta";
+import { migrate } from "./storage/schema";
+
+export class GroupObject extends DurableObject<Env> {
+  private readonly groupId: string;
+  private readonly alarms: AlarmScheduler;
+  private parts: GroupParts | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const name = ctx.id.name;
+    if (!name) throw new Error("GroupObject must be addressed with idFromName(groupId)");
+    this.groupId = name;
+    this.alarms = new AlarmScheduler(ctx.storage);
+    const sql = ctx.storage.sql;
+    const made = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_schema'").toArray();
+    if (made.length > 0) this.parts = this.open();
+    ctx.blockConcurrencyWhile(() => this.alarms.load());
+  }
+
+  private open(): GroupParts {
+    const sql = this.ctx.storage.sql;
+    migrate(sql, GROUP_SCHEMA);
+    const meta = new Meta(sql);
+    const members = new Members(sql);
+    const log = new GroupLog(sql, meta, this.groupId);
+    const fanout = new FanOut(
+      sql,
+      log,
+      members,
+      (target, items) => this.env.USERS.get(this.env.USERS.idFromName(target)).accept(items),
+      (time) => this.alarms.ensureBy(time),
+    );
+    return { id: this.groupId, meta, members, log, fanout };
+  }
+
+  /** The group's parts, or unknown_group for an id never created. */
+  private group(): GroupParts {
+    if (!this.parts || this.parts.meta.get("name") === undefined) {
+      throw new AppError("unknown_group", "no such group");
+    }
+    return this.parts;
+  }
+
+  // ------------------------------------------------------------ RPC
+
+  async create(creator: string, name: string, members: string[]): Promise<Result<Group>> {
+    this.parts ??= this.open();
+    const parts = this.parts;
+    return this.result(() => create(parts, creator, name, members));
+  }
+
+  async info(caller: string): Promise<Result<Group>> {
+    return this.result(() => info(this.group(), caller));
+  }
+
+  async addMember(by: string, user: string): Promise<Result<Group>> {
+    return this.result(() => addMember(this.group(), by, user));
+  }
+
+  /** Removes `user` (admins), or `by` leaves when user === by. */
+  async removeMember(by: string, user: string): Promise<Result<Group>> {
+    return this.result(() => removeMember(this.group(), by, user));
+  }
+
+  /** A member's message, from its own user object (see user/group-send.ts). */
+  async post(sender: string, clientId: string, text: string): Promise<Result<PostReply>> {
+    return this.result(() => post(this.group(), sender, clientId, text));
+  }
+
+  /** Counts for tests, operators and the benchmark. */
+  async stats(): Promise<{ members: number; log: number; behind: number; busy: boolean }> {
+    const g = this.group();
+    return { members: g.members.count(), log: g.log.count(), behind: g.fanout.behind(), busy: g.fanout.busy };
+  }
+
+  /** For tests inside the object (runInDurableObject): the fan-out, to wrap its delivery. */
+  get fanout(): FanOut | null {
+    return this.parts?.fanout ?? null;
+  }
+
+  /**
+   * Runs one operation as a transaction. An AppError is the answer; anything
+   * else rolls the writes back and restarts the object, so that what it holds
+   * in memory (caches, the fan-out's queue) matches storage again.
+   */
+  private result<T>(fn: () => T): Result<T> {
+    try {
+      return ok(this.ctx.storage.transactionSync(fn));
+    } catch (err) {
+      if (err instanceof AppError) return fail(err);
+      console.error(JSON.stringify({ event: "group_error", error: String(err), stack: (err as Error)?.stack }));
+      this.ctx.abort("unexpected error");
+      throw err;
+    }
+  }
+
+  // ------------------------------------------------------------ alarm
+
+  override async alarm(): Promise<void> {
+    this.alarms.fired();
+    this.parts?.fanout.resume();
+  }
+}

@@ -1,0 +1,78 @@
+// Who is in the group, with their role and the log position they joined at.
+// A member who leaves or is removed becomes a closed span (see schema.ts), so
+// that it still receives what was sent while it was in, and nothing after.
+
+import type { Role } from "../../shared/protocol";
+
+export interface Member {
+  id: string;
+  role: Role;
+  /** Log id of the entry that made them a member. */
+  since: string;
+}
+
+export class Members {
+  /** Member ids in joining order; the fan-out reads it on every post. */
+  private cached: string[] | null = null;
+
+  constructor(private readonly sql: SqlStorage) {}
+
+  /** Everyone, longest-standing first (those who joined together: in the order they were listed). */
+  list(): Member[] {
+    return this.sql
+      .exec<{ user_id: string; role: string; since: string }>(
+        "SELECT user_id, role, since FROM members ORDER BY since, rowid",
+      )
+      .toArray()
+      .map((row) => ({ id: row.user_id, role: row.role as Role, since: row.since }));
+  }
+
+  ids(): string[] {
+    this.cached ??= this.list().map((m) => m.id);
+    return this.cached;
+  }
+
+  get(user: string): Member | null {
+    const row = this.sql
+      .exec<{ role: string; since: string }>("SELECT role, since FROM members WHERE user_id = ?", user)
+      .toArray()[0];
+    return row ? { id: user, role: row.role as Role, since: row.since } : null;
+  }
+
+  count(): number {
+    return this.ids().length;
+  }
+
+  add(user: string, role: Role, since: string, now: number): void {
+    this.sql.exec("INSERT INTO members (user_id, role, since, joined_at) VALUES (?, ?, ?, ?)", user, role, since, now);
+    this.cached = null;
+  }
+
+  /** Ends a membership at log id `until` (the removed / left entry, which it still receives). */
+  remove(member: Member, until: string): void {
+    this.sql.exec("INSERT INTO spans (user_id, from_id, to_id) VALUES (?, ?, ?)", member.id, member.since, until);
+    this.sql.exec("DELETE FROM members WHERE user_id = ?", member.id);
+    this.cached = null;
+  }
+
+  /** With no admin left, the longest-standing member becomes one. Returns who, if anyone. */
+  ensureAdmin(): string | null {
+    const admins = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM members WHERE role = 'admin'").one().n;
+    if (admins > 0) return null;
+    const eldest = this.list()[0];
+    if (!eldest) return null;
+    this.sql.exec("UPDATE members SET role = 'admin' WHERE user_id = ?", eldest.id);
+    return eldest.id;
+  }
+
+  /** Spans wholly delivered (up to `acked`) are no longer needed. */
+  dropSpansUpTo(user: string, acked: string): void {
+    this.sql.exec("DELETE FROM spans WHERE user_id = ? AND to_id <= ?", user, acked);
+  }
+
+  /** True while `user` is a member or has a span not yet delivered. */
+  owed(user: string): boolean {
+    if (this.get(user)) return true;
+    return this.sql.exec("SELECT 1 FROM spans WHERE user_id = ? LIMIT 1", user).toArray().length > 0;
+  }
+}

@@ -1,0 +1,38 @@
+// The pieces of one group object, handed to the operations in membership.ts
+// and post.ts, plus the checks they share.
+
+import { AppError } from "../../shared/errors";
+import type { Group } from "../../shared/protocol";
+import type { Meta } from "../storage/meta";
+import type { FanOut } from "./fanout";
+import type { GroupLog } from "./log";
+import type { Member, Members } from "./members";
+
+export interface GroupParts {
+  id: string;
+  meta: Meta;
+  members: Members;
+  log: GroupLog;
+  fanout: FanOut;
+}
+
+export function requireMember(g: GroupParts, user: string): Member {
+  const member = g.members.get(user);
+  if (!member) throw new AppError("not_member", "you are not a member of this group");
+  return member;
+}
+
+export function requireAdmin(g: GroupParts, user: string): Member {
+  const member = requireMember(g, user);
+  if (member.role !== "admin") throw new AppError("forbidden", "only the group's admins may do that");
+  return member;
+}
+
+/** The group as the API shows it (display names are added by the Worker). */
+export function describe(g: GroupParts): Group {
+  return {
+    id: g.id,
+    name: g.meta.get("name") ?? "",
+    members: g.members.list().map((m) => ({ id: m.id, role: m.role })),
+  };
+}

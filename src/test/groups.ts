@@ -1,0 +1,61 @@
+// Helpers for group tests in the Workers runtime: create groups through the
+// real Worker, add users straight to D1 when a test needs hundreds of them
+// (registering each would spend a PBKDF2 hash), and wait for a group's
+// fan-out to finish.
+
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { randomId } from "../shared/ids";
+import type { Group, Message } from "../shared/protocol";
+import { api, userStub } from "./helpers";
+
+export function groupStub(groupId: string) {
+  return env.GROUPS.get(env.GROUPS.idFromName(groupId));
+}
+
+export async function createGroup(token: string, name: string, members: string[]): Promise<Group> {
+  const res = await api("/api/groups", { method: "POST", token, body: { name, members } });
+  if (res.status !== 201) throw new Error(`create failed: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+export async function errorCode(res: Response): Promise<string> {
+  return ((await res.json()) as { error: { code: string } }).error.code;
+}
+
+/** Account rows without a usable password, for tests that need many users. */
+export async function insertUsers(count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, () => randomId());
+  const now = Date.now();
+  const insert = env.DB.prepare(
+    `INSERT INTO users (id, username, display_name, password_hash, password_salt, password_iterations, created_at)
+     VALUES (?, ?, ?, 'x', 'x', 1, ?)`,
+  );
+  await env.DB.batch(ids.map((id) => insert.bind(id, `bulk_${id}`, `Bulk ${id}`, now)));
+  return ids;
+}
+
+/** Waits until the group's fan-out has delivered everything it owes. */
+export async function settle(groupId: string, ms = 10_000): Promise<void> {
+  const stub = groupStub(groupId);
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const stats = await stub.stats();
+    if (stats.behind === 0 && !stats.busy) return;
+    if (Date.now() > deadline) throw new Error(`fan-out not settled: ${JSON.stringify(stats)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Cancels the alarms of these objects, so none fires after the test (they persist across tests). */
+export async function clearAlarms(groupIds: string[], userIds: string[] = []): Promise<void> {
+  const stubs = [...groupIds.map(groupStub), ...userIds.map(userStub)];
+  for (const stub of stubs) {
+    await runInDurableObject(stub as DurableObjectStub, (_, state) => state.storage.deleteAlarm());
+  }
+}
+
+/** A user's whole history of one chat, oldest first (read from their own object). */
+export async function historyOf(userId: string, chat: `g:${string}`): Promise<Message[]> {
+  return userStub(userId).history(chat, undefined, 100);
+}
