@@ -165,11 +165,13 @@ export class UserObject extends DurableObject<Env> {
       const me = { userId: this.userId, env: this.env, mailbox: this.mailbox, sockets: () => this.ctx.getWebSockets() };
       return sendToGroup(me, ws, frame, chat.id);
     }
-    if (!(await this.userExists(chat.id))) {
-      throw new FrameError(new AppError("unknown_user", "no such user"), frame.clientId);
+    if (!this.isKnownUser(chat.id)) {
+      if (!(await this.lookUpUser(chat.id))) {
+        throw new FrameError(new AppError("unknown_user", "no such user"), frame.clientId);
+      }
+      // The await above let other frames in: look for the retry once more.
+      if (this.mailbox.findByClientId(frame.clientId)) return this.onSend(ws, frame);
     }
-    // The await above let other frames in: look for the retry once more.
-    if (this.mailbox.findByClientId(frame.clientId)) return this.onSend(ws, frame);
 
     // One synchronous block: the id, the mailbox row and the outbox row commit
     // together, and `sent` leaves only once they are durable (output gate).
@@ -186,8 +188,15 @@ export class UserObject extends DurableObject<Env> {
     if (!toSelf) void this.outbox.kick(chat.id);
   }
 
-  private async userExists(userId: string): Promise<boolean> {
-    if (userId === this.userId || this.knownUsers.has(userId) || this.mailbox.isContact(userId)) return true;
+  /** Known without asking D1 (the usual case: no await on the hot path). */
+  private isKnownUser(userId: string): boolean {
+    if (userId === this.userId || this.knownUsers.has(userId)) return true;
+    if (!this.mailbox.isContact(userId)) return false;
+    this.knownUsers.add(userId);
+    return true;
+  }
+
+  private async lookUpUser(userId: string): Promise<boolean> {
     const row = await this.env.DB.prepare("SELECT 1 AS found FROM users WHERE id = ?").bind(userId).first();
     if (row) this.knownUsers.add(userId);
     return row !== null;

@@ -34,6 +34,8 @@ export interface ReceiptGroup {
 
 export class Mailbox {
   private seq: number;
+  /** Contacts whose row is known to be stored (this wake): the hot path skips re-writing it. */
+  private readonly contacts = new Set<string>();
 
   constructor(
     private readonly sql: SqlStorage,
@@ -167,12 +169,16 @@ export class Mailbox {
   }
 
   private addContact(userId: string, ts: number): void {
-    if (userId === this.owner) return;
+    if (userId === this.owner || this.contacts.has(userId)) return;
     this.sql.exec("INSERT OR IGNORE INTO contacts (user_id, since) VALUES (?, ?)", userId, ts);
+    this.contacts.add(userId);
   }
 
   isContact(userId: string): boolean {
-    return this.sql.exec("SELECT 1 FROM contacts WHERE user_id = ?", userId).toArray().length > 0;
+    if (this.contacts.has(userId)) return true;
+    const found = this.sql.exec("SELECT 1 FROM contacts WHERE user_id = ?", userId).toArray().length > 0;
+    if (found) this.contacts.add(userId);
+    return found;
   }
 
   /** Messages after a sync cursor, in seq order. */
