@@ -46,7 +46,7 @@ export class UserPool {
     const made = await inParallel(count - start, concurrency, async (k) => {
       const index = start + k;
       const username = `${this.prefix}_${index}`;
-      const answer = await new Api(this.baseUrl).register(username, BENCH_PASSWORD);
+      const answer = await new Api({ baseUrl: this.baseUrl }).register(username, BENCH_PASSWORD);
       done++;
       this.progress.update(`${this.label}: registering users ${start + done}/${count}`);
       return { index, id: answer.user.id, username, token: answer.token };

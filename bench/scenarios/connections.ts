@@ -1,10 +1,11 @@
 // connections: idle sockets ramped up step by step to N, heartbeats flowing,
 // held for a while; the serving processes' resident memory at each step gives
 // the memory per connection. Sockets are spread over the run's users as
-// several devices each (registering 18,000 users would cost PBKDF2 time
-// unrelated to holding sockets); each device syncs from its cursor, so it
-// replays nothing.
+// several devices each, up to the server's limit per user (registering 18,000
+// users would cost PBKDF2 time unrelated to holding sockets); each device
+// syncs from past its cursor, so it replays nothing.
 
+import { SOCKETS_PER_USER_MAX } from "../../src/shared/limits";
 import { createDevice, type Device, live } from "../client";
 import { inParallel, sleep } from "../pool";
 import { Samples } from "../stats";
@@ -15,13 +16,16 @@ import { type Metric, num, type Scenario, type ScenarioResult } from "./types";
 export const connections: Scenario = {
   name: "connections",
   description: "idle sockets ramped to N with heartbeats: sockets held, server memory per socket",
-  defaults: { sockets: 18000, step: 2000, users: 1000, hold: 30, heartbeat: 10, concurrency: 50 },
+  defaults: { sockets: 18000, step: 2000, users: 1800, hold: 30, heartbeat: 10, concurrency: 50 },
   smoke: { sockets: 20, step: 10, users: 4, hold: 1, heartbeat: 1, concurrency: 5 },
   users: (p) => num(p, "users"),
   async run(ctx): Promise<ScenarioResult> {
     const p = ctx.params;
     const [total, step, holdS] = [num(p, "sockets"), num(p, "step"), num(p, "hold")];
     const users = ctx.pool.slice(0, Math.min(num(p, "users"), total));
+    if (Math.ceil(total / users.length) > SOCKETS_PER_USER_MAX) {
+      throw new Error(`${total} sockets need at least ${Math.ceil(total / SOCKETS_PER_USER_MAX)} users (--users)`);
+    }
     const rss = () => ctx.target.memory().reduce((sum, m) => sum + m.rssKb, 0);
     const devices: Device[] = [];
     const openLatency = new Samples();

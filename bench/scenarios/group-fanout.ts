@@ -3,7 +3,7 @@
 // delivery: send -> the member's device; per message: send -> the last member.
 
 import type { ChatId, Message } from "../../src/shared/protocol";
-import { Api, ApiFailure, type Device } from "../client";
+import { Api, ApiError, type Device } from "../client";
 import { sleep, waitFor } from "../pool";
 import { Samples } from "../stats";
 import type { BenchUser } from "../users";
@@ -63,13 +63,13 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
   const [owner] = members as [BenchUser];
   let chat: ChatId;
   try {
-    const group = await new Api(ctx.target.url, owner.token).createGroup(
+    const group = await new Api({ baseUrl: ctx.target.url, token: owner.token }).createGroup(
       `bench ${members.length}`,
       members.slice(1).map((m) => m.id),
     );
     chat = `g:${group.id}`;
   } catch (err) {
-    if (err instanceof ApiFailure) return null;
+    if (err instanceof ApiError) return null;
     throw err;
   }
   const devices = await connectAll(ctx.target.url, members, ctx.progress, ctx.label);

@@ -80,9 +80,9 @@ async function oneSize(
   closeAll([sender], [senderDevice]);
 
   // Until the messages are in the reader's mailbox (the sender's outbox delivers them).
-  const readerApi = new Api(ctx.target.url, reader.token);
+  const readerApi = new Api({ baseUrl: ctx.target.url, token: reader.token });
   for (;;) {
-    const [last] = await readerApi.history(`u:${sender.id}` as ChatId, 1);
+    const [last] = await readerApi.history(`u:${sender.id}` as ChatId, { limit: 1 });
     if (last?.id === lastId) break;
     ctx.progress.update(`${ctx.label}: ${n} waiting: until stored in the reader's mailbox`);
     await sleep(50);
@@ -96,7 +96,7 @@ async function oneSize(
   for (let r = 0; r < repeats; r++) {
     ctx.progress.update(`${ctx.label}: ${n} waiting: sync ${r + 1}/${repeats}`);
     const tLogin = performance.now();
-    const { token } = await new Api(ctx.target.url).login(reader.username, BENCH_PASSWORD);
+    const { token } = await new Api({ baseUrl: ctx.target.url }).login(reader.username, BENCH_PASSWORD);
     const tOpen = performance.now();
     const device = createDevice({ baseUrl: ctx.target.url, token, userId: reader.id, cursor });
     const got = new Set<string>();
