@@ -7,7 +7,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { userStub } from "../../test/helpers";
 import type { InboxItem } from "../inbox";
-import { Outbox } from "./outbox";
+import { OUTBOX_SAFETY_MS, Outbox } from "./outbox";
 
 const item = (id: string): InboxItem => ({
   kind: "message",
@@ -57,6 +57,35 @@ describe("the outbox's deferred deletes", () => {
       const after = recorder();
       await new Outbox(sql, after.deliver, () => {}).kick("t1");
       expect(after.calls).toEqual([]);
+    });
+  });
+
+  it("books the alarm no sooner than the safety interval while a delivery is in flight, without waiting for it", async () => {
+    const stub = userStub(`outbox-${crypto.randomUUID()}`);
+    await runInDurableObject(stub, async (_instance, state) => {
+      const sql = state.storage.sql;
+      let release = () => {};
+      const blocked = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const booked: number[] = [];
+      const outbox = new Outbox(
+        sql,
+        () => blocked,
+        (time) => booked.push(time),
+      );
+      const now = Date.now();
+      outbox.enqueue("t3", [item("x")], now);
+      const inFlight = outbox.kick("t3");
+      booked.length = 0;
+      // Booking happens before retryDue waits for anything (it waits for the delivery to end).
+      const retry = outbox.retryDue(now + 10);
+      expect(booked.length).toBeGreaterThan(0);
+      expect(Math.min(...booked)).toBeGreaterThanOrEqual(now + 10 + OUTBOX_SAFETY_MS);
+      release();
+      await Promise.all([inFlight, retry]);
+      expect(outbox.depth()).toBe(0);
+      outbox.flushConfirmed();
     });
   });
 

@@ -88,19 +88,24 @@ export class Outbox {
 
   private readonly pending = new Set<string>();
 
-  /** The alarm's part: retries every target with items due. */
+  /**
+   * The alarm's part: retries every target with items due, and books the next
+   * alarm first. Items backing off wake us when due; items being delivered
+   * need only the safety net (a failed delivery books its own retry). Booking
+   * "now" for an item that is merely in flight would fire the alarm again at
+   * once, in a loop, for as long as deliveries keep flowing.
+   */
   async retryDue(now = Date.now()): Promise<void> {
     this.flushConfirmed();
     const targets = this.sql
       .exec<{ target: string }>("SELECT DISTINCT target FROM outbox WHERE next_at <= ?", now)
       .toArray();
+    const later = this.sql
+      .exec<{ at: number | null }>("SELECT min(next_at) AS at FROM outbox WHERE next_at > ?", now)
+      .one().at;
+    if (later !== null) this.wakeBy(later);
+    if (targets.length > 0) this.wakeBy(now + OUTBOX_SAFETY_MS);
     await Promise.all(targets.map((row) => this.kick(row.target)));
-    const next = this.nextDue();
-    if (next !== null) this.wakeBy(Math.max(next, now + 1));
-  }
-
-  nextDue(): number | null {
-    return this.sql.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM outbox").one().at;
   }
 
   /** Items not yet confirmed by their target. */
