@@ -5,7 +5,7 @@
 // hibernation, a crash) and is rebuilt from SQLite or the sockets' attachments.
 
 import { DurableObject } from "cloudflare:workers";
-import { AppError } from "../shared/errors";
+import { AppError, type Result } from "../shared/errors";
 import {
   FRAME_MAX_BYTES,
   FRAME_RATE_BURST,
@@ -19,9 +19,11 @@ import {
   type ClientFrame,
   errorFrame,
   FrameError,
+  type LastSeenVisibility,
   type Message,
   PING,
   PONG,
+  type Presence,
   parseChat,
   parseClientFrame,
 } from "../shared/protocol";
@@ -33,10 +35,14 @@ import { Outbox } from "./storage/outbox";
 import { migrate } from "./storage/schema";
 import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
+import type { PresenceView } from "./user/presence";
+import { PresenceHub } from "./user/presence-hub";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
+import { type SearchRequest, searchMailbox } from "./user/search";
 import { attach, broadcast, closeOldest, send } from "./user/sockets";
 import { replay } from "./user/sync";
+import type { WatchAnswer } from "./user/watcher";
 
 export class UserObject extends DurableObject<Env> {
   private readonly userId: string;
@@ -45,6 +51,7 @@ export class UserObject extends DurableObject<Env> {
   private readonly outbox: Outbox;
   private readonly alarms: AlarmScheduler;
   private readonly ids: MessageIdClock;
+  private readonly presence: PresenceHub;
   private readonly frames: TokenBucket;
   private sendQueue: Promise<void> = Promise.resolve();
   /** Users known to exist (checked in D1 once per wake). */
@@ -67,6 +74,19 @@ export class UserObject extends DurableObject<Env> {
       (target, items) => this.userStub(target).accept(items),
       (time) => this.alarms.ensureBy(time),
     );
+    this.presence = new PresenceHub({
+      ctx,
+      env,
+      userId: this.userId,
+      meta: this.meta,
+      isContact: (id) => this.mailbox.isContact(id),
+      userExists: (id) => this.userExists(id),
+      peer: (id) => (id === this.userId ? this : this.userStub(id)),
+      wakeBy: (time) => this.alarms.ensureBy(time),
+      idle: () => {
+        if (this.outbox.nextDue() === null) this.alarms.cancel();
+      },
+    });
     // The runtime answers the heartbeat itself, without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     ctx.blockConcurrencyWhile(() => this.alarms.load());
@@ -90,6 +110,7 @@ export class UserObject extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [sid]);
     attach(server, { sid, connectedAt: Date.now() });
     closeOldest(this.ctx.getWebSockets(), SOCKETS_PER_USER_MAX);
+    this.presence.connected(server);
     const headers = new Headers();
     const protocol = request.headers.get("x-echo-protocol");
     if (protocol) headers.set("Sec-WebSocket-Protocol", protocol);
@@ -98,6 +119,7 @@ export class UserObject extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     try {
+      this.presence.heard(ws);
       if (typeof data !== "string") throw new AppError("bad_frame", "frames must be JSON text");
       if (data === PING) return send(ws, PONG); // a ping that arrived while awake by another path
       if (data.length > FRAME_MAX_BYTES)
@@ -120,6 +142,7 @@ export class UserObject extends DurableObject<Env> {
     } catch {
       // already closed
     }
+    await this.presence.gone(ws, code);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
@@ -128,6 +151,7 @@ export class UserObject extends DurableObject<Env> {
     } catch {
       // already closed
     }
+    await this.presence.gone(ws, null);
   }
 
   private async handle(ws: WebSocket, frame: ClientFrame): Promise<void> {
@@ -146,8 +170,9 @@ export class UserObject extends DurableObject<Env> {
       case "read":
         return this.sendReceipts(this.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read");
       case "typing":
+        return this.presence.typing.typing(frame.chat);
       case "subscribe":
-        throw new AppError("unknown_type", `${frame.type} is not supported yet`);
+        return this.presence.watcher.subscribe(ws, frame.users);
     }
   }
 
@@ -245,15 +270,41 @@ export class UserObject extends DurableObject<Env> {
     return this.mailbox.chats();
   }
 
+  /** GET /api/search: this user's own messages matching every word, newest first. */
+  async search(request: SearchRequest): Promise<Result<Message[]>> {
+    return searchMailbox(this.ctx.storage.sql, this.mailbox, request);
+  }
+
   /** Logout: the session's sockets close at once. */
   async closeSession(sid: string): Promise<void> {
-    for (const ws of this.ctx.getWebSockets(sid)) {
-      try {
-        ws.close(4001, "logged out");
-      } catch {
-        // already closed
-      }
-    }
+    await this.presence.drop(this.ctx.getWebSockets(sid), 4001, "logged out");
+  }
+
+  // ------------------------------------------------------------ presence RPC (see user/presence-hub.ts)
+
+  async watch(watcher: string): Promise<WatchAnswer> {
+    return this.presence.watch(watcher);
+  }
+
+  async presenceChanged(user: string, view: PresenceView): Promise<boolean> {
+    return this.presence.watcher.deliver(user, view);
+  }
+
+  async relayTyping(chat: ChatId, from: string): Promise<{ online: boolean }> {
+    return { online: this.presence.typing.deliver(chat, from) };
+  }
+
+  async presenceFor(viewer: string): Promise<Presence> {
+    const { online, lastSeen } = await this.presence.viewFor(viewer);
+    return { online, lastSeen };
+  }
+
+  async setLastSeenVisibility(value: LastSeenVisibility): Promise<void> {
+    await this.presence.setVisibility(value);
+  }
+
+  async presenceStats(): Promise<ReturnType<PresenceHub["stats"]>> {
+    return this.presence.stats();
   }
 
   /** Counts for tests and operators. */
@@ -271,6 +322,7 @@ export class UserObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarms.fired();
     await this.outbox.retryDue();
+    await this.presence.sweep();
   }
 }
 

@@ -11,7 +11,7 @@ import type { Meta } from "../storage/meta";
 
 type ReceiptFrame = Extract<ServerFrame, { type: "receipt" }>;
 
-interface MessageRow {
+export interface MessageRow {
   seq: number;
   id: string;
   chat: string;
@@ -23,7 +23,7 @@ interface MessageRow {
   [key: string]: SqlStorageValue;
 }
 
-const MESSAGE_COLUMNS = "seq, id, chat, sender, text, ts, client_id, system";
+export const MESSAGE_COLUMNS = "seq, id, chat, sender, text, ts, client_id, system";
 
 /** Messages of one sender in one chat, newly delivered or read: one receipt's worth. */
 export interface ReceiptGroup {
@@ -298,7 +298,7 @@ export class Mailbox {
     return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM messages").one().n;
   }
 
-  private toMessage(row: MessageRow): Message {
+  toMessage(row: MessageRow): Message {
     const message: Message = {
       id: row.id,
       chat: row.chat as ChatId,
