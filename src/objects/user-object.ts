@@ -221,6 +221,10 @@ export class UserObject extends DurableObject<Env> {
     return true;
   }
 
+  private async userExists(userId: string): Promise<boolean> {
+    return this.isKnownUser(userId) || this.lookUpUser(userId);
+  }
+
   private async lookUpUser(userId: string): Promise<boolean> {
     const row = await this.env.DB.prepare("SELECT 1 AS found FROM users WHERE id = ?").bind(userId).first();
     if (row) this.knownUsers.add(userId);

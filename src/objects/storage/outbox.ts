@@ -108,6 +108,12 @@ export class Outbox {
     await Promise.all(targets.map((row) => this.kick(row.target)));
   }
 
+  /** When the earliest unconfirmed item is (or was) due; null when every item is confirmed. */
+  nextDue(): number | null {
+    if (this.depth() === 0) return null;
+    return this.sql.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM outbox").one().at;
+  }
+
   /** Items not yet confirmed by their target. */
   depth(): number {
     let n = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
