@@ -1,7 +1,8 @@
-// Two kinds of tests, one command:
+// Four kinds of tests, one command:
 // - workers: inside the real Workers runtime (workerd via Miniflare), with
 //   real Durable Objects, D1 and R2: the files beside the code, src/**/*.test.ts;
-// - e2e: Node clients over real TCP sockets against `wrangler dev`: test/e2e;
+// - e2e: Node clients over real TCP sockets against `wrangler dev`: test/e2e,
+//   and the benchmark's smoke run (test/bench);
 // - deploy: the production config and bundle (`wrangler deploy --dry-run`): test/deploy;
 // - browser: the web page in Debian's Chromium (playwright-core) against
 //   `wrangler dev`: test/browser. It runs wherever Chromium is installed, and
@@ -72,7 +73,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: "e2e",
-            include: ["test/e2e/**/*.test.ts"],
+            include: ["test/e2e/**/*.test.ts", "test/bench/**/*.test.ts"],
             environment: "node",
             globalSetup: ["test/support/global-setup.ts"],
             testTimeout: 60_000,
