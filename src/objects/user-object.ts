@@ -33,6 +33,7 @@ import { MessageIdClock } from "./storage/id-clock";
 import { Meta } from "./storage/meta";
 import { Outbox } from "./storage/outbox";
 import { migrate } from "./storage/schema";
+import { WriteBatch } from "./storage/write-batch";
 import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
 import type { PresenceView } from "./user/presence";
@@ -54,6 +55,8 @@ export class UserObject extends DurableObject<Env> {
   private readonly presence: PresenceHub;
   private readonly frames: TokenBucket;
   private sendQueue: Promise<void> = Promise.resolve();
+  /** Writes of sends, acknowledgements and deliveries, committed in batches (see storage/write-batch). */
+  private readonly writes: WriteBatch;
   /** Users known to exist (checked in D1 once per wake). */
   private readonly knownUsers = new Set<string>();
 
@@ -69,6 +72,7 @@ export class UserObject extends DurableObject<Env> {
     this.mailbox = new Mailbox(sql, this.meta, this.userId);
     this.ids = new MessageIdClock(this.meta, this.userId);
     this.alarms = new AlarmScheduler(ctx.storage);
+    this.writes = new WriteBatch(() => ctx.storage.sync());
     this.outbox = new Outbox(
       sql,
       (target, items) => this.userStub(target).accept(items),
@@ -167,9 +171,11 @@ export class UserObject extends DurableObject<Env> {
       case "sync":
         return replay(this.mailbox, ws, frame.after);
       case "received":
-        return this.sendReceipts(this.mailbox.markDelivered(frame.ids, Date.now()), "delivered");
+        return this.writes.run(() => this.sendReceipts(this.mailbox.markDelivered(frame.ids, Date.now()), "delivered"));
       case "read":
-        return this.sendReceipts(this.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read");
+        return this.writes.run(() =>
+          this.sendReceipts(this.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read"),
+        );
       case "typing":
         return this.presence.typing.typing(frame.chat);
       case "subscribe":
@@ -180,40 +186,60 @@ export class UserObject extends DurableObject<Env> {
   // ------------------------------------------------------------ sending
 
   private async onSend(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>): Promise<void> {
-    // A retry: the same clientId gets the same answer and stores nothing.
-    const earlier = this.mailbox.findByClientId(frame.clientId);
-    if (earlier) {
-      send(ws, { type: "sent", clientId: frame.clientId, id: earlier.id, seq: earlier.seq, ts: earlier.ts });
-      return;
-    }
     const chat = parseChat(frame.chat);
     if (chat.kind === "group") {
+      // A retry: the same clientId gets the same answer and stores nothing.
+      if (this.answerRetry(ws, frame)) return;
       const me = { userId: this.userId, env: this.env, mailbox: this.mailbox, sockets: () => this.ctx.getWebSockets() };
       return sendToGroup(me, ws, frame, chat.id);
     }
-    if (!(await this.userExists(chat.id))) {
-      throw new FrameError(new AppError("unknown_user", "no such user"), frame.clientId);
+    if (!this.isKnownUser(chat.id)) {
+      if (!(await this.lookUpUser(chat.id))) {
+        throw new FrameError(new AppError("unknown_user", "no such user"), frame.clientId);
+      }
     }
-    // The await above let other frames in: look for the retry once more.
-    if (this.mailbox.findByClientId(frame.clientId)) return this.onSend(ws, frame);
+    await this.writes.run(() => this.storeSend(ws, frame, chat.id));
+  }
 
-    // One synchronous block: the id, the mailbox row and the outbox row commit
-    // together, and `sent` leaves only once they are durable (output gate).
+  private answerRetry(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>): boolean {
+    const earlier = this.mailbox.findByClientId(frame.clientId);
+    if (earlier) send(ws, { type: "sent", clientId: frame.clientId, id: earlier.id, seq: earlier.seq, ts: earlier.ts });
+    return earlier !== null;
+  }
+
+  /**
+   * One synchronous block: the id, the mailbox row and the outbox row commit
+   * together, and `sent` leaves only once they are durable (output gate).
+   */
+  private storeSend(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>, to: string): void {
+    // A retry (also one that queued behind its original): the same answer, nothing stored.
+    if (this.answerRetry(ws, frame)) return;
     const { id, ts } = this.ids.next();
     const message = this.mailbox.appendOwn({ id, chat: frame.chat, text: frame.text, ts, clientId: frame.clientId });
-    const toSelf = chat.id === this.userId;
+    const toSelf = to === this.userId;
     if (!toSelf) {
-      this.outbox.enqueue(chat.id, [
+      this.outbox.enqueue(to, [
         { kind: "message", id, chat: `u:${this.userId}`, from: this.userId, text: frame.text, ts },
       ]);
     }
     send(ws, { type: "sent", clientId: frame.clientId, id, seq: message.seq, ts });
     broadcast(this.ctx.getWebSockets(), { type: "message", message });
-    if (!toSelf) void this.outbox.kick(chat.id);
+    if (!toSelf) void this.outbox.kick(to);
+  }
+
+  /** Known without asking D1 (the usual case: no await on the hot path). */
+  private isKnownUser(userId: string): boolean {
+    if (userId === this.userId || this.knownUsers.has(userId)) return true;
+    if (!this.mailbox.isContact(userId)) return false;
+    this.knownUsers.add(userId);
+    return true;
   }
 
   private async userExists(userId: string): Promise<boolean> {
-    if (userId === this.userId || this.knownUsers.has(userId) || this.mailbox.isContact(userId)) return true;
+    return this.isKnownUser(userId) || this.lookUpUser(userId);
+  }
+
+  private async lookUpUser(userId: string): Promise<boolean> {
     const row = await this.env.DB.prepare("SELECT 1 AS found FROM users WHERE id = ?").bind(userId).first();
     if (row) this.knownUsers.add(userId);
     return row !== null;
@@ -245,11 +271,14 @@ export class UserObject extends DurableObject<Env> {
    * says whether a device is connected: a group serves online members first.
    */
   async accept(items: InboxItem[]): Promise<{ online: boolean }> {
-    const { messages, receipts } = this.mailbox.accept(items);
-    const sockets = this.ctx.getWebSockets();
-    for (const message of messages) broadcast(sockets, { type: "message", message });
-    for (const receipt of receipts) broadcast(sockets, receipt);
-    return { online: sockets.length > 0 };
+    // The answer leaves once the batch is committed: the sender forgets the items only then.
+    return this.writes.run(() => {
+      const { messages, receipts } = this.mailbox.accept(items);
+      const sockets = this.ctx.getWebSockets();
+      for (const message of messages) broadcast(sockets, { type: "message", message });
+      for (const receipt of receipts) broadcast(sockets, receipt);
+      return { online: sockets.length > 0 };
+    });
   }
 
   async history(chat: string, before: string | undefined, limit: number): Promise<Message[]> {
