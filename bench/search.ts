@@ -1,4 +1,4 @@
-// `npm run bench:search -- [--messages N] [--senders S] [--runs R] [--keep] [--verbose]`
+// `npm run bench:search -- [--messages N] [--senders S] [--runs R] [--keep] [--verbose] [--local-observability]`
 // Fills one mailbox with N messages (default 100,000) sent over real sockets
 // by S users, then measures GET /api/search latency for common and rare
 // words, what the index adds per message in storage and insert time, and how
@@ -18,6 +18,7 @@ import { report, type SearchResults } from "./search/report";
 import { querySpecs } from "./search/specs";
 import { findReaderDatabase, measureStorage } from "./search/storage";
 import { measureVariants } from "./search/variants";
+import { BENCH_SERVER_VARS } from "./targets";
 
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -74,7 +75,11 @@ async function fillAndQuery(server: RunningServer): Promise<Pick<SearchResults, 
 let stateDir = ANALYZE;
 let measured: Pick<SearchResults, "fill" | "latency"> = {};
 if (!stateDir) {
-  const server = await startServer({ verbose: process.argv.includes("--verbose") });
+  // As `npm run bench` does (bench/targets.ts): wrangler dev's local trace
+  // store (an fsync per event) off, and the per-user frame budget, a policy
+  // and not a cost, lifted (the senders still pace themselves under it).
+  process.env.X_LOCAL_OBSERVABILITY = process.argv.includes("--local-observability") ? "true" : "false";
+  const server = await startServer({ verbose: process.argv.includes("--verbose"), vars: BENCH_SERVER_VARS });
   stateDir = server.persistTo;
   log(`server ${server.url}, state ${stateDir}`);
   try {
