@@ -49,10 +49,7 @@ async function fillAndQuery(server: RunningServer): Promise<Pick<SearchResults, 
   );
   clearInterval(progress);
   // Ids sort in time order; a send retried after rate_limited may not be the last one sent.
-  const newest = senders.map((s, i): [string, string] => [
-    s.user.id,
-    (perSender[i] ?? []).reduce((a, b) => (a > b ? a : b), ""),
-  ]);
+  const newest = senders.map((s, i): [string, string] => [s.user.id, [...(perSender[i] ?? [])].sort().at(-1) ?? ""]);
   await waitForDelivery(server.url, reader.token, newest);
   const seconds = (performance.now() - started) / 1000;
   log(`filled in ${seconds.toFixed(0)} s`);
