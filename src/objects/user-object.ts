@@ -5,7 +5,7 @@
 // hibernation, a crash) and is rebuilt from SQLite or the sockets' attachments.
 
 import { DurableObject } from "cloudflare:workers";
-import { AppError } from "../shared/errors";
+import { AppError, fail, ok, type Result } from "../shared/errors";
 import {
   FRAME_MAX_BYTES,
   FRAME_RATE_BURST,
@@ -24,13 +24,18 @@ import {
   PONG,
   parseChat,
   parseClientFrame,
+  type Quote,
+  type ReaderReceipt,
 } from "../shared/protocol";
+import { type ActionWindows, actionWindows } from "./action-windows";
 import type { InboxItem } from "./inbox";
 import { AlarmScheduler } from "./storage/alarm";
 import { MessageIdClock } from "./storage/id-clock";
 import { Meta } from "./storage/meta";
 import { Outbox } from "./storage/outbox";
 import { migrate } from "./storage/schema";
+import { act } from "./user/actions";
+import { Blocks } from "./user/blocks";
 import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
 import { TokenBucket } from "./user/rate-limit";
@@ -46,6 +51,8 @@ export class UserObject extends DurableObject<Env> {
   private readonly alarms: AlarmScheduler;
   private readonly ids: MessageIdClock;
   private readonly frames: TokenBucket;
+  private readonly blocks: Blocks;
+  private readonly windows: ActionWindows;
   private sendQueue: Promise<void> = Promise.resolve();
   /** Users known to exist (checked in D1 once per wake). */
   private readonly knownUsers = new Set<string>();
@@ -60,6 +67,8 @@ export class UserObject extends DurableObject<Env> {
     migrate(sql, USER_SCHEMA);
     this.meta = new Meta(sql);
     this.mailbox = new Mailbox(sql, this.meta, this.userId);
+    this.blocks = new Blocks(sql);
+    this.windows = actionWindows(env);
     this.ids = new MessageIdClock(this.meta, this.userId);
     this.alarms = new AlarmScheduler(ctx.storage);
     this.outbox = new Outbox(
@@ -132,10 +141,15 @@ export class UserObject extends DurableObject<Env> {
 
   private async handle(ws: WebSocket, frame: ClientFrame): Promise<void> {
     switch (frame.type) {
-      case "send": {
-        // Sends run one after another, so a sender's messages keep their order
-        // even when one of them waits (for example on a D1 lookup).
-        const turn = this.sendQueue.then(() => this.onSend(ws, frame));
+      case "send":
+      case "edit":
+      case "delete": {
+        // Sends, edits and deletes run one after another, so a sender's
+        // messages and changes keep their order even when one of them waits
+        // (for example on a D1 lookup or the group object).
+        const turn = this.sendQueue.then(() =>
+          frame.type === "send" ? this.onSend(ws, frame) : this.onAction(ws, frame),
+        );
         this.sendQueue = turn.catch(() => undefined);
         return turn;
       }
@@ -161,9 +175,13 @@ export class UserObject extends DurableObject<Env> {
       return;
     }
     const chat = parseChat(frame.chat);
+    const quote = frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
     if (chat.kind === "group") {
       const me = { userId: this.userId, env: this.env, mailbox: this.mailbox, sockets: () => this.ctx.getWebSockets() };
       return sendToGroup(me, ws, frame, chat.id);
+    }
+    if (this.blocks.has(chat.id)) {
+      throw new FrameError(new AppError("blocked", "you blocked this user; unblock them to send"), frame.clientId);
     }
     if (!(await this.userExists(chat.id))) {
       throw new FrameError(new AppError("unknown_user", "no such user"), frame.clientId);
@@ -174,16 +192,55 @@ export class UserObject extends DurableObject<Env> {
     // One synchronous block: the id, the mailbox row and the outbox row commit
     // together, and `sent` leaves only once they are durable (output gate).
     const { id, ts } = this.ids.next();
-    const message = this.mailbox.appendOwn({ id, chat: frame.chat, text: frame.text, ts, clientId: frame.clientId });
+    const message = this.mailbox.appendOwn({
+      id,
+      chat: frame.chat,
+      text: frame.text,
+      ts,
+      clientId: frame.clientId,
+      ...(quote ? { replyTo: quote } : {}),
+    });
     const toSelf = chat.id === this.userId;
     if (!toSelf) {
-      this.outbox.enqueue(chat.id, [
-        { kind: "message", id, chat: `u:${this.userId}`, from: this.userId, text: frame.text, ts },
-      ]);
+      const item: InboxItem = {
+        kind: "message",
+        id,
+        chat: `u:${this.userId}`,
+        from: this.userId,
+        text: frame.text,
+        ts,
+      };
+      if (quote) item.replyTo = quote;
+      this.outbox.enqueue(chat.id, [item]);
     }
     send(ws, { type: "sent", clientId: frame.clientId, id, seq: message.seq, ts });
     broadcast(this.ctx.getWebSockets(), { type: "message", message });
     if (!toSelf) void this.outbox.kick(chat.id);
+  }
+
+  /** A reply quotes a message of the same chat that this mailbox has (deleted ones included). */
+  private quoteFor(chat: ChatId, replyTo: string, clientId: string): Quote {
+    const quoted = this.mailbox.findById(replyTo);
+    if (!quoted) throw new FrameError(new AppError("unknown_message", "no such message to reply to"), clientId);
+    if (quoted.chat !== chat || quoted.system) {
+      throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), clientId);
+    }
+    const quote = this.mailbox.quote(replyTo);
+    if (!quote) throw new FrameError(new AppError("unknown_message", "no such message to reply to"), clientId);
+    return quote;
+  }
+
+  private onAction(ws: WebSocket, frame: Extract<ClientFrame, { type: "edit" | "delete" }>): Promise<void> {
+    const me = {
+      userId: this.userId,
+      env: this.env,
+      mailbox: this.mailbox,
+      ids: this.ids,
+      outbox: this.outbox,
+      windows: this.windows,
+      sockets: () => this.ctx.getWebSockets(),
+    };
+    return act(me, ws, frame);
   }
 
   private async userExists(userId: string): Promise<boolean> {
@@ -219,10 +276,9 @@ export class UserObject extends DurableObject<Env> {
    * says whether a device is connected: a group serves online members first.
    */
   async accept(items: InboxItem[]): Promise<{ online: boolean }> {
-    const { messages, receipts } = this.mailbox.accept(items);
+    const frames = this.mailbox.accept(this.blocks.filter(items, this.userId, this.mailbox.changes));
     const sockets = this.ctx.getWebSockets();
-    for (const message of messages) broadcast(sockets, { type: "message", message });
-    for (const receipt of receipts) broadcast(sockets, receipt);
+    for (const frame of frames) broadcast(sockets, frame);
     return { online: sockets.length > 0 };
   }
 
@@ -234,6 +290,57 @@ export class UserObject extends DurableObject<Env> {
 
   async chats(): Promise<ChatSummary[]> {
     return this.mailbox.chats();
+  }
+
+  // ------------------------------------------------------------ user safety RPC
+
+  async block(userId: string): Promise<Result<null>> {
+    if (userId === this.userId) return fail(new AppError("invalid_field", "you cannot block yourself"));
+    try {
+      this.blocks.add(userId, Date.now());
+      return ok(null);
+    } catch (err) {
+      if (err instanceof AppError) return fail(err);
+      throw err;
+    }
+  }
+
+  async unblock(userId: string): Promise<void> {
+    this.blocks.remove(userId);
+  }
+
+  async blocked(): Promise<{ id: string; since: number }[]> {
+    return this.blocks.list();
+  }
+
+  /** Whether this user blocked `userId` (for presence and profile pictures). */
+  async hasBlocked(userId: string): Promise<boolean> {
+    return this.blocks.has(userId);
+  }
+
+  /**
+   * Message info for a message this user sent: who got it and read it, and
+   * when. `readers` are those it was meant for (the group's members then,
+   * from the group object; the peer in a one-to-one chat).
+   */
+  async receiptsOf(chat: string, id: string): Promise<Result<{ message: Message; marks: ReaderReceipt[] }>> {
+    const message = this.mailbox.findById(id);
+    if (!message || message.chat !== chat || message.system) {
+      return fail(new AppError("unknown_message", "no such message in this chat"));
+    }
+    if (message.from !== this.userId) {
+      return fail(new AppError("not_your_message", "only its sender may see a message's receipts"));
+    }
+    return ok({ message, marks: [...this.mailbox.marks.of(id).values()] });
+  }
+
+  /** Session ids with a socket connected now (the linked-devices list shows them online). */
+  async onlineSessions(): Promise<string[]> {
+    const sids = new Set<string>();
+    for (const ws of this.ctx.getWebSockets()) {
+      for (const tag of this.ctx.getTags(ws)) sids.add(tag);
+    }
+    return [...sids];
   }
 
   /** Logout: the session's sockets close at once. */

@@ -15,12 +15,12 @@
 // carries, while members with a device connected get the other slots first.
 // See docs/groups.md.
 
-import type { InboxMessage } from "../inbox";
-import type { GroupLog } from "./log";
+import type { InboxItem } from "../inbox";
+import { type GroupLog, logPosition } from "./log";
 import type { Members } from "./members";
 
 /** Hands items to a member's object; the answer says if a device of it is connected. */
-export type Deliver = (target: string, items: InboxMessage[]) => Promise<{ online: boolean }>;
+export type Deliver = (target: string, items: InboxItem[]) => Promise<{ online: boolean }>;
 
 const BATCH = 200; // log entries per call to one member
 const ONLINE_SLOTS = 32; // deliveries in flight to members online (or not known to be offline)
@@ -79,7 +79,7 @@ export class FanOut {
   }
 
   /** What `user` is owed now, oldest first (at most `limit` entries). */
-  owedTo(user: string, limit: number): InboxMessage[] {
+  owedTo(user: string, limit: number): InboxItem[] {
     const cursor = this.cursor(user);
     return cursor ? this.log.itemsFor(user, cursor.acked, limit) : [];
   }
@@ -142,7 +142,8 @@ export class FanOut {
     const now = Date.now();
     if (!cursor || cursor.next_at > now) return; // gone, or backing off until the alarm
     const items = this.log.itemsFor(user, cursor.acked, BATCH);
-    const last = items.at(-1)?.id;
+    const lastItem = items.at(-1);
+    const last = lastItem && logPosition(lastItem);
     if (last === undefined) {
       this.retire(user, cursor.acked);
       return;

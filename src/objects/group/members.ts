@@ -51,6 +51,12 @@ export class Members {
   /** Ends a membership at log id `until` (the removed / left entry, which it still receives). */
   remove(member: Member, until: string): void {
     this.sql.exec("INSERT INTO spans (user_id, from_id, to_id) VALUES (?, ?, ?)", member.id, member.since, until);
+    this.sql.exec(
+      "INSERT OR IGNORE INTO past_members (user_id, from_id, to_id) VALUES (?, ?, ?)",
+      member.id,
+      member.since,
+      until,
+    );
     this.sql.exec("DELETE FROM members WHERE user_id = ?", member.id);
     this.cached = null;
   }
@@ -68,6 +74,21 @@ export class Members {
   /** Spans wholly delivered (up to `acked`) are no longer needed. */
   dropSpansUpTo(user: string, acked: string): void {
     this.sql.exec("DELETE FROM spans WHERE user_id = ? AND to_id <= ?", user, acked);
+  }
+
+  /** Who was meant to receive log entry `id`: members then, current or since gone; longest-standing first. */
+  readersOf(id: string): string[] {
+    return this.sql
+      .exec<{ user_id: string }>(
+        `SELECT user_id FROM (
+           SELECT user_id, since AS from_id, rowid AS n FROM members WHERE since <= ?1
+           UNION ALL
+           SELECT user_id, from_id, 0 AS n FROM past_members WHERE ?1 BETWEEN from_id AND to_id)
+         GROUP BY user_id ORDER BY min(from_id), min(n)`,
+        id,
+      )
+      .toArray()
+      .map((row) => row.user_id);
   }
 
   /** True while `user` is a member or has a span not yet delivered. */
