@@ -6,12 +6,16 @@ import { authRoutes } from "./auth/routes";
 import { chatRoutes } from "./chats/routes";
 import { notFound, onError } from "./error-handler";
 import { groupRoutes } from "./groups/routes";
+import { blockedRoutes } from "./safety/blocked-routes";
+import { sessionRoutes } from "./safety/session-routes";
 import { socketRoutes } from "./socket/routes";
 import { meRoutes, userRoutes } from "./users/routes";
 
 export const app = new Hono<AppEnv>();
 
 app.route("/api/auth", authRoutes);
+app.route("/api/me/blocked", blockedRoutes);
+app.route("/api/me/sessions", sessionRoutes);
 app.route("/api/me", meRoutes);
 app.route("/api/users", userRoutes);
 app.route("/api/chats", chatRoutes);
