@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { DELETE_WINDOW_MS, EDIT_WINDOW_MS, QUOTE_EXCERPT_MAX, TEXT_MAX } from "../../shared/limits";
-import type { Message } from "../../shared/protocol";
+import type { ChatId, Message } from "../../shared/protocol";
 import { act, age, drainAlarms, rows, sendAndWait } from "../../test/actions";
 import { connect, register, type TestSocket, userStub } from "../../test/helpers";
 
@@ -13,7 +13,9 @@ async function pair() {
   const bob = await register();
   const a = await connect(alice.token);
   const b = await connect(bob.token);
-  return { alice, bob, a, b, toBob: `u:${bob.user.id}`, toAlice: `u:${alice.user.id}` };
+  const toBob: ChatId = `u:${bob.user.id}`;
+  const toAlice: ChatId = `u:${alice.user.id}`;
+  return { alice, bob, a, b, toBob, toAlice };
 }
 
 async function historyOf(userId: string, chat: string): Promise<Message[]> {
@@ -118,7 +120,10 @@ describe("edit", () => {
       // Sync: the message (current state) at its seq, then the update entry.
       const frames = await replay(user.token);
       expect(frames.map((f) => (typeof f === "string" ? f : f.type))).toEqual(["message", "update"]);
-      expect(frames.every((f) => typeof f !== "string" && "message" in f && f.message.text === "hello")).toBe(true);
+      const texts = frames.map((f) =>
+        typeof f !== "string" && (f.type === "message" || f.type === "update") ? f.message.text : null,
+      );
+      expect(texts).toEqual(["hello", "hello"]);
     }
     await drainAlarms(alice.user.id);
     close(a, a2, b);
