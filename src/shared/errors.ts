@@ -43,6 +43,7 @@ export const ERROR_STATUS = {
   too_many_attempts: 429,
   rate_limited: 429,
   too_many_sockets: 429,
+  too_many_groups: 429,
   // 5xx: our fault, retry later
   internal: 500,
   unavailable: 503,

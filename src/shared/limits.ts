@@ -53,7 +53,11 @@ export const QUOTE_EXCERPT_MAX = 100;
 export const BLOCKED_MAX = 10_000;
 /** Active sessions (logged-in devices) per user; a new login drops the oldest beyond it. */
 export const SESSIONS_PER_USER_MAX = 5;
-/** A device name given at login (else the User-Agent, cut to DEVICE_NAME_MAX). */
+/** A device name given at login or registration (without one, the User-Agent is the name). */
 export const DEVICE_NAME_MAX = 64;
 /** A session's "last active" time is written at most this often. */
 export const SESSION_TOUCH_MS = 5 * 60 * 1000;
+
+/** Groups one user may create per day (an anti-spam bound; joining is not limited). */
+export const GROUPS_CREATED_PER_DAY = 50;
+export const GROUP_CREATION_WINDOW_MS = 24 * 60 * 60 * 1000;

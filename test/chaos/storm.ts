@@ -13,6 +13,9 @@ export interface StormOptions {
   /** Messages each user sends, to random peers. */
   perUser: number;
   kills: number;
+  /** Groups, each of `groupSize` random users; a third of each user's sends go to its groups. */
+  groups?: number;
+  groupSize?: number;
   /** Pause between sends of one user (ms). */
   gapMs: number;
   seed?: number;
@@ -67,12 +70,24 @@ export async function runStorm(options: StormOptions, log: (line: string) => voi
     members.push(member);
   }
   for (const m of members) m.connection.start();
+  const groups: { id: string; members: Member[] }[] = [];
+  for (let g = 0; g < (options.groups ?? 0); g++) {
+    const chosen = [...members].sort(() => rand() - 0.5).slice(0, options.groupSize ?? 4);
+    const [owner, ...rest] = chosen as [Member, ...Member[]];
+    const group = await owner.api.createGroup(
+      `chaos ${g}`,
+      rest.map((m) => m.id),
+    );
+    groups.push({ id: group.id, members: chosen });
+  }
 
-  // The storm: every user sends perUser messages to random peers.
+  // The storm: every user sends perUser messages to random peers and to its groups.
   const storms = members.map(async (m, i) => {
+    const mine = groups.filter((g) => g.members.includes(m));
     for (let n = 0; n < options.perUser; n++) {
       const peer = members[(i + 1 + Math.floor(rand() * (members.length - 1))) % members.length] as Member;
-      const chat: ChatId = `u:${peer.id}`;
+      const group = mine.length > 0 && rand() < 1 / 3 ? mine[Math.floor(rand() * mine.length)] : undefined;
+      const chat: ChatId = group ? `g:${group.id}` : `u:${peer.id}`;
       const text = `chaos ${i} ${n}`;
       m.sends.set(text, chat);
       void m.connection.sendAndWait(chat, text).then((s) => m.acked.set(text, s.id));
@@ -101,7 +116,7 @@ export async function runStorm(options: StormOptions, log: (line: string) => voi
   for (const m of members) m.connection.close();
   log(`client queues drained after ${Date.now() - started} ms`);
 
-  const report = await audit(server.url, members, kills);
+  const report = await audit(server.url, members, groups, kills);
   log(`audit done after ${Date.now() - started} ms`);
   await server.stop();
   return report;
@@ -114,32 +129,40 @@ async function mailboxOf(baseUrl: string, token: string): Promise<Message[]> {
   return socket.of("message").map((f) => f.message);
 }
 
-async function audit(baseUrl: string, members: Member[], kills: number): Promise<StormReport> {
+async function audit(
+  baseUrl: string,
+  members: Member[],
+  groups: { id: string; members: Member[] }[],
+  kills: number,
+): Promise<StormReport> {
   const problems: string[] = [];
   const byId = new Map(members.map((m) => [m.id, m]));
   const sent = members.reduce((n, m) => n + m.sends.size, 0);
   const acknowledged = members.reduce((n, m) => n + m.acked.size, 0);
   let lost = 0;
   let duplicated = 0;
-  // Delivery is asynchronous: give outboxes time to drain, then read every mailbox.
+  const groupById = new Map(groups.map((g) => [g.id, g]));
+  /** Who must hold a message: both ends of a one-to-one chat, every member of a group. */
+  const holders = (sender: Member, chat: ChatId): Member[] =>
+    chat.startsWith("g:") ? (groupById.get(chat.slice(2))?.members ?? []) : [sender, byId.get(chat.slice(2)) as Member];
+  let expectedCopies = 0;
+  for (const m of members) {
+    for (const text of m.acked.keys()) expectedCopies += holders(m, m.sends.get(text) as ChatId).length;
+  }
+  // Delivery is asynchronous: give outboxes and fan-outs time to drain, then read every mailbox.
   let mailboxes = new Map<string, Message[]>();
-  for (let attempt = 0; attempt < 60; attempt++) {
-    mailboxes = new Map(
-      await Promise.all(members.map(async (m) => [m.id, await mailboxOf(baseUrl, m.token)] as const)),
-    );
-    const total = [...mailboxes.values()].reduce((n, box) => n + box.length, 0);
-    if (total >= acknowledged * 2) break;
+  for (let attempt = 0; attempt < 120; attempt++) {
+    const read = await Promise.all(members.map(async (m) => [m.id, await mailboxOf(baseUrl, m.token)] as const));
+    mailboxes = new Map(read);
+    const total = [...mailboxes.values()].reduce((n, box) => n + box.filter((x) => !x.system).length, 0);
+    if (total >= expectedCopies) break;
     await sleep(500);
   }
   for (const m of members) {
     for (const [text, id] of m.acked) {
-      const chat = m.sends.get(text) as ChatId;
-      const recipient = byId.get(chat.slice(2)) as Member;
-      for (const [who, box] of [
-        ["sender", mailboxes.get(m.id) ?? []],
-        ["recipient", mailboxes.get(recipient.id) ?? []],
-      ] as const) {
-        const copies = box.filter((x) => x.text === text);
+      for (const holder of holders(m, m.sends.get(text) as ChatId)) {
+        const who = holder === m ? "sender" : `member ${holder.id}`;
+        const copies = (mailboxes.get(holder.id) ?? []).filter((x) => x.text === text);
         if (copies.length === 0) {
           lost++;
           problems.push(`${who} lacks "${text}"`);
@@ -150,6 +173,14 @@ async function audit(baseUrl: string, members: Member[], kills: number): Promise
           problems.push(`${who} has "${text}" under another id`);
         }
       }
+    }
+  }
+  // One order: every member's mailbox holds the group's messages in id order.
+  for (const group of groups) {
+    for (const member of group.members) {
+      const ids = (mailboxes.get(member.id) ?? []).filter((x) => x.chat === `g:${group.id}`).map((x) => x.id);
+      if (ids.join() !== [...ids].sort().join())
+        problems.push(`member ${member.id} has group ${group.id} out of order`);
     }
   }
   return { sent, acknowledged, lost, duplicated, kills, problems: problems.slice(0, 20) };

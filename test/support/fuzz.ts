@@ -47,8 +47,8 @@ function nested(depth: number): unknown {
 export function badFrame(rand: () => number, peer: string): string {
   const valid: Record<string, unknown>[] = [
     { type: "send", clientId: `fz${Math.floor(rand() * 1e9)}`, chat: `u:${peer}`, text: "hello" },
-    { type: "received", ids: ["0000000000000" + peer] },
-    { type: "read", chat: `u:${peer}`, upTo: "0000000000000" + peer },
+    { type: "received", ids: [`0000000000000${peer}`] },
+    { type: "read", chat: `u:${peer}`, upTo: `0000000000000${peer}` },
     { type: "sync", after: 0 },
     { type: "typing", chat: `u:${peer}` },
     { type: "subscribe", users: [peer] },

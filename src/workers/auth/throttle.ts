@@ -7,7 +7,7 @@
 // 127.0.0.1) are exempt: in production no request comes from loopback.
 
 import type { Context } from "hono";
-import { AppError } from "../../shared/errors";
+import { AppError, type ErrorCode } from "../../shared/errors";
 
 export interface Limit {
   key: string;
@@ -26,12 +26,17 @@ export function clientAddress(c: Context): string | undefined {
 }
 
 /** Throws 429 if any of the limits is used up. */
-export async function assertNotBlocked(env: Env, limits: Limit[], message: string): Promise<void> {
+export async function assertNotBlocked(
+  env: Env,
+  limits: Limit[],
+  message: string,
+  code: ErrorCode = "too_many_attempts",
+): Promise<void> {
   const states = await Promise.all(limits.map((l) => stub(env, l.key).check(l.max, l.windowMs)));
   const blocked = states.filter((s) => s.blocked);
   if (blocked.length === 0) return;
   const retryAfter = Math.ceil(Math.max(...blocked.map((s) => s.retryAfterMs)) / 1000);
-  throw new AppError("too_many_attempts", message, { retryAfter });
+  throw new AppError(code, message, { retryAfter });
 }
 
 /** Counts one event against each limit. */

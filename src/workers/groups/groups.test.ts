@@ -1,6 +1,8 @@
-import { runInDurableObject } from "cloudflare:test";
+import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { GroupObject } from "../../objects/group-object";
+import { GROUPS_CREATED_PER_DAY } from "../../shared/limits";
 import type { Group } from "../../shared/protocol";
 import { clearAlarms, createGroup, errorCode, groupStub, historyOf, insertUsers, settle } from "../../test/groups";
 import { api, register } from "../../test/helpers";
@@ -278,4 +280,19 @@ describe("removing and leaving", { timeout: 30_000 }, () => {
     ]);
     await clearAlarms([group.id]);
   });
+});
+
+describe("groups created per user", () => {
+  it("refuses the creation past the daily limit with too_many_groups, creating nothing", async () => {
+    const { token } = await register();
+    for (let i = 0; i < GROUPS_CREATED_PER_DAY; i++) {
+      const res = await api("/api/groups", { method: "POST", token, body: { name: `g${i}`, members: [] } });
+      expect(res.status).toBe(201);
+    }
+    const objectsBefore = (await listDurableObjectIds(env.GROUPS)).length;
+    const res = await api("/api/groups", { method: "POST", token, body: { name: "one too many", members: [] } });
+    expect(res.status).toBe(429);
+    expect(await errorCode(res)).toBe("too_many_groups");
+    expect((await listDurableObjectIds(env.GROUPS)).length).toBe(objectsBefore);
+  }, 120_000);
 });

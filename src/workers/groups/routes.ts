@@ -5,10 +5,11 @@
 import { Hono } from "hono";
 import { AppError, unwrap } from "../../shared/errors";
 import { randomId } from "../../shared/ids";
-import { GROUP_MEMBERS_MAX } from "../../shared/limits";
+import { GROUP_CREATION_WINDOW_MS, GROUP_MEMBERS_MAX, GROUPS_CREATED_PER_DAY } from "../../shared/limits";
 import { isEntityId, parseAddMemberBody, parseCreateGroupBody } from "../../shared/protocol";
 import type { AppEnv } from "../app-env";
 import { requireAuth } from "../auth/middleware";
+import { assertNotBlocked, recordEvent } from "../auth/throttle";
 import { readJson } from "../http";
 import { requireUsers, withNames } from "./people";
 
@@ -26,7 +27,10 @@ groupRoutes.post("/", async (c) => {
     throw new AppError("group_full", `a group has at most ${GROUP_MEMBERS_MAX} members`);
   }
   const names = await requireUsers(c.env.DB, [creator, ...others]);
+  const limit = [{ key: `groups:${creator}`, max: GROUPS_CREATED_PER_DAY, windowMs: GROUP_CREATION_WINDOW_MS }];
+  await assertNotBlocked(c.env, limit, `at most ${GROUPS_CREATED_PER_DAY} new groups a day`, "too_many_groups");
   const group = unwrap(await groupObject(c.env, randomId()).create(creator, body.name, others));
+  await recordEvent(c.env, limit);
   return c.json(await withNames(c.env.DB, group, names), 201);
 });
 

@@ -1,0 +1,231 @@
+// The authorization matrix: every HTTP route and every frame, against every
+// kind of caller, as one table. The first test compares the table with the
+// router's own list of routes, so a new route cannot land without its row.
+//
+// Callers: the group's admin (also the creator and "owner" of what it made),
+// a member, a removed member, an outsider (another user with no tie to the
+// group), and no token at all. Resources owned by a user and addressed
+// through the token (/api/me, one's own mailbox) cannot be reached as another
+// user: the token picks them.
+
+import { beforeAll, describe, expect, it } from "vitest";
+import type { AuthAnswer } from "../shared/protocol";
+import { clearAlarms, createGroup, settle } from "../test/groups";
+import { api, connect, register, userStub } from "../test/helpers";
+import { app } from "./app";
+
+type Caller = "admin" | "member" | "removed" | "outsider" | "anonymous";
+const CALLERS: Caller[] = ["admin", "member", "removed", "outsider", "anonymous"];
+
+interface World {
+  users: Record<Exclude<Caller, "anonymous">, AuthAnswer>;
+  groupId: string;
+}
+
+interface Row {
+  method: string;
+  /** The route as the router knows it. */
+  route: string;
+  /** The concrete request for one world. */
+  path: (w: World) => string;
+  body?: (w: World) => unknown;
+  expect: Record<Caller, number>;
+  /** Needs a world of its own per caller (the call changes membership). */
+  fresh?: boolean;
+}
+
+const ROWS: Row[] = [
+  {
+    method: "POST",
+    route: "/api/auth/register",
+    path: () => "/api/auth/register",
+    body: () => ({ username: `m${Math.random().toString(36).slice(2, 12)}`, password: "password123" }),
+    expect: { admin: 201, member: 201, removed: 201, outsider: 201, anonymous: 201 },
+  },
+  {
+    method: "POST",
+    route: "/api/auth/login",
+    path: () => "/api/auth/login",
+    body: (w) => ({ username: w.users.member.user.username, password: "correct horse battery" }),
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 200 },
+  },
+  {
+    method: "POST",
+    route: "/api/auth/logout",
+    path: () => "/api/auth/logout",
+    expect: { admin: 204, member: 204, removed: 204, outsider: 204, anonymous: 401 },
+    fresh: true,
+  },
+  {
+    method: "GET",
+    route: "/api/me",
+    path: () => "/api/me",
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
+  },
+  {
+    method: "PATCH",
+    route: "/api/me",
+    path: () => "/api/me",
+    body: () => ({ about: "hello" }),
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
+  },
+  {
+    method: "GET",
+    route: "/api/users/:username",
+    path: (w) => `/api/users/${w.users.member.user.username}`,
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
+  },
+  {
+    method: "GET",
+    route: "/api/chats",
+    path: () => "/api/chats",
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
+  },
+  {
+    // Everyone reads only their own mailbox: an outsider's page is empty (checked below).
+    method: "GET",
+    route: "/api/chats/:chat/messages",
+    path: (w) => `/api/chats/g:${w.groupId}/messages`,
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
+  },
+  {
+    method: "GET",
+    route: "/ws",
+    path: () => "/ws",
+    expect: { admin: 101, member: 101, removed: 101, outsider: 101, anonymous: 401 },
+  },
+  {
+    method: "POST",
+    route: "/api/groups",
+    path: () => "/api/groups",
+    body: (w) => ({ name: "another", members: [w.users.member.user.id] }),
+    expect: { admin: 201, member: 201, removed: 201, outsider: 201, anonymous: 401 },
+  },
+  {
+    method: "GET",
+    route: "/api/groups/:id",
+    path: (w) => `/api/groups/${w.groupId}`,
+    expect: { admin: 200, member: 200, removed: 403, outsider: 403, anonymous: 401 },
+  },
+  {
+    method: "POST",
+    route: "/api/groups/:id/members",
+    path: (w) => `/api/groups/${w.groupId}/members`,
+    body: (w) => ({ userId: w.users.outsider.user.id }),
+    expect: { admin: 200, member: 403, removed: 403, outsider: 403, anonymous: 401 },
+    fresh: true,
+  },
+  {
+    // Removing the member: the admin may, the member itself may (leaving), nobody else.
+    method: "DELETE",
+    route: "/api/groups/:id/members/:userId",
+    path: (w) => `/api/groups/${w.groupId}/members/${w.users.member.user.id}`,
+    expect: { admin: 200, member: 200, removed: 403, outsider: 403, anonymous: 401 },
+    fresh: true,
+  },
+];
+
+async function newWorld(): Promise<World> {
+  const [admin, member, removed, outsider] = await Promise.all([register(), register(), register(), register()]);
+  const users = { admin, member, removed, outsider } as World["users"];
+  const group = await createGroup(admin.token, "matrix", [member.user.id, removed.user.id]);
+  const res = await api(`/api/groups/${group.id}/members/${removed.user.id}`, { method: "DELETE", token: admin.token });
+  if (res.status !== 200) throw new Error(`setup: remove failed ${res.status}`);
+  await settle(group.id);
+  return { users, groupId: group.id };
+}
+
+async function call(row: Row, world: World, caller: Caller): Promise<number> {
+  const token = caller === "anonymous" ? undefined : world.users[caller].token;
+  const headers: Record<string, string> = row.route === "/ws" ? { Upgrade: "websocket" } : {};
+  const path = row.route === "/ws" && token ? `/ws?token=${token}` : row.path(world);
+  const res = await api(path, { method: row.method, token, body: row.body?.(world), headers });
+  if (res.webSocket) {
+    res.webSocket.accept();
+    res.webSocket.close(1000, "done");
+  }
+  return res.status;
+}
+
+describe("authorization matrix", { timeout: 120_000 }, () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await newWorld();
+  });
+
+  it("has a row for every route the router serves", () => {
+    const served = new Set(
+      app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path.replace(/\/$/, "") || "/"}`),
+    );
+    const covered = new Set(ROWS.map((r) => `${r.method} ${r.route}`));
+    expect([...served].filter((r) => !covered.has(r)).sort()).toEqual([]);
+    expect([...covered].filter((r) => !served.has(r)).sort()).toEqual([]);
+  });
+
+  for (const row of ROWS) {
+    it(`${row.method} ${row.route}`, async () => {
+      const got: Partial<Record<Caller, number>> = {};
+      for (const caller of CALLERS) got[caller] = await call(row, row.fresh ? await newWorld() : world, caller);
+      expect(got).toEqual(row.expect);
+    });
+  }
+
+  it("an outsider's and a removed member's reads show nothing of the group after their time", async () => {
+    const { admin, outsider, removed } = world.users;
+    const a = await connect(admin.token);
+    a.send({ type: "send", clientId: "after-removal", chat: `g:${world.groupId}`, text: "members only" });
+    await a.next("sent");
+    await settle(world.groupId);
+    for (const who of [outsider, removed]) {
+      const history = await userStub(who.user.id).history(`g:${world.groupId}`, undefined, 100);
+      expect(history.map((m) => m.text)).not.toContain("members only");
+    }
+    expect(await userStub(outsider.user.id).history(`g:${world.groupId}`, undefined, 100)).toEqual([]);
+    a.close();
+    await clearAlarms(
+      [world.groupId],
+      Object.values(world.users).map((u) => u.user.id),
+    );
+  });
+});
+
+describe("frame matrix", { timeout: 120_000 }, () => {
+  it("sends to the group: members only; one-to-one: any user", async () => {
+    const world = await newWorld();
+    const expected: Record<Exclude<Caller, "anonymous">, { group: string; direct: string }> = {
+      admin: { group: "sent", direct: "sent" },
+      member: { group: "sent", direct: "sent" },
+      removed: { group: "not_member", direct: "sent" },
+      outsider: { group: "not_member", direct: "sent" },
+    };
+    for (const [caller, want] of Object.entries(expected) as [
+      keyof typeof expected,
+      { group: string; direct: string },
+    ][]) {
+      const me = world.users[caller];
+      const socket = await connect(me.token);
+      const before = (await userStub(me.user.id).stats()).messages;
+      socket.send({ type: "send", clientId: `${caller}-g`, chat: `g:${world.groupId}`, text: "to the group" });
+      socket.send({ type: "send", clientId: `${caller}-d`, chat: `u:${world.users.admin.user.id}`, text: "direct" });
+      await socket.until((s) => s.of("sent").length + s.of("error").length === 2, 10_000);
+      const outcome = (clientId: string) =>
+        socket.of("sent").some((f) => f.clientId === clientId)
+          ? "sent"
+          : socket.of("error").find((e) => e.clientId === clientId)?.code;
+      expect({ caller, group: outcome(`${caller}-g`), direct: outcome(`${caller}-d`) }).toEqual({ caller, ...want });
+      const stored = (await userStub(me.user.id).stats()).messages - before;
+      expect(stored).toBe(socket.of("sent").length);
+      socket.close();
+    }
+    await settle(world.groupId);
+    await clearAlarms(
+      [world.groupId],
+      Object.values(world.users).map((u) => u.user.id),
+    );
+  });
+
+  it("anonymous callers cannot open a socket at all", async () => {
+    const res = await api("/ws", { headers: { Upgrade: "websocket" } });
+    expect(res.status).toBe(401);
+  });
+});
