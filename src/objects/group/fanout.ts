@@ -16,7 +16,7 @@
 // See docs/groups.md.
 
 import type { InboxItem } from "../inbox";
-import { type GroupLog, logPosition } from "./log";
+import type { GroupLog } from "./log";
 import type { Members } from "./members";
 
 /** Hands items to a member's object; the answer says if a device of it is connected. */
@@ -141,17 +141,16 @@ export class FanOut {
     const cursor = this.cursor(user);
     const now = Date.now();
     if (!cursor || cursor.next_at > now) return; // gone, or backing off until the alarm
-    const items = this.log.itemsFor(user, cursor.acked, BATCH);
-    const lastItem = items.at(-1);
-    const last = lastItem && logPosition(lastItem);
-    if (last === undefined) {
+    const { items, through: last } = this.log.scanFor(user, cursor.acked, BATCH);
+    if (last === null) {
       this.retire(user, cursor.acked);
       return;
     }
     this.wakeBy(now + FANOUT_SAFETY_MS);
-    let answer: { online: boolean };
+    // Entries this member is not owed (changes of messages it never had) only move its cursor.
+    let answer: { online: boolean } = { online: !this.away.has(user) };
     try {
-      answer = await withTimeout(this.deliver(user, items), TIMEOUT_MS);
+      if (items.length > 0) answer = await withTimeout(this.deliver(user, items), TIMEOUT_MS);
     } catch (err) {
       const delay = Math.min(BACKOFF_BASE_MS * 2 ** cursor.attempts, BACKOFF_MAX_MS);
       const retryAt = Date.now() + delay * (0.75 + Math.random() * 0.5);

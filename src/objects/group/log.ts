@@ -146,25 +146,33 @@ export class GroupLog {
   /**
    * What `user` is owed after log id `after`, oldest first: the entries inside
    * its current membership (from `since` on) or inside one of its past spans.
+   * A change goes only to those who were meant to have its message; `through`
+   * is the last entry looked at (changes skipped included), where the
+   * member's cursor may move once the items are delivered (null: nothing).
    */
-  itemsFor(user: string, after: string, limit: number): InboxItem[] {
-    // A change goes only to those who were meant to have its message.
-    return this.sql
-      .exec<LogRow>(
-        `SELECT ${COLUMNS} FROM log
+  scanFor(user: string, after: string, limit: number): { items: InboxItem[]; through: string | null } {
+    const rows = this.sql
+      .exec<LogRow & { visible: number }>(
+        `SELECT ${COLUMNS}, (target IS NULL
+           OR target >= (SELECT since FROM members WHERE user_id = ?2)
+           OR EXISTS (SELECT 1 FROM past_members p WHERE p.user_id = ?2 AND log.target BETWEEN p.from_id AND p.to_id)
+         ) AS visible
+         FROM log
          WHERE id > ?1 AND (
            id >= (SELECT since FROM members WHERE user_id = ?2)
            OR EXISTS (SELECT 1 FROM spans s WHERE s.user_id = ?2 AND log.id BETWEEN s.from_id AND s.to_id))
-         AND (target IS NULL
-           OR target >= (SELECT since FROM members WHERE user_id = ?2)
-           OR EXISTS (SELECT 1 FROM past_members p WHERE p.user_id = ?2 AND log.target BETWEEN p.from_id AND p.to_id))
          ORDER BY id LIMIT ?3`,
         after,
         user,
         limit,
       )
-      .toArray()
-      .map((row) => this.toItem(toEntry(row), user));
+      .toArray();
+    const items = rows.filter((row) => row.visible).map((row) => this.toItem(toEntry(row), user));
+    return { items, through: rows.at(-1)?.id ?? null };
+  }
+
+  itemsFor(user: string, after: string, limit: number): InboxItem[] {
+    return this.scanFor(user, after, limit).items;
   }
 
   /** The entry as `reader`'s mailbox stores it; only the author's copy keeps the clientId. */
