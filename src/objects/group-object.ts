@@ -19,6 +19,7 @@ import { addMember, create, info, removeMember } from "./group/membership";
 import type { GroupParts } from "./group/parts";
 import { type PostReply, post } from "./group/post";
 import { GROUP_SCHEMA } from "./group/schema";
+import { GroupTyping, typingTargets } from "./group/typing";
 import { AlarmScheduler } from "./storage/alarm";
 import { Meta } from "./storage/meta";
 import { migrate } from "./storage/schema";
@@ -27,6 +28,9 @@ export class GroupObject extends DurableObject<Env> {
   private readonly groupId: string;
   private readonly alarms: AlarmScheduler;
   private parts: GroupParts | null = null;
+  private readonly typists = new GroupTyping((member, chat, from) =>
+    this.env.USERS.get(this.env.USERS.idFromName(member)).relayTyping(chat, from),
+  );
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -98,6 +102,14 @@ export class GroupObject extends DurableObject<Env> {
   /** Who was meant to receive a message `caller` sent (its receipts list). */
   async readers(caller: string, id: string): Promise<Result<string[]>> {
     return this.result(() => readersOf(this.group(), caller, id));
+  }
+
+  /** A member is typing (from its own object, which throttles it): relayed to the others, not stored. */
+  async typing(from: string): Promise<Result<null>> {
+    const targets = this.result(() => typingTargets(this.group(), from));
+    if (!targets.ok) return targets;
+    await this.typists.relayTo(`g:${this.groupId}`, targets.value, from);
+    return ok(null);
   }
 
   /** Counts for tests, operators and the benchmark. */

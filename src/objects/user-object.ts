@@ -19,9 +19,11 @@ import {
   type ClientFrame,
   errorFrame,
   FrameError,
+  type LastSeenVisibility,
   type Message,
   PING,
   PONG,
+  type Presence,
   parseChat,
   parseClientFrame,
   type Quote,
@@ -38,10 +40,14 @@ import { act } from "./user/actions";
 import { Blocks } from "./user/blocks";
 import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
+import type { PresenceView } from "./user/presence";
+import { PresenceHub } from "./user/presence-hub";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
+import { type SearchRequest, searchMailbox } from "./user/search";
 import { attach, broadcast, closeOldest, send } from "./user/sockets";
 import { replay } from "./user/sync";
+import type { WatchAnswer } from "./user/watcher";
 
 export class UserObject extends DurableObject<Env> {
   private readonly userId: string;
@@ -50,6 +56,7 @@ export class UserObject extends DurableObject<Env> {
   private readonly outbox: Outbox;
   private readonly alarms: AlarmScheduler;
   private readonly ids: MessageIdClock;
+  private readonly presence: PresenceHub;
   private readonly frames: TokenBucket;
   private readonly blocks: Blocks;
   private readonly windows: ActionWindows;
@@ -76,6 +83,19 @@ export class UserObject extends DurableObject<Env> {
       (target, items) => this.userStub(target).accept(items),
       (time) => this.alarms.ensureBy(time),
     );
+    this.presence = new PresenceHub({
+      ctx,
+      env,
+      userId: this.userId,
+      meta: this.meta,
+      isContact: (id) => this.mailbox.isContact(id),
+      userExists: (id) => this.userExists(id),
+      peer: (id) => (id === this.userId ? this : this.userStub(id)),
+      wakeBy: (time) => this.alarms.ensureBy(time),
+      idle: () => {
+        if (this.outbox.nextDue() === null) this.alarms.cancel();
+      },
+    });
     // The runtime answers the heartbeat itself, without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     ctx.blockConcurrencyWhile(() => this.alarms.load());
@@ -99,6 +119,7 @@ export class UserObject extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [sid]);
     attach(server, { sid, connectedAt: Date.now() });
     closeOldest(this.ctx.getWebSockets(), SOCKETS_PER_USER_MAX);
+    this.presence.connected(server);
     const headers = new Headers();
     const protocol = request.headers.get("x-echo-protocol");
     if (protocol) headers.set("Sec-WebSocket-Protocol", protocol);
@@ -107,6 +128,7 @@ export class UserObject extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     try {
+      this.presence.heard(ws);
       if (typeof data !== "string") throw new AppError("bad_frame", "frames must be JSON text");
       if (data === PING) return send(ws, PONG); // a ping that arrived while awake by another path
       if (data.length > FRAME_MAX_BYTES)
@@ -123,6 +145,7 @@ export class UserObject extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    await this.presence.gone(ws, code);
     // Completes the closing handshake; 1005/1006 are not valid to send back.
     try {
       ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
@@ -132,6 +155,7 @@ export class UserObject extends DurableObject<Env> {
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.presence.gone(ws, null);
     try {
       ws.close(1011, "socket error");
     } catch {
@@ -160,8 +184,9 @@ export class UserObject extends DurableObject<Env> {
       case "read":
         return this.sendReceipts(this.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read");
       case "typing":
+        return this.presence.typing.typing(frame.chat);
       case "subscribe":
-        throw new AppError("unknown_type", `${frame.type} is not supported yet`);
+        return this.presence.watcher.subscribe(ws, frame.users);
     }
   }
 
@@ -343,15 +368,41 @@ export class UserObject extends DurableObject<Env> {
     return [...sids];
   }
 
+  /** GET /api/search: this user's own messages matching every word, newest first. */
+  async search(request: SearchRequest): Promise<Result<Message[]>> {
+    return searchMailbox(this.ctx.storage.sql, this.mailbox, request);
+  }
+
   /** Logout: the session's sockets close at once. */
   async closeSession(sid: string): Promise<void> {
-    for (const ws of this.ctx.getWebSockets(sid)) {
-      try {
-        ws.close(4001, "logged out");
-      } catch {
-        // already closed
-      }
-    }
+    await this.presence.drop(this.ctx.getWebSockets(sid), 4001, "logged out");
+  }
+
+  // ------------------------------------------------------------ presence RPC (see user/presence-hub.ts)
+
+  async watch(watcher: string): Promise<WatchAnswer> {
+    return this.presence.watch(watcher);
+  }
+
+  async presenceChanged(user: string, view: PresenceView): Promise<boolean> {
+    return this.presence.watcher.deliver(user, view);
+  }
+
+  async relayTyping(chat: ChatId, from: string): Promise<{ online: boolean }> {
+    return { online: this.presence.typing.deliver(chat, from) };
+  }
+
+  async presenceFor(viewer: string): Promise<Presence> {
+    const { online, lastSeen } = await this.presence.viewFor(viewer);
+    return { online, lastSeen };
+  }
+
+  async setLastSeenVisibility(value: LastSeenVisibility): Promise<void> {
+    await this.presence.setVisibility(value);
+  }
+
+  async presenceStats(): Promise<ReturnType<PresenceHub["stats"]>> {
+    return this.presence.stats();
   }
 
   /** Counts for tests and operators. */
@@ -369,6 +420,7 @@ export class UserObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarms.fired();
     await this.outbox.retryDue();
+    await this.presence.sweep();
   }
 }
 

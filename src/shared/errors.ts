@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   invalid_password: 400,
   invalid_chat: 400,
   text_too_long: 400,
+  query_too_long: 400,
   unknown_type: 400,
   bad_frame: 400,
   invalid_reply: 400,

@@ -22,6 +22,12 @@ export const GROUP_MEMBERS_MAX = 1024;
 
 export const AVATAR_MAX_BYTES = 1024 * 1024;
 
+/** GET /api/search: `q` longer than this, or with more words, is refused (query_too_long). */
+export const SEARCH_QUERY_MAX = 1000; // characters (code points)
+export const SEARCH_WORDS_MAX = 32;
+/** GET /api/users?ids=: ids per lookup. */
+export const USER_LOOKUP_MAX = 100;
+
 /** Frames a user may send per second, all devices together (token bucket). */
 export const FRAME_RATE_PER_SECOND = 100;
 export const FRAME_RATE_BURST = 200;
@@ -33,6 +39,13 @@ export const TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 /** A device silent this long is dropped (the contract's 60 s). */
 export const SOCKET_TIMEOUT_MS = 60_000;
+
+/** A device's sign of life is written to its socket's attachment at most this often. */
+export const HEARD_GRANULARITY_MS = 5_000;
+/** A presence subscription lives this long on the watched side unless renewed. */
+export const PRESENCE_SUBSCRIPTION_TTL_MS = 10 * 60_000;
+/** At most one `typing` relay per user per chat this often; extra ones are dropped. */
+export const TYPING_INTERVAL_MS = 2_000;
 
 /** Failed logins from one client address within LOGIN_WINDOW_MS before 429. */
 export const LOGIN_FAILURES_PER_ADDRESS_MAX = 100;

@@ -14,8 +14,11 @@ import {
   PASSWORD_MAX,
   PASSWORD_MIN,
   RECEIVED_IDS_MAX,
+  SEARCH_QUERY_MAX,
+  SEARCH_WORDS_MAX,
   SUBSCRIBE_MAX,
   TEXT_MAX,
+  USER_LOOKUP_MAX,
   USERNAME_PATTERN,
 } from "./limits";
 import * as v from "./validate";
@@ -30,6 +33,11 @@ export interface User {
   username: string;
   displayName: string;
   about: string;
+  /**
+   * Present while the user has a profile picture: its URL (relative to the
+   * server), which changes with every new picture, so it may be cached forever.
+   */
+  avatar?: string;
 }
 
 export interface Me extends User {
@@ -278,7 +286,7 @@ export function parseRegisterBody(body: unknown): RegisterBody {
     throw new AppError("invalid_username", "username must be 3-32 characters of a-z 0-9 _ .");
   }
   const password = v.string(f, "password", { min: PASSWORD_MIN, max: PASSWORD_MAX, code: "invalid_password" });
-  const displayName = v.optionalString(f, "displayName", { min: 1, max: DISPLAY_NAME_MAX });
+  const displayName = profileText(f, "displayName", 1, DISPLAY_NAME_MAX);
   const out: RegisterBody = { username, password };
   if (displayName !== undefined) out.displayName = displayName;
   const device = deviceName(f);
@@ -305,11 +313,7 @@ export function parseLoginBody(body: unknown): LoginBody {
 
 /** An optional device name: one line of 1 to DEVICE_NAME_MAX characters. */
 function deviceName(f: v.Fields): string | undefined {
-  const device = v.optionalString(f, "device", { min: 1, max: DEVICE_NAME_MAX });
-  if (device !== undefined && /[\p{Cc}\p{Zl}\p{Zp}]/u.test(device)) {
-    throw new AppError("invalid_field", "device must be one line without control characters");
-  }
-  return device;
+  return profileText(f, "device", 1, DEVICE_NAME_MAX);
 }
 
 /** Usernames are case-insensitive: stored and compared in lower case. */
@@ -323,17 +327,74 @@ export interface PatchMeBody {
   lastSeenVisibility?: LastSeenVisibility;
 }
 
+const PATCH_ME_FIELDS = new Set(["displayName", "about", "lastSeenVisibility"]);
+
+/** Unknown fields are refused rather than ignored, so a typo or `username` is not silently dropped. */
 export function parsePatchMeBody(body: unknown): PatchMeBody {
   const f = v.object(body);
+  for (const key of Object.keys(f)) {
+    if (!PATCH_ME_FIELDS.has(key)) throw new AppError("invalid_field", `${key} cannot be changed here`);
+  }
   const out: PatchMeBody = {};
-  const displayName = v.optionalString(f, "displayName", { min: 1, max: DISPLAY_NAME_MAX });
+  const displayName = profileText(f, "displayName", 1, DISPLAY_NAME_MAX);
   if (displayName !== undefined) out.displayName = displayName;
-  const about = v.optionalString(f, "about", { max: ABOUT_MAX });
+  const about = profileText(f, "about", 0, ABOUT_MAX);
   if (about !== undefined) out.about = about;
   if (f.lastSeenVisibility !== undefined) {
     out.lastSeenVisibility = v.oneOf(f, "lastSeenVisibility", LAST_SEEN_VISIBILITIES);
   }
   return out;
+}
+
+// Line breaks, tabs and other control characters would break the one-line
+// places a name is shown in, so they are refused, not stripped.
+const CONTROL_CHARS = /[\p{Cc}\p{Zl}\p{Zp}]/u;
+
+/** A one-line profile field: trimmed, then min..max characters, no control characters. */
+function profileText(f: v.Fields, field: string, min: number, max: number): string | undefined {
+  const raw = v.optionalString(f, field);
+  if (raw === undefined) return undefined;
+  if (CONTROL_CHARS.test(raw)) {
+    throw new AppError("invalid_field", `${field} must be one line without control characters`);
+  }
+  const value = raw.trim();
+  const length = v.codePoints(value);
+  if (length < min) throw new AppError("invalid_field", `${field} must not be empty`);
+  if (length > max) throw new AppError("invalid_field", `${field} must be at most ${max} characters`);
+  return value;
+}
+
+/** `GET /api/users?ids=a,b`: distinct user ids, 1 to USER_LOOKUP_MAX. */
+export function parseUserIds(value: string | undefined): string[] {
+  const ids = [...new Set((value ?? "").split(",").filter((id) => id !== ""))];
+  if (ids.length === 0 || ids.length > USER_LOOKUP_MAX || !ids.every(isEntityId)) {
+    throw new AppError("invalid_field", `ids must be 1 to ${USER_LOOKUP_MAX} comma-separated user ids`);
+  }
+  return ids;
+}
+
+// ---------------------------------------------------------------- search
+
+// A word is a run of letters, digits and marks, as SQLite's unicode61
+// tokenizer sees it; everything else (quotes, `*`, parentheses, `-`) only
+// separates words. So no character of a query is ever FTS syntax.
+const SEARCH_WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
+
+/**
+ * The words of a `GET /api/search` query, lower-cased and distinct, in order.
+ * An empty list (a query of punctuation only) means "matches nothing".
+ * Throws invalid_field when `q` is missing, query_too_long beyond the limits.
+ */
+export function parseSearchQuery(q: string | undefined): string[] {
+  if (q === undefined) throw new AppError("invalid_field", "q is required");
+  if (v.codePoints(q) > SEARCH_QUERY_MAX) {
+    throw new AppError("query_too_long", `q must be at most ${SEARCH_QUERY_MAX} characters`);
+  }
+  const words = [...new Set(q.toLowerCase().match(SEARCH_WORD) ?? [])];
+  if (words.length > SEARCH_WORDS_MAX) {
+    throw new AppError("query_too_long", `q must have at most ${SEARCH_WORDS_MAX} words`);
+  }
+  return words;
 }
 
 export interface CreateGroupBody {

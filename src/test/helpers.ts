@@ -18,8 +18,11 @@ export async function api(
 ): Promise<Response> {
   const headers = new Headers(init.headers);
   if (init.token) headers.set("Authorization", `Bearer ${init.token}`);
-  let body: string | undefined;
-  if (init.body !== undefined) {
+  let body: string | Uint8Array | undefined;
+  if (init.body instanceof Uint8Array) {
+    body = init.body;
+    if (!headers.has("Content-Type")) headers.set("Content-Type", "application/octet-stream");
+  } else if (init.body !== undefined) {
     body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
     headers.set("Content-Type", "application/json");
   }

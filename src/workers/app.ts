@@ -3,11 +3,13 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./app-env";
 import { authRoutes } from "./auth/routes";
+import { avatarRoutes } from "./avatars/routes";
 import { chatRoutes } from "./chats/routes";
 import { notFound, onError } from "./error-handler";
 import { groupRoutes } from "./groups/routes";
 import { blockedRoutes } from "./safety/blocked-routes";
 import { sessionRoutes } from "./safety/session-routes";
+import { searchRoutes } from "./search/routes";
 import { socketRoutes } from "./socket/routes";
 import { meRoutes, userRoutes } from "./users/routes";
 
@@ -16,10 +18,13 @@ export const app = new Hono<AppEnv>();
 app.route("/api/auth", authRoutes);
 app.route("/api/me/blocked", blockedRoutes);
 app.route("/api/me/sessions", sessionRoutes);
+// Before /api/me and /api/users: the picture is served without a token.
+app.route("/api", avatarRoutes);
 app.route("/api/me", meRoutes);
 app.route("/api/users", userRoutes);
 app.route("/api/chats", chatRoutes);
 app.route("/api/groups", groupRoutes);
+app.route("/api/search", searchRoutes);
 app.route("/ws", socketRoutes);
 app.notFound(notFound);
 app.onError(onError);

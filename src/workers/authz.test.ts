@@ -14,6 +14,12 @@ import { clearAlarms, createGroup, settle } from "../test/groups";
 import { api, connect, register, userStub } from "../test/helpers";
 import { app } from "./app";
 
+// The smallest valid PNG: a 1x1 transparent pixel.
+const TINY_PNG = Uint8Array.from(
+  atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
+  (c) => c.charCodeAt(0),
+);
+
 type Caller = "admin" | "member" | "removed" | "outsider" | "anonymous";
 const CALLERS: Caller[] = ["admin", "member", "removed", "outsider", "anonymous"];
 
@@ -83,6 +89,47 @@ const ROWS: Row[] = [
     method: "GET",
     route: "/api/users/:username",
     path: (w) => `/api/users/${w.users.member.user.username}`,
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
+  },
+  {
+    // Anyone may ask; the owner's lastSeenVisibility decides what the answer shows (user/subscriptions.test.ts).
+    method: "GET",
+    route: "/api/users/:id/presence",
+    path: (w) => `/api/users/${w.users.member.user.id}/presence`,
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
+  },
+  {
+    method: "GET",
+    route: "/api/users",
+    path: (w) => `/api/users?ids=${w.users.member.user.id}`,
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
+  },
+  {
+    // One's own picture only: the token picks whose.
+    method: "PUT",
+    route: "/api/me/avatar",
+    path: () => "/api/me/avatar",
+    body: () => TINY_PNG,
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
+  },
+  {
+    method: "DELETE",
+    route: "/api/me/avatar",
+    path: () => "/api/me/avatar",
+    expect: { admin: 204, member: 204, removed: 204, outsider: 204, anonymous: 401 },
+  },
+  {
+    // Public by design (an <img> cannot send a token); the member has no picture in this world.
+    method: "GET",
+    route: "/api/users/:id/avatar",
+    path: (w) => `/api/users/${w.users.member.user.id}/avatar`,
+    expect: { admin: 404, member: 404, removed: 404, outsider: 404, anonymous: 404 },
+  },
+  {
+    // Searches only the caller's own mailbox (isolation is tested in search.test.ts).
+    method: "GET",
+    route: "/api/search",
+    path: () => "/api/search?q=hello",
     expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
   },
   {

@@ -19,6 +19,13 @@ export class AlarmScheduler {
     void this.storage.setAlarm(time);
   }
 
+  /** Deletes the alarm; the caller knows that no need is left (an offline user costs nothing). */
+  cancel(): void {
+    if (this.at === null) return;
+    this.at = null;
+    void this.storage.deleteAlarm();
+  }
+
   /** The alarm handler calls this first: the alarm that woke us is spent. */
   fired(): void {
     this.at = null;

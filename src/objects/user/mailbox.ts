@@ -22,7 +22,7 @@ import { ReceiptMarks } from "./receipt-marks";
 
 type ReceiptFrame = Extract<ServerFrame, { type: "receipt" }>;
 
-interface MessageRow {
+export interface MessageRow {
   seq: number;
   id: string;
   chat: string;
@@ -40,7 +40,7 @@ interface MessageRow {
   [key: string]: SqlStorageValue;
 }
 
-const MESSAGE_COLUMNS =
+export const MESSAGE_COLUMNS =
   "seq, id, chat, sender, text, ts, client_id, system, edited_at, deleted_at, deleted_by, reply_to, reply_from, reply_excerpt";
 /** The same columns read from `messages m` in a join. */
 const M_COLUMNS = MESSAGE_COLUMNS.split(", ")

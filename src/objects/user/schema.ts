@@ -4,6 +4,8 @@
 import { META_TABLE } from "../storage/meta";
 import { OUTBOX_INDEX, OUTBOX_TABLE } from "../storage/outbox";
 import type { SchemaStep } from "../storage/schema";
+import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
+import { WATCHING_INDEX, WATCHING_TABLE } from "./watching";
 
 export const USER_SCHEMA: readonly SchemaStep[] = [
   // v1: the mailbox, chats, receipts, contacts and the outbox
@@ -50,7 +52,37 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
     sql.exec(OUTBOX_TABLE);
     sql.exec(OUTBOX_INDEX);
   },
-  // v2: message actions (reply, edit, delete), receipts per reader, blocked users.
+  // v2: presence subscriptions, both sides (who watches this user; whom this user's devices watch)
+  (sql) => {
+    sql.exec(WATCHERS_TABLE);
+    sql.exec(WATCHERS_INDEX);
+    sql.exec(WATCHING_TABLE);
+    sql.exec(WATCHING_INDEX);
+  },
+  // v3: full-text search over message text (see ./search.ts and docs/protocol.md).
+  // An external-content FTS5 table: it stores only the index, keyed by
+  // messages.seq, and reads the text from `messages`. Triggers keep it in step
+  // with every insert path (own sends, deliveries, group fan-out) inside the
+  // same statement; the mailbox inserts a message once (dedupe by id and
+  // clientId), so each message is indexed once. `rebuild` indexes the rows an
+  // older mailbox already had, in the same transaction as the rest of the step.
+  (sql) => {
+    sql.exec(`CREATE VIRTUAL TABLE messages_fts USING fts5(
+      text, content='messages', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
+    )`);
+    sql.exec(`CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+      INSERT INTO messages_fts (rowid, text) VALUES (new.seq, new.text);
+    END`);
+    sql.exec(`CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+    END`);
+    sql.exec(`CREATE TRIGGER messages_fts_update AFTER UPDATE OF seq, text ON messages BEGIN
+      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+      INSERT INTO messages_fts (rowid, text) VALUES (new.seq, new.text);
+    END`);
+    sql.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
+  },
+  // v4: message actions (reply, edit, delete), receipts per reader, blocked users.
   // See ./changes.ts and docs/actions.md.
   (sql) => {
     // A message's state after edits and deletes; `change_id` is the newest

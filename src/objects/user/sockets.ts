@@ -10,6 +10,12 @@ export interface SocketInfo {
   sid: string;
   /** When the socket was accepted (ms). */
   connectedAt: number;
+  /** Names the socket in the `watching` table; given when it first subscribes. */
+  id?: string;
+  /** When a frame other than the heartbeat last came (ms), kept coarse (see presence.ts). */
+  heardAt?: number;
+  /** Set when the server closed the socket (sweep, logout): from then on it does not count. */
+  goneAt?: number;
 }
 
 export function attach(ws: WebSocket, info: SocketInfo): void {

@@ -6,7 +6,7 @@ import { randomId } from "../../shared/ids";
 import type { LastSeenVisibility, Me, User } from "../../shared/protocol";
 import type { PasswordHash } from "./password";
 
-interface UserRow {
+export interface UserRow {
   id: string;
   username: string;
   display_name: string;
@@ -19,7 +19,10 @@ interface UserRow {
 }
 
 export function toUser(row: UserRow): User {
-  return { id: row.id, username: row.username, displayName: row.display_name, about: row.about };
+  const user: User = { id: row.id, username: row.username, displayName: row.display_name, about: row.about };
+  // The version in the URL lets clients cache the picture for good (see workers/avatars).
+  if (row.avatar_etag) user.avatar = `/api/users/${row.id}/avatar?v=${row.avatar_etag}`;
+  return user;
 }
 
 export function toMe(row: UserRow): Me {

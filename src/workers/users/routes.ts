@@ -1,12 +1,14 @@
-// GET/PATCH /api/me and GET /api/users/:username.
+// GET/PATCH /api/me, GET /api/users/:username and GET /api/users?ids=.
+// Profile pictures live in ../avatars.
 
 import { Hono } from "hono";
 import { AppError } from "../../shared/errors";
-import { normalizeUsername, parsePatchMeBody } from "../../shared/protocol";
+import { normalizeUsername, parsePatchMeBody, parseUserIds } from "../../shared/protocol";
 import type { AppEnv } from "../app-env";
-import { findById, findByUsername, toMe, toUser } from "../auth/accounts";
+import { findById, findByUsername, toMe, toUser, type UserRow } from "../auth/accounts";
 import { requireAuth } from "../auth/middleware";
 import { readJson } from "../http";
+import { presenceRoutes, pushLastSeenVisibility } from "./presence-routes";
 
 export const meRoutes = new Hono<AppEnv>();
 meRoutes.use(requireAuth);
@@ -20,22 +22,35 @@ meRoutes.get("/", async (c) => {
 meRoutes.patch("/", async (c) => {
   const patch = parsePatchMeBody(await readJson(c));
   const { userId } = c.get("auth");
-  await c.env.DB.prepare(
+  // One statement: the answer is the row as this update left it.
+  const row = await c.env.DB.prepare(
     `UPDATE users SET
        display_name = coalesce(?, display_name),
        about = coalesce(?, about),
        last_seen_visibility = coalesce(?, last_seen_visibility)
-     WHERE id = ?`,
+     WHERE id = ? RETURNING *`,
   )
     .bind(patch.displayName ?? null, patch.about ?? null, patch.lastSeenVisibility ?? null, userId)
-    .run();
-  const row = await findById(c.env.DB, userId);
+    .first<UserRow>();
+  if (patch.lastSeenVisibility) await pushLastSeenVisibility(c.env, userId, patch.lastSeenVisibility);
   if (!row) throw new AppError("not_found", "this account no longer exists");
   return c.json(toMe(row));
 });
 
 export const userRoutes = new Hono<AppEnv>();
 userRoutes.use(requireAuth);
+userRoutes.route("/", presenceRoutes);
+
+/** Several users by id, in the order asked (messages and chats name users by id); unknown ids are left out. */
+userRoutes.get("/", async (c) => {
+  const ids = parseUserIds(c.req.query("ids"));
+  const { results } = await c.env.DB.prepare(
+    "SELECT u.* FROM json_each(?) j JOIN users u ON u.id = j.value ORDER BY j.key",
+  )
+    .bind(JSON.stringify(ids))
+    .all<UserRow>();
+  return c.json({ users: results.map(toUser) });
+});
 
 userRoutes.get("/:username", async (c) => {
   const row = await findByUsername(c.env.DB, normalizeUsername(c.req.param("username")));

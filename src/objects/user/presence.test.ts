@@ -1,0 +1,122 @@
+// Online and lastSeen from sockets, and the sweep, with a controlled clock:
+// sockets' signs of life are moved back in time and the alarm is run by hand
+// (the workers tests run with SOCKET_TIMEOUT_MS = 2000).
+
+import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { api, connect, register, userStub } from "../../test/helpers";
+import { ageSockets, alarmOf, eventually, presenceOf } from "../../test/presence-helpers";
+import { SILENT_CLOSE_CODE } from "./sweep";
+
+describe("online and lastSeen", () => {
+  it("is offline with no lastSeen before any device connected, and online while one is", async () => {
+    const alice = await register();
+    const bob = await register();
+    expect(await presenceOf(alice.user.id, bob.token)).toEqual({ online: false, lastSeen: null });
+    expect(await alarmOf(alice.user.id)).toBeNull();
+
+    const before = Date.now();
+    const socket = await connect(alice.token);
+    const online = await presenceOf(alice.user.id, bob.token);
+    expect(online.online).toBe(true);
+    expect(online.lastSeen).toBeGreaterThanOrEqual(before - 1000);
+    // While a socket exists the sweep is scheduled, no later than the timeout.
+    const alarm = await alarmOf(alice.user.id);
+    expect(alarm).not.toBeNull();
+    expect(alarm).toBeLessThanOrEqual(Date.now() + 2000);
+
+    socket.close();
+    await eventually(async () => !(await presenceOf(alice.user.id, bob.token)).online, "offline");
+    expect(await alarmOf(alice.user.id)).toBeNull();
+  });
+
+  it("records lastSeen at a close, durably: it survives the object's eviction", async () => {
+    const alice = await register();
+    const bob = await register();
+    const socket = await connect(alice.token);
+    const closedAt = Date.now();
+    socket.close();
+    const offline = await eventually(async () => {
+      const p = await presenceOf(alice.user.id, bob.token);
+      return p.online ? null : p;
+    }, "offline");
+    expect(offline.lastSeen).toBeGreaterThanOrEqual(closedAt - 1000);
+    expect(offline.lastSeen).toBeLessThanOrEqual(Date.now());
+
+    await evictDurableObject(userStub(alice.user.id));
+    expect(await presenceOf(alice.user.id, bob.token)).toEqual(offline);
+    // An offline user's object keeps no alarm.
+    expect(await alarmOf(alice.user.id)).toBeNull();
+    expect(await runDurableObjectAlarm(userStub(alice.user.id))).toBe(false);
+  });
+
+  it("stays online while another device remains, and a logout counts as a departure", async () => {
+    const alice = await register();
+    const bob = await register();
+    const first = await connect(alice.token);
+    const second = await connect(alice.token);
+    first.close();
+    await first.waitClosed();
+    await eventually(async () => (await userStub(alice.user.id).stats()).sockets === 1, "one socket left");
+    expect((await presenceOf(alice.user.id, bob.token)).online).toBe(true);
+
+    // Logout closes the session's sockets; the user is offline once it answers.
+    const before = Date.now();
+    expect((await api("/api/auth/logout", { method: "POST", token: alice.token })).status).toBe(204);
+    expect(await second.waitClosed()).toEqual({ code: 4001, reason: "logged out" });
+    const offline = await presenceOf(alice.user.id, bob.token);
+    expect(offline.online).toBe(false);
+    expect(offline.lastSeen).toBeGreaterThanOrEqual(before - 1000);
+    expect(await alarmOf(alice.user.id)).toBeNull();
+  });
+});
+
+describe("the sweep", () => {
+  it("drops a silent socket, keeps one that pinged, and keeps sweeping while sockets remain", async () => {
+    const alice = await register();
+    const bob = await register();
+    const pinging = await connect(alice.token);
+    const silent = await connect(alice.token);
+    await ageSockets(alice.user.id, 10_000);
+    // The heartbeat is answered by the runtime and recorded without waking the object.
+    pinging.send("ping");
+    await eventually(async () => pinging.frames.includes("pong"), "pong");
+
+    expect(await runDurableObjectAlarm(userStub(alice.user.id))).toBe(true);
+    expect((await silent.waitClosed()).code).toBe(SILENT_CLOSE_CODE);
+    expect(pinging.closed).toBeNull();
+    expect((await presenceOf(alice.user.id, bob.token)).online).toBe(true);
+    expect(await alarmOf(alice.user.id)).not.toBeNull();
+
+    pinging.close();
+    await eventually(async () => (await alarmOf(alice.user.id)) === null, "no alarm once offline");
+  });
+
+  it("counts any frame as a sign of life", async () => {
+    const alice = await register();
+    const socket = await connect(alice.token);
+    await ageSockets(alice.user.id, 10_000);
+    socket.send({ type: "sync", after: 0 });
+    await socket.next("synced");
+    expect(await runDurableObjectAlarm(userStub(alice.user.id))).toBe(true);
+    expect(socket.closed).toBeNull();
+    expect((await userStub(alice.user.id).stats()).sockets).toBe(1);
+
+    socket.close();
+    await eventually(async () => (await alarmOf(alice.user.id)) === null, "no alarm once offline");
+  });
+
+  it("makes the user offline when it drops the last socket, with lastSeen its last sign of life, and no alarm", async () => {
+    const alice = await register();
+    const bob = await register();
+    await connect(alice.token);
+    const socket = await connect(alice.token);
+    const heard = await ageSockets(alice.user.id, 10_000);
+
+    expect(await runDurableObjectAlarm(userStub(alice.user.id))).toBe(true);
+    expect((await socket.waitClosed()).code).toBe(SILENT_CLOSE_CODE);
+    expect(await presenceOf(alice.user.id, bob.token)).toEqual({ online: false, lastSeen: heard.at(-1) });
+    expect(await alarmOf(alice.user.id)).toBeNull();
+    expect(await runDurableObjectAlarm(userStub(alice.user.id))).toBe(false);
+  });
+});

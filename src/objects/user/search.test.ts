@@ -1,0 +1,108 @@
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { randomId } from "../../shared/ids";
+import { connect, register, userStub } from "../../test/helpers";
+import type { InboxMessage } from "../inbox";
+import { Meta } from "../storage/meta";
+import { migrate } from "../storage/schema";
+import { Mailbox } from "./mailbox";
+import { USER_SCHEMA } from "./schema";
+import { searchMailbox } from "./search";
+import { matchExpression } from "./search-query";
+
+/** FTS5's own check that the index holds exactly the rows of `messages`; throws otherwise. */
+function integrityCheck(sql: SqlStorage): void {
+  sql.exec("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+}
+
+function indexHits(sql: SqlStorage, word: string): number {
+  return sql.exec<{ n: number }>("SELECT count(*) AS n FROM messages_fts WHERE messages_fts MATCH ?", `"${word}"`).one()
+    .n;
+}
+
+let clock = Date.now();
+function inboxMessage(from: string, text: string): InboxMessage {
+  clock += 1;
+  return {
+    kind: "message",
+    id: `${clock.toString(36).padStart(9, "0")}0000${randomId()}`,
+    chat: `u:${from}`,
+    from,
+    text,
+    ts: clock,
+  };
+}
+
+describe("matchExpression", () => {
+  it("quotes every word and makes it a prefix, so nothing is FTS syntax", () => {
+    expect(matchExpression(["hello", "wor"])).toBe('"hello"* "wor"*');
+    expect(matchExpression(['a"b', "AND"])).toBe('"a""b"* "AND"*');
+  });
+});
+
+describe("the search index", () => {
+  it("indexes a retried send once", async () => {
+    const [alice, bob] = [await register(), await register()];
+    const socket = await connect(alice.token);
+    const frame = { type: "send", clientId: "retry-1", chat: `u:${bob.user.id}`, text: "pineapple pizza" };
+    socket.send(frame);
+    socket.send(frame);
+    await socket.next("sent");
+    await socket.next("sent", () => socket.of("sent").length === 2);
+    expect(new Set(socket.of("sent").map((f) => f.id)).size).toBe(1);
+    await runInDurableObject(userStub(alice.user.id), (_, state) => {
+      integrityCheck(state.storage.sql);
+      expect(indexHits(state.storage.sql, "pineapple")).toBe(1);
+    });
+    socket.close();
+  });
+
+  it("indexes a redelivered message once", async () => {
+    const [alice, bob] = [await register(), await register()];
+    const items = [inboxMessage(alice.user.id, "avocado toast"), inboxMessage(alice.user.id, "avocado salad")];
+    const stub = userStub(bob.user.id);
+    await stub.accept(items);
+    await stub.accept(items); // an outbox retry after a lost answer
+    await stub.accept([items[1] as InboxMessage, inboxMessage(alice.user.id, "avocado again")]);
+    await runInDurableObject(stub, (_, state) => {
+      integrityCheck(state.storage.sql);
+      expect(indexHits(state.storage.sql, "avocado")).toBe(3);
+    });
+    const found = await stub.search({ words: ["avocado"], limit: 10 });
+    expect(found.ok && found.value.map((m) => m.text)).toEqual(["avocado again", "avocado salad", "avocado toast"]);
+  });
+
+  it("backfills a mailbox that existed before the index (schema step 3)", async () => {
+    const owner = randomId();
+    const stub = userStub(owner);
+    await runInDurableObject(stub, (_, state) => {
+      const sql = state.storage.sql;
+      // Take this object back to schema v2 (the step before the index), as a mailbox written by older code.
+      for (const trigger of ["insert", "delete", "update"]) sql.exec(`DROP TRIGGER messages_fts_${trigger}`);
+      sql.exec("DROP TABLE messages_fts");
+      sql.exec("UPDATE _schema SET version = 2");
+      const insert = "INSERT INTO messages (seq, id, chat, sender, text, ts) VALUES (?, ?, ?, ?, ?, ?)";
+      const a = inboxMessage(owner, "old message about turnips");
+      const b = inboxMessage(owner, "another old one");
+      sql.exec(insert, 1, a.id, a.chat, owner, a.text, a.ts);
+      sql.exec(insert, 2, b.id, b.chat, owner, b.text, b.ts);
+
+      expect(migrate(sql, USER_SCHEMA)).toBe(USER_SCHEMA.length);
+      integrityCheck(sql);
+      const mailbox = new Mailbox(sql, new Meta(sql), owner);
+      const found = searchMailbox(sql, mailbox, { words: ["turnip"], limit: 10 });
+      expect(found.ok && found.value.map((m) => m.id)).toEqual([a.id]);
+      expect(indexHits(sql, "old")).toBe(2);
+    });
+  });
+
+  it("refuses a cursor that is not in the mailbox, as a value", async () => {
+    const bob = await register();
+    const answer = await userStub(bob.user.id).search({
+      words: ["x"],
+      before: `${"0".repeat(13)}${randomId()}`,
+      limit: 5,
+    });
+    expect(answer).toEqual({ ok: false, error: { code: "invalid_field", message: expect.any(String) } });
+  });
+});
