@@ -89,6 +89,7 @@ export class UserObject extends DurableObject<Env> {
       userId: this.userId,
       meta: this.meta,
       isContact: (id) => this.mailbox.isContact(id),
+      hidesFrom: (viewer) => this.blocks.has(viewer),
       userExists: (id) => this.userExists(id),
       peer: (id) => (id === this.userId ? this : this.userStub(id)),
       wakeBy: (time) => this.alarms.ensureBy(time),
@@ -183,8 +184,12 @@ export class UserObject extends DurableObject<Env> {
         return this.sendReceipts(this.mailbox.markDelivered(frame.ids, Date.now()), "delivered");
       case "read":
         return this.sendReceipts(this.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read");
-      case "typing":
+      case "typing": {
+        // Someone this user blocked sees nothing of it, typing included.
+        const ref = parseChat(frame.chat);
+        if (ref.kind === "user" && this.blocks.has(ref.id)) return;
         return this.presence.typing.typing(frame.chat);
+      }
       case "subscribe":
         return this.presence.watcher.subscribe(ws, frame.users);
     }
@@ -323,15 +328,17 @@ export class UserObject extends DurableObject<Env> {
     if (userId === this.userId) return fail(new AppError("invalid_field", "you cannot block yourself"));
     try {
       this.blocks.add(userId, Date.now());
-      return ok(null);
     } catch (err) {
       if (err instanceof AppError) return fail(err);
       throw err;
     }
+    await this.presence.refreshFor(userId);
+    return ok(null);
   }
 
   async unblock(userId: string): Promise<void> {
     this.blocks.remove(userId);
+    await this.presence.refreshFor(userId);
   }
 
   async blocked(): Promise<{ id: string; since: number }[]> {
@@ -389,6 +396,7 @@ export class UserObject extends DurableObject<Env> {
   }
 
   async relayTyping(chat: ChatId, from: string): Promise<{ online: boolean }> {
+    if (chat.startsWith("u:") && this.blocks.has(from)) return { online: this.ctx.getWebSockets().length > 0 };
     return { online: this.presence.typing.deliver(chat, from) };
   }
 

@@ -34,6 +34,18 @@ export async function blockersOf(db: D1Database, viewer: string, users: readonly
   return found;
 }
 
+/** Users as `viewer` may see them: without the picture of those who blocked it. */
+export async function asSeenBy(db: D1Database, viewer: string, users: User[]): Promise<User[]> {
+  const withAvatar = users.filter((u) => u.avatar !== undefined && u.id !== viewer).map((u) => u.id);
+  if (withAvatar.length === 0) return users;
+  const blockers = await blockersOf(db, viewer, withAvatar);
+  return users.map((u) => {
+    if (!blockers.has(u.id)) return u;
+    const { avatar: _hidden, ...rest } = u;
+    return rest;
+  });
+}
+
 export async function usersByIds(db: D1Database, ids: readonly string[]): Promise<Map<string, User>> {
   const users = new Map<string, User>();
   for (let i = 0; i < ids.length; i += CHUNK) {
