@@ -76,19 +76,18 @@ export class Members {
     this.sql.exec("DELETE FROM spans WHERE user_id = ? AND to_id <= ?", user, acked);
   }
 
-  /** Who was meant to receive log entry `id`: members then, current or since gone; longest-standing first. */
+  /** Who was meant to receive log entry `id`: members now (longest-standing first), then those since gone. */
   readersOf(id: string): string[] {
-    return this.sql
+    const now = this.sql
+      .exec<{ user_id: string }>("SELECT user_id FROM members WHERE since <= ? ORDER BY since, rowid", id)
+      .toArray();
+    const gone = this.sql
       .exec<{ user_id: string }>(
-        `SELECT user_id FROM (
-           SELECT user_id, since AS from_id, rowid AS n FROM members WHERE since <= ?1
-           UNION ALL
-           SELECT user_id, from_id, 0 AS n FROM past_members WHERE ?1 BETWEEN from_id AND to_id)
-         GROUP BY user_id ORDER BY min(from_id), min(n)`,
+        "SELECT user_id FROM past_members WHERE ? BETWEEN from_id AND to_id ORDER BY to_id, from_id",
         id,
       )
-      .toArray()
-      .map((row) => row.user_id);
+      .toArray();
+    return [...new Set([...now, ...gone].map((row) => row.user_id))];
   }
 
   /** True while `user` is a member or has a span not yet delivered. */
