@@ -1,7 +1,8 @@
 // Two kinds of tests, one command:
 // - workers: inside the real Workers runtime (workerd via Miniflare), with
 //   real Durable Objects, D1 and R2: the files beside the code, src/**/*.test.ts;
-// - e2e: Node clients over real TCP sockets against `wrangler dev`: test/e2e.
+// - e2e: Node clients over real TCP sockets against `wrangler dev`: test/e2e;
+// - deploy: the production config and bundle (`wrangler deploy --dry-run`): test/deploy.
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -10,6 +11,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     test: {
+      // The JSON line per request and per socket (docs/operations.md) would drown the output.
+      onConsoleLog: (log: string) => !/^\{"event":"(request|socket_open)"/.test(log),
       projects: [
         {
           plugins: [
@@ -29,6 +32,16 @@ export default defineConfig(async () => {
             name: "workers",
             include: ["src/**/*.test.ts"],
             setupFiles: ["src/test/apply-migrations.ts"],
+          },
+        },
+        {
+          // The production configuration and bundle, in Node: no account needed.
+          test: {
+            name: "deploy",
+            include: ["test/deploy/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
           },
         },
         {

@@ -10,7 +10,10 @@ declare namespace Cloudflare {
     GROUPS: DurableObjectNamespace<import("./objects/group-object").GroupObject>;
     /** HS256 key for session tokens: `.dev.vars` locally, `wrangler secret put` in production. */
     JWT_SECRET: string;
+    /** "development" (top level of wrangler.toml) or "production" ([env.production]). */
     ENVIRONMENT: string;
+    /** Comma-separated user ids that may call /api/admin (docs/operations.md). */
+    ADMIN_USER_IDS?: string;
     /** Overrides the 60 s silent-device timeout (tests shorten it). */
     SOCKET_TIMEOUT_MS?: string;
     /** Overrides the per-user frame budget as "ratePerSecond,burst" (tests lower it). */

@@ -71,7 +71,7 @@ export class UserObject extends DurableObject<Env> {
     this.userId = name;
     this.frames = frameBucket(env.FRAME_RATE);
     const sql = ctx.storage.sql;
-    migrate(sql, USER_SCHEMA);
+    migrate(ctx.storage, USER_SCHEMA);
     this.meta = new Meta(sql);
     this.mailbox = new Mailbox(sql, this.meta, this.userId);
     this.blocks = new Blocks(sql);
@@ -121,6 +121,7 @@ export class UserObject extends DurableObject<Env> {
     attach(server, { sid, connectedAt: Date.now() });
     closeOldest(this.ctx.getWebSockets(), SOCKETS_PER_USER_MAX);
     this.presence.connected(server);
+    this.logCounts("socket_open", request.headers.get("x-request-id"));
     const headers = new Headers();
     const protocol = request.headers.get("x-echo-protocol");
     if (protocol) headers.set("Sec-WebSocket-Protocol", protocol);
@@ -146,22 +147,22 @@ export class UserObject extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    await this.presence.gone(ws, code);
     // Completes the closing handshake; 1005/1006 are not valid to send back.
     try {
       ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
     } catch {
       // already closed
     }
+    await this.presence.gone(ws, code);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    await this.presence.gone(ws, null);
     try {
       ws.close(1011, "socket error");
     } catch {
       // already closed
     }
+    await this.presence.gone(ws, null);
   }
 
   private async handle(ws: WebSocket, frame: ClientFrame): Promise<void> {
@@ -421,6 +422,20 @@ export class UserObject extends DurableObject<Env> {
       outbox: this.outbox.depth(),
       seq: this.mailbox.lastSeq,
     };
+  }
+
+  /** One JSON line with this object's counts (cheap ones: no table scan). */
+  private logCounts(event: string, requestId: string | null): void {
+    console.log(
+      JSON.stringify({
+        event,
+        requestId,
+        userId: this.userId,
+        sockets: this.ctx.getWebSockets().length,
+        seq: this.mailbox.lastSeq,
+        outbox: this.outbox.depth(),
+      }),
+    );
   }
 
   // ------------------------------------------------------------ alarm

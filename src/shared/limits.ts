@@ -36,6 +36,9 @@ export const LOGIN_FAILURES_MAX = 10;
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 
 export const TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** The HS256 key: at least this long, and in production this varied (distinct characters). */
+export const JWT_SECRET_MIN = 32;
+export const JWT_SECRET_DISTINCT_MIN = 12;
 
 /** A device silent this long is dropped (the contract's 60 s). */
 export const SOCKET_TIMEOUT_MS = 60_000;

@@ -7,6 +7,10 @@ import { avatarRoutes } from "./avatars/routes";
 import { chatRoutes } from "./chats/routes";
 import { notFound, onError } from "./error-handler";
 import { groupRoutes } from "./groups/routes";
+import { adminRoutes } from "./ops/admin";
+import { healthRoutes } from "./ops/health";
+import { requestLog } from "./ops/request-log";
+import { requireRealSecret } from "./ops/secret-guard";
 import { blockedRoutes } from "./safety/blocked-routes";
 import { sessionRoutes } from "./safety/session-routes";
 import { searchRoutes } from "./search/routes";
@@ -15,6 +19,12 @@ import { meRoutes, userRoutes } from "./users/routes";
 
 export const app = new Hono<AppEnv>();
 
+// First the log (so that every answer, refusals included, gets a line), then
+// the production secret check, before any route.
+app.use(requestLog, requireRealSecret);
+
+app.route("/api/health", healthRoutes);
+app.route("/api/admin", adminRoutes);
 app.route("/api/auth", authRoutes);
 app.route("/api/me/blocked", blockedRoutes);
 app.route("/api/me/sessions", sessionRoutes);

@@ -50,6 +50,19 @@ interface Row {
 
 const ROWS: Row[] = [
   {
+    method: "GET",
+    route: "/api/health",
+    path: () => "/api/health",
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 200 },
+  },
+  {
+    // Operators only: the user ids in ADMIN_USER_IDS, which lists nobody here.
+    method: "GET",
+    route: "/api/admin/users/:id/stats",
+    path: (w) => `/api/admin/users/${w.users.member.user.id}/stats`,
+    expect: { admin: 403, member: 403, removed: 403, outsider: 403, anonymous: 401 },
+  },
+  {
     method: "POST",
     route: "/api/auth/register",
     path: () => "/api/auth/register",

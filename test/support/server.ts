@@ -17,6 +17,8 @@ export interface ServerOptions {
   /** State directory (D1, R2, Durable Objects); reuse it to restart on the same state. */
   persistTo?: string;
   vars?: Record<string, string>;
+  /** A wrangler environment (e.g. "production"); default: the top level (development). */
+  env?: string;
   /** Apply the D1 migrations first (default true; a restart on migrated state may skip it). */
   migrate?: boolean;
   /** Print the server's output (for debugging). */
@@ -53,17 +55,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = options.port ?? (await freePort());
   const persistTo = options.persistTo ?? newStateDir();
   mkdirSync(path.join(ROOT, "dist/web"), { recursive: true });
+  const envArgs = options.env ? ["--env", options.env] : [];
   if (options.migrate !== false) {
-    const migrate = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
-      cwd: ROOT,
-      env: { ...process.env, CI: "true" },
-      encoding: "utf8",
-    });
+    const migrate = spawnSync(
+      WRANGLER,
+      ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, ...envArgs],
+      { cwd: ROOT, env: { ...process.env, CI: "true" }, encoding: "utf8" },
+    );
     if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}${migrate.stdout}`);
   }
 
   const vars = { JWT_SECRET: TEST_SECRET, ...options.vars };
-  const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo];
+  const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, ...envArgs];
   args.push("--inspector-port", String(await freePort()), "--show-interactive-dev-session=false");
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   const child = spawn(WRANGLER, args, {
@@ -97,6 +100,10 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
     try {
       const res = await fetch(`${url}/api/me`);
       if (res.status === 401) return;
+      // A production server without a real secret is up too: it refuses with our own 503.
+      if (res.status === 503 && ((await res.json()) as { error?: { code?: string } }).error?.code === "unavailable") {
+        return;
+      }
     } catch {
       // not listening yet
     }

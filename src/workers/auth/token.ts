@@ -4,7 +4,7 @@
 
 import { jwtVerify, SignJWT } from "jose";
 import { AppError } from "../../shared/errors";
-import { TOKEN_TTL_SECONDS } from "../../shared/limits";
+import { JWT_SECRET_MIN, TOKEN_TTL_SECONDS } from "../../shared/limits";
 
 const ISSUER = "edge-chat";
 const AUDIENCE = "edge-chat:api";
@@ -16,7 +16,8 @@ export interface TokenClaims {
 }
 
 function key(secret: string): Uint8Array {
-  if (!secret || secret.length < 32) throw new AppError("unavailable", "server has no signing secret configured");
+  if (!secret || secret.length < JWT_SECRET_MIN)
+    throw new AppError("unavailable", "server has no signing secret configured");
   return new TextEncoder().encode(secret);
 }
 

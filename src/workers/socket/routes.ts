@@ -19,7 +19,9 @@ socketRoutes.get("/", async (c) => {
   const protocol = c.req.header("Sec-WebSocket-Protocol")?.split(",")[0]?.trim();
   const token = c.req.query("token") ?? protocol;
   const auth = await authenticate(c.env, token);
+  c.set("auth", auth);
   const headers = new Headers(c.req.raw.headers);
+  headers.set("x-request-id", c.get("requestId"));
   headers.set("x-session-id", auth.sessionId);
   if (protocol) headers.set("x-echo-protocol", protocol);
   else headers.delete("x-echo-protocol");

@@ -1,0 +1,107 @@
+// Inputs of the capacity plan (docs/capacity.md). Three kinds, kept apart:
+// SPEC is what the product was specified for; ASSUME is our guess where the
+// spec is silent (change one and rerun); MEASURED comes from
+// src/objects/footprint.test.ts in the local runtime; PRICE and LIMIT are
+// Cloudflare's published figures, with the page each one was read from.
+
+export const SPEC = {
+  users: 1e9,
+  dailyActive: 50e6,
+  messagesPerDay: 2e9,
+  bytesPerMessage: 100,
+  years: 10,
+};
+
+export const ASSUME = {
+  /** Busiest hour over the daily average (a daily cycle); events such as New Year run higher. */
+  peakFactor: 3,
+  eventFactor: 10,
+  /** Share of messages sent to groups, and the average group size (members, sender included). */
+  groupShare: 0.2,
+  groupSize: 20,
+  /** Groups per registered user (one group for every ten users). */
+  groupsPerUser: 0.1,
+  devicesPerActiveUser: 1.5,
+  /** Share of daily active users with a socket open: on average over the day, and at the peak. */
+  onlineAverage: 0.1,
+  onlineAtPeak: 0.25,
+  /** HTTP calls (chat list, history pages, profiles) and socket connects per active user per day. */
+  httpPerActiveUser: 20,
+  connectsPerActiveUser: 10,
+  /** The client's heartbeat interval (s); the runtime answers `ping` without waking the object. */
+  pingSeconds: 25,
+  /**
+   * `received` frames per delivered copy: the client module acknowledges what one turn of its event
+   * loop brought, so live messages go one per frame (1) and a replay many per frame.
+   */
+  receivedFramesPerCopy: 1,
+  readFramesPerCopy: 0.1,
+  /** Alarm invocations per message (the outbox's safety alarm; one per burst of a sender). */
+  alarmsPerMessage: 0.2,
+  /** Wall time a Durable Object is busy per billed request (s), and Worker CPU per request (ms). */
+  objectSecondsPerRequest: 0.005,
+  workerCpuMs: 2,
+  /** SQLite rows read: per message (lookups), and per active user per day (history, sync, chat list). */
+  rowsReadPerMessage: 20,
+  rowsReadPerActiveUser: 2000,
+  /** D1 rows read per authenticated request (the session check) and rows written per active user per day. */
+  d1RowsReadPerRequest: 2,
+  d1RowsWrittenPerActiveUser: 0.5,
+  /** Days a mailbox keeps in its own SQLite before older pages move to R2. */
+  hotDays: 90,
+  /** How much busier the 1-in-1,000 heaviest mailbox is than the average active one. */
+  heavyUserFactor: 50,
+  /** Archived pages: compressed JSON, one copy per one-to-one message per side, one per group message. */
+  archiveBytesPerMessage: 220,
+  archiveCompression: 2,
+  /** Fill a D1 shard to this share of its 10 GB limit, leaving room to grow. */
+  shardFill: 0.5,
+  avatarShare: 0.5,
+  avatarBytes: 60e3,
+  avatarViewsPerActiveUser: 50,
+  avatarCacheHitRate: 0.95,
+  daysPerMonth: 30,
+};
+
+/** From `npx vitest run --project workers src/objects/footprint.test.ts` (see docs/capacity.md). */
+export const MEASURED = {
+  rowsWrittenPerDirectMessage: 21.1,
+  /** Rows written for one copy's receipts (delivered, and read in steps of 10), by how acks are framed. */
+  rowsWrittenForReceiptsOnePerFrame: 12.0,
+  rowsWrittenForReceiptsTenPerFrame: 3.9,
+  rowsWrittenPerGroupCopy: 8.6,
+  bytesPerMailboxRow: 369,
+  bytesPerAccount: 410,
+};
+
+const WORKERS = "https://developers.cloudflare.com/workers/platform/pricing/";
+const DO = "https://developers.cloudflare.com/durable-objects/platform/pricing/";
+const D1 = "https://developers.cloudflare.com/d1/platform/pricing/";
+const R2 = "https://developers.cloudflare.com/r2/pricing/";
+
+/** US dollars, Workers Paid plan, per month; `included` is the monthly allowance. */
+export const PRICE = {
+  base: { dollars: 5, source: WORKERS },
+  workerRequests: { included: 10e6, perMillion: 0.3, source: WORKERS },
+  workerCpuMs: { included: 30e6, perMillion: 0.02, source: WORKERS },
+  objectRequests: { included: 1e6, perMillion: 0.15, incomingWebSocketRatio: 20, source: DO },
+  objectGbSeconds: { included: 400e3, perMillion: 12.5, memoryGb: 0.128, source: DO },
+  objectRowsRead: { included: 25e9, perMillion: 0.001, source: DO },
+  objectRowsWritten: { included: 50e6, perMillion: 1.0, source: DO },
+  objectStorageGbMonth: { included: 5, perGb: 0.2, source: DO },
+  d1RowsRead: { included: 25e9, perMillion: 0.001, source: D1 },
+  d1RowsWritten: { included: 50e6, perMillion: 1.0, source: D1 },
+  d1StorageGbMonth: { included: 5, perGb: 0.75, source: D1 },
+  r2StandardGbMonth: { included: 10, perGb: 0.015, source: R2 },
+  r2InfrequentGbMonth: { included: 0, perGb: 0.01, source: R2 },
+  r2ClassA: { included: 1e6, perMillion: 4.5, source: R2 },
+  r2ClassB: { included: 10e6, perMillion: 0.36, source: R2 },
+};
+
+export const LIMIT = {
+  objectStorageBytes: 10e9, // https://developers.cloudflare.com/durable-objects/platform/limits/
+  objectRequestsPerSecond: 1000, // soft limit, https://developers.cloudflare.com/durable-objects/reference/faq/
+  d1DatabaseBytes: 10e9, // https://developers.cloudflare.com/d1/platform/limits/
+  d1AccountBytes: 1e12, // same page; raised on request
+  groupMembersMax: 1024, // src/shared/limits.ts
+};

@@ -1,0 +1,216 @@
+// What one message costs in Durable Object storage, measured in the runtime:
+// SQLite rows written (billed per row, index entries included; an alarm set
+// counts as one) and bytes per stored mailbox row. docs/capacity.md and
+// scripts/capacity.mjs use these numbers; the bounds below fail the suite if
+// a change makes a message much dearer than the plan assumes.
+// Run alone to see the figures: npx vitest run --project workers src/objects/footprint.test.ts
+
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { randomId } from "../shared/ids";
+import { clearAlarms, createGroup, groupStub, settle } from "../test/groups";
+import { connect, register, type TestSocket, userStub } from "../test/helpers";
+
+/**
+ * Counts every row written through any object's SQLite in this isolate (the
+ * test's objects run here), and every alarm set, by wrapping the runtime's
+ * own SqlStorage.exec and setAlarm; nothing else changes. Undone by stop().
+ */
+class WriteMeter {
+  private cursors: { query: string; cursor: SqlStorageCursor<Record<string, SqlStorageValue>> }[] = [];
+  private alarms = 0;
+  private undo: (() => void) | undefined;
+
+  async start(anyObject: DurableObjectStub): Promise<void> {
+    await runInDurableObject(anyObject, (_instance, state) => {
+      const sqlProto = Object.getPrototypeOf(state.storage.sql) as SqlStorage;
+      const storageProto = Object.getPrototypeOf(state.storage) as DurableObjectStorage;
+      const exec = sqlProto.exec;
+      const setAlarm = storageProto.setAlarm;
+      const cursors = this.cursors;
+      const count = () => {
+        this.alarms += 1;
+      };
+      sqlProto.exec = function (this: SqlStorage, query: string, ...bindings: unknown[]) {
+        const cursor = exec.call(this, query, ...bindings);
+        cursors.push({ query, cursor });
+        return cursor;
+      } as typeof exec;
+      storageProto.setAlarm = function (this: DurableObjectStorage, ...args: Parameters<typeof setAlarm>) {
+        count();
+        return setAlarm.apply(this, args);
+      };
+      this.undo = () => {
+        sqlProto.exec = exec;
+        storageProto.setAlarm = setAlarm;
+      };
+    });
+  }
+
+  stop(): void {
+    this.undo?.();
+  }
+
+  /** Rows written since the last call (alarms included), then starts again from zero. */
+  take(): number {
+    return this.takeDetailed().total;
+  }
+
+  /** The same, with the rows of each kind of statement (its first words). */
+  takeDetailed(): { total: number; byStatement: [string, number][] } {
+    const by = new Map<string, number>();
+    for (const { query, cursor } of this.cursors) {
+      if (cursor.rowsWritten === 0) continue;
+      const key = query.replace(/\s+/g, " ").trim().slice(0, 48);
+      by.set(key, (by.get(key) ?? 0) + cursor.rowsWritten);
+    }
+    if (this.alarms > 0) by.set("setAlarm", this.alarms);
+    const total = [...by.values()].reduce((n, x) => n + x, 0);
+    this.cursors.length = 0;
+    this.alarms = 0;
+    return { total, byStatement: [...by.entries()].sort((x, y) => y[1] - x[1]) };
+  }
+}
+
+function perItem(detail: { byStatement: [string, number][] }, count: number): string {
+  return detail.byStatement.map(([q, n]) => `  ${(n / count).toFixed(1).padStart(5)}  ${q}`).join("\n");
+}
+
+async function databaseSize(stub: DurableObjectStub): Promise<number> {
+  return runInDurableObject(stub, (_instance, state) => state.storage.sql.databaseSize);
+}
+
+async function drain(userIds: string[]): Promise<void> {
+  for (const id of userIds) {
+    const stub = userStub(id);
+    for (let i = 0; i < 5 && (await stub.stats()).outbox > 0; i++) await runDurableObjectAlarm(stub);
+    await runDurableObjectAlarm(stub);
+  }
+}
+
+const N = 200;
+const TEXT = "x".repeat(100); // the plan's average message
+
+describe("storage footprint", { timeout: 120_000 }, () => {
+  it("one-to-one: rows written to send, to mark delivered and read; bytes per mailbox row", async () => {
+    const alice = await register();
+    const bob = await register();
+    const a = await connect(alice.token);
+    const b = await connect(bob.token);
+    const meter = new WriteMeter();
+    await meter.start(userStub(alice.user.id));
+    const bobSize = await databaseSize(userStub(bob.user.id));
+    meter.take();
+
+    for (let i = 0; i < N; i++) {
+      a.send({ type: "send", clientId: `m${i}`, chat: `u:${bob.user.id}`, text: TEXT });
+      await a.next("sent", (f) => f.clientId === `m${i}`);
+    }
+    await b.until((s) => s.of("message").length === N);
+    await drain([alice.user.id]);
+    const sending = meter.takeDetailed();
+    const send = sending.total / N;
+    console.log(`footprint 1:1: rows written per message sent, by statement:\n${perItem(sending, N)}`);
+    const bytes = ((await databaseSize(userStub(bob.user.id))) - bobSize) / N;
+
+    // Bob's device acknowledges the first half one message per frame, the second
+    // half ten per frame, and reads in steps of 10 throughout.
+    const ids = b.of("message").map((f) => f.message.id);
+    const half = N / 2;
+    const receiptRows = async (from: number, perFrame: number) => {
+      for (let i = from; i < from + half; i += perFrame) b.send({ type: "received", ids: ids.slice(i, i + perFrame) });
+      for (let i = from + 9; i < from + half; i += 10)
+        b.send({ type: "read", chat: `u:${alice.user.id}`, upTo: ids[i] });
+      const reads = (from + half) / 10;
+      await a.until((x) => x.of("receipt").filter((r) => r.status === "read").length === reads, 20_000);
+      await drain([bob.user.id]);
+      const detail = meter.takeDetailed();
+      console.log(`footprint 1:1 receipts, ${perFrame} per frame, rows per message:\n${perItem(detail, half)}`);
+      return detail.total / half;
+    };
+    const eachAcked = await receiptRows(0, 1);
+    const tenPerFrame = await receiptRows(half, 10);
+
+    console.log(
+      `footprint 1:1: ${send.toFixed(1)} rows written per message sent and delivered; ` +
+        `for its receipts (read per 10): ${eachAcked.toFixed(1)} when acknowledged one per frame, ` +
+        `${tenPerFrame.toFixed(1)} when ten per frame; ` +
+        `${Math.round(bytes)} bytes per mailbox row (${TEXT.length}-character text)`,
+    );
+    meter.stop();
+    expect(send).toBeGreaterThan(0);
+    expect(send).toBeLessThan(40);
+    expect(eachAcked).toBeLessThan(25);
+    expect(tenPerFrame).toBeLessThan(eachAcked);
+    expect(bytes).toBeLessThan(1024);
+    a.close();
+    b.close();
+    await drain([alice.user.id, bob.user.id]);
+  });
+
+  it("group of 10: rows written per message, for the group and all members", async () => {
+    const users = await Promise.all(Array.from({ length: 10 }, () => register()));
+    const [admin, ...rest] = users;
+    if (!admin) throw new Error("no admin");
+    const group = await createGroup(
+      admin.token,
+      "ten",
+      rest.map((u) => u.user.id),
+    );
+    await settle(group.id);
+    const meter = new WriteMeter();
+    await meter.start(groupStub(group.id) as DurableObjectStub);
+    meter.take();
+    const socket: TestSocket = await connect(admin.token);
+    const M = 50;
+    for (let i = 0; i < M; i++) {
+      socket.send({ type: "send", clientId: `g${i}`, chat: `g:${group.id}`, text: TEXT });
+      await socket.next("sent", (f) => f.clientId === `g${i}`);
+    }
+    await settle(group.id);
+    const detail = meter.takeDetailed();
+    const perMessage = detail.total / M;
+    console.log(`footprint group of ${users.length}: rows written per message, by statement:\n${perItem(detail, M)}`);
+    meter.stop();
+    console.log(
+      `footprint group of ${users.length}: ${perMessage.toFixed(1)} rows written per message ` +
+        `(${(perMessage / users.length).toFixed(1)} per member copy)`,
+    );
+    expect(perMessage).toBeGreaterThan(users.length);
+    expect(perMessage / users.length).toBeLessThan(20);
+    socket.close();
+    await clearAlarms(
+      [group.id],
+      users.map((u) => u.user.id),
+    );
+  });
+
+  it("D1: bytes per account with one session (what sharding the accounts must hold)", async () => {
+    const count = 2000;
+    const now = Date.now();
+    const b64 = (bytes: number) => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(bytes))));
+    const before = (await env.DB.prepare("SELECT 1").run()).meta.size_after;
+    const users = Array.from({ length: count }, () => ({ id: randomId(), name: `user_${randomId(7)}` }));
+    const insertUser = env.DB.prepare(
+      `INSERT INTO users (id, username, display_name, password_hash, password_salt, password_iterations, created_at)
+       VALUES (?, ?, ?, ?, ?, 100000, ?)`,
+    );
+    const insertSession = env.DB.prepare(
+      "INSERT INTO sessions (id, user_id, device, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+    );
+    const device = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148";
+    for (let i = 0; i < count; i += 200) {
+      const chunk = users.slice(i, i + 200);
+      await env.DB.batch([
+        ...chunk.map((u) => insertUser.bind(u.id, u.name, `User ${u.name}`, b64(32), b64(16), now)),
+        ...chunk.map((u) => insertSession.bind(randomId(), u.id, device, now, now + 1e9)),
+      ]);
+    }
+    const after = (await env.DB.prepare("SELECT 1").run()).meta.size_after;
+    const perAccount = (after - before) / count;
+    console.log(`footprint D1: ${Math.round(perAccount)} bytes per account with one session (indexes included)`);
+    expect(perAccount).toBeGreaterThan(100);
+    expect(perAccount).toBeLessThan(2048);
+  });
+});
