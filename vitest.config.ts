@@ -1,11 +1,20 @@
-// Two kinds of tests, one command:
+// Four kinds of tests, one command:
 // - workers: inside the real Workers runtime (workerd via Miniflare), with
 //   real Durable Objects, D1 and R2: the files beside the code, src/**/*.test.ts;
-// - e2e: Node clients over real TCP sockets against `wrangler dev`: test/e2e;
-// - deploy: the production config and bundle (`wrangler deploy --dry-run`): test/deploy.
+// - e2e: Node clients over real TCP sockets against `wrangler dev`: test/e2e,
+//   and the benchmark's smoke run (test/bench);
+// - deploy: the production config and bundle (`wrangler deploy --dry-run`): test/deploy;
+// - browser: the web page in Debian's Chromium (playwright-core) against
+//   `wrangler dev`: test/browser. It runs wherever Chromium is installed, and
+//   always in CI (CI=true), where a missing Chromium fails it.
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const runBrowserTests = existsSync(CHROMIUM) || process.env.CI === "true";
+if (!runBrowserTests) console.warn(`browser tests left out: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -47,7 +56,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: "e2e",
-            include: ["test/e2e/**/*.test.ts"],
+            include: ["test/e2e/**/*.test.ts", "test/bench/**/*.test.ts"],
             environment: "node",
             globalSetup: ["test/support/global-setup.ts"],
             testTimeout: 60_000,
@@ -55,6 +64,21 @@ export default defineConfig(async () => {
             fileParallelism: false,
           },
         },
+        ...(runBrowserTests
+          ? [
+              {
+                test: {
+                  name: "browser",
+                  include: ["test/browser/**/*.test.ts"],
+                  environment: "node",
+                  globalSetup: ["test/support/browser-setup.ts"],
+                  testTimeout: 120_000,
+                  hookTimeout: 180_000,
+                  fileParallelism: false,
+                },
+              },
+            ]
+          : []),
       ],
     },
   };

@@ -3,7 +3,7 @@
 // most common word is in most messages and the tail is rare. Seeded, so every
 // run sends the same messages. A few marker words are planted on purpose.
 
-export const SYLLABLES =
+const SYLLABLES =
   "ba be bi bo bu da de di do du ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu za ze zi zo zu".split(
     " ",
   );
@@ -83,4 +83,18 @@ export function countMatches(texts: readonly string[], words: readonly string[])
     if (words.every((w) => tokens.some((t) => t.startsWith(w)))) n++;
   }
   return n;
+}
+
+/** The `count` prefixes of `length` letters that start the most words of the texts: an adversary's query. */
+export function commonPrefixes(texts: readonly string[], length: number, count: number): string[] {
+  const counts = new Map<string, number>();
+  for (const text of texts) {
+    for (const token of text.split(" ")) {
+      if (token.length >= length) counts.set(token.slice(0, length), (counts.get(token.slice(0, length)) ?? 0) + 1);
+    }
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([prefix]) => prefix);
 }

@@ -4,7 +4,8 @@
 // rate and with a window of sends in flight. No bulk or admin path exists.
 
 import { FRAME_RATE_PER_SECOND } from "../../src/shared/limits";
-import type { ServerFrame } from "../../src/shared/protocol";
+import type { ChatSummary, ServerFrame } from "../../src/shared/protocol";
+import { http } from "../../test/support/raw-socket";
 
 export interface SenderJob {
   token: string;
@@ -73,4 +74,17 @@ export async function runSender(baseUrl: string, job: SenderJob, onSent: () => v
     ws.close(1000, "done");
   }
   return ids;
+}
+
+/** Resolves once the reader's newest message from each sender is the one that sender sent last. */
+export async function waitForDelivery(url: string, token: string, newest: [string, string][]): Promise<void> {
+  const deadline = Date.now() + 30 * 60_000;
+  for (;;) {
+    const res = await http<{ chats: ChatSummary[] }>(url, "/api/chats", { token });
+    const last = new Map(res.body.chats.map((c) => [c.chat, c.lastMessage?.id]));
+    const behind = newest.filter(([id, newestId]) => last.get(`u:${id}`) !== newestId).length;
+    if (behind === 0) return;
+    if (Date.now() > deadline) throw new Error(`${behind} senders' messages never arrived`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

@@ -4,7 +4,7 @@
 // - storage: the pages of the FTS5 tables (dbstat) against the messages';
 // - time: the same rows inserted into a copy of the schema with and without
 //   the index (Node's SQLite, same FTS5 code as workerd's), and the one-off
-//   backfill (`rebuild`) that schema step 2 runs on an existing mailbox.
+//   backfill (`rebuild`) that the index's schema step runs on an existing mailbox.
 
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -110,7 +110,7 @@ function measureCopy(file: string, scratch: string, specs: QuerySpec[], runs: nu
   };
 }
 
-/** Schema step 2 on a mailbox that already holds the rows: create the index, then `rebuild`. */
+/** The index's schema step on a mailbox that already holds the rows: create the index, then `rebuild`. */
 function timeBackfill(file: string, indexDdl: string[]): number {
   const db = new DatabaseSync(file);
   const started = performance.now();

@@ -4,6 +4,7 @@
 // that are written again, with the same clientId, until the server says `sent`.
 // Plain WebSocket and timers only, so it runs in browsers and in Node 22 alike.
 
+import { SUBSCRIBE_MAX } from "../shared/limits";
 import { type ChatId, type ClientFrame, type Message, PING, type ServerFrame } from "../shared/protocol";
 import { Acks } from "./acks";
 import { Backoff, type BackoffOptions } from "./backoff";
@@ -40,6 +41,8 @@ const RETRYABLE = new Set(["rate_limited", "internal", "unavailable"]);
 /** Sends written per flush: a long offline queue goes out in slices, within the server's frame rate. */
 const FLUSH_SLICE = 50;
 const LOGGED_OUT = 4001;
+/** The server keeps 10 sockets per user and closes the oldest: reconnecting would displace another device in turn. */
+const DISPLACED = 4008;
 
 export class Connection extends Emitter<ConnectionEvents> {
   private socket: WebSocket | undefined;
@@ -55,6 +58,8 @@ export class Connection extends Emitter<ConnectionEvents> {
   private readonly seen = new SeenIds();
   private readonly waiters = new SentWaiters();
   private readonly subscribed = new Set<string>();
+  /** Subscribed since the last flush: sent together, in one frame per SUBSCRIBE_MAX users. */
+  private toSubscribe: string[] = [];
   /** Messages that arrived during a replay, handed over in seq order at `synced`. */
   private replayed: Message[] = [];
 
@@ -150,9 +155,12 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** Presence of these users, now and on every later socket. */
   subscribe(users: string[]): void {
-    const fresh = users.filter((u) => !this.subscribed.has(u));
-    for (const u of fresh) this.subscribed.add(u);
-    if (fresh.length > 0) this.writeFrame({ type: "subscribe", users: fresh });
+    for (const user of users) {
+      if (this.subscribed.has(user)) continue;
+      this.subscribed.add(user);
+      this.toSubscribe.push(user);
+    }
+    if (this.toSubscribe.length > 0) this.flushSoon();
   }
 
   // ------------------------------------------------------------ the socket
@@ -185,6 +193,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       if (generation !== this.generation || this.socket !== socket) return;
       this.detach();
       if (code === LOGGED_OUT) this.refused("this session was logged out");
+      else if (code === DISPLACED) this.stop("too_many_sockets", "closed: this account has too many devices connected");
       else if (opened) this.scheduleReconnect();
       else void this.afterFailedConnect();
     };
@@ -196,7 +205,8 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.setState("syncing");
     this.heartbeat.start();
     this.writeFrame({ type: "sync", after: this.cursorValue });
-    if (this.subscribed.size > 0) this.writeFrame({ type: "subscribe", users: [...this.subscribed] });
+    // A new socket starts with no subscriptions: ask for all of them again.
+    this.toSubscribe = [...this.subscribed];
     this.flush();
   }
 
@@ -216,7 +226,11 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   private refused(message: string): void {
-    this.emit("error", { code: "unauthorized", message });
+    this.stop("unauthorized", message);
+  }
+
+  private stop(code: string, message: string): void {
+    this.emit("error", { code, message });
     this.close();
   }
 
@@ -313,9 +327,10 @@ export class Connection extends Emitter<ConnectionEvents> {
         this.queue.retry(clientId);
         this.flushLater(1000);
       } else {
-        this.queue.remove(clientId);
+        const item = this.queue.remove(clientId);
         this.waiters.reject(clientId, frame.code, frame.message);
-        this.emit("failed", { clientId, code: frame.code, message: frame.message });
+        if (item)
+          this.emit("failed", { clientId, code: frame.code, message: frame.message, chat: item.chat, text: item.text });
       }
     }
     this.emit("error", { code: frame.code, message: frame.message, ...(clientId ? { clientId } : {}) });
@@ -344,6 +359,10 @@ export class Connection extends Emitter<ConnectionEvents> {
     }
     if (items.length === FLUSH_SLICE) this.flushLater(500);
     for (const frame of this.acks.take()) this.writeFrame(frame);
+    for (let i = 0; i < this.toSubscribe.length; i += SUBSCRIBE_MAX) {
+      this.writeFrame({ type: "subscribe", users: this.toSubscribe.slice(i, i + SUBSCRIBE_MAX) });
+    }
+    this.toSubscribe = [];
   }
 
   private isOpen(): boolean {

@@ -34,12 +34,15 @@ export interface ConnectionEvents {
   /** A queued send was stored by the server. */
   sent: SentEvent;
   /** A queued send was refused for good (e.g. unknown user, not a member). */
-  failed: { clientId: string; code: string; message: string };
+  failed: { clientId: string; code: string; message: string; chat: ChatId; text: string };
   receipt: Frame<"receipt">;
   presence: Frame<"presence">;
   typing: Frame<"typing">;
   /** A replay is complete; `seq` is the cursor now kept. */
   synced: { seq: number };
-  /** An error frame from the server, or `unauthorized` when the token is refused. */
+  /**
+   * An error frame from the server; `unauthorized` when the token is refused and
+   * `too_many_sockets` when a newer device displaced this one (both end in `closed`).
+   */
   error: { code: string; message: string; clientId?: string };
 }

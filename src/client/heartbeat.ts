@@ -1,6 +1,6 @@
 // The heartbeat: `ping` every interval (the server drops a device silent for
 // 60 s), and a watchdog: a socket that has not brought a single frame (not even
-// `pong`) for two intervals is presumed dead, since a half-open TCP connection
+// `pong`) for two intervals (10 s at least) is presumed dead, since a half-open TCP connection
 // (a laptop lid closed, a network switch) can look open for minutes.
 
 export class Heartbeat {
@@ -17,7 +17,7 @@ export class Heartbeat {
     this.stop();
     this.lastHeard = Date.now();
     this.timer = setInterval(() => {
-      if (Date.now() - this.lastHeard > 2 * this.intervalMs) {
+      if (Date.now() - this.lastHeard > Math.max(2 * this.intervalMs, 10_000)) {
         this.stop();
         this.dead();
         return;

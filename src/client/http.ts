@@ -83,20 +83,30 @@ export class Api {
     return this.request("PATCH", "/api/me", patch);
   }
 
-  uploadAvatar(image: Blob | Uint8Array, contentType: string): Promise<unknown> {
+  /** The picture's type is read from its bytes (png, jpeg, webp; at most 1 MiB); answers the updated profile. */
+  uploadAvatar(image: Blob | Uint8Array, contentType = "application/octet-stream"): Promise<Me> {
     return this.request("PUT", "/api/me/avatar", image, contentType);
   }
 
-  /** For an `img` src: served without a token. */
-  avatarUrl(userId: string, version?: string | number): string {
-    const suffix = version === undefined ? "" : `?v=${encodeURIComponent(String(version))}`;
-    return `${this.baseUrl}/api/users/${encodeURIComponent(userId)}/avatar${suffix}`;
+  deleteAvatar(): Promise<void> {
+    return this.request("DELETE", "/api/me/avatar");
+  }
+
+  /** For an `img` src (served without a token): the user's `avatar` URL, or null without a picture. */
+  avatarUrl(user: Pick<User, "avatar">): string | null {
+    return user.avatar ? `${this.baseUrl}${user.avatar}` : null;
   }
 
   // ------------------------------------------------------------ users, groups
 
   user(username: string): Promise<User> {
     return this.request("GET", `/api/users/${encodeURIComponent(username)}`);
+  }
+
+  /** Several users by id (messages and chats name users by id); unknown ids are left out. */
+  async users(userIds: string[]): Promise<User[]> {
+    const query = new URLSearchParams({ ids: userIds.join(",") });
+    return (await this.request<{ users: User[] }>("GET", `/api/users?${query}`)).users;
   }
 
   presence(userId: string): Promise<Presence> {
@@ -134,10 +144,11 @@ export class Api {
     return (await this.request<{ messages: Message[] }>("GET", `/api/chats/${chat}/messages${suffix}`)).messages;
   }
 
-  /** The caller's own messages matching the words, newest first. */
-  async search(q: string, limit?: number): Promise<Message[]> {
+  /** The caller's own messages matching every word (as prefixes), newest first; page on with `before`. */
+  async search(q: string, limit?: number, before?: string): Promise<Message[]> {
     const query = new URLSearchParams({ q });
     if (limit) query.set("limit", String(limit));
+    if (before) query.set("before", before);
     return (await this.request<{ messages: Message[] }>("GET", `/api/search?${query}`)).messages;
   }
 }

@@ -107,7 +107,7 @@ describe("storage footprint", { timeout: 120_000 }, () => {
       a.send({ type: "send", clientId: `m${i}`, chat: `u:${bob.user.id}`, text: TEXT });
       await a.next("sent", (f) => f.clientId === `m${i}`);
     }
-    await b.until((s) => s.of("message").length === N);
+    await b.until((s) => s.of("message").length === N, 30_000);
     await drain([alice.user.id]);
     const sending = meter.takeDetailed();
     const send = sending.total / N;

@@ -36,6 +36,7 @@ import { MessageIdClock } from "./storage/id-clock";
 import { Meta } from "./storage/meta";
 import { Outbox } from "./storage/outbox";
 import { migrate } from "./storage/schema";
+import { WriteBatch } from "./storage/write-batch";
 import { act } from "./user/actions";
 import { Blocks } from "./user/blocks";
 import { sendToGroup } from "./user/group-send";
@@ -61,6 +62,8 @@ export class UserObject extends DurableObject<Env> {
   private readonly blocks: Blocks;
   private readonly windows: ActionWindows;
   private sendQueue: Promise<void> = Promise.resolve();
+  /** Writes of sends, acknowledgements and deliveries, committed in batches (see storage/write-batch). */
+  private readonly writes: WriteBatch;
   /** Users known to exist (checked in D1 once per wake). */
   private readonly knownUsers = new Set<string>();
 
@@ -78,6 +81,7 @@ export class UserObject extends DurableObject<Env> {
     this.windows = actionWindows(env);
     this.ids = new MessageIdClock(this.meta, this.userId);
     this.alarms = new AlarmScheduler(ctx.storage);
+    this.writes = new WriteBatch(() => ctx.storage.sync());
     this.outbox = new Outbox(
       sql,
       (target, items) => this.userStub(target).accept(items),
@@ -138,7 +142,7 @@ export class UserObject extends DurableObject<Env> {
       const frame = parseClientFrame(data);
       if (!this.frames.take()) {
         const err = new AppError("rate_limited", "too many frames; slow down");
-        throw frame.type === "send" ? new FrameError(err, frame.clientId) : err;
+        throw "clientId" in frame ? new FrameError(err, frame.clientId) : err;
       }
       await this.handle(ws, frame);
     } catch (err) {
@@ -182,9 +186,11 @@ export class UserObject extends DurableObject<Env> {
       case "sync":
         return replay(this.mailbox, ws, frame.after);
       case "received":
-        return this.sendReceipts(this.mailbox.markDelivered(frame.ids, Date.now()), "delivered");
+        return this.writes.run(() => this.sendReceipts(this.mailbox.markDelivered(frame.ids, Date.now()), "delivered"));
       case "read":
-        return this.sendReceipts(this.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read");
+        return this.writes.run(() =>
+          this.sendReceipts(this.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read"),
+        );
       case "typing": {
         // Someone this user blocked sees nothing of it, typing included.
         const ref = parseChat(frame.chat);
@@ -199,29 +205,39 @@ export class UserObject extends DurableObject<Env> {
   // ------------------------------------------------------------ sending
 
   private async onSend(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>): Promise<void> {
-    // A retry: the same clientId gets the same answer and stores nothing.
-    const earlier = this.mailbox.findByClientId(frame.clientId);
-    if (earlier) {
-      send(ws, { type: "sent", clientId: frame.clientId, id: earlier.id, seq: earlier.seq, ts: earlier.ts });
-      return;
-    }
     const chat = parseChat(frame.chat);
-    const quote = frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
+    // A retry: the same clientId gets the same answer and stores nothing.
+    if (this.answerRetry(ws, frame)) return;
     if (chat.kind === "group") {
+      if (frame.replyTo !== undefined) this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
       const me = { userId: this.userId, env: this.env, mailbox: this.mailbox, sockets: () => this.ctx.getWebSockets() };
       return sendToGroup(me, ws, frame, chat.id);
     }
     if (this.blocks.has(chat.id)) {
       throw new FrameError(new AppError("blocked", "you blocked this user; unblock them to send"), frame.clientId);
     }
-    if (!(await this.userExists(chat.id))) {
-      throw new FrameError(new AppError("unknown_user", "no such user"), frame.clientId);
+    if (!this.isKnownUser(chat.id)) {
+      if (!(await this.lookUpUser(chat.id))) {
+        throw new FrameError(new AppError("unknown_user", "no such user"), frame.clientId);
+      }
     }
-    // The await above let other frames in: look for the retry once more.
-    if (this.mailbox.findByClientId(frame.clientId)) return this.onSend(ws, frame);
+    await this.writes.run(() => this.storeSend(ws, frame, chat.id));
+  }
 
-    // One synchronous block: the id, the mailbox row and the outbox row commit
-    // together, and `sent` leaves only once they are durable (output gate).
+  private answerRetry(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>): boolean {
+    const earlier = this.mailbox.findByClientId(frame.clientId);
+    if (earlier) send(ws, { type: "sent", clientId: frame.clientId, id: earlier.id, seq: earlier.seq, ts: earlier.ts });
+    return earlier !== null;
+  }
+
+  /**
+   * One synchronous block: the id, the mailbox row and the outbox row commit
+   * together, and `sent` leaves only once they are durable (output gate).
+   */
+  private storeSend(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>, to: string): void {
+    // A retry (also one that queued behind its original): the same answer, nothing stored.
+    if (this.answerRetry(ws, frame)) return;
+    const quote = frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
     const { id, ts } = this.ids.next();
     const message = this.mailbox.appendOwn({
       id,
@@ -231,7 +247,7 @@ export class UserObject extends DurableObject<Env> {
       clientId: frame.clientId,
       ...(quote ? { replyTo: quote } : {}),
     });
-    const toSelf = chat.id === this.userId;
+    const toSelf = to === this.userId;
     if (!toSelf) {
       const item: InboxItem = {
         kind: "message",
@@ -242,11 +258,19 @@ export class UserObject extends DurableObject<Env> {
         ts,
       };
       if (quote) item.replyTo = quote;
-      this.outbox.enqueue(chat.id, [item]);
+      this.outbox.enqueue(to, [item]);
     }
     send(ws, { type: "sent", clientId: frame.clientId, id, seq: message.seq, ts });
     broadcast(this.ctx.getWebSockets(), { type: "message", message });
-    if (!toSelf) void this.outbox.kick(chat.id);
+    if (!toSelf) void this.outbox.kick(to);
+  }
+
+  /** Known without asking D1 (the usual case: no await on the hot path). */
+  private isKnownUser(userId: string): boolean {
+    if (userId === this.userId || this.knownUsers.has(userId)) return true;
+    if (!this.mailbox.isContact(userId)) return false;
+    this.knownUsers.add(userId);
+    return true;
   }
 
   /** A reply quotes a message of the same chat that this mailbox has (deleted ones included). */
@@ -270,12 +294,16 @@ export class UserObject extends DurableObject<Env> {
       outbox: this.outbox,
       windows: this.windows,
       sockets: () => this.ctx.getWebSockets(),
+      writes: <T>(job: () => T) => this.writes.run(job),
     };
     return act(me, ws, frame);
   }
 
   private async userExists(userId: string): Promise<boolean> {
-    if (userId === this.userId || this.knownUsers.has(userId) || this.mailbox.isContact(userId)) return true;
+    return this.isKnownUser(userId) || this.lookUpUser(userId);
+  }
+
+  private async lookUpUser(userId: string): Promise<boolean> {
     const row = await this.env.DB.prepare("SELECT 1 AS found FROM users WHERE id = ?").bind(userId).first();
     if (row) this.knownUsers.add(userId);
     return row !== null;
@@ -307,10 +335,13 @@ export class UserObject extends DurableObject<Env> {
    * says whether a device is connected: a group serves online members first.
    */
   async accept(items: InboxItem[]): Promise<{ online: boolean }> {
-    const frames = this.mailbox.accept(this.blocks.filter(items, this.userId, this.mailbox.changes));
-    const sockets = this.ctx.getWebSockets();
-    for (const frame of frames) broadcast(sockets, frame);
-    return { online: sockets.length > 0 };
+    // The answer leaves once the batch is committed: the sender forgets the items only then.
+    return this.writes.run(() => {
+      const frames = this.mailbox.accept(this.blocks.filter(items, this.userId, this.mailbox.changes));
+      const sockets = this.ctx.getWebSockets();
+      for (const frame of frames) broadcast(sockets, frame);
+      return { online: sockets.length > 0 };
+    });
   }
 
   async history(chat: string, before: string | undefined, limit: number): Promise<Message[]> {

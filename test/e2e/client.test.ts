@@ -68,6 +68,37 @@ describe("client module: Connection", () => {
     expect(a.state).toBe("closed");
   });
 
+  it("sends to a group through the same queue; every member gets it once and acknowledges it", async () => {
+    const alice = await ClientUser.register(base, "galice");
+    const bob = await ClientUser.register(base, "gbob");
+    const carol = await ClientUser.register(base, "gcarol");
+    const group = await alice.api.createGroup("client group", [bob.user.id, carol.user.id]);
+    expect(group.members.map((m) => m.id)).toEqual([alice.user.id, bob.user.id, carol.user.id]);
+    expect(await bob.api.group(group.id)).toMatchObject({ name: "client group" });
+    const [a, b, c] = [alice.connect(), bob.connect(), carol.connect()];
+    await waitFor(() => [a, b, c].every((x) => x.state === "live"), "all live");
+    const sent = await a.sendAndWait(`g:${group.id}`, "hello group");
+    for (const member of [bob, carol]) {
+      await waitFor(() => member.messages.find((m) => m.id === sent.id), "member gets it");
+      expect(member.messages.filter((m) => m.text === "hello group")).toHaveLength(1);
+    }
+    const delivered = await waitFor(() => {
+      const by = new Set(
+        alice
+          .of("receipt")
+          .filter((r) => r.ids.includes(sent.id))
+          .map((r) => r.by),
+      );
+      return by.size === 2 && by;
+    }, "delivered by both");
+    expect([...delivered].sort()).toEqual([bob.user.id, carol.user.id].sort());
+    // Removed members can no longer send: the queue reports it as failed, not retried.
+    await alice.api.removeMember(group.id, bob.user.id);
+    await expect(b.sendAndWait(`g:${group.id}`, "still here?")).rejects.toMatchObject({ code: "not_member" });
+    expect(b.pending).toEqual([]);
+    for (const x of [a, b, c]) x.close();
+  });
+
   it("refuses a message it can never send, and reports a server refusal as failed", async () => {
     const alice = await ClientUser.register(base, "calice");
     const a = alice.connect();
@@ -111,6 +142,54 @@ describe("client module: Connection", () => {
     expect(bob.of("synced").length).toBeGreaterThanOrEqual(2);
     a.close();
     b.close();
+  });
+
+  it("keeps its presence subscriptions across a reconnect, and relays typing", async () => {
+    const alice = await ClientUser.register(base, "palice");
+    const bob = await ClientUser.register(base, "pbob");
+    const presence: { user: string; online: boolean; lastSeen: number | null }[] = [];
+    const a = alice.connect();
+    a.on("presence", (p) => presence.push(p));
+    const typing: string[] = [];
+    a.on("typing", (t) => typing.push(t.chat));
+    a.subscribe([bob.user.id]);
+    await waitFor(() => presence.find((p) => p.user === bob.user.id && !p.online), "bob offline at first");
+    const b = bob.connect();
+    await waitFor(() => presence.find((p) => p.online) && b.state === "live", "bob online");
+    b.typing(`u:${alice.user.id}`);
+    await waitFor(() => typing.includes(`u:${bob.user.id}`), "typing relayed");
+
+    // Alice's socket drops; the new socket subscribes again by itself.
+    a.drop();
+    await waitFor(() => a.state === "live", "alice back");
+    const before = presence.length;
+    b.close();
+    const offline = await waitFor(
+      () => presence.slice(before).find((p) => !p.online && p.lastSeen !== null),
+      "bob offline, seen on the new socket",
+    );
+    expect(offline.user).toBe(bob.user.id);
+    expect(await alice.api.presence(bob.user.id)).toEqual({ online: false, lastSeen: offline.lastSeen });
+    a.close();
+  });
+
+  it("stops, without reconnecting, when a newer device displaces it (4008)", async () => {
+    const alice = await ClientUser.register(base, "calice");
+    const first = alice.connect();
+    await waitFor(() => first.state === "live", "first live");
+    const errors: string[] = [];
+    first.on("error", (e) => errors.push(e.code));
+    const others = [];
+    for (let i = 0; i < 10; i++) {
+      const next = alice.connect();
+      others.push(next);
+      await waitFor(() => next.state === "live", `device ${i + 2} live`);
+    }
+    await waitFor(() => first.state === "closed", "the oldest closed");
+    // The server says why in an error frame, then closes with 4008; the client reports the close too.
+    expect(new Set(errors)).toEqual(new Set(["too_many_sockets"]));
+    expect(others.every((c) => c.state === "live")).toBe(true);
+    for (const c of others) c.close();
   });
 
   it("treats a logged-out session as closed, without reconnecting", async () => {

@@ -35,6 +35,8 @@ export class ClientUser {
       token: this.token,
       userId: this.user.id,
       backoff: { baseMs: 100, maxMs: 1000 },
+      // The e2e server drops a device silent for 3 s (SOCKET_TIMEOUT_MS).
+      heartbeatMs: 1000,
       ...options,
     });
     const names: (keyof ConnectionEvents)[] = ["state", "message", "sent", "failed", "receipt", "synced", "error"];

@@ -29,6 +29,10 @@ export interface RunningServer {
   url: string;
   port: number;
   persistTo: string;
+  /** The `wrangler dev` process; it leads a process group holding workerd. */
+  pid: number | undefined;
+  /** wrangler's inspector (Chrome DevTools protocol) for the worker, for profiling. */
+  inspectorPort: number;
   /** Graceful stop. */
   stop(): Promise<void>;
   /** SIGKILL to the whole process group: no chance to flush anything. */
@@ -67,7 +71,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const vars = { JWT_SECRET: TEST_SECRET, ...options.vars };
   const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, ...envArgs];
-  args.push("--inspector-port", String(await freePort()), "--show-interactive-dev-session=false");
+  const inspectorPort = await freePort();
+  args.push("--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false");
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   const child = spawn(WRANGLER, args, {
     cwd: ROOT,
@@ -88,6 +93,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     url,
     port,
     persistTo,
+    pid: child.pid,
+    inspectorPort,
     stop: () => terminate(child, "SIGTERM"),
     kill: () => terminate(child, "SIGKILL"),
   };

@@ -18,8 +18,10 @@ export class MessageIdClock {
   next(now = Date.now()): { id: string; ts: number } {
     const { id, ts, clock } = nextMessageId(now, this.last, this.origin);
     this.last = clock;
-    this.meta.set("id_ts", clock.ts);
-    this.meta.set("id_seq", clock.seq);
+    this.meta.setMany([
+      ["id_ts", clock.ts],
+      ["id_seq", clock.seq],
+    ]);
     return { id, ts };
   }
 }

@@ -23,4 +23,14 @@ export class Meta {
       String(value),
     );
   }
+
+  /** Several values in one statement (each statement has a cost on the hot path). */
+  setMany(entries: [string, string | number][]): void {
+    if (entries.length === 0) return;
+    this.sql.exec(
+      `INSERT INTO meta (key, value) VALUES ${entries.map(() => "(?, ?)").join(", ")}
+       ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+      ...entries.flatMap(([key, value]) => [key, String(value)]),
+    );
+  }
 }

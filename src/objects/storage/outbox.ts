@@ -8,6 +8,12 @@
 // target gather and travel together in the next call: under load, many
 // messages share one RPC. A target that fails backs off (exponential, capped);
 // the object's alarm retries it, and its later items wait behind the first.
+//
+// A confirmed delivery is not deleted at once: the rows are remembered in
+// memory and deleted together a little later (CONFIRM_FLUSH_MS), so that a
+// delivery does not cost a storage commit of its own (locally, an fsync on
+// the runtime's only thread). If the object dies first, the rows are delivered
+// again and the target drops them as duplicates.
 
 import type { InboxItem } from "../inbox";
 
@@ -25,11 +31,18 @@ const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 5 * 60_000;
 /** A safety net: if we die mid-delivery, the alarm retries this soon. */
 export const OUTBOX_SAFETY_MS = 5_000;
+/** How long confirmed rows wait before they are deleted, all in one write. */
+export const CONFIRM_FLUSH_MS = 1_000;
 
 export type Deliver = (target: string, items: InboxItem[]) => Promise<unknown>;
 
 export class Outbox {
   private readonly inflight = new Map<string, Promise<void>>();
+  /** Per target, the highest row id it confirmed whose rows are not deleted yet. */
+  private readonly confirmed = new Map<string, number>();
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Per target, the newest row id written since this object woke: nothing newer exists. */
+  private readonly newest = new Map<string, number>();
 
   constructor(
     private readonly sql: SqlStorage,
@@ -46,7 +59,15 @@ export class Outbox {
   enqueue(target: string, items: InboxItem[], now = Date.now()): void {
     this.wakeBy(now + OUTBOX_SAFETY_MS);
     for (const item of items) {
-      this.sql.exec("INSERT INTO outbox (target, item, next_at) VALUES (?, ?, ?)", target, JSON.stringify(item), now);
+      const row = this.sql
+        .exec<{ id: number }>(
+          "INSERT INTO outbox (target, item, next_at) VALUES (?, ?, ?) RETURNING id",
+          target,
+          JSON.stringify(item),
+          now,
+        )
+        .one();
+      this.newest.set(target, row.id);
     }
   }
 
@@ -67,30 +88,68 @@ export class Outbox {
 
   private readonly pending = new Set<string>();
 
-  /** The alarm's part: retries every target with items due. */
+  /**
+   * The alarm's part: retries every target with items due, and books the next
+   * alarm first. Items backing off wake us when due; items being delivered
+   * need only the safety net (a failed delivery books its own retry). Booking
+   * "now" for an item that is merely in flight would fire the alarm again at
+   * once, in a loop, for as long as deliveries keep flowing.
+   */
   async retryDue(now = Date.now()): Promise<void> {
+    this.flushConfirmed();
     const targets = this.sql
       .exec<{ target: string }>("SELECT DISTINCT target FROM outbox WHERE next_at <= ?", now)
       .toArray();
+    const later = this.sql
+      .exec<{ at: number | null }>("SELECT min(next_at) AS at FROM outbox WHERE next_at > ?", now)
+      .one().at;
+    if (later !== null) this.wakeBy(later);
+    if (targets.length > 0) this.wakeBy(now + OUTBOX_SAFETY_MS);
     await Promise.all(targets.map((row) => this.kick(row.target)));
-    const next = this.nextDue();
-    if (next !== null) this.wakeBy(Math.max(next, now + 1));
   }
 
+  /** When the earliest unconfirmed item is (or was) due; null when every item is confirmed. */
   nextDue(): number | null {
+    if (this.depth() === 0) return null;
     return this.sql.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM outbox").one().at;
   }
 
+  /** Items not yet confirmed by their target. */
   depth(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+    let n = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+    for (const [target, upTo] of this.confirmed) {
+      n -= this.sql
+        .exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE target = ? AND id <= ?", target, upTo)
+        .one().n;
+    }
+    return n;
+  }
+
+  /** Deletes the rows confirmed so far (one write for all of them). */
+  flushConfirmed(): void {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    for (const [target, upTo] of this.confirmed) {
+      this.sql.exec("DELETE FROM outbox WHERE target = ? AND id <= ?", target, upTo);
+    }
+    this.confirmed.clear();
+  }
+
+  private confirm(target: string, upTo: number): void {
+    this.confirmed.set(target, upTo);
+    this.flushTimer ??= setTimeout(() => this.flushConfirmed(), CONFIRM_FLUSH_MS);
   }
 
   private async drain(target: string): Promise<void> {
     for (;;) {
+      const after = this.confirmed.get(target) ?? 0;
+      // Everything written since waking is confirmed: nothing to look for.
+      if (after > 0 && after >= (this.newest.get(target) ?? Number.POSITIVE_INFINITY)) return;
       const rows = this.sql
         .exec<{ id: number; item: string; attempts: number; next_at: number }>(
-          "SELECT id, item, attempts, next_at FROM outbox WHERE target = ? ORDER BY id LIMIT ?",
+          "SELECT id, item, attempts, next_at FROM outbox WHERE target = ? AND id > ? ORDER BY id LIMIT ?",
           target,
+          after,
           BATCH,
         )
         .toArray();
@@ -117,7 +176,7 @@ export class Outbox {
         console.warn(JSON.stringify({ event: "outbox_retry", target, items: rows.length, error: String(err) }));
         return;
       }
-      this.sql.exec("DELETE FROM outbox WHERE target = ? AND id <= ?", target, last.id);
+      this.confirm(target, last.id);
     }
   }
 }

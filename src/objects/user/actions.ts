@@ -25,6 +25,8 @@ export interface Actor {
   outbox: Outbox;
   windows: ActionWindows;
   sockets: () => WebSocket[];
+  /** Runs a synchronous block of writes in the object's next group commit (see storage/write-batch.ts). */
+  writes: <T>(job: () => T) => Promise<T>;
 }
 
 export async function act(me: Actor, ws: WebSocket, frame: ActionFrame): Promise<void> {
@@ -42,9 +44,10 @@ async function run(me: Actor, ws: WebSocket, frame: ActionFrame): Promise<void> 
   const message = me.mailbox.findById(frame.id);
   if (!message) throw new AppError("unknown_message", "no such message in your chats");
   if (frame.type === "delete" && frame.for === "me") {
-    const answer = me.mailbox.changes.forget(message.id, me.ids.next().id, frame.clientId);
-    if (answer) broadcast(me.sockets(), answer);
-    return;
+    return me.writes(() => {
+      const answer = me.mailbox.changes.forget(message.id, me.ids.next().id, frame.clientId);
+      if (answer) broadcast(me.sockets(), answer);
+    });
   }
   if (message.system) throw new AppError("forbidden", "system messages cannot be edited or deleted");
   if (frame.type === "edit" && message.from !== me.userId) {
@@ -53,7 +56,7 @@ async function run(me: Actor, ws: WebSocket, frame: ActionFrame): Promise<void> 
   if (message.deletedAt !== undefined) throw new AppError("message_deleted", "that message was deleted");
   const chat = parseChat(message.chat);
   if (chat.kind === "group") return inGroup(me, ws, frame, chat.id);
-  return oneToOne(me, frame, message, chat.id);
+  return me.writes(() => oneToOne(me, frame, message, chat.id));
 }
 
 function oneToOne(me: Actor, frame: ActionFrame, message: Message, peer: string): void {
@@ -98,10 +101,13 @@ async function inGroup(me: Actor, ws: WebSocket, frame: ActionFrame, groupId: st
   }
   if (!result.ok) throw new AppError(result.error.code, result.error.message);
   // As for a send: store what we are owed up to and including the change.
-  const frames = me.mailbox.accept(result.value.items);
-  const answer = me.mailbox.changes.findByClientId(frame.clientId);
-  const sockets = me.sockets();
-  for (const f of frames) broadcast(sockets, f);
-  if (!answer) throw new AppError("internal", "the change was not stored; try again");
-  if (!frames.some((f) => (f.type === "update" || f.type === "removed") && f.seq === answer.seq)) send(ws, answer);
+  const items = result.value.items;
+  return me.writes(() => {
+    const frames = me.mailbox.accept(items);
+    const answer = me.mailbox.changes.findByClientId(frame.clientId);
+    const sockets = me.sockets();
+    for (const f of frames) broadcast(sockets, f);
+    if (!answer) throw new AppError("internal", "the change was not stored; try again");
+    if (!frames.some((f) => (f.type === "update" || f.type === "removed") && f.seq === answer.seq)) send(ws, answer);
+  });
 }

@@ -60,6 +60,8 @@ export class Mailbox {
   readonly changes: MessageChanges;
   /** Delivered / read times per reader of the messages this user sent. */
   readonly marks: ReceiptMarks;
+  /** Contacts whose row is known to be stored (this wake): the hot path skips re-writing it. */
+  private readonly contacts = new Set<string>();
 
   constructor(
     private readonly sql: SqlStorage,
@@ -75,10 +77,10 @@ export class Mailbox {
     return this.seq;
   }
 
-  /** The next mailbox position; the caller writes its row in the same block. */
-  nextSeq(): number {
+  /** The next seq; written through unless the caller writes it once for a batch (same synchronous block). */
+  nextSeq(persist = true): number {
     this.seq += 1;
-    this.meta.set("seq", this.seq);
+    if (persist) this.meta.set("seq", this.seq);
     return this.seq;
   }
 
@@ -147,47 +149,53 @@ export class Mailbox {
    */
   accept(items: InboxItem[]): ServerFrame[] {
     const frames: ServerFrame[] = [];
-    for (const item of items) {
-      if (item.kind === "message") {
-        const stored = this.acceptMessage(item);
-        if (stored) {
-          frames.push({ type: "message", message: stored });
-          frames.push(...this.changes.release(item.id));
+    const seqBefore = this.seq;
+    try {
+      for (const item of items) {
+        if (item.kind === "message") {
+          const stored = this.acceptMessage(item);
+          if (stored) {
+            frames.push({ type: "message", message: stored });
+            frames.push(...this.changes.release(item.id));
+          }
+        } else if (item.kind === "change") {
+          const frame = this.changes.accept(item);
+          if (frame) frames.push(frame);
+        } else {
+          const exists = this.sql.exec("SELECT 1 FROM receipts WHERE rid = ?", item.rid).toArray().length > 0;
+          if (exists) continue;
+          const seq = this.nextSeq(false);
+          this.sql.exec(
+            "INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            seq,
+            item.rid,
+            item.chat,
+            JSON.stringify(item.ids),
+            item.status,
+            item.by,
+            item.ts,
+          );
+          this.marks.record(item.ids, item.by, item.status, item.ts);
+          frames.push({
+            type: "receipt",
+            chat: item.chat,
+            ids: item.ids,
+            status: item.status,
+            by: item.by,
+            ts: item.ts,
+          });
         }
-      } else if (item.kind === "change") {
-        const frame = this.changes.accept(item);
-        if (frame) frames.push(frame);
-      } else {
-        const exists = this.sql.exec("SELECT 1 FROM receipts WHERE rid = ?", item.rid).toArray().length > 0;
-        if (exists) continue;
-        const seq = this.nextSeq();
-        this.sql.exec(
-          "INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          seq,
-          item.rid,
-          item.chat,
-          JSON.stringify(item.ids),
-          item.status,
-          item.by,
-          item.ts,
-        );
-        this.marks.record(item.ids, item.by, item.status, item.ts);
-        frames.push({
-          type: "receipt",
-          chat: item.chat,
-          ids: item.ids,
-          status: item.status,
-          by: item.by,
-          ts: item.ts,
-        });
       }
+    } finally {
+      // One write of the counter for the whole batch, in the same synchronous block as its rows.
+      if (this.seq !== seqBefore) this.meta.set("seq", this.seq);
     }
     return frames;
   }
 
   private acceptMessage(item: InboxMessage): Message | null {
     if (this.has(item.id) || this.changes.isForgotten(item.id)) return null;
-    const seq = this.nextSeq();
+    const seq = this.nextSeq(false);
     const system = item.system ? JSON.stringify(item.system) : null;
     // The owner's own group message keeps its clientId, so that a retried send
     // finds it; a clientId the client reused for another message is dropped.
@@ -261,12 +269,16 @@ export class Mailbox {
   }
 
   private addContact(userId: string, ts: number): void {
-    if (userId === this.owner) return;
+    if (userId === this.owner || this.contacts.has(userId)) return;
     this.sql.exec("INSERT OR IGNORE INTO contacts (user_id, since) VALUES (?, ?)", userId, ts);
+    this.contacts.add(userId);
   }
 
   isContact(userId: string): boolean {
-    return this.sql.exec("SELECT 1 FROM contacts WHERE user_id = ?", userId).toArray().length > 0;
+    if (this.contacts.has(userId)) return true;
+    const found = this.sql.exec("SELECT 1 FROM contacts WHERE user_id = ?", userId).toArray().length > 0;
+    if (found) this.contacts.add(userId);
+    return found;
   }
 
   /** Messages after a sync cursor, in seq order. */
@@ -333,20 +345,18 @@ export class Mailbox {
 
   /** Marks messages from others delivered to a device; returns the newly delivered, by sender. */
   markDelivered(ids: string[], now: number): ReceiptGroup[] {
-    const fresh: { id: string; chat: string; sender: string }[] = [];
-    for (const id of new Set(ids)) {
-      const row = this.sql
-        .exec<{ id: string; chat: string; sender: string }>(
-          `UPDATE messages SET delivered_at = ?
-           WHERE id = ? AND sender != ? AND system IS NULL AND delivered_at IS NULL
-           RETURNING id, chat, sender`,
-          now,
-          id,
-          this.owner,
-        )
-        .toArray()[0];
-      if (row) fresh.push(row);
-    }
+    // One statement for the whole frame (a busy device acknowledges many at once).
+    const fresh = this.sql
+      .exec<{ id: string; chat: string; sender: string }>(
+        `UPDATE messages SET delivered_at = ?
+         WHERE id IN (SELECT value FROM json_each(?)) AND sender != ? AND system IS NULL AND delivered_at IS NULL
+         RETURNING id, chat, sender`,
+        now,
+        JSON.stringify(ids),
+        this.owner,
+      )
+      .toArray()
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return groupBySender(fresh);
   }
 

@@ -82,7 +82,19 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
     END`);
     sql.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
   },
-  // v4: message actions (reply, edit, delete), receipts per reader, blocked users.
+  // v4: the search index again, with prefix indexes for 1 and 2 characters, so
+  // that the first keystrokes of a search ("d", "di") read one stored list
+  // instead of merging the lists of every word they start (measured in
+  // docs/benchmarks.md, "Search"). Same table name and content, so the v3
+  // triggers keep feeding it; `rebuild` indexes what the mailbox holds.
+  (sql) => {
+    sql.exec("DROP TABLE messages_fts");
+    sql.exec(`CREATE VIRTUAL TABLE messages_fts USING fts5(
+      text, content='messages', content_rowid='seq', tokenize='unicode61 remove_diacritics 2', prefix='1 2'
+    )`);
+    sql.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
+  },
+  // v5: message actions (reply, edit, delete), receipts per reader, blocked users.
   // See ./changes.ts and docs/actions.md.
   (sql) => {
     // A message's state after edits and deletes; `change_id` is the newest

@@ -97,6 +97,36 @@ describe("the search index", () => {
     });
   });
 
+  it("rebuilds a v3 index with prefix indexes, keeping every message findable (schema step 4)", async () => {
+    const owner = randomId();
+    await runInDurableObject(userStub(owner), (_, state) => {
+      const sql = state.storage.sql;
+      // Back to v3: the index as step 3 made it, without prefix indexes, over two messages.
+      sql.exec("DROP TABLE messages_fts");
+      sql.exec(`CREATE VIRTUAL TABLE messages_fts USING fts5(
+        text, content='messages', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
+      )`);
+      sql.exec("UPDATE _schema SET version = 3");
+      const insert = "INSERT INTO messages (seq, id, chat, sender, text, ts) VALUES (?, ?, ?, ?, ?, ?)";
+      const a = inboxMessage(owner, "kiwi before the upgrade");
+      sql.exec(insert, 1, a.id, a.chat, owner, a.text, a.ts);
+      integrityCheck(sql);
+
+      expect(migrate(sql, USER_SCHEMA)).toBe(USER_SCHEMA.length);
+      const ddl = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'messages_fts'").one().sql;
+      expect(ddl).toContain("prefix='1 2'");
+      // The v3 triggers feed the new table.
+      const b = inboxMessage(owner, "kiwi after the upgrade");
+      sql.exec(insert, 2, b.id, b.chat, owner, b.text, b.ts);
+      integrityCheck(sql);
+      const mailbox = new Mailbox(sql, new Meta(sql), owner);
+      for (const word of ["k", "ki", "kiwi"]) {
+        const found = searchMailbox(sql, mailbox, { words: [word], limit: 10 });
+        expect(found.ok && found.value.map((m) => m.id)).toEqual([b.id, a.id]);
+      }
+    });
+  });
+
   it("refuses a cursor that is not in the mailbox, as a value", async () => {
     const bob = await register();
     const answer = await userStub(bob.user.id).search({

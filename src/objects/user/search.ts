@@ -1,5 +1,5 @@
 // Search in the user's own mailbox: SQLite FTS5 over message text (the
-// messages_fts table of schema step 2), newest first, paged by message id.
+// messages_fts table of schema steps 3 and 4), newest first, paged by message id.
 //
 // The words come from parseSearchQuery (letters and digits only), but they are
 // quoted again (matchExpression), so that whatever reaches this module over

@@ -1,0 +1,52 @@
+// The benchmark drives the service through the project's client module
+// (src/client): `Connection` is a device (socket, heartbeat, sync from its
+// cursor, outgoing queue, batched `received` acknowledgements), `Api` the
+// HTTP calls. This file only adds what the load code needs on top: creating
+// a device without starting it, and waiting until it is live.
+
+import { Api, ApiError, Connection } from "../src/client/index";
+
+export { Api, ApiError };
+
+export type Device = Connection;
+
+export interface DeviceOptions {
+  baseUrl: string;
+  token: string;
+  userId: string;
+  /** Sync cursor to start from (0: the whole mailbox). */
+  cursor?: number;
+  heartbeatMs?: number;
+}
+
+/** A device not started yet: attach listeners, then start() or live(). */
+export function createDevice(options: DeviceOptions): Device {
+  return new Connection({
+    baseUrl: options.baseUrl,
+    token: options.token,
+    userId: options.userId,
+    cursor: options.cursor ?? 0,
+    ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+  });
+}
+
+/** Starts a device; resolves once it is live (its first sync is complete), rejects if it cannot connect. */
+export function live(device: Device): Promise<Device> {
+  return new Promise((resolve, reject) => {
+    const off = device.on("state", ({ state }) => {
+      if (state === "live") {
+        off();
+        resolve(device);
+      } else if (state === "closed" || state === "offline") {
+        off();
+        device.close();
+        reject(new Error(`device could not connect (${state})`));
+      }
+    });
+    device.start();
+  });
+}
+
+export function openDevice(options: DeviceOptions): Promise<Device> {
+  return live(createDevice(options));
+}

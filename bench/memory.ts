@@ -1,0 +1,53 @@
+// Resident memory of the processes that serve: for the real server, every
+// workerd process that `wrangler dev` started (its process group: wrangler's
+// proxy worker and the worker itself); for the floor, its one Node process.
+
+import { readdirSync, readFileSync } from "node:fs";
+
+export interface ProcessMemory {
+  pid: number;
+  name: string;
+  rssKb: number;
+}
+
+export function rssOf(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    return Number(status.match(/^VmRSS:\s+(\d+) kB/m)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** Processes of a process group whose command name matches. */
+export function groupProcesses(pgid: number, name: RegExp): ProcessMemory[] {
+  const out: ProcessMemory[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after ')'.
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) !== pgid || !name.test(comm)) continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+      const role = /--inspector-addr/.test(cmdline) ? "workerd (worker)" : "workerd (wrangler proxy)";
+      out.push({ pid: Number(entry), name: role, rssKb: rssOf(Number(entry)) });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+/** CPU time (user + system, ms) a process has used so far. */
+export function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return 0;
+  }
+}

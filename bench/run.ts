@@ -1,0 +1,145 @@
+// One benchmark run: the targets, their users, every selected scenario on
+// each target (floor first, then server, repeated), and the report.
+
+import { writeFileSync } from "node:fs";
+import type { Machine } from "./machine";
+import { InspectorProfiler, topFunctions } from "./profiler";
+import { Progress } from "./progress";
+import { combine, type Report, type RunRecord, type TargetRecord } from "./report";
+import type { Params, Scenario } from "./scenarios/types";
+import { histogram, Samples } from "./stats";
+import type { Target } from "./targets";
+import { UserPool } from "./users";
+
+export interface RunOptions {
+  scenarios: Scenario[];
+  /** Per scenario name, the parameters to use (defaults, smoke, or overridden). */
+  params: Map<string, Params>;
+  targets: Target[];
+  repeats: number;
+  machine: Machine;
+  command: string;
+  runtime: string;
+  progress?: Progress;
+  /** Where to keep the server's users between runs (with a reused state directory). */
+  userCache?: string;
+  /** Take a CPU profile of the server over each scenario's measured part, written here (prefix). */
+  profileTo?: string;
+}
+
+export interface RunOutput {
+  report: Report;
+  /** Raw samples per scenario, for the plot. */
+  series: Map<string, { label: string; sorted: number[] }[]>;
+}
+
+export async function runBench(options: RunOptions): Promise<RunOutput> {
+  const progress = options.progress ?? new Progress();
+  const started = new Date();
+  const t0 = performance.now();
+  const needed = Math.max(...options.scenarios.map((s) => s.users(options.params.get(s.name) ?? s.defaults)));
+  const pools = new Map<Target, UserPool>();
+  for (const target of options.targets) {
+    const cache = target.name === "server" ? options.userCache : undefined;
+    const pool = new UserPool(target.url, progress, target.name, cache);
+    await pool.ensure(needed);
+    pools.set(target, pool);
+  }
+
+  const runs: RunRecord[] = [];
+  const series = new Map<string, { label: string; sorted: number[] }[]>();
+  for (const scenario of options.scenarios) {
+    const params = options.params.get(scenario.name) ?? scenario.defaults;
+    const record: RunRecord = {
+      scenario: scenario.name,
+      params,
+      atDefaults: JSON.stringify(params) === JSON.stringify(scenario.defaults),
+      targets: {},
+    };
+    const plots: { label: string; sorted: number[] }[] = [];
+    for (const target of options.targets) {
+      const repeats = [];
+      const samples = new Map<string, number[]>();
+      const notes = new Set<string>();
+      let profile: TargetRecord["profile"];
+      for (let r = 0; r < options.repeats; r++) {
+        const label = `${scenario.name} @ ${target.name}${options.repeats > 1 ? ` (${r + 1}/${options.repeats})` : ""}`;
+        progress.update(`${label}: starting`);
+        const profiling = r === 0 && options.profileTo !== undefined && target.inspectorPort !== undefined;
+        const measured = profiling
+          ? profilerWindow(
+              target.inspectorPort as number,
+              `${options.profileTo}-${scenario.name}.cpuprofile`,
+              (top) => {
+                profile = top;
+              },
+            )
+          : { start: async () => {}, stop: async () => {} };
+        const pool = pools.get(target) as UserPool;
+        const result = await scenario.run({ target, pool, progress, params, label, measured });
+        repeats.push(result.metrics);
+        for (const note of result.notes) notes.add(note);
+        for (const l of result.latencies) samples.set(l.label, [...(samples.get(l.label) ?? []), ...l.samples.all()]);
+        progress.log(`${label}: done${summaryLine(result.metrics)}`);
+      }
+      const latencies: TargetRecord["latencies"] = [];
+      for (const [label, values] of samples) {
+        const sorted = values.sort((a, b) => a - b);
+        plots.push({ label: `${target.name}: ${label}`, sorted });
+        const s = new Samples();
+        for (const v of sorted) s.add(v);
+        latencies.push({ label, summary: s.summary(), histogram: histogram(sorted) });
+      }
+      record.targets[target.name] = {
+        metrics: combine(repeats),
+        repeats,
+        latencies,
+        notes: [...notes],
+        ...(profile ? { profile } : {}),
+      };
+      if (profile) {
+        progress.log(`${scenario.name} @ ${target.name}: CPU profile, functions by self time:`);
+        for (const f of profile.slice(0, 15)) {
+          progress.log(`  ${(f.share * 100).toFixed(1).padStart(5)}% ${f.selfMs.toFixed(0).padStart(6)} ms  ${f.fn}`);
+        }
+      }
+    }
+    runs.push(record);
+    series.set(scenario.name, plots);
+  }
+  progress.clear();
+  const report: Report = {
+    command: options.command,
+    startedAt: started.toISOString(),
+    durationS: Math.round((performance.now() - t0) / 1000),
+    machine: options.machine,
+    runtime: options.runtime,
+    repeats: options.repeats,
+    runs,
+  };
+  return { report, series };
+}
+
+/** Profiles the worker between start() and stop(); writes the .cpuprofile and reports the top functions. */
+function profilerWindow(port: number, file: string, report: (top: ReturnType<typeof topFunctions>) => void) {
+  let profiler: InspectorProfiler | undefined;
+  return {
+    async start() {
+      profiler = await InspectorProfiler.connect(port);
+      await profiler.start();
+    },
+    async stop() {
+      if (!profiler) return;
+      const profile = await profiler.stop();
+      profiler.close();
+      profiler = undefined;
+      writeFileSync(file, JSON.stringify(profile));
+      report(topFunctions(profile, 40));
+    },
+  };
+}
+
+function summaryLine(metrics: { key: string; value: number | null; unit: string }[]): string {
+  const shown = metrics.filter((m) => /p50|p99|rate|lost|kb_per|held|open_1000/.test(m.key)).slice(0, 5);
+  return shown.length ? ` (${shown.map((m) => `${m.key} ${m.value?.toFixed(2) ?? "–"}`).join(", ")})` : "";
+}

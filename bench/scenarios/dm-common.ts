@@ -1,0 +1,97 @@
+// Pairs of users, each with one device, for the one-to-one scenarios; message k
+// of a pair alternates direction (A to B, then B to A), so both objects of a
+// pair send and receive.
+
+import type { Device } from "../client";
+import { sleep, waitFor } from "../pool";
+import type { BenchUser } from "../users";
+import { closeAll, connectAll } from "./devices";
+import { DmTracker } from "./dm-tracker";
+import type { Metric, ScenarioContext } from "./types";
+
+export interface Pairs {
+  users: BenchUser[];
+  devices: Device[];
+  tracker: DmTracker;
+  /** Sends message number k of pair p. */
+  send(p: number, k: number): void;
+  close(): void;
+}
+
+export async function openPairs(ctx: ScenarioContext, pairs: number, textSize: number): Promise<Pairs> {
+  const users = ctx.pool.slice(0, 2 * pairs);
+  const devices = await connectAll(ctx.target.url, users, ctx.progress, ctx.label);
+  const tracker = new DmTracker(textSize);
+  users.forEach((user, i) => {
+    tracker.watch(user, devices[i] as Device);
+  });
+  const send = (p: number, k: number) => {
+    const [from, to] = k % 2 === 0 ? [2 * p, 2 * p + 1] : [2 * p + 1, 2 * p];
+    tracker.send(users[from] as BenchUser, devices[from] as Device, users[to] as BenchUser);
+  };
+  return { users, devices, tracker, send, close: () => closeAll(users, devices) };
+}
+
+/** One message each way per pair, unmeasured: wakes every object and fills caches first. */
+export async function warmUp(ctx: ScenarioContext, pairs: Pairs, count: number): Promise<void> {
+  ctx.progress.update(`${ctx.label}: warming up`);
+  for (let p = 0; p < count; p++) {
+    pairs.send(p, 0);
+    pairs.send(p, 1);
+  }
+  await waitFor(() => pairs.tracker.outstanding === 0, 30_000);
+}
+
+/**
+ * Waits for what is in flight: as long as deliveries keep coming (a slow
+ * target catches up), until none came for `quietMs`; what is still missing
+ * then is lost.
+ */
+export async function drain(ctx: ScenarioContext, tracker: DmTracker, quietMs = 10_000, maxMs = 300_000) {
+  const t0 = performance.now();
+  let seen = tracker.delivered;
+  let lastProgress = performance.now();
+  while (tracker.outstanding > 0 && performance.now() - t0 < maxMs) {
+    if (tracker.delivered !== seen) {
+      seen = tracker.delivered;
+      lastProgress = performance.now();
+    }
+    if (performance.now() - lastProgress > quietMs) break;
+    ctx.progress.update(`${ctx.label}: draining, ${tracker.outstanding} in flight`);
+    await sleep(10);
+  }
+}
+
+export function correctness(tracker: DmTracker): Metric[] {
+  return [
+    { key: "lost", label: "lost (sent, never delivered)", value: tracker.lost, unit: "msgs", mustBeZero: true },
+    { key: "duplicated", label: "duplicated", value: tracker.duplicated, unit: "msgs", mustBeZero: true },
+    { key: "misordered", label: "out of order", value: tracker.misordered, unit: "msgs", mustBeZero: true },
+    { key: "unanswered", label: "no `sent` answer", value: tracker.unanswered, unit: "msgs", mustBeZero: true },
+    { key: "errors", label: "error frames", value: tracker.errors, unit: "msgs", mustBeZero: true },
+  ];
+}
+
+/**
+ * The serving processes' CPU over the measured part: as a share of one core,
+ * and per delivered message. The latter hardly depends on what else the
+ * machine runs, so it is the figure to compare optimizations by.
+ */
+export function cpuShare(ctx: ScenarioContext, cpuBefore: number | null, wallMs: number, messages: number): Metric[] {
+  const after = ctx.target.cpuMs();
+  const used = cpuBefore === null || after === null ? null : after - cpuBefore;
+  return [
+    {
+      key: "cpu",
+      label: "server CPU (100% = one core)",
+      value: used === null ? null : (100 * used) / wallMs,
+      unit: "%",
+    },
+    {
+      key: "cpu_per_msg",
+      label: "server CPU per message",
+      value: used === null || messages === 0 ? null : used / messages,
+      unit: "ms",
+    },
+  ];
+}

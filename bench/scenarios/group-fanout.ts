@@ -1,0 +1,124 @@
+// group-fanout: one group each of 10, 100 and 1,000 members, every member's
+// device connected; one member sends M messages at a steady rate. Per
+// delivery: send -> the member's device; per message: send -> the last member.
+
+import type { ChatId, Message } from "../../src/shared/protocol";
+import { Api, ApiError, type Device } from "../client";
+import { sleep, waitFor } from "../pool";
+import { Samples } from "../stats";
+import type { BenchUser } from "../users";
+import { closeAll, connectAll } from "./devices";
+import { list, type Metric, num, type Scenario, type ScenarioContext, type ScenarioResult } from "./types";
+
+export const groupFanout: Scenario = {
+  name: "group-fanout",
+  description: "groups of 10, 100, 1,000 members: fan-out latency to every member",
+  defaults: { sizes: [10, 100, 1000], messages: 20, rate: 5, size: 100 },
+  smoke: { sizes: [3], messages: 3, rate: 10, size: 40 },
+  users: (p) => Math.max(...list(p, "sizes")),
+  async run(ctx): Promise<ScenarioResult> {
+    const metrics: Metric[] = [];
+    const latencies: ScenarioResult["latencies"] = [];
+    const notes: string[] = [];
+    for (const size of list(ctx.params, "sizes")) {
+      const r = await oneGroup(ctx, ctx.pool.slice(0, size));
+      if (!r) {
+        notes.push("groups are not available on this server yet (POST /api/groups failed)");
+        break;
+      }
+      const per = r.perDelivery.summary();
+      const all = r.complete.summary();
+      metrics.push(
+        { key: `g${size}_p50`, label: `${size} members: delivery p50`, value: per?.p50 ?? null, unit: "ms" },
+        { key: `g${size}_p99`, label: `${size} members: delivery p99`, value: per?.p99 ?? null, unit: "ms" },
+        {
+          key: `g${size}_all_p50`,
+          label: `${size} members: to the last member p50`,
+          value: all?.p50 ?? null,
+          unit: "ms",
+        },
+        { key: `g${size}_rate`, label: `${size} members: deliveries per second`, value: r.rate, unit: "/s" },
+        {
+          key: `g${size}_lost`,
+          label: `${size} members: lost deliveries`,
+          value: r.lost,
+          unit: "msgs",
+          mustBeZero: true,
+        },
+        {
+          key: `g${size}_dup`,
+          label: `${size} members: duplicated`,
+          value: r.duplicated,
+          unit: "msgs",
+          mustBeZero: true,
+        },
+      );
+      latencies.push({ label: `delivery, ${size} members`, samples: r.perDelivery });
+    }
+    return { metrics, latencies, notes };
+  },
+};
+
+async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
+  const [owner] = members as [BenchUser];
+  let chat: ChatId;
+  try {
+    const group = await new Api({ baseUrl: ctx.target.url, token: owner.token }).createGroup(
+      `bench ${members.length}`,
+      members.slice(1).map((m) => m.id),
+    );
+    chat = `g:${group.id}`;
+  } catch (err) {
+    if (err instanceof ApiError) return null;
+    throw err;
+  }
+  const devices = await connectAll(ctx.target.url, members, ctx.progress, ctx.label);
+  const M = num(ctx.params, "messages");
+  const rate = num(ctx.params, "rate");
+  const tag = Date.now().toString(36);
+  const pad = "x".repeat(Math.max(0, num(ctx.params, "size") - 20));
+  const sentAt = new Map<string, number>();
+  const seen = new Map<string, number>(); // text -> deliveries so far
+  const perDelivery = new Samples();
+  const complete = new Samples();
+  let duplicated = 0;
+  const others = members.length - 1;
+  const firstSeen = new Set<string>();
+  members.forEach((member, i) => {
+    if (i === 0) return;
+    (devices[i] as Device).on("message", (m: Message) => {
+      if (m.chat !== chat) return;
+      const t0 = sentAt.get(m.text);
+      if (t0 === undefined) return;
+      const key = `${member.id} ${m.text}`;
+      if (firstSeen.has(key)) return void duplicated++;
+      firstSeen.add(key);
+      const now = performance.now();
+      perDelivery.add(now - t0);
+      const count = (seen.get(m.text) ?? 0) + 1;
+      seen.set(m.text, count);
+      if (count === others) complete.add(now - t0);
+    });
+  });
+  const owner0 = devices[0] as Device;
+  await ctx.measured.start();
+  const t0 = performance.now();
+  for (let k = 0; k < M; k++) {
+    const text = `${tag}#${k}#${pad}`;
+    sentAt.set(text, performance.now());
+    owner0.send(chat, text);
+    ctx.progress.update(`${ctx.label}: ${members.length} members: sent ${k + 1}/${M}, deliveries ${perDelivery.count}`);
+    await sleep(1000 / rate);
+  }
+  await waitFor(() => perDelivery.count >= M * others, 30_000, 20);
+  const wall = performance.now() - t0;
+  await ctx.measured.stop();
+  closeAll(members, devices);
+  return {
+    perDelivery,
+    complete,
+    rate: (perDelivery.count * 1000) / wall,
+    lost: M * others - perDelivery.count,
+    duplicated,
+  };
+}

@@ -1,0 +1,109 @@
+// What the load is driven against: the real server (`wrangler dev`, i.e.
+// workerd via Miniflare, started here on its own port and state directory, or
+// an already running one given by --url) and the floor relay (its own Node
+// process). Each can say how much memory and CPU it uses.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+import { startServer } from "../test/support/server";
+import { type FloorRelay, startFloorRelay } from "./floor-relay";
+import { cpuMsOf, groupProcesses, type ProcessMemory, rssOf } from "./memory";
+
+export type TargetName = "floor" | "server";
+
+export interface Target {
+  name: TargetName;
+  url: string;
+  /** Serving processes' memory; empty when unknown (e.g. --url). */
+  memory(): ProcessMemory[];
+  /** CPU time the serving processes used so far (ms); null when unknown. */
+  cpuMs(): number | null;
+  /** The worker's inspector, for CPU profiles (the server started here only). */
+  inspectorPort?: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The frame budget per user is raised for the benchmark: one bench user sends
+ * far more than a person does, and the limit is a policy, not a cost.
+ */
+export const BENCH_SERVER_VARS = { FRAME_RATE: "100000,100000" };
+
+/**
+ * wrangler dev records a trace of every event into a local SQLite store
+ * (its "local observability"), with an fsync on workerd's one thread per
+ * event; the deployed platform ships traces off the request path. Off unless
+ * asked for, so the figures are the application's.
+ */
+export async function startServerTarget(options: {
+  port?: number;
+  persistTo?: string;
+  verbose?: boolean;
+  localObservability?: boolean;
+}) {
+  process.env.X_LOCAL_OBSERVABILITY = options.localObservability ? "true" : "false";
+  const { localObservability: _, ...rest } = options;
+  const server = await startServer({ ...rest, vars: BENCH_SERVER_VARS });
+  const workerd = () => (server.pid ? groupProcesses(server.pid, /^workerd$/) : []);
+  const target: Target = {
+    name: "server",
+    url: server.url,
+    memory: workerd,
+    cpuMs: () => workerd().reduce((sum, p) => sum + cpuMsOf(p.pid), 0),
+    inspectorPort: server.inspectorPort,
+    stop: () => server.stop(),
+  };
+  return { target, persistTo: server.persistTo };
+}
+
+export function externalTarget(url: string, pids: number[] = []): Target {
+  return {
+    name: "server",
+    url: url.replace(/\/$/, ""),
+    memory: () => pids.map((pid) => ({ pid, name: "given pid", rssKb: rssOf(pid) })),
+    cpuMs: () => (pids.length ? pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) : null),
+    stop: async () => {},
+  };
+}
+
+/** The floor in its own process (the benchmark), or in this one (the smoke test). */
+export async function startFloorTarget(options: { port?: number; inProcess?: boolean } = {}): Promise<Target> {
+  if (options.inProcess) {
+    const relay: FloorRelay = await startFloorRelay(options.port ?? 0);
+    return {
+      name: "floor",
+      url: relay.url,
+      memory: () => [],
+      cpuMs: () => null,
+      stop: () => relay.close(),
+    };
+  }
+  const script = path.join(import.meta.dirname, "floor-relay.js");
+  const child = spawn(process.execPath, [script, "--port", String(options.port ?? 0)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`floor relay exited (${code})`)));
+    child.stdout?.on("data", (chunk: Buffer) => {
+      const match = chunk.toString().match(/listening (\d+)/);
+      if (match) resolve(Number(match[1]));
+    });
+  });
+  const pid = child.pid ?? 0;
+  return {
+    name: "floor",
+    url: `http://127.0.0.1:${port}`,
+    memory: () => [{ pid, name: "node (floor relay)", rssKb: rssOf(pid) }],
+    cpuMs: () => cpuMsOf(pid),
+    stop: () => stopChild(child),
+  };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+    setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+  });
+}

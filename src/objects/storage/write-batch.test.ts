@@ -1,0 +1,54 @@
+// Group commit: a job runs at once when nothing is being committed; jobs that
+// arrive during a commit run together after it, in arrival order; a job that
+// throws fails alone.
+
+import { describe, expect, it } from "vitest";
+import { WriteBatch } from "./write-batch";
+
+/** A commit the test finishes by hand. */
+function manualCommits() {
+  const pending: (() => void)[] = [];
+  return {
+    committed: () => new Promise<void>((resolve) => pending.push(resolve)),
+    finish: () => pending.shift()?.(),
+    get waiting() {
+      return pending.length;
+    },
+  };
+}
+
+describe("WriteBatch", () => {
+  it("runs a job at once when idle, and batches the jobs that arrive during its commit", async () => {
+    const commits = manualCommits();
+    const batch = new WriteBatch(commits.committed);
+    const ran: string[] = [];
+    const first = batch.run(() => ran.push("a"));
+    expect(ran).toEqual(["a"]); // synchronously: no delay when idle
+    expect(commits.waiting).toBe(1);
+    const later = [batch.run(() => ran.push("b")), batch.run(() => ran.push("c"))];
+    await first;
+    expect(ran).toEqual(["a"]); // b and c wait for a's commit
+    commits.finish();
+    await Promise.all(later);
+    expect(ran).toEqual(["a", "b", "c"]);
+    expect(commits.waiting).toBe(1); // b and c share one commit
+    commits.finish();
+  });
+
+  it("rejects only the job that throws; the rest of its batch still runs", async () => {
+    const commits = manualCommits();
+    const batch = new WriteBatch(commits.committed);
+    const ran: string[] = [];
+    const first = batch.run(() => ran.push("a"));
+    const bad = batch.run(() => {
+      throw new Error("boom");
+    });
+    const good = batch.run(() => ran.push("c"));
+    await first;
+    commits.finish();
+    await expect(bad).rejects.toThrow("boom");
+    await good;
+    expect(ran).toEqual(["a", "c"]);
+    commits.finish();
+  });
+});

@@ -1,0 +1,240 @@
+// The page's state and what the screens can do, over the client module: the
+// HTTP Api and one Connection. Screens read fields and call methods; every
+// change bumps `version`, and the App re-renders on it.
+
+import { Api, ApiError, Connection, type ConnectionEvents, type ConnectionState, type QueuedSend } from "../../client";
+import type { ChatId, Me, Message, Presence, User } from "../../shared/protocol";
+import { Chats } from "./chats";
+import { Directory } from "./directory";
+import { loadSession, queueStore, type Session, saveSession } from "./session";
+import type { ReceiptBook } from "./ticks";
+import { type View, Views } from "./views";
+
+const TYPING_SHOWN_MS = 5000;
+
+export class AppStore {
+  readonly api = new Api({ baseUrl: "" });
+  readonly directory = new Directory(this.api, () => this.changed());
+  readonly views = new Views(() => this.changed());
+  chats = new Chats();
+  receipts: ReceiptBook = new Map();
+  presence = new Map<string, Presence>();
+  typing = new Map<ChatId, { from: string; until: number }>();
+  /** Sends the server refused for good (e.g. no longer a member), shown in their chat. */
+  failed: ConnectionEvents["failed"][] = [];
+  session: Session | null = null;
+  me: Me | null = null;
+  connection: Connection | null = null;
+  connectionState: ConnectionState = "idle";
+  version = 0;
+  private listeners = new Set<() => void>();
+  private scheduled = false;
+
+  constructor() {
+    const session = loadSession();
+    if (session) this.begin(session);
+  }
+
+  get view(): View {
+    return this.views.current;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Coalesces changes into one re-render per turn. */
+  changed(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.version++;
+      for (const listener of this.listeners) listener();
+    });
+  }
+
+  // ------------------------------------------------------------ session
+
+  async register(username: string, password: string, displayName?: string): Promise<void> {
+    this.begin(await this.api.register(username, password, displayName || undefined));
+  }
+
+  async login(username: string, password: string): Promise<void> {
+    this.begin(await this.api.login(username, password));
+  }
+
+  async logout(): Promise<void> {
+    await this.api.logout().catch(() => undefined);
+    this.end();
+  }
+
+  private begin(session: Session): void {
+    this.session = session;
+    saveSession(session);
+    this.api.token = session.token;
+    this.directory.putUser(session.user);
+    const connection = new Connection({
+      baseUrl: "",
+      token: session.token,
+      userId: session.user.id,
+      queueStore: queueStore(session.user.id),
+    });
+    this.connection = connection;
+    connection.on("state", ({ state }) => {
+      this.connectionState = state;
+      this.changed();
+    });
+    connection.on("message", (m) => this.onMessage(m, connection.state === "live"));
+    // Shown at once with its id, so the bubble does not blink between the
+    // queue and the echo of the message that follows `sent`.
+    connection.on("sent", (s) =>
+      this.onMessage(
+        { id: s.id, chat: s.chat, from: session.user.id, text: s.text, ts: s.ts, seq: s.seq, clientId: s.clientId },
+        true,
+      ),
+    );
+    connection.on("failed", (f) => {
+      this.failed.push(f);
+      this.changed();
+    });
+    connection.on("receipt", (r) => this.onReceipt(r.ids, r.by, r.status, r.ts));
+    connection.on("presence", (p) => this.setPresence(p.user, { online: p.online, lastSeen: p.lastSeen }));
+    connection.on("typing", (t) => this.onTyping(t.chat, t.from));
+    connection.on("synced", () => void this.refreshChats());
+    connection.on("error", (e) => {
+      if (e.code === "unauthorized") this.end();
+    });
+    connection.start();
+    void this.api.me().then(
+      (me) => {
+        this.me = me;
+        this.directory.putUser(me);
+      },
+      (err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) this.end();
+      },
+    );
+  }
+
+  private end(): void {
+    this.connection?.close();
+    this.connection = null;
+    this.session = null;
+    this.me = null;
+    this.api.token = undefined;
+    saveSession(null);
+    this.chats = new Chats();
+    this.receipts = new Map();
+    this.presence = new Map();
+    this.failed = [];
+    this.views.reset();
+    this.changed();
+  }
+
+  get userId(): string {
+    return this.session?.user.id ?? "";
+  }
+
+  // ------------------------------------------------------------ incoming
+
+  private onMessage(message: Message, live: boolean): void {
+    if (!this.chats.add(message)) return;
+    const entry = this.chats.entry(message.chat);
+    const fromOther = message.from !== this.userId && !message.system;
+    const open = this.views.openChat === message.chat && this.visible();
+    if (fromOther && open) this.connection?.markRead(message.chat, message.id);
+    else if (fromOther && live) entry.unread++;
+    if (fromOther) this.typing.delete(message.chat);
+    const partner = message.chat.startsWith("u:") ? [message.chat.slice(2)] : [];
+    this.directory.needUsers([message.from, ...partner, ...(message.system ? [message.system.user] : [])]);
+    if (message.chat.startsWith("u:")) this.watch(message.chat.slice(2));
+    else void this.directory.needGroup(message.chat.slice(2), message.system !== undefined);
+    this.changed();
+  }
+
+  private onReceipt(ids: string[], by: string, status: "delivered" | "read", ts: number): void {
+    for (const id of ids) {
+      let book = this.receipts.get(id);
+      if (!book) {
+        book = new Map();
+        this.receipts.set(id, book);
+      }
+      const entry = book.get(by) ?? {};
+      entry[status] = entry[status] ?? ts;
+      book.set(by, entry);
+    }
+    this.changed();
+  }
+
+  private onTyping(chat: ChatId, from: string): void {
+    this.typing.set(chat, { from, until: Date.now() + TYPING_SHOWN_MS });
+    setTimeout(() => this.changed(), TYPING_SHOWN_MS + 50);
+    this.changed();
+  }
+
+  setPresence(user: string, presence: Presence): void {
+    this.presence.set(user, presence);
+    this.changed();
+  }
+
+  /** Presence of a user shown somewhere: subscribed once per connection. */
+  watch(userId: string): void {
+    if (userId !== this.userId) this.connection?.subscribe([userId]);
+  }
+
+  private async refreshChats(): Promise<void> {
+    try {
+      this.chats.applySummaries(await this.api.chats());
+      const open = this.views.openChat;
+      if (open) this.readChat(open);
+      this.changed();
+    } catch {
+      // offline or refused: the list stays as it is
+    }
+  }
+
+  visible(): boolean {
+    return typeof document === "undefined" || document.visibilityState === "visible";
+  }
+
+  // ------------------------------------------------------------ actions
+
+  send(chat: ChatId, text: string): QueuedSend | undefined {
+    const item = this.connection?.send(chat, text);
+    this.changed();
+    return item;
+  }
+
+  /** Marks everything shown in an open chat as read. */
+  readChat(chat: ChatId): void {
+    const entry = this.chats.entry(chat);
+    const newest = this.chats.sorted(chat).findLast((m) => m.from !== this.userId && !m.system);
+    if (newest) this.connection?.markRead(chat, newest.id);
+    entry.unread = 0;
+    this.changed();
+  }
+
+  /** One older page of a chat, from the server (on scroll to the top). */
+  async loadOlder(chat: ChatId): Promise<void> {
+    const entry = this.chats.entry(chat);
+    if (entry.historyDone) return;
+    const oldest = this.chats.sorted(chat)[0];
+    const page = await this.api.history(chat, { before: oldest?.id, limit: 50 });
+    for (const message of page) this.chats.add(message);
+    if (page.length < 50) entry.historyDone = true;
+    this.directory.needUsers(page.map((m) => m.from));
+    this.changed();
+  }
+
+  async findUser(username: string): Promise<User> {
+    const user = await this.api.user(username.trim());
+    this.directory.putUser(user);
+    return user;
+  }
+
+  pending(chat: ChatId): readonly QueuedSend[] {
+    return (this.connection?.pending ?? []).filter((p) => p.chat === chat);
+  }
+}

@@ -1,0 +1,61 @@
+// A few seconds of every benchmark scenario at tiny sizes, against the floor
+// relay and the real server: keeps `npm run bench` working, and checks what
+// must hold at any speed (nothing lost, duplicated or out of order). No
+// timing is asserted here; speed belongs in `npm run bench`.
+
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describeMachine } from "../../bench/machine";
+import { Progress } from "../../bench/progress";
+import { markdownTable } from "../../bench/report";
+import { runBench } from "../../bench/run";
+import { SCENARIOS } from "../../bench/scenarios/index";
+import { externalTarget, startFloorTarget, type Target } from "../../bench/targets";
+
+let floor: Target;
+
+beforeAll(async () => {
+  floor = await startFloorTarget({ inProcess: true });
+});
+
+afterAll(async () => {
+  await floor?.stop();
+});
+
+describe("benchmark smoke run", () => {
+  it("runs every scenario on the floor and the server with nothing lost, duplicated or reordered", async () => {
+    const server = externalTarget(inject("baseUrl"));
+    const { report } = await runBench({
+      scenarios: SCENARIOS,
+      params: new Map(SCENARIOS.map((s) => [s.name, s.smoke])),
+      targets: [floor, server],
+      repeats: 1,
+      machine: describeMachine(process.cwd()),
+      command: "smoke test",
+      runtime: "e2e server",
+      progress: new Progress(true),
+    });
+    const table = markdownTable(report);
+    expect(report.runs.map((r) => r.scenario)).toEqual(SCENARIOS.map((s) => s.name));
+    for (const run of report.runs) {
+      for (const name of ["floor", "server"] as const) {
+        const metrics = run.targets[name]?.metrics ?? [];
+        for (const m of metrics.filter((x) => x.mustBeZero)) {
+          expect({ scenario: run.scenario, target: name, metric: m.key, value: m.value }, table).toMatchObject({
+            value: 0,
+          });
+        }
+      }
+    }
+    // The figures the table is made of were measured, on both targets.
+    const figure = (scenario: string, target: "floor" | "server", key: string) =>
+      report.runs.find((r) => r.scenario === scenario)?.targets[target]?.metrics.find((m) => m.key === key)?.value;
+    for (const target of ["floor", "server"] as const) {
+      expect(figure("dm-steady", target, "e2e_p50"), table).toBeGreaterThan(0);
+      expect(figure("dm-saturate", target, "delivered_rate"), table).toBeGreaterThan(0);
+      expect(figure("offline-sync", target, "open_30"), table).toBeGreaterThan(0);
+      expect(figure("connections", target, "held"), table).toBe(20);
+    }
+    expect(figure("group-fanout", "floor", "g3_p50"), table).toBeGreaterThan(0);
+    expect(table).toContain("| dm-steady | end-to-end p50 (ms) |");
+  });
+});

@@ -1,0 +1,93 @@
+// Groups in the browser: a third member joins, ticks wait for every member,
+// message info, search with a jump to the hit, removal.
+
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchBrowser } from "../support/browser";
+import { PageUser } from "../support/page-user";
+
+const base = inject("baseUrl");
+
+describe("the web page", () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("a group: a third member joins, ticks wait for every member, admins remove members", async () => {
+    const ann = await PageUser.register(browser, base, "gann", "Ann");
+    const ben = await PageUser.register(browser, base, "gben", "Ben");
+    const eve = await PageUser.register(browser, base, "geve", "Eve");
+
+    // Ann creates the group with Ben.
+    await ann.page.getByRole("button", { name: "New group" }).click();
+    await ann.page.getByLabel("Add a member by username").fill(ben.username);
+    await ann.page.getByRole("button", { name: "Add", exact: true }).click();
+    await ann.page.getByRole("button", { name: "Remove Ben" }).waitFor();
+    await ann.page.getByLabel("Group name").fill("Trip <b>planning</b>");
+    await ann.page.getByRole("button", { name: "Create group" }).click();
+    await ann.page.getByRole("heading", { name: "Trip <b>planning</b>" }).waitFor();
+    await ann.page.locator(".system", { hasText: "You created the group" }).waitFor();
+
+    // Eve joins: Ann adds her from the group's info screen.
+    await ann.page.getByRole("button", { name: /^Group info for Trip/ }).click();
+    await ann.page.getByLabel("Add a member by username").fill(eve.username);
+    await ann.page.getByRole("button", { name: "Add member" }).click();
+    await ann.page.getByRole("button", { name: "Remove Eve" }).waitFor();
+    await ann.page.getByText("3 members").waitFor();
+    await ann.screenshot("group-info");
+    await ann.page.getByRole("button", { name: "Back" }).click();
+    await ann.page.locator(".system", { hasText: "Eve was added by you" }).waitFor();
+
+    // A message: two ticks once both have it (their pages are open), blue only when both read it.
+    await eve.page.getByRole("button", { name: /^Trip <b>planning<\/b>/ }).waitFor();
+    await ann.send("Who brings the tent?");
+    const ticks = ann.mine("Who brings the tent?").locator(".ticks");
+    await ann.mine("Who brings the tent?").locator('[data-status="delivered"]').waitFor();
+    await ben.page.getByRole("button", { name: /^Trip <b>planning<\/b>/ }).click();
+    await ben.theirs("Who brings the tent?").waitFor();
+    await ann.page.waitForTimeout(1000); // Ben's read receipt has time to arrive: still not blue
+    expect(await ticks.getAttribute("data-status")).toBe("delivered");
+    await eve.page.getByRole("button", { name: /^Trip <b>planning<\/b>/ }).click();
+    await eve.theirs("Who brings the tent?").waitFor();
+    await eve.page.locator(".system", { hasText: "You were added by Ann" }).waitFor();
+    await ann.mine("Who brings the tent?").locator('[data-status="read"]').waitFor();
+    await eve.send("I do");
+    await ann.theirs("I do").locator(".sender", { hasText: "Eve" }).waitFor();
+    await ann.screenshot("group");
+
+    // Message info lists both members as having read it.
+    await ann.mine("Who brings the tent?").getByRole("button", { name: "Message info" }).click();
+    for (const name of ["Ben", "Eve"]) {
+      const row = ann.page.getByRole("row", { name: new RegExp(name) });
+      expect(await row.locator("td").nth(1).textContent()).not.toBe("not yet");
+    }
+    await ann.page.keyboard.press("Escape");
+
+    // Search finds the message by a word's start and jumps to it.
+    await ann.page.keyboard.press("Escape");
+    await ann.page.getByRole("button", { name: "Search messages" }).click();
+    await ann.page.getByLabel("Search messages").fill("TENT bring");
+    await ann.page.getByRole("button", { name: "Search", exact: true }).click();
+    await ann.page.getByRole("status").filter({ hasText: "1 found" }).waitFor();
+    await ann.screenshot("search");
+    await ann.page.getByRole("button", { name: /Who brings the tent\?/ }).click();
+    await ann.page.locator(".bubble.focused", { hasText: "Who brings the tent?" }).waitFor();
+
+    // Ann removes Ben; Ben sees it, and can no longer send.
+    await ann.page.getByRole("button", { name: /^Group info for Trip/ }).click();
+    await ann.page.getByRole("button", { name: "Remove Ben" }).click();
+    await ann.page.getByText("2 members").waitFor();
+    await ben.page.locator(".system", { hasText: "You were removed by Ann" }).waitFor();
+    await ben.send("still here?");
+    await ben.page
+      .getByRole("alert")
+      .filter({ hasText: /member/ })
+      .waitFor();
+    expect([...ann.errors, ...ben.errors, ...eve.errors]).toEqual([]);
+    for (const user of [ann, ben, eve]) await user.context.close();
+  });
+});

@@ -1,0 +1,26 @@
+// The browser project's global setup: build the page into dist/web, then one
+// local server (wrangler dev) that serves it and the API; its URL reaches the
+// tests through `inject("baseUrl")`.
+
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { type RunningServer, startServer } from "./server";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+let server: RunningServer | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  const build = spawnSync(path.join(ROOT, "node_modules/.bin/vite"), ["build", "--config", "src/web/vite.config.ts"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  if (build.status !== 0) throw new Error(`building the page failed:\n${build.stderr}${build.stdout}`);
+  // The default 60 s device timeout: the page pings every 25 s, as in production.
+  server = await startServer();
+  project.provide("baseUrl", server.url);
+}
+
+export async function teardown(): Promise<void> {
+  await server?.stop();
+}
