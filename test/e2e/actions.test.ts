@@ -7,8 +7,10 @@
 
 import { afterAll, describe, expect, inject, it } from "vitest";
 import type { AuthAnswer, Group, Message, ServerFrame } from "../../src/shared/protocol";
+import { ClientUser } from "../support/client-user";
 import { http, RawSocket, registerUser } from "../support/raw-socket";
 import { newStateDir, type RunningServer, startServer } from "../support/server";
+import { waitFor } from "../support/wait";
 
 const base = inject("baseUrl");
 
@@ -241,6 +243,40 @@ describe("message actions end to end", () => {
       expect(frames).toEqual(["message", "update"]);
     }
     for (const s of sockets) s.close();
+  });
+});
+
+describe("message actions through the client module", () => {
+  it("a Connection emits update and removed live, and after a replay in seq order after the messages", async () => {
+    const ann = await ClientUser.register(base, "cann");
+    const ben = await ClientUser.register(base, "cben");
+    const a = ann.connect();
+    const b = ben.connect();
+    await waitFor(() => a.state === "live" && b.state === "live", "both live");
+    const sent = await a.sendAndWait(`u:${ben.user.id}`, "first draft");
+    await waitFor(() => ben.messages.find((m) => m.id === sent.id), "ben gets it");
+    const raw = await RawSocket.open(base, ann.token);
+    await act(raw, { type: "edit", clientId: "e1", id: sent.id, text: "second draft" });
+    const live = await waitFor(() => ben.of("update").find((f) => f.message.id === sent.id), "the live update");
+    expect(live.message.text).toBe("second draft");
+    expect(b.cursor).toBe(live.seq);
+    b.close();
+
+    // Away: a delete for everyone and a new message; a new Connection from cursor 0 replays all of it.
+    await act(raw, { type: "delete", clientId: "d1", id: sent.id, for: "everyone" });
+    const later = await send(raw, `u:${ben.user.id}`, "after the delete", "m2");
+    const fresh = ben.connect();
+    await waitFor(() => fresh.state === "live" && ben.messages.some((m) => m.id === later.id), "the replay");
+    const updates = ben.of("update").filter((f) => f.message.id === sent.id);
+    expect(updates.at(-1)?.message).toMatchObject({ text: "", deletedBy: ann.user.id });
+    expect(updates.map((f) => f.seq)).toEqual([...updates.map((f) => f.seq)].sort((x, y) => x - y));
+    // Ann deletes one for herself on another device: her Connection hears it.
+    await act(raw, { type: "delete", clientId: "d2", id: later.id, for: "me" });
+    const removed = await waitFor(() => ann.of("removed").find((f) => f.id === later.id), "the removal");
+    expect(removed).toMatchObject({ chat: `u:${ben.user.id}`, clientId: "d2" });
+    raw.close();
+    fresh.close();
+    a.close();
   });
 });
 
