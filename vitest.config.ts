@@ -53,17 +53,8 @@ export default defineConfig(async () => {
             hookTimeout: 120_000,
           },
         },
-        {
-          test: {
-            name: "e2e",
-            include: ["test/e2e/**/*.test.ts", "test/bench/**/*.test.ts"],
-            environment: "node",
-            globalSetup: ["test/support/global-setup.ts"],
-            testTimeout: 60_000,
-            hookTimeout: 120_000,
-            fileParallelism: false,
-          },
-        },
+        // Before e2e: global setups run in this order, so the page is built
+        // (into dist/web) before any server that serves it has started.
         ...(runBrowserTests
           ? [
               {
@@ -79,6 +70,17 @@ export default defineConfig(async () => {
               },
             ]
           : []),
+        {
+          test: {
+            name: "e2e",
+            include: ["test/e2e/**/*.test.ts", "test/bench/**/*.test.ts"],
+            environment: "node",
+            globalSetup: ["test/support/global-setup.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+            fileParallelism: false,
+          },
+        },
       ],
     },
   };

@@ -20,6 +20,9 @@ describe("the web page", () => {
     const gus = await PageUser.register(browser, base, "gus", "Gus");
     const hal = await PageUser.register(browser, base, "hal", "Hal");
     const keys = gus.page.keyboard;
+    // Each new screen moves the focus to its main field: wait for it, as a person would look.
+    const focused = (label: string) =>
+      gus.page.getByLabel(label, { exact: true }).and(gus.page.locator(":focus")).waitFor();
     // Log out, then log in with the keyboard: focus starts in the username field.
     await gus.page.getByRole("button", { name: "Profile" }).click();
     await gus.page.getByRole("button", { name: "Log out" }).waitFor();
@@ -27,6 +30,7 @@ describe("the web page", () => {
     await gus.page.getByRole("button", { name: "Log out" }).click();
     await gus.page.getByRole("heading", { name: "Log in to Edge Chat" }).waitFor();
     expect(await gus.unlabelled()).toEqual([]);
+    await focused("Username");
     await keys.type(gus.username);
     await keys.press("Tab");
     await keys.type("browser-password-1");
@@ -37,9 +41,10 @@ describe("the web page", () => {
     for (let i = 0; i < 3; i++) await keys.press("Tab");
     await expect(gus.page.evaluate(() => document.activeElement?.textContent?.trim())).resolves.toBe("New chat");
     await keys.press("Enter");
+    await focused("Username");
     await keys.type(hal.username);
     await keys.press("Enter");
-    await gus.page.getByLabel("Message", { exact: true }).waitFor();
+    await focused("Message");
     await keys.type("typed, not clicked");
     await keys.press("Enter");
     await gus.mine("typed, not clicked").waitFor();

@@ -3,7 +3,7 @@
 // once; coming back to the tab
 // marks the open chat read.
 
-import { useEffect } from "preact/hooks";
+import { useEffect, useLayoutEffect } from "preact/hooks";
 import type { AppStore } from "../store/app-store";
 import { AuthScreen } from "./auth-screen";
 import { ChatList } from "./chat-list";
@@ -44,7 +44,7 @@ export function App({ store }: { store: AppStore }) {
   // A new screen takes the focus (its main field, else its heading), so that
   // keyboard and screen-reader users land where the sighted user looks.
   const screenKey = store.session ? JSON.stringify(store.view) : "auth";
-  useEffect(() => {
+  useLayoutEffect(() => {
     const target =
       document.querySelector<HTMLElement>("[data-autofocus]") ??
       document.querySelector<HTMLElement>("main h1, section h1");
