@@ -377,11 +377,6 @@ export class UserObject extends DurableObject<Env> {
     return this.blocks.list();
   }
 
-  /** Whether this user blocked `userId` (for presence and profile pictures). */
-  async hasBlocked(userId: string): Promise<boolean> {
-    return this.blocks.has(userId);
-  }
-
   /**
    * Message info for a message this user sent: who got it and read it, and
    * when. `readers` are those it was meant for (the group's members then,
