@@ -17,13 +17,20 @@ export interface SenderJob {
 const WINDOW = 64;
 const RATE = FRAME_RATE_PER_SECOND * 0.9;
 
-/** Sends every text, retrying (same clientId) what the server refused for rate; resolves with the ids, by text. */
-export async function runSender(baseUrl: string, job: SenderJob, onSent: () => void): Promise<string[]> {
-  const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/ws?token=${encodeURIComponent(job.token)}`);
-  await new Promise<void>((resolve, reject) => {
-    ws.addEventListener("open", () => resolve(), { once: true });
+function open(baseUrl: string, token: string): Promise<WebSocket> {
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/ws?token=${encodeURIComponent(token)}`);
+  return new Promise((resolve, reject) => {
+    ws.addEventListener("open", () => resolve(ws), { once: true });
     ws.addEventListener("error", () => reject(new Error("socket failed to open")), { once: true });
   });
+}
+
+/**
+ * Sends every text; resolves with the ids, by text. What the server refused
+ * for rate, and what was in flight when the socket dropped (a server reload,
+ * say), is sent again with the same clientId, which the server deduplicates.
+ */
+export async function runSender(baseUrl: string, job: SenderJob, onSent: () => void): Promise<string[]> {
   const queue = job.texts.map((_, i) => i);
   const inFlight = new Set<number>();
   const ids: string[] = [];
@@ -31,19 +38,9 @@ export async function runSender(baseUrl: string, job: SenderJob, onSent: () => v
   let last = Date.now();
   let acked = 0;
   let failure: Error | null = null;
+  let ws: WebSocket | null = null;
 
-  const pump = () => {
-    const now = Date.now();
-    tokens = Math.min(RATE, tokens + ((now - last) / 1000) * RATE);
-    last = now;
-    while (queue.length > 0 && inFlight.size < WINDOW && tokens >= 1) {
-      const i = queue.shift() as number;
-      inFlight.add(i);
-      tokens -= 1;
-      ws.send(JSON.stringify({ type: "send", clientId: `b${i}`, chat: job.chat, text: job.texts[i] }));
-    }
-  };
-  ws.addEventListener("message", (event) => {
+  const onMessage = (event: MessageEvent) => {
     const data = String(event.data);
     if (data === "pong") return;
     const frame = JSON.parse(data) as ServerFrame;
@@ -58,20 +55,50 @@ export async function runSender(baseUrl: string, job: SenderJob, onSent: () => v
       if (frame.code === "rate_limited" && inFlight.delete(i)) queue.unshift(i);
       else failure = new Error(`send failed: ${frame.code} ${frame.message}`);
     }
-  });
-  ws.addEventListener("close", () => {
-    if (acked < job.texts.length) failure ??= new Error("socket closed early");
-  });
-  const heartbeat = setInterval(() => ws.send("ping"), 20_000);
+  };
+  let opened = 0;
+  const connect = async () => {
+    if (opened++ > 0) process.stderr.write(`sender reconnects (${inFlight.size + queue.length} to go)\n`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const socket = await open(baseUrl, job.token);
+        socket.addEventListener("message", onMessage);
+        socket.addEventListener("close", () => {
+          if (ws !== socket) return;
+          ws = null;
+          queue.unshift(...[...inFlight].sort((a, b) => a - b));
+          inFlight.clear();
+        });
+        ws = socket;
+        return;
+      } catch (err) {
+        if (attempt >= 30) throw err;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
+  const pump = (socket: WebSocket) => {
+    const now = Date.now();
+    tokens = Math.min(RATE, tokens + ((now - last) / 1000) * RATE);
+    last = now;
+    while (queue.length > 0 && inFlight.size < WINDOW && tokens >= 1) {
+      const i = queue.shift() as number;
+      inFlight.add(i);
+      tokens -= 1;
+      socket.send(JSON.stringify({ type: "send", clientId: `b${i}`, chat: job.chat, text: job.texts[i] }));
+    }
+  };
+  const heartbeat = setInterval(() => ws?.send("ping"), 20_000);
   try {
     while (acked < job.texts.length) {
       if (failure) throw failure;
-      pump();
+      if (!ws) await connect();
+      if (ws) pump(ws);
       await new Promise((r) => setTimeout(r, 20));
     }
   } finally {
     clearInterval(heartbeat);
-    ws.close(1000, "done");
+    (ws as WebSocket | null)?.close(1000, "done");
   }
   return ids;
 }

@@ -6,7 +6,7 @@
 //   the index (Node's SQLite, same FTS5 code as workerd's), and the one-off
 //   backfill (`rebuild`) that the index's schema step runs on an existing mailbox.
 
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -37,18 +37,38 @@ export interface StorageFigures {
   engine: EngineFigures[];
 }
 
-/** The biggest UserObject database (file and its WAL): the reader's, who holds every message. */
+/** The UserObject database holding the most messages: the reader's, who has every one. */
 export function findReaderDatabase(stateDir: string): string {
   const dir = path.join(stateDir, "v3/do");
   const objects = readdirSync(dir).find((name) => name.endsWith("-UserObject"));
   if (!objects) throw new Error(`no UserObject state under ${dir}`);
-  const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
-  const files = readdirSync(path.join(dir, objects))
-    .filter((name) => name.endsWith(".sqlite") && name !== "metadata.sqlite")
-    .map((name) => path.join(dir, objects, name))
-    .sort((a, b) => size(b) + size(`${b}-wal`) - (size(a) + size(`${a}-wal`)));
-  if (!files[0]) throw new Error(`no object databases under ${dir}`);
-  return files[0];
+  const scratch = mkdtempSync(path.join(tmpdir(), "search-find-"));
+  try {
+    let best = { file: "", messages: -1 };
+    for (const name of readdirSync(path.join(dir, objects))) {
+      if (!name.endsWith(".sqlite") || name === "metadata.sqlite") continue;
+      const file = path.join(dir, objects, name);
+      const messages = countMessages(file, path.join(scratch, name));
+      if (messages > best.messages) best = { file, messages };
+    }
+    return best.file;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Copies a database with its write-ahead log (never opening the server's own files) and counts its messages. */
+function countMessages(file: string, copy: string): number {
+  copyFileSync(file, copy);
+  if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+  const db = new DatabaseSync(copy);
+  try {
+    return Number((db.prepare("SELECT count(*) AS n FROM messages").get() as { n: number }).n);
+  } catch {
+    return 0; // an object without a mailbox
+  } finally {
+    db.close();
+  }
 }
 
 function pages(db: DatabaseSync, where: string): number {
