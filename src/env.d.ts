@@ -18,6 +18,9 @@ declare namespace Cloudflare {
     SOCKET_TIMEOUT_MS?: string;
     /** Overrides the per-user frame budget as "ratePerSecond,burst" (tests lower it). */
     FRAME_RATE?: string;
+    /** Override how long a sender may edit / delete for everyone (ms; end-to-end tests shorten them). */
+    EDIT_WINDOW_MS?: string;
+    DELETE_WINDOW_MS?: string;
   }
   interface GlobalProps {
     mainModule: typeof import("./workers/index");

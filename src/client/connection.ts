@@ -62,6 +62,8 @@ export class Connection extends Emitter<ConnectionEvents> {
   private toSubscribe: string[] = [];
   /** Messages that arrived during a replay, handed over in seq order at `synced`. */
   private replayed: Message[] = [];
+  /** Edits and deletes that arrived during a replay, handed over after its messages. */
+  private replayedChanges: Extract<ServerFrame, { type: "update" | "removed" }>[] = [];
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -238,6 +240,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   private detach(): void {
     this.generation++;
     this.replayed = [];
+    this.replayedChanges = [];
     this.socket = undefined;
     this.heartbeat.stop();
   }
@@ -273,6 +276,10 @@ export class Connection extends Emitter<ConnectionEvents> {
       case "error":
         this.onError(frame);
         break;
+      case "update":
+      case "removed":
+        this.onChange(frame);
+        break;
       case "receipt":
       case "presence":
       case "typing":
@@ -302,10 +309,23 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.deliver(message);
   }
 
+  /** An edit or delete (docs/protocol.md, Message actions): after the messages it follows. */
+  private onChange(frame: Extract<ServerFrame, { type: "update" | "removed" }>): void {
+    if (this.stateValue === "syncing") {
+      this.replayedChanges.push(frame);
+      return;
+    }
+    this.cursorValue = Math.max(this.cursorValue, frame.seq);
+    this.emit(frame.type, frame as never);
+  }
+
   private onSynced(seq: number): void {
     const held = this.replayed.sort((x, y) => x.seq - y.seq);
     this.replayed = [];
     for (const message of held) this.deliver(message);
+    const changes = this.replayedChanges.sort((x, y) => x.seq - y.seq);
+    this.replayedChanges = [];
+    for (const change of changes) this.emit(change.type, change as never);
     this.cursorValue = Math.max(this.cursorValue, seq);
     this.backoff.reset();
     this.setState("live");

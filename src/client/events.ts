@@ -35,6 +35,10 @@ export interface ConnectionEvents {
   sent: SentEvent;
   /** A queued send was refused for good (e.g. unknown user, not a member). */
   failed: { clientId: string; code: string; message: string; chat: ChatId; text: string };
+  /** A message was edited or deleted for everyone: its new state (see docs/protocol.md, Message actions). */
+  update: Frame<"update">;
+  /** This user deleted a message for itself (on another device, or this one). */
+  removed: Frame<"removed">;
   receipt: Frame<"receipt">;
   presence: Frame<"presence">;
   typing: Frame<"typing">;

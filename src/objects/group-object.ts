@@ -10,6 +10,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { AppError, fail, ok, type Result } from "../shared/errors";
 import type { Group } from "../shared/protocol";
+import { actionWindows } from "./action-windows";
+import { change, type GroupChange, readersOf } from "./group/changes";
 import { FanOut } from "./group/fanout";
 import { GroupLog } from "./group/log";
 import { Members } from "./group/members";
@@ -88,8 +90,18 @@ export class GroupObject extends DurableObject<Env> {
   }
 
   /** A member's message, from its own user object (see user/group-send.ts). */
-  async post(sender: string, clientId: string, text: string): Promise<Result<PostReply>> {
-    return this.result(() => post(this.group(), sender, clientId, text));
+  async post(sender: string, clientId: string, text: string, replyTo?: string): Promise<Result<PostReply>> {
+    return this.result(() => post(this.group(), sender, clientId, text, replyTo));
+  }
+
+  /** An edit or delete for everyone, from its author's user object (see user/actions.ts). */
+  async change(author: string, clientId: string, request: GroupChange): Promise<Result<PostReply>> {
+    return this.result(() => change(this.group(), author, clientId, request, actionWindows(this.env)));
+  }
+
+  /** Who was meant to receive a message `caller` sent (its receipts list). */
+  async readers(caller: string, id: string): Promise<Result<string[]>> {
+    return this.result(() => readersOf(this.group(), caller, id));
   }
 
   /** A member is typing (from its own object, which throttles it): relayed to the others, not stored. */

@@ -2,7 +2,7 @@
 // mailbox and receipts for the sender. Every item is idempotent by its id, so
 // an outbox may deliver it again after a crash without making a duplicate.
 
-import type { ChatId, ReceiptStatus, SystemEvent } from "../shared/protocol";
+import type { ChatId, Quote, ReceiptStatus, SystemEvent } from "../shared/protocol";
 
 export interface InboxMessage {
   kind: "message";
@@ -14,6 +14,32 @@ export interface InboxMessage {
   ts: number;
   system?: SystemEvent;
   /** Only on the copy a group hands back to the message's own sender: its retry key. */
+  clientId?: string;
+  /** On a reply: the quoted message as the sender (or the group) had it. */
+  replyTo?: Quote;
+}
+
+/**
+ * An edit or a delete for everyone, as the message's state after it. A
+ * mailbox applies it only if it is newer than the last change it applied to
+ * that message (`cid` order) and the message is not deleted: so a repeated
+ * or late delivery changes nothing, and a delete is final.
+ */
+export interface InboxChange {
+  kind: "change";
+  /** The change's id, from the clock of the object that ordered it (the sender's, or the group's). */
+  cid: string;
+  /** The chat as the recipient sees it. */
+  chat: ChatId;
+  /** The message changed, and its sender. */
+  id: string;
+  from: string;
+  /** Its text after the change ("" once deleted). */
+  text: string;
+  editedAt?: number;
+  deletedAt?: number;
+  deletedBy?: string;
+  /** Only on the copy for the mailbox of whoever made the change: its retry key. */
   clientId?: string;
 }
 
@@ -29,4 +55,4 @@ export interface InboxReceipt {
   ts: number;
 }
 
-export type InboxItem = InboxMessage | InboxReceipt;
+export type InboxItem = InboxMessage | InboxReceipt | InboxChange;

@@ -5,7 +5,7 @@
 // hibernation, a crash) and is rebuilt from SQLite or the sockets' attachments.
 
 import { DurableObject } from "cloudflare:workers";
-import { AppError, type Result } from "../shared/errors";
+import { AppError, fail, ok, type Result } from "../shared/errors";
 import {
   FRAME_MAX_BYTES,
   FRAME_RATE_BURST,
@@ -26,7 +26,10 @@ import {
   type Presence,
   parseChat,
   parseClientFrame,
+  type Quote,
+  type ReaderReceipt,
 } from "../shared/protocol";
+import { type ActionWindows, actionWindows } from "./action-windows";
 import type { InboxItem } from "./inbox";
 import { AlarmScheduler } from "./storage/alarm";
 import { MessageIdClock } from "./storage/id-clock";
@@ -34,6 +37,8 @@ import { Meta } from "./storage/meta";
 import { Outbox } from "./storage/outbox";
 import { migrate } from "./storage/schema";
 import { WriteBatch } from "./storage/write-batch";
+import { act } from "./user/actions";
+import { Blocks } from "./user/blocks";
 import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
 import type { PresenceView } from "./user/presence";
@@ -54,6 +59,8 @@ export class UserObject extends DurableObject<Env> {
   private readonly ids: MessageIdClock;
   private readonly presence: PresenceHub;
   private readonly frames: TokenBucket;
+  private readonly blocks: Blocks;
+  private readonly windows: ActionWindows;
   private sendQueue: Promise<void> = Promise.resolve();
   /** Writes of sends, acknowledgements and deliveries, committed in batches (see storage/write-batch). */
   private readonly writes: WriteBatch;
@@ -70,6 +77,8 @@ export class UserObject extends DurableObject<Env> {
     migrate(ctx.storage, USER_SCHEMA);
     this.meta = new Meta(sql);
     this.mailbox = new Mailbox(sql, this.meta, this.userId);
+    this.blocks = new Blocks(sql);
+    this.windows = actionWindows(env);
     this.ids = new MessageIdClock(this.meta, this.userId);
     this.alarms = new AlarmScheduler(ctx.storage);
     this.writes = new WriteBatch(() => ctx.storage.sync());
@@ -84,6 +93,7 @@ export class UserObject extends DurableObject<Env> {
       userId: this.userId,
       meta: this.meta,
       isContact: (id) => this.mailbox.isContact(id),
+      hidesFrom: (viewer) => this.blocks.has(viewer),
       userExists: (id) => this.userExists(id),
       peer: (id) => (id === this.userId ? this : this.userStub(id)),
       wakeBy: (time) => this.alarms.ensureBy(time),
@@ -132,7 +142,7 @@ export class UserObject extends DurableObject<Env> {
       const frame = parseClientFrame(data);
       if (!this.frames.take()) {
         const err = new AppError("rate_limited", "too many frames; slow down");
-        throw frame.type === "send" ? new FrameError(err, frame.clientId) : err;
+        throw "clientId" in frame ? new FrameError(err, frame.clientId) : err;
       }
       await this.handle(ws, frame);
     } catch (err) {
@@ -161,10 +171,15 @@ export class UserObject extends DurableObject<Env> {
 
   private async handle(ws: WebSocket, frame: ClientFrame): Promise<void> {
     switch (frame.type) {
-      case "send": {
-        // Sends run one after another, so a sender's messages keep their order
-        // even when one of them waits (for example on a D1 lookup).
-        const turn = this.sendQueue.then(() => this.onSend(ws, frame));
+      case "send":
+      case "edit":
+      case "delete": {
+        // Sends, edits and deletes run one after another, so a sender's
+        // messages and changes keep their order even when one of them waits
+        // (for example on a D1 lookup or the group object).
+        const turn = this.sendQueue.then(() =>
+          frame.type === "send" ? this.onSend(ws, frame) : this.onAction(ws, frame),
+        );
         this.sendQueue = turn.catch(() => undefined);
         return turn;
       }
@@ -176,8 +191,12 @@ export class UserObject extends DurableObject<Env> {
         return this.writes.run(() =>
           this.sendReceipts(this.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read"),
         );
-      case "typing":
+      case "typing": {
+        // Someone this user blocked sees nothing of it, typing included.
+        const ref = parseChat(frame.chat);
+        if (ref.kind === "user" && this.blocks.has(ref.id)) return;
         return this.presence.typing.typing(frame.chat);
+      }
       case "subscribe":
         return this.presence.watcher.subscribe(ws, frame.users);
     }
@@ -187,11 +206,15 @@ export class UserObject extends DurableObject<Env> {
 
   private async onSend(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>): Promise<void> {
     const chat = parseChat(frame.chat);
+    // A retry: the same clientId gets the same answer and stores nothing.
+    if (this.answerRetry(ws, frame)) return;
     if (chat.kind === "group") {
-      // A retry: the same clientId gets the same answer and stores nothing.
-      if (this.answerRetry(ws, frame)) return;
+      if (frame.replyTo !== undefined) this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
       const me = { userId: this.userId, env: this.env, mailbox: this.mailbox, sockets: () => this.ctx.getWebSockets() };
       return sendToGroup(me, ws, frame, chat.id);
+    }
+    if (this.blocks.has(chat.id)) {
+      throw new FrameError(new AppError("blocked", "you blocked this user; unblock them to send"), frame.clientId);
     }
     if (!this.isKnownUser(chat.id)) {
       if (!(await this.lookUpUser(chat.id))) {
@@ -214,13 +237,28 @@ export class UserObject extends DurableObject<Env> {
   private storeSend(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>, to: string): void {
     // A retry (also one that queued behind its original): the same answer, nothing stored.
     if (this.answerRetry(ws, frame)) return;
+    const quote = frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
     const { id, ts } = this.ids.next();
-    const message = this.mailbox.appendOwn({ id, chat: frame.chat, text: frame.text, ts, clientId: frame.clientId });
+    const message = this.mailbox.appendOwn({
+      id,
+      chat: frame.chat,
+      text: frame.text,
+      ts,
+      clientId: frame.clientId,
+      ...(quote ? { replyTo: quote } : {}),
+    });
     const toSelf = to === this.userId;
     if (!toSelf) {
-      this.outbox.enqueue(to, [
-        { kind: "message", id, chat: `u:${this.userId}`, from: this.userId, text: frame.text, ts },
-      ]);
+      const item: InboxItem = {
+        kind: "message",
+        id,
+        chat: `u:${this.userId}`,
+        from: this.userId,
+        text: frame.text,
+        ts,
+      };
+      if (quote) item.replyTo = quote;
+      this.outbox.enqueue(to, [item]);
     }
     send(ws, { type: "sent", clientId: frame.clientId, id, seq: message.seq, ts });
     broadcast(this.ctx.getWebSockets(), { type: "message", message });
@@ -233,6 +271,32 @@ export class UserObject extends DurableObject<Env> {
     if (!this.mailbox.isContact(userId)) return false;
     this.knownUsers.add(userId);
     return true;
+  }
+
+  /** A reply quotes a message of the same chat that this mailbox has (deleted ones included). */
+  private quoteFor(chat: ChatId, replyTo: string, clientId: string): Quote {
+    const quoted = this.mailbox.findById(replyTo);
+    if (!quoted) throw new FrameError(new AppError("unknown_message", "no such message to reply to"), clientId);
+    if (quoted.chat !== chat || quoted.system) {
+      throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), clientId);
+    }
+    const quote = this.mailbox.quote(replyTo);
+    if (!quote) throw new FrameError(new AppError("unknown_message", "no such message to reply to"), clientId);
+    return quote;
+  }
+
+  private onAction(ws: WebSocket, frame: Extract<ClientFrame, { type: "edit" | "delete" }>): Promise<void> {
+    const me = {
+      userId: this.userId,
+      env: this.env,
+      mailbox: this.mailbox,
+      ids: this.ids,
+      outbox: this.outbox,
+      windows: this.windows,
+      sockets: () => this.ctx.getWebSockets(),
+      writes: <T>(job: () => T) => this.writes.run(job),
+    };
+    return act(me, ws, frame);
   }
 
   private async userExists(userId: string): Promise<boolean> {
@@ -273,10 +337,9 @@ export class UserObject extends DurableObject<Env> {
   async accept(items: InboxItem[]): Promise<{ online: boolean }> {
     // The answer leaves once the batch is committed: the sender forgets the items only then.
     return this.writes.run(() => {
-      const { messages, receipts } = this.mailbox.accept(items);
+      const frames = this.mailbox.accept(this.blocks.filter(items, this.userId, this.mailbox.changes));
       const sockets = this.ctx.getWebSockets();
-      for (const message of messages) broadcast(sockets, { type: "message", message });
-      for (const receipt of receipts) broadcast(sockets, receipt);
+      for (const frame of frames) broadcast(sockets, frame);
       return { online: sockets.length > 0 };
     });
   }
@@ -289,6 +352,54 @@ export class UserObject extends DurableObject<Env> {
 
   async chats(): Promise<ChatSummary[]> {
     return this.mailbox.chats();
+  }
+
+  // ------------------------------------------------------------ user safety RPC
+
+  async block(userId: string): Promise<Result<null>> {
+    if (userId === this.userId) return fail(new AppError("invalid_field", "you cannot block yourself"));
+    try {
+      this.blocks.add(userId, Date.now());
+    } catch (err) {
+      if (err instanceof AppError) return fail(err);
+      throw err;
+    }
+    await this.presence.refreshFor(userId);
+    return ok(null);
+  }
+
+  async unblock(userId: string): Promise<void> {
+    this.blocks.remove(userId);
+    await this.presence.refreshFor(userId);
+  }
+
+  async blocked(): Promise<{ id: string; since: number }[]> {
+    return this.blocks.list();
+  }
+
+  /**
+   * Message info for a message this user sent: who got it and read it, and
+   * when. `readers` are those it was meant for (the group's members then,
+   * from the group object; the peer in a one-to-one chat).
+   */
+  async receiptsOf(chat: string, id: string): Promise<Result<{ message: Message; marks: ReaderReceipt[] }>> {
+    const message = this.mailbox.findById(id);
+    if (!message || message.chat !== chat || message.system) {
+      return fail(new AppError("unknown_message", "no such message in this chat"));
+    }
+    if (message.from !== this.userId) {
+      return fail(new AppError("not_your_message", "only its sender may see a message's receipts"));
+    }
+    return ok({ message, marks: [...this.mailbox.marks.of(id).values()] });
+  }
+
+  /** Session ids with a socket connected now (the linked-devices list shows them online). */
+  async onlineSessions(): Promise<string[]> {
+    const sids = new Set<string>();
+    for (const ws of this.ctx.getWebSockets()) {
+      for (const tag of this.ctx.getTags(ws)) sids.add(tag);
+    }
+    return [...sids];
   }
 
   /** GET /api/search: this user's own messages matching every word, newest first. */
@@ -312,6 +423,7 @@ export class UserObject extends DurableObject<Env> {
   }
 
   async relayTyping(chat: ChatId, from: string): Promise<{ online: boolean }> {
+    if (chat.startsWith("u:") && this.blocks.has(from)) return { online: this.ctx.getWebSockets().length > 0 };
     return { online: this.presence.typing.deliver(chat, from) };
   }
 

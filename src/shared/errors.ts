@@ -14,21 +14,29 @@ export const ERROR_STATUS = {
   query_too_long: 400,
   unknown_type: 400,
   bad_frame: 400,
+  invalid_reply: 400,
   // 401: who are you?
   unauthorized: 401,
   bad_credentials: 401,
   // 403: you may not
   forbidden: 403,
   not_member: 403,
+  not_your_message: 403,
+  too_late: 403,
+  blocked: 403,
   // 404: no such thing
   not_found: 404,
   unknown_user: 404,
   unknown_group: 404,
   unknown_member: 404,
+  unknown_message: 404,
+  unknown_session: 404,
   // 409: conflicts with what exists
   username_taken: 409,
   already_member: 409,
   group_full: 409,
+  message_deleted: 409,
+  too_many_blocked: 409,
   // 413, 415
   too_large: 413,
   unsupported_media: 415,

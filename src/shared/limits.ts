@@ -59,6 +59,21 @@ export const REGISTRATION_WINDOW_MS = 60 * 60 * 1000;
 /** Sockets (devices, tabs) one user may hold; beyond it the oldest is closed. */
 export const SOCKETS_PER_USER_MAX = 10;
 
+/** The sender may edit its message this long after sending it. */
+export const EDIT_WINDOW_MS = 15 * 60 * 1000;
+/** The sender may delete its message for everyone this long after sending it (group admins: always). */
+export const DELETE_WINDOW_MS = 48 * 60 * 60 * 1000;
+/** Characters of the quoted message that travel with a reply. */
+export const QUOTE_EXCERPT_MAX = 100;
+/** Users one user may block. */
+export const BLOCKED_MAX = 10_000;
+/** Active sessions (logged-in devices) per user; a new login drops the oldest beyond it. */
+export const SESSIONS_PER_USER_MAX = 5;
+/** A device name given at login or registration (without one, the User-Agent is the name). */
+export const DEVICE_NAME_MAX = 64;
+/** A session's "last active" time is written at most this often. */
+export const SESSION_TOUCH_MS = 5 * 60 * 1000;
+
 /** Groups one user may create per day (an anti-spam bound; joining is not limited). */
 export const GROUPS_CREATED_PER_DAY = 50;
 export const GROUP_CREATION_WINDOW_MS = 24 * 60 * 60 * 1000;

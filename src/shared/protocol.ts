@@ -8,6 +8,7 @@ import { ENTITY_ID_PATTERN, MESSAGE_ID_PATTERN } from "./ids";
 import {
   ABOUT_MAX,
   CLIENT_ID_MAX,
+  DEVICE_NAME_MAX,
   DISPLAY_NAME_MAX,
   GROUP_NAME_MAX,
   PASSWORD_MAX,
@@ -58,6 +59,24 @@ export interface Message {
   clientId?: string;
   /** Present on group system messages (member added, removed, left). */
   system?: SystemEvent;
+  /** Present on a reply: the quoted message as the reader's mailbox has it. */
+  replyTo?: Quote;
+  /** Present once the sender edited the message: when (ms). */
+  editedAt?: number;
+  /** Present on a message deleted for everyone (a tombstone; `text` is ""): when (ms). */
+  deletedAt?: number;
+  /** Who deleted it for everyone: the sender, or a group admin. */
+  deletedBy?: string;
+}
+
+/** The quoted message of a reply: its id, sender and the start of its text. */
+export interface Quote {
+  id: string;
+  from: string;
+  /** The first QUOTE_EXCERPT_MAX characters of its text; "" once it was deleted. */
+  excerpt: string;
+  /** Present when the quoted message was deleted for everyone. */
+  deleted?: true;
 }
 
 export interface SystemEvent {
@@ -124,7 +143,9 @@ export const PING = "ping";
 export const PONG = "pong";
 
 export type ClientFrame =
-  | { type: "send"; clientId: string; chat: ChatId; text: string }
+  | { type: "send"; clientId: string; chat: ChatId; text: string; replyTo?: string }
+  | { type: "edit"; clientId: string; id: string; text: string }
+  | { type: "delete"; clientId: string; id: string; for: DeleteScope }
   | { type: "received"; ids: string[] }
   | { type: "read"; chat: ChatId; upTo: string }
   | { type: "sync"; after: number }
@@ -134,6 +155,8 @@ export type ClientFrame =
 export type ServerFrame =
   | { type: "sent"; clientId: string; id: string; seq: number; ts: number }
   | { type: "message"; message: Message }
+  | { type: "update"; seq: number; message: Message; clientId?: string }
+  | { type: "removed"; seq: number; chat: ChatId; id: string; clientId?: string }
   | { type: "receipt"; chat: ChatId; ids: string[]; status: ReceiptStatus; by: string; ts: number }
   | { type: "presence"; user: string; online: boolean; lastSeen: number | null }
   | { type: "typing"; chat: ChatId; from: string }
@@ -141,6 +164,10 @@ export type ServerFrame =
   | { type: "error"; code: string; message: string; clientId?: string };
 
 export const CLIENT_ID_PATTERN = /^[\x21-\x7e]+$/; // printable ASCII, no spaces
+
+/** `delete` for everyone (a tombstone in every member's mailbox) or for me (gone from mine). */
+export type DeleteScope = "everyone" | "me";
+export const DELETE_SCOPES: readonly DeleteScope[] = ["everyone", "me"];
 
 /**
  * Checks one text frame from a client. Throws AppError (bad_frame,
@@ -151,14 +178,36 @@ export function parseClientFrame(raw: string): ClientFrame {
   const fields = v.object(v.parseJson(raw, "bad_frame"), "frame", "bad_frame");
   switch (fields.type) {
     case "send": {
-      const clientId = v.string(fields, "clientId", { min: 1, max: CLIENT_ID_MAX, pattern: CLIENT_ID_PATTERN });
+      const clientId = frameClientId(fields);
       try {
         const chat = chatId(parseChat(fields.chat));
-        const text = v.string(fields, "text", { min: 1 });
-        if (v.codePoints(text) > TEXT_MAX) {
-          throw new AppError("text_too_long", `text must be at most ${TEXT_MAX} characters`);
-        }
-        return { type: "send", clientId, chat, text };
+        const text = messageText(fields);
+        if (fields.replyTo === undefined) return { type: "send", clientId, chat, text };
+        return {
+          type: "send",
+          clientId,
+          chat,
+          text,
+          replyTo: v.string(fields, "replyTo", { pattern: MESSAGE_ID_PATTERN }),
+        };
+      } catch (err) {
+        throw withClientId(err, clientId);
+      }
+    }
+    case "edit": {
+      const clientId = frameClientId(fields);
+      try {
+        const id = v.string(fields, "id", { pattern: MESSAGE_ID_PATTERN });
+        return { type: "edit", clientId, id, text: messageText(fields) };
+      } catch (err) {
+        throw withClientId(err, clientId);
+      }
+    }
+    case "delete": {
+      const clientId = frameClientId(fields);
+      try {
+        const id = v.string(fields, "id", { pattern: MESSAGE_ID_PATTERN });
+        return { type: "delete", clientId, id, for: v.oneOf(fields, "for", DELETE_SCOPES) };
       } catch (err) {
         throw withClientId(err, clientId);
       }
@@ -188,6 +237,19 @@ export function parseClientFrame(raw: string): ClientFrame {
   }
 }
 
+function frameClientId(fields: v.Fields): string {
+  return v.string(fields, "clientId", { min: 1, max: CLIENT_ID_MAX, pattern: CLIENT_ID_PATTERN });
+}
+
+/** A message's text: 1 to TEXT_MAX characters (code points). */
+function messageText(fields: v.Fields): string {
+  const text = v.string(fields, "text", { min: 1 });
+  if (v.codePoints(text) > TEXT_MAX) {
+    throw new AppError("text_too_long", `text must be at most ${TEXT_MAX} characters`);
+  }
+  return text;
+}
+
 /** An AppError that remembers the clientId of the frame it answers. */
 export class FrameError extends AppError {
   readonly clientId: string;
@@ -213,6 +275,8 @@ export interface RegisterBody {
   username: string;
   password: string;
   displayName?: string;
+  /** A name for this device in the list of linked devices (else its User-Agent). */
+  device?: string;
 }
 
 export function parseRegisterBody(body: unknown): RegisterBody {
@@ -223,20 +287,33 @@ export function parseRegisterBody(body: unknown): RegisterBody {
   }
   const password = v.string(f, "password", { min: PASSWORD_MIN, max: PASSWORD_MAX, code: "invalid_password" });
   const displayName = profileText(f, "displayName", 1, DISPLAY_NAME_MAX);
-  return displayName === undefined ? { username, password } : { username, password, displayName };
+  const out: RegisterBody = { username, password };
+  if (displayName !== undefined) out.displayName = displayName;
+  const device = deviceName(f);
+  if (device !== undefined) out.device = device;
+  return out;
 }
 
 export interface LoginBody {
   username: string;
   password: string;
+  device?: string;
 }
 
 export function parseLoginBody(body: unknown): LoginBody {
   const f = v.object(body);
-  return {
+  const out: LoginBody = {
     username: normalizeUsername(v.string(f, "username", { max: 64 })),
     password: v.string(f, "password", { max: PASSWORD_MAX }),
   };
+  const device = deviceName(f);
+  if (device !== undefined) out.device = device;
+  return out;
+}
+
+/** An optional device name: one line of 1 to DEVICE_NAME_MAX characters. */
+function deviceName(f: v.Fields): string | undefined {
+  return profileText(f, "device", 1, DEVICE_NAME_MAX);
 }
 
 /** Usernames are case-insensitive: stored and compared in lower case. */
@@ -336,4 +413,40 @@ export function parseCreateGroupBody(body: unknown): CreateGroupBody {
 export function parseAddMemberBody(body: unknown): { userId: string } {
   const f = v.object(body);
   return { userId: v.string(f, "userId", { pattern: ENTITY_ID_PATTERN }) };
+}
+
+// ---------------------------------------------------------------- user safety
+
+/** `POST /api/me/blocked` */
+export function parseBlockBody(body: unknown): { userId: string } {
+  const f = v.object(body);
+  return { userId: v.string(f, "userId", { pattern: ENTITY_ID_PATTERN }) };
+}
+
+/** One entry of `GET /api/me/blocked`. */
+export interface BlockedUser {
+  user: User;
+  /** When it was blocked (ms). */
+  since: number;
+}
+
+/** One entry of `GET /api/me/sessions`: a logged-in device. */
+export interface SessionInfo {
+  id: string;
+  /** The name given at login, else the User-Agent. */
+  device: string;
+  createdAt: number;
+  /** The last authenticated request or socket of the session (ms), to within SESSION_TOUCH_MS. */
+  lastActiveAt: number;
+  /** A socket of this session is connected now. */
+  online: boolean;
+  /** The session that made this request. */
+  current: boolean;
+}
+
+/** One reader of `GET /api/chats/:chat/messages/:id/receipts`. */
+export interface ReaderReceipt {
+  user: string;
+  deliveredAt: number | null;
+  readAt: number | null;
 }

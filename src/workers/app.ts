@@ -11,6 +11,8 @@ import { adminRoutes } from "./ops/admin";
 import { healthRoutes } from "./ops/health";
 import { requestLog } from "./ops/request-log";
 import { requireRealSecret } from "./ops/secret-guard";
+import { blockedRoutes } from "./safety/blocked-routes";
+import { sessionRoutes } from "./safety/session-routes";
 import { searchRoutes } from "./search/routes";
 import { socketRoutes } from "./socket/routes";
 import { meRoutes, userRoutes } from "./users/routes";
@@ -24,6 +26,8 @@ app.use(requestLog, requireRealSecret);
 app.route("/api/health", healthRoutes);
 app.route("/api/admin", adminRoutes);
 app.route("/api/auth", authRoutes);
+app.route("/api/me/blocked", blockedRoutes);
+app.route("/api/me/sessions", sessionRoutes);
 // Before /api/me and /api/users: the picture is served without a token.
 app.route("/api", avatarRoutes);
 app.route("/api/me", meRoutes);

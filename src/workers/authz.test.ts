@@ -26,6 +26,14 @@ const CALLERS: Caller[] = ["admin", "member", "removed", "outsider", "anonymous"
 interface World {
   users: Record<Exclude<Caller, "anonymous">, AuthAnswer>;
   groupId: string;
+  /** A message the admin sent to the group after the removal. */
+  messageId: string;
+}
+
+/** The session id inside a token (its `sid` claim). */
+function sessionOf(token: string): string {
+  const payload = token.split(".")[1] ?? "";
+  return (JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/"))) as { sid: string }).sid;
 }
 
 interface Row {
@@ -67,6 +75,8 @@ const ROWS: Row[] = [
     path: () => "/api/auth/login",
     body: (w) => ({ username: w.users.member.user.username, password: "correct horse battery" }),
     expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 200 },
+    // Five more logins of one user would log out its oldest session (at most 5 per user).
+    fresh: true,
   },
   {
     method: "POST",
@@ -176,6 +186,48 @@ const ROWS: Row[] = [
     fresh: true,
   },
   {
+    // Message info: only the sender; those without the message in their mailbox get 404.
+    method: "GET",
+    route: "/api/chats/:chat/messages/:id/receipts",
+    path: (w) => `/api/chats/g:${w.groupId}/messages/${w.messageId}/receipts`,
+    expect: { admin: 200, member: 403, removed: 404, outsider: 404, anonymous: 401 },
+  },
+  {
+    method: "GET",
+    route: "/api/me/blocked",
+    path: () => "/api/me/blocked",
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
+  },
+  {
+    // Blocking the outsider: anyone may, except the outsider itself (400).
+    method: "POST",
+    route: "/api/me/blocked",
+    path: () => "/api/me/blocked",
+    body: (w) => ({ userId: w.users.outsider.user.id }),
+    expect: { admin: 200, member: 200, removed: 200, outsider: 400, anonymous: 401 },
+    fresh: true,
+  },
+  {
+    method: "DELETE",
+    route: "/api/me/blocked/:userId",
+    path: (w) => `/api/me/blocked/${w.users.outsider.user.id}`,
+    expect: { admin: 204, member: 204, removed: 204, outsider: 204, anonymous: 401 },
+  },
+  {
+    method: "GET",
+    route: "/api/me/sessions",
+    path: () => "/api/me/sessions",
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
+  },
+  {
+    // Logging out the member's session remotely: only the member (others get 404, as for no such session).
+    method: "DELETE",
+    route: "/api/me/sessions/:id",
+    path: (w) => `/api/me/sessions/${sessionOf(w.users.member.token)}`,
+    expect: { admin: 404, member: 204, removed: 404, outsider: 404, anonymous: 401 },
+    fresh: true,
+  },
+  {
     // Removing the member: the admin may, the member itself may (leaving), nobody else.
     method: "DELETE",
     route: "/api/groups/:id/members/:userId",
@@ -191,8 +243,12 @@ async function newWorld(): Promise<World> {
   const group = await createGroup(admin.token, "matrix", [member.user.id, removed.user.id]);
   const res = await api(`/api/groups/${group.id}/members/${removed.user.id}`, { method: "DELETE", token: admin.token });
   if (res.status !== 200) throw new Error(`setup: remove failed ${res.status}`);
+  const socket = await connect(admin.token);
+  socket.send({ type: "send", clientId: "world", chat: `g:${group.id}`, text: "after the removal" });
+  const sent = await socket.next("sent");
+  socket.close();
   await settle(group.id);
-  return { users, groupId: group.id };
+  return { users, groupId: group.id, messageId: sent.id };
 }
 
 async function call(row: Row, world: World, caller: Caller): Promise<number> {

@@ -39,7 +39,17 @@ export class ClientUser {
       heartbeatMs: 1000,
       ...options,
     });
-    const names: (keyof ConnectionEvents)[] = ["state", "message", "sent", "failed", "receipt", "synced", "error"];
+    const names: (keyof ConnectionEvents)[] = [
+      "state",
+      "message",
+      "sent",
+      "failed",
+      "update",
+      "removed",
+      "receipt",
+      "synced",
+      "error",
+    ];
     for (const name of names) {
       connection.on(name, (payload) => {
         const list = (this.events[name] ?? []) as unknown[];

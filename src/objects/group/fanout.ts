@@ -15,12 +15,12 @@
 // carries, while members with a device connected get the other slots first.
 // See docs/groups.md.
 
-import type { InboxMessage } from "../inbox";
+import type { InboxItem } from "../inbox";
 import type { GroupLog } from "./log";
 import type { Members } from "./members";
 
 /** Hands items to a member's object; the answer says if a device of it is connected. */
-export type Deliver = (target: string, items: InboxMessage[]) => Promise<{ online: boolean }>;
+export type Deliver = (target: string, items: InboxItem[]) => Promise<{ online: boolean }>;
 
 const BATCH = 200; // log entries per call to one member
 const ONLINE_SLOTS = 32; // deliveries in flight to members online (or not known to be offline)
@@ -79,7 +79,7 @@ export class FanOut {
   }
 
   /** What `user` is owed now, oldest first (at most `limit` entries). */
-  owedTo(user: string, limit: number): InboxMessage[] {
+  owedTo(user: string, limit: number): InboxItem[] {
     const cursor = this.cursor(user);
     return cursor ? this.log.itemsFor(user, cursor.acked, limit) : [];
   }
@@ -141,16 +141,16 @@ export class FanOut {
     const cursor = this.cursor(user);
     const now = Date.now();
     if (!cursor || cursor.next_at > now) return; // gone, or backing off until the alarm
-    const items = this.log.itemsFor(user, cursor.acked, BATCH);
-    const last = items.at(-1)?.id;
-    if (last === undefined) {
+    const { items, through: last } = this.log.scanFor(user, cursor.acked, BATCH);
+    if (last === null) {
       this.retire(user, cursor.acked);
       return;
     }
     this.wakeBy(now + FANOUT_SAFETY_MS);
-    let answer: { online: boolean };
+    // Entries this member is not owed (changes of messages it never had) only move its cursor.
+    let answer: { online: boolean } = { online: !this.away.has(user) };
     try {
-      answer = await withTimeout(this.deliver(user, items), TIMEOUT_MS);
+      if (items.length > 0) answer = await withTimeout(this.deliver(user, items), TIMEOUT_MS);
     } catch (err) {
       const delay = Math.min(BACKOFF_BASE_MS * 2 ** cursor.attempts, BACKOFF_MAX_MS);
       const retryAt = Date.now() + delay * (0.75 + Math.random() * 0.5);

@@ -51,6 +51,12 @@ export class Members {
   /** Ends a membership at log id `until` (the removed / left entry, which it still receives). */
   remove(member: Member, until: string): void {
     this.sql.exec("INSERT INTO spans (user_id, from_id, to_id) VALUES (?, ?, ?)", member.id, member.since, until);
+    this.sql.exec(
+      "INSERT OR IGNORE INTO past_members (user_id, from_id, to_id) VALUES (?, ?, ?)",
+      member.id,
+      member.since,
+      until,
+    );
     this.sql.exec("DELETE FROM members WHERE user_id = ?", member.id);
     this.cached = null;
   }
@@ -68,6 +74,20 @@ export class Members {
   /** Spans wholly delivered (up to `acked`) are no longer needed. */
   dropSpansUpTo(user: string, acked: string): void {
     this.sql.exec("DELETE FROM spans WHERE user_id = ? AND to_id <= ?", user, acked);
+  }
+
+  /** Who was meant to receive log entry `id`: members now (longest-standing first), then those since gone. */
+  readersOf(id: string): string[] {
+    const now = this.sql
+      .exec<{ user_id: string }>("SELECT user_id FROM members WHERE since <= ? ORDER BY since, rowid", id)
+      .toArray();
+    const gone = this.sql
+      .exec<{ user_id: string }>(
+        "SELECT user_id FROM past_members WHERE ? BETWEEN from_id AND to_id ORDER BY to_id, from_id",
+        id,
+      )
+      .toArray();
+    return [...new Set([...now, ...gone].map((row) => row.user_id))];
   }
 
   /** True while `user` is a member or has a span not yet delivered. */

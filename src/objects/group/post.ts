@@ -2,8 +2,9 @@
 // place in the group's order and fanned out, all in one synchronous block, so
 // the answer leaves only once all of it is durable.
 
-import type { InboxMessage } from "../inbox";
-import type { LogEntry } from "./log";
+import { AppError } from "../../shared/errors";
+import type { InboxItem } from "../inbox";
+import { type LogEntry, logPosition } from "./log";
 import { type GroupParts, requireMember } from "./parts";
 
 /** What the sender's object needs to store the message and answer `sent`. */
@@ -15,24 +16,44 @@ export interface PostReply {
    * storing these in one go keeps the sender's mailbox in group order even
    * when earlier entries are still on their way to it.
    */
-  items: InboxMessage[];
+  items: InboxItem[];
 }
 
 const REPLY_ITEMS_MAX = 100;
 
-export function post(g: GroupParts, sender: string, clientId: string, text: string, now = Date.now()): PostReply {
+export function post(
+  g: GroupParts,
+  sender: string,
+  clientId: string,
+  text: string,
+  replyTo?: string,
+  now = Date.now(),
+): PostReply {
   // A retry gets the first answer, even if the sender has left since.
   const earlier = g.log.findByClient(sender, clientId);
-  if (earlier) return reply(g, sender, earlier);
+  if (earlier) {
+    if (earlier.target !== null) throw new AppError("invalid_field", "clientId was already used for another action");
+    return reply(g, sender, earlier);
+  }
   requireMember(g, sender);
-  const entry = g.log.append({ sender, text, clientId }, now);
+  if (replyTo !== undefined) {
+    const quoted = g.log.get(replyTo);
+    if (!quoted) throw new AppError("unknown_message", "no such message in this chat");
+    if (quoted.target !== null || quoted.system) throw new AppError("invalid_reply", "only messages can be quoted");
+  }
+  const entry = g.log.append(
+    replyTo === undefined ? { sender, text, clientId } : { sender, text, clientId, replyTo },
+    now,
+  );
   g.fanout.seen(sender);
   g.fanout.notify(g.members.ids(), now);
   return reply(g, sender, entry);
 }
 
-function reply(g: GroupParts, sender: string, entry: LogEntry): PostReply {
-  const items = g.fanout.owedTo(sender, REPLY_ITEMS_MAX).filter((item) => item.id <= entry.id);
-  if (items.at(-1)?.id !== entry.id) items.push(g.log.toItem(entry, sender));
+/** What `author` is owed up to and including `entry`, ending with it. */
+export function reply(g: GroupParts, author: string, entry: LogEntry): PostReply {
+  const items = g.fanout.owedTo(author, REPLY_ITEMS_MAX).filter((item) => logPosition(item) <= entry.id);
+  const last = items.at(-1);
+  if (!last || logPosition(last) !== entry.id) items.push(g.log.toItem(entry, author));
   return { id: entry.id, ts: entry.ts, items };
 }

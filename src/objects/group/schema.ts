@@ -45,4 +45,25 @@ export const GROUP_SCHEMA: readonly SchemaStep[] = [
       next_at INTEGER NOT NULL DEFAULT 0
     )`);
   },
+  // v2: message actions. A change (edit, delete for everyone) is a log entry
+  // of its own, so the fan-out carries it in order after its message; the
+  // message's row holds its current state. See ./changes.ts.
+  (sql) => {
+    sql.exec("ALTER TABLE log ADD COLUMN target TEXT"); // on a change: the message it changes
+    sql.exec("ALTER TABLE log ADD COLUMN action TEXT"); // on a change: edit | delete
+    sql.exec("ALTER TABLE log ADD COLUMN reply_to TEXT"); // on a reply: the quoted message
+    sql.exec("ALTER TABLE log ADD COLUMN edited_at INTEGER");
+    sql.exec("ALTER TABLE log ADD COLUMN deleted_at INTEGER");
+    sql.exec("ALTER TABLE log ADD COLUMN deleted_by TEXT");
+    // Every membership that ended, kept for good (spans are dropped once
+    // delivered): who may receive a change to an old message, and who is
+    // listed in a message's receipts.
+    sql.exec(`CREATE TABLE past_members (
+      user_id TEXT NOT NULL,
+      from_id TEXT NOT NULL,
+      to_id TEXT NOT NULL,
+      PRIMARY KEY (user_id, from_id)
+    )`);
+    sql.exec("INSERT INTO past_members (user_id, from_id, to_id) SELECT user_id, from_id, to_id FROM spans");
+  },
 ];

@@ -26,7 +26,7 @@ export async function sendToGroup(me: GroupSender, ws: WebSocket, frame: SendFra
   const group = me.env.GROUPS.get(me.env.GROUPS.idFromName(groupId));
   let result: Awaited<ReturnType<typeof group.post>>;
   try {
-    result = await group.post(me.userId, frame.clientId, frame.text);
+    result = await group.post(me.userId, frame.clientId, frame.text, frame.replyTo);
   } catch (err) {
     console.warn(JSON.stringify({ event: "group_post_failed", group: groupId, error: String(err) }));
     throw new FrameError(new AppError("unavailable", "the group could not be reached; send again"), frame.clientId);
@@ -35,10 +35,10 @@ export async function sendToGroup(me: GroupSender, ws: WebSocket, frame: SendFra
 
   // One synchronous block: the rows commit together and `sent` leaves only
   // once they are durable (output gate). The items end with this message.
-  const { messages } = me.mailbox.accept(result.value.items);
+  const frames = me.mailbox.accept(result.value.items);
   const own = me.mailbox.findById(result.value.id);
   if (!own) throw new FrameError(new AppError("internal", "the message was not stored; send again"), frame.clientId);
   send(ws, { type: "sent", clientId: frame.clientId, id: own.id, seq: own.seq, ts: own.ts });
   const sockets = me.sockets();
-  for (const message of messages) broadcast(sockets, { type: "message", message });
+  for (const f of frames) broadcast(sockets, f);
 }

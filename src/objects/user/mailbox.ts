@@ -5,9 +5,20 @@
 // Every method is synchronous: within one call the writes commit together
 // (the object's implicit transaction), so a crash never leaves half of them.
 
-import type { ChatId, ChatSummary, Message, ReceiptStatus, ServerFrame, SystemEvent } from "../../shared/protocol";
+import type {
+  ChatId,
+  ChatSummary,
+  Message,
+  Quote,
+  ReceiptStatus,
+  ServerFrame,
+  SystemEvent,
+} from "../../shared/protocol";
 import type { InboxItem, InboxMessage } from "../inbox";
 import type { Meta } from "../storage/meta";
+import { MessageChanges } from "./changes";
+import { quoteOf } from "./quotes";
+import { ReceiptMarks } from "./receipt-marks";
 
 type ReceiptFrame = Extract<ServerFrame, { type: "receipt" }>;
 
@@ -20,10 +31,21 @@ export interface MessageRow {
   ts: number;
   client_id: string | null;
   system: string | null;
+  edited_at: number | null;
+  deleted_at: number | null;
+  deleted_by: string | null;
+  reply_to: string | null;
+  reply_from: string | null;
+  reply_excerpt: string | null;
   [key: string]: SqlStorageValue;
 }
 
-export const MESSAGE_COLUMNS = "seq, id, chat, sender, text, ts, client_id, system";
+export const MESSAGE_COLUMNS =
+  "seq, id, chat, sender, text, ts, client_id, system, edited_at, deleted_at, deleted_by, reply_to, reply_from, reply_excerpt";
+/** The same columns read from `messages m` in a join. */
+const M_COLUMNS = MESSAGE_COLUMNS.split(", ")
+  .map((c) => `m.${c}`)
+  .join(", ");
 
 /** Messages of one sender in one chat, newly delivered or read: one receipt's worth. */
 export interface ReceiptGroup {
@@ -34,15 +56,21 @@ export interface ReceiptGroup {
 
 export class Mailbox {
   private seq: number;
+  /** Edits and deletes (see ./changes.ts). */
+  readonly changes: MessageChanges;
+  /** Delivered / read times per reader of the messages this user sent. */
+  readonly marks: ReceiptMarks;
   /** Contacts whose row is known to be stored (this wake): the hot path skips re-writing it. */
   private readonly contacts = new Set<string>();
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly meta: Meta,
-    private readonly owner: string,
+    readonly owner: string,
   ) {
     this.seq = meta.number("seq");
+    this.marks = new ReceiptMarks(sql);
+    this.changes = new MessageChanges(sql, this);
   }
 
   get lastSeq(): number {
@@ -50,7 +78,7 @@ export class Mailbox {
   }
 
   /** The next seq; written through unless the caller writes it once for a batch (same synchronous block). */
-  private nextSeq(persist = true): number {
+  nextSeq(persist = true): number {
     this.seq += 1;
     if (persist) this.meta.set("seq", this.seq);
     return this.seq;
@@ -72,11 +100,23 @@ export class Mailbox {
     return this.sql.exec("SELECT 1 FROM messages WHERE id = ?", id).toArray().length > 0;
   }
 
+  /** The quote a reply to `id` carries, from this mailbox's copy (null if it has none). */
+  quote(id: string): Quote | null {
+    const row = this.sql
+      .exec<{ id: string; sender: string; text: string; deleted_at: number | null }>(
+        "SELECT id, sender, text, deleted_at FROM messages WHERE id = ?",
+        id,
+      )
+      .toArray()[0];
+    return row ? quoteOf(row) : null;
+  }
+
   /** Stores a message this user sent. */
-  appendOwn(m: { id: string; chat: ChatId; text: string; ts: number; clientId: string }): Message {
+  appendOwn(m: { id: string; chat: ChatId; text: string; ts: number; clientId: string; replyTo?: Quote }): Message {
     const seq = this.nextSeq();
     this.sql.exec(
-      "INSERT INTO messages (seq, id, chat, sender, text, ts, client_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       seq,
       m.id,
       m.chat,
@@ -84,22 +124,43 @@ export class Mailbox {
       m.text,
       m.ts,
       m.clientId,
+      m.replyTo?.id ?? null,
+      m.replyTo?.from ?? null,
+      m.replyTo && !m.replyTo.deleted ? m.replyTo.excerpt : null,
     );
     this.touchChat(m.chat, seq, m.id, false);
     if (m.chat.startsWith("u:")) this.addContact(m.chat.slice(2), m.ts);
-    return { id: m.id, chat: m.chat, from: this.owner, text: m.text, ts: m.ts, seq, clientId: m.clientId };
+    const message: Message = {
+      id: m.id,
+      chat: m.chat,
+      from: this.owner,
+      text: m.text,
+      ts: m.ts,
+      seq,
+      clientId: m.clientId,
+    };
+    if (m.replyTo) message.replyTo = m.replyTo;
+    return message;
   }
 
-  /** Stores what other objects delivered; returns only what was new (duplicates are dropped). */
-  accept(items: InboxItem[]): { messages: Message[]; receipts: ReceiptFrame[] } {
-    const messages: Message[] = [];
-    const receipts: ReceiptFrame[] = [];
+  /**
+   * Stores what other objects delivered and answers the frames for the
+   * user's devices, in mailbox order; duplicates are dropped.
+   */
+  accept(items: InboxItem[]): ServerFrame[] {
+    const frames: ServerFrame[] = [];
     const seqBefore = this.seq;
     try {
       for (const item of items) {
         if (item.kind === "message") {
           const stored = this.acceptMessage(item);
-          if (stored) messages.push(stored);
+          if (stored) {
+            frames.push({ type: "message", message: stored });
+            frames.push(...this.changes.release(item.id));
+          }
+        } else if (item.kind === "change") {
+          const frame = this.changes.accept(item);
+          if (frame) frames.push(frame);
         } else {
           const exists = this.sql.exec("SELECT 1 FROM receipts WHERE rid = ?", item.rid).toArray().length > 0;
           if (exists) continue;
@@ -114,7 +175,8 @@ export class Mailbox {
             item.by,
             item.ts,
           );
-          receipts.push({
+          this.marks.record(item.ids, item.by, item.status, item.ts);
+          frames.push({
             type: "receipt",
             chat: item.chat,
             ids: item.ids,
@@ -128,11 +190,11 @@ export class Mailbox {
       // One write of the counter for the whole batch, in the same synchronous block as its rows.
       if (this.seq !== seqBefore) this.meta.set("seq", this.seq);
     }
-    return { messages, receipts };
+    return frames;
   }
 
   private acceptMessage(item: InboxMessage): Message | null {
-    if (this.has(item.id)) return null;
+    if (this.has(item.id) || this.changes.isForgotten(item.id)) return null;
     const seq = this.nextSeq(false);
     const system = item.system ? JSON.stringify(item.system) : null;
     // The owner's own group message keeps its clientId, so that a retried send
@@ -141,8 +203,11 @@ export class Mailbox {
       item.clientId !== undefined && item.from === this.owner && !this.findByClientId(item.clientId)
         ? item.clientId
         : null;
+    // A quote shows the quoted message as this mailbox has it, if it has it.
+    const quote = item.replyTo ? (this.quote(item.replyTo.id) ?? item.replyTo) : null;
     this.sql.exec(
-      "INSERT INTO messages (seq, id, chat, sender, text, ts, system, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      `INSERT INTO messages (seq, id, chat, sender, text, ts, system, client_id, reply_to, reply_from, reply_excerpt)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       seq,
       item.id,
       item.chat,
@@ -151,6 +216,9 @@ export class Mailbox {
       item.ts,
       system,
       clientId,
+      quote?.id ?? null,
+      quote?.from ?? null,
+      quote && !quote.deleted ? quote.excerpt : null,
     );
     const fromOther = item.from !== this.owner && !item.system;
     this.touchChat(item.chat, seq, item.id, fromOther);
@@ -158,7 +226,32 @@ export class Mailbox {
     const message: Message = { id: item.id, chat: item.chat, from: item.from, text: item.text, ts: item.ts, seq };
     if (clientId !== null) message.clientId = clientId;
     if (item.system) message.system = item.system;
+    if (quote) message.replyTo = quote;
     return message;
+  }
+
+  /** After a message left this mailbox: the chat's newest message and unread count again. */
+  refreshChat(chat: string): void {
+    const last = this.sql
+      .exec<{ id: string | null }>("SELECT max(id) AS id FROM messages WHERE chat = ?", chat)
+      .one().id;
+    if (last === null) {
+      this.sql.exec("DELETE FROM chats WHERE chat = ?", chat);
+      return;
+    }
+    this.sql.exec("UPDATE chats SET last_id = ? WHERE chat = ?", last, chat);
+    this.recountUnread(chat);
+  }
+
+  recountUnread(chat: string): void {
+    const unread = this.sql
+      .exec<{ n: number }>(
+        "SELECT count(*) AS n FROM messages WHERE chat = ? AND sender != ? AND system IS NULL AND read_at IS NULL",
+        chat,
+        this.owner,
+      )
+      .one().n;
+    this.sql.exec("UPDATE chats SET unread = ? WHERE chat = ?", unread, chat);
   }
 
   private touchChat(chat: ChatId, seq: number, id: string, unread: boolean): void {
@@ -242,7 +335,7 @@ export class Mailbox {
   chats(): ChatSummary[] {
     const rows = this.sql
       .exec<MessageRow & { unread: number }>(
-        `SELECT c.unread, m.seq, m.id, m.chat, m.sender, m.text, m.ts, m.client_id, m.system
+        `SELECT c.unread, ${M_COLUMNS}
          FROM chats c JOIN messages m ON m.id = c.last_id
          ORDER BY c.last_seq DESC`,
       )
@@ -281,16 +374,7 @@ export class Mailbox {
         this.owner,
       )
       .toArray();
-    if (fresh.length > 0) {
-      const unread = this.sql
-        .exec<{ n: number }>(
-          "SELECT count(*) AS n FROM messages WHERE chat = ? AND sender != ? AND system IS NULL AND read_at IS NULL",
-          chat,
-          this.owner,
-        )
-        .one().n;
-      this.sql.exec("UPDATE chats SET unread = ? WHERE chat = ?", unread, chat);
-    }
+    if (fresh.length > 0) this.recountUnread(chat);
     return groupBySender(fresh);
   }
 
@@ -309,6 +393,16 @@ export class Mailbox {
     };
     if (row.client_id !== null && row.sender === this.owner) message.clientId = row.client_id;
     if (row.system !== null) message.system = JSON.parse(row.system) as SystemEvent;
+    if (row.reply_to !== null) {
+      const quote: Quote = { id: row.reply_to, from: row.reply_from ?? "", excerpt: row.reply_excerpt ?? "" };
+      if (row.reply_excerpt === null) quote.deleted = true;
+      message.replyTo = quote;
+    }
+    if (row.edited_at !== null) message.editedAt = row.edited_at;
+    if (row.deleted_at !== null) {
+      message.deletedAt = row.deleted_at;
+      if (row.deleted_by !== null) message.deletedBy = row.deleted_by;
+    }
     return message;
   }
 }

@@ -46,6 +46,8 @@ export interface PresenceDeps {
   userId: string;
   meta: Meta;
   isContact(userId: string): boolean;
+  /** True if this user blocked `viewer`: it sees no presence at all (see ./blocks.ts). */
+  hidesFrom(viewer: string): boolean;
   userExists(userId: string): Promise<boolean>;
   peer(userId: string): PresencePeer;
   /** Asks the shared alarm to fire no later than `time`. */
@@ -167,7 +169,10 @@ export class PresenceHub {
 
   private stamp(viewer: string, presence: Presence, visibility: LastSeenVisibility): PresenceView {
     this.lastStamp = Math.max(Date.now(), this.lastStamp + 1);
-    const shown = visibleTo(viewer, this.deps.userId, visibility, (id) => this.deps.isContact(id)) ? presence : HIDDEN;
+    const shown =
+      !this.deps.hidesFrom(viewer) && visibleTo(viewer, this.deps.userId, visibility, (id) => this.deps.isContact(id))
+        ? presence
+        : HIDDEN;
     return { ...shown, at: this.lastStamp };
   }
 
@@ -175,6 +180,17 @@ export class PresenceHub {
   async watch(watcher: string, now = Date.now()): Promise<WatchAnswer> {
     const expiresAt = this.watchers.add(watcher, now, PRESENCE_SUBSCRIPTION_TTL_MS);
     return { view: await this.viewFor(watcher), expiresAt };
+  }
+
+  /** A block or unblock changed what `viewer` may see: if it watches, it is told at once. */
+  async refreshFor(viewer: string): Promise<void> {
+    if (!this.watchers.active(Date.now()).includes(viewer)) return;
+    const view = this.stamp(viewer, this.current(), await this.visibility.get());
+    try {
+      await this.deps.peer(viewer).presenceChanged(this.deps.userId, view);
+    } catch (err) {
+      console.warn(JSON.stringify({ event: "presence_push_failed", watcher: viewer, error: String(err) }));
+    }
   }
 
   /** PATCH /api/me changed the setting: watchers see the change at once. */

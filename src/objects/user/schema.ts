@@ -94,4 +94,45 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
     )`);
     sql.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
   },
+  // v5: message actions (reply, edit, delete), receipts per reader, blocked users.
+  // See ./changes.ts and docs/actions.md.
+  (sql) => {
+    // A message's state after edits and deletes; `change_id` is the newest
+    // change applied, so an older one delivered again is ignored.
+    sql.exec("ALTER TABLE messages ADD COLUMN edited_at INTEGER");
+    sql.exec("ALTER TABLE messages ADD COLUMN deleted_at INTEGER");
+    sql.exec("ALTER TABLE messages ADD COLUMN deleted_by TEXT");
+    sql.exec("ALTER TABLE messages ADD COLUMN change_id TEXT");
+    // A reply's quote: the quoted id and sender, and its excerpt (NULL once deleted).
+    sql.exec("ALTER TABLE messages ADD COLUMN reply_to TEXT");
+    sql.exec("ALTER TABLE messages ADD COLUMN reply_from TEXT");
+    sql.exec("ALTER TABLE messages ADD COLUMN reply_excerpt TEXT");
+    sql.exec("CREATE INDEX messages_by_reply ON messages(reply_to) WHERE reply_to IS NOT NULL");
+    // Mailbox entries for edits and deletes (seq shared with messages and
+    // receipts, so sync replays them in order). kind: update | removed.
+    sql.exec(`CREATE TABLE changes (
+      seq INTEGER PRIMARY KEY,
+      cid TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      chat TEXT NOT NULL,
+      target TEXT NOT NULL,
+      client_id TEXT
+    )`);
+    sql.exec("CREATE UNIQUE INDEX changes_by_client_id ON changes(client_id) WHERE client_id IS NOT NULL");
+    // Changes that arrived before their message, applied when it arrives.
+    sql.exec("CREATE TABLE held_changes (cid TEXT PRIMARY KEY, target TEXT NOT NULL, item TEXT NOT NULL)");
+    sql.exec("CREATE INDEX held_changes_by_target ON held_changes(target)");
+    // Ids deleted for me (or dropped from a blocked user): a delivery repeated
+    // after that must not bring the message back.
+    sql.exec("CREATE TABLE forgotten (id TEXT PRIMARY KEY) WITHOUT ROWID");
+    // Per message this user sent, per reader: when it was delivered and read.
+    sql.exec(`CREATE TABLE receipt_marks (
+      id TEXT NOT NULL,
+      reader TEXT NOT NULL,
+      delivered_at INTEGER,
+      read_at INTEGER,
+      PRIMARY KEY (id, reader)
+    ) WITHOUT ROWID`);
+    sql.exec("CREATE TABLE blocked (user_id TEXT PRIMARY KEY, since INTEGER NOT NULL) WITHOUT ROWID");
+  },
 ];

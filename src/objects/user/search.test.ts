@@ -87,7 +87,8 @@ describe("the search index", () => {
       sql.exec(insert, 1, a.id, a.chat, owner, a.text, a.ts);
       sql.exec(insert, 2, b.id, b.chat, owner, b.text, b.ts);
 
-      expect(migrate(sql, USER_SCHEMA)).toBe(USER_SCHEMA.length);
+      // Up to the index step only: this object already has the later steps' tables and columns.
+      expect(migrate(sql, USER_SCHEMA.slice(0, 3))).toBe(3);
       integrityCheck(sql);
       const mailbox = new Mailbox(sql, new Meta(sql), owner);
       const found = searchMailbox(sql, mailbox, { words: ["turnip"], limit: 10 });
@@ -111,7 +112,8 @@ describe("the search index", () => {
       sql.exec(insert, 1, a.id, a.chat, owner, a.text, a.ts);
       integrityCheck(sql);
 
-      expect(migrate(sql, USER_SCHEMA)).toBe(USER_SCHEMA.length);
+      // Up to the prefix step only: this object already has the later steps' tables and columns.
+      expect(migrate(sql, USER_SCHEMA.slice(0, 4))).toBe(4);
       const ddl = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'messages_fts'").one().sql;
       expect(ddl).toContain("prefix='1 2'");
       // The v3 triggers feed the new table.

@@ -2,38 +2,43 @@
 // seq order, read in bounded pages, then `synced` with the cursor to keep.
 // It runs without awaiting, so no new message can slip in between the last
 // page and `synced`: the cursor covers exactly what was sent.
+//
+// The mailbox has three kinds of entries sharing one seq counter: messages,
+// receipts and changes (edits, deletes). Each page reads the next rows of
+// each kind and merges them by seq.
 
 import { SYNC_BATCH } from "../../shared/limits";
+import type { ServerFrame } from "../../shared/protocol";
 import type { Mailbox } from "./mailbox";
 import { send } from "./sockets";
+
+interface Entry {
+  seq: number;
+  frame: ServerFrame | null;
+}
 
 export function replay(mailbox: Mailbox, ws: WebSocket, after: number): void {
   let cursor = after;
   for (;;) {
-    const messages = mailbox.messagesAfter(cursor, SYNC_BATCH);
-    const receipts = mailbox.receiptsAfter(cursor, SYNC_BATCH);
-    if (messages.length === 0 && receipts.length === 0) break;
-    // Merge the two pages by seq, up to the end of the shorter full page, so
-    // that nothing is skipped when one table has more rows past this page.
-    const limit = Math.min(
-      messages.length === SYNC_BATCH ? (messages.at(-1)?.seq ?? Infinity) : Infinity,
-      receipts.length === SYNC_BATCH ? (receipts.at(-1)?.seq ?? Infinity) : Infinity,
-    );
-    let m = 0;
-    let r = 0;
-    for (;;) {
-      const message = messages[m];
-      const receipt = receipts[r];
-      const nextSeq = Math.min(message?.seq ?? Infinity, receipt?.seq ?? Infinity);
-      if (nextSeq === Infinity || nextSeq > limit) break;
-      if (message && message.seq === nextSeq) {
-        send(ws, { type: "message", message });
-        m++;
-      } else if (receipt) {
-        send(ws, receipt.frame);
-        r++;
-      }
-      cursor = nextSeq;
+    const pages: Entry[][] = [
+      mailbox
+        .messagesAfter(cursor, SYNC_BATCH)
+        .map((message) => ({ seq: message.seq, frame: { type: "message", message } })),
+      mailbox.receiptsAfter(cursor, SYNC_BATCH),
+      mailbox.changes.after(cursor, SYNC_BATCH),
+    ];
+    if (pages.every((page) => page.length === 0)) break;
+    // Up to the end of the shortest full page, so that nothing is skipped when
+    // one kind has more rows past this page.
+    let limit = Infinity;
+    for (const page of pages) {
+      if (page.length === SYNC_BATCH) limit = Math.min(limit, page.at(-1)?.seq ?? Infinity);
+    }
+    const entries = pages.flat().filter((entry) => entry.seq <= limit);
+    entries.sort((a, b) => a.seq - b.seq);
+    for (const entry of entries) {
+      if (entry.frame) send(ws, entry.frame);
+      cursor = entry.seq;
     }
   }
   send(ws, { type: "synced", seq: mailbox.lastSeq });

@@ -35,7 +35,8 @@ authRoutes.post("/register", async (c) => {
     password,
   });
   await recordEvent(c.env, limits);
-  const answer: AuthAnswer = { token: await newSession(c.env, user.id, c.req.header("User-Agent")), user };
+  const device = body.device ?? c.req.header("User-Agent");
+  const answer: AuthAnswer = { token: await newSession(c.env, user.id, device), user };
   return c.json(answer, 201);
 });
 
@@ -57,7 +58,8 @@ authRoutes.post("/login", async (c) => {
     throw new AppError("bad_credentials", "wrong username or password");
   }
   await clearLimit(c.env, `login:${body.username}`);
-  const answer: AuthAnswer = { token: await newSession(c.env, row.id, c.req.header("User-Agent")), user: toUser(row) };
+  const device = body.device ?? c.req.header("User-Agent");
+  const answer: AuthAnswer = { token: await newSession(c.env, row.id, device), user: toUser(row) };
   return c.json(answer, 200);
 });
 
@@ -76,7 +78,12 @@ function decoyHash(): Promise<PasswordHash> {
   return decoy;
 }
 
+/** A new session; beyond SESSIONS_PER_USER_MAX the oldest are logged out, their sockets closed. */
 async function newSession(env: Env, userId: string, device = ""): Promise<string> {
-  const sessionId = await createSession(env.DB, userId, device);
+  const { id: sessionId, dropped } = await createSession(env.DB, userId, device);
+  if (dropped.length > 0) {
+    const user = env.USERS.get(env.USERS.idFromName(userId));
+    await Promise.all(dropped.map((sid) => user.closeSession(sid)));
+  }
   return signToken({ userId, sessionId }, env.JWT_SECRET);
 }

@@ -2,9 +2,9 @@
 // own mailbox (their user object), so a user sees only chats they are in.
 
 import { Hono } from "hono";
-import { AppError } from "../../shared/errors";
+import { AppError, unwrap } from "../../shared/errors";
 import { HISTORY_LIMIT_DEFAULT, HISTORY_LIMIT_MAX } from "../../shared/limits";
-import { chatId, isMessageId, parseChat } from "../../shared/protocol";
+import { chatId, isMessageId, parseChat, type ReaderReceipt } from "../../shared/protocol";
 import type { AppEnv } from "../app-env";
 import { requireAuth } from "../auth/middleware";
 
@@ -23,6 +23,29 @@ chatRoutes.get("/:chat/messages", async (c) => {
   const limit = parseLimit(c.req.query("limit"));
   const messages = await userObject(c.env, c.get("auth").userId).history(chat, before, limit);
   return c.json({ messages });
+});
+
+// Message info: for a message the caller sent, each reader's delivered and
+// read times. The readers are those it was meant for: the peer, or the
+// group's members when it was sent (the group object knows them, members who
+// left since included); the times come from the caller's own object.
+chatRoutes.get("/:chat/messages/:id/receipts", async (c) => {
+  const ref = parseChat(c.req.param("chat"));
+  const id = c.req.param("id");
+  if (!isMessageId(id)) throw new AppError("invalid_field", "id must be a message id");
+  const me = c.get("auth").userId;
+  const { marks } = unwrap(await userObject(c.env, me).receiptsOf(chatId(ref), id));
+  let readers: string[];
+  if (ref.kind === "user") {
+    readers = ref.id === me ? [] : [ref.id];
+  } else {
+    readers = unwrap(await c.env.GROUPS.get(c.env.GROUPS.idFromName(ref.id)).readers(me, id));
+  }
+  const byReader = new Map(marks.map((m) => [m.user, m]));
+  const receipts: ReaderReceipt[] = readers.map(
+    (user) => byReader.get(user) ?? { user, deliveredAt: null, readAt: null },
+  );
+  return c.json({ id, chat: chatId(ref), receipts });
 });
 
 export function parseLimit(value: string | undefined): number {

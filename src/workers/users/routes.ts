@@ -8,6 +8,7 @@ import type { AppEnv } from "../app-env";
 import { findById, findByUsername, toMe, toUser, type UserRow } from "../auth/accounts";
 import { requireAuth } from "../auth/middleware";
 import { readJson } from "../http";
+import { asSeenBy } from "../safety/blocks-db";
 import { presenceRoutes, pushLastSeenVisibility } from "./presence-routes";
 
 export const meRoutes = new Hono<AppEnv>();
@@ -49,11 +50,12 @@ userRoutes.get("/", async (c) => {
   )
     .bind(JSON.stringify(ids))
     .all<UserRow>();
-  return c.json({ users: results.map(toUser) });
+  return c.json({ users: await asSeenBy(c.env.DB, c.get("auth").userId, results.map(toUser)) });
 });
 
 userRoutes.get("/:username", async (c) => {
   const row = await findByUsername(c.env.DB, normalizeUsername(c.req.param("username")));
   if (!row) throw new AppError("unknown_user", "no such user");
-  return c.json(toUser(row));
+  const [user] = await asSeenBy(c.env.DB, c.get("auth").userId, [toUser(row)]);
+  return c.json(user);
 });

@@ -1,0 +1,113 @@
+// `edit` and `delete` frames. Delete for me touches only this mailbox. For a
+// one-to-one message this object is the authority (the message is its own):
+// it checks, changes its own copy and hands the change to the peer through
+// the outbox, in the same block, so the peer gets it after the message and
+// exactly once. For a group message the group object decides (members,
+// admins, windows) and fans the change out; this object then stores its own
+// copy, as for a group send. See docs/actions.md.
+
+import { AppError } from "../../shared/errors";
+import { type ClientFrame, FrameError, type Message, parseChat } from "../../shared/protocol";
+import type { ActionWindows } from "../action-windows";
+import type { InboxChange } from "../inbox";
+import type { MessageIdClock } from "../storage/id-clock";
+import type { Outbox } from "../storage/outbox";
+import type { Mailbox } from "./mailbox";
+import { broadcast, send } from "./sockets";
+
+type ActionFrame = Extract<ClientFrame, { type: "edit" | "delete" }>;
+
+export interface Actor {
+  userId: string;
+  env: Env;
+  mailbox: Mailbox;
+  ids: MessageIdClock;
+  outbox: Outbox;
+  windows: ActionWindows;
+  sockets: () => WebSocket[];
+  /** Runs a synchronous block of writes in the object's next group commit (see storage/write-batch.ts). */
+  writes: <T>(job: () => T) => Promise<T>;
+}
+
+export async function act(me: Actor, ws: WebSocket, frame: ActionFrame): Promise<void> {
+  try {
+    await run(me, ws, frame);
+  } catch (err) {
+    throw err instanceof AppError && !(err instanceof FrameError) ? new FrameError(err, frame.clientId) : err;
+  }
+}
+
+async function run(me: Actor, ws: WebSocket, frame: ActionFrame): Promise<void> {
+  // A retry: the same clientId gets the first answer and changes nothing.
+  const earlier = me.mailbox.changes.findByClientId(frame.clientId);
+  if (earlier) return send(ws, earlier);
+  const message = me.mailbox.findById(frame.id);
+  if (!message) throw new AppError("unknown_message", "no such message in your chats");
+  if (frame.type === "delete" && frame.for === "me") {
+    return me.writes(() => {
+      const answer = me.mailbox.changes.forget(message.id, me.ids.next().id, frame.clientId);
+      if (answer) broadcast(me.sockets(), answer);
+    });
+  }
+  if (message.system) throw new AppError("forbidden", "system messages cannot be edited or deleted");
+  if (frame.type === "edit" && message.from !== me.userId) {
+    throw new AppError("not_your_message", "only its sender may edit a message");
+  }
+  if (message.deletedAt !== undefined) throw new AppError("message_deleted", "that message was deleted");
+  const chat = parseChat(message.chat);
+  if (chat.kind === "group") return inGroup(me, ws, frame, chat.id);
+  return me.writes(() => oneToOne(me, frame, message, chat.id));
+}
+
+function oneToOne(me: Actor, frame: ActionFrame, message: Message, peer: string): void {
+  if (message.from !== me.userId) {
+    throw new AppError("not_your_message", "only its sender may delete a message for everyone");
+  }
+  const now = Date.now();
+  const window = frame.type === "edit" ? me.windows.edit : me.windows.delete;
+  if (now - message.ts > window) {
+    throw new AppError("too_late", `the time to ${frame.type} this message is over`);
+  }
+  // One synchronous block: own copy, mailbox entry and outbox row commit together.
+  const { id: cid, ts } = me.ids.next(now);
+  const change: InboxChange = { kind: "change", cid, chat: message.chat, id: message.id, from: me.userId, text: "" };
+  if (frame.type === "edit") {
+    change.text = frame.text;
+    change.editedAt = ts;
+  } else {
+    if (message.editedAt !== undefined) change.editedAt = message.editedAt;
+    change.deletedAt = ts;
+    change.deletedBy = me.userId;
+  }
+  const answer = me.mailbox.changes.accept({ ...change, clientId: frame.clientId });
+  if (!answer) throw new AppError("internal", "the change was not stored; try again");
+  if (peer !== me.userId) me.outbox.enqueue(peer, [{ ...change, chat: `u:${me.userId}` }], now);
+  broadcast(me.sockets(), answer);
+  if (peer !== me.userId) void me.outbox.kick(peer);
+}
+
+async function inGroup(me: Actor, ws: WebSocket, frame: ActionFrame, groupId: string): Promise<void> {
+  const group = me.env.GROUPS.get(me.env.GROUPS.idFromName(groupId));
+  const request =
+    frame.type === "edit"
+      ? { action: "edit" as const, id: frame.id, text: frame.text }
+      : { action: "delete" as const, id: frame.id };
+  let result: Awaited<ReturnType<typeof group.change>>;
+  try {
+    result = await group.change(me.userId, frame.clientId, request);
+  } catch (err) {
+    console.warn(JSON.stringify({ event: "group_change_failed", group: groupId, error: String(err) }));
+    throw new AppError("unavailable", "the group could not be reached; try again");
+  }
+  if (!result.ok) throw new AppError(result.error.code, result.error.message);
+  // As for a send: store what we are owed up to and including the change.
+  const items = result.value.items;
+  return me.writes(() => {
+    const frames = me.mailbox.accept(items);
+    const answer = me.mailbox.changes.findByClientId(frame.clientId);
+    const sockets = me.sockets();
+    for (const f of frames) broadcast(sockets, f);
+    if (!answer) throw new AppError("internal", "the change was not stored; try again");
+    if (!frames.some((f) => (f.type === "update" || f.type === "removed") && f.seq === answer.seq)) send(ws, answer);
+  });
+}

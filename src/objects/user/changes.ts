@@ -1,0 +1,167 @@
+// Edits and deletes in the user's mailbox. Each applied change is a NEW
+// mailbox entry (its own seq, in `changes`) that also rewrites the stored
+// message row, so that history shows the current text or the tombstone, the
+// search index (triggers on `messages`) follows, and `sync` replays the change
+// after the message, in order. An entry replays as the message's CURRENT
+// state, so a deleted text never comes back through an older edit.
+//
+// A change is applied only if it is newer than the last one applied to that
+// message (`cid` order; every change of one message comes from one clock:
+// the sender's object, or the group's) and the message is not deleted; so a
+// repeated delivery changes nothing and a delete is final ("delete wins").
+// One that arrives before its message waits in `held_changes` until it comes.
+// See docs/actions.md.
+
+import type { ChatId, ServerFrame } from "../../shared/protocol";
+import type { InboxChange } from "../inbox";
+import type { Mailbox } from "./mailbox";
+import { refreshQuotes } from "./quotes";
+
+type UpdateFrame = Extract<ServerFrame, { type: "update" | "removed" }>;
+
+interface ChangeRow {
+  seq: number;
+  cid: string;
+  kind: string;
+  chat: string;
+  target: string;
+  client_id: string | null;
+  [key: string]: SqlStorageValue;
+}
+
+export class MessageChanges {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly mailbox: Mailbox,
+  ) {}
+
+  /** Applies, holds or ignores one change; answers the frame for the user's devices if it was applied. */
+  accept(item: InboxChange): UpdateFrame | null {
+    const row = this.sql
+      .exec<{ sender: string; chat: string; deleted_at: number | null; change_id: string | null }>(
+        "SELECT sender, chat, deleted_at, change_id FROM messages WHERE id = ?",
+        item.id,
+      )
+      .toArray()[0];
+    if (!row) {
+      if (this.isForgotten(item.id)) {
+        // Deleted for me already; a quote of it may still hold its text.
+        if (item.deletedAt !== undefined) refreshQuotes(this.sql, item.id, null);
+      } else {
+        this.sql.exec(
+          "INSERT OR IGNORE INTO held_changes (cid, target, item) VALUES (?, ?, ?)",
+          item.cid,
+          item.id,
+          JSON.stringify(item),
+        );
+      }
+      return null;
+    }
+    if (row.deleted_at !== null || (row.change_id !== null && item.cid <= row.change_id)) return null;
+    if (row.chat !== item.chat || row.sender !== item.from) return null; // not this message: never from our objects
+    const own = row.sender === this.mailbox.owner;
+    if (item.deletedAt !== undefined) {
+      this.sql.exec(
+        "UPDATE messages SET text = '', deleted_at = ?, deleted_by = ?, change_id = ? WHERE id = ?",
+        item.deletedAt,
+        item.deletedBy ?? item.from,
+        item.cid,
+        item.id,
+      );
+      refreshQuotes(this.sql, item.id, null);
+    } else {
+      // Others' edited messages are unread again, so that reading them sends a new read receipt.
+      this.sql.exec(
+        `UPDATE messages SET text = ?, edited_at = ?, change_id = ?,
+           read_at = CASE WHEN sender = ? THEN read_at END
+         WHERE id = ?`,
+        item.text,
+        item.editedAt ?? null,
+        item.cid,
+        this.mailbox.owner,
+        item.id,
+      );
+      refreshQuotes(this.sql, item.id, item.text);
+      if (own) this.mailbox.marks.resetReads(item.id);
+      else this.mailbox.recountUnread(item.chat);
+    }
+    return this.record(item.cid, "update", item.chat, item.id, item.clientId);
+  }
+
+  /** After message `id` was stored: the changes that arrived before it, in order. */
+  release(id: string): UpdateFrame[] {
+    const held = this.sql
+      .exec<{ item: string }>("DELETE FROM held_changes WHERE target = ? RETURNING item", id)
+      .toArray()
+      .map((row) => JSON.parse(row.item) as InboxChange)
+      .sort((a, b) => (a.cid < b.cid ? -1 : a.cid > b.cid ? 1 : 0));
+    const frames: UpdateFrame[] = [];
+    for (const item of held) {
+      const frame = this.accept(item);
+      if (frame) frames.push(frame);
+    }
+    return frames;
+  }
+
+  /** Delete for me: the message leaves this mailbox only, for good. */
+  forget(id: string, cid: string, clientId: string): UpdateFrame | null {
+    const row = this.sql.exec<{ chat: string }>("DELETE FROM messages WHERE id = ? RETURNING chat", id).toArray()[0];
+    if (!row) return null;
+    this.sql.exec("INSERT OR IGNORE INTO forgotten (id) VALUES (?)", id);
+    this.sql.exec("DELETE FROM held_changes WHERE target = ?", id);
+    this.mailbox.marks.forget(id);
+    this.mailbox.refreshChat(row.chat);
+    return this.record(cid, "removed", row.chat, id, clientId);
+  }
+
+  /** Ids that must not come back (see `forget`, and messages dropped from a blocked user). */
+  isForgotten(id: string): boolean {
+    return this.sql.exec("SELECT 1 FROM forgotten WHERE id = ?", id).toArray().length > 0;
+  }
+
+  remember(id: string): void {
+    this.sql.exec("INSERT OR IGNORE INTO forgotten (id) VALUES (?)", id);
+  }
+
+  /** The first answer to a change this user made with `clientId`, for a retry (null if none). */
+  findByClientId(clientId: string): UpdateFrame | null {
+    const row = this.sql.exec<ChangeRow>("SELECT * FROM changes WHERE client_id = ?", clientId).toArray()[0];
+    return row ? this.frame(row) : null;
+  }
+
+  /** Entries after a sync cursor, in seq order; an update of a message since deleted for me has no frame. */
+  after(after: number, limit: number): { seq: number; frame: UpdateFrame | null }[] {
+    return this.sql
+      .exec<ChangeRow>("SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+      .toArray()
+      .map((row) => ({ seq: row.seq, frame: this.frame(row) }));
+  }
+
+  private record(cid: string, kind: "update" | "removed", chat: string, target: string, clientId?: string) {
+    const seq = this.mailbox.nextSeq();
+    // A clientId the client already used for another change is not stored again.
+    const used =
+      clientId !== undefined &&
+      this.sql.exec("SELECT 1 FROM changes WHERE client_id = ?", clientId).toArray().length > 0;
+    const key = clientId !== undefined && !used ? clientId : null;
+    this.sql.exec(
+      "INSERT INTO changes (seq, cid, kind, chat, target, client_id) VALUES (?, ?, ?, ?, ?, ?)",
+      seq,
+      cid,
+      kind,
+      chat,
+      target,
+      key,
+    );
+    return this.frame({ seq, cid, kind, chat, target, client_id: key });
+  }
+
+  private frame(row: ChangeRow): UpdateFrame | null {
+    const clientId = row.client_id === null ? {} : { clientId: row.client_id };
+    if (row.kind === "removed") {
+      return { type: "removed", seq: row.seq, chat: row.chat as ChatId, id: row.target, ...clientId };
+    }
+    const message = this.mailbox.findById(row.target);
+    return message ? { type: "update", seq: row.seq, message, ...clientId } : null;
+  }
+}

@@ -1,0 +1,60 @@
+// Helpers for the message-action tests in the Workers runtime: send and act
+// over real sockets, wait for the answer by clientId, read an object's rows.
+
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import type { ServerFrame } from "../shared/protocol";
+import { type TestSocket, userStub } from "./helpers";
+
+type Answer = Extract<ServerFrame, { type: "update" | "removed" | "error" | "sent" }>;
+
+export async function sendAndWait(socket: TestSocket, chat: string, text: string, clientId: string, replyTo?: string) {
+  socket.send({ type: "send", clientId, chat, text, ...(replyTo ? { replyTo } : {}) });
+  const answer = await answerTo(socket, clientId);
+  if (answer.type !== "sent") throw new Error(`send ${clientId} failed: ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/** Sends a frame and waits for the answer that names its clientId: update, removed, sent or error. */
+export async function act(socket: TestSocket, frame: { clientId: string; [key: string]: unknown }): Promise<Answer> {
+  socket.send(frame);
+  return answerTo(socket, frame.clientId);
+}
+
+export async function answerTo(socket: TestSocket, clientId: string): Promise<Answer> {
+  let found: Answer | undefined;
+  await socket.until((s) => {
+    found = s.frames.find(
+      (f): f is Answer =>
+        typeof f !== "string" &&
+        (f.type === "update" || f.type === "removed" || f.type === "error" || f.type === "sent") &&
+        f.clientId === clientId,
+    );
+    return found !== undefined;
+  });
+  return found as Answer;
+}
+
+/** Runs the object's alarm until its outbox is empty (each test cleans up its own alarms). */
+export async function drainAlarms(userId: string): Promise<void> {
+  const stub = userStub(userId);
+  for (let i = 0; i < 5 && (await stub.stats()).outbox > 0; i++) await runDurableObjectAlarm(stub);
+  await runDurableObjectAlarm(stub);
+}
+
+/** Rows of a query inside a user's object. */
+export async function rows<T extends Record<string, SqlStorageValue>>(
+  userId: string,
+  query: string,
+  ...bindings: SqlStorageValue[]
+): Promise<T[]> {
+  return runInDurableObject(userStub(userId) as DurableObjectStub, (_, state) =>
+    state.storage.sql.exec<T>(query, ...bindings).toArray(),
+  );
+}
+
+/** Makes a message older, as if sent `ms` earlier (to test the edit and delete windows). */
+export async function age(userId: string, id: string, ms: number): Promise<void> {
+  await runInDurableObject(userStub(userId) as DurableObjectStub, (_, state) => {
+    state.storage.sql.exec("UPDATE messages SET ts = ts - ? WHERE id = ?", ms, id);
+  });
+}
