@@ -101,11 +101,10 @@ export class Mailbox {
           const stored = this.acceptMessage(item);
           if (stored) messages.push(stored);
         } else {
-          const exists = this.sql.exec("SELECT 1 FROM receipts WHERE rid = ?", item.rid).toArray().length > 0;
-          if (exists) continue;
+          // A repeated delivery writes nothing (the insert is ignored, its seq given back).
           const seq = this.nextSeq(false);
-          this.sql.exec(
-            "INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          const written = this.sql.exec(
+            "INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rid) DO NOTHING",
             seq,
             item.rid,
             item.chat,
@@ -113,7 +112,11 @@ export class Mailbox {
             item.status,
             item.by,
             item.ts,
-          );
+          ).rowsWritten;
+          if (written === 0) {
+            this.seq -= 1;
+            continue;
+          }
           receipts.push({
             type: "receipt",
             chat: item.chat,
@@ -132,7 +135,6 @@ export class Mailbox {
   }
 
   private acceptMessage(item: InboxMessage): Message | null {
-    if (this.has(item.id)) return null;
     const seq = this.nextSeq(false);
     const system = item.system ? JSON.stringify(item.system) : null;
     // The owner's own group message keeps its clientId, so that a retried send
@@ -141,8 +143,10 @@ export class Mailbox {
       item.clientId !== undefined && item.from === this.owner && !this.findByClientId(item.clientId)
         ? item.clientId
         : null;
-    this.sql.exec(
-      "INSERT INTO messages (seq, id, chat, sender, text, ts, system, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    // A repeated delivery writes nothing (the insert is ignored, its seq given back).
+    const written = this.sql.exec(
+      `INSERT INTO messages (seq, id, chat, sender, text, ts, system, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO NOTHING`,
       seq,
       item.id,
       item.chat,
@@ -151,7 +155,11 @@ export class Mailbox {
       item.ts,
       system,
       clientId,
-    );
+    ).rowsWritten;
+    if (written === 0) {
+      this.seq -= 1;
+      return null;
+    }
     const fromOther = item.from !== this.owner && !item.system;
     this.touchChat(item.chat, seq, item.id, fromOther);
     if (item.chat.startsWith("u:") && fromOther) this.addContact(item.from, item.ts);
