@@ -49,7 +49,7 @@ export async function warmUp(ctx: ScenarioContext, pairs: Pairs, count: number):
  * target catches up), until none came for `quietMs`; what is still missing
  * then is lost.
  */
-export async function drain(ctx: ScenarioContext, tracker: DmTracker, quietMs = 10_000, maxMs = 300_000) {
+export async function drain(ctx: ScenarioContext, tracker: DmTracker, quietMs = 30_000, maxMs = 600_000) {
   const t0 = performance.now();
   let seen = tracker.delivered;
   let lastProgress = performance.now();
