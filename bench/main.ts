@@ -145,7 +145,9 @@ async function main(): Promise<void> {
       progress,
       ...(userCache ? { userCache } : {}),
       ...(cli.flags.has("profile") ? { profileTo: path.join(RESULTS, stamp) } : {}),
+      onProgress: (runs) => writeFileSync(path.join(RESULTS, `${stamp}.partial.json`), JSON.stringify(runs, null, 1)),
     });
+    rmSync(path.join(RESULTS, `${stamp}.partial.json`), { force: true });
 
     const table = markdownTable(report);
     const m = report.machine;
