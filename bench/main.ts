@@ -27,6 +27,7 @@ options:
   --smoke            tiny parameters (seconds)
   --state DIR        keep the server's state and users in DIR (reused next time)
   --tmpfs            keep the server's state in memory (/dev/shm): no fsync cost
+  --direct           drive the worker's own workerd, past wrangler's dev proxy
   --local-observability  keep wrangler's per-event trace store on (off by default)
   --port N           the server's port (default: a free one)
   --write-docs       put the figures into docs/benchmarks.md
@@ -43,13 +44,8 @@ interface Cli {
 function parse(argv: string[]): Cli {
   const names: string[] = [];
   const flags = new Map<string, string[]>();
-  const boolean = new Set(
-    ["no-floor", "no-server", "smoke", "write-docs", "verbose", "help"].concat([
-      "tmpfs",
-      "local-observability",
-      "profile",
-    ]),
-  );
+  const boolean = new Set(["no-floor", "no-server", "smoke", "write-docs", "verbose", "help"]);
+  for (const flag of ["tmpfs", "local-observability", "profile", "direct"]) boolean.add(flag);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith("--")) {
@@ -82,7 +78,7 @@ async function main(): Promise<void> {
   const selected = scenarios as Scenario[];
   const known = new Set([
     ...["url", "server-pid", "no-floor", "no-server", "repeat", "smoke", "state", "port", "write-docs", "verbose"],
-    ...["help", "tmpfs", "local-observability", "profile"],
+    ...["help", "tmpfs", "local-observability", "profile", "direct"],
   ]);
   for (const s of selected) for (const k of Object.keys(s.defaults)) known.add(k);
   const bad = [...cli.flags.keys()].filter((k) => !known.has(k));
@@ -120,6 +116,7 @@ async function main(): Promise<void> {
               : {}),
           verbose: cli.flags.has("verbose"),
           localObservability,
+          direct: cli.flags.has("direct"),
         });
         targets.push(target);
         if (!state) scratch = persistTo;
@@ -128,6 +125,7 @@ async function main(): Promise<void> {
           "`wrangler dev` (workerd via Miniflare; local SQLite-backed Durable Objects and D1)",
           tmpfs ? `state in memory (${persistTo}, tmpfs: fsync costs nothing)` : `state on disk (${persistTo})`,
           localObservability ? "local observability on" : "local observability off",
+          cli.flags.has("direct") ? "driven past wrangler's dev proxy (--direct)" : "through wrangler's dev proxy",
         ].join("; ");
       }
     }
@@ -147,7 +145,9 @@ async function main(): Promise<void> {
       progress,
       ...(userCache ? { userCache } : {}),
       ...(cli.flags.has("profile") ? { profileTo: path.join(RESULTS, stamp) } : {}),
+      onProgress: (runs) => writeFileSync(path.join(RESULTS, `${stamp}.partial.json`), JSON.stringify(runs, null, 1)),
     });
+    rmSync(path.join(RESULTS, `${stamp}.partial.json`), { force: true });
 
     const table = markdownTable(report);
     const m = report.machine;

@@ -25,6 +25,8 @@ export interface RunOptions {
   userCache?: string;
   /** Take a CPU profile of the server over each scenario's measured part, written here (prefix). */
   profileTo?: string;
+  /** Called after each scenario with the runs so far (the CLI keeps a partial JSON, in case the run is cut short). */
+  onProgress?: (runs: RunRecord[]) => void;
 }
 
 export interface RunOutput {
@@ -105,6 +107,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       }
     }
     runs.push(record);
+    options.onProgress?.(runs);
     series.set(scenario.name, plots);
   }
   progress.clear();

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { startServer } from "../test/support/server";
 import { type FloorRelay, startFloorRelay } from "./floor-relay";
-import { cpuMsOf, groupProcesses, type ProcessMemory, rssOf } from "./memory";
+import { cpuMsOf, groupProcesses, listeningPorts, type ProcessMemory, rssOf } from "./memory";
 
 export type TargetName = "floor" | "server";
 
@@ -40,14 +40,17 @@ export async function startServerTarget(options: {
   persistTo?: string;
   verbose?: boolean;
   localObservability?: boolean;
+  /** Talk to the worker's own workerd, past wrangler's dev proxy (see docs/benchmarks.md). */
+  direct?: boolean;
 }) {
   process.env.X_LOCAL_OBSERVABILITY = options.localObservability ? "true" : "false";
-  const { localObservability: _, ...rest } = options;
+  const { localObservability: _, direct, ...rest } = options;
   const server = await startServer({ ...rest, vars: BENCH_SERVER_VARS });
   const workerd = () => (server.pid ? groupProcesses(server.pid, /^workerd$/) : []);
+  const url = direct ? await workerEntry(workerd()) : server.url;
   const target: Target = {
     name: "server",
-    url: server.url,
+    url,
     memory: workerd,
     cpuMs: () => workerd().reduce((sum, p) => sum + cpuMsOf(p.pid), 0),
     inspectorPort: server.inspectorPort,
@@ -97,6 +100,25 @@ export async function startFloorTarget(options: { port?: number; inProcess?: boo
     cpuMs: () => cpuMsOf(pid),
     stop: () => stopChild(child),
   };
+}
+
+/**
+ * wrangler dev puts a proxy worker (its own workerd) in front of the worker's
+ * workerd; the worker's own entry socket listens on a random port. Finds it:
+ * the listening port of the worker's process that answers the API.
+ */
+async function workerEntry(processes: ProcessMemory[]): Promise<string> {
+  const worker = processes.find((p) => p.name === "workerd (worker)");
+  for (const port of worker ? listeningPorts(worker.pid) : []) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/api/me`);
+      const body = await res.text();
+      if (res.status === 401 && body.includes('"unauthorized"')) return `http://127.0.0.1:${port}`;
+    } catch {
+      // not an HTTP socket
+    }
+  }
+  throw new Error("could not find the worker's own entry socket");
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

@@ -63,7 +63,12 @@ export const connections: Scenario = {
         }
       });
       for (const d of opened) if (d) devices.push(d);
-      if (opened.every((d) => d === null)) break;
+      const refused = opened.filter((d) => d === null).length;
+      if (refused > count / 10) {
+        // The target is at its limit (e.g. out of file descriptors): hold what it took.
+        steps.push(`${devices.length} sockets: ramp stopped, ${refused} of the last ${count} refused`);
+        break;
+      }
       await sleep(500); // let the server settle before reading its memory
       steps.push(`${devices.length} sockets: ${(rss() / 1024).toFixed(0)} MB`);
       ctx.progress.log(`${ctx.label}: ${steps.at(-1)}`);

@@ -84,7 +84,13 @@ export class UserObject extends DurableObject<Env> {
     this.writes = new WriteBatch(() => ctx.storage.sync());
     this.outbox = new Outbox(
       sql,
-      (target, items) => this.userStub(target).accept(items),
+      (target, items) =>
+        this.userStub(target)
+          .accept(items)
+          .catch((err: unknown) => {
+            this.stubs.delete(target);
+            throw err;
+          }),
       (time) => this.alarms.ensureBy(time),
     );
     this.presence = new PresenceHub({
@@ -106,8 +112,16 @@ export class UserObject extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(() => this.alarms.load());
   }
 
-  private userStub(userId: string) {
-    return this.env.USERS.get(this.env.USERS.idFromName(userId));
+  /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */
+  private readonly stubs = new Map<string, DurableObjectStub<UserObject>>();
+
+  private userStub(userId: string): DurableObjectStub<UserObject> {
+    let stub = this.stubs.get(userId);
+    if (!stub) {
+      stub = this.env.USERS.get(this.env.USERS.idFromName(userId));
+      this.stubs.set(userId, stub);
+    }
+    return stub;
   }
 
   // ------------------------------------------------------------ WebSocket

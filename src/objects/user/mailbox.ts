@@ -162,11 +162,10 @@ export class Mailbox {
           const frame = this.changes.accept(item);
           if (frame) frames.push(frame);
         } else {
-          const exists = this.sql.exec("SELECT 1 FROM receipts WHERE rid = ?", item.rid).toArray().length > 0;
-          if (exists) continue;
+          // A repeated delivery writes nothing (the insert is ignored, its seq given back).
           const seq = this.nextSeq(false);
-          this.sql.exec(
-            "INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          const written = this.sql.exec(
+            "INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rid) DO NOTHING",
             seq,
             item.rid,
             item.chat,
@@ -174,7 +173,11 @@ export class Mailbox {
             item.status,
             item.by,
             item.ts,
-          );
+          ).rowsWritten;
+          if (written === 0) {
+            this.seq -= 1;
+            continue;
+          }
           this.marks.record(item.ids, item.by, item.status, item.ts);
           frames.push({
             type: "receipt",
@@ -194,7 +197,7 @@ export class Mailbox {
   }
 
   private acceptMessage(item: InboxMessage): Message | null {
-    if (this.has(item.id) || this.changes.isForgotten(item.id)) return null;
+    if (this.changes.isForgotten(item.id)) return null;
     const seq = this.nextSeq(false);
     const system = item.system ? JSON.stringify(item.system) : null;
     // The owner's own group message keeps its clientId, so that a retried send
@@ -205,9 +208,10 @@ export class Mailbox {
         : null;
     // A quote shows the quoted message as this mailbox has it, if it has it.
     const quote = item.replyTo ? (this.quote(item.replyTo.id) ?? item.replyTo) : null;
-    this.sql.exec(
+    // A repeated delivery writes nothing (the insert is ignored, its seq given back).
+    const written = this.sql.exec(
       `INSERT INTO messages (seq, id, chat, sender, text, ts, system, client_id, reply_to, reply_from, reply_excerpt)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
       seq,
       item.id,
       item.chat,
@@ -219,7 +223,11 @@ export class Mailbox {
       quote?.id ?? null,
       quote?.from ?? null,
       quote && !quote.deleted ? quote.excerpt : null,
-    );
+    ).rowsWritten;
+    if (written === 0) {
+      this.seq -= 1;
+      return null;
+    }
     const fromOther = item.from !== this.owner && !item.system;
     this.touchChat(item.chat, seq, item.id, fromOther);
     if (item.chat.startsWith("u:") && fromOther) this.addContact(item.from, item.ts);
