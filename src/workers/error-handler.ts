@@ -1,17 +1,22 @@
 // The one place where errors become HTTP answers: an AppError keeps its code
-// and status; anything else is logged and answered 500 without details.
+// and status; a store briefly unreachable is 503 `unavailable` (see
+// transient.ts); anything else is logged and answered 500 without details.
 
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError, errorBody } from "../shared/errors";
 import type { AppEnv } from "./app-env";
+import { isTransient } from "./transient";
+
+/** Seconds a client waits before retrying after a store was unreachable. */
+const UNAVAILABLE_RETRY_AFTER_S = 1;
 
 export function onError(err: Error, c: Context<AppEnv>): Response {
-  const appError = err instanceof AppError ? err : new AppError("internal", "something went wrong; try again");
+  const appError = toAppError(err);
   if (!(err instanceof AppError)) {
     console.error(
       JSON.stringify({
-        event: "unhandled",
+        event: appError.code === "unavailable" ? "store_unavailable" : "unhandled",
         requestId: c.get("requestId"),
         path: c.req.path,
         error: String(err),
@@ -22,6 +27,16 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
   c.set("errorCode", appError.code);
   if (appError.retryAfter !== undefined) c.header("Retry-After", String(appError.retryAfter));
   return c.json(errorBody(appError), appError.status as ContentfulStatusCode);
+}
+
+function toAppError(err: Error): AppError {
+  if (err instanceof AppError) return err;
+  if (isTransient(err)) {
+    return new AppError("unavailable", "the service is briefly unavailable; try again", {
+      retryAfter: UNAVAILABLE_RETRY_AFTER_S,
+    });
+  }
+  return new AppError("internal", "something went wrong; try again");
 }
 
 export function notFound(c: Context<AppEnv>): Response {

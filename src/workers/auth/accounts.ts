@@ -2,7 +2,6 @@
 // password material never leaves this module except to the login check.
 
 import { AppError } from "../../shared/errors";
-import { randomId } from "../../shared/ids";
 import type { LastSeenVisibility, Me, User } from "../../shared/protocol";
 import type { PasswordHash } from "./password";
 
@@ -29,32 +28,37 @@ export function toMe(row: UserRow): Me {
   return { ...toUser(row), lastSeenVisibility: row.last_seen_visibility };
 }
 
+/**
+ * Creates the account, and in the same D1 batch (one transaction) whatever
+ * `alongside` holds (its first session): if D1 fails, neither exists, so a
+ * retried registration does not meet its own half-made account.
+ */
 export async function createUser(
   db: D1Database,
-  input: { username: string; displayName: string; password: PasswordHash },
+  input: { id: string; username: string; displayName: string; password: PasswordHash },
+  alongside: D1PreparedStatement[] = [],
 ): Promise<User> {
-  const id = randomId();
+  const insert = db
+    .prepare(
+      `INSERT INTO users (id, username, display_name, password_hash, password_salt, password_iterations, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .bind(
+      input.id,
+      input.username,
+      input.displayName,
+      input.password.hash,
+      input.password.salt,
+      input.password.iterations,
+      Date.now(),
+    );
   try {
-    await db
-      .prepare(
-        `INSERT INTO users (id, username, display_name, password_hash, password_salt, password_iterations, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .bind(
-        id,
-        input.username,
-        input.displayName,
-        input.password.hash,
-        input.password.salt,
-        input.password.iterations,
-        Date.now(),
-      )
-      .run();
+    await db.batch([insert, ...alongside]);
   } catch (err) {
     if (String(err).includes("UNIQUE")) throw new AppError("username_taken", "that username is taken");
     throw err;
   }
-  return { id, username: input.username, displayName: input.displayName, about: "" };
+  return { id: input.id, username: input.username, displayName: input.displayName, about: "" };
 }
 
 export async function findByUsername(db: D1Database, username: string): Promise<UserRow | null> {

@@ -2,6 +2,7 @@
 
 import { Hono } from "hono";
 import { AppError } from "../../shared/errors";
+import { randomId } from "../../shared/ids";
 import {
   LOGIN_FAILURES_MAX,
   LOGIN_FAILURES_PER_ADDRESS_MAX,
@@ -15,7 +16,7 @@ import { readJson } from "../http";
 import { createUser, findByUsername, passwordOf, toUser } from "./accounts";
 import { requireAuth } from "./middleware";
 import { hashPassword, type PasswordHash, verifyPassword } from "./password";
-import { createSession, revokeSession } from "./sessions";
+import { createSession, revokeSession, sessionStatements } from "./sessions";
 import { assertNotBlocked, clearLimit, clientAddress, type Limit, recordEvent } from "./throttle";
 import { signToken } from "./token";
 
@@ -29,14 +30,18 @@ authRoutes.post("/register", async (c) => {
     : [];
   await assertNotBlocked(c.env, limits, "too many new accounts from this address; try again later");
   const password = await hashPassword(body.password);
-  const user = await createUser(c.env.DB, {
-    username: body.username,
-    displayName: body.displayName ?? body.username,
-    password,
-  });
+  const device = body.device ?? c.req.header("User-Agent") ?? "";
+  const id = randomId();
+  // The account and its first session are one D1 transaction (see createUser).
+  const session = sessionStatements(c.env.DB, id, device);
+  const user = await createUser(
+    c.env.DB,
+    { id, username: body.username, displayName: body.displayName ?? body.username, password },
+    session.statements,
+  );
   await recordEvent(c.env, limits);
-  const device = body.device ?? c.req.header("User-Agent");
-  const answer: AuthAnswer = { token: await newSession(c.env, user.id, device), user };
+  const token = await signToken({ userId: id, sessionId: session.id }, c.env.JWT_SECRET);
+  const answer: AuthAnswer = { token, user };
   return c.json(answer, 201);
 });
 

@@ -18,8 +18,15 @@ export async function createSession(
   device: string,
   now = Date.now(),
 ): Promise<{ id: string; dropped: string[] }> {
+  const { id, statements } = sessionStatements(db, userId, device, now);
+  const [, revoked] = await db.batch<{ id: string }>(statements);
+  return { id, dropped: (revoked?.results ?? []).map((row) => row.id) };
+}
+
+/** The statements of createSession, for a caller that batches them with its own (registration). */
+export function sessionStatements(db: D1Database, userId: string, device: string, now = Date.now()) {
   const id = randomId();
-  const [, revoked] = await db.batch<{ id: string }>([
+  const statements = [
     db
       .prepare("INSERT INTO sessions (id, user_id, device, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
       .bind(id, userId, device.slice(0, 200), now, now + TOKEN_TTL_SECONDS * 1000),
@@ -32,8 +39,8 @@ export async function createSession(
          RETURNING id`,
       )
       .bind(now, userId, SESSIONS_PER_USER_MAX),
-  ]);
-  return { id, dropped: (revoked?.results ?? []).map((row) => row.id) };
+  ];
+  return { id, statements };
 }
 
 /** True if the session is live; notes its use at most every SESSION_TOUCH_MS (one small write). */

@@ -1,0 +1,116 @@
+// D1 failing during login, registration and the session check: the answer is
+// 503 `unavailable` with a Retry-After (never a 401 that would log a device
+// out, never a 500), nothing is half-written, an outage does not count as a
+// failed login, and everything works again once D1 answers.
+
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { LOGIN_FAILURES_MAX } from "../../shared/limits";
+import { faultyD1 } from "../../test/faulty-d1";
+import { api, register, uniqueName } from "../../test/helpers";
+import { fetchWith } from "../../test/with-env";
+
+const PASSWORD = "correct horse battery";
+
+async function expectUnavailable(res: Response): Promise<void> {
+  expect(res.status).toBe(503);
+  expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unavailable");
+  expect(Number(res.headers.get("Retry-After"))).toBeGreaterThan(0);
+}
+
+async function sessionsOf(userId: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ?")
+    .bind(userId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+async function usersNamed(username: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE username = ?")
+    .bind(username)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+const login = (username: string, db?: D1Database) =>
+  fetchWith(db ? { DB: db } : {}, "/api/auth/login", {
+    method: "POST",
+    body: { username, password: PASSWORD },
+  });
+
+describe("D1 fails during login", () => {
+  it("reading the account: 503, and an outage is not a failed login (no lockout)", async () => {
+    const { user } = await register();
+    const down = faultyD1(env.DB, (sql) => sql.includes("FROM users WHERE username"));
+    // More attempts than the failed-login limit: none of them may count against the user.
+    for (let i = 0; i <= LOGIN_FAILURES_MAX; i++) await expectUnavailable(await login(user.username, down.db));
+    expect(down.failures).toBe(LOGIN_FAILURES_MAX + 1);
+    expect(await sessionsOf(user.id)).toBe(1);
+    const back = await login(user.username);
+    expect(back.status).toBe(200);
+    expect(await sessionsOf(user.id)).toBe(2);
+  });
+
+  it("writing the session, before it commits: 503, no session, no token; the retry logs in", async () => {
+    const { user } = await register();
+    const down = faultyD1(env.DB, (sql) => sql.startsWith("INSERT INTO sessions"));
+    await expectUnavailable(await login(user.username, down.db));
+    expect(down.failures).toBe(1);
+    expect(await sessionsOf(user.id)).toBe(1);
+    const retry = await login(user.username);
+    expect(retry.status).toBe(200);
+    const { token } = (await retry.json()) as { token: string };
+    expect((await api("/api/me", { token })).status).toBe(200);
+  });
+
+  it("writing the session, answer lost after it committed: 503; the orphan session is never handed out", async () => {
+    const { user } = await register();
+    const down = faultyD1(env.DB, (sql) => sql.startsWith("INSERT INTO sessions"), "after");
+    await expectUnavailable(await login(user.username, down.db));
+    // The row exists (D1 committed) but no client holds a token for it; it expires
+    // with TOKEN_TTL and counts toward the five devices until the next login trims it.
+    expect(await sessionsOf(user.id)).toBe(2);
+    expect((await login(user.username)).status).toBe(200);
+  });
+});
+
+describe("D1 fails during registration", () => {
+  it("the account and its session are one transaction: a failure leaves neither", async () => {
+    const username = uniqueName("reg");
+    const down = faultyD1(env.DB, (sql) => sql.startsWith("INSERT INTO sessions"));
+    const res = await fetchWith({ DB: down.db }, "/api/auth/register", {
+      method: "POST",
+      body: { username, password: PASSWORD },
+    });
+    await expectUnavailable(res);
+    expect(await usersNamed(username)).toBe(0);
+    // The retry meets no half-made account: it registers.
+    const retry = await api("/api/auth/register", { method: "POST", body: { username, password: PASSWORD } });
+    expect(retry.status).toBe(201);
+    expect(await usersNamed(username)).toBe(1);
+  });
+});
+
+describe("D1 fails during the session check", () => {
+  it("an authenticated request gets 503, not 401: a device is not logged out by an outage", async () => {
+    const { token, user } = await register();
+    const down = faultyD1(env.DB, (sql) => sql.includes("FROM sessions s JOIN users"));
+    await expectUnavailable(await fetchWith({ DB: down.db }, "/api/me", { token }));
+    expect(down.failures).toBe(1);
+    const me = await api("/api/me", { token });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { id: string }).id).toBe(user.id);
+  });
+
+  it("a failure that is not an outage (a bug) stays a 500 `internal`", async () => {
+    const { token } = await register();
+    const buggy = {
+      prepare: () => {
+        throw new Error("D1_ERROR: no such column: oops");
+      },
+    } as unknown as D1Database;
+    const res = await fetchWith({ DB: buggy }, "/api/me", { token });
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("internal");
+  });
+});
