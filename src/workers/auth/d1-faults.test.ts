@@ -75,6 +75,8 @@ describe("D1 fails during login", () => {
 });
 
 describe("D1 fails during registration", () => {
+  // If D1 commits and only the answer is lost, the retry meets the account (409
+  // username_taken) and the person logs in with the password just chosen.
   it("the account and its session are one transaction: a failure leaves neither", async () => {
     const username = uniqueName("reg");
     const down = faultyD1(env.DB, (sql) => sql.startsWith("INSERT INTO sessions"));
