@@ -340,6 +340,93 @@ describe("frame matrix", { timeout: 120_000 }, () => {
     );
   });
 
+  it("typing to the group: members only, relayed to the others; the rest get not_member and nobody sees it", async () => {
+    const world = await newWorld();
+    // A third member watches the group; it pings, or the 2 s presence sweep of these tests drops it.
+    const watcherUser = await register();
+    const add = await api(`/api/groups/${world.groupId}/members`, {
+      method: "POST",
+      token: world.users.admin.token,
+      body: { userId: watcherUser.user.id },
+    });
+    expect(add.status).toBe(200);
+    const watcher = await connect(watcherUser.token);
+    const keepAlive = setInterval(() => watcher.send("ping"), 500);
+    const expected: Record<Exclude<Caller, "anonymous">, string> = {
+      admin: "relayed",
+      member: "relayed",
+      removed: "not_member",
+      outsider: "not_member",
+    };
+    for (const [caller, want] of Object.entries(expected) as [keyof typeof expected, string][]) {
+      const me = world.users[caller];
+      const socket = await connect(me.token);
+      socket.send({ type: "typing", chat: `g:${world.groupId}` });
+      const relayed = () => watcher.of("typing").some((f) => f.from === me.user.id);
+      await socket.until((s) => s.of("error").length > 0 || relayed(), 5000).catch(() => undefined);
+      if (want === "relayed") await watcher.until(relayed, 5000);
+      const outcome = relayed() ? "relayed" : socket.of("error")[0]?.code;
+      expect({ caller, outcome }).toEqual({ caller, outcome: want });
+      socket.close();
+    }
+    clearInterval(keepAlive);
+    watcher.close();
+    await settle(world.groupId);
+    await clearAlarms([world.groupId], [...Object.values(world.users).map((u) => u.user.id), watcherUser.user.id]);
+  });
+
+  it("edit and delete for everyone of the admin's group message: its author only; others get a code, nothing changes", async () => {
+    const world = await newWorld();
+    const chat = `g:${world.groupId}` as const;
+    // The author last, so that the message is still there for the refusals before it.
+    const expected: [Exclude<Caller, "anonymous">, { edit: string; delete: string }][] = [
+      ["member", { edit: "not_your_message", delete: "not_your_message" }],
+      ["removed", { edit: "unknown_message", delete: "unknown_message" }],
+      ["outsider", { edit: "unknown_message", delete: "unknown_message" }],
+      ["admin", { edit: "update", delete: "update" }],
+    ];
+    for (const [caller, want] of expected) {
+      const me = world.users[caller];
+      const socket = await connect(me.token);
+      socket.send({ type: "edit", clientId: `${caller}-e`, id: world.messageId, text: `edited by ${caller}` });
+      socket.send({ type: "delete", clientId: `${caller}-x`, id: world.messageId, for: "everyone" });
+      const answer = (clientId: string) =>
+        socket.of("error").find((e) => e.clientId === clientId)?.code ??
+        (socket.of("update").some((f) => f.clientId === clientId) ? "update" : undefined) ??
+        (socket.of("removed").some((f) => f.clientId === clientId) ? "removed" : undefined);
+      await socket.until(() => answer(`${caller}-e`) !== undefined && answer(`${caller}-x`) !== undefined, 10_000);
+      expect({ caller, edit: answer(`${caller}-e`), delete: answer(`${caller}-x`) }).toEqual({ caller, ...want });
+      socket.close();
+      await settle(world.groupId);
+      // Until the author acts, the member still has the message as it was sent; then a tombstone.
+      const history = await userStub(world.users.member.user.id).history(chat, undefined, 50);
+      const copy = history.find((m) => m.id === world.messageId);
+      if (caller === "admin")
+        expect({ text: copy?.text, deleted: copy?.deletedAt !== undefined }).toEqual({ text: "", deleted: true });
+      else expect(copy?.text).toBe("after the removal");
+    }
+    await clearAlarms(
+      [world.groupId],
+      Object.values(world.users).map((u) => u.user.id),
+    );
+  });
+
+  it("subscribe: any user may ask for a user's presence, and gets an answer", async () => {
+    const world = await newWorld();
+    for (const caller of ["admin", "member", "removed", "outsider"] as const) {
+      const socket = await connect(world.users[caller].token);
+      socket.send({ type: "subscribe", users: [world.users.member.user.id] });
+      const frame = await socket.next("presence", (f) => f.user === world.users.member.user.id);
+      expect(typeof frame.online).toBe("boolean");
+      expect(socket.of("error")).toEqual([]);
+      socket.close();
+    }
+    await clearAlarms(
+      [world.groupId],
+      Object.values(world.users).map((u) => u.user.id),
+    );
+  });
+
   it("anonymous callers cannot open a socket at all", async () => {
     const res = await api("/ws", { headers: { Upgrade: "websocket" } });
     expect(res.status).toBe(401);
