@@ -30,17 +30,35 @@ export function createDevice(options: DeviceOptions): Device {
   });
 }
 
-/** Starts a device; resolves once it is live (its first sync is complete), rejects if it cannot connect. */
+/** How long a device may take to get through (it retries by itself while offline). */
+const LIVE_WITHIN_MS = 60_000;
+
+/**
+ * Starts a device; resolves once it is live (its first sync is complete).
+ * "offline" is a state the client module leaves by itself (it reconnects with
+ * backoff), so only "closed" (refused for good) or the deadline rejects.
+ */
 export function live(device: Device): Promise<Device> {
   return new Promise((resolve, reject) => {
+    let last = "connecting";
+    const timer = setTimeout(
+      () => fail(`not live within ${LIVE_WITHIN_MS / 1000} s; last state ${last}`),
+      LIVE_WITHIN_MS,
+    );
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      off();
+      device.close();
+      reject(new Error(`device could not connect (${why})`));
+    };
     const off = device.on("state", ({ state }) => {
+      last = state;
       if (state === "live") {
+        clearTimeout(timer);
         off();
         resolve(device);
-      } else if (state === "closed" || state === "offline") {
-        off();
-        device.close();
-        reject(new Error(`device could not connect (${state})`));
+      } else if (state === "closed") {
+        fail(state);
       }
     });
     device.start();

@@ -78,11 +78,24 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
             )
           : { start: async () => {}, stop: async () => {} };
         const pool = pools.get(target) as UserPool;
-        const result = await scenario.run({ target, pool, progress, params, label, measured });
+        // One failed repeat (a device that never got through, say) is reported and the run goes on:
+        // the figures are then the medians of the repeats that completed.
+        let result: Awaited<ReturnType<Scenario["run"]>>;
+        try {
+          result = await scenario.run({ target, pool, progress, params, label, measured });
+        } catch (err) {
+          notes.add(`repeat ${r + 1} failed: ${err instanceof Error ? err.message : String(err)}`);
+          progress.log(`${label}: failed (${err instanceof Error ? err.message : String(err)})`);
+          continue;
+        }
         repeats.push(result.metrics);
         for (const note of result.notes) notes.add(note);
         for (const l of result.latencies) samples.set(l.label, [...(samples.get(l.label) ?? []), ...l.samples.all()]);
         progress.log(`${label}: done${summaryLine(result.metrics)}`);
+      }
+      if (repeats.length === 0) {
+        progress.log(`${scenario.name} @ ${target.name}: every repeat failed; no figures`);
+        continue;
       }
       const latencies: TargetRecord["latencies"] = [];
       for (const [label, values] of samples) {
