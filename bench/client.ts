@@ -36,9 +36,10 @@ const LIVE_WITHIN_MS = 60_000;
 /**
  * Starts a device; resolves once it is live (its first sync is complete).
  * "offline" is a state the client module leaves by itself (it reconnects with
- * backoff), so only "closed" (refused for good) or the deadline rejects.
+ * backoff), so only "closed" (refused for good) or the deadline rejects,
+ * unless `failFast` (the connections ramp: a refused socket counts at once).
  */
-export function live(device: Device): Promise<Device> {
+export function live(device: Device, failFast = false): Promise<Device> {
   return new Promise((resolve, reject) => {
     let last = "connecting";
     const timer = setTimeout(
@@ -57,7 +58,7 @@ export function live(device: Device): Promise<Device> {
         clearTimeout(timer);
         off();
         resolve(device);
-      } else if (state === "closed") {
+      } else if (state === "closed" || (failFast && state === "offline")) {
         fail(state);
       }
     });

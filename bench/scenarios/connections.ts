@@ -49,7 +49,7 @@ export const connections: Scenario = {
         });
         const t = performance.now();
         try {
-          await live(device);
+          await live(device, true);
           openLatency.add(performance.now() - t);
           device.on("state", ({ state }) => {
             if (state !== "live" && state !== "closed") dropped++;
