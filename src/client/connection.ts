@@ -206,7 +206,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   private onOpen(): void {
     this.setState("syncing");
     this.heartbeat.start();
-    this.writeFrame({ type: "sync", after: this.cursorValue });
+    this.writeFrame({ type: "sync", after: this.cursorValue, batch: true });
     // A new socket starts with no subscriptions: ask for all of them again.
     this.toSubscribe = [...this.subscribed];
     this.flush();
@@ -263,7 +263,15 @@ export class Connection extends Emitter<ConnectionEvents> {
     } catch {
       return; // not ours to understand; the heartbeat still counted it
     }
+    this.dispatch(frame);
+  }
+
+  private dispatch(frame: ServerFrame): void {
     switch (frame.type) {
+      case "replay":
+        // A sync's entries, many to a frame (we ask for it with `batch: true`).
+        for (const entry of frame.frames) this.dispatch(entry);
+        break;
       case "message":
         this.onMessage(frame.message);
         break;

@@ -3,7 +3,13 @@
 
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { SOCKETS_PER_USER_MAX, SYNC_BATCH, TEXT_MAX } from "../shared/limits";
+import {
+  REPLAY_FRAME_BYTES,
+  REPLAY_FRAME_ENTRIES_MAX,
+  SOCKETS_PER_USER_MAX,
+  SYNC_BATCH,
+  TEXT_MAX,
+} from "../shared/limits";
 import { api, connect, register, type TestSocket, userStub } from "../test/helpers";
 import type { InboxItem } from "./inbox";
 import type { UserObject } from "./user-object";
@@ -159,6 +165,63 @@ describe("sync", () => {
         .slice(total)
         .map((f) => f.message.text),
     ).toEqual(items.slice(-5).map((i) => (i as { text: string }).text));
+    b.close();
+  });
+
+  it("with batch: the same entries in the same order, many to a replay frame, then synced", async () => {
+    const alice = await register();
+    const bob = await register();
+    const total = SYNC_BATCH + 20;
+    const items: InboxItem[] = Array.from({ length: total }, (_, i) => ({
+      kind: "message",
+      id: `${(1e12 + i).toString(36).padStart(9, "0")}0000${alice.user.id}`,
+      chat: `u:${alice.user.id}`,
+      from: alice.user.id,
+      // Some long texts, so that the size bound cuts frames as well as the count bound.
+      text: i % 50 === 0 ? "y".repeat(TEXT_MAX) : `m${i}`,
+      ts: 1e12 + i,
+    }));
+    items.push({
+      kind: "receipt",
+      rid: `r-${alice.user.id}`,
+      chat: `u:${alice.user.id}`,
+      ids: ["x"],
+      status: "read",
+      by: alice.user.id,
+      ts: 2e12,
+    });
+    await userStub(bob.user.id).accept(items);
+    const plain = await connect(bob.token);
+    plain.send({ type: "sync", after: 0 });
+    const plainSynced = await plain.next("synced");
+    const one = plain.frames.filter((f) => typeof f !== "string" && (f.type === "message" || f.type === "receipt"));
+    const batched = await connect(bob.token);
+    batched.send({ type: "sync", after: 0, batch: true });
+    const batchedSynced = await batched.next("synced");
+    const replays = batched.of("replay");
+    expect(batched.of("message")).toEqual([]);
+    expect(replays.flatMap((r) => r.frames)).toEqual(one);
+    expect(one).toHaveLength(total + 1);
+    expect(batchedSynced.seq).toBe(plainSynced.seq);
+    expect(replays.length).toBeGreaterThan(Math.ceil(one.length / REPLAY_FRAME_ENTRIES_MAX));
+    for (const r of replays) {
+      expect(r.frames.length).toBeLessThanOrEqual(REPLAY_FRAME_ENTRIES_MAX);
+      expect(JSON.stringify(r).length).toBeLessThan(REPLAY_FRAME_BYTES + 2 * TEXT_MAX);
+    }
+    plain.close();
+    batched.close();
+  });
+
+  it("a sync whose batch is not true or false is refused, and replays nothing", async () => {
+    const bob = await register();
+    const b = await connect(bob.token);
+    b.send({ type: "sync", after: 0, batch: "yes" });
+    const error = await b.next("error");
+    expect(error.code).toBe("invalid_field");
+    b.send("ping");
+    await b.until((s) => s.frames.includes("pong"));
+    expect(b.of("synced")).toEqual([]);
+    expect(b.of("replay")).toEqual([]);
     b.close();
   });
 

@@ -198,7 +198,7 @@ export class UserObject extends DurableObject<Env> {
         return turn;
       }
       case "sync":
-        return replay(this.mailbox, ws, frame.after);
+        return replay(this.mailbox, ws, frame.after, frame.batch === true);
       case "received":
         return this.writes.run(() => this.sendReceipts(this.mailbox.markDelivered(frame.ids, Date.now()), "delivered"));
       case "read":

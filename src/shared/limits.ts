@@ -16,6 +16,9 @@ export const SUBSCRIBE_MAX = 500;
 export const HISTORY_LIMIT_MAX = 100;
 export const HISTORY_LIMIT_DEFAULT = 50;
 export const SYNC_BATCH = 500; // mailbox rows read per step of a replay
+/** A `replay` frame (sync with `batch: true`) carries at most this many entries, or about this many bytes. */
+export const REPLAY_FRAME_ENTRIES_MAX = 200;
+export const REPLAY_FRAME_BYTES = 32 * 1024;
 
 export const GROUP_NAME_MAX = 100;
 export const GROUP_MEMBERS_MAX = 1024;

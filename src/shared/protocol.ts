@@ -148,7 +148,7 @@ export type ClientFrame =
   | { type: "delete"; clientId: string; id: string; for: DeleteScope }
   | { type: "received"; ids: string[] }
   | { type: "read"; chat: ChatId; upTo: string }
-  | { type: "sync"; after: number }
+  | { type: "sync"; after: number; batch?: boolean }
   | { type: "typing"; chat: ChatId }
   | { type: "subscribe"; users: string[] };
 
@@ -161,7 +161,11 @@ export type ServerFrame =
   | { type: "presence"; user: string; online: boolean; lastSeen: number | null }
   | { type: "typing"; chat: ChatId; from: string }
   | { type: "synced"; seq: number }
+  | { type: "replay"; frames: ReplayedFrame[] }
   | { type: "error"; code: string; message: string; clientId?: string };
+
+/** What a `replay` frame carries (a sync with `batch: true`): mailbox entries, in seq order. */
+export type ReplayedFrame = Extract<ServerFrame, { type: "message" | "receipt" | "update" | "removed" }>;
 
 export const CLIENT_ID_PATTERN = /^[\x21-\x7e]+$/; // printable ASCII, no spaces
 
@@ -223,8 +227,11 @@ export function parseClientFrame(raw: string): ClientFrame {
         chat: chatId(parseChat(fields.chat)),
         upTo: v.string(fields, "upTo", { pattern: MESSAGE_ID_PATTERN }),
       };
-    case "sync":
-      return { type: "sync", after: v.integer(fields, "after", { min: 0 }) };
+    case "sync": {
+      const after = v.integer(fields, "after", { min: 0 });
+      const batch = v.optionalBoolean(fields, "batch");
+      return batch === undefined ? { type: "sync", after } : { type: "sync", after, batch };
+    }
     case "typing":
       return { type: "typing", chat: chatId(parseChat(fields.chat)) };
     case "subscribe":

@@ -48,6 +48,13 @@ export function optionalString(
   return fields[field] === undefined ? undefined : string(fields, field, opts);
 }
 
+export function optionalBoolean(fields: Fields, field: string): boolean | undefined {
+  const value = fields[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean") invalid(field, "must be true or false");
+  return value;
+}
+
 export function integer(fields: Fields, field: string, opts: { min?: number; max?: number } = {}): number {
   const value = fields[field];
   if (typeof value !== "number" || !Number.isSafeInteger(value)) invalid(field, "must be an integer");
