@@ -137,19 +137,24 @@ describe("bad frames", () => {
   }, 30_000);
 });
 
+/** `count` one-to-one messages from `sender` as its object would deliver them, with increasing ids. */
+function deliveredFrom(sender: string, count: number, text: (i: number) => string): InboxItem[] {
+  return Array.from({ length: count }, (_, i) => ({
+    kind: "message",
+    id: `${(1e12 + i).toString(36).padStart(9, "0")}0000${sender}`,
+    chat: `u:${sender}`,
+    from: sender,
+    text: text(i),
+    ts: 1e12 + i,
+  }));
+}
+
 describe("sync", () => {
   it("replays everything after the cursor, across batches, then synced", async () => {
     const alice = await register();
     const bob = await register();
     const total = SYNC_BATCH + 20;
-    const items: InboxItem[] = Array.from({ length: total }, (_, i) => ({
-      kind: "message",
-      id: `${(1e12 + i).toString(36).padStart(9, "0")}0000${alice.user.id}`,
-      chat: `u:${alice.user.id}`,
-      from: alice.user.id,
-      text: `m${i}`,
-      ts: 1e12 + i,
-    }));
+    const items = deliveredFrom(alice.user.id, total, (i) => `m${i}`);
     await userStub(bob.user.id).accept(items);
     await userStub(bob.user.id).accept(items.slice(0, 10)); // a redelivery stores nothing
     const b = await connect(bob.token);
@@ -172,15 +177,8 @@ describe("sync", () => {
     const alice = await register();
     const bob = await register();
     const total = SYNC_BATCH + 20;
-    const items: InboxItem[] = Array.from({ length: total }, (_, i) => ({
-      kind: "message",
-      id: `${(1e12 + i).toString(36).padStart(9, "0")}0000${alice.user.id}`,
-      chat: `u:${alice.user.id}`,
-      from: alice.user.id,
-      // Some long texts, so that the size bound cuts frames as well as the count bound.
-      text: i % 50 === 0 ? "y".repeat(TEXT_MAX) : `m${i}`,
-      ts: 1e12 + i,
-    }));
+    // Some long texts, so that the size bound cuts frames as well as the count bound.
+    const items = deliveredFrom(alice.user.id, total, (i) => (i % 50 === 0 ? "y".repeat(TEXT_MAX) : `m${i}`));
     items.push({
       kind: "receipt",
       rid: `r-${alice.user.id}`,
