@@ -3,9 +3,8 @@
 // turn to read, see typing, online and last seen; a message that looks like
 // HTML is shown as text; profile and picture.
 
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser } from "../support/browser";
+import { describe, expect, inject, it } from "vitest";
+import { useBrowser } from "../support/browser";
 import { PageUser } from "../support/page-user";
 import { makePng } from "../support/png";
 
@@ -14,17 +13,11 @@ const INJECTION = "<img src=x onerror=alert(1)>";
 const PICTURE = makePng(96, 96, (x, y) => [40 + x * 2, 120 + y, 180 - x]);
 
 describe("the web page", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("two people chat: messages both ways, ticks to read, text shown as text", async () => {
-    const ann = await PageUser.register(browser, base, "ann", "Ann");
-    const ben = await PageUser.register(browser, base, "ben", "Ben");
+    const ann = await PageUser.register(browser(), base, "ann", "Ann");
+    const ben = await PageUser.register(browser(), base, "ben", "Ben");
 
     // Ann sets a profile picture first.
     await ann.page.getByRole("button", { name: "Profile" }).click();

@@ -1,26 +1,19 @@
 // Groups in the browser: a third member joins, ticks wait for every member,
 // message info, search with a jump to the hit, removal.
 
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser } from "../support/browser";
+import { describe, expect, inject, it } from "vitest";
+import { useBrowser } from "../support/browser";
 import { PageUser } from "../support/page-user";
 
 const base = inject("baseUrl");
 
 describe("the web page", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("a group: a third member joins, ticks wait for every member, admins remove members", async () => {
-    const ann = await PageUser.register(browser, base, "gann", "Ann");
-    const ben = await PageUser.register(browser, base, "gben", "Ben");
-    const eve = await PageUser.register(browser, base, "geve", "Eve");
+    const ann = await PageUser.register(browser(), base, "gann", "Ann");
+    const ben = await PageUser.register(browser(), base, "gben", "Ben");
+    const eve = await PageUser.register(browser(), base, "geve", "Eve");
 
     // Ann creates the group with Ben.
     await ann.page.getByRole("button", { name: "New group" }).click();

@@ -1,8 +1,7 @@
 // Long chats: the newest page first, older pages on scroll.
 
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser } from "../support/browser";
+import { describe, expect, inject, it } from "vitest";
+import { useBrowser } from "../support/browser";
 import { ClientUser } from "../support/client-user";
 import { PageUser } from "../support/page-user";
 import { waitFor } from "../support/wait";
@@ -10,16 +9,10 @@ import { waitFor } from "../support/wait";
 const base = inject("baseUrl");
 
 describe("the web page", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("a long chat shows its newest page; older pages appear when scrolled to the top", async () => {
-    const fay = await PageUser.register(browser, base, "fay", "Fay");
+    const fay = await PageUser.register(browser(), base, "fay", "Fay");
     const zed = await ClientUser.register(base, "zed");
     const fayId = (await zed.api.user(fay.username)).id;
     const connection = zed.connect();

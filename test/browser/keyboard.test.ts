@@ -1,24 +1,17 @@
 // The page from the keyboard alone, with every control named for screen readers.
 
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser } from "../support/browser";
+import { describe, expect, inject, it } from "vitest";
+import { useBrowser } from "../support/browser";
 import { PageUser } from "../support/page-user";
 
 const base = inject("baseUrl");
 
 describe("the web page", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("works from the keyboard alone: log in, start a chat, send, go back", async () => {
-    const gus = await PageUser.register(browser, base, "gus", "Gus");
-    const hal = await PageUser.register(browser, base, "hal", "Hal");
+    const gus = await PageUser.register(browser(), base, "gus", "Gus");
+    const hal = await PageUser.register(browser(), base, "hal", "Hal");
     const keys = gus.page.keyboard;
     // Each new screen moves the focus to its main field: wait for it, as a person would look.
     const focused = (label: string) =>

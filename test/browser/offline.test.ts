@@ -1,24 +1,17 @@
 // A message typed while the browser is offline.
 
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser } from "../support/browser";
+import { describe, expect, inject, it } from "vitest";
+import { useBrowser } from "../support/browser";
 import { PageUser } from "../support/page-user";
 
 const base = inject("baseUrl");
 
 describe("the web page", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("a message typed offline waits with a clock, then goes out once when back online", async () => {
-    const cat = await PageUser.register(browser, base, "cat", "Cat");
-    const dan = await PageUser.register(browser, base, "dan", "Dan");
+    const cat = await PageUser.register(browser(), base, "cat", "Cat");
+    const dan = await PageUser.register(browser(), base, "dan", "Dan");
     await cat.startChat(dan.username);
     await cat.send("first");
     await cat.mine("first").locator('[data-status="delivered"], [data-status="read"]').waitFor();
