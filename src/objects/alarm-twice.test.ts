@@ -7,7 +7,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AuthAnswer } from "../shared/protocol";
-import { clearAlarms, createGroup, groupStub, historyOf, settle } from "../test/groups";
+import { clearAlarms, groupStub, historyOf, settle, team } from "../test/groups";
 import { connect, register, userStub } from "../test/helpers";
 import type { GroupObject } from "./group-object";
 import type { InboxItem } from "./inbox";
@@ -71,13 +71,10 @@ describe("an alarm that fires twice", { timeout: 60_000 }, () => {
   }
 
   it("group fan-out, a member's delivery failed after storing: every member has it once, nothing owed", async () => {
-    const users = await Promise.all(Array.from({ length: 3 }, () => register()));
-    const [admin, victimUser, other] = users as [AuthAnswer, AuthAnswer, AuthAnswer];
-    const group = await createGroup(admin.token, "alarms", [victimUser.user.id, other.user.id]);
-    const chat = `g:${group.id}` as const;
+    const { users, admin, rest, group, chat } = await team(3);
     await settle(group.id);
     const stub = groupStub(group.id);
-    const victim = victimUser.user.id;
+    const victim = (rest[0] as AuthAnswer).user.id;
     let calls = 0;
     await runInDurableObject(stub, (object: GroupObject) => {
       const fanout = object.fanout;

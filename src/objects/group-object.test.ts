@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AuthAnswer, Message } from "../shared/protocol";
-import { clearAlarms, createGroup, groupStub, historyOf, settle } from "../test/groups";
+import { clearAlarms, groupStub, historyOf, settle, team } from "../test/groups";
 import { api, connect, register, type TestSocket } from "../test/helpers";
 import type { GroupObject } from "./group-object";
 
@@ -17,17 +17,6 @@ async function replayed(user: AuthAnswer, chat: string): Promise<Message[]> {
   await socket.next("synced");
   socket.close();
   return inChat(socket, chat);
-}
-
-async function team(n: number) {
-  const users = await Promise.all(Array.from({ length: n }, () => register()));
-  const [admin, ...rest] = users as [AuthAnswer, ...AuthAnswer[]];
-  const group = await createGroup(
-    admin.token,
-    "team",
-    rest.map((u) => u.user.id),
-  );
-  return { users, admin, group, chat: `g:${group.id}` as const };
 }
 
 describe("sending to a group", { timeout: 60_000 }, () => {

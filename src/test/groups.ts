@@ -6,8 +6,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { randomId } from "../shared/ids";
-import type { Group, Message } from "../shared/protocol";
-import { api, userStub } from "./helpers";
+import type { AuthAnswer, Group, Message } from "../shared/protocol";
+import { api, register, userStub } from "./helpers";
 
 export function groupStub(groupId: string) {
   return env.GROUPS.get(env.GROUPS.idFromName(groupId));
@@ -17,6 +17,18 @@ export async function createGroup(token: string, name: string, members: string[]
   const res = await api("/api/groups", { method: "POST", token, body: { name, members } });
   if (res.status !== 201) throw new Error(`create failed: ${res.status} ${await res.text()}`);
   return res.json();
+}
+
+/** `n` registered users in a group named "team": the first is its admin, the rest members. */
+export async function team(n: number) {
+  const users = await Promise.all(Array.from({ length: n }, () => register()));
+  const [admin, ...rest] = users as [AuthAnswer, ...AuthAnswer[]];
+  const group = await createGroup(
+    admin.token,
+    "team",
+    rest.map((u) => u.user.id),
+  );
+  return { users, admin, rest, group, chat: `g:${group.id}` as const };
 }
 
 export async function errorCode(res: Response): Promise<string> {

@@ -8,20 +8,9 @@ import { describe, expect, it } from "vitest";
 import { DELETE_WINDOW_MS, EDIT_WINDOW_MS } from "../../shared/limits";
 import type { AuthAnswer } from "../../shared/protocol";
 import { act, rows, sendAndWait } from "../../test/actions";
-import { clearAlarms, createGroup, groupStub, historyOf, settle } from "../../test/groups";
+import { clearAlarms, groupStub, historyOf, settle, team } from "../../test/groups";
 import { api, connect, register, type TestSocket } from "../../test/helpers";
 import type { GroupObject } from "../group-object";
-
-async function team(n: number) {
-  const users = await Promise.all(Array.from({ length: n }, () => register()));
-  const [admin, ...rest] = users as [AuthAnswer, ...AuthAnswer[]];
-  const group = await createGroup(
-    admin.token,
-    "team",
-    rest.map((u) => u.user.id),
-  );
-  return { users, admin, rest, group, chat: `g:${group.id}` as const };
-}
 
 /** Makes a group message older in the group's log (the authority on its time). */
 async function ageInGroup(groupId: string, id: string, ms: number) {
