@@ -84,8 +84,9 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
         try {
           result = await scenario.run({ target, pool, progress, params, label, measured });
         } catch (err) {
-          notes.add(`repeat ${r + 1} failed: ${err instanceof Error ? err.message : String(err)}`);
-          progress.log(`${label}: failed (${err instanceof Error ? err.message : String(err)})`);
+          const why = err instanceof Error ? err.message : String(err);
+          notes.add(`repeat ${r + 1} failed: ${why}`);
+          progress.log(`${label}: failed (${why})`);
           continue;
         }
         repeats.push(result.metrics);

@@ -17,7 +17,7 @@ import type {
 import type { InboxItem, InboxMessage } from "../inbox";
 import type { Meta } from "../storage/meta";
 import { MessageChanges } from "./changes";
-import { quoteOf } from "./quotes";
+import { quoteColumns, quoteOf } from "./quotes";
 import { ReceiptMarks } from "./receipt-marks";
 
 type ReceiptFrame = Extract<ServerFrame, { type: "receipt" }>;
@@ -96,10 +96,6 @@ export class Mailbox {
     return row ? this.toMessage(row) : null;
   }
 
-  has(id: string): boolean {
-    return this.sql.exec("SELECT 1 FROM messages WHERE id = ?", id).toArray().length > 0;
-  }
-
   /** The quote a reply to `id` carries, from this mailbox's copy (null if it has none). */
   quote(id: string): Quote | null {
     const row = this.sql
@@ -124,9 +120,7 @@ export class Mailbox {
       m.text,
       m.ts,
       m.clientId,
-      m.replyTo?.id ?? null,
-      m.replyTo?.from ?? null,
-      m.replyTo && !m.replyTo.deleted ? m.replyTo.excerpt : null,
+      ...quoteColumns(m.replyTo),
     );
     this.touchChat(m.chat, seq, m.id, false);
     if (m.chat.startsWith("u:")) this.addContact(m.chat.slice(2), m.ts);
@@ -220,9 +214,7 @@ export class Mailbox {
       item.ts,
       system,
       clientId,
-      quote?.id ?? null,
-      quote?.from ?? null,
-      quote && !quote.deleted ? quote.excerpt : null,
+      ...quoteColumns(quote),
     ).rowsWritten;
     if (written === 0) {
       this.seq -= 1;

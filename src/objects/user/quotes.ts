@@ -24,6 +24,12 @@ export function quoteOf(row: { id: string; sender: string; text: string; deleted
     : { id: row.id, from: row.sender, excerpt: "", deleted: true };
 }
 
+/** A quote as the three columns of its reply (reply_to, reply_from, reply_excerpt); a deleted one keeps no excerpt. */
+export function quoteColumns(quote: Quote | null | undefined): [string | null, string | null, string | null] {
+  if (!quote) return [null, null, null];
+  return [quote.id, quote.from, quote.deleted ? null : quote.excerpt];
+}
+
 /** Quotes of `id` in this mailbox follow its new text, or its deletion (text null). */
 export function refreshQuotes(sql: SqlStorage, id: string, text: string | null): void {
   if (text === null) {
