@@ -39,6 +39,7 @@ import { migrate } from "./storage/schema";
 import { WriteBatch } from "./storage/write-batch";
 import { act } from "./user/actions";
 import { Blocks } from "./user/blocks";
+import { frameError } from "./user/frame-errors";
 import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
 import type { PresenceView } from "./user/presence";
@@ -147,20 +148,19 @@ export class UserObject extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    let frame: ClientFrame | undefined;
     try {
       this.presence.heard(ws);
       if (typeof data !== "string") throw new AppError("bad_frame", "frames must be JSON text");
       if (data === PING) return send(ws, PONG); // a ping that arrived while awake by another path
       if (data.length > FRAME_MAX_BYTES)
         throw new AppError("too_large", `frames must be at most ${FRAME_MAX_BYTES} bytes`);
-      const frame = parseClientFrame(data);
-      if (!this.frames.take()) {
-        const err = new AppError("rate_limited", "too many frames; slow down");
-        throw "clientId" in frame ? new FrameError(err, frame.clientId) : err;
-      }
+      frame = parseClientFrame(data);
+      if (!this.frames.take()) throw new AppError("rate_limited", "too many frames; slow down");
       await this.handle(ws, frame);
     } catch (err) {
-      send(ws, errorFrame(toAppError(err)));
+      // The frame (once read) lends its clientId to the answer; see user/frame-errors.ts.
+      send(ws, errorFrame(frameError(err, frame, this.userId)));
     }
   }
 
@@ -491,10 +491,4 @@ export class UserObject extends DurableObject<Env> {
 function frameBucket(setting: string | undefined): TokenBucket {
   const [rate, burst] = (setting ?? "").split(",").map(Number);
   return rate && burst ? new TokenBucket(rate, burst) : new TokenBucket(FRAME_RATE_PER_SECOND, FRAME_RATE_BURST);
-}
-
-function toAppError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
-  console.error(JSON.stringify({ event: "frame_error", error: String(err), stack: (err as Error)?.stack }));
-  return new AppError("internal", "something went wrong; try again");
 }

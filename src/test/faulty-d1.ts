@@ -3,7 +3,9 @@
 // lost."). `before` fails without touching the database (the connection
 // dropped before the query ran); `after` runs it and then fails (it committed,
 // the answer was lost). A batch fails as a whole, as D1 runs it in one
-// transaction. Only the Worker's own calls go through it (see with-env.ts).
+// transaction. Only the calls of whoever is handed `db` go through it: the
+// Worker's (see with-env.ts) or one object's (swapped into its env). `message`
+// changes what the failure says, for an error that is not an outage.
 
 export type FaultMode = "before" | "after";
 
@@ -15,7 +17,12 @@ export interface FaultyD1 {
   failures: number;
 }
 
-export function faultyD1(real: D1Database, fails: (sql: string) => boolean, mode: FaultMode = "before"): FaultyD1 {
+export function faultyD1(
+  real: D1Database,
+  fails: (sql: string) => boolean,
+  mode: FaultMode = "before",
+  message = OUTAGE_MESSAGE,
+): FaultyD1 {
   const state: FaultyD1 = { db: undefined as unknown as D1Database, failures: 0 };
   const sqlOf = new WeakMap<D1PreparedStatement, string>();
 
@@ -23,7 +30,7 @@ export function faultyD1(real: D1Database, fails: (sql: string) => boolean, mode
     if (!sqls.some(fails)) return run();
     state.failures += 1;
     if (mode === "after") await run();
-    throw new Error(OUTAGE_MESSAGE);
+    throw new Error(message);
   }
 
   function wrap(statement: D1PreparedStatement, sql: string): D1PreparedStatement {

@@ -1,15 +1,12 @@
 // The one place where errors become HTTP answers: an AppError keeps its code
 // and status; a store briefly unreachable is 503 `unavailable` (see
-// transient.ts); anything else is logged and answered 500 without details.
+// shared/transient.ts); anything else is logged and answered 500 without details.
 
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError, errorBody } from "../shared/errors";
+import { isTransient, unavailable } from "../shared/transient";
 import type { AppEnv } from "./app-env";
-import { isTransient } from "./transient";
-
-/** Seconds a client waits before retrying after a store was unreachable. */
-const UNAVAILABLE_RETRY_AFTER_S = 1;
 
 export function onError(err: Error, c: Context<AppEnv>): Response {
   const appError = toAppError(err);
@@ -31,11 +28,7 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
 
 function toAppError(err: Error): AppError {
   if (err instanceof AppError) return err;
-  if (isTransient(err)) {
-    return new AppError("unavailable", "the service is briefly unavailable; try again", {
-      retryAfter: UNAVAILABLE_RETRY_AFTER_S,
-    });
-  }
+  if (isTransient(err)) return unavailable();
   return new AppError("internal", "something went wrong; try again");
 }
 
