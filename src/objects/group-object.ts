@@ -55,7 +55,7 @@ export class GroupObject extends DurableObject<Env> {
       log,
       members,
       (target, items) => this.env.USERS.get(this.env.USERS.idFromName(target)).accept(items),
-      (time) => this.alarms.ensureBy(time),
+      (time) => this.alarms.ensureBy(time, "fanout"),
     );
     return { id: this.groupId, meta, members, log, fanout };
   }

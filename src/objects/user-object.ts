@@ -82,7 +82,6 @@ export class UserObject extends DurableObject<Env> {
     this.windows = actionWindows(env);
     this.ids = new MessageIdClock(this.meta, this.userId);
     this.alarms = new AlarmScheduler(ctx.storage);
-    this.writes = new WriteBatch(() => ctx.storage.sync());
     this.outbox = new Outbox(
       sql,
       (target, items) =>
@@ -92,7 +91,13 @@ export class UserObject extends DurableObject<Env> {
             this.stubs.delete(target);
             throw err;
           }),
-      (time) => this.alarms.ensureBy(time),
+      (time) => this.alarms.ensureBy(time, "outbox"),
+      () => this.alarms.release("outbox"),
+    );
+    // Confirmed outbox rows are deleted with the next batch of writes, if one comes before the outbox's timer.
+    this.writes = new WriteBatch(
+      () => ctx.storage.sync(),
+      () => this.outbox.flushConfirmed(),
     );
     this.presence = new PresenceHub({
       ctx,
@@ -103,7 +108,7 @@ export class UserObject extends DurableObject<Env> {
       hidesFrom: (viewer) => this.blocks.has(viewer),
       userExists: (id) => this.userExists(id),
       peer: (id) => (id === this.userId ? this : this.userStub(id)),
-      wakeBy: (time) => this.alarms.ensureBy(time),
+      wakeBy: (time) => this.alarms.ensureBy(time, "presence"),
       idle: () => {
         if (this.outbox.nextDue() === null) this.alarms.cancel();
       },
@@ -220,7 +225,9 @@ export class UserObject extends DurableObject<Env> {
 
   private async onSend(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>): Promise<void> {
     const chat = parseChat(frame.chat);
-    // A retry: the same clientId gets the same answer and stores nothing.
+    // A retry: the same clientId gets the same answer and stores nothing. One
+    // look is enough: sends run one at a time (sendQueue), so nothing else
+    // can store this clientId between here and storeSend.
     if (this.answerRetry(ws, frame)) return;
     if (chat.kind === "group") {
       if (frame.replyTo !== undefined) this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
@@ -249,8 +256,6 @@ export class UserObject extends DurableObject<Env> {
    * together, and `sent` leaves only once they are durable (output gate).
    */
   private storeSend(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>, to: string): void {
-    // A retry (also one that queued behind its original): the same answer, nothing stored.
-    if (this.answerRetry(ws, frame)) return;
     const quote = frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
     const { id, ts } = this.ids.next();
     const message = this.mailbox.appendOwn({

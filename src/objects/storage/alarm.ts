@@ -1,34 +1,69 @@
 // One Durable Object has one alarm. Several needs share it (outbox retries,
-// the socket sweep), so each asks for "no later than T" and this keeps the
-// earliest. The scheduled time is cached so the hot path needs no read.
+// the socket sweep, a group's fan-out), so each asks for "no later than T"
+// under its own name and this keeps the earliest. A need that is met is
+// released, and the alarm moves back to the next need's time: otherwise a
+// safety net asked for by every send (the outbox's) would fire an alarm
+// event for every message, seconds after it was long delivered. The
+// scheduled time is cached so the hot path needs no read.
 
 export class AlarmScheduler {
   private at: number | null = null;
+  /** Per need, the earliest time it asked for since the alarm last fired. */
+  private readonly needs = new Map<string, number>();
+  /**
+   * An alarm found stored on waking may serve needs this instance never
+   * heard of (an outbox item written before a restart, say): it stays until
+   * it fires, and only then do the needs speak for themselves again.
+   */
+  private inherited = false;
 
   constructor(private readonly storage: DurableObjectStorage) {}
 
   /** Loads the stored alarm time; call once inside blockConcurrencyWhile. */
   async load(): Promise<void> {
     this.at = await this.storage.getAlarm();
+    this.inherited = this.at !== null;
   }
 
-  /** Makes sure the alarm fires at `time` or earlier. */
-  ensureBy(time: number): void {
+  /** Makes sure the alarm fires at `time` or earlier, for `need`. */
+  ensureBy(time: number, need: string): void {
+    const asked = this.needs.get(need);
+    if (asked === undefined || time < asked) this.needs.set(need, time);
     if (this.at !== null && this.at <= time) return;
     this.at = time;
     void this.storage.setAlarm(time);
   }
 
+  /**
+   * `need` no longer needs the alarm. Rides on the caller's commit: the
+   * alarm moves to the earliest need left, or is deleted if none is.
+   */
+  release(need: string): void {
+    if (!this.needs.delete(need) || this.inherited) return;
+    let next: number | null = null;
+    for (const time of this.needs.values()) next = next === null ? time : Math.min(next, time);
+    if (next === null) {
+      this.cancel();
+    } else if (next !== this.at) {
+      this.at = next;
+      void this.storage.setAlarm(next);
+    }
+  }
+
   /** Deletes the alarm; the caller knows that no need is left (an offline user costs nothing). */
   cancel(): void {
+    this.needs.clear();
+    this.inherited = false;
     if (this.at === null) return;
     this.at = null;
     void this.storage.deleteAlarm();
   }
 
-  /** The alarm handler calls this first: the alarm that woke us is spent. */
+  /** The alarm handler calls this first: the alarm that woke us is spent, and every need asks again. */
   fired(): void {
     this.at = null;
+    this.needs.clear();
+    this.inherited = false;
   }
 
   get scheduledAt(): number | null {

@@ -116,4 +116,41 @@ describe("the outbox's deferred deletes", () => {
       outbox.flushConfirmed();
     });
   });
+
+  it("releases its safety net only when a flush leaves nothing unconfirmed", async () => {
+    const stub = userStub(`outbox-${crypto.randomUUID()}`);
+    await runInDurableObject(stub, async (_instance, state) => {
+      const sql = state.storage.sql;
+      let settled = 0;
+      let down = false;
+      const outbox = new Outbox(
+        sql,
+        async (target) => {
+          if (down && target === "t5") throw new Error("injected: target down");
+        },
+        () => {},
+        () => settled++,
+      );
+      outbox.enqueue("t4", [item("p")]);
+      outbox.enqueue("t5", [item("q")]);
+      await outbox.kick("t4");
+      outbox.flushConfirmed();
+      expect(settled).toBe(0); // q is still owed to t5
+
+      down = true;
+      await outbox.kick("t5");
+      outbox.flushConfirmed();
+      expect(settled).toBe(0); // q failed and is backing off
+
+      down = false;
+      sql.exec("UPDATE outbox SET next_at = 0");
+      await outbox.retryDue();
+      expect(settled).toBe(0); // confirmed, not deleted yet
+      outbox.flushConfirmed();
+      expect(settled).toBe(1);
+      expect(sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n).toBe(0);
+      outbox.flushConfirmed(); // nothing new confirmed: nothing to release again
+      expect(settled).toBe(1);
+    });
+  });
 });

@@ -13,7 +13,9 @@
 // memory and deleted together a little later (CONFIRM_FLUSH_MS), so that a
 // delivery does not cost a storage commit of its own (locally, an fsync on
 // the runtime's only thread). If the object dies first, the rows are delivered
-// again and the target drops them as duplicates.
+// again and the target drops them as duplicates. Once the deletion leaves
+// the outbox empty, its safety-net alarm is released in the same commit, so
+// that a delivered message does not also cost an alarm event later.
 
 import type { InboxItem } from "../inbox";
 
@@ -49,6 +51,8 @@ export class Outbox {
     private readonly deliver: Deliver,
     /** Asks the object's alarm to fire no later than the given time. */
     private readonly wakeBy: (time: number) => void,
+    /** Everything is confirmed and deleted: the safety-net alarm is no longer needed. */
+    private readonly settled: () => void = () => {},
   ) {}
 
   /**
@@ -132,7 +136,9 @@ export class Outbox {
     for (const [target, upTo] of this.confirmed) {
       this.sql.exec("DELETE FROM outbox WHERE target = ? AND id <= ?", target, upTo);
     }
+    if (this.confirmed.size === 0) return;
     this.confirmed.clear();
+    if (this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length === 0) this.settled();
   }
 
   private confirm(target: string, upTo: number): void {

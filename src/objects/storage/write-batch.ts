@@ -13,8 +13,15 @@ export class WriteBatch {
   private queue: (() => void)[] = [];
   private running = false;
 
-  /** `committed` resolves once every write made so far is durable (ctx.storage.sync). */
-  constructor(private readonly committed: () => Promise<void>) {}
+  /**
+   * `committed` resolves once every write made so far is durable
+   * (ctx.storage.sync). `beforeCommit` adds deferred writes to each batch
+   * (the outbox's deletions of confirmed rows), so they share its commit.
+   */
+  constructor(
+    private readonly committed: () => Promise<void>,
+    private readonly beforeCommit: () => void = () => {},
+  ) {}
 
   /** Runs `job` in the next batch; resolves with its result once it has run. */
   run<T>(job: () => T): Promise<T> {
@@ -38,6 +45,7 @@ export class WriteBatch {
         this.queue = [];
         for (const job of jobs) job();
         try {
+          this.beforeCommit();
           await this.committed();
         } catch {
           // A failed commit breaks the object; the jobs still queued fail on their own writes.

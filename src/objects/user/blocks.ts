@@ -14,22 +14,40 @@ import type { InboxItem } from "../inbox";
 import type { MessageChanges } from "./changes";
 
 export class Blocks {
+  /**
+   * The blocked ids, read once per wake (at most BLOCKED_MAX of them): every
+   * message asks, and every change of the table goes through this class.
+   */
+  private ids: Set<string> | null = null;
+
   constructor(private readonly sql: SqlStorage) {}
 
   has(userId: string): boolean {
-    return this.sql.exec("SELECT 1 FROM blocked WHERE user_id = ?", userId).toArray().length > 0;
+    return this.blocked().has(userId);
   }
 
   /** Idempotent: blocking again keeps the first time. */
   add(userId: string, now: number): void {
-    if (this.has(userId)) return;
-    const count = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM blocked").one().n;
-    if (count >= BLOCKED_MAX) throw new AppError("too_many_blocked", `at most ${BLOCKED_MAX} users can be blocked`);
+    const ids = this.blocked();
+    if (ids.has(userId)) return;
+    if (ids.size >= BLOCKED_MAX) throw new AppError("too_many_blocked", `at most ${BLOCKED_MAX} users can be blocked`);
     this.sql.exec("INSERT INTO blocked (user_id, since) VALUES (?, ?)", userId, now);
+    ids.add(userId);
   }
 
   remove(userId: string): void {
     this.sql.exec("DELETE FROM blocked WHERE user_id = ?", userId);
+    this.blocked().delete(userId);
+  }
+
+  private blocked(): Set<string> {
+    this.ids ??= new Set(
+      this.sql
+        .exec<{ user_id: string }>("SELECT user_id FROM blocked")
+        .toArray()
+        .map((row) => row.user_id),
+    );
+    return this.ids;
   }
 
   list(): { id: string; since: number }[] {

@@ -30,6 +30,12 @@ interface ChangeRow {
 }
 
 export class MessageChanges {
+  // Both tables are almost always empty, and every message that arrives would
+  // otherwise ask each of them about itself. Whether each may hold rows is
+  // known after one look per wake: every writer of them is in this class.
+  private mayHold: boolean | null = null;
+  private mayForget: boolean | null = null;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly mailbox: Mailbox,
@@ -54,6 +60,7 @@ export class MessageChanges {
           item.id,
           JSON.stringify(item),
         );
+        this.mayHold = true;
       }
       return null;
     }
@@ -90,6 +97,8 @@ export class MessageChanges {
 
   /** After message `id` was stored: the changes that arrived before it, in order. */
   release(id: string): UpdateFrame[] {
+    this.mayHold ??= this.sql.exec("SELECT 1 FROM held_changes LIMIT 1").toArray().length > 0;
+    if (!this.mayHold) return [];
     const held = this.sql
       .exec<{ item: string }>("DELETE FROM held_changes WHERE target = ? RETURNING item", id)
       .toArray()
@@ -107,7 +116,7 @@ export class MessageChanges {
   forget(id: string, cid: string, clientId: string): UpdateFrame | null {
     const row = this.sql.exec<{ chat: string }>("DELETE FROM messages WHERE id = ? RETURNING chat", id).toArray()[0];
     if (!row) return null;
-    this.sql.exec("INSERT OR IGNORE INTO forgotten (id) VALUES (?)", id);
+    this.remember(id);
     this.sql.exec("DELETE FROM held_changes WHERE target = ?", id);
     this.mailbox.marks.forget(id);
     this.mailbox.refreshChat(row.chat);
@@ -116,11 +125,14 @@ export class MessageChanges {
 
   /** Ids that must not come back (see `forget`, and messages dropped from a blocked user). */
   isForgotten(id: string): boolean {
+    this.mayForget ??= this.sql.exec("SELECT 1 FROM forgotten LIMIT 1").toArray().length > 0;
+    if (!this.mayForget) return false;
     return this.sql.exec("SELECT 1 FROM forgotten WHERE id = ?", id).toArray().length > 0;
   }
 
   remember(id: string): void {
     this.sql.exec("INSERT OR IGNORE INTO forgotten (id) VALUES (?)", id);
+    this.mayForget = true;
   }
 
   /** The first answer to a change this user made with `clientId`, for a retry (null if none). */

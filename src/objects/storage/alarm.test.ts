@@ -1,0 +1,52 @@
+// The shared alarm over a real object's storage: the earliest need wins, a
+// met need gives the alarm back to the next one, and an alarm inherited from
+// before a restart stays until it fires, since its needs are not known.
+
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { userStub } from "../../test/helpers";
+import { AlarmScheduler } from "./alarm";
+
+describe("the alarm scheduler", () => {
+  it("keeps the earliest need, moves to the next one when it is released, and deletes the alarm when none is left", async () => {
+    const stub = userStub(`alarm-${crypto.randomUUID()}`);
+    await runInDurableObject(stub, async (_instance, state) => {
+      const now = Date.now() + 60_000;
+      const alarms = new AlarmScheduler(state.storage);
+      await alarms.load();
+      alarms.ensureBy(now + 5_000, "outbox");
+      alarms.ensureBy(now + 20_000, "presence");
+      alarms.ensureBy(now + 9_000, "outbox"); // later than its own first ask: changes nothing
+      expect(await state.storage.getAlarm()).toBe(now + 5_000);
+
+      alarms.release("outbox");
+      expect(await state.storage.getAlarm()).toBe(now + 20_000);
+      alarms.release("outbox"); // not a need any more: nothing moves
+      expect(await state.storage.getAlarm()).toBe(now + 20_000);
+
+      alarms.release("presence");
+      expect(await state.storage.getAlarm()).toBeNull();
+    });
+  });
+
+  it("leaves an alarm found on waking in place until it has fired", async () => {
+    const stub = userStub(`alarm-${crypto.randomUUID()}`);
+    await runInDurableObject(stub, async (_instance, state) => {
+      const now = Date.now() + 60_000;
+      await state.storage.setAlarm(now + 5_000); // booked before a restart, for a need we no longer know
+      const alarms = new AlarmScheduler(state.storage);
+      await alarms.load();
+      alarms.ensureBy(now + 20_000, "presence");
+      alarms.ensureBy(now + 1_000, "outbox");
+      alarms.release("outbox");
+      expect(await state.storage.getAlarm()).toBe(now + 1_000);
+
+      alarms.fired();
+      alarms.ensureBy(now + 1_000, "outbox");
+      alarms.ensureBy(now + 20_000, "presence");
+      alarms.release("outbox");
+      expect(await state.storage.getAlarm()).toBe(now + 20_000);
+      await state.storage.deleteAlarm();
+    });
+  });
+});
