@@ -115,7 +115,13 @@ export class UserObject extends DurableObject<Env> {
     });
     // The runtime answers the heartbeat itself, without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
-    ctx.blockConcurrencyWhile(() => this.alarms.load());
+    ctx.blockConcurrencyWhile(async () => {
+      await this.alarms.load();
+      // Deliveries cut short by a restart resume now rather than at the alarm (see OUTBOX_SAFETY_MS).
+      void this.outbox.retryDue().catch((err: unknown) => {
+        console.warn(JSON.stringify({ event: "outbox_resume_failed", error: String(err) }));
+      });
+    });
   }
 
   /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */

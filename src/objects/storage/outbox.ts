@@ -31,8 +31,15 @@ export const OUTBOX_INDEX = "CREATE INDEX outbox_by_target ON outbox(target, id)
 const BATCH = 200;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 5 * 60_000;
-/** A safety net: if we die mid-delivery, the alarm retries this soon. */
-export const OUTBOX_SAFETY_MS = 5_000;
+/**
+ * A safety net: if we die mid-delivery, the alarm retries this soon. Any
+ * earlier wake retries too (the object resumes its outbox when it starts), and
+ * a user who is online wakes within seconds: their devices reconnect. So the
+ * net can be as wide as the presence sweep's (SOCKET_TIMEOUT_MS), which an
+ * online user's alarm already has: a send then moves no alarm, and a
+ * delivered message costs no alarm event.
+ */
+export const OUTBOX_SAFETY_MS = 60_000;
 /** How long confirmed rows wait before they are deleted, all in one write. */
 export const CONFIRM_FLUSH_MS = 1_000;
 

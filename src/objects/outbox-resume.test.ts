@@ -1,0 +1,56 @@
+// A delivery cut short by a restart (the process died while the RPC was in
+// flight) resumes as soon as the sender's object wakes again, for whatever
+// reason, not only when its safety-net alarm fires (OUTBOX_SAFETY_MS is as
+// wide as the presence sweep's). Here the alarm is removed, so only the wake
+// can deliver.
+
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { clearAlarms } from "../test/groups";
+import { connect, register, userStub } from "../test/helpers";
+import type { InboxItem } from "./inbox";
+import type { UserObject } from "./user-object";
+
+type Deliver = (target: string, items: InboxItem[]) => Promise<unknown>;
+
+async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("the outbox after a restart", () => {
+  it("delivers what was in flight when the object wakes, once, without its alarm", async () => {
+    const alice = await register();
+    const bob = await register();
+    const sender = userStub(alice.user.id);
+    // The first delivery never answers, as if the process died during the call.
+    await runInDurableObject(sender, (instance: UserObject) => {
+      const outbox = (instance as unknown as { outbox: { deliver: Deliver } }).outbox;
+      outbox.deliver = async () => {
+        throw new Error("injected: died mid-delivery");
+      };
+    });
+    const a = await connect(alice.token);
+    a.send({ type: "send", clientId: "r1", chat: `u:${bob.user.id}`, text: "after the restart" });
+    const sent = await a.next("sent");
+    await until(async () => (await sender.stats()).outbox === 1);
+    a.close();
+    expect((await userStub(bob.user.id).stats()).messages).toBe(0);
+
+    // The row is due again and no alarm is left: only a wake can deliver it.
+    await runInDurableObject(sender, async (_instance, state) => {
+      state.storage.sql.exec("UPDATE outbox SET next_at = 0");
+      await state.storage.deleteAlarm();
+    });
+    await evictDurableObject(sender);
+
+    await sender.stats(); // any call wakes it: a device reconnecting, a message arriving
+    await until(async () => (await sender.stats()).outbox === 0);
+    const history = await userStub(bob.user.id).history(`u:${alice.user.id}`, undefined, 10);
+    expect(history.map((m) => [m.id, m.text])).toEqual([[sent.id, "after the restart"]]);
+    await clearAlarms([], [alice.user.id, bob.user.id]);
+  });
+});
