@@ -263,15 +263,20 @@ export class UserObject extends DurableObject<Env> {
    */
   private storeSend(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>, to: string): void {
     const quote = frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
-    const { id, ts } = this.ids.next();
-    const message = this.mailbox.appendOwn({
-      id,
-      chat: frame.chat,
-      text: frame.text,
-      ts,
-      clientId: frame.clientId,
-      ...(quote ? { replyTo: quote } : {}),
-    });
+    const { id, ts } = this.ids.next(Date.now(), false);
+    const message = this.mailbox.appendOwn(
+      {
+        id,
+        chat: frame.chat,
+        text: frame.text,
+        ts,
+        clientId: frame.clientId,
+        ...(quote ? { replyTo: quote } : {}),
+      },
+      false,
+    );
+    // The id clock and the seq counter, in one statement of the same block.
+    this.meta.setMany([...this.ids.entries(), ["seq", message.seq]]);
     const toSelf = to === this.userId;
     if (!toSelf) {
       const item: InboxItem = {
@@ -336,12 +341,13 @@ export class UserObject extends DurableObject<Env> {
 
   /** Receipts for messages this user's devices received or read, to their senders. */
   private sendReceipts(groups: ReceiptGroup[], status: "delivered" | "read"): void {
+    if (groups.length === 0) return;
     const now = Date.now();
     for (const group of groups) {
       const chat: ChatId = group.chat.startsWith("g:") ? group.chat : `u:${this.userId}`;
       const item: InboxItem = {
         kind: "receipt",
-        rid: this.ids.next(now).id,
+        rid: this.ids.next(now, false).id,
         chat,
         ids: group.ids,
         status,
@@ -351,6 +357,7 @@ export class UserObject extends DurableObject<Env> {
       this.outbox.enqueue(group.sender, [item], now);
       void this.outbox.kick(group.sender);
     }
+    this.meta.setMany(this.ids.entries()); // once for every receipt id above, in the same block
   }
 
   // ------------------------------------------------------------ RPC

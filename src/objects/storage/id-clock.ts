@@ -14,14 +14,24 @@ export class MessageIdClock {
     this.last = { ts: meta.number("id_ts"), seq: meta.number("id_seq") };
   }
 
-  /** The next id and its time; the caller writes it in the same transaction. */
-  next(now = Date.now()): { id: string; ts: number } {
+  /**
+   * The next id and its time, written through to `meta` in the same
+   * synchronous block; with `persist` false the caller writes `entries()`
+   * itself before that block ends, together with its other counters (one
+   * statement instead of two on the hot path).
+   */
+  next(now = Date.now(), persist = true): { id: string; ts: number } {
     const { id, ts, clock } = nextMessageId(now, this.last, this.origin);
     this.last = clock;
-    this.meta.setMany([
-      ["id_ts", clock.ts],
-      ["id_seq", clock.seq],
-    ]);
+    if (persist) this.meta.setMany(this.entries());
     return { id, ts };
+  }
+
+  /** The clock as `meta` rows. */
+  entries(): [string, number][] {
+    return [
+      ["id_ts", this.last.ts],
+      ["id_seq", this.last.seq],
+    ];
   }
 }

@@ -107,9 +107,12 @@ export class Mailbox {
     return row ? quoteOf(row) : null;
   }
 
-  /** Stores a message this user sent. */
-  appendOwn(m: { id: string; chat: ChatId; text: string; ts: number; clientId: string; replyTo?: Quote }): Message {
-    const seq = this.nextSeq();
+  /** Stores a message this user sent; with `persist` false the caller writes the seq counter (see nextSeq). */
+  appendOwn(
+    m: { id: string; chat: ChatId; text: string; ts: number; clientId: string; replyTo?: Quote },
+    persist = true,
+  ): Message {
+    const seq = this.nextSeq(persist);
     this.sql.exec(
       `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
