@@ -1,4 +1,3 @@
-/// <reference types="@cloudflare/workers-types" />
 // One user of the runtime floor (see worker.ts): their devices' sockets
 // (hibernation API) and their mailbox, one SQLite table. The durable work per
 // message is what the real design cannot do without:
@@ -7,6 +6,10 @@
 //             there, `message` to the recipient's devices;
 //   received: one update at the recipient, one RPC to the sender, one insert
 //             of the receipt there, `receipt` to the sender's devices.
+
+// The Workers types, for this file: bench/ is otherwise type-checked as Node
+// code (tsconfig.node.json); bench/runtime-floor/tsconfig.json checks it alone.
+/// <reference types="@cloudflare/workers-types" />
 
 import { DurableObject } from "cloudflare:workers";
 

@@ -1,4 +1,3 @@
-/// <reference types="@cloudflare/workers-types" />
 // The runtime floor: the least a relay speaking our protocol can do on the
 // same runtime as the real server (workerd via `wrangler dev`), with the same
 // durability: one SQLite-backed Durable Object per user, one insert per
@@ -10,6 +9,10 @@
 // only keep a name in this isolate's memory), rate limits, presence, search,
 // the outbox (the recipient is called directly), groups (POST /api/groups
 // answers 404, so the bench's group scenario notes it and skips).
+
+// The Workers types, for this file: bench/ is otherwise type-checked as Node
+// code (tsconfig.node.json); bench/runtime-floor/tsconfig.json checks it alone.
+/// <reference types="@cloudflare/workers-types" />
 
 import { UserFloor } from "./user-floor";
 
