@@ -52,7 +52,12 @@ export async function startRuntimeFloor(
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilUp(url, child, () => output);
+  try {
+    await waitUntilUp(url, child, () => output);
+  } catch (err) {
+    rmSync(persistTo, { recursive: true, force: true });
+    throw err;
+  }
   return {
     url,
     pid: child.pid,
