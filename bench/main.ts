@@ -1,6 +1,7 @@
 // `npm run bench -- [scenario ...] [options]`: see docs/benchmarks.md.
 // Starts the floor relay and the real server (`wrangler dev`), unless told
-// otherwise, runs the scenarios on both and writes the report.
+// otherwise, and the runtime floor when asked for (--runtime-floor), runs the
+// scenarios on each and writes the report.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -12,7 +13,7 @@ import { runBench } from "./run";
 import { findScenario, SCENARIOS } from "./scenarios/index";
 import type { Params, Scenario } from "./scenarios/types";
 import { latencyPlot } from "./svg";
-import { externalTarget, startFloorTarget, startServerTarget, type Target } from "./targets";
+import { externalTarget, startFloorTarget, startRuntimeTarget, startServerTarget, type Target } from "./targets";
 import { UserPool } from "./users";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -22,7 +23,9 @@ scenarios: ${SCENARIOS.map((s) => s.name).join(", ")} (default: all)
 options:
   --url URL          drive an already running server instead of starting one
   --server-pid PID   with --url: the process whose memory and CPU to report (repeatable)
-  --no-floor         skip the floor relay        --no-server   floor only
+  --no-floor         skip the floor relay        --no-server   skip the server
+  --runtime-floor    also run the runtime floor (bench/runtime-floor: the least relay
+                     on workerd, one SQLite object per user); --tmpfs and --direct apply to it
   --repeat N         run each scenario N times per target; figures are medians
   --smoke            tiny parameters (seconds)
   --state DIR        keep the server's state and users in DIR (reused next time)
@@ -45,7 +48,7 @@ function parse(argv: string[]): Cli {
   const names: string[] = [];
   const flags = new Map<string, string[]>();
   const boolean = new Set(["no-floor", "no-server", "smoke", "write-docs", "verbose", "help"]);
-  for (const flag of ["tmpfs", "local-observability", "profile", "direct"]) boolean.add(flag);
+  for (const flag of ["tmpfs", "local-observability", "profile", "direct", "runtime-floor"]) boolean.add(flag);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith("--")) {
@@ -78,7 +81,7 @@ async function main(): Promise<void> {
   const selected = scenarios as Scenario[];
   const known = new Set([
     ...["url", "server-pid", "no-floor", "no-server", "repeat", "smoke", "state", "port", "write-docs", "verbose"],
-    ...["help", "tmpfs", "local-observability", "profile", "direct"],
+    ...["help", "tmpfs", "local-observability", "profile", "direct", "runtime-floor"],
   ]);
   for (const s of selected) for (const k of Object.keys(s.defaults)) known.add(k);
   const bad = [...cli.flags.keys()].filter((k) => !known.has(k));
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
   const targets: Target[] = [];
   const flag = (k: string) => cli.flags.get(k)?.at(-1);
   let runtime = "";
+  let runtimeFloor = "";
   let userCache: string | undefined;
   /** A state directory made for this run only, removed at the end. */
   let scratch: string | undefined;
@@ -95,6 +99,25 @@ async function main(): Promise<void> {
     if (!cli.flags.has("no-floor")) {
       progress.update("starting the floor relay");
       targets.push(await startFloorTarget());
+    }
+    // Before the server, in the table's column order (floor, runtime floor, server).
+    if (cli.flags.has("runtime-floor")) {
+      progress.update("starting the runtime floor (wrangler dev)");
+      const tmpfs = cli.flags.has("tmpfs");
+      const direct = cli.flags.has("direct");
+      targets.push(
+        await startRuntimeTarget({
+          tmpfs,
+          direct,
+          verbose: cli.flags.has("verbose"),
+          localObservability: cli.flags.has("local-observability"),
+        }),
+      );
+      runtimeFloor = [
+        "runtime floor: bench/runtime-floor on `wrangler dev`",
+        tmpfs ? "state in memory (tmpfs)" : "state on disk",
+        direct ? "past the dev proxy" : "through the dev proxy",
+      ].join(", ");
     }
     if (!cli.flags.has("no-server")) {
       const url = flag("url");
@@ -129,6 +152,7 @@ async function main(): Promise<void> {
         ].join("; ");
       }
     }
+    if (runtimeFloor) runtime = runtime ? `${runtime}; ${runtimeFloor}` : runtimeFloor;
     const params = new Map(selected.map((s) => [s.name, paramsFor(s, cli)]));
     mkdirSync(RESULTS, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");

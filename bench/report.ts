@@ -1,5 +1,6 @@
 // The run's output: a Markdown table (floor, server, server ÷ floor, the
-// issue's target), and the JSON kept under bench/results/.
+// issue's target; with the runtime floor in the run, also its column and
+// server ÷ runtime floor), and the JSON kept under bench/results/.
 
 import type { Machine } from "./machine";
 import type { Goal, Metric, Params } from "./scenarios/types";
@@ -35,21 +36,34 @@ export interface Report {
 }
 
 export function markdownTable(report: Report): string {
-  const lines = ["| scenario | figure | floor | server | server ÷ floor | target |", "|---|---|---:|---:|---:|---|"];
+  // The runtime floor's two columns only when it ran, so a run without it prints the table it always did.
+  const withRuntime = report.runs.some((r) => r.targets.runtime);
+  const lines = withRuntime
+    ? [
+        "| scenario | figure | floor | runtime floor | server | server ÷ floor | server ÷ runtime | target |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+      ]
+    : ["| scenario | figure | floor | server | server ÷ floor | target |", "|---|---|---:|---:|---:|---|"];
+  const blanks = withRuntime ? "| | | | | | |" : "| | | | |";
   for (const run of report.runs) {
     const floor = run.targets.floor?.metrics ?? [];
+    const runtime = run.targets.runtime?.metrics ?? [];
     const server = run.targets.server?.metrics ?? [];
-    const keys = [...new Set([...floor, ...server].map((m) => m.key))];
+    const keys = [...new Set([...floor, ...runtime, ...server].map((m) => m.key))];
     for (const key of keys) {
       const f = floor.find((m) => m.key === key);
+      const r = runtime.find((m) => m.key === key);
       const s = server.find((m) => m.key === key);
-      const m = (s ?? f) as Metric;
+      const m = (s ?? r ?? f) as Metric;
+      const cells = withRuntime
+        ? [fmt(f?.value), fmt(r?.value), fmt(s?.value), ratio(f?.value, s?.value, m), ratio(r?.value, s?.value, m)]
+        : [fmt(f?.value), fmt(s?.value), ratio(f?.value, s?.value, m)];
       lines.push(
-        `| ${run.scenario} | ${m.label} (${m.unit}) | ${fmt(f?.value)} | ${fmt(s?.value)} | ${ratio(f?.value, s?.value, m)} | ${judge(s ?? f, run.atDefaults)} |`,
+        `| ${run.scenario} | ${m.label} (${m.unit}) | ${cells.join(" | ")} | ${judge(s ?? r ?? f, run.atDefaults)} |`,
       );
     }
     for (const [name, t] of Object.entries(run.targets)) {
-      for (const note of t?.notes ?? []) lines.push(`| ${run.scenario} | note (${name}): ${note} | | | | |`);
+      for (const note of t?.notes ?? []) lines.push(`| ${run.scenario} | note (${name}): ${note} ${blanks}`);
     }
   }
   return lines.join("\n");
@@ -63,6 +77,7 @@ function fmt(value: number | null | undefined): string {
   return value.toFixed(2);
 }
 
+/** server ÷ a floor (either of them). */
 function ratio(floor: number | null | undefined, server: number | null | undefined, m: Metric): string {
   if (m.mustBeZero || floor === null || floor === undefined || server === null || server === undefined) return "";
   if (floor === 0) return "";

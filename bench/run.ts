@@ -1,5 +1,6 @@
 // One benchmark run: the targets, their users, every selected scenario on
-// each target (floor first, then server, repeated), and the report.
+// each target (in the order given: floor, runtime floor, server; repeated),
+// and the report.
 
 import { writeFileSync } from "node:fs";
 import type { Machine } from "./machine";
@@ -71,7 +72,8 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
         const measured = profiling
           ? profilerWindow(
               target.inspectorPort as number,
-              `${options.profileTo}-${scenario.name}.cpuprofile`,
+              // The server's profile keeps its old name; another target's is named after it.
+              `${options.profileTo}-${scenario.name}${target.name === "server" ? "" : `-${target.name}`}.cpuprofile`,
               (top) => {
                 profile = top;
               },

@@ -1,15 +1,17 @@
 // What the load is driven against: the real server (`wrangler dev`, i.e.
 // workerd via Miniflare, started here on its own port and state directory, or
-// an already running one given by --url) and the floor relay (its own Node
-// process). Each can say how much memory and CPU it uses.
+// an already running one given by --url), the floor relay (its own Node
+// process) and, when asked for, the runtime floor (bench/runtime-floor: the
+// least relay on workerd itself). Each can say how much memory and CPU it uses.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { startServer } from "../test/support/server";
 import { type FloorRelay, startFloorRelay } from "./floor-relay";
 import { cpuMsOf, groupProcesses, listeningPorts, type ProcessMemory, rssOf } from "./memory";
+import { startRuntimeFloor } from "./runtime-floor/start";
 
-export type TargetName = "floor" | "server";
+export type TargetName = "floor" | "server" | "runtime";
 
 export interface Target {
   name: TargetName;
@@ -69,6 +71,30 @@ export function externalTarget(url: string, pids: number[] = []): Target {
   };
 }
 
+/**
+ * The runtime floor: `wrangler dev` with bench/runtime-floor/wrangler.jsonc,
+ * on its own port and a fresh state directory (in /dev/shm with --tmpfs),
+ * removed when it stops.
+ */
+export async function startRuntimeTarget(
+  options: { tmpfs?: boolean; verbose?: boolean; localObservability?: boolean; direct?: boolean } = {},
+): Promise<Target> {
+  const floor = await startRuntimeFloor({
+    tmpfs: options.tmpfs ?? false,
+    verbose: options.verbose ?? false,
+    localObservability: options.localObservability ?? false,
+  });
+  const workerd = () => (floor.pid ? groupProcesses(floor.pid, /^workerd$/) : []);
+  return {
+    name: "runtime",
+    url: options.direct ? await workerEntry(workerd()) : floor.url,
+    memory: workerd,
+    cpuMs: () => workerd().reduce((sum, p) => sum + cpuMsOf(p.pid), 0),
+    inspectorPort: floor.inspectorPort,
+    stop: () => floor.stop(),
+  };
+}
+
 /** The floor in its own process (the benchmark), or in this one (the smoke test). */
 export async function startFloorTarget(options: { port?: number; inProcess?: boolean } = {}): Promise<Target> {
   if (options.inProcess) {
@@ -105,7 +131,8 @@ export async function startFloorTarget(options: { port?: number; inProcess?: boo
 /**
  * wrangler dev puts a proxy worker (its own workerd) in front of the worker's
  * workerd; the worker's own entry socket listens on a random port. Finds it:
- * the listening port of the worker's process that answers the API.
+ * the listening port of the worker's process that answers the API (the
+ * runtime floor answers /api/me the same way).
  */
 async function workerEntry(processes: ProcessMemory[]): Promise<string> {
   const worker = processes.find((p) => p.name === "workerd (worker)");

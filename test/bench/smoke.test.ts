@@ -1,5 +1,6 @@
 // A few seconds of every benchmark scenario at tiny sizes, against the floor
-// relay and the real server: keeps `npm run bench` working, and checks what
+// relay, the runtime floor (bench/runtime-floor, its own `wrangler dev`) and
+// the real server: keeps `npm run bench` working, and checks what
 // must hold at any speed (nothing lost, duplicated or out of order). No
 // timing is asserted here; speed belongs in `npm run bench`.
 
@@ -9,25 +10,32 @@ import { Progress } from "../../bench/progress";
 import { markdownTable } from "../../bench/report";
 import { runBench } from "../../bench/run";
 import { SCENARIOS } from "../../bench/scenarios/index";
-import { externalTarget, startFloorTarget, type Target } from "../../bench/targets";
+import {
+  externalTarget,
+  startFloorTarget,
+  startRuntimeTarget,
+  type Target,
+  type TargetName,
+} from "../../bench/targets";
 
 let floor: Target;
+let runtime: Target;
 
 beforeAll(async () => {
-  floor = await startFloorTarget({ inProcess: true });
+  [floor, runtime] = await Promise.all([startFloorTarget({ inProcess: true }), startRuntimeTarget()]);
 });
 
 afterAll(async () => {
-  await floor?.stop();
+  await Promise.all([floor?.stop(), runtime?.stop()]);
 });
 
 describe("benchmark smoke run", () => {
-  it("runs every scenario on the floor and the server with nothing lost, duplicated or reordered", async () => {
+  it("runs every scenario on both floors and the server with nothing lost, duplicated or reordered", async () => {
     const server = externalTarget(inject("baseUrl"));
     const { report } = await runBench({
       scenarios: SCENARIOS,
       params: new Map(SCENARIOS.map((s) => [s.name, s.smoke])),
-      targets: [floor, server],
+      targets: [floor, runtime, server],
       repeats: 1,
       machine: describeMachine(process.cwd()),
       command: "smoke test",
@@ -37,7 +45,7 @@ describe("benchmark smoke run", () => {
     const table = markdownTable(report);
     expect(report.runs.map((r) => r.scenario)).toEqual(SCENARIOS.map((s) => s.name));
     for (const run of report.runs) {
-      for (const name of ["floor", "server"] as const) {
+      for (const name of ["floor", "runtime", "server"] as const) {
         const metrics = run.targets[name]?.metrics ?? [];
         for (const m of metrics.filter((x) => x.mustBeZero)) {
           expect({ scenario: run.scenario, target: name, metric: m.key, value: m.value }, table).toMatchObject({
@@ -46,10 +54,10 @@ describe("benchmark smoke run", () => {
         }
       }
     }
-    // The figures the table is made of were measured, on both targets.
-    const figure = (scenario: string, target: "floor" | "server", key: string) =>
+    // The figures the table is made of were measured, on every target (groups: not on the runtime floor).
+    const figure = (scenario: string, target: TargetName, key: string) =>
       report.runs.find((r) => r.scenario === scenario)?.targets[target]?.metrics.find((m) => m.key === key)?.value;
-    for (const target of ["floor", "server"] as const) {
+    for (const target of ["floor", "runtime", "server"] as const) {
       expect(figure("dm-steady", target, "e2e_p50"), table).toBeGreaterThan(0);
       expect(figure("dm-saturate", target, "delivered_rate"), table).toBeGreaterThan(0);
       expect(figure("offline-sync", target, "open_30"), table).toBeGreaterThan(0);
@@ -57,5 +65,6 @@ describe("benchmark smoke run", () => {
     }
     expect(figure("group-fanout", "floor", "g3_p50"), table).toBeGreaterThan(0);
     expect(table).toContain("| dm-steady | end-to-end p50 (ms) |");
+    expect(table).toContain("| server ÷ runtime |");
   });
 });
