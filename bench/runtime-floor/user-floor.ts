@@ -7,10 +7,6 @@
 //   received: one update at the recipient, one RPC to the sender, one insert
 //             of the receipt there, `receipt` to the sender's devices.
 
-// The Workers types, for this file: bench/ is otherwise type-checked as Node
-// code (tsconfig.node.json); bench/runtime-floor/tsconfig.json checks it alone.
-/// <reference types="@cloudflare/workers-types" />
-
 import { DurableObject } from "cloudflare:workers";
 
 interface Incoming {

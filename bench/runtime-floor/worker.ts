@@ -10,10 +10,6 @@
 // the outbox (the recipient is called directly), groups (POST /api/groups
 // answers 404, so the bench's group scenario notes it and skips).
 
-// The Workers types, for this file: bench/ is otherwise type-checked as Node
-// code (tsconfig.node.json); bench/runtime-floor/tsconfig.json checks it alone.
-/// <reference types="@cloudflare/workers-types" />
-
 import { UserFloor } from "./user-floor";
 
 export { UserFloor };
