@@ -3,6 +3,7 @@
 // tests through `inject("baseUrl")`.
 
 import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { type RunningServer, startServer } from "./server";
@@ -23,4 +24,6 @@ export async function setup(project: TestProject): Promise<void> {
 
 export async function teardown(): Promise<void> {
   await server?.stop();
+  // A fresh state directory made for this run alone; startServer leaves removal to its caller.
+  if (server) rmSync(server.persistTo, { recursive: true, force: true });
 }

@@ -1,6 +1,7 @@
 // One local server for all end-to-end test files; its URL reaches the tests
 // through `inject("baseUrl")`.
 
+import { rmSync } from "node:fs";
 import type { TestProject } from "vitest/node";
 import { type RunningServer, startServer } from "./server";
 
@@ -15,6 +16,8 @@ export async function setup(project: TestProject): Promise<void> {
 
 export async function teardown(): Promise<void> {
   await server?.stop();
+  // A fresh state directory made for this run alone; startServer leaves removal to its caller.
+  if (server) rmSync(server.persistTo, { recursive: true, force: true });
 }
 
 declare module "vitest" {
