@@ -1,8 +1,8 @@
 // A delivery cut short by a restart (the process died while the RPC was in
 // flight) resumes as soon as the sender's object wakes again, for whatever
-// reason, not only when its safety-net alarm fires (OUTBOX_SAFETY_MS is as
-// wide as the presence sweep's). Here the alarm is removed, so only the wake
-// can deliver.
+// reason (a device reconnecting, a message arriving), not only when its
+// safety-net alarm fires. Here the alarm is removed, so only the wake can
+// deliver.
 
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";

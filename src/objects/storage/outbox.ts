@@ -32,14 +32,14 @@ const BATCH = 200;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 5 * 60_000;
 /**
- * A safety net: if we die mid-delivery, the alarm retries this soon. Any
- * earlier wake retries too (the object resumes its outbox when it starts), and
- * a user who is online wakes within seconds: their devices reconnect. So the
- * net can be as wide as the presence sweep's (SOCKET_TIMEOUT_MS), which an
- * online user's alarm already has: a send then moves no alarm, and a
- * delivered message costs no alarm event.
+ * A safety net: if we die mid-delivery, the alarm retries this soon, even if
+ * the sender never comes back (a device that sent and went offline as the
+ * process died). An earlier wake retries too: the object resumes its outbox
+ * when it starts. Once every item is confirmed and deleted, the need is
+ * released (`settled`), so a delivered message does not leave an alarm event
+ * behind it.
  */
-export const OUTBOX_SAFETY_MS = 60_000;
+export const OUTBOX_SAFETY_MS = 5_000;
 /** How long confirmed rows wait before they are deleted, all in one write. */
 export const CONFIRM_FLUSH_MS = 1_000;
 
