@@ -8,18 +8,9 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { clearAlarms } from "../test/groups";
 import { connect, register, userStub } from "../test/helpers";
-import type { InboxItem } from "./inbox";
+import { eventually } from "../test/presence-helpers";
+import type { Deliver } from "./storage/outbox";
 import type { UserObject } from "./user-object";
-
-type Deliver = (target: string, items: InboxItem[]) => Promise<unknown>;
-
-async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("the outbox after a restart", () => {
   it("delivers what was in flight when the object wakes, once, without its alarm", async () => {
@@ -36,7 +27,7 @@ describe("the outbox after a restart", () => {
     const a = await connect(alice.token);
     a.send({ type: "send", clientId: "r1", chat: `u:${bob.user.id}`, text: "after the restart" });
     const sent = await a.next("sent");
-    await until(async () => (await sender.stats()).outbox === 1);
+    await eventually(async () => (await sender.stats()).outbox === 1, "the failed delivery owed");
     a.close();
     expect((await userStub(bob.user.id).stats()).messages).toBe(0);
 
@@ -48,7 +39,7 @@ describe("the outbox after a restart", () => {
     await evictDurableObject(sender);
 
     await sender.stats(); // any call wakes it: a device reconnecting, a message arriving
-    await until(async () => (await sender.stats()).outbox === 0);
+    await eventually(async () => (await sender.stats()).outbox === 0, "the delivery after the wake");
     const history = await userStub(bob.user.id).history(`u:${alice.user.id}`, undefined, 10);
     expect(history.map((m) => [m.id, m.text])).toEqual([[sent.id, "after the restart"]]);
     await clearAlarms([], [alice.user.id, bob.user.id]);

@@ -23,6 +23,10 @@ export interface ServerOptions {
   migrate?: boolean;
   /** Print the server's output (for debugging). */
   verbose?: boolean;
+  /** Another wrangler configuration than the project's (the benchmark's runtime floor). */
+  config?: string;
+  /** More environment for wrangler and workerd. */
+  processEnv?: Record<string, string>;
 }
 
 export interface RunningServer {
@@ -71,12 +75,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const vars = { JWT_SECRET: TEST_SECRET, ...options.vars };
   const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, ...envArgs];
+  if (options.config) args.push("--config", options.config);
   const inspectorPort = await freePort();
   args.push("--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false");
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   const child = spawn(WRANGLER, args, {
     cwd: ROOT,
-    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", ...options.processEnv },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
