@@ -75,8 +75,11 @@ if (!stateDir) {
   // As `npm run bench` does (bench/targets.ts): wrangler dev's local trace
   // store (an fsync per event) off, and the per-user frame budget, a policy
   // and not a cost, lifted (the senders still pace themselves under it).
-  process.env.X_LOCAL_OBSERVABILITY = process.argv.includes("--local-observability") ? "true" : "false";
-  const server = await startServer({ verbose: process.argv.includes("--verbose"), vars: BENCH_SERVER_VARS });
+  const server = await startServer({
+    verbose: process.argv.includes("--verbose"),
+    vars: BENCH_SERVER_VARS,
+    processEnv: { X_LOCAL_OBSERVABILITY: process.argv.includes("--local-observability") ? "true" : "false" },
+  });
   stateDir = server.persistTo;
   log(`server ${server.url}, state ${stateDir}`);
   try {

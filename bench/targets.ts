@@ -45,20 +45,30 @@ export async function startServerTarget(options: {
   /** Talk to the worker's own workerd, past wrangler's dev proxy (see docs/benchmarks.md). */
   direct?: boolean;
 }) {
-  process.env.X_LOCAL_OBSERVABILITY = options.localObservability ? "true" : "false";
-  const { localObservability: _, direct, ...rest } = options;
-  const server = await startServer({ ...rest, vars: BENCH_SERVER_VARS });
-  const workerd = () => (server.pid ? groupProcesses(server.pid, /^workerd$/) : []);
-  const url = direct ? await workerEntry(workerd()) : server.url;
-  const target: Target = {
-    name: "server",
-    url,
+  const { localObservability, direct, ...rest } = options;
+  const server = await startServer({
+    ...rest,
+    vars: BENCH_SERVER_VARS,
+    processEnv: { X_LOCAL_OBSERVABILITY: localObservability ? "true" : "false" },
+  });
+  return { target: await workerdTarget("server", server, direct ?? false), persistTo: server.persistTo };
+}
+
+/** A target served by `wrangler dev`: its workerd processes' memory and CPU, and their inspector. */
+async function workerdTarget(
+  name: TargetName,
+  running: { url: string; pid: number | undefined; inspectorPort: number; stop(): Promise<void> },
+  direct: boolean,
+): Promise<Target> {
+  const workerd = () => (running.pid ? groupProcesses(running.pid, /^workerd$/) : []);
+  return {
+    name,
+    url: direct ? await workerEntry(workerd()) : running.url,
     memory: workerd,
     cpuMs: () => workerd().reduce((sum, p) => sum + cpuMsOf(p.pid), 0),
-    inspectorPort: server.inspectorPort,
-    stop: () => server.stop(),
+    inspectorPort: running.inspectorPort,
+    stop: () => running.stop(),
   };
-  return { target, persistTo: server.persistTo };
 }
 
 export function externalTarget(url: string, pids: number[] = []): Target {
@@ -84,15 +94,7 @@ export async function startRuntimeTarget(
     verbose: options.verbose ?? false,
     localObservability: options.localObservability ?? false,
   });
-  const workerd = () => (floor.pid ? groupProcesses(floor.pid, /^workerd$/) : []);
-  return {
-    name: "runtime",
-    url: options.direct ? await workerEntry(workerd()) : floor.url,
-    memory: workerd,
-    cpuMs: () => workerd().reduce((sum, p) => sum + cpuMsOf(p.pid), 0),
-    inspectorPort: floor.inspectorPort,
-    stop: () => floor.stop(),
-  };
+  return workerdTarget("runtime", floor, options.direct ?? false);
 }
 
 /** The floor in its own process (the benchmark), or in this one (the smoke test). */

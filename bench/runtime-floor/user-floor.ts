@@ -8,6 +8,7 @@
 //             of the receipt there, `receipt` to the sender's devices.
 
 import { DurableObject } from "cloudflare:workers";
+import { type IdClock, nextMessageId } from "../../src/shared/ids";
 
 interface Incoming {
   id: string;
@@ -32,8 +33,8 @@ export class UserFloor extends DurableObject {
   private seq: number;
   /** This user's id: known from any socket's attachment (the object cannot read its own name). */
   private userId: string | undefined;
-  private lastTs = 0;
-  private counter = 0;
+  /** The id clock, in memory only (the floor keeps no counters durably). */
+  private clock: IdClock = { ts: 0, seq: 0 };
   private readonly stubs = new Map<string, DurableObjectStub<UserFloor>>();
 
   constructor(ctx: DurableObjectState, env: { USERS: DurableObjectNamespace<UserFloor> }) {
@@ -140,8 +141,8 @@ export class UserFloor extends DurableObject {
       const m = (JSON.parse(earlier.frame) as { message: { id: string; seq: number; ts: number } }).message;
       return ws.send(JSON.stringify({ type: "sent", clientId: f.clientId, id: m.id, seq: m.seq, ts: m.ts }));
     }
-    const ts = Date.now();
-    const id = this.nextId(ts, from);
+    const { id, ts, clock } = nextMessageId(Date.now(), this.clock, from);
+    this.clock = clock;
     const seq = ++this.seq;
     const message = { id, chat: f.chat, from, text: f.text, ts, seq, clientId: f.clientId };
     const frame = JSON.stringify({ type: "message", message });
@@ -203,14 +204,6 @@ export class UserFloor extends DurableObject {
         // closing
       }
     }
-  }
-
-  /** Time-ordered ids as in src/shared/ids.ts: base36 ms, a per-ms counter, the object's user id. */
-  private nextId(now: number, userId: string): string {
-    const ts = Math.max(now, this.lastTs);
-    this.counter = ts === this.lastTs ? this.counter + 1 : 0;
-    this.lastTs = ts;
-    return ts.toString(36).padStart(9, "0") + this.counter.toString(36).padStart(4, "0") + userId;
   }
 
   /** Stubs are kept per user, as the real server keeps them (idFromName hashes on every call). */
