@@ -9,11 +9,9 @@ import { describe, expect, it } from "vitest";
 import type { AuthAnswer } from "../shared/protocol";
 import { clearAlarms, groupStub, historyOf, settle, team } from "../test/groups";
 import { connect, register, userStub } from "../test/helpers";
+import { wrapDeliveries } from "../test/outbox-faults";
 import type { GroupObject } from "./group-object";
-import type { InboxItem } from "./inbox";
 import type { UserObject } from "./user-object";
-
-type Deliver = (target: string, items: InboxItem[]) => Promise<unknown>;
 
 async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -38,17 +36,13 @@ describe("an alarm that fires twice", { timeout: 60_000 }, () => {
       const bob = await register();
       const sender = userStub(alice.user.id);
       let calls = 0;
-      await runInDurableObject(sender, (instance: UserObject) => {
-        const outbox = (instance as unknown as { outbox: { deliver: Deliver } }).outbox;
-        const real = outbox.deliver;
-        outbox.deliver = async (target, items) => {
-          calls += 1;
-          if (calls === 1) {
-            if (when === "after") await real(target, items); // stored, but the answer is lost
-            throw new Error("injected: no answer");
-          }
-          return real(target, items);
-        };
+      await wrapDeliveries(alice.user.id, (real) => async (target, items) => {
+        calls += 1;
+        if (calls === 1) {
+          if (when === "after") await real(target, items); // stored, but the answer is lost
+          throw new Error("injected: no answer");
+        }
+        return real(target, items);
       });
       const a = await connect(alice.token);
       a.send({ type: "send", clientId: "t1", chat: `u:${bob.user.id}`, text: "twice" });

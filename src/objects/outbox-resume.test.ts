@@ -8,9 +8,8 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { clearAlarms } from "../test/groups";
 import { connect, register, userStub } from "../test/helpers";
+import { wrapDeliveries } from "../test/outbox-faults";
 import { eventually } from "../test/presence-helpers";
-import type { Deliver } from "./storage/outbox";
-import type { UserObject } from "./user-object";
 
 describe("the outbox after a restart", () => {
   it("delivers what was in flight when the object wakes, once, without its alarm", async () => {
@@ -18,11 +17,8 @@ describe("the outbox after a restart", () => {
     const bob = await register();
     const sender = userStub(alice.user.id);
     // The first delivery never answers, as if the process died during the call.
-    await runInDurableObject(sender, (instance: UserObject) => {
-      const outbox = (instance as unknown as { outbox: { deliver: Deliver } }).outbox;
-      outbox.deliver = async () => {
-        throw new Error("injected: died mid-delivery");
-      };
+    await wrapDeliveries(alice.user.id, () => async () => {
+      throw new Error("injected: died mid-delivery");
     });
     const a = await connect(alice.token);
     a.send({ type: "send", clientId: "r1", chat: `u:${bob.user.id}`, text: "after the restart" });

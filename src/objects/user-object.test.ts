@@ -11,10 +11,8 @@ import {
   TEXT_MAX,
 } from "../shared/limits";
 import { api, connect, register, type TestSocket, userStub } from "../test/helpers";
+import { wrapDeliveries } from "../test/outbox-faults";
 import type { InboxItem } from "./inbox";
-import type { UserObject } from "./user-object";
-
-type Deliver = (target: string, items: InboxItem[]) => Promise<void>;
 
 async function sendAndWait(socket: TestSocket, chat: string, text: string, clientId: string) {
   socket.send({ type: "send", clientId, chat, text });
@@ -253,14 +251,10 @@ describe("the outbox", () => {
     const bob = await register();
     const sender = userStub(alice.user.id);
     // Fault injection: the first delivery attempt fails as if bob's object were down.
-    await runInDurableObject(sender, (instance: UserObject) => {
-      const outbox = (instance as unknown as { outbox: { deliver: Deliver } }).outbox;
-      const real = outbox.deliver;
-      let failures = 1;
-      outbox.deliver = async (target, items) => {
-        if (failures-- > 0) throw new Error("injected: recipient unavailable");
-        return real(target, items);
-      };
+    let failures = 1;
+    await wrapDeliveries(alice.user.id, (real) => async (target, items) => {
+      if (failures-- > 0) throw new Error("injected: recipient unavailable");
+      return real(target, items);
     });
     const a = await connect(alice.token);
     const sent = await sendAndWait(a, `u:${bob.user.id}`, "survives", "o1");

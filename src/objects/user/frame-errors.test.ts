@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { faultyD1 } from "../../test/faulty-d1";
 import { clearAlarms } from "../../test/groups";
 import { connect, register, userStub } from "../../test/helpers";
+import { eventually } from "../../test/presence-helpers";
 import type { UserObject } from "../user-object";
 
 const LOOKUP = (sql: string) => sql.includes("FROM users WHERE id");
@@ -66,7 +67,7 @@ describe("D1 fails while a frame is handled", () => {
     const got = await b.next("message");
     expect(got.message).toMatchObject({ id: sent.id, text: "after the outage", from: alice.user.id });
     const sender = userStub(alice.user.id);
-    for (let i = 0; i < 50 && (await sender.stats()).outbox > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await eventually(async () => (await sender.stats()).outbox === 0, "the delivery to bob confirmed");
     // Once: one answer, one copy on each side, one frame to bob.
     expect(a.of("sent")).toEqual([sent]);
     expect(a.of("error")).toEqual([refused]);
