@@ -92,7 +92,7 @@ export class UserObject extends DurableObject<Env> {
             throw err;
           }),
       (time) => this.alarms.ensureBy(time, "outbox"),
-      () => this.alarms.release("outbox"),
+      () => this.alarms.releaseLazily("outbox"),
     );
     // Confirmed outbox rows are deleted with the next batch of writes, if one comes before the outbox's timer.
     this.writes = new WriteBatch(

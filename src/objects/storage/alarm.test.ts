@@ -1,6 +1,7 @@
 // The shared alarm over a real object's storage: the earliest need wins, a
-// met need gives the alarm back to the next one, and an alarm inherited from
-// before a restart stays until it fires, since its needs are not known.
+// met need gives the alarm back to the next one (or, released lazily, leaves
+// it to fire once), and an alarm inherited from before a restart stays until
+// it fires, since its needs are not known.
 
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -25,6 +26,31 @@ describe("the alarm scheduler", () => {
       expect(await state.storage.getAlarm()).toBe(now + 20_000);
 
       alarms.release("presence");
+      expect(await state.storage.getAlarm()).toBeNull();
+    });
+  });
+
+  it("leaves the alarm in place for a need released lazily, and forgets that need", async () => {
+    const stub = userStub(`alarm-${crypto.randomUUID()}`);
+    await runInDurableObject(stub, async (_instance, state) => {
+      const now = Date.now() + 60_000;
+      const alarms = new AlarmScheduler(state.storage);
+      await alarms.load();
+      alarms.ensureBy(now + 20_000, "presence");
+      alarms.ensureBy(now + 5_000, "outbox");
+      alarms.releaseLazily("outbox");
+      expect(await state.storage.getAlarm()).toBe(now + 5_000); // fires once for nothing
+
+      // The next ask within that time finds the alarm early enough already.
+      alarms.ensureBy(now + 6_000, "outbox");
+      expect(alarms.scheduledAt).toBe(now + 5_000);
+      alarms.releaseLazily("outbox");
+
+      // A need released later moves the alarm to what is left, and the lazily released one is not among it.
+      alarms.ensureBy(now + 30_000, "typing");
+      alarms.release("presence");
+      expect(await state.storage.getAlarm()).toBe(now + 30_000);
+      alarms.release("typing");
       expect(await state.storage.getAlarm()).toBeNull();
     });
   });

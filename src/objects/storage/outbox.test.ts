@@ -153,4 +153,54 @@ describe("the outbox's deferred deletes", () => {
       expect(settled).toBe(1);
     });
   });
+
+  it("serves a target from memory once its stored rows are drained, and from storage after a failure or a long queue", async () => {
+    const stub = userStub(`outbox-${crypto.randomUUID()}`);
+    await runInDurableObject(stub, async (_instance, state) => {
+      const sql = state.storage.sql;
+      const seen: string[] = [];
+      let down = false;
+      let gate: Promise<void> | null = null;
+      const outbox = new Outbox(
+        sql,
+        async (_target, items) => {
+          if (gate) await gate;
+          if (down) throw new Error("injected: target down");
+          for (const i of items) seen.push(i.kind === "message" ? i.id : "?");
+        },
+        () => {},
+      );
+      outbox.enqueue("t6", [item("a")]);
+      await outbox.kick("t6"); // read from storage, to its end
+      outbox.enqueue("t6", [item("b")]);
+      await outbox.kick("t6"); // from memory
+      down = true;
+      outbox.enqueue("t6", [item("c")]);
+      await outbox.kick("t6"); // fails: c backs off, in storage
+      down = false;
+      outbox.enqueue("t6", [item("d")]);
+      await outbox.kick("t6"); // d waits behind c's backoff, as it would after a restart
+      expect(seen).toEqual(["a", "b"]);
+      sql.exec("UPDATE outbox SET next_at = 0");
+      await outbox.retryDue();
+      expect(seen).toEqual(["a", "b", "c", "d"]);
+
+      // A slow target and more queued than memory keeps: storage serves the rest, in order, once.
+      let open = () => {};
+      gate = new Promise((resolve) => {
+        open = resolve;
+      });
+      outbox.enqueue("t6", [item("e")]);
+      const running = outbox.kick("t6");
+      const many = Array.from({ length: 1_200 }, (_, k) => `f${k}`);
+      outbox.enqueue("t6", many.map(item));
+      gate = null;
+      open();
+      await running;
+      await outbox.kick("t6");
+      expect(seen).toEqual(["a", "b", "c", "d", "e", ...many]);
+      expect(outbox.depth()).toBe(0);
+      outbox.flushConfirmed();
+    });
+  });
 });
