@@ -84,8 +84,8 @@ export class Outbox {
    */
   enqueue(target: string, items: InboxItem[], now = Date.now()): void {
     this.wakeBy(now + OUTBOX_SAFETY_MS);
-    let queue = this.unsent.get(target);
-    if (!queue) this.unsent.set(target, (queue = []));
+    const queue = this.unsent.get(target) ?? [];
+    this.unsent.set(target, queue);
     for (const item of items) {
       const row = this.sql
         .exec<{ id: number }>(
