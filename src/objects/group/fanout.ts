@@ -9,11 +9,7 @@
 //
 // Deliveries run concurrently across members, each member one at a time, so a
 // slow or failing member holds one slot and never the others; it backs off and
-// the object's alarm brings it back. A confirmed call moves the cursor in
-// memory at once and in storage a little later (ACK_FLUSH_MS), with the next
-// post or all together, so that a delivery does not cost a storage commit of
-// its own: if the object dies in between, those members get the same entries
-// again and their mailboxes drop them by id. Members whose object last said no device
+// the object's alarm brings it back. Members whose object last said no device
 // was connected wait in their own lane with few slots: they need the messages
 // in their mailbox, not at once, and the longer they wait the more each call
 // carries, while members with a device connected get the other slots first.
@@ -34,8 +30,6 @@ const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 5 * 60_000;
 /** A safety net: if the object dies mid-delivery, the alarm resumes this soon. */
 export const FANOUT_SAFETY_MS = 5_000;
-/** How long a confirmed cursor may wait in memory before it is written, with the others. */
-export const ACK_FLUSH_MS = 1_000;
 
 interface Lane {
   /** Recipients that may be owed something, in the order they became so. */
@@ -50,9 +44,6 @@ export class FanOut {
   private readonly inflight = new Set<string>();
   /** Members whose object said at the last delivery that no device was connected. */
   private readonly away = new Set<string>();
-  /** Cursors confirmed but not yet written: user -> acked log id (ahead of storage). */
-  private readonly acks = new Map<string, string>();
-  private ackTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -69,12 +60,8 @@ export class FanOut {
     this.sql.exec("INSERT INTO cursors (user_id, acked) VALUES (?, ?) ON CONFLICT(user_id) DO NOTHING", user, before);
   }
 
-  /**
-   * Starts delivery to these recipients. Call in the same block as the log
-   * write: confirmed cursors waiting in memory are written with it.
-   */
+  /** Starts delivery to these recipients. Call in the same block as the log write. */
   notify(users: readonly string[], now = Date.now()): void {
-    this.flushAcks();
     this.wakeBy(now + FANOUT_SAFETY_MS);
     for (const user of users) this.enqueue(user);
     this.pump();
@@ -99,7 +86,6 @@ export class FanOut {
 
   /** The alarm's part (and a woken object's): picks up every recipient due. */
   resume(now = Date.now()): void {
-    this.flushAcks();
     const last = this.log.lastId;
     const due = this.sql
       .exec<{ user_id: string }>("SELECT user_id FROM cursors WHERE acked < ? AND next_at <= ?", last, now)
@@ -119,7 +105,6 @@ export class FanOut {
 
   /** Recipients whose cursor is behind the log. */
   behind(): number {
-    this.flushAcks();
     return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM cursors WHERE acked < ?", this.log.lastId).one().n;
   }
 
@@ -143,43 +128,13 @@ export class FanOut {
     }
   }
 
-  /** Writes the confirmed cursors held in memory, all in the caller's commit. */
-  flushAcks(): void {
-    for (const [user, acked] of this.acks) {
-      this.sql.exec(
-        "UPDATE cursors SET acked = ?, attempts = 0, next_at = 0 WHERE user_id = ? AND acked < ?",
-        acked,
-        user,
-        acked,
-      );
-    }
-    this.acks.clear();
-  }
-
-  /** The stored cursor, with a confirmation not yet written laid over it. */
   private cursor(user: string) {
-    const row = this.sql
+    return this.sql
       .exec<{ acked: string; attempts: number; next_at: number }>(
         "SELECT acked, attempts, next_at FROM cursors WHERE user_id = ?",
         user,
       )
       .toArray()[0];
-    const acked = this.acks.get(user);
-    if (row && acked !== undefined && acked > row.acked) row.acked = acked;
-    return row;
-  }
-
-  /** A confirmed delivery: kept in memory, written with the next post or within ACK_FLUSH_MS. */
-  private ack(user: string, last: string, recovering: boolean): void {
-    this.acks.set(user, last);
-    if (recovering) {
-      this.flushAcks(); // after failures the backoff is in storage: reset it now
-      return;
-    }
-    this.ackTimer ??= setTimeout(() => {
-      this.ackTimer = undefined;
-      this.flushAcks();
-    }, ACK_FLUSH_MS);
   }
 
   private async run(user: string): Promise<void> {
@@ -199,19 +154,17 @@ export class FanOut {
     } catch (err) {
       const delay = Math.min(BACKOFF_BASE_MS * 2 ** cursor.attempts, BACKOFF_MAX_MS);
       const retryAt = Date.now() + delay * (0.75 + Math.random() * 0.5);
-      // A confirmation still in memory is written with the backoff, so that a later flush cannot reset it.
-      this.acks.delete(user);
-      this.sql.exec(
-        "UPDATE cursors SET acked = max(acked, ?1), attempts = attempts + 1, next_at = ?2 WHERE user_id = ?3",
-        cursor.acked,
-        retryAt,
-        user,
-      );
+      this.sql.exec("UPDATE cursors SET attempts = attempts + 1, next_at = ? WHERE user_id = ?", retryAt, user);
       this.wakeBy(retryAt);
       console.warn(JSON.stringify({ event: "fanout_retry", user, items: items.length, error: String(err) }));
       return;
     }
-    this.ack(user, last, cursor.attempts > 0);
+    this.sql.exec(
+      "UPDATE cursors SET acked = ?, attempts = 0, next_at = 0 WHERE user_id = ? AND acked < ?",
+      last,
+      user,
+      last,
+    );
     if (this.retire(user, last)) return;
     if (answer.online) this.away.delete(user);
     else this.away.add(user);
@@ -221,11 +174,9 @@ export class FanOut {
 
   /** Drops what was delivered; a former member owed nothing more loses its cursor. True if it did. */
   private retire(user: string, acked: string): boolean {
-    if (this.members.isCurrentWithoutSpans(user)) return false; // the usual case: no statement
     this.members.dropSpansUpTo(user, acked);
     if (this.members.owed(user)) return false;
     this.sql.exec("DELETE FROM cursors WHERE user_id = ?", user);
-    this.acks.delete(user);
     this.away.delete(user);
     return true;
   }

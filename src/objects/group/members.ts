@@ -14,10 +14,6 @@ export interface Member {
 export class Members {
   /** Member ids in joining order; the fan-out reads it on every post. */
   private cached: string[] | null = null;
-  /** The same ids as a set, for the fan-out's check after every delivery. */
-  private current: Set<string> | null = null;
-  /** Users with a span not yet delivered (a past membership). */
-  private spanned: Set<string> | null = null;
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -50,7 +46,6 @@ export class Members {
   add(user: string, role: Role, since: string, now: number): void {
     this.sql.exec("INSERT INTO members (user_id, role, since, joined_at) VALUES (?, ?, ?, ?)", user, role, since, now);
     this.cached = null;
-    this.current = null;
   }
 
   /** Ends a membership at log id `until` (the removed / left entry, which it still receives). */
@@ -64,8 +59,6 @@ export class Members {
     );
     this.sql.exec("DELETE FROM members WHERE user_id = ?", member.id);
     this.cached = null;
-    this.current = null;
-    this.spanned = null;
   }
 
   /** With no admin left, the longest-standing member becomes one. Returns who, if anyone. */
@@ -81,19 +74,6 @@ export class Members {
   /** Spans wholly delivered (up to `acked`) are no longer needed. */
   dropSpansUpTo(user: string, acked: string): void {
     this.sql.exec("DELETE FROM spans WHERE user_id = ? AND to_id <= ?", user, acked);
-    this.spanned = null;
-  }
-
-  /** A member now, with no past membership still owed: nothing to drop, nothing to check. */
-  isCurrentWithoutSpans(user: string): boolean {
-    this.current ??= new Set(this.ids());
-    this.spanned ??= new Set(
-      this.sql
-        .exec<{ user_id: string }>("SELECT DISTINCT user_id FROM spans")
-        .toArray()
-        .map((row) => row.user_id),
-    );
-    return this.current.has(user) && !this.spanned.has(user);
   }
 
   /** Who was meant to receive log entry `id`: members now (longest-standing first), then those since gone. */
