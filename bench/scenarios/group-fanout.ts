@@ -39,6 +39,12 @@ export const groupFanout: Scenario = {
         },
         { key: `g${size}_rate`, label: `${size} members: deliveries per second`, value: r.rate, unit: "/s" },
         {
+          key: `g${size}_cpu`,
+          label: `${size} members: server CPU per delivery`,
+          value: r.cpuMs === null || r.perDelivery.count === 0 ? null : r.cpuMs / r.perDelivery.count,
+          unit: "ms",
+        },
+        {
           key: `g${size}_lost`,
           label: `${size} members: lost deliveries`,
           value: r.lost,
@@ -102,6 +108,7 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
   });
   const owner0 = devices[0] as Device;
   await ctx.measured.start();
+  const cpuBefore = ctx.target.cpuMs();
   const t0 = performance.now();
   for (let k = 0; k < M; k++) {
     const text = `${tag}#${k}#${pad}`;
@@ -112,12 +119,14 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
   }
   await waitFor(() => perDelivery.count >= M * others, 30_000, 20);
   const wall = performance.now() - t0;
+  const cpuAfter = ctx.target.cpuMs();
   await ctx.measured.stop();
   closeAll(members, devices);
   return {
     perDelivery,
     complete,
     rate: (perDelivery.count * 1000) / wall,
+    cpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore,
     lost: M * others - perDelivery.count,
     duplicated,
   };
