@@ -278,6 +278,46 @@ describe("the outbox", () => {
   });
 });
 
+describe("the outbox's confirmed rows", () => {
+  it("are deleted with the next write, by the alarm, or when the user goes quiet; never by an event of their own", async () => {
+    const alice = await register();
+    const bob = await register(); // never connected: no receipt comes back to write with
+    const sender = userStub(alice.user.id);
+    const rows = () =>
+      runInDurableObject(
+        sender,
+        (_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n,
+      );
+    const confirmed = async () => {
+      for (let i = 0; i < 100 && (await sender.stats()).outbox > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect((await sender.stats()).outbox).toBe(0);
+    };
+    const a = await connect(alice.token);
+    await sendAndWait(a, `u:${bob.user.id}`, "one", "r1");
+    await confirmed();
+    await new Promise((r) => setTimeout(r, 1_500)); // no timer of its own deletes it
+    expect(await rows()).toBe(1);
+
+    await sendAndWait(a, `u:${bob.user.id}`, "two", "r2"); // its write deletes the first
+    await confirmed();
+    expect(await rows()).toBe(1);
+    await runDurableObjectAlarm(sender); // the safety net's alarm deletes the second
+    expect(await rows()).toBe(0);
+
+    await sendAndWait(a, `u:${bob.user.id}`, "three", "r3");
+    await confirmed();
+    a.close(); // the last device leaving deletes it
+    for (let i = 0; i < 100 && (await rows()) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await rows()).toBe(0);
+    expect((await userStub(bob.user.id).history(`u:${alice.user.id}`, undefined, 10)).map((m) => m.text)).toEqual([
+      "one",
+      "two",
+      "three",
+    ]);
+    await runInDurableObject(sender, (_instance, state) => state.storage.deleteAlarm());
+  });
+});
+
 describe("devices", () => {
   it("keeps at most the socket limit, closing the oldest with a code", async () => {
     const alice = await register();

@@ -110,6 +110,8 @@ export class UserObject extends DurableObject<Env> {
       peer: (id) => (id === this.userId ? this : this.userStub(id)),
       wakeBy: (time) => this.alarms.ensureBy(time, "presence"),
       idle: () => {
+        // Confirmed rows wait for a write batch or the alarm: going quiet, delete them now.
+        this.outbox.flushConfirmed();
         if (this.outbox.nextDue() === null) this.alarms.cancel();
       },
     });

@@ -10,12 +10,12 @@
 // the object's alarm retries it, and its later items wait behind the first.
 //
 // A confirmed delivery is not deleted at once: the rows are remembered in
-// memory and deleted together a little later (CONFIRM_FLUSH_MS), so that a
-// delivery does not cost a storage commit of its own (locally, an fsync on
-// the runtime's only thread). If the object dies first, the rows are delivered
-// again and the target drops them as duplicates. Once the deletion leaves
-// the outbox empty, its safety-net alarm is released in the same commit, so
-// that a delivered message does not also cost an alarm event later.
+// memory and deleted with the object's next batch of writes (the caller's
+// flushConfirmed), or at the latest when the safety-net alarm fires, so that
+// a delivery costs no storage commit and no event of its own. If the object
+// dies first, the rows are delivered again and the target drops them as
+// duplicates. Once the deletion leaves the outbox empty, its safety-net
+// alarm is released.
 //
 // Storage is the truth, but the hot path does not read it back: items written
 // since the object woke are also kept in memory, and once a target's stored
@@ -46,8 +46,6 @@ const BACKOFF_MAX_MS = 5 * 60_000;
  * behind it.
  */
 export const OUTBOX_SAFETY_MS = 5_000;
-/** How long confirmed rows wait before they are deleted, all in one write. */
-export const CONFIRM_FLUSH_MS = 1_000;
 /** Unconfirmed items kept in memory per target; past this, the target reads storage. */
 const MEMORY_MAX = 1_000;
 
@@ -62,7 +60,6 @@ export class Outbox {
   private readonly inflight = new Map<string, Promise<void>>();
   /** Per target, the highest row id it confirmed whose rows are not deleted yet. */
   private readonly confirmed = new Map<string, number>();
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Per target, the unconfirmed rows written since this object woke, oldest first. */
   private readonly unsent = new Map<string, Row[]>();
   /** Targets whose every unconfirmed row is in `unsent`: storage held nothing older when last read. */
@@ -161,10 +158,11 @@ export class Outbox {
   }
 
   /**
-   * Deletes the rows confirmed so far (one write for all of them). The timer
-   * is left to run out rather than cleared: under load this runs with every
-   * write batch, and a timer made and cleared per message costs more than
-   * one that fires once a second and finds nothing.
+   * Deletes the rows confirmed so far (one write for all of them). Called
+   * with each batch of the object's writes and by the alarm (retryDue): no
+   * timer of its own, since at low rates its event and commit cost as much
+   * as the message, and the safety-net alarm, set while any row exists,
+   * comes within OUTBOX_SAFETY_MS anyway.
    */
   flushConfirmed(): void {
     for (const [target, upTo] of this.confirmed) {
@@ -183,10 +181,6 @@ export class Outbox {
       while (n < queue.length && (queue[n] as Row).id <= upTo) n++;
       queue.splice(0, n);
     }
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = undefined;
-      this.flushConfirmed();
-    }, CONFIRM_FLUSH_MS);
   }
 
   private async drain(target: string): Promise<void> {
