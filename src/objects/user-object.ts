@@ -501,9 +501,11 @@ export class UserObject extends DurableObject<Env> {
   // ------------------------------------------------------------ alarm
 
   override async alarm(): Promise<void> {
-    this.alarms.fired();
+    const due = this.alarms.fired();
+    // Always: it is the outbox's safety net, and cheap when there is nothing to retry.
     await this.outbox.retryDue();
-    await this.presence.sweep();
+    // Only at its own time: most alarms of a busy object are the outbox's, released lazily.
+    if (due("presence")) await this.presence.sweep();
   }
 }
 

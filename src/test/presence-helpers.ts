@@ -18,10 +18,14 @@ export function alarmOf(userId: string): Promise<number | null> {
 
 /**
  * Moves the user's clock of presence `ms` back: every socket's recorded signs
- * of life and the stored lastSeen. Answers the sockets' new times, oldest first.
+ * of life, the stored lastSeen, and the times the object's needs of its alarm
+ * asked for (so the presence sweep is due when the test runs the alarm, as
+ * it would be after a real wait). Answers the sockets' new times, oldest first.
  */
 export function ageSockets(userId: string, ms: number): Promise<number[]> {
-  return runInDurableObject(userStub(userId), (_, state) => {
+  return runInDurableObject(userStub(userId), (instance, state) => {
+    const needs = (instance as unknown as { alarms: { needs: Map<string, number> } }).alarms.needs;
+    for (const [need, time] of needs) needs.set(need, time - ms);
     state.storage.sql.exec("UPDATE meta SET value = CAST(value AS INTEGER) - ? WHERE key = 'last_seen'", ms);
     const times: number[] = [];
     for (const ws of state.getWebSockets()) {

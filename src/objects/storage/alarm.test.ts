@@ -55,6 +55,39 @@ describe("the alarm scheduler", () => {
     });
   });
 
+  it("answers which needs were due when it fired, and sets the alarm for the others' times", async () => {
+    const stub = userStub(`alarm-${crypto.randomUUID()}`);
+    await runInDurableObject(stub, async (_instance, state) => {
+      const now = Date.now() + 60_000;
+      const alarms = new AlarmScheduler(state.storage);
+      await alarms.load();
+      alarms.ensureBy(now + 5_000, "outbox");
+      alarms.ensureBy(now + 60_000, "presence");
+      alarms.releaseLazily("outbox"); // the alarm stays at now + 5 s
+
+      const first = alarms.fired(now + 5_000);
+      expect([first("outbox"), first("presence")]).toEqual([false, false]); // fired for a need since released
+      expect(alarms.scheduledAt).toBe(now + 60_000);
+      expect(await state.storage.getAlarm()).toBe(now + 60_000);
+
+      alarms.ensureBy(now + 10_000, "outbox");
+      const second = alarms.fired(now + 10_000);
+      expect([second("outbox"), second("presence")]).toEqual([true, false]);
+      const third = alarms.fired(now + 60_000);
+      expect([third("outbox"), third("presence")]).toEqual([false, true]);
+      expect(alarms.scheduledAt).toBeNull();
+      await state.storage.deleteAlarm();
+
+      // An alarm found on waking served needs this instance never heard of: all count as due.
+      await state.storage.setAlarm(now + 1_000);
+      const woken = new AlarmScheduler(state.storage);
+      await woken.load();
+      const inherited = woken.fired(now + 1_000);
+      expect([inherited("outbox"), inherited("presence")]).toEqual([true, true]);
+      await state.storage.deleteAlarm();
+    });
+  });
+
   it("leaves an alarm found on waking in place until it has fired", async () => {
     const stub = userStub(`alarm-${crypto.randomUUID()}`);
     await runInDurableObject(stub, async (_instance, state) => {

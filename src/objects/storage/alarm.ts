@@ -71,11 +71,31 @@ export class AlarmScheduler {
     void this.storage.deleteAlarm();
   }
 
-  /** The alarm handler calls this first: the alarm that woke us is spent, and every need asks again. */
-  fired(): void {
-    this.at = null;
-    this.needs.clear();
+  /**
+   * The alarm handler calls this first: the alarm that woke us is spent.
+   * Answers whether a need was due (those ask again when they have run);
+   * the needs not yet due keep their times, and the alarm is set for the
+   * earliest of them. So a handler woken for one need (the outbox's safety
+   * net, say) can leave the others' work (the presence sweep) for their own
+   * time. An alarm inherited from before a restart counts every need as due,
+   * since which ones it served is not known.
+   */
+  fired(now = Date.now()): (need: string) => boolean {
+    const inherited = this.inherited;
+    const due = new Set<string>();
+    let next: number | null = null;
+    for (const [need, time] of this.needs) {
+      if (time <= now) {
+        due.add(need);
+        this.needs.delete(need);
+      } else {
+        next = next === null ? time : Math.min(next, time);
+      }
+    }
     this.inherited = false;
+    this.at = next;
+    if (next !== null) void this.storage.setAlarm(next);
+    return (need) => inherited || due.has(need);
   }
 
   get scheduledAt(): number | null {
