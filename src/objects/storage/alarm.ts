@@ -52,11 +52,11 @@ export class AlarmScheduler {
 
   /**
    * `need` no longer needs the alarm, but the alarm stays where it is and
-   * fires once for nothing. For a need that comes and goes with every message
-   * (the outbox's safety net): moving the alarm back and forth costs a
-   * storage write each way, and locally each write of the alarm costs more
-   * than a row. Left alone, the next message within the same few seconds
-   * finds the alarm already early enough and writes nothing.
+   * fires once. For a need that comes and goes with every message (the
+   * outbox's safety net): moving the alarm back and forth costs a storage
+   * write each way, and locally a write of the alarm costs about twice a
+   * row's (docs/benchmarks.md). Left alone, the next message within the
+   * same few seconds finds the alarm early enough already and writes nothing.
    */
   releaseLazily(need: string): void {
     this.needs.delete(need);
