@@ -12,6 +12,7 @@ import {
 } from "../shared/limits";
 import { api, connect, register, type TestSocket, userStub } from "../test/helpers";
 import { wrapDeliveries } from "../test/outbox-faults";
+import { eventually } from "../test/presence-helpers";
 import type { InboxItem } from "./inbox";
 
 async function sendAndWait(socket: TestSocket, chat: string, text: string, clientId: string) {
@@ -288,10 +289,7 @@ describe("the outbox's confirmed rows", () => {
         sender,
         (_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n,
       );
-    const confirmed = async () => {
-      for (let i = 0; i < 100 && (await sender.stats()).outbox > 0; i++) await new Promise((r) => setTimeout(r, 10));
-      expect((await sender.stats()).outbox).toBe(0);
-    };
+    const confirmed = () => eventually(async () => (await sender.stats()).outbox === 0, "the delivery confirmed");
     const a = await connect(alice.token);
     await sendAndWait(a, `u:${bob.user.id}`, "one", "r1");
     await confirmed();
@@ -307,8 +305,7 @@ describe("the outbox's confirmed rows", () => {
     await sendAndWait(a, `u:${bob.user.id}`, "three", "r3");
     await confirmed();
     a.close(); // the last device leaving deletes it
-    for (let i = 0; i < 100 && (await rows()) > 0; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(await rows()).toBe(0);
+    await eventually(async () => (await rows()) === 0, "the rows deleted as the device left");
     expect((await userStub(bob.user.id).history(`u:${alice.user.id}`, undefined, 10)).map((m) => m.text)).toEqual([
       "one",
       "two",

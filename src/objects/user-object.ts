@@ -92,9 +92,9 @@ export class UserObject extends DurableObject<Env> {
             throw err;
           }),
       (time) => this.alarms.ensureBy(time, "outbox"),
-      () => this.alarms.releaseLazily("outbox"),
+      () => this.alarms.release("outbox"),
     );
-    // Confirmed outbox rows are deleted with the next batch of writes, if one comes before the outbox's timer.
+    // Confirmed outbox rows are deleted with the next batch of writes (or by the alarm, or when the last device leaves).
     this.writes = new WriteBatch(
       () => ctx.storage.sync(),
       () => this.outbox.flushConfirmed(),

@@ -1,9 +1,8 @@
 // One Durable Object has one alarm. Several needs share it (outbox retries,
 // the socket sweep, a group's fan-out), so each asks for "no later than T"
 // under its own name and this keeps the earliest. A need that is met is
-// released, and the alarm moves back to the next need's time: otherwise a
-// safety net asked for by every send (the outbox's) would fire an alarm
-// event for every message, seconds after it was long delivered. The
+// released without moving the alarm: it fires once more, and then says which
+// needs were due, so each part of the handler runs at its own time. The
 // scheduled time is cached so the hot path needs no read.
 
 export class AlarmScheduler {
@@ -12,8 +11,8 @@ export class AlarmScheduler {
   private readonly needs = new Map<string, number>();
   /**
    * An alarm found stored on waking may serve needs this instance never
-   * heard of (an outbox item written before a restart, say): it stays until
-   * it fires, and only then do the needs speak for themselves again.
+   * heard of (an outbox item written before a restart, say): when it fires,
+   * every need counts as due.
    */
   private inherited = false;
 
@@ -35,22 +34,6 @@ export class AlarmScheduler {
   }
 
   /**
-   * `need` no longer needs the alarm. Rides on the caller's commit: the
-   * alarm moves to the earliest need left, or is deleted if none is.
-   */
-  release(need: string): void {
-    if (!this.needs.delete(need) || this.inherited) return;
-    let next: number | null = null;
-    for (const time of this.needs.values()) next = next === null ? time : Math.min(next, time);
-    if (next === null) {
-      this.cancel();
-    } else if (next !== this.at) {
-      this.at = next;
-      void this.storage.setAlarm(next);
-    }
-  }
-
-  /**
    * `need` no longer needs the alarm, but the alarm stays where it is and
    * fires once. For a need that comes and goes with every message (the
    * outbox's safety net): moving the alarm back and forth costs a storage
@@ -58,7 +41,7 @@ export class AlarmScheduler {
    * row's (docs/benchmarks.md). Left alone, the next message within the
    * same few seconds finds the alarm early enough already and writes nothing.
    */
-  releaseLazily(need: string): void {
+  release(need: string): void {
     this.needs.delete(need);
   }
 

@@ -42,8 +42,7 @@ const BACKOFF_MAX_MS = 5 * 60_000;
  * the sender never comes back (a device that sent and went offline as the
  * process died). An earlier wake retries too: the object resumes its outbox
  * when it starts. Once every item is confirmed and deleted, the need is
- * released (`settled`), so a delivered message does not leave an alarm event
- * behind it.
+ * released (`settled`).
  */
 export const OUTBOX_SAFETY_MS = 5_000;
 /** Unconfirmed items kept in memory per target; past this, the target reads storage. */
@@ -130,7 +129,7 @@ export class Outbox {
   async retryDue(now = Date.now()): Promise<void> {
     this.flushConfirmed();
     // The usual case (an alarm left to fire once, a wake): nothing owed, one probe instead of two scans.
-    if (this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length === 0) return;
+    if (this.isEmpty()) return;
     const targets = this.sql
       .exec<{ target: string }>("SELECT DISTINCT target FROM outbox WHERE next_at <= ?", now)
       .toArray();
@@ -172,7 +171,12 @@ export class Outbox {
     }
     if (this.confirmed.size === 0) return;
     this.confirmed.clear();
-    if (this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length === 0) this.settled();
+    if (this.isEmpty()) this.settled();
+  }
+
+  /** No row at all, confirmed or not. */
+  private isEmpty(): boolean {
+    return this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length === 0;
   }
 
   private confirm(target: string, upTo: number): void {
