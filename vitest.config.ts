@@ -4,17 +4,13 @@
 // - e2e: Node clients over real TCP sockets against `wrangler dev`: test/e2e,
 //   and the benchmark's smoke run (test/bench);
 // - deploy: the production config and bundle (`wrangler deploy --dry-run`): test/deploy;
-// - browser: the web page in Debian's Chromium (playwright-core) against
-//   `wrangler dev`: test/browser. It runs wherever Chromium is installed, and
-//   always in CI (CI=true), where a missing Chromium fails it.
-import { existsSync } from "node:fs";
+// - browser: the web page in Chromium (playwright-core) against `wrangler dev`:
+//   test/browser. The Chromium comes with `npm install` (@sparticuz/chromium,
+//   test/support/chromium.ts), or CHROMIUM_PATH names one; it always runs, and
+//   a browser that cannot start fails it.
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const runBrowserTests = existsSync(CHROMIUM) || process.env.CI === "true";
-if (!runBrowserTests) console.warn(`browser tests left out: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -55,21 +51,17 @@ export default defineConfig(async () => {
         },
         // Before e2e: global setups run in this order, so the page is built
         // (into dist/web) before any server that serves it has started.
-        ...(runBrowserTests
-          ? [
-              {
-                test: {
-                  name: "browser",
-                  include: ["test/browser/**/*.test.ts"],
-                  environment: "node",
-                  globalSetup: ["test/support/browser-setup.ts"],
-                  testTimeout: 120_000,
-                  hookTimeout: 180_000,
-                  fileParallelism: false,
-                },
-              },
-            ]
-          : []),
+        {
+          test: {
+            name: "browser",
+            include: ["test/browser/**/*.test.ts"],
+            environment: "node",
+            globalSetup: ["test/support/browser-setup.ts"],
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+            fileParallelism: false,
+          },
+        },
         {
           test: {
             name: "e2e",

@@ -1,17 +1,20 @@
-// The browser project's global setup: build the page into dist/web, then one
-// local server (wrangler dev) that serves it and the API; its URL reaches the
-// tests through `inject("baseUrl")`.
+// The browser project's global setup: unpack the browser (once, see
+// chromium.ts), build the page into dist/web, then one local server (wrangler
+// dev) that serves it and the API; its URL reaches the tests through
+// `inject("baseUrl")`.
 
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { browserBinary } from "./chromium";
 import { type RunningServer, startServer } from "./server";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 let server: RunningServer | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
+  await browserBinary(); // before the test files, which launch it in turn
   const build = spawnSync(path.join(ROOT, "node_modules/.bin/vite"), ["build", "--config", "src/web/vite.config.ts"], {
     cwd: ROOT,
     encoding: "utf8",

@@ -1,13 +1,12 @@
-// Debian's Chromium (/usr/bin/chromium) driven by playwright-core: a test
-// tool's own browser download does not work here. Playwright gives every
-// launch a fresh temporary profile (its --user-data-dir), and every context
-// its own cookies and storage, like two separate people.
+// Chromium driven by playwright-core: the one that `npm install` brings
+// (@sparticuz/chromium, see chromium.ts), or CHROMIUM_PATH's. A test tool's
+// own browser download does not work here. Playwright gives every launch a
+// fresh temporary profile (its --user-data-dir), and every context its own
+// cookies and storage, like two separate people.
 
-import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { browserBinary } from "./chromium";
 
 const FLAGS = [
   "--no-sandbox",
@@ -19,15 +18,9 @@ const FLAGS = [
   "--disable-sync",
 ];
 
-export function chromiumPresent(): boolean {
-  return existsSync(CHROMIUM);
-}
-
 export async function launchBrowser(): Promise<Browser> {
-  if (!chromiumPresent()) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: apt-get install -y chromium (see .ci/run)`);
-  }
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const { executablePath, env } = await browserBinary();
+  return chromium.launch({ executablePath, headless: true, args: FLAGS, env: { ...process.env, ...env } });
 }
 
 /**
