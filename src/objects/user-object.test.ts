@@ -340,12 +340,31 @@ describe("devices", () => {
     });
     const otherToken = ((await other.json()) as { token: string }).token;
     const a = await connect(alice.token);
+    await a.speak();
     const b = await connect(otherToken);
     expect((await api("/api/auth/logout", { method: "POST", token: alice.token })).status).toBe(204);
-    expect((await a.waitClosed()).code).toBe(4001);
+    expect(a.of("error")).toEqual([{ type: "error", code: "unauthorized", message: "this session was logged out" }]);
+    expect(await a.waitClosed()).toEqual({ code: 4001, reason: "logged out" });
     b.send({ type: "sync", after: 0 });
     await b.next("synced");
     expect(b.closed).toBeNull();
     b.close();
+  });
+
+  // workerd leaves the TCP connection of a socket the server closes before it sent
+  // a frame open (docs/architecture.md, "Closing sockets"): such a socket is told
+  // at once and closed at its first frame, which is then ignored.
+  it("a socket logged out before its first frame is told at once, and closed at its first frame", async () => {
+    const alice = await register();
+    const silent = await connect(alice.token, "protocol");
+    expect((await api("/api/auth/logout", { method: "POST", token: alice.token })).status).toBe(204);
+    await silent.next("error");
+    expect(silent.of("error")).toEqual([
+      { type: "error", code: "unauthorized", message: "this session was logged out" },
+    ]);
+    expect(silent.closed).toBeNull();
+    silent.send({ type: "sync", after: 0 });
+    expect(await silent.waitClosed()).toEqual({ code: 4001, reason: "logged out" });
+    expect(silent.of("synced")).toEqual([]);
   });
 });

@@ -47,7 +47,7 @@ import { PresenceHub } from "./user/presence-hub";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
 import { type SearchRequest, searchMailbox } from "./user/search";
-import { attach, broadcast, closeOldest, send } from "./user/sockets";
+import { attach, broadcast, closeIfPending, closeOldest, send } from "./user/sockets";
 import { replay } from "./user/sync";
 import type { WatchAnswer } from "./user/watcher";
 
@@ -161,6 +161,7 @@ export class UserObject extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    if (closeIfPending(ws)) return; // closed before its first frame (user/sockets.ts, endSocket)
     let frame: ClientFrame | undefined;
     try {
       this.presence.heard(ws);
@@ -441,9 +442,11 @@ export class UserObject extends DurableObject<Env> {
     return searchMailbox(this.ctx.storage.sql, this.mailbox, request);
   }
 
-  /** Logout: the session's sockets close at once. */
+  /** Logout: the session's sockets are told and closed at once (one that has not spoken yet, at its first frame). */
   async closeSession(sid: string): Promise<void> {
-    await this.presence.drop(this.ctx.getWebSockets(sid), 4001, "logged out");
+    const sockets = this.ctx.getWebSockets(sid);
+    broadcast(sockets, { type: "error", code: "unauthorized", message: "this session was logged out" });
+    await this.presence.drop(sockets, 4001, "logged out");
   }
 
   // ------------------------------------------------------------ presence RPC (see user/presence-hub.ts)

@@ -93,6 +93,13 @@ export class TestSocket {
     }
   }
 
+  /** Sends the sync a device sends on connect and waits for its answer: a socket the server ends after this closes at once (user/sockets.ts, endSocket). */
+  async speak(): Promise<void> {
+    const before = this.of("synced").length;
+    this.send({ type: "sync", after: 0 });
+    await this.until((s) => s.of("synced").length > before);
+  }
+
   async waitClosed(ms = 5000): Promise<{ code: number; reason: string }> {
     const deadline = Date.now() + ms;
     while (!this.closed) {

@@ -4,10 +4,11 @@
 // Three at once on one machine: they must not collide (the inspector's 9229).
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { descendants } from "../support/processes";
 import { freePort, newStateDir } from "../support/server";
 import { waitFor } from "../support/wait";
 
@@ -51,33 +52,6 @@ async function npmStart(extra: string[] = []): Promise<Started> {
     120_000,
   );
   return run;
-}
-
-/** Every process under `pid` (Linux /proc), taken before the signal: orphans get a new parent after. */
-function descendants(pid: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // "pid (comm) state ppid ...": comm may hold spaces, so read after the last ")".
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const current = queue.shift() as number;
-    for (const [child, parent] of parentOf) {
-      if (parent === current) {
-        found.push(child);
-        queue.push(child);
-      }
-    }
-  }
-  return found;
 }
 
 function alive(pid: number): boolean {

@@ -116,12 +116,12 @@ export class PresenceHub {
     await this.departed(last, now, ws);
   }
 
-  /** The server closes sockets (logout): they stop counting at once. */
+  /** The server closes sockets (logout): they stop counting at once (and close at once, or at their first frame). */
   async drop(sockets: WebSocket[], code: number, reason: string, now = Date.now()): Promise<void> {
     const dropped = liveSockets(this.deps.ctx).filter((s) => sockets.includes(s.ws));
     if (dropped.length === 0) return;
     for (const socket of dropped) {
-      dropSocket(socket, now, code, reason);
+      dropSocket(socket, now, code, reason, true);
       this.watcher.forget(socket.info);
     }
     await this.departed(now, now);

@@ -55,6 +55,7 @@ describe("online and lastSeen", () => {
     const bob = await register();
     const first = await connect(alice.token);
     const second = await connect(alice.token);
+    await second.speak();
     first.close();
     await first.waitClosed();
     await eventually(async () => (await userStub(alice.user.id).stats()).sockets === 1, "one socket left");

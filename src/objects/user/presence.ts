@@ -7,13 +7,15 @@
 
 import { HEARD_GRANULARITY_MS, SOCKET_TIMEOUT_MS } from "../../shared/limits";
 import type { LastSeenVisibility, Presence } from "../../shared/protocol";
-import { attach, info, type SocketInfo } from "./sockets";
+import { attach, endSocket, hasSpoken, info, type SocketInfo } from "./sockets";
 
 export interface LiveSocket {
   ws: WebSocket;
   info: SocketInfo;
   /** When its device was last heard from (ms). */
   heard: number;
+  /** Whether its device has sent anything yet (see endSocket). */
+  spoke: boolean;
 }
 
 /** A presence as one viewer may see it, stamped by the watched object's clock so that stale news loses. */
@@ -47,7 +49,7 @@ export function liveSockets(ctx: DurableObjectState, except?: WebSocket): LiveSo
     if (ws === except || ws.readyState !== WebSocket.OPEN) continue;
     const socket = info(ws);
     if (!socket || socket.goneAt !== undefined) continue;
-    out.push({ ws, info: socket, heard: heardAt(ctx, ws, socket) });
+    out.push({ ws, info: socket, heard: heardAt(ctx, ws, socket), spoke: hasSpoken(ctx, ws, socket) });
   }
   return out;
 }
@@ -62,22 +64,22 @@ export function markHeard(ws: WebSocket, now: number, granularity: number): void
   const socket = info(ws);
   if (!socket || socket.goneAt !== undefined) return;
   const stored = socket.heardAt ?? socket.connectedAt;
-  if (now - stored < granularity) {
+  const fresh = now - stored < granularity;
+  if (fresh && socket.spoke) {
     written.set(ws, stored);
     return;
   }
-  attach(ws, { ...socket, heardAt: now });
-  written.set(ws, now);
+  attach(ws, { ...socket, spoke: true, ...(fresh ? {} : { heardAt: now }) });
+  written.set(ws, fresh ? stored : now);
 }
 
-/** Marks a socket dropped by the server and closes it; it stops counting at once. */
-export function dropSocket(socket: LiveSocket, now: number, code: number, reason: string): void {
+/**
+ * Marks a socket dropped by the server and closes it; it stops counting at once.
+ * `waitToSpeak`: one that has not sent a frame yet closes at its first (see endSocket).
+ */
+export function dropSocket(socket: LiveSocket, now: number, code: number, reason: string, waitToSpeak = false): void {
   attach(socket.ws, { ...socket.info, goneAt: now });
-  try {
-    socket.ws.close(code, reason);
-  } catch {
-    // already closed
-  }
+  endSocket(socket.ws, socket.spoke || !waitToSpeak, code, reason);
 }
 
 /** Online while any socket lives; lastSeen is the latest sign of life (durable once the last socket went). */

@@ -16,6 +16,10 @@ export interface SocketInfo {
   heardAt?: number;
   /** Set when the server closed the socket (sweep, logout): from then on it does not count. */
   goneAt?: number;
+  /** Set at the first frame the object handles (see endSocket). */
+  spoke?: true;
+  /** A close decided before the client had sent anything, done at its first frame (see endSocket). */
+  closeWith?: { code: number; reason: string };
 }
 
 export function attach(ws: WebSocket, info: SocketInfo): void {
@@ -40,6 +44,54 @@ export function broadcast(sockets: WebSocket[], frame: ServerFrame): void {
   if (sockets.length === 0) return;
   const text = JSON.stringify(frame);
   for (const ws of sockets) send(ws, text);
+}
+
+/** Whether the client has sent anything yet: a frame the object handled, or a heartbeat the runtime answered. */
+export function hasSpoken(ctx: DurableObjectState, ws: WebSocket, socket = info(ws)): boolean {
+  return socket?.spoke === true || ctx.getWebSocketAutoResponseTimestamp(ws) !== null;
+}
+
+/** Sockets read in this isolate and found with no close pending; endSocket takes a socket out. */
+const settled = new WeakSet<WebSocket>();
+
+/**
+ * Closes a socket from the server's side. workerd never closes the TCP
+ * connection of a hibernatable socket that the server closed before the client
+ * had sent any frame: the close frames cross, and the client (which waits for
+ * the TCP close, RFC 6455 §7.1.1) stays CLOSING (docs/architecture.md,
+ * "Closing sockets"). So when a session ends, a socket that has not spoken
+ * keeps its close for its first frame (closeIfPending); the notice frame sent
+ * before tells it why at once. (A device closed for silence or for the socket
+ * limit is closed at once: it is presumed gone.)
+ */
+export function endSocket(ws: WebSocket, spoken: boolean, code: number, reason: string): void {
+  if (!spoken) {
+    const socket = info(ws);
+    if (socket && !socket.closeWith) attach(ws, { ...socket, closeWith: { code, reason } });
+    settled.delete(ws);
+    return;
+  }
+  try {
+    ws.close(code, reason);
+  } catch {
+    // already closing
+  }
+}
+
+/** At a frame: does the close endSocket kept for it now (and the frame is ignored)? */
+export function closeIfPending(ws: WebSocket): boolean {
+  if (settled.has(ws)) return false;
+  const pending = info(ws)?.closeWith;
+  if (!pending) {
+    settled.add(ws);
+    return false;
+  }
+  try {
+    ws.close(pending.code, pending.reason);
+  } catch {
+    // already closing
+  }
+  return true;
 }
 
 /**

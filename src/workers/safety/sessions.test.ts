@@ -81,6 +81,7 @@ describe("linked devices", { timeout: 30_000 }, () => {
     const alice = await register();
     const other = await login(alice.user.username, { device: "tablet" });
     const socket = await connect(other.token);
+    await socket.speak();
     const res = await api(`/api/me/sessions/${sid(other.token)}`, { method: "DELETE", token: alice.token });
     expect(res.status).toBe(204);
     expect((await socket.waitClosed()).code).toBe(4001);
@@ -91,6 +92,7 @@ describe("linked devices", { timeout: 30_000 }, () => {
   it("at most five sessions: a sixth login logs out the oldest and closes its socket", async () => {
     const alice = await register();
     const first = await connect(alice.token);
+    await first.speak();
     const logins: AuthAnswer[] = [];
     for (let i = 0; i < SESSIONS_PER_USER_MAX; i++) logins.push(await login(alice.user.username, { device: `d${i}` }));
     expect((await first.waitClosed()).code).toBe(4001);
