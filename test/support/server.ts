@@ -81,7 +81,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   const child = spawn(WRANGLER, args, {
     cwd: ROOT,
-    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", ...options.processEnv },
+    // No Request.cf fetch from the network (the app reads none of it): tests run offline.
+    env: {
+      ...process.env,
+      CI: "true",
+      WRANGLER_SEND_METRICS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      ...options.processEnv,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
