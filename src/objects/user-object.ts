@@ -29,6 +29,7 @@ import {
   type Quote,
   type ReaderReceipt,
 } from "../shared/protocol";
+import { utf8Length } from "../shared/text-rules";
 import { type ActionWindows, actionWindows } from "./action-windows";
 import type { InboxItem } from "./inbox";
 import { AlarmScheduler } from "./storage/alarm";
@@ -42,7 +43,7 @@ import { Blocks } from "./user/blocks";
 import { frameError } from "./user/frame-errors";
 import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
-import type { PresenceView } from "./user/presence";
+import { HIDDEN, type PresenceView } from "./user/presence";
 import { PresenceHub } from "./user/presence-hub";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
@@ -164,12 +165,13 @@ export class UserObject extends DurableObject<Env> {
     let frame: ClientFrame | undefined;
     try {
       this.presence.heard(ws);
-      if (typeof data !== "string") throw new AppError("bad_frame", "frames must be JSON text");
       if (data === PING) return send(ws, PONG); // a ping that arrived while awake by another path
-      if (data.length > FRAME_MAX_BYTES)
+      // Every frame counts, malformed, binary and oversized ones too: answering them costs as much.
+      if (!this.frames.take()) throw new AppError("rate_limited", "too many frames; slow down");
+      if (typeof data !== "string") throw new AppError("bad_frame", "frames must be JSON text");
+      if (utf8Length(data) > FRAME_MAX_BYTES)
         throw new AppError("too_large", `frames must be at most ${FRAME_MAX_BYTES} bytes`);
       frame = parseClientFrame(data);
-      if (!this.frames.take()) throw new AppError("rate_limited", "too many frames; slow down");
       await this.handle(ws, frame);
     } catch (err) {
       // The frame (once read) lends its clientId to the answer; see user/frame-errors.ts.
@@ -399,6 +401,8 @@ export class UserObject extends DurableObject<Env> {
       throw err;
     }
     await this.presence.refreshFor(userId);
+    // This user's own devices stop seeing the blocked user's presence at once.
+    this.presence.watcher.deliver(userId, { ...HIDDEN, at: Date.now() });
     return ok(null);
   }
 
@@ -453,11 +457,14 @@ export class UserObject extends DurableObject<Env> {
   }
 
   async presenceChanged(user: string, view: PresenceView): Promise<boolean> {
-    return this.presence.watcher.deliver(user, view);
+    // Nor does this user see the presence of those it blocked (a shared group included).
+    const shown = this.blocks.has(user) ? { ...HIDDEN, at: view.at } : view;
+    return this.presence.watcher.deliver(user, shown);
   }
 
   async relayTyping(chat: ChatId, from: string): Promise<{ online: boolean }> {
-    if (chat.startsWith("u:") && this.blocks.has(from)) return { online: this.ctx.getWebSockets().length > 0 };
+    // A blocked user's typing reaches no device of the blocker, in a group neither (docs/security.md).
+    if (this.blocks.has(from)) return { online: this.ctx.getWebSockets().length > 0 };
     return { online: this.presence.typing.deliver(chat, from) };
   }
 
