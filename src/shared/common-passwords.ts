@@ -21,7 +21,7 @@ export const COMMON_PASSWORDS: ReadonlySet<string> = new Set([
   "scarface", "qwerty12", "stargate", "12345qwert", "semperfi", "scotland", "cherokee", "simpsons", "michael1",
   "vladimir", "passport", "infinity", "bulldogs", "1234554321", "budlight", "usuckballz1", "softball", "fktrcfylh",
   "kawasaki", "wildcats", "logitech", "swordfis", "alexandr", "motorola", "patriots", "colorado", "juventus",
-  "freeuser", "warcraft", "wolverin", "elizabet", "valentin", "unusual-pass-123", "spiderma", "hello123", "ncc1701d",
+  "freeuser", "warcraft", "wolverin", "elizabet", "valentin", "password123", "spiderma", "hello123", "ncc1701d",
   "pearljam", "123qweasd", "predator", "charlie1", "panthers", "peekaboo", "rolltide", "cardinal", "chevelle",
   "fyfcnfcbz", "loverboy", "123654789", "changeme", "electric", "darkside", "wolfpack", "hercules", "letmein1",
   "741852963", "spiderman", "blizzard", "123456789q", "cheyenne", "cjkysirj", "147852369", "pussycat", "a1b2c3d4",
