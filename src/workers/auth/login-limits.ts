@@ -26,7 +26,12 @@ export interface LoginLimits {
 
 export function loginLimits(username: string, address: string | undefined): LoginLimits {
   const always: Limit[] = [
-    { key: `login:${username}@${address ?? "local"}`, limit: LOGIN_FAILURES_MAX, windowMs: LOGIN_WINDOW_MS, grow: true },
+    {
+      key: `login:${username}@${address ?? "local"}`,
+      limit: LOGIN_FAILURES_MAX,
+      windowMs: LOGIN_WINDOW_MS,
+      grow: true,
+    },
   ];
   if (address) {
     always.push({

@@ -9,8 +9,8 @@
 // request comes from loopback.
 
 import type { Context } from "hono";
-import { AppError, type ErrorCode } from "../../shared/errors";
 import type { ThrottleRule } from "../../objects/throttle-object";
+import { AppError, type ErrorCode } from "../../shared/errors";
 import { addressKey, isLoopback } from "./address";
 
 export interface Limit extends ThrottleRule {
@@ -29,7 +29,10 @@ export function clientAddress(c: Context): string | undefined {
 }
 
 /** The limits that are used up, with the longest wait among them (undefined when none is). */
-export async function blockedBy(env: Env, limits: Limit[]): Promise<{ keys: string[]; retryAfter: number } | undefined> {
+export async function blockedBy(
+  env: Env,
+  limits: Limit[],
+): Promise<{ keys: string[]; retryAfter: number } | undefined> {
   const states = await Promise.all(limits.map((l) => stub(env, l.key).check(l)));
   const keys = limits.filter((_, i) => states[i]?.blocked).map((l) => l.key);
   if (keys.length === 0) return undefined;
