@@ -167,11 +167,20 @@ export class UserObject extends DurableObject<Env> {
       this.presence.heard(ws);
       if (data === PING) return send(ws, PONG); // a ping that arrived while awake by another path
       // Every frame counts, malformed, binary and oversized ones too: answering them costs as much.
-      if (!this.frames.take()) throw new AppError("rate_limited", "too many frames; slow down");
-      if (typeof data !== "string") throw new AppError("bad_frame", "frames must be JSON text");
-      if (utf8Length(data) > FRAME_MAX_BYTES)
-        throw new AppError("too_large", `frames must be at most ${FRAME_MAX_BYTES} bytes`);
-      frame = parseClientFrame(data);
+      // Over the budget, the answer is rate_limited whatever was wrong, with the clientId when readable.
+      const allowed = this.frames.take();
+      const limited = () => new AppError("rate_limited", "too many frames; slow down");
+      const refuse = (err: AppError) => (allowed ? err : limited());
+      if (typeof data !== "string") throw refuse(new AppError("bad_frame", "frames must be JSON text"));
+      if (utf8Length(data) > FRAME_MAX_BYTES) {
+        throw refuse(new AppError("too_large", `frames must be at most ${FRAME_MAX_BYTES} bytes of UTF-8`));
+      }
+      try {
+        frame = parseClientFrame(data);
+      } catch (err) {
+        throw err instanceof AppError ? refuse(err) : err;
+      }
+      if (!allowed) throw limited();
       await this.handle(ws, frame);
     } catch (err) {
       // The frame (once read) lends its clientId to the answer; see user/frame-errors.ts.

@@ -27,8 +27,8 @@ export function isLoopback(raw: string): boolean {
   const key = addressKey(raw);
   if (key === undefined) return false;
   if (key.startsWith("127.")) return true;
-  const groups = ipv6(raw.trim().toLowerCase());
-  return groups !== undefined && groups.slice(0, 7).every((g) => g === 0) && groups[7] === 1;
+  const groups = ipv6(raw.trim().toLowerCase()) ?? [];
+  return groups.length === 8 && groups.slice(0, 7).every((g) => g === 0) && groups[7] === 1;
 }
 
 function ipv4(text: string): number[] | undefined {
