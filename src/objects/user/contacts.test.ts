@@ -12,7 +12,11 @@ describe("contacts for last seen", { timeout: 30_000 }, () => {
     const alice = await register();
     const bob = await register();
     const stranger = await register();
-    const patch = await api("/api/me", { method: "PATCH", token: alice.token, body: { lastSeenVisibility: "contacts" } });
+    const patch = await api("/api/me", {
+      method: "PATCH",
+      token: alice.token,
+      body: { lastSeenVisibility: "contacts" },
+    });
     expect(patch.status).toBe(200);
     const a = await connect(alice.token);
     const s = await connect(stranger.token);
