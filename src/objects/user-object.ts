@@ -172,7 +172,7 @@ export class UserObject extends DurableObject<Env> {
       const limited = () => new AppError("rate_limited", "too many frames; slow down");
       const refuse = (err: AppError) => (allowed ? err : limited());
       if (typeof data !== "string") throw refuse(new AppError("bad_frame", "frames must be JSON text"));
-      if (utf8Length(data) > FRAME_MAX_BYTES) {
+      if (overFrameLimit(data)) {
         throw refuse(new AppError("too_large", `frames must be at most ${FRAME_MAX_BYTES} bytes of UTF-8`));
       }
       try {
@@ -523,6 +523,13 @@ export class UserObject extends DurableObject<Env> {
     // Only at its own time: most alarms of a busy object are the outbox's, released lazily.
     if (due("presence")) await this.presence.sweep();
   }
+}
+
+/** Over FRAME_MAX_BYTES of UTF-8; the byte count is walked only where units alone cannot tell. */
+function overFrameLimit(data: string): boolean {
+  if (data.length > FRAME_MAX_BYTES) return true; // a UTF-16 unit is at least one byte
+  if (data.length * 3 <= FRAME_MAX_BYTES) return false; // and at most three
+  return utf8Length(data) > FRAME_MAX_BYTES;
 }
 
 /** The per-user frame budget; FRAME_RATE="rate,burst" overrides it (tests). */
