@@ -29,6 +29,7 @@ import {
   type Quote,
   type ReaderReceipt,
 } from "../shared/protocol";
+import { utf8Length } from "../shared/text-rules";
 import { type ActionWindows, actionWindows } from "./action-windows";
 import type { InboxItem } from "./inbox";
 import { AlarmScheduler } from "./storage/alarm";
@@ -42,7 +43,7 @@ import { Blocks } from "./user/blocks";
 import { frameError } from "./user/frame-errors";
 import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
-import type { PresenceView } from "./user/presence";
+import { HIDDEN, type PresenceView } from "./user/presence";
 import { PresenceHub } from "./user/presence-hub";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
@@ -165,12 +166,22 @@ export class UserObject extends DurableObject<Env> {
     let frame: ClientFrame | undefined;
     try {
       this.presence.heard(ws);
-      if (typeof data !== "string") throw new AppError("bad_frame", "frames must be JSON text");
       if (data === PING) return send(ws, PONG); // a ping that arrived while awake by another path
-      if (data.length > FRAME_MAX_BYTES)
-        throw new AppError("too_large", `frames must be at most ${FRAME_MAX_BYTES} bytes`);
-      frame = parseClientFrame(data);
-      if (!this.frames.take()) throw new AppError("rate_limited", "too many frames; slow down");
+      // Every frame counts, malformed, binary and oversized ones too: answering them costs as much.
+      // Over the budget, the answer is rate_limited whatever was wrong, with the clientId when readable.
+      const allowed = this.frames.take();
+      const limited = () => new AppError("rate_limited", "too many frames; slow down");
+      const refuse = (err: AppError) => (allowed ? err : limited());
+      if (typeof data !== "string") throw refuse(new AppError("bad_frame", "frames must be JSON text"));
+      if (overFrameLimit(data)) {
+        throw refuse(new AppError("too_large", `frames must be at most ${FRAME_MAX_BYTES} bytes of UTF-8`));
+      }
+      try {
+        frame = parseClientFrame(data);
+      } catch (err) {
+        throw err instanceof AppError ? refuse(err) : err;
+      }
+      if (!allowed) throw limited();
       await this.handle(ws, frame);
     } catch (err) {
       // The frame (once read) lends its clientId to the answer; see user/frame-errors.ts.
@@ -400,6 +411,8 @@ export class UserObject extends DurableObject<Env> {
       throw err;
     }
     await this.presence.refreshFor(userId);
+    // This user's own devices stop seeing the blocked user's presence at once.
+    this.presence.watcher.deliver(userId, { ...HIDDEN, at: Date.now() });
     return ok(null);
   }
 
@@ -456,11 +469,14 @@ export class UserObject extends DurableObject<Env> {
   }
 
   async presenceChanged(user: string, view: PresenceView): Promise<boolean> {
-    return this.presence.watcher.deliver(user, view);
+    // Nor does this user see the presence of those it blocked (a shared group included).
+    const shown = this.blocks.has(user) ? { ...HIDDEN, at: view.at } : view;
+    return this.presence.watcher.deliver(user, shown);
   }
 
   async relayTyping(chat: ChatId, from: string): Promise<{ online: boolean }> {
-    if (chat.startsWith("u:") && this.blocks.has(from)) return { online: this.ctx.getWebSockets().length > 0 };
+    // A blocked user's typing reaches no device of the blocker, in a group neither (docs/security.md).
+    if (this.blocks.has(from)) return { online: this.ctx.getWebSockets().length > 0 };
     return { online: this.presence.typing.deliver(chat, from) };
   }
 
@@ -510,6 +526,13 @@ export class UserObject extends DurableObject<Env> {
     // Only at its own time: most alarms of a busy object are the outbox's, released lazily.
     if (due("presence")) await this.presence.sweep();
   }
+}
+
+/** Over FRAME_MAX_BYTES of UTF-8; the byte count is walked only where units alone cannot tell. */
+function overFrameLimit(data: string): boolean {
+  if (data.length > FRAME_MAX_BYTES) return true; // a UTF-16 unit is at least one byte
+  if (data.length * 3 <= FRAME_MAX_BYTES) return false; // and at most three
+  return utf8Length(data) > FRAME_MAX_BYTES;
 }
 
 /** The per-user frame budget; FRAME_RATE="rate,burst" overrides it (tests). */

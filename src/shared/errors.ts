@@ -24,6 +24,8 @@ export const ERROR_STATUS = {
   not_your_message: 403,
   too_late: 403,
   blocked: 403,
+  // The person does not accept this from the caller (a privacy refusal; a block is one, and says no more).
+  not_allowed: 403,
   // 404: no such thing
   not_found: 404,
   unknown_user: 404,

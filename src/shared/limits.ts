@@ -35,7 +35,10 @@ export const USER_LOOKUP_MAX = 100;
 export const FRAME_RATE_PER_SECOND = 100;
 export const FRAME_RATE_BURST = 200;
 
+/** Failed logins for one username from one address within LOGIN_WINDOW_MS before 429 (see auth/login-limits.ts). */
 export const LOGIN_FAILURES_MAX = 10;
+/** Failed logins for one username from all addresses before only known devices may log in to it. */
+export const LOGIN_FAILURES_PER_ACCOUNT_MAX = 50;
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 
 export const TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;

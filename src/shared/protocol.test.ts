@@ -68,9 +68,9 @@ describe("chat ids", () => {
 
 describe("HTTP bodies", () => {
   it("normalizes usernames to lower case and checks every field", () => {
-    expect(parseRegisterBody({ username: "Alice.B_1", password: "12345678" })).toEqual({
+    expect(parseRegisterBody({ username: "Alice.B_1", password: "a long password" })).toEqual({
       username: "alice.b_1",
-      password: "12345678",
+      password: "a long password",
     });
     expect(codeOf(() => parseRegisterBody({ username: "alice", password: 12345678 }))).toBe("invalid_password");
     expect(codeOf(() => parsePatchMeBody({ lastSeenVisibility: "friends" }))).toBe("invalid_field");

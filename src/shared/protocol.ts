@@ -12,15 +12,14 @@ import {
   DISPLAY_NAME_MAX,
   GROUP_NAME_MAX,
   PASSWORD_MAX,
-  PASSWORD_MIN,
   RECEIVED_IDS_MAX,
   SEARCH_QUERY_MAX,
   SEARCH_WORDS_MAX,
   SUBSCRIBE_MAX,
   TEXT_MAX,
   USER_LOOKUP_MAX,
-  USERNAME_PATTERN,
 } from "./limits";
+import { checkMessageText, checkName, checkNewPassword, checkUsername, onlyFields } from "./text-rules";
 import * as v from "./validate";
 
 // ---------------------------------------------------------------- objects
@@ -248,13 +247,13 @@ function frameClientId(fields: v.Fields): string {
   return v.string(fields, "clientId", { min: 1, max: CLIENT_ID_MAX, pattern: CLIENT_ID_PATTERN });
 }
 
-/** A message's text: 1 to TEXT_MAX characters (code points). */
+/** A message's text: 1 to TEXT_MAX characters (code points), by the rules of shared/text-rules.ts. */
 function messageText(fields: v.Fields): string {
   const text = v.string(fields, "text", { min: 1 });
   if (v.codePoints(text) > TEXT_MAX) {
     throw new AppError("text_too_long", `text must be at most ${TEXT_MAX} characters`);
   }
-  return text;
+  return checkMessageText(text);
 }
 
 /** An AppError that remembers the clientId of the frame it answers. */
@@ -288,11 +287,9 @@ export interface RegisterBody {
 
 export function parseRegisterBody(body: unknown): RegisterBody {
   const f = v.object(body);
-  const username = normalizeUsername(v.string(f, "username", { code: "invalid_username" }));
-  if (!USERNAME_PATTERN.test(username)) {
-    throw new AppError("invalid_username", "username must be 3-32 characters of a-z 0-9 _ .");
-  }
-  const password = v.string(f, "password", { min: PASSWORD_MIN, max: PASSWORD_MAX, code: "invalid_password" });
+  onlyFields(f, ["username", "password", "displayName", "device"]);
+  const username = checkUsername(normalizeUsername(v.string(f, "username", { code: "invalid_username" })));
+  const password = checkNewPassword(v.string(f, "password", { code: "invalid_password" }), username);
   const displayName = profileText(f, "displayName", 1, DISPLAY_NAME_MAX);
   const out: RegisterBody = { username, password };
   if (displayName !== undefined) out.displayName = displayName;
@@ -309,6 +306,7 @@ export interface LoginBody {
 
 export function parseLoginBody(body: unknown): LoginBody {
   const f = v.object(body);
+  onlyFields(f, ["username", "password", "device"]);
   const out: LoginBody = {
     username: normalizeUsername(v.string(f, "username", { max: 64 })),
     password: v.string(f, "password", { max: PASSWORD_MAX }),
@@ -334,14 +332,10 @@ export interface PatchMeBody {
   lastSeenVisibility?: LastSeenVisibility;
 }
 
-const PATCH_ME_FIELDS = new Set(["displayName", "about", "lastSeenVisibility"]);
-
-/** Unknown fields are refused rather than ignored, so a typo or `username` is not silently dropped. */
+/** Unknown fields are refused rather than ignored (as on every body), so a typo or `username` is not silently dropped. */
 export function parsePatchMeBody(body: unknown): PatchMeBody {
   const f = v.object(body);
-  for (const key of Object.keys(f)) {
-    if (!PATCH_ME_FIELDS.has(key)) throw new AppError("invalid_field", `${key} cannot be changed here`);
-  }
+  onlyFields(f, ["displayName", "about", "lastSeenVisibility"]);
   const out: PatchMeBody = {};
   const displayName = profileText(f, "displayName", 1, DISPLAY_NAME_MAX);
   if (displayName !== undefined) out.displayName = displayName;
@@ -353,22 +347,10 @@ export function parsePatchMeBody(body: unknown): PatchMeBody {
   return out;
 }
 
-// Line breaks, tabs and other control characters would break the one-line
-// places a name is shown in, so they are refused, not stripped.
-const CONTROL_CHARS = /[\p{Cc}\p{Zl}\p{Zp}]/u;
-
-/** A one-line profile field: trimmed, then min..max characters, no control characters. */
+/** A one-line name field, by the rules of shared/text-rules.ts (checkName). */
 function profileText(f: v.Fields, field: string, min: number, max: number): string | undefined {
   const raw = v.optionalString(f, field);
-  if (raw === undefined) return undefined;
-  if (CONTROL_CHARS.test(raw)) {
-    throw new AppError("invalid_field", `${field} must be one line without control characters`);
-  }
-  const value = raw.trim();
-  const length = v.codePoints(value);
-  if (length < min) throw new AppError("invalid_field", `${field} must not be empty`);
-  if (length > max) throw new AppError("invalid_field", `${field} must be at most ${max} characters`);
-  return value;
+  return raw === undefined ? undefined : checkName(raw, field, min, max);
 }
 
 /** `GET /api/users?ids=a,b`: distinct user ids, 1 to USER_LOOKUP_MAX. */
@@ -411,14 +393,15 @@ export interface CreateGroupBody {
 
 export function parseCreateGroupBody(body: unknown): CreateGroupBody {
   const f = v.object(body);
-  const name = v.string(f, "name", { max: GROUP_NAME_MAX }).trim();
-  if (name.length === 0) throw new AppError("invalid_field", "name must not be empty");
+  onlyFields(f, ["name", "members"]);
+  const name = checkName(v.string(f, "name"), "name", 1, GROUP_NAME_MAX);
   const members = f.members === undefined ? [] : v.stringArray(f, "members", { pattern: ENTITY_ID_PATTERN });
   return { name, members: [...new Set(members)] };
 }
 
 export function parseAddMemberBody(body: unknown): { userId: string } {
   const f = v.object(body);
+  onlyFields(f, ["userId"]);
   return { userId: v.string(f, "userId", { pattern: ENTITY_ID_PATTERN }) };
 }
 
@@ -427,6 +410,7 @@ export function parseAddMemberBody(body: unknown): { userId: string } {
 /** `POST /api/me/blocked` */
 export function parseBlockBody(body: unknown): { userId: string } {
   const f = v.object(body);
+  onlyFields(f, ["userId"]);
   return { userId: v.string(f, "userId", { pattern: ENTITY_ID_PATTERN }) };
 }
 

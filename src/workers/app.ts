@@ -11,6 +11,7 @@ import { adminRoutes } from "./ops/admin";
 import { healthRoutes } from "./ops/health";
 import { requestLog } from "./ops/request-log";
 import { requireRealSecret } from "./ops/secret-guard";
+import { securityHeaders } from "./ops/security-headers";
 import { blockedRoutes } from "./safety/blocked-routes";
 import { sessionRoutes } from "./safety/session-routes";
 import { searchRoutes } from "./search/routes";
@@ -20,8 +21,9 @@ import { meRoutes, userRoutes } from "./users/routes";
 export const app = new Hono<AppEnv>();
 
 // First the log (so that every answer, refusals included, gets a line), then
-// the production secret check, before any route.
-app.use(requestLog, requireRealSecret);
+// the security headers (on every answer, errors included), then the
+// production secret check, before any route.
+app.use(requestLog, securityHeaders, requireRealSecret);
 
 app.route("/api/health", healthRoutes);
 app.route("/api/admin", adminRoutes);

@@ -66,7 +66,7 @@ const ROWS: Row[] = [
     method: "POST",
     route: "/api/auth/register",
     path: () => "/api/auth/register",
-    body: () => ({ username: `m${Math.random().toString(36).slice(2, 12)}`, password: "password123" }),
+    body: () => ({ username: `m${Math.random().toString(36).slice(2, 12)}`, password: "unusual-pass-123" }),
     expect: { admin: 201, member: 201, removed: 201, outsider: 201, anonymous: 201 },
   },
   {

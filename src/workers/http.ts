@@ -1,16 +1,17 @@
 // Small helpers shared by the routes: reading a JSON body safely.
 
 import type { Context } from "hono";
-import { AppError } from "../shared/errors";
 import { parseJson } from "../shared/validate";
+import { readBytes } from "./avatars/read-bytes";
 
 const JSON_BODY_MAX = 16 * 1024;
 
-/** Reads a JSON body of at most `max` bytes; 413 beyond, 400 if not JSON. */
+/**
+ * Reads a JSON body of at most `max` bytes; 413 beyond, 400 if not JSON. The
+ * bytes are counted as they stream, so a body without Content-Length (or
+ * with a false one) is cut off at the limit, not read whole first.
+ */
 export async function readJson(c: Context, max = JSON_BODY_MAX): Promise<unknown> {
-  const declared = Number(c.req.header("Content-Length") ?? "0");
-  if (declared > max) throw new AppError("too_large", `body must be at most ${max} bytes`);
-  const text = await c.req.text();
-  if (new TextEncoder().encode(text).length > max) throw new AppError("too_large", `body must be at most ${max} bytes`);
-  return parseJson(text);
+  const bytes = await readBytes(c.req.raw, max);
+  return parseJson(new TextDecoder().decode(bytes));
 }

@@ -41,7 +41,7 @@ describe("profiles end to end", () => {
     expect(byId.body.users).toEqual([seen.body]);
   });
 
-  it("uploads, serves without a token, revalidates, replaces, and refuses bad pictures", async () => {
+  it("uploads, serves at its versioned URL without a token, revalidates, replaces, and refuses bad pictures", async () => {
     const alice = await registerUser(base, "alice");
     expect((await fetch(`${base}/api/users/${alice.user.id}/avatar`)).status).toBe(404);
 
@@ -73,7 +73,12 @@ describe("profiles end to end", () => {
 
     const replaced = await upload(alice.token, JPEG, "application/octet-stream");
     expect(replaced.status).toBe(200);
-    const after = await fetch(`${base}/api/users/${alice.user.id}/avatar`, { headers: { "If-None-Match": etag } });
+    // A stale ETag names no current version: the bare URL then needs a token (the picture follows blocks).
+    const anonymous = await fetch(`${base}/api/users/${alice.user.id}/avatar`, { headers: { "If-None-Match": etag } });
+    expect(anonymous.status).toBe(404);
+    const after = await fetch(`${base}/api/users/${alice.user.id}/avatar`, {
+      headers: { "If-None-Match": etag, Authorization: `Bearer ${alice.token}` },
+    });
     expect(after.status).toBe(200);
     expect(after.headers.get("content-type")).toBe("image/jpeg");
     expect(after.headers.get("etag")).not.toBe(etag);

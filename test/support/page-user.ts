@@ -7,6 +7,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { PHONE } from "./browser";
 import { uniqueUsername } from "./client-user";
+import { watchCsp } from "./csp-watch";
 
 const SHOTS = path.resolve(import.meta.dirname, "../../docs/screenshots");
 
@@ -24,6 +25,8 @@ export class PageUser {
       void dialog.dismiss();
     });
     page.on("pageerror", (err) => this.errors.push(String(err)));
+    // Any CSP violation fails the test (see csp-watch.ts).
+    watchCsp(page);
   }
 
   static async register(browser: Browser, baseUrl: string, prefix: string, displayName: string): Promise<PageUser> {

@@ -225,7 +225,7 @@ export class Mailbox {
     }
     const fromOther = item.from !== this.owner && !item.system;
     this.touchChat(item.chat, seq, item.id, fromOther);
-    if (item.chat.startsWith("u:") && fromOther) this.addContact(item.from, item.ts);
+    // A contact is someone this user wrote to (appendOwn): a stranger's first message makes none.
     const message: Message = { id: item.id, chat: item.chat, from: item.from, text: item.text, ts: item.ts, seq };
     if (clientId !== null) message.clientId = clientId;
     if (item.system) message.system = item.system;

@@ -76,7 +76,11 @@ export class PresenceHub {
     this.watchers = new Watchers(ctx.storage.sql);
     this.watching = new Watching(ctx.storage.sql);
     this.visibility = new Visibility(env.DB, userId);
-    this.watcher = new PresenceWatcher(ctx, env.DB, this.watching, (user) => deps.peer(user).watch(userId));
+    // Whom this user blocked, it does not watch either (as in WhatsApp): their answers arrive hidden.
+    this.watcher = new PresenceWatcher(ctx, env.DB, this.watching, async (user) => {
+      const answer = await deps.peer(user).watch(userId);
+      return deps.hidesFrom(user) ? { ...answer, view: { ...HIDDEN, at: answer.view.at } } : answer;
+    });
     this.typing = new TypingRelay({
       ctx,
       userId,

@@ -47,7 +47,7 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
       unread INTEGER NOT NULL DEFAULT 0
     )`);
     sql.exec("CREATE INDEX chats_by_recency ON chats(last_seq)");
-    // Users this one has exchanged a one-to-one message with.
+    // Users this one has exchanged a one-to-one message with (since v6: written to).
     sql.exec("CREATE TABLE contacts (user_id TEXT PRIMARY KEY, since INTEGER NOT NULL)");
     sql.exec(OUTBOX_TABLE);
     sql.exec(OUTBOX_INDEX);
@@ -134,5 +134,13 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
       PRIMARY KEY (id, reader)
     ) WITHOUT ROWID`);
     sql.exec("CREATE TABLE blocked (user_id TEXT PRIMARY KEY, since INTEGER NOT NULL) WITHOUT ROWID");
+  },
+  // v6: a contact (lastSeenVisibility "contacts") is someone this user wrote
+  // to, no longer anyone who wrote first: rows only a received message made
+  // are dropped (one-to-one chat u:<peer>; an own message's sender is not the peer).
+  (sql) => {
+    sql.exec(`DELETE FROM contacts WHERE user_id NOT IN (
+      SELECT substr(chat, 3) FROM messages WHERE chat LIKE 'u:%' AND sender <> substr(chat, 3)
+    )`);
   },
 ];

@@ -98,7 +98,7 @@ describe("throttles by client address", () => {
     for (let i = 0; i < REGISTRATIONS_PER_ADDRESS_MAX; i++) {
       const res = await api("/api/auth/register", {
         method: "POST",
-        body: { username: uniqueName("flood"), password: "password123" },
+        body: { username: uniqueName("flood"), password: "unusual-pass-123" },
         headers: { "CF-Connecting-IP": address },
       });
       expect(res.status).toBe(201);
@@ -106,7 +106,7 @@ describe("throttles by client address", () => {
     const username = uniqueName("flood");
     const res = await api("/api/auth/register", {
       method: "POST",
-      body: { username, password: "password123" },
+      body: { username, password: "unusual-pass-123" },
       headers: { "CF-Connecting-IP": address },
     });
     expect(res.status).toBe(429);

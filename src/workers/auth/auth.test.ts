@@ -22,7 +22,7 @@ describe("register", () => {
     const username = uniqueName("Alice");
     const res = await api("/api/auth/register", {
       method: "POST",
-      body: { username, password: "password123", displayName: "Alice" },
+      body: { username, password: "unusual-pass-123", displayName: "Alice" },
     });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { token: string; user: Record<string, unknown> };
@@ -41,7 +41,7 @@ describe("register", () => {
       .first<{ password_iterations: number; password_hash: string }>();
     expect(row?.password_iterations).toBe(PBKDF2_ITERATIONS);
     expect(PBKDF2_ITERATIONS).toBeLessThanOrEqual(100_000);
-    expect(row?.password_hash).not.toContain("password123");
+    expect(row?.password_hash).not.toContain("unusual-pass-123");
   });
 
   it("refuses a taken username, case-insensitively, and stores nothing", async () => {
@@ -49,7 +49,7 @@ describe("register", () => {
     await register(username);
     const res = await api("/api/auth/register", {
       method: "POST",
-      body: { username: username.toUpperCase(), password: "password123" },
+      body: { username: username.toUpperCase(), password: "unusual-pass-123" },
     });
     expect(res.status).toBe(409);
     expect(await errorOf(res)).toBe("username_taken");
@@ -60,13 +60,13 @@ describe("register", () => {
   });
 
   it.each([
-    [{ username: "ab", password: "password123" }, "invalid_username"],
-    [{ username: "has space", password: "password123" }, "invalid_username"],
-    [{ username: "x".repeat(33), password: "password123" }, "invalid_username"],
+    [{ username: "ab", password: "unusual-pass-123" }, "invalid_username"],
+    [{ username: "has space", password: "unusual-pass-123" }, "invalid_username"],
+    [{ username: "x".repeat(33), password: "unusual-pass-123" }, "invalid_username"],
     [{ username: "fine_name", password: "short" }, "invalid_password"],
     [{ username: "fine_name", password: "p".repeat(129) }, "invalid_password"],
-    [{ username: 42, password: "password123" }, "invalid_username"],
-    [{ username: "fine_name2", password: "password123", displayName: "" }, "invalid_field"],
+    [{ username: 42, password: "unusual-pass-123" }, "invalid_username"],
+    [{ username: "fine_name2", password: "unusual-pass-123", displayName: "" }, "invalid_field"],
     [[1, 2], "invalid_body"],
   ])("refuses %j with %s and stores nothing", async (body, code) => {
     const before = await env.DB.prepare("SELECT count(*) AS n FROM users").first<{ n: number }>();

@@ -3,21 +3,17 @@
 import { Hono } from "hono";
 import { AppError } from "../../shared/errors";
 import { randomId } from "../../shared/ids";
-import {
-  LOGIN_FAILURES_MAX,
-  LOGIN_FAILURES_PER_ADDRESS_MAX,
-  LOGIN_WINDOW_MS,
-  REGISTRATION_WINDOW_MS,
-  REGISTRATIONS_PER_ADDRESS_MAX,
-} from "../../shared/limits";
+import { REGISTRATION_WINDOW_MS, REGISTRATIONS_PER_ADDRESS_MAX } from "../../shared/limits";
 import { type AuthAnswer, parseLoginBody, parseRegisterBody } from "../../shared/protocol";
 import type { AppEnv } from "../app-env";
 import { readJson } from "../http";
 import { createUser, findByUsername, passwordOf, toUser } from "./accounts";
+import { isKnownDevice, rememberDevice } from "./known-device";
+import { loginLimits } from "./login-limits";
 import { requireAuth } from "./middleware";
 import { hashPassword, type PasswordHash, verifyPassword } from "./password";
 import { createSession, revokeSession, sessionStatements } from "./sessions";
-import { assertNotBlocked, clearLimit, clientAddress, type Limit, recordEvent } from "./throttle";
+import { assertNotBlocked, blockedBy, clearLimit, clientAddress, type Limit, recordEvent } from "./throttle";
 import { signToken } from "./token";
 
 export const authRoutes = new Hono<AppEnv>();
@@ -26,7 +22,7 @@ authRoutes.post("/register", async (c) => {
   const body = parseRegisterBody(await readJson(c));
   const address = clientAddress(c);
   const limits: Limit[] = address
-    ? [{ key: `register:${address}`, max: REGISTRATIONS_PER_ADDRESS_MAX, windowMs: REGISTRATION_WINDOW_MS }]
+    ? [{ key: `register:${address}`, limit: REGISTRATIONS_PER_ADDRESS_MAX, windowMs: REGISTRATION_WINDOW_MS }]
     : [];
   await assertNotBlocked(c.env, limits, "too many new accounts from this address; try again later");
   const password = await hashPassword(body.password);
@@ -40,6 +36,7 @@ authRoutes.post("/register", async (c) => {
     session.statements,
   );
   await recordEvent(c.env, limits);
+  await rememberDevice(c, body.username);
   const token = await signToken({ userId: id, sessionId: session.id }, c.env.JWT_SECRET);
   const answer: AuthAnswer = { token, user };
   return c.json(answer, 201);
@@ -47,22 +44,27 @@ authRoutes.post("/register", async (c) => {
 
 authRoutes.post("/login", async (c) => {
   const body = parseLoginBody(await readJson(c));
-  const address = clientAddress(c);
-  const limits: Limit[] = [{ key: `login:${body.username}`, max: LOGIN_FAILURES_MAX, windowMs: LOGIN_WINDOW_MS }];
-  if (address) {
-    limits.push({ key: `login-from:${address}`, max: LOGIN_FAILURES_PER_ADDRESS_MAX, windowMs: LOGIN_WINDOW_MS });
+  const { always, account } = loginLimits(body.username, clientAddress(c));
+  const tooMany = "too many failed logins; try again later";
+  await assertNotBlocked(c.env, always, tooMany);
+  // Many failures from many addresses: only a device that logged in to this account before gets through.
+  const accountLocked = await blockedBy(c.env, [account]);
+  if (accountLocked && !(await isKnownDevice(c, body.username))) {
+    throw new AppError("too_many_attempts", tooMany, { retryAfter: accountLocked.retryAfter });
   }
-  await assertNotBlocked(c.env, limits, "too many failed logins; try again later");
   const row = await findByUsername(c.env.DB, body.username);
   // Unknown users cost the same PBKDF2 work as known ones, so timing tells nothing.
   const valid = row
     ? await verifyPassword(body.password, passwordOf(row))
     : await verifyPassword(body.password, await decoyHash());
   if (!row || !valid) {
-    await recordEvent(c.env, limits);
+    await recordEvent(c.env, [...always, account]);
     throw new AppError("bad_credentials", "wrong username or password");
   }
-  await clearLimit(c.env, `login:${body.username}`);
+  // The pair's count only: the account's and the address's stay, so one login does not reset a guesser elsewhere.
+  const [pair] = always;
+  if (pair) await clearLimit(c.env, pair.key);
+  await rememberDevice(c, body.username);
   const device = body.device ?? c.req.header("User-Agent");
   const answer: AuthAnswer = { token: await newSession(c.env, row.id, device), user: toUser(row) };
   return c.json(answer, 200);

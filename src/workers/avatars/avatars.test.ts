@@ -16,6 +16,11 @@ function fetchAvatar(userId: string, headers: Record<string, string> = {}, query
   return exports.default.fetch(new Request(`${BASE}/api/users/${userId}/avatar${query}`, { headers }));
 }
 
+/** The bare URL (no version) serves only with a token: see "the picture follows the block" in safety/blocked.test.ts. */
+function auth(token: string): Record<string, string> {
+  return { Authorization: `Bearer ${token}` };
+}
+
 async function bytesOf(res: Response): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
@@ -34,7 +39,7 @@ async function pointer(userId: string): Promise<string | null> {
 describe("profile pictures", () => {
   it("a user without one gets 404, and no avatar field", async () => {
     const { token, user } = await register();
-    const res = await fetchAvatar(user.id);
+    const res = await fetchAvatar(user.id, auth(token));
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: { code: "not_found" } });
     expect(await (await api("/api/me", { token })).json()).not.toHaveProperty("avatar");
@@ -42,7 +47,7 @@ describe("profile pictures", () => {
     expect((await fetchAvatar(randomId())).status).toBe(404);
   });
 
-  it("uploads, then serves it to anyone without a token, with type, ETag and cache headers", async () => {
+  it("uploads, then serves it (at its versioned URL without a token), with type, ETag and cache headers", async () => {
     const { token, user } = await register();
     const res = await upload(token, PNG, { "Content-Type": "image/png" });
     expect(res.status).toBe(200);
@@ -50,7 +55,7 @@ describe("profile pictures", () => {
     const version = await pointer(user.id);
     expect(me.avatar).toBe(`/api/users/${user.id}/avatar?v=${version}`);
 
-    const got = await fetchAvatar(user.id);
+    const got = await fetchAvatar(user.id, auth(token));
     expect(got.status).toBe(200);
     expect(got.headers.get("Content-Type")).toBe("image/png");
     expect(got.headers.get("ETag")).toBe(`"${version}"`);
@@ -83,13 +88,13 @@ describe("profile pictures", () => {
     expect(second).not.toBe(first);
     expect(await storedKeys(user.id)).toEqual([`avatars/${user.id}/${second}`]);
 
-    const stale = await fetchAvatar(user.id, { "If-None-Match": `"${first}"` });
+    const stale = await fetchAvatar(user.id, { ...auth(token), "If-None-Match": `"${first}"` });
     expect(stale.status).toBe(200);
     expect(stale.headers.get("Content-Type")).toBe("image/jpeg");
     expect(await bytesOf(stale)).toEqual(JPEG);
 
     await upload(token, WEBP);
-    const third = await fetchAvatar(user.id);
+    const third = await fetchAvatar(user.id, auth(token));
     expect(third.headers.get("Content-Type")).toBe("image/webp");
     expect(await bytesOf(third)).toEqual(WEBP);
     expect(await storedKeys(user.id)).toHaveLength(1);
@@ -107,7 +112,7 @@ describe("profile pictures", () => {
     expect(await res.json()).toMatchObject({ error: { code: "unsupported_media" } });
     expect(await pointer(user.id)).toBe(before);
     expect(await storedKeys(user.id)).toEqual([`avatars/${user.id}/${before}`]);
-    expect(await bytesOf(await fetchAvatar(user.id))).toEqual(PNG);
+    expect(await bytesOf(await fetchAvatar(user.id, auth(token)))).toEqual(PNG);
   });
 
   it("takes exactly the limit and refuses one byte more with 413, declared or streamed", async () => {
@@ -148,7 +153,7 @@ describe("profile pictures", () => {
     await upload(token, PNG);
     const res = await api("/api/me/avatar", { method: "DELETE", token });
     expect(res.status).toBe(204);
-    expect((await fetchAvatar(user.id)).status).toBe(404);
+    expect((await fetchAvatar(user.id, auth(token))).status).toBe(404);
     expect(await storedKeys(user.id)).toEqual([]);
     expect((await api("/api/me/avatar", { method: "DELETE", token })).status).toBe(204);
   });
@@ -159,7 +164,7 @@ describe("profile pictures", () => {
     await upload(token, PNG);
     const seen: { etag: string | null; bytes: Uint8Array }[] = [];
     const readers = Array.from({ length: 30 }, async () => {
-      const res = await fetchAvatar(user.id);
+      const res = await fetchAvatar(user.id, auth(token));
       expect(res.status).toBe(200);
       seen.push({ etag: res.headers.get("ETag"), bytes: await bytesOf(res) });
     });

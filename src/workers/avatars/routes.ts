@@ -1,13 +1,15 @@
 // Profile pictures: PUT/DELETE /api/me/avatar (the owner) and
-// GET /api/users/:id/avatar (anyone, without a token, so an <img> can show it).
+// GET /api/users/:id/avatar (without a token, so an <img> can show it, for
+// those the owner did not block: see mayFetch).
 
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { AppError } from "../../shared/errors";
 import { AVATAR_MAX_BYTES } from "../../shared/limits";
 import { isEntityId } from "../../shared/protocol";
 import type { AppEnv } from "../app-env";
 import { findById, toMe } from "../auth/accounts";
-import { requireAuth } from "../auth/middleware";
+import { authenticate, bearerToken, requireAuth } from "../auth/middleware";
+import { blockersOf } from "../safety/blocks-db";
 import { readBytes } from "./read-bytes";
 import { sniffImage } from "./sniff";
 import { avatarKey, currentVersion, deleteAvatar, putAvatar } from "./store";
@@ -40,6 +42,7 @@ avatarRoutes.get("/users/:id/avatar", async (c) => {
   for (let attempt = 0; attempt < 2 && isEntityId(userId); attempt++) {
     const version = await currentVersion(c.env.DB, userId);
     if (!version) break;
+    if (!(await mayFetch(c, userId, version))) break;
     const headers = cacheHeaders(version, c.req.query("v"));
     if (etagMatches(c.req.header("If-None-Match"), version)) return new Response(null, { status: 304, headers });
     const object = await c.env.AVATARS.get(avatarKey(userId, version));
@@ -50,6 +53,22 @@ avatarRoutes.get("/users/:id/avatar", async (c) => {
   }
   throw new AppError("not_found", "this user has no picture");
 });
+
+/**
+ * The picture follows the block. Without a token (an <img>) the request must
+ * name the current version, in `v` or `If-None-Match`: only those allowed see
+ * it, in User.avatar (auth/accounts.ts, safety/blocks-db.ts asSeenBy). With a
+ * token, the bare URL serves whoever the owner did not block. A refusal is
+ * the same 404 as "no picture", so it reveals nothing.
+ */
+async function mayFetch(c: Context<AppEnv>, owner: string, version: string): Promise<boolean> {
+  const token = bearerToken(c.req.header("Authorization"));
+  if (token !== undefined) {
+    const viewer = (await authenticate(c.env, token)).userId;
+    return viewer === owner || (await blockersOf(c.env.DB, viewer, [owner])).size === 0;
+  }
+  return c.req.query("v") === version || etagMatches(c.req.header("If-None-Match"), version);
+}
 
 function cacheHeaders(version: string, requested: string | undefined): Headers {
   return new Headers({

@@ -11,6 +11,7 @@ import type { AppEnv } from "../app-env";
 import { requireAuth } from "../auth/middleware";
 import { assertNotBlocked, recordEvent } from "../auth/throttle";
 import { readJson } from "../http";
+import { blockersOf } from "../safety/blocks-db";
 import { requireUsers, withNames } from "./people";
 
 // Room for GROUP_MEMBERS_MAX ids in one body.
@@ -27,7 +28,8 @@ groupRoutes.post("/", async (c) => {
     throw new AppError("group_full", `a group has at most ${GROUP_MEMBERS_MAX} members`);
   }
   const names = await requireUsers(c.env.DB, [creator, ...others]);
-  const limit = [{ key: `groups:${creator}`, max: GROUPS_CREATED_PER_DAY, windowMs: GROUP_CREATION_WINDOW_MS }];
+  await assertMayAdd(c.env.DB, creator, others);
+  const limit = [{ key: `groups:${creator}`, limit: GROUPS_CREATED_PER_DAY, windowMs: GROUP_CREATION_WINDOW_MS }];
   await assertNotBlocked(c.env, limit, `at most ${GROUPS_CREATED_PER_DAY} new groups a day`, "too_many_groups");
   const group = unwrap(await groupObject(c.env, randomId()).create(creator, body.name, others));
   await recordEvent(c.env, limit);
@@ -43,6 +45,7 @@ groupRoutes.post("/:id/members", async (c) => {
   const stub = groupObject(c.env, groupId(c.req.param("id")));
   const { userId } = parseAddMemberBody(await readJson(c));
   await requireUsers(c.env.DB, [userId]);
+  await assertMayAdd(c.env.DB, c.get("auth").userId, [userId]);
   const group = unwrap(await stub.addMember(c.get("auth").userId, userId));
   return c.json(await withNames(c.env.DB, group));
 });
@@ -54,6 +57,17 @@ groupRoutes.delete("/:id/members/:userId", async (c) => {
   const group = unwrap(await stub.removeMember(c.get("auth").userId, userId));
   return c.json(await withNames(c.env.DB, group));
 });
+
+/**
+ * No one is put into a group by someone they blocked, at creation or later.
+ * The answer is the one a privacy setting would give (not_allowed), naming
+ * no one and not the block; nothing is created or changed.
+ */
+async function assertMayAdd(db: D1Database, actor: string, users: string[]): Promise<void> {
+  if (users.length === 0) return;
+  const refusing = await blockersOf(db, actor, users);
+  if (refusing.size > 0) throw new AppError("not_allowed", "someone in this request cannot be added to groups by you");
+}
 
 /** A malformed id names no group: 404 without waking any object. */
 function groupId(value: string): string {

@@ -4,7 +4,8 @@
 import type { User } from "../../shared/protocol";
 import { toUser } from "../auth/accounts";
 
-const CHUNK = 100;
+// D1 binds at most 100 values per query: the viewer and 99 others.
+const CHUNK = 99;
 
 export async function mirrorBlock(db: D1Database, blocker: string, blocked: string, now = Date.now()): Promise<void> {
   await db

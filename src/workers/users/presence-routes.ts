@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { AppError } from "../../shared/errors";
 import { isEntityId, type LastSeenVisibility, type Presence } from "../../shared/protocol";
 import type { AppEnv } from "../app-env";
+import { blockersOf } from "../safety/blocks-db";
 
 export const presenceRoutes = new Hono<AppEnv>();
 
@@ -14,7 +15,13 @@ presenceRoutes.get("/:id/presence", async (c) => {
   // Checked in D1 first: asking an object for a user that does not exist would create it.
   const exists = isEntityId(id) && (await c.env.DB.prepare("SELECT 1 FROM users WHERE id = ?").bind(id).first());
   if (!exists) throw new AppError("unknown_user", "no such user");
-  const presence: Presence = await userObject(c.env, id).presenceFor(c.get("auth").userId);
+  const viewer = c.get("auth").userId;
+  // Whom the caller blocked, it does not see either (as in WhatsApp); the D1 copy of blocks says so.
+  if (id !== viewer && (await blockersOf(c.env.DB, id, [viewer])).size > 0) {
+    const hidden: Presence = { online: false, lastSeen: null };
+    return c.json(hidden);
+  }
+  const presence: Presence = await userObject(c.env, id).presenceFor(viewer);
   return c.json(presence);
 });
 

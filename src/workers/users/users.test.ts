@@ -118,12 +118,12 @@ describe("PATCH /api/me", () => {
   it("applies the same name rules at registration", async () => {
     const res = await api("/api/auth/register", {
       method: "POST",
-      body: { username: uniqueName("reg"), password: "password123", displayName: "a\nb" },
+      body: { username: uniqueName("reg"), password: "unusual-pass-123", displayName: "a\nb" },
     });
     expect(res.status).toBe(400);
     const ok = await api("/api/auth/register", {
       method: "POST",
-      body: { username: uniqueName("reg"), password: "password123", displayName: "  Carol " },
+      body: { username: uniqueName("reg"), password: "unusual-pass-123", displayName: "  Carol " },
     });
     expect(((await ok.json()) as { user: User }).user.displayName).toBe("Carol");
   });
