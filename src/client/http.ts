@@ -3,6 +3,7 @@
 
 import type {
   AuthAnswer,
+  BlockedUser,
   ChatId,
   ChatSummary,
   Group,
@@ -10,6 +11,7 @@ import type {
   Me,
   Message,
   Presence,
+  SessionInfo,
   User,
 } from "../shared/protocol";
 import { ApiError, errorFrom } from "./api-error";
@@ -150,5 +152,29 @@ export class Api {
     if (limit) query.set("limit", String(limit));
     if (before) query.set("before", before);
     return (await this.request<{ messages: Message[] }>("GET", `/api/search?${query}`)).messages;
+  }
+
+  // ------------------------------------------------------------ safety
+
+  async blocked(): Promise<BlockedUser[]> {
+    return (await this.request<{ blocked: BlockedUser[] }>("GET", "/api/me/blocked")).blocked;
+  }
+
+  async block(userId: string): Promise<void> {
+    await this.request("POST", "/api/me/blocked", { userId });
+  }
+
+  unblock(userId: string): Promise<void> {
+    return this.request("DELETE", `/api/me/blocked/${encodeURIComponent(userId)}`);
+  }
+
+  /** The user's logged-in devices, newest first (`current` marks this one). */
+  async sessions(): Promise<SessionInfo[]> {
+    return (await this.request<{ sessions: SessionInfo[] }>("GET", "/api/me/sessions")).sessions;
+  }
+
+  /** Logs that device out remotely. */
+  endSession(sessionId: string): Promise<void> {
+    return this.request("DELETE", `/api/me/sessions/${encodeURIComponent(sessionId)}`);
   }
 }

@@ -67,7 +67,7 @@ describe("the web page", () => {
     expect(ben.dialogs).toEqual([]);
 
     // Message info: who received and read it.
-    await ann.mine("Hi Ben!").getByRole("button", { name: "Message info" }).click();
+    await ann.fromMenu(ann.mine("Hi Ben!"), "Message info");
     const benRow = ann.page.getByRole("row", { name: /Ben/ });
     await benRow.waitFor();
     expect(await benRow.locator("td").nth(1).textContent()).not.toBe("not yet");

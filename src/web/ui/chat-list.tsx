@@ -60,7 +60,7 @@ function ChatRow({ store, entry }: { store: AppStore; entry: ChatEntry }) {
         class="chat-row"
         aria-label={label}
         data-chat={entry.chat}
-        onClick={() => store.views.go({ name: "chat", chat: entry.chat })}
+        onClick={() => store.views.showChat({ name: "chat", chat: entry.chat })}
       >
         <Avatar name={title} src={chatPicture(store, entry.chat)} online={online} />
         <span class="chat-main">
