@@ -60,14 +60,20 @@ export class Api {
 
   // ------------------------------------------------------------ accounts
 
-  async register(username: string, password: string, displayName?: string): Promise<AuthAnswer> {
-    const answer = await this.request<AuthAnswer>("POST", "/api/auth/register", { username, password, displayName });
+  /** `device` names this session in the list of linked devices (else the server uses the User-Agent). */
+  async register(username: string, password: string, displayName?: string, device?: string): Promise<AuthAnswer> {
+    const answer = await this.request<AuthAnswer>("POST", "/api/auth/register", {
+      username,
+      password,
+      displayName,
+      device,
+    });
     this.token = answer.token;
     return answer;
   }
 
-  async login(username: string, password: string): Promise<AuthAnswer> {
-    const answer = await this.request<AuthAnswer>("POST", "/api/auth/login", { username, password });
+  async login(username: string, password: string, device?: string): Promise<AuthAnswer> {
+    const answer = await this.request<AuthAnswer>("POST", "/api/auth/login", { username, password, device });
     this.token = answer.token;
     return answer;
   }

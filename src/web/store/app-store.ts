@@ -11,7 +11,7 @@ import { Drafts } from "./drafts";
 import { errorInWords } from "./error-words";
 import { stillMember } from "./membership";
 import type { Question } from "./question";
-import { loadSession, queueStore, type Session, saveSession } from "./session";
+import { deviceName, loadSession, queueStore, type Session, saveSession } from "./session";
 import type { ReceiptBook } from "./ticks";
 import { type View, Views } from "./views";
 
@@ -76,11 +76,11 @@ export class AppStore {
   // ------------------------------------------------------------ session
 
   async register(username: string, password: string, displayName?: string): Promise<void> {
-    this.begin(await this.api.register(username, password, displayName || undefined));
+    this.begin(await this.api.register(username, password, displayName || undefined, deviceName()));
   }
 
   async login(username: string, password: string): Promise<void> {
-    this.begin(await this.api.login(username, password));
+    this.begin(await this.api.login(username, password, deviceName()));
   }
 
   async logout(): Promise<void> {
