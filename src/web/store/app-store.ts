@@ -12,7 +12,8 @@ import { errorInWords } from "./error-words";
 import { stillMember } from "./membership";
 import type { Question } from "./question";
 import { deviceName, loadSession, queueStore, type Session, saveSession } from "./session";
-import type { ReceiptBook } from "./ticks";
+import { restoreSnapshot, SnapshotWriter } from "./snapshot";
+import { addReceipt, type ReceiptBook, unreadAfterEdit } from "./ticks";
 import { type View, Views } from "./views";
 
 const TYPING_SHOWN_MS = 5000;
@@ -47,6 +48,11 @@ export class AppStore {
   private listeners = new Set<() => void>();
   private scheduled = false;
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly snapshot = new SnapshotWriter(() =>
+    this.session
+      ? { userId: this.userId, chats: this.chats, directory: this.directory, receipts: this.receipts }
+      : null,
+  );
 
   constructor() {
     const session = loadSession();
@@ -71,6 +77,7 @@ export class AppStore {
       this.version++;
       for (const listener of this.listeners) listener();
     });
+    if (this.session) this.snapshot.soon();
   }
 
   // ------------------------------------------------------------ session
@@ -94,6 +101,8 @@ export class AppStore {
     saveSession(session);
     this.api.token = session.token;
     this.directory.putUser(session.user);
+    // What the page showed last time: there at once, and offline.
+    this.receipts = restoreSnapshot(session.user.id, this.chats, this.directory) ?? this.receipts;
     const connection = new Connection({
       baseUrl: "",
       token: session.token,
@@ -123,7 +132,10 @@ export class AppStore {
       this.failed.push(f);
       this.changed();
     });
-    connection.on("receipt", (r) => this.onReceipt(r.ids, r.by, r.status, r.ts));
+    connection.on("receipt", (r) => {
+      addReceipt(this.receipts, r.ids, r.by, r.status, r.ts);
+      this.changed();
+    });
     connection.on("presence", (p) => this.setPresence(p.user, { online: p.online, lastSeen: p.lastSeen }));
     connection.on("typing", (t) => this.onTyping(t.chat, t.from));
     connection.on("synced", () => void this.refreshChats());
@@ -148,6 +160,7 @@ export class AppStore {
   }
 
   private end(): void {
+    if (this.session) this.snapshot.drop(this.session.user.id);
     this.connection?.close();
     this.connection = null;
     clearInterval(this.refreshTimer);
@@ -190,28 +203,7 @@ export class AppStore {
   /** An edit or delete for everyone; an edit makes my message unread again for its readers. */
   private onUpdate(message: Message): void {
     this.chats.update(message);
-    if (message.editedAt !== undefined) {
-      for (const entry of this.receipts.get(message.id)?.values() ?? []) {
-        if (entry.read !== undefined && entry.read < message.editedAt) {
-          entry.delivered = entry.delivered ?? entry.read;
-          delete entry.read;
-        }
-      }
-    }
-    this.changed();
-  }
-
-  private onReceipt(ids: string[], by: string, status: "delivered" | "read", ts: number): void {
-    for (const id of ids) {
-      let book = this.receipts.get(id);
-      if (!book) {
-        book = new Map();
-        this.receipts.set(id, book);
-      }
-      const entry = book.get(by) ?? {};
-      entry[status] = entry[status] ?? ts;
-      book.set(by, entry);
-    }
+    if (message.editedAt !== undefined) unreadAfterEdit(this.receipts, message.id, message.editedAt);
     this.changed();
   }
 
