@@ -137,8 +137,8 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   /** send(), resolved by the server's `sent` (or rejected when refused for good, or on close()). */
-  sendAndWait(chat: ChatId, text: string, clientId?: string): Promise<ConnectionEvents["sent"]> {
-    const item = this.send(chat, text, clientId);
+  sendAndWait(chat: ChatId, text: string, clientId?: string, replyTo?: string): Promise<ConnectionEvents["sent"]> {
+    const item = this.send(chat, text, clientId, replyTo);
     return this.waiters.wait(item.clientId);
   }
 

@@ -51,7 +51,7 @@ describe("the web page", () => {
       await ben.send("oops, wrong chat");
       await ben.fromMenu(ben.mine("oops, wrong chat"), "Delete for everyone");
       await ben.page.getByRole("alertdialog").getByRole("button", { name: "Delete for everyone" }).click();
-      await page.getByText("This message was deleted").waitFor();
+      await page.getByRole("log").getByText("This message was deleted").waitFor();
       await ann.mine("Noon is fine").locator('[data-status="read"]').waitFor();
       await check("conversation");
 

@@ -67,8 +67,7 @@ function ChatRow({ store, entry }: { store: AppStore; entry: ChatEntry }) {
           <span class="chat-name">
             {title}
             <span class="sr-only">
-              {online ? ", online" : ""}
-              {entry.unread ? `, ${entry.unread} unread` : ""}{" "}
+              {[online ? "online" : "", entry.unread ? `${entry.unread} unread` : ""].filter(Boolean).join(", ")}
             </span>
           </span>
           <span class="chat-last">{last ? lastLine(store, last, prefix) : ""}</span>
