@@ -14,6 +14,7 @@ import { Emitter } from "./emitter";
 import type { ConnectionEvents, ConnectionState } from "./events";
 import { Heartbeat } from "./heartbeat";
 import { OutgoingQueue, type QueuedSend, type QueueStore } from "./outgoing-queue";
+import { PendingChanges } from "./pending-changes";
 import { SeenIds } from "./seen-ids";
 import { SentWaiters } from "./sent-waiters";
 import { socketUrl } from "./socket-url";
@@ -57,6 +58,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   private readonly acks = new Acks();
   private readonly seen = new SeenIds();
   private readonly waiters = new SentWaiters();
+  private readonly changes = new PendingChanges();
   private readonly subscribed = new Set<string>();
   /** Subscribed since the last flush: sent together, in one frame per SUBSCRIBE_MAX users. */
   private toSubscribe: string[] = [];
@@ -104,6 +106,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.socket = undefined;
     socket?.close(1000, "closed by client");
     this.waiters.rejectAll("closed");
+    this.changes.rejectAll();
   }
 
   /** Skips the backoff wait (for example when the browser says it is online again). */
@@ -124,19 +127,36 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   // ------------------------------------------------------------ sending
 
-  /** Queues a message; it is written now if a socket is open, else on reconnect. */
-  send(chat: ChatId, text: string, clientId = ids.next()): QueuedSend {
+  /** Queues a message (a reply when `replyTo` names a message of the chat); written now if a socket is open, else on reconnect. */
+  send(chat: ChatId, text: string, clientId = ids.next(), replyTo?: string): QueuedSend {
     checkText(text);
-    const item: QueuedSend = { clientId, chat, text, createdAt: Date.now() };
+    const item: QueuedSend = { clientId, chat, text, createdAt: Date.now(), ...(replyTo ? { replyTo } : {}) };
     this.queue.add(item);
     this.flushSoon();
     return item;
   }
 
   /** send(), resolved by the server's `sent` (or rejected when refused for good, or on close()). */
-  sendAndWait(chat: ChatId, text: string, clientId?: string): Promise<ConnectionEvents["sent"]> {
-    const item = this.send(chat, text, clientId);
+  sendAndWait(chat: ChatId, text: string, clientId?: string, replyTo?: string): Promise<ConnectionEvents["sent"]> {
+    const item = this.send(chat, text, clientId, replyTo);
     return this.waiters.wait(item.clientId);
+  }
+
+  /** Edits my message; resolves on the server's `update` answer, rejects when refused (e.g. `too_late`). */
+  edit(id: string, text: string, clientId = ids.next()): Promise<void> {
+    checkText(text);
+    return this.change({ type: "edit", clientId, id, text });
+  }
+
+  /** Deletes a message for everyone (mine, or any as a group admin) or for me; resolves on the answer. */
+  deleteMessage(id: string, scope: "everyone" | "me", clientId = ids.next()): Promise<void> {
+    return this.change({ type: "delete", clientId, id, for: scope });
+  }
+
+  private change(frame: Extract<ClientFrame, { type: "edit" | "delete" }>): Promise<void> {
+    const answered = this.changes.add(frame);
+    this.flushSoon();
+    return answered;
   }
 
   markReceived(messageIds: string[]): void {
@@ -300,7 +320,15 @@ export class Connection extends Emitter<ConnectionEvents> {
     const item = this.queue.remove(frame.clientId);
     if (!item) return; // a repeated answer
     const { clientId, id, seq, ts } = frame;
-    const sent = { clientId, id, seq, ts, chat: item.chat, text: item.text };
+    const sent = {
+      clientId,
+      id,
+      seq,
+      ts,
+      chat: item.chat,
+      text: item.text,
+      ...(item.replyTo ? { replyTo: item.replyTo } : {}),
+    };
     this.waiters.resolve(sent);
     this.emit("sent", sent);
   }
@@ -324,6 +352,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       return;
     }
     this.cursorValue = Math.max(this.cursorValue, frame.seq);
+    if (frame.clientId !== undefined) this.changes.answered(frame.clientId);
     this.emit(frame.type, frame as never);
   }
 
@@ -333,7 +362,10 @@ export class Connection extends Emitter<ConnectionEvents> {
     for (const message of held) this.deliver(message);
     const changes = this.replayedChanges.sort((x, y) => x.seq - y.seq);
     this.replayedChanges = [];
-    for (const change of changes) this.emit(change.type, change as never);
+    for (const change of changes) {
+      if (change.clientId !== undefined) this.changes.answered(change.clientId);
+      this.emit(change.type, change as never);
+    }
     this.cursorValue = Math.max(this.cursorValue, seq);
     this.backoff.reset();
     this.setState("live");
@@ -350,6 +382,12 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   private onError(frame: Extract<ServerFrame, { type: "error" }>): void {
     const { clientId } = frame;
+    if (clientId !== undefined && this.changes.has(clientId)) {
+      if (RETRYABLE.has(frame.code)) {
+        this.changes.retry(clientId);
+        this.flushLater(1000);
+      } else this.changes.refused(clientId, frame.code, frame.message);
+    }
     if (clientId !== undefined && this.queue.get(clientId)) {
       if (RETRYABLE.has(frame.code)) {
         this.queue.retry(clientId);
@@ -383,8 +421,12 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (!this.isOpen()) return;
     const items = this.queue.takeUnwritten(this.generation, FLUSH_SLICE);
     for (const item of items) {
-      this.writeFrame({ type: "send", clientId: item.clientId, chat: item.chat, text: item.text });
+      const { clientId, chat, text, replyTo } = item;
+      this.writeFrame(
+        replyTo ? { type: "send", clientId, chat, text, replyTo } : { type: "send", clientId, chat, text },
+      );
     }
+    for (const frame of this.changes.takeUnwritten(this.generation)) this.writeFrame(frame);
     if (items.length === FLUSH_SLICE) this.flushLater(500);
     for (const frame of this.acks.take()) this.writeFrame(frame);
     for (let i = 0; i < this.toSubscribe.length; i += SUBSCRIBE_MAX) {

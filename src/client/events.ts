@@ -25,6 +25,8 @@ export interface SentEvent {
   ts: number;
   chat: ChatId;
   text: string;
+  /** The message it answers, when it was sent as a reply. */
+  replyTo?: string;
 }
 
 export interface ConnectionEvents {

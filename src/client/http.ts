@@ -3,6 +3,7 @@
 
 import type {
   AuthAnswer,
+  BlockedUser,
   ChatId,
   ChatSummary,
   Group,
@@ -10,6 +11,7 @@ import type {
   Me,
   Message,
   Presence,
+  SessionInfo,
   User,
 } from "../shared/protocol";
 import { ApiError, errorFrom } from "./api-error";
@@ -58,14 +60,20 @@ export class Api {
 
   // ------------------------------------------------------------ accounts
 
-  async register(username: string, password: string, displayName?: string): Promise<AuthAnswer> {
-    const answer = await this.request<AuthAnswer>("POST", "/api/auth/register", { username, password, displayName });
+  /** `device` names this session in the list of linked devices (else the server uses the User-Agent). */
+  async register(username: string, password: string, displayName?: string, device?: string): Promise<AuthAnswer> {
+    const answer = await this.request<AuthAnswer>("POST", "/api/auth/register", {
+      username,
+      password,
+      displayName,
+      device,
+    });
     this.token = answer.token;
     return answer;
   }
 
-  async login(username: string, password: string): Promise<AuthAnswer> {
-    const answer = await this.request<AuthAnswer>("POST", "/api/auth/login", { username, password });
+  async login(username: string, password: string, device?: string): Promise<AuthAnswer> {
+    const answer = await this.request<AuthAnswer>("POST", "/api/auth/login", { username, password, device });
     this.token = answer.token;
     return answer;
   }
@@ -150,5 +158,29 @@ export class Api {
     if (limit) query.set("limit", String(limit));
     if (before) query.set("before", before);
     return (await this.request<{ messages: Message[] }>("GET", `/api/search?${query}`)).messages;
+  }
+
+  // ------------------------------------------------------------ safety
+
+  async blocked(): Promise<BlockedUser[]> {
+    return (await this.request<{ blocked: BlockedUser[] }>("GET", "/api/me/blocked")).blocked;
+  }
+
+  async block(userId: string): Promise<void> {
+    await this.request("POST", "/api/me/blocked", { userId });
+  }
+
+  unblock(userId: string): Promise<void> {
+    return this.request("DELETE", `/api/me/blocked/${encodeURIComponent(userId)}`);
+  }
+
+  /** The user's logged-in devices, newest first (`current` marks this one). */
+  async sessions(): Promise<SessionInfo[]> {
+    return (await this.request<{ sessions: SessionInfo[] }>("GET", "/api/me/sessions")).sessions;
+  }
+
+  /** Logs that device out remotely. */
+  endSession(sessionId: string): Promise<void> {
+    return this.request("DELETE", `/api/me/sessions/${encodeURIComponent(sessionId)}`);
   }
 }

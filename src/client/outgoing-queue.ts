@@ -11,6 +11,8 @@ export interface QueuedSend {
   text: string;
   /** When the user sent it (client clock, ms), for display while pending. */
   createdAt: number;
+  /** The message it answers (a reply), if any. */
+  replyTo?: string;
 }
 
 export interface QueueStore {

@@ -26,7 +26,7 @@ describe("the web page", () => {
     await ann.page.locator(".system", { hasText: "You created the group" }).waitFor();
 
     // Eve joins: Ann adds her from the group's info screen.
-    await ann.page.getByRole("button", { name: /^Group info for Trip/ }).click();
+    await ann.page.locator(".chat-head").click();
     await ann.page.getByLabel("Add a member by username").fill(eve.username);
     await ann.page.getByRole("button", { name: "Add member" }).click();
     await ann.page.getByRole("button", { name: "Remove Eve" }).waitFor();
@@ -53,7 +53,7 @@ describe("the web page", () => {
     await ann.screenshot("group");
 
     // Message info lists both members as having read it.
-    await ann.mine("Who brings the tent?").getByRole("button", { name: "Message info" }).click();
+    await ann.fromMenu(ann.mine("Who brings the tent?"), "Message info");
     for (const name of ["Ben", "Eve"]) {
       const row = ann.page.getByRole("row", { name: new RegExp(name) });
       expect(await row.locator("td").nth(1).textContent()).not.toBe("not yet");
@@ -70,16 +70,27 @@ describe("the web page", () => {
     await ann.page.getByRole("button", { name: /Who brings the tent\?/ }).click();
     await ann.page.locator(".bubble.focused", { hasText: "Who brings the tent?" }).waitFor();
 
-    // Ann removes Ben; Ben sees it, and can no longer send.
-    await ann.page.getByRole("button", { name: /^Group info for Trip/ }).click();
+    // Ann removes Ben, after saying yes; Ben sees it, and has no message box any more.
+    await ann.page.locator(".chat-head").click();
     await ann.page.getByRole("button", { name: "Remove Ben" }).click();
+    const ask = ann.page.getByRole("alertdialog", { name: "Remove Ben from the group?" });
+    await ask.getByRole("button", { name: "Cancel" }).click();
+    await ann.page.getByText("3 members").waitFor();
+    await ann.page.getByRole("button", { name: "Remove Ben" }).click();
+    await ask.getByRole("button", { name: "Remove", exact: true }).click();
     await ann.page.getByText("2 members").waitFor();
     await ben.page.locator(".system", { hasText: "You were removed by Ann" }).waitFor();
-    await ben.send("still here?");
-    await ben.page
-      .getByRole("alert")
-      .filter({ hasText: /member/ })
-      .waitFor();
+    await ben.page.getByText("You are no longer a member of this group.").waitFor();
+    expect(await ben.page.getByLabel("Message", { exact: true }).count()).toBe(0);
+    // Leaving asks too.
+    await eve.page.locator(".chat-head").click();
+    await eve.page.getByRole("button", { name: "Leave group" }).click();
+    await eve.page
+      .getByRole("alertdialog", { name: "Leave the group?" })
+      .getByRole("button", { name: "Leave" })
+      .click();
+    await eve.page.getByRole("heading", { name: "Chats" }).waitFor();
+    await ann.page.getByText("1 member").waitFor();
     expect([...ann.errors, ...ben.errors, ...eve.errors]).toEqual([]);
     for (const user of [ann, ben, eve]) await user.context.close();
   });

@@ -42,7 +42,7 @@ describe("the web page", () => {
     await keys.press("Enter");
     await gus.mine("typed, not clicked").waitFor();
     expect(await gus.unlabelled()).toEqual([]);
-    await hal.page.getByRole("button", { name: /^Gus, / }).waitFor();
+    await hal.page.getByRole("button", { name: /^Gus/ }).waitFor();
     await keys.press("Escape");
     await gus.page.getByRole("button", { name: /^Hal/ }).waitFor();
     for (const user of [gus, hal]) await user.context.close();

@@ -278,6 +278,37 @@ describe("message actions through the client module", () => {
     fresh.close();
     a.close();
   });
+  it("Connection.send with replyTo, edit and deleteMessage: answered, retried across a dropped socket, refusals rejected with their code", async () => {
+    const ann = await ClientUser.register(base, "kann");
+    const ben = await ClientUser.register(base, "kben");
+    const a = ann.connect();
+    const b = ben.connect();
+    await waitFor(() => a.state === "live" && b.state === "live", "both live");
+    const chat = `u:${ben.user.id}` as const;
+    const first = await a.sendAndWait(chat, "question");
+    const reply = await b.sendAndWait(`u:${ann.user.id}`, "answer", undefined, first.id);
+    const quoted = await waitFor(() => ann.messages.find((m) => m.id === reply.id), "ann gets the reply");
+    expect(quoted.replyTo).toEqual({ id: first.id, from: ann.user.id, excerpt: "question" });
+
+    // An edit written while the socket is down goes out on the next one, and resolves once.
+    a.drop("test");
+    const edited = a.edit(first.id, "question, edited");
+    await edited;
+    await waitFor(() => ben.of("update").find((f) => f.message.id === first.id), "ben gets the edit");
+    expect(ben.of("update").filter((f) => f.message.id === first.id)).toHaveLength(1);
+
+    // Refusals reject with the server's code, and change nothing.
+    await expect(a.edit(reply.id, "not mine")).rejects.toMatchObject({ code: "not_your_message" });
+    await a.deleteMessage(first.id, "everyone");
+    await expect(a.edit(first.id, "too late now")).rejects.toMatchObject({ code: "message_deleted" });
+    const history = await ann.api.history(chat);
+    expect(history.find((m) => m.id === first.id)).toMatchObject({ text: "", deletedBy: ann.user.id });
+    expect(history.find((m) => m.id === reply.id)?.text).toBe("answer");
+    await b.deleteMessage(reply.id, "me");
+    expect((await ben.api.history(`u:${ann.user.id}`)).some((m) => m.id === reply.id)).toBe(false);
+    a.close();
+    b.close();
+  });
 });
 
 describe("message actions on a server of their own", () => {

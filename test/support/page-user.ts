@@ -4,7 +4,7 @@
 
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from "playwright-core";
 import { PHONE } from "./browser";
 import { uniqueUsername } from "./client-user";
 import { watchCsp } from "./csp-watch";
@@ -29,8 +29,14 @@ export class PageUser {
     watchCsp(page);
   }
 
-  static async register(browser: Browser, baseUrl: string, prefix: string, displayName: string): Promise<PageUser> {
-    const context = await browser.newContext({ ...PHONE, baseURL: baseUrl });
+  static async register(
+    browser: Browser,
+    baseUrl: string,
+    prefix: string,
+    displayName: string,
+    options: BrowserContextOptions = PHONE,
+  ): Promise<PageUser> {
+    const context = await browser.newContext({ ...options, baseURL: baseUrl });
     const page = await context.newPage();
     const user = new PageUser(context, page, uniqueUsername(prefix));
     await page.goto("/");
@@ -42,6 +48,31 @@ export class PageUser {
     await page.getByRole("button", { name: "Register" }).click();
     await page.getByRole("heading", { name: "Chats" }).waitFor();
     return user;
+  }
+
+  /** The same person on another device: a browser context of its own, logged in through the form. */
+  static async login(
+    browser: Browser,
+    baseUrl: string,
+    username: string,
+    options: BrowserContextOptions = PHONE,
+  ): Promise<PageUser> {
+    const context = await browser.newContext({ ...options, baseURL: baseUrl });
+    const page = await context.newPage();
+    const user = new PageUser(context, page, username);
+    await page.goto("/");
+    await page.getByLabel("Username").fill(username);
+    await page.getByLabel("Password").fill("browser-password-1");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: "Chats" }).waitFor();
+    return user;
+  }
+
+  /** Opens a message's menu with the pointer (hover, then its chevron) and picks an item. */
+  async fromMenu(bubble: Locator, item: string): Promise<void> {
+    await bubble.hover();
+    await bubble.getByRole("button", { name: "Message options" }).click();
+    await this.page.getByRole("menuitem", { name: item, exact: true }).click();
   }
 
   async startChat(username: string): Promise<void> {
@@ -57,7 +88,7 @@ export class PageUser {
     await box.press("Enter");
   }
 
-  /** My bubble with exactly this text. */
+  /** My bubble with this text. */
   mine(text: string) {
     return this.page.locator(".bubble.mine").filter({ has: this.page.locator(".text", { hasText: text }) });
   }

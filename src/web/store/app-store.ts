@@ -4,24 +4,42 @@
 
 import { Api, ApiError, Connection, type ConnectionEvents, type ConnectionState, type QueuedSend } from "../../client";
 import type { ChatId, Me, Message, Presence, User } from "../../shared/protocol";
-import { Chats } from "./chats";
+import { Blocks } from "./blocks";
+import { Chats, quoteOf } from "./chats";
 import { Directory } from "./directory";
-import { loadSession, queueStore, type Session, saveSession } from "./session";
-import type { ReceiptBook } from "./ticks";
+import { Drafts } from "./drafts";
+import { errorInWords } from "./error-words";
+import { stillMember } from "./membership";
+import type { Question } from "./question";
+import { deviceName, loadSession, queueStore, type Session, saveSession } from "./session";
+import { restoreSnapshot, SnapshotWriter } from "./snapshot";
+import { addReceipt, type ReceiptBook, unreadAfterEdit } from "./ticks";
 import { type View, Views } from "./views";
 
 const TYPING_SHOWN_MS = 5000;
+/**
+ * How often a visible page asks for the unread counts again: the server tells
+ * a user's other devices nothing when one of them reads, so this is how a chat
+ * read on the phone stops showing unread on the laptop (also on focus).
+ */
+const UNREAD_REFRESH_MS = 10_000;
 
 export class AppStore {
   readonly api = new Api({ baseUrl: "" });
   readonly directory = new Directory(this.api, () => this.changed());
   readonly views = new Views(() => this.changed());
+  readonly blocks = new Blocks(this.api, () => this.changed());
   chats = new Chats();
   receipts: ReceiptBook = new Map();
   presence = new Map<string, Presence>();
   typing = new Map<ChatId, { from: string; until: number }>();
   /** Sends the server refused for good (e.g. no longer a member), shown in their chat. */
   failed: ConnectionEvents["failed"][] = [];
+  /** An edit or delete the server refused, in words, for the conversation to show. */
+  notice: string | null = null;
+  drafts: Drafts | null = null;
+  /** The confirmation on screen, if any. */
+  question: Question | null = null;
   session: Session | null = null;
   me: Me | null = null;
   connection: Connection | null = null;
@@ -29,6 +47,12 @@ export class AppStore {
   version = 0;
   private listeners = new Set<() => void>();
   private scheduled = false;
+  private refreshTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly snapshot = new SnapshotWriter(() =>
+    this.session
+      ? { userId: this.userId, chats: this.chats, directory: this.directory, receipts: this.receipts }
+      : null,
+  );
 
   constructor() {
     const session = loadSession();
@@ -53,16 +77,17 @@ export class AppStore {
       this.version++;
       for (const listener of this.listeners) listener();
     });
+    if (this.session) this.snapshot.soon();
   }
 
   // ------------------------------------------------------------ session
 
   async register(username: string, password: string, displayName?: string): Promise<void> {
-    this.begin(await this.api.register(username, password, displayName || undefined));
+    this.begin(await this.api.register(username, password, displayName || undefined, deviceName()));
   }
 
   async login(username: string, password: string): Promise<void> {
-    this.begin(await this.api.login(username, password));
+    this.begin(await this.api.login(username, password, deviceName()));
   }
 
   async logout(): Promise<void> {
@@ -72,9 +97,12 @@ export class AppStore {
 
   private begin(session: Session): void {
     this.session = session;
+    this.drafts = new Drafts(session.user.id);
     saveSession(session);
     this.api.token = session.token;
     this.directory.putUser(session.user);
+    // What the page showed last time: there at once, and offline.
+    this.receipts = restoreSnapshot(session.user.id, this.chats, this.directory) ?? this.receipts;
     const connection = new Connection({
       baseUrl: "",
       token: session.token,
@@ -89,17 +117,25 @@ export class AppStore {
     connection.on("message", (m) => this.onMessage(m, connection.state === "live"));
     // Shown at once with its id, so the bubble does not blink between the
     // queue and the echo of the message that follows `sent`.
-    connection.on("sent", (s) =>
-      this.onMessage(
-        { id: s.id, chat: s.chat, from: session.user.id, text: s.text, ts: s.ts, seq: s.seq, clientId: s.clientId },
-        true,
-      ),
-    );
+    connection.on("sent", (s) => {
+      const quoted = s.replyTo ? this.chats.entry(s.chat).messages.get(s.replyTo) : undefined;
+      const replyTo = quoted ? { replyTo: quoteOf(quoted) } : {};
+      const { id, chat, text, ts, seq, clientId } = s;
+      this.onMessage({ id, chat, from: session.user.id, text, ts, seq, clientId, ...replyTo }, true);
+    });
+    connection.on("update", (u) => this.onUpdate(u.message));
+    connection.on("removed", (r) => {
+      this.chats.remove(r.chat, r.id);
+      this.changed();
+    });
     connection.on("failed", (f) => {
       this.failed.push(f);
       this.changed();
     });
-    connection.on("receipt", (r) => this.onReceipt(r.ids, r.by, r.status, r.ts));
+    connection.on("receipt", (r) => {
+      addReceipt(this.receipts, r.ids, r.by, r.status, r.ts);
+      this.changed();
+    });
     connection.on("presence", (p) => this.setPresence(p.user, { online: p.online, lastSeen: p.lastSeen }));
     connection.on("typing", (t) => this.onTyping(t.chat, t.from));
     connection.on("synced", () => void this.refreshChats());
@@ -107,6 +143,11 @@ export class AppStore {
       if (e.code === "unauthorized") this.end();
     });
     connection.start();
+    clearInterval(this.refreshTimer);
+    this.refreshTimer = setInterval(() => {
+      if (this.visible() && connection.state === "live") void this.refreshChats();
+    }, UNREAD_REFRESH_MS);
+    void this.blocks.load().catch(() => undefined);
     void this.api.me().then(
       (me) => {
         this.me = me;
@@ -119,8 +160,12 @@ export class AppStore {
   }
 
   private end(): void {
+    if (this.session) this.snapshot.drop(this.session.user.id);
     this.connection?.close();
     this.connection = null;
+    clearInterval(this.refreshTimer);
+    this.drafts = null;
+    this.notice = null;
     this.session = null;
     this.me = null;
     this.api.token = undefined;
@@ -129,6 +174,7 @@ export class AppStore {
     this.receipts = new Map();
     this.presence = new Map();
     this.failed = [];
+    this.blocks.list.clear();
     this.views.reset();
     this.changed();
   }
@@ -154,17 +200,10 @@ export class AppStore {
     this.changed();
   }
 
-  private onReceipt(ids: string[], by: string, status: "delivered" | "read", ts: number): void {
-    for (const id of ids) {
-      let book = this.receipts.get(id);
-      if (!book) {
-        book = new Map();
-        this.receipts.set(id, book);
-      }
-      const entry = book.get(by) ?? {};
-      entry[status] = entry[status] ?? ts;
-      book.set(by, entry);
-    }
+  /** An edit or delete for everyone; an edit makes my message unread again for its readers. */
+  private onUpdate(message: Message): void {
+    this.chats.update(message);
+    if (message.editedAt !== undefined) unreadAfterEdit(this.receipts, message.id, message.editedAt);
     this.changed();
   }
 
@@ -184,7 +223,7 @@ export class AppStore {
     if (userId !== this.userId) this.connection?.subscribe([userId]);
   }
 
-  private async refreshChats(): Promise<void> {
+  async refreshChats(): Promise<void> {
     try {
       this.chats.applySummaries(await this.api.chats());
       const open = this.views.openChat;
@@ -201,10 +240,39 @@ export class AppStore {
 
   // ------------------------------------------------------------ actions
 
-  send(chat: ChatId, text: string): QueuedSend | undefined {
-    const item = this.connection?.send(chat, text);
+  send(chat: ChatId, text: string, replyTo?: string): QueuedSend | undefined {
+    const item = this.connection?.send(chat, text, undefined, replyTo);
     this.changed();
     return item;
+  }
+
+  /** Edits or deletes a message; a refusal becomes the conversation's notice. */
+  async change(run: (connection: Connection) => Promise<void>): Promise<void> {
+    const connection = this.connection;
+    if (!connection) return;
+    try {
+      await run(connection);
+      this.notice = null;
+    } catch (err) {
+      this.notice = errorInWords(err);
+    }
+    this.changed();
+  }
+
+  /** Shows a line in words in the open conversation (a refused action). */
+  say(notice: string | null): void {
+    this.notice = notice;
+    this.changed();
+  }
+
+  ask(question: Question | null): void {
+    this.question = question;
+    this.changed();
+  }
+
+  /** Still a member of this chat (always, for one-to-one chats). */
+  member(chat: ChatId): boolean {
+    return chat.startsWith("u:") || stillMember(this.chats.entry(chat).messages.values(), this.userId);
   }
 
   /** Marks everything shown in an open chat as read. */

@@ -2,6 +2,7 @@
 // replay, live frames and history pages, merged by id), the unread count and
 // the newest message, per chat.
 
+import { QUOTE_EXCERPT_MAX } from "../../shared/limits";
 import type { ChatId, ChatSummary, Message } from "../../shared/protocol";
 
 export interface ChatEntry {
@@ -25,13 +26,41 @@ export class Chats {
     return entry;
   }
 
-  /** Adds a message; true when it was new. */
+  /** Adds a message, or merges a newer copy of one already here; true when it was new. */
   add(message: Message): boolean {
     const entry = this.entry(message.chat);
-    if (entry.messages.has(message.id)) return false;
+    const known = entry.messages.get(message.id);
+    if (known) {
+      entry.messages.set(message.id, merged(known, message));
+      if (entry.last?.id === message.id) entry.last = entry.messages.get(message.id) ?? null;
+      return false;
+    }
     entry.messages.set(message.id, message);
     if (!entry.last || message.id > entry.last.id) entry.last = message;
     return true;
+  }
+
+  /**
+   * An edit or delete for everyone (an `update`): the message takes its new
+   * state, and replies quoting it follow, as the mailbox's copies do
+   * (docs/protocol.md, Reply). False when the message is not here.
+   */
+  update(message: Message): boolean {
+    const entry = this.entry(message.chat);
+    const known = entry.messages.has(message.id);
+    if (known) this.add(message);
+    for (const [id, other] of entry.messages) {
+      if (other.replyTo?.id !== message.id) continue;
+      entry.messages.set(id, { ...other, replyTo: quoteOf(message) });
+    }
+    return known;
+  }
+
+  /** Deleted for me (a `removed`): gone from the chat; a chat left empty leaves the list. */
+  remove(chat: ChatId, id: string): void {
+    const entry = this.entries.get(chat);
+    if (!entry?.messages.delete(id)) return;
+    if (entry.last?.id === id) entry.last = this.sorted(chat).at(-1) ?? null;
   }
 
   /** The server's view of the list (after a sync): unread counts and newest messages. */
@@ -65,4 +94,19 @@ export class Chats {
     }
     return out;
   }
+}
+
+/** Two copies of one message: a tombstone stays one, and an older edit never replaces a newer one. */
+export function merged(known: Message, incoming: Message): Message {
+  if (known.deletedAt !== undefined && incoming.deletedAt === undefined) return { ...incoming, ...known };
+  if ((known.editedAt ?? 0) > (incoming.editedAt ?? 0)) {
+    return { ...known, ...incoming, text: known.text, editedAt: known.editedAt };
+  }
+  return { ...known, ...incoming };
+}
+
+/** The quote a reply to this message carries: sender and the start of its text, or "deleted". */
+export function quoteOf(message: Message): NonNullable<Message["replyTo"]> {
+  if (message.deletedAt !== undefined) return { id: message.id, from: message.from, excerpt: "", deleted: true };
+  return { id: message.id, from: message.from, excerpt: [...message.text].slice(0, QUOTE_EXCERPT_MAX).join("") };
 }

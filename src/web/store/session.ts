@@ -41,3 +41,24 @@ export function queueStore(userId: string): QueueStore {
     },
   };
 }
+
+const BROWSERS: [RegExp, string][] = [
+  [/Edg\//, "Edge"],
+  [/Firefox\//, "Firefox"],
+  [/Chrom(e|ium)\//, "Chrome"],
+  [/Safari\//, "Safari"],
+];
+const SYSTEMS: [RegExp, string][] = [
+  [/Android/, "Android"],
+  [/iPhone|iPad/, "iOS"],
+  [/Windows/, "Windows"],
+  [/Mac OS X/, "macOS"],
+  [/Linux/, "Linux"],
+];
+
+/** A short name for this browser in the list of linked devices: "Chrome on Linux". */
+export function deviceName(agent = typeof navigator === "undefined" ? "" : navigator.userAgent): string {
+  const browser = BROWSERS.find(([pattern]) => pattern.test(agent))?.[1] ?? "Browser";
+  const system = SYSTEMS.find(([pattern]) => pattern.test(agent))?.[1];
+  return system ? `${browser} on ${system}` : browser;
+}

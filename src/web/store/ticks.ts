@@ -45,3 +45,32 @@ export const TICK_LABEL: Record<TickStatus, string> = {
   delivered: "delivered",
   read: "read",
 };
+
+export function addReceipt(
+  book: ReceiptBook,
+  ids: string[],
+  by: string,
+  status: "delivered" | "read",
+  ts: number,
+): void {
+  for (const id of ids) {
+    let readers = book.get(id);
+    if (!readers) {
+      readers = new Map();
+      book.set(id, readers);
+    }
+    const entry = readers.get(by) ?? {};
+    entry[status] = entry[status] ?? ts;
+    readers.set(by, entry);
+  }
+}
+
+/** An edited message is unread again for those who read it before the edit (they keep "delivered"). */
+export function unreadAfterEdit(book: ReceiptBook, id: string, editedAt: number): void {
+  for (const entry of book.get(id)?.values() ?? []) {
+    if (entry.read !== undefined && entry.read < editedAt) {
+      entry.delivered = entry.delivered ?? entry.read;
+      delete entry.read;
+    }
+  }
+}

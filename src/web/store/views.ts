@@ -1,5 +1,8 @@
 // Which screen is shown: a small stack, so Back (and Escape) returns to where
-// the user came from. One column at a time, as on a phone.
+// the user came from. On a phone one screen at a time; on a wide screen two
+// panes (ui/app.tsx): the newest "side" screen (the chat list, profile,
+// search, ...) on the left and the newest "chat" screen (a conversation,
+// message info, group info) on the right.
 
 import type { ChatId } from "../../shared/protocol";
 
@@ -12,6 +15,12 @@ export type View =
   | { name: "new-group" }
   | { name: "profile" }
   | { name: "search" };
+
+export type Pane = "side" | "chat";
+
+export function paneOf(view: View): Pane {
+  return view.name === "chat" || view.name === "info" || view.name === "group" ? "chat" : "side";
+}
 
 export class Views {
   private stack: View[] = [{ name: "chats" }];
@@ -28,8 +37,33 @@ export class Views {
 
   /** The chat on screen, if any. */
   get openChat(): ChatId | null {
-    const view = this.current;
-    return view.name === "chat" ? view.chat : null;
+    const view = this.wide ? this.top("chat") : this.current;
+    return view?.name === "chat" ? view.chat : null;
+  }
+
+  /** Two panes are on screen (set by the page from a media query). */
+  wide = false;
+
+  /** The newest screen of a pane (on a wide screen, what that pane shows). */
+  top(pane: Pane): View | undefined {
+    return this.stack.findLast((v) => paneOf(v) === pane);
+  }
+
+  count(pane: Pane): number {
+    return this.stack.filter((v) => paneOf(v) === pane).length;
+  }
+
+  /** Opens a chat in place of the chat screens open now (one conversation at a time). */
+  showChat(view: Extract<View, { name: "chat" }>): void {
+    this.stack = this.stack.filter((v) => paneOf(v) === "side");
+    this.go(view);
+  }
+
+  /** Back within one pane: its newest screen closes. */
+  backIn(pane: Pane): void {
+    const index = this.stack.findLastIndex((v) => paneOf(v) === pane);
+    if (index > 0) this.stack.splice(index, 1);
+    this.changed();
   }
 
   go(view: View): void {

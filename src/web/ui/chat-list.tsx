@@ -1,6 +1,7 @@
 // The list of chats, newest first: picture, name, last message, time, unread
 // badge, online dot. The first screen after logging in.
 
+import type { Message } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
 import type { ChatEntry } from "../store/chats";
 import { Avatar } from "./avatar";
@@ -52,25 +53,29 @@ function ChatRow({ store, entry }: { store: AppStore; entry: ChatEntry }) {
   const last = entry.last;
   const prefix = last && last.from === store.userId ? "You: " : "";
   const online = isOnline(store, entry.chat);
-  const label = `${title}${online ? ", online" : ""}${entry.unread ? `, ${entry.unread} unread` : ""}`;
   return (
     <li>
       <button
         type="button"
-        class="chat-row"
-        aria-label={label}
+        class={`chat-row${store.views.openChat === entry.chat ? " current" : ""}`}
+        aria-current={store.views.openChat === entry.chat ? "true" : undefined}
         data-chat={entry.chat}
-        onClick={() => store.views.go({ name: "chat", chat: entry.chat })}
+        onClick={() => store.views.showChat({ name: "chat", chat: entry.chat })}
       >
         <Avatar name={title} src={chatPicture(store, entry.chat)} online={online} />
         <span class="chat-main">
-          <span class="chat-name">{title}</span>
-          <span class="chat-last">{last ? (last.system ? systemText(store, last) : prefix + last.text) : ""}</span>
+          <span class="chat-name">
+            {title}
+            <span class="sr-only">
+              {[online ? "online" : "", entry.unread ? `${entry.unread} unread` : ""].filter(Boolean).join(", ")}
+            </span>
+          </span>
+          <span class="chat-last">{last ? lastLine(store, last, prefix) : ""}</span>
         </span>
         <span class="chat-meta">
           <span class="chat-time">{last ? shortWhen(last.ts) : ""}</span>
           {entry.unread > 0 ? (
-            <span class="badge" data-testid="unread">
+            <span class="badge" data-testid="unread" aria-hidden="true">
               {entry.unread}
             </span>
           ) : null}
@@ -78,4 +83,10 @@ function ChatRow({ store, entry }: { store: AppStore; entry: ChatEntry }) {
       </button>
     </li>
   );
+}
+
+function lastLine(store: AppStore, last: Message, prefix: string): string {
+  if (last.system) return systemText(store, last);
+  if (last.deletedAt !== undefined) return prefix ? "You deleted this message" : "This message was deleted";
+  return prefix + last.text;
 }

@@ -1,26 +1,49 @@
-// The message box: Enter sends, Shift+Enter is a new line. Typing tells the
-// other side at most once every 3 s.
+// The message box: Enter sends, Shift+Enter is a new line, Escape cancels a
+// reply or an edit. Typing tells the other side at most once every 3 s. What
+// is typed stays as the chat's draft (store/drafts.ts) until it is sent. Above
+// the box: the message being answered, or the one being edited.
 
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { TEXT_MAX } from "../../shared/limits";
-import type { ChatId } from "../../shared/protocol";
+import type { ChatId, Message } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
 import { errorText } from "./form-error";
 import { Icon } from "./icons";
 
 const TYPING_EVERY_MS = 3000;
 
-export function Composer({ store, chat }: { store: AppStore; chat: ChatId }) {
-  const [text, setText] = useState("");
+export interface ComposerProps {
+  store: AppStore;
+  chat: ChatId;
+  replyTo: Message | null;
+  editing: Message | null;
+  onDone: () => void;
+}
+
+export function Composer({ store, chat, replyTo, editing, onDone }: ComposerProps) {
+  const [text, setText] = useState(() => store.drafts?.get(chat) ?? "");
   const [error, setError] = useState<string | null>(null);
   const lastTyping = useRef(0);
+  const box = useRef<HTMLTextAreaElement>(null);
+
+  // Editing starts from the message's text; leaving the edit brings the draft back.
+  useEffect(() => {
+    setText(editing ? editing.text : (store.drafts?.get(chat) ?? ""));
+    if (editing || replyTo) box.current?.focus();
+  }, [editing?.id, replyTo?.id]);
 
   function send() {
     if (text.trim() === "") return;
     try {
-      store.send(chat, text);
-      setText("");
+      if (editing) {
+        if (text !== editing.text) void store.change((c) => c.edit(editing.id, text));
+      } else {
+        store.send(chat, text, replyTo?.id);
+        store.drafts?.set(chat, "");
+      }
+      setText(editing ? (store.drafts?.get(chat) ?? "") : "");
       setError(null);
+      onDone();
     } catch (err) {
       setError(errorText(err));
     }
@@ -28,6 +51,7 @@ export function Composer({ store, chat }: { store: AppStore; chat: ChatId }) {
 
   function onInput(value: string) {
     setText(value);
+    if (!editing) store.drafts?.set(chat, value);
     const now = Date.now();
     if (now - lastTyping.current > TYPING_EVERY_MS) {
       lastTyping.current = now;
@@ -35,6 +59,7 @@ export function Composer({ store, chat }: { store: AppStore; chat: ChatId }) {
     }
   }
 
+  const about = editing ?? replyTo;
   return (
     <form
       class="composer"
@@ -43,11 +68,27 @@ export function Composer({ store, chat }: { store: AppStore; chat: ChatId }) {
         send();
       }}
     >
+      {about ? (
+        <div class="compose-about">
+          <span class="quote static">
+            <span class="quote-from">
+              {editing
+                ? "Edit message"
+                : `Replying to ${about.from === store.userId ? "yourself" : store.directory.userName(about.from)}`}
+            </span>
+            <span class="quote-text">{about.text}</span>
+          </span>
+          <button type="button" class="icon" aria-label={editing ? "Cancel edit" : "Cancel reply"} onClick={onDone}>
+            <Icon name="close" />
+          </button>
+        </div>
+      ) : null}
       <label class="sr-only" for="composer-text">
         Message
       </label>
       <textarea
         id="composer-text"
+        ref={box}
         data-autofocus
         rows={1}
         maxLength={TEXT_MAX * 2}
@@ -58,10 +99,14 @@ export function Composer({ store, chat }: { store: AppStore; chat: ChatId }) {
           if (e.key === "Enter" && !e.shiftKey) {
             e.preventDefault();
             send();
+          } else if (e.key === "Escape" && about) {
+            e.preventDefault();
+            e.stopPropagation();
+            onDone();
           }
         }}
       />
-      <button type="submit" class="primary" aria-label="Send">
+      <button type="submit" class="primary" aria-label={editing ? "Save edit" : "Send"}>
         <Icon name="send" />
       </button>
       {error ? (

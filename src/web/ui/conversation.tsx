@@ -1,17 +1,18 @@
-// One chat: header (name, online / last seen / typing), the messages (older
-// pages load when scrolled to the top), and the message box.
+// One chat: header (name, online / last seen / typing, the chat's menu), the
+// messages (older pages load when scrolled to the top), the search inside
+// the chat, and the message box, or why there is none (no longer a member,
+// blocked).
 
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { ChatId } from "../../shared/protocol";
+import type { ChatId, Message } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
-import { Avatar } from "./avatar";
-import { Bubble } from "./bubble";
-import { chatStatus } from "./chat-status";
+import { ChatHeader } from "./chat-header";
+import { ChatSearch, matchesOf } from "./chat-search";
 import { Composer } from "./composer";
 import { ConnectionBanner } from "./connection-banner";
-import { chatPicture, chatTitle, isOnline } from "./names";
-import { FailedBubble, PendingBubble } from "./pending-bubble";
-import { TopBar } from "./top-bar";
+import { messageActions } from "./message-actions";
+import { MessageList } from "./message-list";
+import { chatTitle } from "./names";
 
 const PAGE = 50;
 
@@ -21,11 +22,20 @@ export function Conversation({ store, chat, focus }: { store: AppStore; chat: Ch
   // Long chats render their newest PAGE messages; scrolling to the top shows
   // another page, from memory or, when memory has no more, from the server.
   const [shown, setShown] = useState(PAGE);
+  const [target, setTarget] = useState(focus);
+  const [menuFor, setMenuFor] = useState<string | null>(null);
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [editing, setEditing] = useState<Message | null>(null);
+  const [query, setQuery] = useState<string | null>(null);
+  const [current, setCurrent] = useState(0);
   const all = store.chats.sorted(chat);
-  const messages = focus ? all : all.slice(-shown);
-  const pending = store.pending(chat);
+  const searching = query !== null && query.trim() !== "";
+  const matches = searching ? matchesOf(all, query) : [];
+  const hit = matches[Math.min(current, matches.length - 1)];
+  const messages = target || searching ? all : all.slice(-shown);
   const id = chat.slice(2);
-  const title = chatTitle(store, chat);
+  const member = store.member(chat);
+  const blocked = chat.startsWith("u:") && store.blocks.has(id);
 
   useEffect(() => {
     if (chat.startsWith("u:")) {
@@ -38,16 +48,18 @@ export function Conversation({ store, chat, focus }: { store: AppStore; chat: Ch
     if (all.length < PAGE) void older();
   }, [chat]);
 
-  // Read what is shown; keep the newest in view unless jumping to a hit.
+  // Read what is shown; keep the newest in view unless jumping to a message or a match.
   const newest = messages.at(-1)?.id;
+  const pending = store.pending(chat).length;
   useEffect(() => store.readChat(chat), [chat, newest]);
   useLayoutEffect(() => {
     const el = list.current;
     if (!el) return;
-    const target = focus ? document.getElementById(`m-${focus}`) : null;
-    if (target) target.scrollIntoView({ block: "center" });
-    else el.scrollTop = el.scrollHeight;
-  }, [chat, newest, pending.length, focus]);
+    const spot = hit?.id ?? target;
+    const element = spot ? document.getElementById(`m-${spot}`) : null;
+    if (element) element.scrollIntoView({ block: "center" });
+    else if (!spot) el.scrollTop = el.scrollHeight;
+  }, [chat, newest, pending, target, hit?.id]);
 
   async function older() {
     if (loading) return;
@@ -71,56 +83,91 @@ export function Conversation({ store, chat, focus }: { store: AppStore; chat: Ch
     keepPlace();
   }
 
+  /** Shows a message (loading older pages until it is there) and puts the focus on it. */
+  async function jump(messageId: string) {
+    const entry = store.chats.entry(chat);
+    for (let i = 0; i < 20 && !entry.messages.has(messageId) && !entry.historyDone; i++) {
+      await store.loadOlder(chat).catch(() => undefined);
+    }
+    setTarget(messageId);
+    requestAnimationFrame(() => document.getElementById(`m-${messageId}`)?.focus({ preventScroll: true }));
+  }
+
+  const actions = messageActions(store, {
+    reply: (m) => {
+      setEditing(null);
+      setReplyTo(m);
+    },
+    edit: (m) => {
+      setReplyTo(null);
+      setEditing(m);
+    },
+    jump: (messageId) => void jump(messageId),
+    close: (refocus) => {
+      const was = menuFor;
+      setMenuFor(null);
+      if (refocus && was) document.getElementById(`m-${was}`)?.focus();
+    },
+  });
+
   return (
-    <section class="screen conversation" aria-label={`Chat with ${title}`}>
-      <TopBar
-        store={store}
-        title={
-          <button
-            type="button"
-            class="chat-head"
-            disabled={!chat.startsWith("g:")}
-            aria-label={chat.startsWith("g:") ? `Group info for ${title}` : title}
-            onClick={() => store.views.go({ name: "group", groupId: id })}
-          >
-            <Avatar name={title} src={chatPicture(store, chat)} online={isOnline(store, chat)} size={36} />
-            <span>
-              <h1>{title}</h1>
-              <span class="status" data-testid="chat-status" aria-live="polite">
-                {chatStatus(store, chat)}
-              </span>
-            </span>
-          </button>
-        }
-      />
+    <section class="screen conversation" aria-label={`Chat with ${chatTitle(store, chat)}`}>
+      <ChatHeader store={store} chat={chat} onSearch={() => setQuery(query ?? "")} />
       <ConnectionBanner store={store} />
-      <div
-        ref={list}
-        class="messages"
-        role="log"
-        aria-label="Messages"
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: keyboard users scroll the log, so it takes focus
-        tabIndex={0}
-        onScroll={(e) => {
-          if ((e.currentTarget as HTMLElement).scrollTop < 40) void older();
-        }}
-      >
-        <ol>
-          {loading ? <li class="system">Loading older messages…</li> : null}
-          {messages.map((m) => (
-            <Bubble key={m.id} store={store} message={m} focused={m.id === focus} />
-          ))}
-          {pending.map((p) => (
-            <PendingBubble key={p.clientId} item={p} />
-          ))}
-          {store.failed
-            .filter((f) => f.chat === chat)
-            .map((f) => (
-              <FailedBubble key={f.clientId} text={f.text} reason={f.message} />
-            ))}
-        </ol>
-      </div>
-      <Composer store={store} chat={chat} />
+      {query !== null ? (
+        <ChatSearch
+          query={query}
+          count={matches.length}
+          current={Math.min(current, Math.max(0, matches.length - 1))}
+          onQuery={(q) => {
+            setQuery(q);
+            setCurrent(Math.max(0, matchesOf(all, q).length - 1));
+          }}
+          onStep={(delta) => setCurrent(Math.max(0, Math.min(matches.length - 1, current + delta)))}
+          onClose={() => setQuery(null)}
+        />
+      ) : null}
+      <MessageList
+        store={store}
+        chat={chat}
+        messages={messages}
+        listRef={list}
+        loading={loading}
+        focus={hit?.id ?? target}
+        mark={searching ? query.trim() : undefined}
+        menuFor={menuFor}
+        onMenu={setMenuFor}
+        actions={actions}
+        onTop={() => void older()}
+      />
+      {store.notice ? (
+        <p class="notice" role="alert">
+          {store.notice}
+        </p>
+      ) : null}
+      {!member ? (
+        <p class="no-composer" role="status">
+          You are no longer a member of this group.
+        </p>
+      ) : blocked ? (
+        <p class="no-composer">
+          You blocked this contact.{" "}
+          <button type="button" class="link" onClick={() => void store.blocks.unblock(id)}>
+            Unblock
+          </button>
+        </p>
+      ) : (
+        <Composer
+          store={store}
+          chat={chat}
+          replyTo={replyTo}
+          editing={editing}
+          onDone={() => {
+            setReplyTo(null);
+            setEditing(null);
+          }}
+        />
+      )}
     </section>
   );
 }

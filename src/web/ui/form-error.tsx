@@ -1,11 +1,8 @@
 // An error under a form, announced to screen readers as it appears.
 
-import { ApiError } from "../../client";
+import { errorInWords } from "../store/error-words";
 
-export function errorText(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
-  return "Something went wrong. Try again.";
-}
+export const errorText = errorInWords;
 
 export function FormError({ text }: { text: string | null }) {
   return (

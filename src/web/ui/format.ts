@@ -24,3 +24,12 @@ export function lastSeenText(ts: number, now = Date.now()): string {
   if (d.toDateString() === yesterday.toDateString()) return `last seen yesterday at ${time.format(d)}`;
   return `last seen ${date.format(d)} at ${time.format(d)}`;
 }
+
+/** A moment once, with its day: "14:05" today, "Yesterday 14:05", "Mon 14:05", "3 Nov 2026 14:05". */
+export function fullWhen(ts: number, now = Date.now()): string {
+  const d = new Date(ts);
+  const yesterday = new Date(now - 24 * 3600 * 1000);
+  if (d.toDateString() === new Date(now).toDateString()) return time.format(d);
+  if (d.toDateString() === yesterday.toDateString()) return `Yesterday ${time.format(d)}`;
+  return `${shortWhen(ts, now)} ${time.format(d)}`;
+}

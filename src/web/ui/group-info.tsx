@@ -38,11 +38,26 @@ export function GroupInfo({ store, groupId }: { store: AppStore; groupId: string
       if (userId === store.userId) store.views.reset();
       else store.directory.putGroup(updated);
     });
+  const groupName = group.name;
+  const askRemove = (userId: string, name: string) =>
+    store.ask({
+      title: `Remove ${name} from the group?`,
+      body: `${name} will no longer get the messages of “${groupName}”.`,
+      choices: [{ label: "Remove", danger: true, run: () => void remove(userId) }],
+    });
+  const askLeave = () =>
+    store.ask({
+      title: "Leave the group?",
+      body: `You will no longer get the messages of “${groupName}”. Only an admin can add you again.`,
+      choices: [{ label: "Leave", danger: true, run: () => void remove(store.userId) }],
+    });
 
   return (
     <section class="screen" aria-labelledby="group-title">
       <TopBar store={store} title={<h1 id="group-title">{group.name}</h1>} />
-      <h2 class="section-title">{group.members.length} members</h2>
+      <h2 class="section-title">
+        {group.members.length} {group.members.length === 1 ? "member" : "members"}
+      </h2>
       <ul class="members" aria-label="Members">
         {group.members.map((m) => {
           const name = m.id === store.userId ? "You" : store.directory.userName(m.id);
@@ -53,7 +68,7 @@ export function GroupInfo({ store, groupId }: { store: AppStore; groupId: string
                 {m.role === "admin" ? <span class="role"> admin</span> : null}
               </span>
               {admin && m.id !== store.userId ? (
-                <button type="button" class="link" onClick={() => void remove(m.id)}>
+                <button type="button" class="link" onClick={() => askRemove(m.id, name)}>
                   Remove {name}
                 </button>
               ) : null}
@@ -71,7 +86,7 @@ export function GroupInfo({ store, groupId }: { store: AppStore; groupId: string
         </form>
       ) : null}
       <FormError text={error} />
-      <button type="button" class="danger" onClick={() => void remove(store.userId)}>
+      <button type="button" class="danger" onClick={askLeave}>
         Leave group
       </button>
     </section>

@@ -4,7 +4,7 @@ import type { ChatId } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
 import { recipientsOf, tickStatus } from "../store/ticks";
 import { Bubble } from "./bubble";
-import { clock, shortWhen } from "./format";
+import { fullWhen } from "./format";
 import { TopBar } from "./top-bar";
 
 export function MessageInfo({ store, chat, messageId }: { store: AppStore; chat: ChatId; messageId: string }) {
@@ -13,12 +13,12 @@ export function MessageInfo({ store, chat, messageId }: { store: AppStore; chat:
   const group = chat.startsWith("g:") ? store.directory.groups.get(chat.slice(2)) : undefined;
   const recipients = recipientsOf(message, store.userId, group, store.chats.joinedAfter(chat, messageId));
   const book = store.receipts.get(messageId);
-  const when = (ts: number | undefined) => (ts === undefined ? "not yet" : `${shortWhen(ts)} ${clock(ts)}`);
+  const when = (ts: number | undefined) => (ts === undefined ? "not yet" : fullWhen(ts));
   return (
     <section class="screen" aria-labelledby="info-title">
       <TopBar store={store} title={<h1 id="info-title">Message info</h1>} />
       <ol class="messages static">
-        <Bubble store={store} message={message} focused={false} />
+        <Bubble store={store} message={message} />
       </ol>
       <p class="info-summary">Status: {tickStatus(message, recipients, store.receipts)}</p>
       <table class="receipts">

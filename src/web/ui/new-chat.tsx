@@ -13,7 +13,8 @@ export function NewChat({ store }: { store: AppStore }) {
     const username = String(new FormData(event.currentTarget as HTMLFormElement).get("username") ?? "");
     try {
       const user = await store.findUser(username);
-      store.views.replace({ name: "chat", chat: `u:${user.id}` });
+      store.views.back();
+      store.views.showChat({ name: "chat", chat: `u:${user.id}` });
     } catch (err) {
       setError(errorText(err));
     }

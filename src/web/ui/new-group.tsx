@@ -33,7 +33,8 @@ export function NewGroup({ store }: { store: AppStore }) {
         members.map((m) => m.id),
       );
       store.directory.putGroup(group);
-      store.views.replace({ name: "chat", chat: `g:${group.id}` });
+      store.views.back();
+      store.views.showChat({ name: "chat", chat: `g:${group.id}` });
     } catch (err) {
       setError(errorText(err));
     }

@@ -1,10 +1,14 @@
-// My profile: name, about, picture, who sees my last seen; and logging out.
+// My profile and settings: name, about, picture (cropped and resized in the
+// browser), who sees my last seen, the theme, blocked contacts, linked
+// devices; and logging out.
 
 import { useState } from "preact/hooks";
 import { LAST_SEEN_VISIBILITIES, type LastSeenVisibility, type Me } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
 import { Avatar } from "./avatar";
 import { errorText, FormError } from "./form-error";
+import { PictureError, squarePicture } from "./picture";
+import { BlockedList, LinkedDevices, ThemeChoice } from "./settings-sections";
 import { TopBar } from "./top-bar";
 
 export function Profile({ store }: { store: AppStore }) {
@@ -30,19 +34,26 @@ function ProfileForm({ store, me }: { store: AppStore; me: Me }) {
       setError(null);
       setMessage("Saved");
     } catch (err) {
+      setMessage(null);
       setError(errorText(err));
     }
   }
 
   async function upload(event: Event) {
-    const file = (event.currentTarget as HTMLInputElement).files?.[0];
+    const input = event.currentTarget as HTMLInputElement;
+    const file = input.files?.[0];
     if (!file) return;
+    setMessage(null);
+    setError(null);
     try {
-      store.me = await store.api.uploadAvatar(file, file.type);
+      const picture = await squarePicture(file);
+      store.me = await store.api.uploadAvatar(picture, picture.type);
       store.directory.putUser(store.me);
       setMessage("Picture updated");
     } catch (err) {
-      setError(errorText(err));
+      setError(err instanceof PictureError ? err.message : errorText(err));
+    } finally {
+      input.value = "";
     }
   }
 
@@ -92,6 +103,12 @@ function ProfileForm({ store, me }: { store: AppStore; me: Me }) {
           Save
         </button>
       </form>
+      <h2 class="section-title">Theme</h2>
+      <ThemeChoice />
+      <h2 class="section-title">Blocked contacts</h2>
+      <BlockedList store={store} />
+      <h2 class="section-title">Linked devices</h2>
+      <LinkedDevices store={store} />
       <button type="button" class="danger" onClick={() => void store.logout()}>
         Log out
       </button>

@@ -28,7 +28,7 @@ export function Search({ store }: { store: AppStore }) {
 
   function open(hit: Message) {
     store.chats.add(hit);
-    store.views.go({ name: "chat", chat: hit.chat, focus: hit.id });
+    store.views.showChat({ name: "chat", chat: hit.chat, focus: hit.id });
   }
 
   return (

@@ -3,6 +3,7 @@
 import type { ComponentChildren } from "preact";
 import type { AppStore } from "../store/app-store";
 import { Icon } from "./icons";
+import { usePaneBack } from "./pane";
 
 export function TopBar({
   store,
@@ -13,10 +14,12 @@ export function TopBar({
   title: ComponentChildren;
   children?: ComponentChildren;
 }) {
+  const pane = usePaneBack();
+  const back = pane ? pane.back : store.views.canGoBack ? () => store.views.back() : null;
   return (
     <header class="top-bar">
-      {store.views.canGoBack ? (
-        <button type="button" class="icon" aria-label="Back" onClick={() => store.views.back()}>
+      {back ? (
+        <button type="button" class="icon" aria-label="Back" onClick={back}>
           <Icon name="back" />
         </button>
       ) : null}

@@ -1,0 +1,64 @@
+// A question before something that cannot be undone (delete for everyone,
+// removing a member, leaving a group): the browser's own modal <dialog>, so
+// the focus stays inside it and Escape cancels. The page's Escape-goes-back
+// is skipped while a dialog is open (app.tsx).
+
+import type { ComponentChildren } from "preact";
+import { useLayoutEffect, useRef } from "preact/hooks";
+import type { Question } from "../store/question";
+
+export function Confirm({ question, onClose }: { question: Question; onClose: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useLayoutEffect(() => {
+    const el = dialog.current;
+    if (el && !el.open) el.showModal();
+    return () => el?.close();
+  }, []);
+  return (
+    <dialog
+      ref={dialog}
+      class="confirm"
+      role="alertdialog"
+      aria-labelledby="confirm-title"
+      aria-describedby={question.body ? "confirm-body" : undefined}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <h2 id="confirm-title">{question.title}</h2>
+      {question.body ? <p id="confirm-body">{question.body}</p> : null}
+      <div class="confirm-buttons">
+        <DialogButton onClick={onClose}>Cancel</DialogButton>
+        {question.choices.map((choice) => (
+          <DialogButton
+            key={choice.label}
+            danger={choice.danger}
+            onClick={() => {
+              onClose();
+              choice.run();
+            }}
+          >
+            {choice.label}
+          </DialogButton>
+        ))}
+      </div>
+    </dialog>
+  );
+}
+
+function DialogButton({
+  children,
+  danger,
+  onClick,
+}: {
+  children: ComponentChildren;
+  danger?: boolean;
+  onClick: () => void;
+}) {
+  return (
+    <button type="button" class={danger ? "danger-fill" : undefined} onClick={onClick}>
+      {children}
+    </button>
+  );
+}
