@@ -39,6 +39,7 @@ import { migrate } from "./storage/schema";
 import { WriteBatch } from "./storage/write-batch";
 import { act } from "./user/actions";
 import { Blocks } from "./user/blocks";
+import { Counters } from "./user/counters";
 import { frameError } from "./user/frame-errors";
 import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
@@ -54,6 +55,7 @@ import type { WatchAnswer } from "./user/watcher";
 export class UserObject extends DurableObject<Env> {
   private readonly userId: string;
   private readonly meta: Meta;
+  private readonly counters: Counters;
   private readonly mailbox: Mailbox;
   private readonly outbox: Outbox;
   private readonly alarms: AlarmScheduler;
@@ -77,10 +79,13 @@ export class UserObject extends DurableObject<Env> {
     const sql = ctx.storage.sql;
     migrate(ctx.storage, USER_SCHEMA);
     this.meta = new Meta(sql);
-    this.mailbox = new Mailbox(sql, this.meta, this.userId);
+    // The seq and the id clock share one meta row (user/counters.ts).
+    const counters = new Counters(this.meta);
+    this.counters = counters;
+    this.mailbox = new Mailbox(sql, counters, this.userId);
     this.blocks = new Blocks(sql);
     this.windows = actionWindows(env);
-    this.ids = new MessageIdClock(this.meta, this.userId);
+    this.ids = new MessageIdClock(this.meta, this.userId, counters);
     this.alarms = new AlarmScheduler(ctx.storage);
     this.outbox = new Outbox(
       sql,
@@ -277,8 +282,8 @@ export class UserObject extends DurableObject<Env> {
       },
       false,
     );
-    // The id clock and the seq counter, in one statement of the same block.
-    this.meta.setMany([...this.ids.entries(), ["seq", message.seq]]);
+    // The id clock and the seq counter: one row, one statement of the same block.
+    this.counters.save();
     const toSelf = to === this.userId;
     if (!toSelf) {
       const item: InboxItem = {
@@ -359,7 +364,7 @@ export class UserObject extends DurableObject<Env> {
       this.outbox.enqueue(group.sender, [item], now);
       void this.outbox.kick(group.sender);
     }
-    this.meta.setMany(this.ids.entries()); // once for every receipt id above, in the same block
+    this.counters.save(); // once for every receipt id above, in the same block
   }
 
   // ------------------------------------------------------------ RPC
@@ -424,7 +429,10 @@ export class UserObject extends DurableObject<Env> {
     if (message.from !== this.userId) {
       return fail(new AppError("not_your_message", "only its sender may see a message's receipts"));
     }
-    return ok({ message, marks: [...this.mailbox.marks.of(id).values()] });
+    const marks = chat.startsWith("u:")
+      ? this.mailbox.marks.ofOneToOne(message)
+      : [...this.mailbox.marks.of(id).values()];
+    return ok({ message, marks });
   }
 
   /** Session ids with a socket connected now (the linked-devices list shows them online). */

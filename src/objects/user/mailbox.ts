@@ -15,8 +15,8 @@ import type {
   SystemEvent,
 } from "../../shared/protocol";
 import type { InboxItem, InboxMessage } from "../inbox";
-import type { Meta } from "../storage/meta";
 import { MessageChanges } from "./changes";
+import type { Counters } from "./counters";
 import { quoteColumns, quoteOf } from "./quotes";
 import { ReceiptMarks } from "./receipt-marks";
 
@@ -55,7 +55,6 @@ export interface ReceiptGroup {
 }
 
 export class Mailbox {
-  private seq: number;
   /** Edits and deletes (see ./changes.ts). */
   readonly changes: MessageChanges;
   /** Delivered / read times per reader of the messages this user sent. */
@@ -65,23 +64,27 @@ export class Mailbox {
 
   constructor(
     private readonly sql: SqlStorage,
-    private readonly meta: Meta,
+    private readonly counters: Counters,
     readonly owner: string,
   ) {
-    this.seq = meta.number("seq");
     this.marks = new ReceiptMarks(sql);
     this.changes = new MessageChanges(sql, this);
   }
 
   get lastSeq(): number {
-    return this.seq;
+    return this.counters.seq;
   }
 
-  /** The next seq; written through unless the caller writes it once for a batch (same synchronous block). */
+  /** The next seq; written through unless the caller writes the counters once for a batch (same synchronous block). */
   nextSeq(persist = true): number {
-    this.seq += 1;
-    if (persist) this.meta.set("seq", this.seq);
-    return this.seq;
+    this.counters.seq += 1;
+    if (persist) this.counters.save();
+    return this.counters.seq;
+  }
+
+  /** A seq taken for a row that turned out to be a duplicate, given back (same synchronous block). */
+  private giveBack(): void {
+    this.counters.seq -= 1;
   }
 
   findByClientId(clientId: string): Message | null {
@@ -146,7 +149,7 @@ export class Mailbox {
    */
   accept(items: InboxItem[]): ServerFrame[] {
     const frames: ServerFrame[] = [];
-    const seqBefore = this.seq;
+    const seqBefore = this.counters.seq;
     try {
       for (const item of items) {
         if (item.kind === "message") {
@@ -172,10 +175,11 @@ export class Mailbox {
             item.ts,
           ).rowsWritten;
           if (written === 0) {
-            this.seq -= 1;
+            this.giveBack();
             continue;
           }
-          this.marks.record(item.ids, item.by, item.status, item.ts);
+          // One-to-one message info reads this receipts row itself (receipt-marks.ts): no mark per message.
+          if (item.chat.startsWith("g:")) this.marks.record(item.ids, item.by, item.status, item.ts);
           frames.push({
             type: "receipt",
             chat: item.chat,
@@ -188,7 +192,7 @@ export class Mailbox {
       }
     } finally {
       // One write of the counter for the whole batch, in the same synchronous block as its rows.
-      if (this.seq !== seqBefore) this.meta.set("seq", this.seq);
+      if (this.counters.seq !== seqBefore) this.counters.save();
     }
     return frames;
   }
@@ -220,7 +224,7 @@ export class Mailbox {
       ...quoteColumns(quote),
     ).rowsWritten;
     if (written === 0) {
-      this.seq -= 1;
+      this.giveBack();
       return null;
     }
     const fromOther = item.from !== this.owner && !item.system;
@@ -246,15 +250,28 @@ export class Mailbox {
     this.recountUnread(chat);
   }
 
+  /** The chat's unread count again, counted from its read floor (below it everything is read). */
   recountUnread(chat: string): void {
     const unread = this.sql
       .exec<{ n: number }>(
-        "SELECT count(*) AS n FROM messages WHERE chat = ? AND sender != ? AND system IS NULL AND read_at IS NULL",
+        `SELECT count(*) AS n FROM messages
+         WHERE chat = ?1 AND id >= coalesce((SELECT read_floor FROM chats WHERE chat = ?1), '')
+           AND sender != ?2 AND system IS NULL AND read_at IS NULL`,
         chat,
         this.owner,
       )
       .one().n;
     this.sql.exec("UPDATE chats SET unread = ? WHERE chat = ?", unread, chat);
+  }
+
+  /** A message read before is unread again (an edit): the read floor moves below it. */
+  unreadAgain(chat: string, id: string): void {
+    this.sql.exec(
+      "UPDATE chats SET read_floor = CASE WHEN read_floor > ?1 THEN ?1 ELSE read_floor END WHERE chat = ?2",
+      id,
+      chat,
+    );
+    this.recountUnread(chat);
   }
 
   private touchChat(chat: ChatId, seq: number, id: string, unread: boolean): void {
@@ -365,19 +382,32 @@ export class Mailbox {
 
   /** Marks a chat read up to and including a message; returns the newly read, by sender. */
   markRead(chat: ChatId, upTo: string, now: number): ReceiptGroup[] {
+    // From the chat's read floor: below it everything is read (no index of
+    // unread rows to keep up; see schema step 6), so a read scans only what
+    // arrived since the last one.
     const fresh = this.sql
       .exec<{ id: string; chat: string; sender: string }>(
-        `UPDATE messages SET read_at = ?, delivered_at = coalesce(delivered_at, ?)
-         WHERE chat = ? AND id <= ? AND sender != ? AND system IS NULL AND read_at IS NULL
+        `UPDATE messages SET read_at = ?1, delivered_at = coalesce(delivered_at, ?1)
+         WHERE chat = ?2 AND id <= ?3 AND id >= coalesce((SELECT read_floor FROM chats WHERE chat = ?2), '')
+           AND sender != ?4 AND system IS NULL AND read_at IS NULL
          RETURNING id, chat, sender`,
-        now,
         now,
         chat,
         upTo,
         this.owner,
       )
       .toArray();
-    if (fresh.length > 0) this.recountUnread(chat);
+    // One write of the chat row: the count less what was just read, and the floor raised to upTo.
+    if (fresh.length > 0) {
+      this.sql.exec(
+        `UPDATE chats SET unread = max(0, unread - ?1),
+           read_floor = CASE WHEN coalesce(read_floor, '') < ?2 THEN ?2 ELSE read_floor END
+         WHERE chat = ?3`,
+        fresh.length,
+        upTo,
+        chat,
+      );
+    }
     return groupBySender(fresh);
   }
 

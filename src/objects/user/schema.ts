@@ -4,6 +4,7 @@
 import { META_TABLE } from "../storage/meta";
 import { OUTBOX_INDEX, OUTBOX_TABLE } from "../storage/outbox";
 import type { SchemaStep } from "../storage/schema";
+import { COUNTERS_KEY, packCounters } from "./counters";
 import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
 import { WATCHING_INDEX, WATCHING_TABLE } from "./watching";
 
@@ -134,5 +135,51 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
       PRIMARY KEY (id, reader)
     ) WITHOUT ROWID`);
     sql.exec("CREATE TABLE blocked (user_id TEXT PRIMARY KEY, since INTEGER NOT NULL) WITHOUT ROWID");
+  },
+  // v6: a one-to-one message at fewer rows written (issue 16; every statement
+  // of the path and its reason: docs/architecture.md, "Rows per message").
+  (sql) => {
+    // The seq and the id clock in one meta row instead of three (./counters.ts).
+    const old = (key: string) =>
+      Number(sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? 0);
+    sql.exec(
+      "INSERT INTO meta (key, value) VALUES (?, ?)",
+      COUNTERS_KEY,
+      packCounters(old("seq"), { ts: old("id_ts"), seq: old("id_seq") }),
+    );
+    sql.exec("DELETE FROM meta WHERE key IN ('seq', 'id_ts', 'id_seq')");
+    // Every message entered this partial index (one's own too: their read_at
+    // stays NULL) and left it when read: two index writes a message. Reads
+    // scan a chat from its read floor instead (below it everything is read).
+    sql.exec("DROP INDEX messages_unread");
+    sql.exec("ALTER TABLE chats ADD COLUMN read_floor TEXT");
+    // The chat list sorts its few rows itself; the index cost a write on both sides of every message.
+    sql.exec("DROP INDEX chats_by_recency");
+    // The search index without its per-document size rows (columnsize=0: one
+    // row written per message, read only for ranking, which search does not do).
+    sql.exec("DROP TABLE messages_fts");
+    sql.exec(`CREATE VIRTUAL TABLE messages_fts USING fts5(
+      text, content='messages', content_rowid='seq', tokenize='unicode61 remove_diacritics 2', prefix='1 2', columnsize=0
+    )`);
+    sql.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
+    // The outbox without AUTOINCREMENT, whose sqlite_sequence row was one more
+    // write per item. Row ids only need to grow while rows exist (confirmed
+    // rows are remembered by id until deleted), which a plain rowid does.
+    sql.exec(`CREATE TABLE outbox_v6 (
+      id INTEGER PRIMARY KEY,
+      target TEXT NOT NULL,
+      item TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      next_at INTEGER NOT NULL
+    )`);
+    sql.exec(
+      "INSERT INTO outbox_v6 (id, target, item, attempts, next_at) SELECT id, target, item, attempts, next_at FROM outbox",
+    );
+    sql.exec("DROP TABLE outbox");
+    sql.exec("ALTER TABLE outbox_v6 RENAME TO outbox");
+    sql.exec(OUTBOX_INDEX);
+    // One-to-one message info is read from the receipts log (./receipt-marks.ts),
+    // which holds every receipt since v1: the marks of one-to-one messages go.
+    sql.exec("DELETE FROM receipt_marks WHERE id IN (SELECT id FROM messages WHERE chat LIKE 'u:%')");
   },
 ];
