@@ -80,7 +80,7 @@ export class UserObject extends DurableObject<Env> {
     migrate(ctx.storage, USER_SCHEMA);
     this.meta = new Meta(sql);
     // The seq and the id clock share one meta row (user/counters.ts).
-    const counters = new Counters(this.meta);
+    const counters = new Counters(this.meta, sql);
     this.counters = counters;
     this.mailbox = new Mailbox(sql, counters, this.userId);
     this.blocks = new Blocks(sql);
@@ -271,18 +271,15 @@ export class UserObject extends DurableObject<Env> {
   private storeSend(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>, to: string): void {
     const quote = frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
     const { id, ts } = this.ids.next(Date.now(), false);
-    const message = this.mailbox.appendOwn(
-      {
-        id,
-        chat: frame.chat,
-        text: frame.text,
-        ts,
-        clientId: frame.clientId,
-        ...(quote ? { replyTo: quote } : {}),
-      },
-      false,
-    );
-    // The id clock and the seq counter: one row, one statement of the same block.
+    const message = this.mailbox.appendOwn({
+      id,
+      chat: frame.chat,
+      text: frame.text,
+      ts,
+      clientId: frame.clientId,
+      ...(quote ? { replyTo: quote } : {}),
+    });
+    // The id clock (and the seq with it): one row, one statement of the same block.
     this.counters.save();
     const toSelf = to === this.userId;
     if (!toSelf) {
@@ -354,7 +351,9 @@ export class UserObject extends DurableObject<Env> {
       const chat: ChatId = group.chat.startsWith("g:") ? group.chat : `u:${this.userId}`;
       const item: InboxItem = {
         kind: "receipt",
-        rid: this.ids.next(now, false).id,
+        // Unique without the id clock (no counter written): one reader makes one
+        // receipt of a status per newest id and millisecond.
+        rid: `${this.userId}.${status}.${now}.${group.ids.at(-1)}`,
         chat,
         ids: group.ids,
         status,
@@ -364,7 +363,6 @@ export class UserObject extends DurableObject<Env> {
       this.outbox.enqueue(group.sender, [item], now);
       void this.outbox.kick(group.sender);
     }
-    this.counters.save(); // once for every receipt id above, in the same block
   }
 
   // ------------------------------------------------------------ RPC

@@ -1,8 +1,14 @@
 // The user object's counters, the mailbox's seq and the message-id clock, in
-// one `meta` row ("counters" = "seq:id_ts:id_seq"). Each block of writes that
-// moves any of them writes that one row once, with one statement: before
-// schema step 6 they were three rows (seq, id_ts, id_seq), three rows written
-// per message sent. Schema step 6 moved the old keys here.
+// one `meta` row ("counters" = "seq:id_ts:id_seq"), written once by each block
+// of writes that moves the clock (a send, an edit): before schema step 6 they
+// were three rows (seq, id_ts, id_seq), three rows written per message sent.
+//
+// The seq is not written when it moves: every seq is taken by a row of
+// messages, receipts or changes, and rows leave only by a delete for me,
+// which itself records a change with a newer seq. So the greatest seq stored
+// is the counter, read back on wake (three primary-key lookups), and a
+// delivery or a receipt writes no counter at all. The stored value is only a
+// floor (an object migrated by step 6, or older code rolled back onto it).
 
 import type { IdClock } from "../../shared/ids";
 import type { ClockStore } from "../storage/id-clock";
@@ -18,9 +24,18 @@ export class Counters implements ClockStore {
   seq: number;
   private clock: IdClock;
 
-  constructor(private readonly meta: Meta) {
+  constructor(
+    private readonly meta: Meta,
+    sql: SqlStorage,
+  ) {
     const [seq = 0, ts = 0, idSeq = 0] = (meta.get(COUNTERS_KEY) ?? "0:0:0").split(":").map(Number);
-    this.seq = seq;
+    const stored = sql
+      .exec<{ seq: number | null }>(
+        `SELECT max((SELECT max(seq) FROM messages), (SELECT max(seq) FROM receipts),
+                    (SELECT max(seq) FROM changes)) AS seq`,
+      )
+      .one().seq;
+    this.seq = Math.max(seq, stored ?? 0);
     this.clock = { ts, seq: idSeq };
   }
 

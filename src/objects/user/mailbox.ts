@@ -75,10 +75,12 @@ export class Mailbox {
     return this.counters.seq;
   }
 
-  /** The next seq; written through unless the caller writes the counters once for a batch (same synchronous block). */
-  nextSeq(persist = true): number {
+  /**
+   * The next seq. Not written anywhere: the row that takes it is its record,
+   * and a wake reads the counter back as the greatest seq stored (counters.ts).
+   */
+  nextSeq(): number {
     this.counters.seq += 1;
-    if (persist) this.counters.save();
     return this.counters.seq;
   }
 
@@ -110,12 +112,9 @@ export class Mailbox {
     return row ? quoteOf(row) : null;
   }
 
-  /** Stores a message this user sent; with `persist` false the caller writes the seq counter (see nextSeq). */
-  appendOwn(
-    m: { id: string; chat: ChatId; text: string; ts: number; clientId: string; replyTo?: Quote },
-    persist = true,
-  ): Message {
-    const seq = this.nextSeq(persist);
+  /** Stores a message this user sent. */
+  appendOwn(m: { id: string; chat: ChatId; text: string; ts: number; clientId: string; replyTo?: Quote }): Message {
+    const seq = this.nextSeq();
     this.sql.exec(
       `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -149,57 +148,51 @@ export class Mailbox {
    */
   accept(items: InboxItem[]): ServerFrame[] {
     const frames: ServerFrame[] = [];
-    const seqBefore = this.counters.seq;
-    try {
-      for (const item of items) {
-        if (item.kind === "message") {
-          const stored = this.acceptMessage(item);
-          if (stored) {
-            frames.push({ type: "message", message: stored });
-            frames.push(...this.changes.release(item.id));
-          }
-        } else if (item.kind === "change") {
-          const frame = this.changes.accept(item);
-          if (frame) frames.push(frame);
-        } else {
-          // A repeated delivery writes nothing (the insert is ignored, its seq given back).
-          const seq = this.nextSeq(false);
-          const written = this.sql.exec(
-            "INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rid) DO NOTHING",
-            seq,
-            item.rid,
-            item.chat,
-            JSON.stringify(item.ids),
-            item.status,
-            item.by,
-            item.ts,
-          ).rowsWritten;
-          if (written === 0) {
-            this.giveBack();
-            continue;
-          }
-          // One-to-one message info reads this receipts row itself (receipt-marks.ts): no mark per message.
-          if (item.chat.startsWith("g:")) this.marks.record(item.ids, item.by, item.status, item.ts);
-          frames.push({
-            type: "receipt",
-            chat: item.chat,
-            ids: item.ids,
-            status: item.status,
-            by: item.by,
-            ts: item.ts,
-          });
+    for (const item of items) {
+      if (item.kind === "message") {
+        const stored = this.acceptMessage(item);
+        if (stored) {
+          frames.push({ type: "message", message: stored });
+          frames.push(...this.changes.release(item.id));
         }
+      } else if (item.kind === "change") {
+        const frame = this.changes.accept(item);
+        if (frame) frames.push(frame);
+      } else {
+        // A repeated delivery writes nothing (the insert is ignored, its seq given back).
+        const seq = this.nextSeq();
+        const written = this.sql.exec(
+          "INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rid) DO NOTHING",
+          seq,
+          item.rid,
+          item.chat,
+          JSON.stringify(item.ids),
+          item.status,
+          item.by,
+          item.ts,
+        ).rowsWritten;
+        if (written === 0) {
+          this.giveBack();
+          continue;
+        }
+        // One-to-one message info reads this receipts row itself (receipt-marks.ts): no mark per message.
+        if (item.chat.startsWith("g:")) this.marks.record(item.ids, item.by, item.status, item.ts);
+        frames.push({
+          type: "receipt",
+          chat: item.chat,
+          ids: item.ids,
+          status: item.status,
+          by: item.by,
+          ts: item.ts,
+        });
       }
-    } finally {
-      // One write of the counter for the whole batch, in the same synchronous block as its rows.
-      if (this.counters.seq !== seqBefore) this.counters.save();
     }
     return frames;
   }
 
   private acceptMessage(item: InboxMessage): Message | null {
     if (this.changes.isForgotten(item.id)) return null;
-    const seq = this.nextSeq(false);
+    const seq = this.nextSeq();
     const system = item.system ? JSON.stringify(item.system) : null;
     // The owner's own group message keeps its clientId, so that a retried send
     // finds it; a clientId the client reused for another message is dropped.
