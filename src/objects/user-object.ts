@@ -43,6 +43,7 @@ import { Counters } from "./user/counters";
 import { frameError } from "./user/frame-errors";
 import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
+import { PeerLog } from "./user/peer-log";
 import type { PresenceView } from "./user/presence";
 import { PresenceHub } from "./user/presence-hub";
 import { TokenBucket } from "./user/rate-limit";
@@ -58,6 +59,8 @@ export class UserObject extends DurableObject<Env> {
   private readonly counters: Counters;
   private readonly mailbox: Mailbox;
   private readonly outbox: Outbox;
+  /** The mailbox as the outbox of one-to-one messages (user/peer-log.ts). */
+  private readonly peers: PeerLog;
   private readonly alarms: AlarmScheduler;
   private readonly ids: MessageIdClock;
   private readonly presence: PresenceHub;
@@ -87,22 +90,33 @@ export class UserObject extends DurableObject<Env> {
     this.windows = actionWindows(env);
     this.ids = new MessageIdClock(this.meta, this.userId, counters);
     this.alarms = new AlarmScheduler(ctx.storage);
+    const deliver = (target: string, items: InboxItem[]) =>
+      this.userStub(target)
+        .accept(items)
+        .catch((err: unknown) => {
+          this.stubs.delete(target);
+          throw err;
+        });
     this.outbox = new Outbox(
       sql,
-      (target, items) =>
-        this.userStub(target)
-          .accept(items)
-          .catch((err: unknown) => {
-            this.stubs.delete(target);
-            throw err;
-          }),
+      deliver,
       (time) => this.alarms.ensureBy(time, "outbox"),
       () => this.alarms.release("outbox"),
     );
-    // Confirmed outbox rows are deleted with the next batch of writes (or by the alarm, or when the last device leaves).
+    this.peers = new PeerLog(
+      this.mailbox,
+      deliver,
+      (time) => this.alarms.ensureBy(time, "peers"),
+      () => this.alarms.release("peers"),
+    );
+    // Confirmed outbox rows are deleted, and confirmed positions stored, with
+    // the next batch of writes (or by the alarm, or when the last device leaves).
     this.writes = new WriteBatch(
       () => ctx.storage.sync(),
-      () => this.outbox.flushConfirmed(),
+      () => {
+        this.outbox.flushConfirmed();
+        this.peers.flush();
+      },
     );
     this.presence = new PresenceHub({
       ctx,
@@ -117,7 +131,8 @@ export class UserObject extends DurableObject<Env> {
       idle: () => {
         // Confirmed rows wait for a write batch or the alarm: going quiet, delete them now.
         this.outbox.flushConfirmed();
-        if (this.outbox.nextDue() === null) this.alarms.cancel();
+        this.peers.flush();
+        if (this.outbox.nextDue() === null && !this.peers.owed()) this.alarms.cancel();
       },
     });
     // The runtime answers the heartbeat itself, without waking the object.
@@ -125,7 +140,7 @@ export class UserObject extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       await this.alarms.load();
       // Deliveries cut short by a restart resume now rather than at the alarm (see OUTBOX_SAFETY_MS).
-      void this.outbox.retryDue().catch((err: unknown) => {
+      void Promise.all([this.outbox.retryDue(), this.peers.retryDue()]).catch((err: unknown) => {
         console.warn(JSON.stringify({ event: "outbox_resume_failed", error: String(err) }));
       });
     });
@@ -265,38 +280,32 @@ export class UserObject extends DurableObject<Env> {
   }
 
   /**
-   * One synchronous block: the id, the mailbox row and the outbox row commit
-   * together, and `sent` leaves only once they are durable (output gate).
+   * One synchronous block: the id, the mailbox row and the chat row (which
+   * says what the peer is owed) commit together, and `sent` leaves only once
+   * they are durable (output gate). The mailbox row is the delivery's record:
+   * no outbox row (user/peer-log.ts).
    */
   private storeSend(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>, to: string): void {
     const quote = frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
     const { id, ts } = this.ids.next(Date.now(), false);
-    const message = this.mailbox.appendOwn({
-      id,
-      chat: frame.chat,
-      text: frame.text,
-      ts,
-      clientId: frame.clientId,
-      ...(quote ? { replyTo: quote } : {}),
-    });
-    // The id clock (and the seq with it): one row, one statement of the same block.
-    this.counters.save();
     const toSelf = to === this.userId;
-    if (!toSelf) {
-      const item: InboxItem = {
-        kind: "message",
+    const message = this.mailbox.appendOwn(
+      {
         id,
-        chat: `u:${this.userId}`,
-        from: this.userId,
+        chat: frame.chat,
         text: frame.text,
         ts,
-      };
-      if (quote) item.replyTo = quote;
-      this.outbox.enqueue(to, [item]);
-    }
+        clientId: frame.clientId,
+        ...(quote ? { replyTo: quote } : {}),
+      },
+      toSelf ? null : this.peers.takeUnstored(to),
+    );
+    // The id clock (and the seq with it): one row, one statement of the same block.
+    this.counters.save();
+    if (!toSelf) this.peers.added(to, this.mailbox.deliverable(message));
     send(ws, { type: "sent", clientId: frame.clientId, id, seq: message.seq, ts });
     broadcast(this.ctx.getWebSockets(), { type: "message", message });
-    if (!toSelf) void this.outbox.kick(to);
+    if (!toSelf) void this.peers.kick(to);
   }
 
   /** Known without asking D1 (the usual case: no await on the hot path). */
@@ -329,6 +338,15 @@ export class UserObject extends DurableObject<Env> {
       windows: this.windows,
       sockets: () => this.ctx.getWebSockets(),
       writes: <T>(job: () => T) => this.writes.run(job),
+      // A delete for me of an own message its peer has not confirmed: the
+      // mailbox row was its delivery's record, so the outbox takes it over.
+      beforeForget: (message: Message) => {
+        const peer = message.chat.slice(2);
+        if (!message.chat.startsWith("u:") || message.from !== this.userId || peer === this.userId) return;
+        if (!this.peers.isOwed(peer, message.id)) return;
+        this.outbox.enqueue(peer, [this.mailbox.deliverable(message)]);
+        void this.outbox.kick(peer);
+      },
     };
     return act(me, ws, frame);
   }
@@ -485,7 +503,7 @@ export class UserObject extends DurableObject<Env> {
     return {
       sockets: this.ctx.getWebSockets().length,
       messages: this.mailbox.count(),
-      outbox: this.outbox.depth(),
+      outbox: this.outbox.depth() + this.peers.depth(),
       seq: this.mailbox.lastSeq,
     };
   }
@@ -509,7 +527,7 @@ export class UserObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const due = this.alarms.fired();
     // Always: it is the outbox's safety net, and cheap when there is nothing to retry.
-    await this.outbox.retryDue();
+    await Promise.all([this.outbox.retryDue(), this.peers.retryDue()]);
     // Only at its own time: most alarms of a busy object are the outbox's, released lazily.
     if (due("presence")) await this.presence.sweep();
   }

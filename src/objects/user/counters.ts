@@ -30,12 +30,13 @@ export class Counters implements ClockStore {
   ) {
     const [seq = 0, ts = 0, idSeq = 0] = (meta.get(COUNTERS_KEY) ?? "0:0:0").split(":").map(Number);
     const stored = sql
-      .exec<{ seq: number | null }>(
-        `SELECT max((SELECT max(seq) FROM messages), (SELECT max(seq) FROM receipts),
-                    (SELECT max(seq) FROM changes)) AS seq`,
+      .exec<{ seq: number }>(
+        // max() of several arguments is NULL if any is: each empty table counts as 0.
+        `SELECT max(coalesce((SELECT max(seq) FROM messages), 0), coalesce((SELECT max(seq) FROM receipts), 0),
+                    coalesce((SELECT max(seq) FROM changes), 0)) AS seq`,
       )
       .one().seq;
-    this.seq = Math.max(seq, stored ?? 0);
+    this.seq = Math.max(seq, stored);
     this.clock = { ts, seq: idSeq };
   }
 

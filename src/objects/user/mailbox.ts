@@ -112,8 +112,14 @@ export class Mailbox {
     return row ? quoteOf(row) : null;
   }
 
-  /** Stores a message this user sent. */
-  appendOwn(m: { id: string; chat: ChatId; text: string; ts: number; clientId: string; replyTo?: Quote }): Message {
+  /**
+   * Stores a message this user sent. `handed` is the peer's confirmed
+   * position not yet stored (peer-log.ts), stored by the same chat row write.
+   */
+  appendOwn(
+    m: { id: string; chat: ChatId; text: string; ts: number; clientId: string; replyTo?: Quote },
+    handed: string | null = null,
+  ): Message {
     const seq = this.nextSeq();
     this.sql.exec(
       `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt)
@@ -127,7 +133,7 @@ export class Mailbox {
       m.clientId,
       ...quoteColumns(m.replyTo),
     );
-    this.touchChat(m.chat, seq, m.id, false);
+    this.touchChat(m.chat, seq, m.id, false, handed);
     if (m.chat.startsWith("u:")) this.addContact(m.chat.slice(2), m.ts);
     const message: Message = {
       id: m.id,
@@ -267,18 +273,77 @@ export class Mailbox {
     this.recountUnread(chat);
   }
 
-  private touchChat(chat: ChatId, seq: number, id: string, unread: boolean): void {
+  /** The chat row after a new message; an own one is the chat's `last_own` (what its peer is owed up to). */
+  private touchChat(chat: ChatId, seq: number, id: string, unread: boolean, handed?: string | null): void {
+    const own = handed !== undefined;
     this.sql.exec(
-      `INSERT INTO chats (chat, last_seq, last_id, unread) VALUES (?, ?, ?, ?)
+      `INSERT INTO chats (chat, last_seq, last_id, unread, last_own, handed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
        ON CONFLICT(chat) DO UPDATE SET
          last_seq = excluded.last_seq,
          last_id = CASE WHEN excluded.last_id > last_id THEN excluded.last_id ELSE last_id END,
-         unread = unread + excluded.unread`,
+         unread = unread + excluded.unread,
+         last_own = coalesce(excluded.last_own, last_own),
+         handed = CASE WHEN excluded.handed > coalesce(handed, '') THEN excluded.handed ELSE handed END`,
       chat,
       seq,
       id,
       unread ? 1 : 0,
+      own ? id : null,
+      handed ?? null,
     );
+  }
+
+  // ------------------------------------------------------------ the mailbox as outbox (peer-log.ts)
+
+  /** The newest own message of a one-to-one chat its peer confirmed ("" for none). */
+  handed(chat: string): string {
+    return (
+      this.sql.exec<{ handed: string | null }>("SELECT handed FROM chats WHERE chat = ?", chat).toArray()[0]?.handed ??
+      ""
+    );
+  }
+
+  storeHanded(chat: string, handed: string): void {
+    this.sql.exec("UPDATE chats SET handed = ?1 WHERE chat = ?2 AND coalesce(handed, '') < ?1", handed, chat);
+  }
+
+  /** Peers of one-to-one chats with own messages they have not confirmed (a scan of the chat rows, once a wake). */
+  owedPeers(): string[] {
+    return this.sql
+      .exec<{ chat: string }>(
+        "SELECT chat FROM chats WHERE chat LIKE 'u:%' AND chat != ? AND last_own > coalesce(handed, '')",
+        `u:${this.owner}`,
+      )
+      .toArray()
+      .map((row) => row.chat.slice(2));
+  }
+
+  /** Own messages of a one-to-one chat after `after`, oldest first, as the peer's object receives them. */
+  ownAfter(chat: string, after: string, limit: number): InboxMessage[] {
+    return this.sql
+      .exec<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat = ? AND id > ? AND sender = ? ORDER BY id LIMIT ?`,
+        chat,
+        after,
+        this.owner,
+        limit,
+      )
+      .toArray()
+      .map((row) => this.deliverable(this.toMessage(row)));
+  }
+
+  /** A message this user sent, as its peer's object receives it (text and quote as they are now). */
+  deliverable(message: Message): InboxMessage {
+    const item: InboxMessage = {
+      kind: "message",
+      id: message.id,
+      chat: `u:${this.owner}`,
+      from: this.owner,
+      text: message.text,
+      ts: message.ts,
+    };
+    if (message.replyTo) item.replyTo = message.replyTo;
+    return item;
   }
 
   private addContact(userId: string, ts: number): void {

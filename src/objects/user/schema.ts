@@ -178,6 +178,17 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
     sql.exec("DROP TABLE outbox");
     sql.exec("ALTER TABLE outbox_v6 RENAME TO outbox");
     sql.exec(OUTBOX_INDEX);
+    // The mailbox is the outbox of one-to-one messages (./peer-log.ts): per
+    // chat, the newest own message (`last_own`) and the newest its peer
+    // confirmed (`handed`). What older code sent is delivered by the outbox
+    // rows it wrote, so both start at the newest own message. Own messages
+    // are the rows with a clientId (a received one-to-one message has none).
+    sql.exec("ALTER TABLE chats ADD COLUMN last_own TEXT");
+    sql.exec("ALTER TABLE chats ADD COLUMN handed TEXT");
+    sql.exec(`UPDATE chats SET last_own =
+      (SELECT max(m.id) FROM messages m WHERE m.chat = chats.chat AND m.client_id IS NOT NULL)
+      WHERE chat LIKE 'u:%'`);
+    sql.exec("UPDATE chats SET handed = last_own");
     // One-to-one message info is read from the receipts log (./receipt-marks.ts),
     // which holds every receipt since v1: the marks of one-to-one messages go.
     sql.exec("DELETE FROM receipt_marks WHERE id IN (SELECT id FROM messages WHERE chat LIKE 'u:%')");
