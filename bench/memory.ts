@@ -40,6 +40,22 @@ export function groupProcesses(pgid: number, name: RegExp): ProcessMemory[] {
   return out;
 }
 
+/**
+ * Bytes a process has caused to be written to the block device so far
+ * (`write_bytes` of /proc/<pid>/io: what reaches the disk, SQLite's WAL
+ * frames and checkpoints included, not what stays in the page cache
+ * unwritten). Of our own processes only, so other users of a shared machine
+ * do not count, which /proc/diskstats would include.
+ */
+export function writeBytesOf(pid: number): number {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, "utf8");
+    return Number(io.match(/^write_bytes:\s+(\d+)/m)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU time (user + system, ms) a process has used so far. */
 export function cpuMsOf(pid: number): number {
   try {

@@ -75,6 +75,26 @@ export function correctness(tracker: DmTracker): Metric[] {
 }
 
 /**
+ * Bytes the serving processes wrote to disk over the measured part, per
+ * message sent, delivered and read (the devices acknowledge what arrives and
+ * read every tenth message, bench/scenarios/dm-tracker.ts). It includes the
+ * alarms that store what the last messages left in memory, which is why the
+ * caller takes it after the drain and a pause longer than the safety net.
+ */
+export function diskPerMessage(ctx: ScenarioContext, before: number | null | undefined, messages: number): Metric[] {
+  const after = ctx.target.writeBytes?.();
+  const used = before === null || before === undefined || after === null || after === undefined ? null : after - before;
+  return [
+    {
+      key: "disk_per_msg",
+      label: "server disk writes per message (write_bytes)",
+      value: used === null || messages === 0 ? null : used / messages / 1024,
+      unit: "KB",
+    },
+  ];
+}
+
+/**
  * The serving processes' CPU over the measured part: as a share of one core,
  * and per delivered message. The latter hardly depends on what else the
  * machine runs, so it is the figure to compare optimizations by.

@@ -2,7 +2,7 @@
 // seconds, open loop (a message leaves at its time whatever the answers).
 
 import { sleep } from "../pool";
-import { correctness, cpuShare, drain, openPairs, warmUp } from "./dm-common";
+import { correctness, cpuShare, diskPerMessage, drain, openPairs, warmUp } from "./dm-common";
 import { num, type Scenario, type ScenarioResult } from "./types";
 
 export function dmSteady(name: string, pairs: number, goals: { p50?: number; p99: number }): Scenario {
@@ -20,6 +20,7 @@ export function dmSteady(name: string, pairs: number, goals: { p50?: number; p99
       tracker.measuring = true;
       await ctx.measured.start();
       const cpu0 = ctx.target.cpuMs();
+      const disk0 = ctx.target.writeBytes?.();
       const t0 = performance.now();
       const total = Math.round(rate * seconds);
       let k = 0;
@@ -35,6 +36,10 @@ export function dmSteady(name: string, pairs: number, goals: { p50?: number; p99
       const sendWall = performance.now() - t0;
       await drain(ctx, tracker);
       const wall = performance.now() - t0;
+      const cpuMetrics = cpuShare(ctx, cpu0, wall, tracker.delivered);
+      // The alarms that store what the last messages left in memory (OUTBOX_SAFETY_MS is 5 s).
+      await sleep(6_000);
+      const diskMetrics = diskPerMessage(ctx, disk0, tracker.delivered);
       await ctx.measured.stop();
       pairSet.close();
       const e2e = tracker.e2e.summary();
@@ -54,7 +59,8 @@ export function dmSteady(name: string, pairs: number, goals: { p50?: number; p99
             value: (tracker.e2e.count * 1000) / Math.max(1, tracker.lastDeliveryAt - t0),
             unit: "msg/s",
           },
-          ...cpuShare(ctx, cpu0, wall, tracker.delivered),
+          ...cpuMetrics,
+          ...diskMetrics,
           ...correctness(tracker),
         ],
         latencies: [

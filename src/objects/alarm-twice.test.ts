@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { AuthAnswer } from "../shared/protocol";
 import { clearAlarms, groupStub, historyOf, settle, team } from "../test/groups";
 import { connect, register, userStub } from "../test/helpers";
-import { wrapDeliveries } from "../test/outbox-faults";
+import { peersDueNow, wrapDeliveries } from "../test/outbox-faults";
 import type { GroupObject } from "./group-object";
 import type { UserObject } from "./user-object";
 
@@ -49,7 +49,9 @@ describe("an alarm that fires twice", { timeout: 60_000 }, () => {
       await a.next("sent");
       await until(async () => calls === 1 && (await sender.stats()).outbox === 1);
 
+      // The message is owed from alice's mailbox itself (user/peer-log.ts), its backoff in memory.
       await dueNowWithoutAlarm(sender as unknown as DurableObjectStub, "outbox");
+      await peersDueNow(alice.user.id);
       await runInDurableObject(sender, (instance: UserObject) => Promise.all([instance.alarm(), instance.alarm()]));
       await runInDurableObject(sender, (instance: UserObject) => instance.alarm());
 

@@ -279,33 +279,44 @@ describe("the outbox", () => {
   });
 });
 
-describe("the outbox's confirmed rows", () => {
-  it("are deleted with the next write, by the alarm, or when the user goes quiet; never by an event of their own", async () => {
+describe("a one-to-one message's confirmed delivery", () => {
+  it("is stored with the next write, by the alarm, or when the user goes quiet; never by an event of its own", async () => {
     const alice = await register();
     const bob = await register(); // never connected: no receipt comes back to write with
     const sender = userStub(alice.user.id);
-    const rows = () =>
+    // The chat row's `handed`: the newest own message bob's object confirmed, as stored (user/peer-log.ts).
+    const handed = () =>
+      runInDurableObject(
+        sender,
+        (_instance, state) =>
+          state.storage.sql
+            .exec<{ handed: string | null }>("SELECT handed FROM chats WHERE chat = ?", `u:${bob.user.id}`)
+            .one().handed,
+      );
+    const outboxRows = () =>
       runInDurableObject(
         sender,
         (_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n,
       );
     const confirmed = () => eventually(async () => (await sender.stats()).outbox === 0, "the delivery confirmed");
     const a = await connect(alice.token);
-    await sendAndWait(a, `u:${bob.user.id}`, "one", "r1");
+    const one = await sendAndWait(a, `u:${bob.user.id}`, "one", "r1");
     await confirmed();
-    await new Promise((r) => setTimeout(r, 1_500)); // no timer of its own deletes it
-    expect(await rows()).toBe(1);
+    await new Promise((r) => setTimeout(r, 1_500)); // no timer of its own stores it
+    expect(await handed()).toBe(null);
 
-    await sendAndWait(a, `u:${bob.user.id}`, "two", "r2"); // its write deletes the first
+    const two = await sendAndWait(a, `u:${bob.user.id}`, "two", "r2"); // its chat row write stores the first
     await confirmed();
-    expect(await rows()).toBe(1);
-    await runDurableObjectAlarm(sender); // the safety net's alarm deletes the second
-    expect(await rows()).toBe(0);
+    expect(await handed()).toBe(one.id);
+    await runDurableObjectAlarm(sender); // the safety net's alarm stores the second
+    expect(await handed()).toBe(two.id);
 
-    await sendAndWait(a, `u:${bob.user.id}`, "three", "r3");
+    const three = await sendAndWait(a, `u:${bob.user.id}`, "three", "r3");
     await confirmed();
-    a.close(); // the last device leaving deletes it
-    await eventually(async () => (await rows()) === 0, "the rows deleted as the device left");
+    a.close(); // the last device leaving stores it
+    await eventually(async () => (await handed()) === three.id, "the position stored as the device left");
+    // A one-to-one message never had an outbox row.
+    expect(await outboxRows()).toBe(0);
     expect((await userStub(bob.user.id).history(`u:${alice.user.id}`, undefined, 10)).map((m) => m.text)).toEqual([
       "one",
       "two",

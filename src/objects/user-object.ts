@@ -40,9 +40,11 @@ import { migrate } from "./storage/schema";
 import { WriteBatch } from "./storage/write-batch";
 import { act } from "./user/actions";
 import { Blocks } from "./user/blocks";
+import { Counters } from "./user/counters";
 import { frameError } from "./user/frame-errors";
 import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
+import { PeerLog } from "./user/peer-log";
 import { HIDDEN, type PresenceView } from "./user/presence";
 import { PresenceHub } from "./user/presence-hub";
 import { TokenBucket } from "./user/rate-limit";
@@ -55,8 +57,11 @@ import type { WatchAnswer } from "./user/watcher";
 export class UserObject extends DurableObject<Env> {
   private readonly userId: string;
   private readonly meta: Meta;
+  private readonly counters: Counters;
   private readonly mailbox: Mailbox;
   private readonly outbox: Outbox;
+  /** The mailbox as the outbox of one-to-one messages (user/peer-log.ts). */
+  private readonly peers: PeerLog;
   private readonly alarms: AlarmScheduler;
   private readonly ids: MessageIdClock;
   private readonly presence: PresenceHub;
@@ -78,27 +83,41 @@ export class UserObject extends DurableObject<Env> {
     const sql = ctx.storage.sql;
     migrate(ctx.storage, USER_SCHEMA);
     this.meta = new Meta(sql);
-    this.mailbox = new Mailbox(sql, this.meta, this.userId);
+    // The seq and the id clock share one meta row (user/counters.ts).
+    const counters = new Counters(this.meta, sql);
+    this.counters = counters;
+    this.mailbox = new Mailbox(sql, counters, this.userId);
     this.blocks = new Blocks(sql);
     this.windows = actionWindows(env);
-    this.ids = new MessageIdClock(this.meta, this.userId);
+    this.ids = new MessageIdClock(this.meta, this.userId, counters);
     this.alarms = new AlarmScheduler(ctx.storage);
+    const deliver = (target: string, items: InboxItem[]) =>
+      this.userStub(target)
+        .accept(items)
+        .catch((err: unknown) => {
+          this.stubs.delete(target);
+          throw err;
+        });
     this.outbox = new Outbox(
       sql,
-      (target, items) =>
-        this.userStub(target)
-          .accept(items)
-          .catch((err: unknown) => {
-            this.stubs.delete(target);
-            throw err;
-          }),
+      deliver,
       (time) => this.alarms.ensureBy(time, "outbox"),
       () => this.alarms.release("outbox"),
     );
-    // Confirmed outbox rows are deleted with the next batch of writes (or by the alarm, or when the last device leaves).
+    this.peers = new PeerLog(
+      this.mailbox,
+      deliver,
+      (time) => this.alarms.ensureBy(time, "peers"),
+      () => this.alarms.release("peers"),
+    );
+    // Confirmed outbox rows are deleted, and confirmed positions stored, with
+    // the next batch of writes (or by the alarm, or when the last device leaves).
     this.writes = new WriteBatch(
       () => ctx.storage.sync(),
-      () => this.outbox.flushConfirmed(),
+      () => {
+        this.outbox.flushConfirmed();
+        this.peers.flush();
+      },
     );
     this.presence = new PresenceHub({
       ctx,
@@ -113,7 +132,8 @@ export class UserObject extends DurableObject<Env> {
       idle: () => {
         // Confirmed rows wait for a write batch or the alarm: going quiet, delete them now.
         this.outbox.flushConfirmed();
-        if (this.outbox.nextDue() === null) this.alarms.cancel();
+        this.peers.flush();
+        if (this.outbox.nextDue() === null && !this.peers.owed()) this.alarms.cancel();
       },
     });
     // The runtime answers the heartbeat itself, without waking the object.
@@ -121,7 +141,7 @@ export class UserObject extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       await this.alarms.load();
       // Deliveries cut short by a restart resume now rather than at the alarm (see OUTBOX_SAFETY_MS).
-      void this.outbox.retryDue().catch((err: unknown) => {
+      void Promise.all([this.outbox.retryDue(), this.peers.retryDue()]).catch((err: unknown) => {
         console.warn(JSON.stringify({ event: "outbox_resume_failed", error: String(err) }));
       });
     });
@@ -272,12 +292,15 @@ export class UserObject extends DurableObject<Env> {
   }
 
   /**
-   * One synchronous block: the id, the mailbox row and the outbox row commit
-   * together, and `sent` leaves only once they are durable (output gate).
+   * One synchronous block: the id, the mailbox row and the chat row (which
+   * says what the peer is owed) commit together, and `sent` leaves only once
+   * they are durable (output gate). The mailbox row is the delivery's record:
+   * no outbox row (user/peer-log.ts).
    */
   private storeSend(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>, to: string): void {
     const quote = frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
     const { id, ts } = this.ids.next(Date.now(), false);
+    const toSelf = to === this.userId;
     const message = this.mailbox.appendOwn(
       {
         id,
@@ -287,26 +310,14 @@ export class UserObject extends DurableObject<Env> {
         clientId: frame.clientId,
         ...(quote ? { replyTo: quote } : {}),
       },
-      false,
+      toSelf ? null : this.peers.takeUnstored(to),
     );
-    // The id clock and the seq counter, in one statement of the same block.
-    this.meta.setMany([...this.ids.entries(), ["seq", message.seq]]);
-    const toSelf = to === this.userId;
-    if (!toSelf) {
-      const item: InboxItem = {
-        kind: "message",
-        id,
-        chat: `u:${this.userId}`,
-        from: this.userId,
-        text: frame.text,
-        ts,
-      };
-      if (quote) item.replyTo = quote;
-      this.outbox.enqueue(to, [item]);
-    }
+    // The id clock (and the seq with it): one row, one statement of the same block.
+    this.counters.save();
+    if (!toSelf) this.peers.added(to, this.mailbox.deliverable(message));
     send(ws, { type: "sent", clientId: frame.clientId, id, seq: message.seq, ts });
     broadcast(this.ctx.getWebSockets(), { type: "message", message });
-    if (!toSelf) void this.outbox.kick(to);
+    if (!toSelf) void this.peers.kick(to);
   }
 
   /** Known without asking D1 (the usual case: no await on the hot path). */
@@ -339,6 +350,15 @@ export class UserObject extends DurableObject<Env> {
       windows: this.windows,
       sockets: () => this.ctx.getWebSockets(),
       writes: <T>(job: () => T) => this.writes.run(job),
+      // A delete for me of an own message its peer has not confirmed: the
+      // mailbox row was its delivery's record, so the outbox takes it over.
+      beforeForget: (message: Message) => {
+        const peer = message.chat.slice(2);
+        if (!message.chat.startsWith("u:") || message.from !== this.userId || peer === this.userId) return;
+        if (!this.peers.isOwed(peer, message.id)) return;
+        this.outbox.enqueue(peer, [this.mailbox.deliverable(message)]);
+        void this.outbox.kick(peer);
+      },
     };
     return act(me, ws, frame);
   }
@@ -361,7 +381,9 @@ export class UserObject extends DurableObject<Env> {
       const chat: ChatId = group.chat.startsWith("g:") ? group.chat : `u:${this.userId}`;
       const item: InboxItem = {
         kind: "receipt",
-        rid: this.ids.next(now, false).id,
+        // Unique without the id clock (no counter written): one reader makes one
+        // receipt of a status per newest id and millisecond.
+        rid: `${this.userId}.${status}.${now}.${group.ids.at(-1)}`,
         chat,
         ids: group.ids,
         status,
@@ -371,7 +393,6 @@ export class UserObject extends DurableObject<Env> {
       this.outbox.enqueue(group.sender, [item], now);
       void this.outbox.kick(group.sender);
     }
-    this.meta.setMany(this.ids.entries()); // once for every receipt id above, in the same block
   }
 
   // ------------------------------------------------------------ RPC
@@ -438,7 +459,10 @@ export class UserObject extends DurableObject<Env> {
     if (message.from !== this.userId) {
       return fail(new AppError("not_your_message", "only its sender may see a message's receipts"));
     }
-    return ok({ message, marks: [...this.mailbox.marks.of(id).values()] });
+    const marks = chat.startsWith("u:")
+      ? this.mailbox.marks.ofOneToOne(message)
+      : [...this.mailbox.marks.of(id).values()];
+    return ok({ message, marks });
   }
 
   /** Session ids with a socket connected now (the linked-devices list shows them online). */
@@ -498,7 +522,7 @@ export class UserObject extends DurableObject<Env> {
     return {
       sockets: this.ctx.getWebSockets().length,
       messages: this.mailbox.count(),
-      outbox: this.outbox.depth(),
+      outbox: this.outbox.depth() + this.peers.depth(),
       seq: this.mailbox.lastSeq,
     };
   }
@@ -522,7 +546,7 @@ export class UserObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const due = this.alarms.fired();
     // Always: it is the outbox's safety net, and cheap when there is nothing to retry.
-    await this.outbox.retryDue();
+    await Promise.all([this.outbox.retryDue(), this.peers.retryDue()]);
     // Only at its own time: most alarms of a busy object are the outbox's, released lazily.
     if (due("presence")) await this.presence.sweep();
   }

@@ -7,10 +7,22 @@ import type { Deliver } from "../objects/storage/outbox";
 import type { UserObject } from "../objects/user-object";
 import { userStub } from "./helpers";
 
-/** Replaces `userId`'s outbox delivery with `wrap(real)`. */
+/**
+ * Replaces `userId`'s deliveries with `wrap(real)`: the outbox's and the
+ * mailbox's own (one-to-one messages, user/peer-log.ts), one wrapper for both.
+ */
 export async function wrapDeliveries(userId: string, wrap: (real: Deliver) => Deliver): Promise<void> {
   await runInDurableObject(userStub(userId), (instance: UserObject) => {
-    const outbox = (instance as unknown as { outbox: { deliver: Deliver } }).outbox;
-    outbox.deliver = wrap(outbox.deliver);
+    const parts = instance as unknown as { outbox: { deliver: Deliver }; peers: { deliver: Deliver } };
+    const wrapped = wrap(parts.outbox.deliver);
+    parts.outbox.deliver = wrapped;
+    parts.peers.deliver = wrapped;
+  });
+}
+
+/** Backoffs of `userId`'s one-to-one deliveries end now (they live in memory; a restart ends them too). */
+export async function peersDueNow(userId: string): Promise<void> {
+  await runInDurableObject(userStub(userId), (instance: UserObject) => {
+    (instance as unknown as { peers: { dueNow(): void } }).peers.dueNow();
   });
 }

@@ -27,6 +27,8 @@ export interface Actor {
   sockets: () => WebSocket[];
   /** Runs a synchronous block of writes in the object's next group commit (see storage/write-batch.ts). */
   writes: <T>(job: () => T) => Promise<T>;
+  /** Before a delete for me, in its block: an own message still owed to its peer goes to the outbox. */
+  beforeForget: (message: Message) => void;
 }
 
 export async function act(me: Actor, ws: WebSocket, frame: ActionFrame): Promise<void> {
@@ -45,6 +47,7 @@ async function run(me: Actor, ws: WebSocket, frame: ActionFrame): Promise<void> 
   if (!message) throw new AppError("unknown_message", "no such message in your chats");
   if (frame.type === "delete" && frame.for === "me") {
     return me.writes(() => {
+      me.beforeForget(message);
       const answer = me.mailbox.changes.forget(message.id, me.ids.next().id, frame.clientId);
       if (answer) broadcast(me.sockets(), answer);
     });

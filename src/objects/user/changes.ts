@@ -90,7 +90,7 @@ export class MessageChanges {
       );
       refreshQuotes(this.sql, item.id, item.text);
       if (own) this.mailbox.marks.resetReads(item.id);
-      else this.mailbox.recountUnread(item.chat);
+      else this.mailbox.unreadAgain(item.chat, item.id);
     }
     return this.record(item.cid, "update", item.chat, item.id, item.clientId);
   }

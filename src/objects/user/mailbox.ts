@@ -15,8 +15,8 @@ import type {
   SystemEvent,
 } from "../../shared/protocol";
 import type { InboxItem, InboxMessage } from "../inbox";
-import type { Meta } from "../storage/meta";
 import { MessageChanges } from "./changes";
+import type { Counters } from "./counters";
 import { quoteColumns, quoteOf } from "./quotes";
 import { ReceiptMarks } from "./receipt-marks";
 
@@ -55,7 +55,6 @@ export interface ReceiptGroup {
 }
 
 export class Mailbox {
-  private seq: number;
   /** Edits and deletes (see ./changes.ts). */
   readonly changes: MessageChanges;
   /** Delivered / read times per reader of the messages this user sent. */
@@ -65,23 +64,29 @@ export class Mailbox {
 
   constructor(
     private readonly sql: SqlStorage,
-    private readonly meta: Meta,
+    private readonly counters: Counters,
     readonly owner: string,
   ) {
-    this.seq = meta.number("seq");
     this.marks = new ReceiptMarks(sql);
     this.changes = new MessageChanges(sql, this);
   }
 
   get lastSeq(): number {
-    return this.seq;
+    return this.counters.seq;
   }
 
-  /** The next seq; written through unless the caller writes it once for a batch (same synchronous block). */
-  nextSeq(persist = true): number {
-    this.seq += 1;
-    if (persist) this.meta.set("seq", this.seq);
-    return this.seq;
+  /**
+   * The next seq. Not written anywhere: the row that takes it is its record,
+   * and a wake reads the counter back as the greatest seq stored (counters.ts).
+   */
+  nextSeq(): number {
+    this.counters.seq += 1;
+    return this.counters.seq;
+  }
+
+  /** A seq taken for a row that turned out to be a duplicate, given back (same synchronous block). */
+  private giveBack(): void {
+    this.counters.seq -= 1;
   }
 
   findByClientId(clientId: string): Message | null {
@@ -107,12 +112,15 @@ export class Mailbox {
     return row ? quoteOf(row) : null;
   }
 
-  /** Stores a message this user sent; with `persist` false the caller writes the seq counter (see nextSeq). */
+  /**
+   * Stores a message this user sent. `handed` is the peer's confirmed
+   * position not yet stored (peer-log.ts), stored by the same chat row write.
+   */
   appendOwn(
     m: { id: string; chat: ChatId; text: string; ts: number; clientId: string; replyTo?: Quote },
-    persist = true,
+    handed: string | null = null,
   ): Message {
-    const seq = this.nextSeq(persist);
+    const seq = this.nextSeq();
     this.sql.exec(
       `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -125,7 +133,7 @@ export class Mailbox {
       m.clientId,
       ...quoteColumns(m.replyTo),
     );
-    this.touchChat(m.chat, seq, m.id, false);
+    this.touchChat(m.chat, seq, m.id, false, handed);
     if (m.chat.startsWith("u:")) this.addContact(m.chat.slice(2), m.ts);
     const message: Message = {
       id: m.id,
@@ -146,56 +154,51 @@ export class Mailbox {
    */
   accept(items: InboxItem[]): ServerFrame[] {
     const frames: ServerFrame[] = [];
-    const seqBefore = this.seq;
-    try {
-      for (const item of items) {
-        if (item.kind === "message") {
-          const stored = this.acceptMessage(item);
-          if (stored) {
-            frames.push({ type: "message", message: stored });
-            frames.push(...this.changes.release(item.id));
-          }
-        } else if (item.kind === "change") {
-          const frame = this.changes.accept(item);
-          if (frame) frames.push(frame);
-        } else {
-          // A repeated delivery writes nothing (the insert is ignored, its seq given back).
-          const seq = this.nextSeq(false);
-          const written = this.sql.exec(
-            "INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rid) DO NOTHING",
-            seq,
-            item.rid,
-            item.chat,
-            JSON.stringify(item.ids),
-            item.status,
-            item.by,
-            item.ts,
-          ).rowsWritten;
-          if (written === 0) {
-            this.seq -= 1;
-            continue;
-          }
-          this.marks.record(item.ids, item.by, item.status, item.ts);
-          frames.push({
-            type: "receipt",
-            chat: item.chat,
-            ids: item.ids,
-            status: item.status,
-            by: item.by,
-            ts: item.ts,
-          });
+    for (const item of items) {
+      if (item.kind === "message") {
+        const stored = this.acceptMessage(item);
+        if (stored) {
+          frames.push({ type: "message", message: stored });
+          frames.push(...this.changes.release(item.id));
         }
+      } else if (item.kind === "change") {
+        const frame = this.changes.accept(item);
+        if (frame) frames.push(frame);
+      } else {
+        // A repeated delivery writes nothing (the insert is ignored, its seq given back).
+        const seq = this.nextSeq();
+        const written = this.sql.exec(
+          "INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rid) DO NOTHING",
+          seq,
+          item.rid,
+          item.chat,
+          JSON.stringify(item.ids),
+          item.status,
+          item.by,
+          item.ts,
+        ).rowsWritten;
+        if (written === 0) {
+          this.giveBack();
+          continue;
+        }
+        // One-to-one message info reads this receipts row itself (receipt-marks.ts): no mark per message.
+        if (item.chat.startsWith("g:")) this.marks.record(item.ids, item.by, item.status, item.ts);
+        frames.push({
+          type: "receipt",
+          chat: item.chat,
+          ids: item.ids,
+          status: item.status,
+          by: item.by,
+          ts: item.ts,
+        });
       }
-    } finally {
-      // One write of the counter for the whole batch, in the same synchronous block as its rows.
-      if (this.seq !== seqBefore) this.meta.set("seq", this.seq);
     }
     return frames;
   }
 
   private acceptMessage(item: InboxMessage): Message | null {
     if (this.changes.isForgotten(item.id)) return null;
-    const seq = this.nextSeq(false);
+    const seq = this.nextSeq();
     const system = item.system ? JSON.stringify(item.system) : null;
     // The owner's own group message keeps its clientId, so that a retried send
     // finds it; a clientId the client reused for another message is dropped.
@@ -220,7 +223,7 @@ export class Mailbox {
       ...quoteColumns(quote),
     ).rowsWritten;
     if (written === 0) {
-      this.seq -= 1;
+      this.giveBack();
       return null;
     }
     const fromOther = item.from !== this.owner && !item.system;
@@ -246,10 +249,13 @@ export class Mailbox {
     this.recountUnread(chat);
   }
 
+  /** The chat's unread count again, counted from its read floor (below it everything is read). */
   recountUnread(chat: string): void {
     const unread = this.sql
       .exec<{ n: number }>(
-        "SELECT count(*) AS n FROM messages WHERE chat = ? AND sender != ? AND system IS NULL AND read_at IS NULL",
+        `SELECT count(*) AS n FROM messages
+         WHERE chat = ?1 AND id >= coalesce((SELECT read_floor FROM chats WHERE chat = ?1), '')
+           AND sender != ?2 AND system IS NULL AND read_at IS NULL`,
         chat,
         this.owner,
       )
@@ -257,18 +263,87 @@ export class Mailbox {
     this.sql.exec("UPDATE chats SET unread = ? WHERE chat = ?", unread, chat);
   }
 
-  private touchChat(chat: ChatId, seq: number, id: string, unread: boolean): void {
+  /** A message read before is unread again (an edit): the read floor moves below it. */
+  unreadAgain(chat: string, id: string): void {
     this.sql.exec(
-      `INSERT INTO chats (chat, last_seq, last_id, unread) VALUES (?, ?, ?, ?)
+      "UPDATE chats SET read_floor = CASE WHEN read_floor > ?1 THEN ?1 ELSE read_floor END WHERE chat = ?2",
+      id,
+      chat,
+    );
+    this.recountUnread(chat);
+  }
+
+  /** The chat row after a new message; an own one is the chat's `last_own` (what its peer is owed up to). */
+  private touchChat(chat: ChatId, seq: number, id: string, unread: boolean, handed?: string | null): void {
+    const own = handed !== undefined;
+    this.sql.exec(
+      `INSERT INTO chats (chat, last_seq, last_id, unread, last_own, handed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
        ON CONFLICT(chat) DO UPDATE SET
          last_seq = excluded.last_seq,
          last_id = CASE WHEN excluded.last_id > last_id THEN excluded.last_id ELSE last_id END,
-         unread = unread + excluded.unread`,
+         unread = unread + excluded.unread,
+         last_own = coalesce(excluded.last_own, last_own),
+         handed = CASE WHEN excluded.handed > coalesce(handed, '') THEN excluded.handed ELSE handed END`,
       chat,
       seq,
       id,
       unread ? 1 : 0,
+      own ? id : null,
+      handed ?? null,
     );
+  }
+
+  // ------------------------------------------------------------ the mailbox as outbox (peer-log.ts)
+
+  /** The newest own message of a one-to-one chat its peer confirmed ("" for none). */
+  handed(chat: string): string {
+    return (
+      this.sql.exec<{ handed: string | null }>("SELECT handed FROM chats WHERE chat = ?", chat).toArray()[0]?.handed ??
+      ""
+    );
+  }
+
+  storeHanded(chat: string, handed: string): void {
+    this.sql.exec("UPDATE chats SET handed = ?1 WHERE chat = ?2 AND coalesce(handed, '') < ?1", handed, chat);
+  }
+
+  /** Peers of one-to-one chats with own messages they have not confirmed (a scan of the chat rows, once a wake). */
+  owedPeers(): string[] {
+    return this.sql
+      .exec<{ chat: string }>(
+        "SELECT chat FROM chats WHERE chat LIKE 'u:%' AND chat != ? AND last_own > coalesce(handed, '')",
+        `u:${this.owner}`,
+      )
+      .toArray()
+      .map((row) => row.chat.slice(2));
+  }
+
+  /** Own messages of a one-to-one chat after `after`, oldest first, as the peer's object receives them. */
+  ownAfter(chat: string, after: string, limit: number): InboxMessage[] {
+    return this.sql
+      .exec<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat = ? AND id > ? AND sender = ? ORDER BY id LIMIT ?`,
+        chat,
+        after,
+        this.owner,
+        limit,
+      )
+      .toArray()
+      .map((row) => this.deliverable(this.toMessage(row)));
+  }
+
+  /** A message this user sent, as its peer's object receives it (text and quote as they are now). */
+  deliverable(message: Message): InboxMessage {
+    const item: InboxMessage = {
+      kind: "message",
+      id: message.id,
+      chat: `u:${this.owner}`,
+      from: this.owner,
+      text: message.text,
+      ts: message.ts,
+    };
+    if (message.replyTo) item.replyTo = message.replyTo;
+    return item;
   }
 
   private addContact(userId: string, ts: number): void {
@@ -365,19 +440,32 @@ export class Mailbox {
 
   /** Marks a chat read up to and including a message; returns the newly read, by sender. */
   markRead(chat: ChatId, upTo: string, now: number): ReceiptGroup[] {
+    // From the chat's read floor: below it everything is read (no index of
+    // unread rows to keep up; see schema step 7), so a read scans only what
+    // arrived since the last one.
     const fresh = this.sql
       .exec<{ id: string; chat: string; sender: string }>(
-        `UPDATE messages SET read_at = ?, delivered_at = coalesce(delivered_at, ?)
-         WHERE chat = ? AND id <= ? AND sender != ? AND system IS NULL AND read_at IS NULL
+        `UPDATE messages SET read_at = ?1, delivered_at = coalesce(delivered_at, ?1)
+         WHERE chat = ?2 AND id <= ?3 AND id >= coalesce((SELECT read_floor FROM chats WHERE chat = ?2), '')
+           AND sender != ?4 AND system IS NULL AND read_at IS NULL
          RETURNING id, chat, sender`,
-        now,
         now,
         chat,
         upTo,
         this.owner,
       )
       .toArray();
-    if (fresh.length > 0) this.recountUnread(chat);
+    // One write of the chat row: the count less what was just read, and the floor raised to upTo.
+    if (fresh.length > 0) {
+      this.sql.exec(
+        `UPDATE chats SET unread = max(0, unread - ?1),
+           read_floor = CASE WHEN coalesce(read_floor, '') < ?2 THEN ?2 ELSE read_floor END
+         WHERE chat = ?3`,
+        fresh.length,
+        upTo,
+        chat,
+      );
+    }
     return groupBySender(fresh);
   }
 

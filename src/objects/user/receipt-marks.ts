@@ -1,6 +1,9 @@
 // When each reader got and read each message this user sent: what "message
 // info" shows (GET /api/chats/:chat/messages/:id/receipts). The receipts
-// table keeps the frames for sync; this keeps the latest state per reader.
+// table keeps the frames for sync; for a group message this keeps the latest
+// state per reader. A one-to-one message has one reader, and its times are
+// read from the receipts log itself (ofOneToOne): a mark per message was two
+// rows written per message that the log already holds (schema step 7).
 //
 // An edit resets the reads of its message (readers see new text), and a read
 // receipt made before the edit no longer counts, even if it arrives after it.
@@ -41,6 +44,27 @@ export class ReceiptMarks {
 
   forget(id: string): void {
     this.sql.exec("DELETE FROM receipt_marks WHERE id = ?", id);
+  }
+
+  /**
+   * The peer's times for a one-to-one message, from the receipts that name
+   * it: they all came after it (a greater seq), delivered is the first of
+   * any (a read implies it), read the first read made after its last edit.
+   */
+  ofOneToOne(message: { id: string; chat: string; seq: number; editedAt?: number }): ReaderReceipt[] {
+    const row = this.sql
+      .exec<{ delivered: number | null; read: number | null }>(
+        `SELECT min(r.ts) AS delivered, min(CASE WHEN r.status = 'read' AND r.ts >= ?1 THEN r.ts END) AS read
+         FROM receipts r, json_each(r.ids) j
+         WHERE r.seq > ?2 AND r.chat = ?3 AND j.value = ?4`,
+        message.editedAt ?? 0,
+        message.seq,
+        message.chat,
+        message.id,
+      )
+      .one();
+    if (row.delivered === null) return [];
+    return [{ user: message.chat.slice(2), deliveredAt: row.delivered, readAt: row.read }];
   }
 
   of(id: string): Map<string, ReaderReceipt> {

@@ -4,6 +4,7 @@
 import { META_TABLE } from "../storage/meta";
 import { OUTBOX_INDEX, OUTBOX_TABLE } from "../storage/outbox";
 import type { SchemaStep } from "../storage/schema";
+import { COUNTERS_KEY, packCounters } from "./counters";
 import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
 import { WATCHING_INDEX, WATCHING_TABLE } from "./watching";
 
@@ -142,5 +143,62 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
     sql.exec(`DELETE FROM contacts WHERE user_id NOT IN (
       SELECT substr(chat, 3) FROM messages WHERE chat LIKE 'u:%' AND sender <> substr(chat, 3)
     )`);
+  },
+  // v7: a one-to-one message at fewer rows written (issue 16; every statement
+  // of the path and its reason: docs/architecture.md, "Rows per message").
+  (sql) => {
+    // The seq and the id clock in one meta row instead of three (./counters.ts).
+    const old = (key: string) =>
+      Number(sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? 0);
+    sql.exec(
+      "INSERT INTO meta (key, value) VALUES (?, ?)",
+      COUNTERS_KEY,
+      packCounters(old("seq"), { ts: old("id_ts"), seq: old("id_seq") }),
+    );
+    sql.exec("DELETE FROM meta WHERE key IN ('seq', 'id_ts', 'id_seq')");
+    // Every message entered this partial index (one's own too: their read_at
+    // stays NULL) and left it when read: two index writes a message. Reads
+    // scan a chat from its read floor instead (below it everything is read).
+    sql.exec("DROP INDEX messages_unread");
+    sql.exec("ALTER TABLE chats ADD COLUMN read_floor TEXT");
+    // The chat list sorts its few rows itself; the index cost a write on both sides of every message.
+    sql.exec("DROP INDEX chats_by_recency");
+    // The search index without its per-document size rows (columnsize=0: one
+    // row written per message, read only for ranking, which search does not do).
+    sql.exec("DROP TABLE messages_fts");
+    sql.exec(`CREATE VIRTUAL TABLE messages_fts USING fts5(
+      text, content='messages', content_rowid='seq', tokenize='unicode61 remove_diacritics 2', prefix='1 2', columnsize=0
+    )`);
+    sql.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
+    // The outbox without AUTOINCREMENT, whose sqlite_sequence row was one more
+    // write per item. Row ids only need to grow while rows exist (confirmed
+    // rows are remembered by id until deleted), which a plain rowid does.
+    sql.exec(`CREATE TABLE outbox_v7 (
+      id INTEGER PRIMARY KEY,
+      target TEXT NOT NULL,
+      item TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      next_at INTEGER NOT NULL
+    )`);
+    sql.exec(
+      "INSERT INTO outbox_v7 (id, target, item, attempts, next_at) SELECT id, target, item, attempts, next_at FROM outbox",
+    );
+    sql.exec("DROP TABLE outbox");
+    sql.exec("ALTER TABLE outbox_v7 RENAME TO outbox");
+    sql.exec(OUTBOX_INDEX);
+    // The mailbox is the outbox of one-to-one messages (./peer-log.ts): per
+    // chat, the newest own message (`last_own`) and the newest its peer
+    // confirmed (`handed`). What older code sent is delivered by the outbox
+    // rows it wrote, so both start at the newest own message. Own messages
+    // are the rows with a clientId (a received one-to-one message has none).
+    sql.exec("ALTER TABLE chats ADD COLUMN last_own TEXT");
+    sql.exec("ALTER TABLE chats ADD COLUMN handed TEXT");
+    sql.exec(`UPDATE chats SET last_own =
+      (SELECT max(m.id) FROM messages m WHERE m.chat = chats.chat AND m.client_id IS NOT NULL)
+      WHERE chat LIKE 'u:%'`);
+    sql.exec("UPDATE chats SET handed = last_own");
+    // One-to-one message info is read from the receipts log (./receipt-marks.ts),
+    // which holds every receipt since v1: the marks of one-to-one messages go.
+    sql.exec("DELETE FROM receipt_marks WHERE id IN (SELECT id FROM messages WHERE chat LIKE 'u:%')");
   },
 ];

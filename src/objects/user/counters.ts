@@ -1,0 +1,56 @@
+// The user object's counters, the mailbox's seq and the message-id clock, in
+// one `meta` row ("counters" = "seq:id_ts:id_seq"), written once by each block
+// of writes that moves the clock (a send, an edit): before schema step 7 they
+// were three rows (seq, id_ts, id_seq), three rows written per message sent.
+//
+// The seq is not written when it moves: every seq is taken by a row of
+// messages, receipts or changes, and rows leave only by a delete for me,
+// which itself records a change with a newer seq. So the greatest seq stored
+// is the counter, read back on wake (three primary-key lookups), and a
+// delivery or a receipt writes no counter at all. The stored value is only a
+// floor (an object migrated by step 7, or older code rolled back onto it).
+
+import type { IdClock } from "../../shared/ids";
+import type { ClockStore } from "../storage/id-clock";
+import type { Meta } from "../storage/meta";
+
+export const COUNTERS_KEY = "counters";
+
+export function packCounters(seq: number, clock: IdClock): string {
+  return `${seq}:${clock.ts}:${clock.seq}`;
+}
+
+export class Counters implements ClockStore {
+  seq: number;
+  private clock: IdClock;
+
+  constructor(
+    private readonly meta: Meta,
+    sql: SqlStorage,
+  ) {
+    const [seq = 0, ts = 0, idSeq = 0] = (meta.get(COUNTERS_KEY) ?? "0:0:0").split(":").map(Number);
+    const stored = sql
+      .exec<{ seq: number }>(
+        // max() of several arguments is NULL if any is: each empty table counts as 0.
+        `SELECT max(coalesce((SELECT max(seq) FROM messages), 0), coalesce((SELECT max(seq) FROM receipts), 0),
+                    coalesce((SELECT max(seq) FROM changes), 0)) AS seq`,
+      )
+      .one().seq;
+    this.seq = Math.max(seq, stored);
+    this.clock = { ts, seq: idSeq };
+  }
+
+  load(): IdClock {
+    return this.clock;
+  }
+
+  set(clock: IdClock, persist: boolean): void {
+    this.clock = clock;
+    if (persist) this.save();
+  }
+
+  /** The one row, as it stands now. */
+  save(): void {
+    this.meta.set(COUNTERS_KEY, packCounters(this.seq, this.clock));
+  }
+}
