@@ -17,9 +17,10 @@ import { GroupLog } from "./group/log";
 import { Members } from "./group/members";
 import { addMember, create, info, removeMember } from "./group/membership";
 import { type GroupParts, requireReader } from "./group/parts";
-import { type PostReply, post } from "./group/post";
+import { owedAfter, type PostReply, post } from "./group/post";
 import { GROUP_SCHEMA } from "./group/schema";
 import { GroupTyping, typingTargets } from "./group/typing";
+import type { InboxItem } from "./inbox";
 import { AlarmScheduler } from "./storage/alarm";
 import { Meta } from "./storage/meta";
 import { migrate } from "./storage/schema";
@@ -104,6 +105,11 @@ export class GroupObject extends DurableObject<Env> {
   /** A member's message, from its own user object (see user/group-send.ts). */
   async post(sender: string, clientId: string, text: string, replyTo?: string): Promise<Result<PostReply>> {
     return this.result(() => post(this.group(), sender, clientId, text, replyTo));
+  }
+
+  /** The rest of a post's or change's answer, when it was more than one answer carries (see group/post.ts). */
+  async owedAfter(member: string, after: string, upTo: string): Promise<Result<InboxItem[]>> {
+    return this.result(() => owedAfter(this.group(), member, after, upTo));
   }
 
   /** An edit or delete for everyone, from its author's user object (see user/actions.ts). */
