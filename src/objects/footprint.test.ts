@@ -191,7 +191,8 @@ describe("storage footprint", { timeout: 120_000 }, () => {
       meter.take();
       for (let i = 0; i < M; i++) {
         sender.send({ type: "send", clientId: `g${i}`, chat, text: TEXT });
-        const sent = await sender.next("sent", (f) => f.clientId === `g${i}`);
+        // Generous: with 100 members acknowledging, a loaded machine answers slowly.
+        const sent = await sender.next("sent", (f) => f.clientId === `g${i}`, 30_000);
         const closed = sockets.find((s) => s.closed);
         if (closed) throw new Error(`a member's socket closed: ${JSON.stringify(closed.closed)}`);
         await Promise.all(sockets.map((s) => s.next("message", (f) => f.message.id === sent.id, 30_000)));
