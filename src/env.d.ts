@@ -29,3 +29,9 @@ declare namespace Cloudflare {
 }
 
 interface Env extends Cloudflare.Env {}
+
+/** A file's text, imported with Vite's `?raw` (tests compare docs with what the code says). */
+declare module "*.md?raw" {
+  const text: string;
+  export default text;
+}

@@ -4,12 +4,13 @@
 // scripts/capacity.mjs use these numbers; the bounds below fail the suite if
 // a change makes a message much dearer than the plan assumes.
 // Run alone to see the figures: npx vitest run --project workers src/objects/footprint.test.ts
+// The group cases count receipts too (every member connected and acknowledging), as issue 16 does.
 
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { randomId } from "../shared/ids";
-import { clearAlarms, createGroup, groupStub, settle } from "../test/groups";
+import { clearAlarms, createGroup, groupStub, insertUsers, settle, tokensFor } from "../test/groups";
 import { connect, register, type TestSocket, userStub } from "../test/helpers";
 
 /**
@@ -167,42 +168,61 @@ describe("storage footprint", { timeout: 120_000 }, () => {
     await drain([alice.user.id, bob.user.id]);
   });
 
-  it("group of 10: rows written per message, for the group and all members", async () => {
-    const users = await Promise.all(Array.from({ length: 10 }, () => register()));
-    const [admin, ...rest] = users;
-    if (!admin) throw new Error("no admin");
-    const group = await createGroup(
-      admin.token,
-      "ten",
-      rest.map((u) => u.user.id),
-    );
-    await settle(group.id);
-    const meter = new WriteMeter();
-    await meter.start(groupStub(group.id) as DurableObjectStub);
-    meter.take();
-    const socket: TestSocket = await connect(admin.token);
-    const M = 50;
-    for (let i = 0; i < M; i++) {
-      socket.send({ type: "send", clientId: `g${i}`, chat: `g:${group.id}`, text: TEXT });
-      await socket.next("sent", (f) => f.clientId === `g${i}`);
-    }
-    await settle(group.id);
-    const detail = meter.takeDetailed();
-    const perMessage = detail.total / M;
-    console.log(`footprint group of ${users.length}: rows written per message, by statement:\n${perItem(detail, M)}`);
-    meter.stop();
-    console.log(
-      `footprint group of ${users.length}: ${perMessage.toFixed(1)} rows written per message ` +
-        `(${(perMessage / users.length).toFixed(1)} per member copy)`,
-    );
-    expect(perMessage).toBeGreaterThan(users.length);
-    expect(perMessage / users.length).toBeLessThan(20);
-    socket.close();
-    await clearAlarms(
-      [group.id],
-      users.map((u) => u.user.id),
-    );
-  });
+  // Every member connected, each device acknowledging every message in its own
+  // frame and reading up to the newest every 10 messages: what the issue's
+  // target counts ("all objects, receipts included").
+  // 100 members (10 messages) measured 2,472.9 rows per message (24.7 per member) on
+  // 2026-12-02 with [100, 10] below; left out of the suite, since on a loaded machine the
+  // 2 s presence timeout of these tests drops some of the 100 sockets mid-measure.
+  for (const [size, M] of [[10, 30]] as const) {
+    it(`group of ${size}: rows written per message, for the group and all members, receipts included`, async () => {
+      const [admin, ...others] = [await register(), ...(await insertUsers(size - 1))];
+      if (!admin) throw new Error("no admin");
+      const group = await createGroup(admin.token, "footprint", others);
+      await settle(group.id, 30_000);
+      const chat = `g:${group.id}` as const;
+      // Pinging from the first socket on: the presence sweep of these tests drops one silent for 2 s.
+      const sockets: TestSocket[] = [];
+      const keepAlive = setInterval(() => {
+        for (const s of sockets) if (!s.closed) s.send("ping");
+      }, 300);
+      for (const token of await tokensFor(others)) sockets.push(await connect(token));
+      const meter = new WriteMeter();
+      await meter.start(groupStub(group.id) as DurableObjectStub);
+      const sender: TestSocket = await connect(admin.token);
+      meter.take();
+      for (let i = 0; i < M; i++) {
+        sender.send({ type: "send", clientId: `g${i}`, chat, text: TEXT });
+        // Generous: with 100 members acknowledging, a loaded machine answers slowly.
+        const sent = await sender.next("sent", (f) => f.clientId === `g${i}`, 30_000);
+        const closed = sockets.find((s) => s.closed);
+        if (closed) throw new Error(`a member's socket closed: ${JSON.stringify(closed.closed)}`);
+        await Promise.all(sockets.map((s) => s.next("message", (f) => f.message.id === sent.id, 30_000)));
+        for (const s of sockets) s.send({ type: "received", ids: [sent.id] });
+        if ((i + 1) % 10 === 0) for (const s of sockets) s.send({ type: "read", chat, upTo: sent.id });
+      }
+      const reads = (M / 10) * (size - 1);
+      await sender.until((s) => s.of("receipt").filter((r) => r.status === "read").length >= reads, 60_000);
+      await settle(group.id, 30_000);
+      await drain([admin.user.id, ...others]);
+      const detail = meter.takeDetailed();
+      meter.stop();
+      clearInterval(keepAlive);
+      const perMessage = detail.total / M;
+      console.log(`footprint group of ${size}: rows written per message, by statement:\n${perItem(detail, M)}`);
+      console.log(
+        `footprint group of ${size}: ${perMessage.toFixed(1)} rows written per message, receipts included ` +
+          `(${(perMessage / size).toFixed(1)} per member; the issue's target is ${(5 + 0.1 * size).toFixed(1)})`,
+      );
+      // Today every member's mailbox holds a copy: at least one row per member per message.
+      expect(perMessage).toBeGreaterThan(size);
+      // Measured 22.7 (10) and 24.7 (100) per member on 2026-12-02: a dearer change fails here.
+      expect(perMessage / size).toBeLessThan(27);
+      sender.close();
+      for (const s of sockets) s.close();
+      await clearAlarms([group.id], [admin.user.id, ...others]);
+    });
+  }
 
   it("D1: bytes per account with one session (what sharding the accounts must hold)", async () => {
     const count = 2000;

@@ -16,10 +16,11 @@ import { FanOut } from "./group/fanout";
 import { GroupLog } from "./group/log";
 import { Members } from "./group/members";
 import { addMember, create, info, removeMember } from "./group/membership";
-import type { GroupParts } from "./group/parts";
-import { type PostReply, post } from "./group/post";
+import { type GroupParts, requireReader } from "./group/parts";
+import { owedAfter, type PostReply, post } from "./group/post";
 import { GROUP_SCHEMA } from "./group/schema";
 import { GroupTyping, typingTargets } from "./group/typing";
+import type { InboxItem } from "./inbox";
 import { AlarmScheduler } from "./storage/alarm";
 import { Meta } from "./storage/meta";
 import { migrate } from "./storage/schema";
@@ -68,6 +69,18 @@ export class GroupObject extends DurableObject<Env> {
     return this.parts;
   }
 
+  /**
+   * The group seen as a chat by a caller who may not be in it: an unknown
+   * group answers like a group the caller is not in (not_member), so that the
+   * answer says nothing about which groups exist (docs/security.md).
+   */
+  private asChat(): GroupParts {
+    if (!this.parts || this.parts.meta.get("name") === undefined) {
+      throw new AppError("not_member", "you are not a member of this chat");
+    }
+    return this.parts;
+  }
+
   // ------------------------------------------------------------ RPC
 
   async create(creator: string, name: string, members: string[]): Promise<Result<Group>> {
@@ -94,6 +107,11 @@ export class GroupObject extends DurableObject<Env> {
     return this.result(() => post(this.group(), sender, clientId, text, replyTo));
   }
 
+  /** The rest of a post's or change's answer, when it was more than one answer carries (see group/post.ts). */
+  async owedAfter(member: string, after: string, upTo: string): Promise<Result<InboxItem[]>> {
+    return this.result(() => owedAfter(this.group(), member, after, upTo));
+  }
+
   /** An edit or delete for everyone, from its author's user object (see user/actions.ts). */
   async change(author: string, clientId: string, request: GroupChange): Promise<Result<PostReply>> {
     return this.result(() => change(this.group(), author, clientId, request, actionWindows(this.env)));
@@ -104,9 +122,17 @@ export class GroupObject extends DurableObject<Env> {
     return this.result(() => readersOf(this.group(), caller, id));
   }
 
+  /** Whether `caller` may read this group's chat (history, message info): a member now or before. */
+  async canRead(caller: string): Promise<Result<null>> {
+    return this.result(() => {
+      requireReader(this.asChat(), caller);
+      return null;
+    });
+  }
+
   /** A member is typing (from its own object, which throttles it): relayed to the others, not stored. */
   async typing(from: string): Promise<Result<null>> {
-    const targets = this.result(() => typingTargets(this.group(), from));
+    const targets = this.result(() => typingTargets(this.asChat(), from));
     if (!targets.ok) return targets;
     await this.typists.relayTo(`g:${this.groupId}`, targets.value, from);
     return ok(null);

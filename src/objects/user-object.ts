@@ -42,6 +42,7 @@ import { act } from "./user/actions";
 import { Blocks } from "./user/blocks";
 import { Counters } from "./user/counters";
 import { frameError } from "./user/frame-errors";
+import { type GroupAccess, requireGroupReader } from "./user/group-access";
 import { sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
 import { PeerLog } from "./user/peer-log";
@@ -246,10 +247,13 @@ export class UserObject extends DurableObject<Env> {
         return replay(this.mailbox, ws, frame.after, frame.batch === true);
       case "received":
         return this.writes.run(() => this.sendReceipts(this.mailbox.markDelivered(frame.ids, Date.now()), "delivered"));
-      case "read":
+      case "read": {
+        const ref = parseChat(frame.chat);
+        if (ref.kind === "group") await requireGroupReader(this.access(), ref.id);
         return this.writes.run(() =>
           this.sendReceipts(this.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read"),
         );
+      }
       case "typing": {
         // Someone this user blocked sees nothing of it, typing included.
         const ref = parseChat(frame.chat);
@@ -417,6 +421,22 @@ export class UserObject extends DurableObject<Env> {
     return this.mailbox.history(ref.kind === "user" ? `u:${ref.id}` : `g:${ref.id}`, before, bounded);
   }
 
+  /** GET /api/chats/:chat/messages: a page of a chat, for a group only if the caller is or was in it. */
+  async readChat(chat: string, before: string | undefined, limit: number): Promise<Result<Message[]>> {
+    try {
+      const ref = parseChat(chat);
+      if (ref.kind === "group") await requireGroupReader(this.access(), ref.id);
+      return ok(await this.history(chat, before, limit));
+    } catch (err) {
+      if (err instanceof AppError) return fail(err);
+      throw err;
+    }
+  }
+
+  private access(): GroupAccess {
+    return { sql: this.ctx.storage.sql, userId: this.userId, env: this.env };
+  }
+
   async chats(): Promise<ChatSummary[]> {
     return this.mailbox.chats();
   }
@@ -454,6 +474,16 @@ export class UserObject extends DurableObject<Env> {
   async receiptsOf(chat: string, id: string): Promise<Result<{ message: Message; marks: ReaderReceipt[] }>> {
     const message = this.mailbox.findById(id);
     if (!message || message.chat !== chat || message.system) {
+      // Of a group one is not in, one answer whatever the id (as for its history).
+      const ref = parseChat(chat);
+      if (ref.kind === "group") {
+        try {
+          await requireGroupReader(this.access(), ref.id);
+        } catch (err) {
+          if (err instanceof AppError) return fail(err);
+          throw err;
+        }
+      }
       return fail(new AppError("unknown_message", "no such message in this chat"));
     }
     if (message.from !== this.userId) {

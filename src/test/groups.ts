@@ -7,6 +7,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { randomId } from "../shared/ids";
 import type { AuthAnswer, Group, Message } from "../shared/protocol";
+import { createSession } from "../workers/auth/sessions";
+import { signToken } from "../workers/auth/token";
 import { api, register, userStub } from "./helpers";
 
 export function groupStub(groupId: string) {
@@ -45,6 +47,16 @@ export async function insertUsers(count: number): Promise<string[]> {
   );
   await env.DB.batch(ids.map((id) => insert.bind(id, `bulk_${id}`, `Bulk ${id}`, now)));
   return ids;
+}
+
+/** A token for each of these users (inserted with insertUsers): a real session in D1, signed as login signs it. */
+export async function tokensFor(userIds: string[]): Promise<string[]> {
+  return Promise.all(
+    userIds.map(async (userId) => {
+      const session = await createSession(env.DB, userId, "test");
+      return signToken({ userId, sessionId: session.id }, env.JWT_SECRET);
+    }),
+  );
 }
 
 /** Waits until the group's fan-out has delivered everything it owes. */

@@ -9,233 +9,11 @@
 // user: the token picks them.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import type { AuthAnswer } from "../shared/protocol";
+import securityDoc from "../../docs/security.md?raw";
+import { CALLERS, type Caller, FRAME_ROWS, matrixTable, ROWS, type Row, type World } from "../test/authz-matrix";
 import { clearAlarms, createGroup, settle } from "../test/groups";
 import { api, connect, register, userStub } from "../test/helpers";
 import { app } from "./app";
-
-// The smallest valid PNG: a 1x1 transparent pixel.
-const TINY_PNG = Uint8Array.from(
-  atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
-  (c) => c.charCodeAt(0),
-);
-
-type Caller = "admin" | "member" | "removed" | "outsider" | "anonymous";
-const CALLERS: Caller[] = ["admin", "member", "removed", "outsider", "anonymous"];
-
-interface World {
-  users: Record<Exclude<Caller, "anonymous">, AuthAnswer>;
-  groupId: string;
-  /** A message the admin sent to the group after the removal. */
-  messageId: string;
-}
-
-/** The session id inside a token (its `sid` claim). */
-function sessionOf(token: string): string {
-  const payload = token.split(".")[1] ?? "";
-  return (JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/"))) as { sid: string }).sid;
-}
-
-interface Row {
-  method: string;
-  /** The route as the router knows it. */
-  route: string;
-  /** The concrete request for one world. */
-  path: (w: World) => string;
-  body?: (w: World) => unknown;
-  expect: Record<Caller, number>;
-  /** Needs a world of its own per caller (the call changes membership). */
-  fresh?: boolean;
-}
-
-const ROWS: Row[] = [
-  {
-    method: "GET",
-    route: "/api/health",
-    path: () => "/api/health",
-    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 200 },
-  },
-  {
-    // Operators only: the user ids in ADMIN_USER_IDS, which lists nobody here.
-    method: "GET",
-    route: "/api/admin/users/:id/stats",
-    path: (w) => `/api/admin/users/${w.users.member.user.id}/stats`,
-    expect: { admin: 403, member: 403, removed: 403, outsider: 403, anonymous: 401 },
-  },
-  {
-    method: "POST",
-    route: "/api/auth/register",
-    path: () => "/api/auth/register",
-    body: () => ({ username: `m${Math.random().toString(36).slice(2, 12)}`, password: "unusual-pass-123" }),
-    expect: { admin: 201, member: 201, removed: 201, outsider: 201, anonymous: 201 },
-  },
-  {
-    method: "POST",
-    route: "/api/auth/login",
-    path: () => "/api/auth/login",
-    body: (w) => ({ username: w.users.member.user.username, password: "correct horse battery" }),
-    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 200 },
-    // Five more logins of one user would log out its oldest session (at most 5 per user).
-    fresh: true,
-  },
-  {
-    method: "POST",
-    route: "/api/auth/logout",
-    path: () => "/api/auth/logout",
-    expect: { admin: 204, member: 204, removed: 204, outsider: 204, anonymous: 401 },
-    fresh: true,
-  },
-  {
-    method: "GET",
-    route: "/api/me",
-    path: () => "/api/me",
-    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
-  },
-  {
-    method: "PATCH",
-    route: "/api/me",
-    path: () => "/api/me",
-    body: () => ({ about: "hello" }),
-    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
-  },
-  {
-    method: "GET",
-    route: "/api/users/:username",
-    path: (w) => `/api/users/${w.users.member.user.username}`,
-    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
-  },
-  {
-    // Anyone may ask; the owner's lastSeenVisibility decides what the answer shows (user/subscriptions.test.ts).
-    method: "GET",
-    route: "/api/users/:id/presence",
-    path: (w) => `/api/users/${w.users.member.user.id}/presence`,
-    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
-  },
-  {
-    method: "GET",
-    route: "/api/users",
-    path: (w) => `/api/users?ids=${w.users.member.user.id}`,
-    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
-  },
-  {
-    // One's own picture only: the token picks whose.
-    method: "PUT",
-    route: "/api/me/avatar",
-    path: () => "/api/me/avatar",
-    body: () => TINY_PNG,
-    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
-  },
-  {
-    method: "DELETE",
-    route: "/api/me/avatar",
-    path: () => "/api/me/avatar",
-    expect: { admin: 204, member: 204, removed: 204, outsider: 204, anonymous: 401 },
-  },
-  {
-    // Public by design (an <img> cannot send a token); the member has no picture in this world.
-    method: "GET",
-    route: "/api/users/:id/avatar",
-    path: (w) => `/api/users/${w.users.member.user.id}/avatar`,
-    expect: { admin: 404, member: 404, removed: 404, outsider: 404, anonymous: 404 },
-  },
-  {
-    // Searches only the caller's own mailbox (isolation is tested in search.test.ts).
-    method: "GET",
-    route: "/api/search",
-    path: () => "/api/search?q=hello",
-    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
-  },
-  {
-    method: "GET",
-    route: "/api/chats",
-    path: () => "/api/chats",
-    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
-  },
-  {
-    // Everyone reads only their own mailbox: an outsider's page is empty (checked below).
-    method: "GET",
-    route: "/api/chats/:chat/messages",
-    path: (w) => `/api/chats/g:${w.groupId}/messages`,
-    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
-  },
-  {
-    method: "GET",
-    route: "/ws",
-    path: () => "/ws",
-    expect: { admin: 101, member: 101, removed: 101, outsider: 101, anonymous: 401 },
-  },
-  {
-    method: "POST",
-    route: "/api/groups",
-    path: () => "/api/groups",
-    body: (w) => ({ name: "another", members: [w.users.member.user.id] }),
-    expect: { admin: 201, member: 201, removed: 201, outsider: 201, anonymous: 401 },
-  },
-  {
-    method: "GET",
-    route: "/api/groups/:id",
-    path: (w) => `/api/groups/${w.groupId}`,
-    expect: { admin: 200, member: 200, removed: 403, outsider: 403, anonymous: 401 },
-  },
-  {
-    method: "POST",
-    route: "/api/groups/:id/members",
-    path: (w) => `/api/groups/${w.groupId}/members`,
-    body: (w) => ({ userId: w.users.outsider.user.id }),
-    expect: { admin: 200, member: 403, removed: 403, outsider: 403, anonymous: 401 },
-    fresh: true,
-  },
-  {
-    // Message info: only the sender; those without the message in their mailbox get 404.
-    method: "GET",
-    route: "/api/chats/:chat/messages/:id/receipts",
-    path: (w) => `/api/chats/g:${w.groupId}/messages/${w.messageId}/receipts`,
-    expect: { admin: 200, member: 403, removed: 404, outsider: 404, anonymous: 401 },
-  },
-  {
-    method: "GET",
-    route: "/api/me/blocked",
-    path: () => "/api/me/blocked",
-    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
-  },
-  {
-    // Blocking the outsider: anyone may, except the outsider itself (400).
-    method: "POST",
-    route: "/api/me/blocked",
-    path: () => "/api/me/blocked",
-    body: (w) => ({ userId: w.users.outsider.user.id }),
-    expect: { admin: 200, member: 200, removed: 200, outsider: 400, anonymous: 401 },
-    fresh: true,
-  },
-  {
-    method: "DELETE",
-    route: "/api/me/blocked/:userId",
-    path: (w) => `/api/me/blocked/${w.users.outsider.user.id}`,
-    expect: { admin: 204, member: 204, removed: 204, outsider: 204, anonymous: 401 },
-  },
-  {
-    method: "GET",
-    route: "/api/me/sessions",
-    path: () => "/api/me/sessions",
-    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
-  },
-  {
-    // Logging out the member's session remotely: only the member (others get 404, as for no such session).
-    method: "DELETE",
-    route: "/api/me/sessions/:id",
-    path: (w) => `/api/me/sessions/${sessionOf(w.users.member.token)}`,
-    expect: { admin: 404, member: 204, removed: 404, outsider: 404, anonymous: 401 },
-    fresh: true,
-  },
-  {
-    // Removing the member: the admin may, the member itself may (leaving), nobody else.
-    method: "DELETE",
-    route: "/api/groups/:id/members/:userId",
-    path: (w) => `/api/groups/${w.groupId}/members/${w.users.member.user.id}`,
-    expect: { admin: 200, member: 200, removed: 403, outsider: 403, anonymous: 401 },
-    fresh: true,
-  },
-];
 
 async function newWorld(): Promise<World> {
   const [admin, member, removed, outsider] = await Promise.all([register(), register(), register(), register()]);
@@ -278,6 +56,10 @@ describe("authorization matrix", { timeout: 120_000 }, () => {
     expect([...covered].filter((r) => !served.has(r)).sort()).toEqual([]);
   });
 
+  it("is the table in docs/security.md", () => {
+    expect(securityDoc).toContain(matrixTable());
+  });
+
   for (const row of ROWS) {
     it(`${row.method} ${row.route}`, async () => {
       const got: Partial<Record<Caller, number>> = {};
@@ -305,15 +87,41 @@ describe("authorization matrix", { timeout: 120_000 }, () => {
   });
 });
 
+function frameRow(frame: string): Record<Exclude<Caller, "anonymous">, string> {
+  const row = FRAME_ROWS.find((r) => r.frame === frame);
+  if (!row) throw new Error(`no frame row ${frame}`);
+  return row.expect;
+}
+
 describe("frame matrix", { timeout: 120_000 }, () => {
+  it("read of the group: those who are or were in it; an outsider gets not_member", async () => {
+    const world = await newWorld();
+    const expected = frameRow("read");
+    for (const caller of ["admin", "member", "removed", "outsider"] as const) {
+      const socket = await connect(world.users[caller].token);
+      socket.send({ type: "read", chat: `g:${world.groupId}`, upTo: world.messageId });
+      // An allowed read answers nothing; the sync after it is answered once the read was handled
+      // (the reader's own mailbox knows the chat, so the read waits on nothing).
+      socket.send({ type: "sync", after: Number.MAX_SAFE_INTEGER });
+      if (expected[caller] === "ok") await socket.next("synced");
+      else await socket.next("error");
+      const error = socket.of("error")[0];
+      expect({ caller, outcome: error?.code ?? "ok" }).toEqual({ caller, outcome: expected[caller] });
+      socket.close();
+    }
+    await settle(world.groupId);
+    await clearAlarms(
+      [world.groupId],
+      Object.values(world.users).map((u) => u.user.id),
+    );
+  });
+
   it("sends to the group: members only; one-to-one: any user", async () => {
     const world = await newWorld();
-    const expected: Record<Exclude<Caller, "anonymous">, { group: string; direct: string }> = {
-      admin: { group: "sent", direct: "sent" },
-      member: { group: "sent", direct: "sent" },
-      removed: { group: "not_member", direct: "sent" },
-      outsider: { group: "not_member", direct: "sent" },
-    };
+    const group = frameRow("send");
+    const expected = Object.fromEntries(
+      (Object.keys(group) as (keyof typeof group)[]).map((c) => [c, { group: group[c], direct: "sent" }]),
+    ) as Record<Exclude<Caller, "anonymous">, { group: string; direct: string }>;
     for (const [caller, want] of Object.entries(expected) as [
       keyof typeof expected,
       { group: string; direct: string },
@@ -352,12 +160,7 @@ describe("frame matrix", { timeout: 120_000 }, () => {
     expect(add.status).toBe(200);
     const watcher = await connect(watcherUser.token);
     const keepAlive = setInterval(() => watcher.send("ping"), 500);
-    const expected: Record<Exclude<Caller, "anonymous">, string> = {
-      admin: "relayed",
-      member: "relayed",
-      removed: "not_member",
-      outsider: "not_member",
-    };
+    const expected = frameRow("typing");
     for (const [caller, want] of Object.entries(expected) as [keyof typeof expected, string][]) {
       const me = world.users[caller];
       const socket = await connect(me.token);
@@ -379,12 +182,11 @@ describe("frame matrix", { timeout: 120_000 }, () => {
     const world = await newWorld();
     const chat = `g:${world.groupId}` as const;
     // The author last, so that the message is still there for the refusals before it.
-    const expected: [Exclude<Caller, "anonymous">, { edit: string; delete: string }][] = [
-      ["member", { edit: "not_your_message", delete: "not_your_message" }],
-      ["removed", { edit: "unknown_message", delete: "unknown_message" }],
-      ["outsider", { edit: "unknown_message", delete: "unknown_message" }],
-      ["admin", { edit: "update", delete: "update" }],
-    ];
+    const edit = frameRow("edit");
+    const del = frameRow("delete (for everyone)");
+    const expected = (["member", "removed", "outsider", "admin"] as const).map(
+      (c) => [c, { edit: edit[c], delete: del[c] }] as const,
+    );
     for (const [caller, want] of expected) {
       const me = world.users[caller];
       const socket = await connect(me.token);

@@ -105,7 +105,9 @@ describe("groups end to end", () => {
 
     const now = await http<Group>(base, `/api/groups/${group.id}`, { token: owner.token });
     expect(now.body.members.map((m) => m.id)).toEqual([owner.user.id, member.user.id]);
-    expect(await historyOf(base, eve, chat)).toEqual([]);
+    // Her reading the group's history is refused, as for a group that does not exist (issue 20).
+    const peek = await http<{ error: { code: string } }>(base, `/api/chats/${chat}/messages`, { token: eve.token });
+    expect([peek.status, peek.body.error.code]).toEqual([403, "not_member"]);
     const theirs = await historyWhen(base, member, chat, 1);
     expect(theirs.map((m) => m.system?.event ?? m.text)).toEqual(["created"]);
     e.close();

@@ -90,6 +90,12 @@ export class Members {
     return [...new Set([...now, ...gone].map((row) => row.user_id))];
   }
 
+  /** True if `user` is a member now or was one before (removed, left). */
+  everMember(user: string): boolean {
+    if (this.get(user)) return true;
+    return this.sql.exec("SELECT 1 FROM past_members WHERE user_id = ? LIMIT 1", user).toArray().length > 0;
+  }
+
   /** True while `user` is a member or has a span not yet delivered. */
   owed(user: string): boolean {
     if (this.get(user)) return true;

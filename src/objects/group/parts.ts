@@ -22,6 +22,15 @@ export function requireMember(g: GroupParts, user: string): Member {
   return member;
 }
 
+/**
+ * Reading the group as a chat (its history, its receipts): members now, and
+ * former members for what they had. Outsiders get the same answer as an
+ * unknown group (see GroupObject.asChat), so nothing says the group exists.
+ */
+export function requireReader(g: GroupParts, user: string): void {
+  if (!g.members.everMember(user)) throw new AppError("not_member", "you are not a member of this chat");
+}
+
 export function requireAdmin(g: GroupParts, user: string): Member {
   const member = requireMember(g, user);
   if (member.role !== "admin") throw new AppError("forbidden", "only the group's admins may do that");

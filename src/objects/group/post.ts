@@ -50,10 +50,25 @@ export function post(
   return reply(g, sender, entry);
 }
 
-/** What `author` is owed up to and including `entry`, ending with it. */
+/**
+ * What `author` is owed up to and including `entry`, ending with it; or, when
+ * that is more than one answer carries, its first page only (not ending with
+ * `entry`): the author's object asks for the rest with `owedAfter`. Never the
+ * entry after a gap, or the author's devices would see it before the entries
+ * in between (issue 20, item 3).
+ */
 export function reply(g: GroupParts, author: string, entry: LogEntry): PostReply {
-  const items = g.fanout.owedTo(author, REPLY_ITEMS_MAX).filter((item) => logPosition(item) <= entry.id);
+  const owed = g.fanout.owedTo(author, REPLY_ITEMS_MAX);
+  const items = owed.filter((item) => logPosition(item) <= entry.id);
   const last = items.at(-1);
+  if (last && logPosition(last) !== entry.id && items.length === REPLY_ITEMS_MAX) {
+    return { id: entry.id, ts: entry.ts, items };
+  }
   if (!last || logPosition(last) !== entry.id) items.push(g.log.toItem(entry, author));
   return { id: entry.id, ts: entry.ts, items };
+}
+
+/** The next page of what `member` is owed after log position `after`, up to and including `upTo`. */
+export function owedAfter(g: GroupParts, member: string, after: string, upTo: string): InboxItem[] {
+  return g.log.itemsFor(member, after, REPLY_ITEMS_MAX).filter((item) => logPosition(item) <= upTo);
 }

@@ -12,6 +12,7 @@ import type { ActionWindows } from "../action-windows";
 import type { InboxChange } from "../inbox";
 import type { MessageIdClock } from "../storage/id-clock";
 import type { Outbox } from "../storage/outbox";
+import { catchUp } from "./group-send";
 import type { Mailbox } from "./mailbox";
 import { broadcast, send } from "./sockets";
 
@@ -104,7 +105,7 @@ async function inGroup(me: Actor, ws: WebSocket, frame: ActionFrame, groupId: st
   }
   if (!result.ok) throw new AppError(result.error.code, result.error.message);
   // As for a send: store what we are owed up to and including the change.
-  const items = result.value.items;
+  const items = await catchUp(me, group, result.value, frame.clientId);
   return me.writes(() => {
     const frames = me.mailbox.accept(items);
     const answer = me.mailbox.changes.findByClientId(frame.clientId);

@@ -54,7 +54,11 @@ describe("typing frames", () => {
 
   it.each([
     ["an unknown user", () => `u:${randomId()}`, "unknown_user"],
-    ["a group that does not exist", () => `g:${randomId()}`, "unknown_group"],
+    [
+      "a group that does not exist (the same answer as one the caller is not in)",
+      () => `g:${randomId()}`,
+      "not_member",
+    ],
     ["a malformed chat", () => "x:nope", "invalid_chat"],
   ])("answers typing in %s with an error frame, and relays nothing", async (_, chat, code) => {
     const alice = await register();

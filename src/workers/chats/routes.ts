@@ -1,5 +1,7 @@
 // GET /api/chats and GET /api/chats/:chat/messages: read from the caller's
-// own mailbox (their user object), so a user sees only chats they are in.
+// own mailbox (their user object), so a user sees only chats they are in; a
+// group's history is refused (403 not_member) to one who never was in it, and
+// an unknown group gets the same answer.
 
 import { Hono } from "hono";
 import { AppError, unwrap } from "../../shared/errors";
@@ -21,7 +23,7 @@ chatRoutes.get("/:chat/messages", async (c) => {
   const before = c.req.query("before");
   if (before !== undefined && !isMessageId(before)) throw new AppError("invalid_field", "before must be a message id");
   const limit = parseLimit(c.req.query("limit"));
-  const messages = await userObject(c.env, c.get("auth").userId).history(chat, before, limit);
+  const messages = unwrap(await userObject(c.env, c.get("auth").userId).readChat(chat, before, limit));
   return c.json({ messages });
 });
 
