@@ -45,14 +45,18 @@ async function unbrotli(from: string, to: string): Promise<void> {
 
 async function untar(from: string, into: string): Promise<void> {
   mkdirSync(into, { recursive: true });
-  const tar = spawn("tar", ["-x", "-C", into], { stdio: ["pipe", "ignore", "pipe"] });
+  // Through a file, not a pipe: tar stops reading at the archive's end marker
+  // and may close its stdin before the trailing padding is written, which
+  // fails the pipe ("Premature close") now and then.
+  const archive = path.join(into, `.${path.basename(from, ".br")}`);
+  await unbrotli(from, archive);
+  const tar = spawn("tar", ["-x", "-C", into, "-f", archive], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   tar.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const exited = new Promise<number | null>((resolve) => tar.on("close", resolve));
-  await pipeline(createReadStream(from), createBrotliDecompress(), tar.stdin);
-  const code = await exited;
+  const code = await new Promise<number | null>((resolve) => tar.on("close", resolve));
+  rmSync(archive, { force: true });
   if (code !== 0) throw new Error(`unpacking ${from} failed (${code}): ${stderr}`);
 }
 
