@@ -76,6 +76,8 @@ describe("the web page", () => {
     await expect(ann.page.evaluate(() => document.activeElement?.textContent)).resolves.toContain("Lunch at one?");
     await ann.page.keyboard.press("Enter");
     await ann.page.getByRole("menu", { name: "Message options" }).waitFor();
+    // The menu takes the focus once it has rendered: a key pressed before that goes to the list.
+    await expect.poll(() => ann.page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("menuitem");
     await ann.page.keyboard.press("End");
     await expect(ann.page.evaluate(() => document.activeElement?.textContent)).resolves.toBe("Delete for everyone");
     await ann.page.keyboard.press("Enter");
