@@ -76,14 +76,14 @@ describe("an alarm that fires twice", { timeout: 60_000 }, () => {
       const fanout = object.fanout;
       if (!fanout) throw new Error("no fan-out");
       const real = fanout.deliver;
-      fanout.deliver = async (target, items) => {
-        if (target !== victim) return real(target, items);
+      fanout.deliver = async (target, items, after) => {
+        if (target !== victim) return real(target, items, after);
         calls += 1;
         if (calls === 1) {
-          await real(target, items);
+          await real(target, items, after);
           throw new Error("injected: no answer");
         }
-        return real(target, items);
+        return real(target, items, after);
       };
     });
     const a = await connect(admin.token);

@@ -148,7 +148,7 @@ describe("sending to a group", { timeout: 60_000 }, () => {
 
     // The group stored a post but its answer never reached the sender's
     // object (a crash in between): the client's retry gets that message.
-    const lost = await groupStub(group.id).post(admin.user.id, "lost-answer", "stored by the group");
+    const lost = await groupStub(group.id).post(admin.user.id, "lost-answer", "stored by the group", undefined, "");
     if (!lost.ok) throw new Error("post failed");
     a.send({ type: "send", clientId: "lost-answer", chat, text: "stored by the group" });
     const retried = await a.next("sent", (f) => f.clientId === "lost-answer");
@@ -177,10 +177,10 @@ describe("fan-out failures", { timeout: 60_000 }, () => {
         const fanout = object.fanout;
         if (!fanout) throw new Error("no fan-out");
         const real = fanout.deliver;
-        fanout.deliver = async (target, items) => {
-          if (target !== victim || failures > 0) return real(target, items);
+        fanout.deliver = async (target, items, after) => {
+          if (target !== victim || failures > 0) return real(target, items, after);
           failures += 1;
-          if (when === "after") await real(target, items); // stored, but the answer is lost
+          if (when === "after") await real(target, items, after); // stored, but the answer is lost
           throw new Error("injected failure");
         };
       });

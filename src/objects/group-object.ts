@@ -18,9 +18,11 @@ import { Members } from "./group/members";
 import { addMember, create, info, removeMember } from "./group/membership";
 import { type GroupParts, requireReader } from "./group/parts";
 import { owedAfter, type PostReply, post } from "./group/post";
+import { GroupReceipts } from "./group/receipts";
 import { GROUP_SCHEMA } from "./group/schema";
 import { GroupTyping, typingTargets } from "./group/typing";
-import type { InboxItem } from "./inbox";
+import { LogViews } from "./group/views";
+import type { GroupEntry } from "./group-entry";
 import { AlarmScheduler } from "./storage/alarm";
 import { Meta } from "./storage/meta";
 import { migrate } from "./storage/schema";
@@ -51,14 +53,18 @@ export class GroupObject extends DurableObject<Env> {
     const meta = new Meta(sql);
     const members = new Members(sql);
     const log = new GroupLog(sql, meta, this.groupId);
+    const views = new LogViews(sql, log);
+    const user = (id: string) => this.env.USERS.get(this.env.USERS.idFromName(id));
     const fanout = new FanOut(
       sql,
       log,
+      views,
       members,
-      (target, items) => this.env.USERS.get(this.env.USERS.idFromName(target)).accept(items),
+      (target, entries, after) => user(target).takeGroup(this.groupId, entries, after),
       (time) => this.alarms.ensureBy(time, "fanout"),
     );
-    return { id: this.groupId, meta, members, log, fanout };
+    const receipts = new GroupReceipts(sql, log, fanout, (sender, items) => user(sender).accept(items));
+    return { id: this.groupId, meta, members, log, views, fanout, receipts };
   }
 
   /** The group's parts, or unknown_group for an id never created. */
@@ -102,19 +108,75 @@ export class GroupObject extends DurableObject<Env> {
     return this.result(() => removeMember(this.group(), by, user));
   }
 
-  /** A member's message, from its own user object (see user/group-send.ts). */
-  async post(sender: string, clientId: string, text: string, replyTo?: string): Promise<Result<PostReply>> {
-    return this.result(() => post(this.group(), sender, clientId, text, replyTo));
+  /**
+   * A member's message, from its own user object (see user/group-send.ts);
+   * `after` is the newest entry that object has taken.
+   */
+  async post(
+    sender: string,
+    clientId: string,
+    text: string,
+    replyTo: string | undefined,
+    after: string,
+  ): Promise<Result<PostReply>> {
+    return this.result(() => post(this.group(), sender, clientId, text, replyTo, after));
   }
 
   /** The rest of a post's or change's answer, when it was more than one answer carries (see group/post.ts). */
-  async owedAfter(member: string, after: string, upTo: string): Promise<Result<InboxItem[]>> {
+  async owedAfter(member: string, after: string, upTo: string): Promise<Result<GroupEntry[]>> {
     return this.result(() => owedAfter(this.group(), member, after, upTo));
   }
 
   /** An edit or delete for everyone, from its author's user object (see user/actions.ts). */
-  async change(author: string, clientId: string, request: GroupChange): Promise<Result<PostReply>> {
-    return this.result(() => change(this.group(), author, clientId, request, actionWindows(this.env)));
+  async change(author: string, clientId: string, request: GroupChange, after: string): Promise<Result<PostReply>> {
+    return this.result(() => change(this.group(), author, clientId, request, actionWindows(this.env), after));
+  }
+
+  // ------------------------------------------------------------ reading the log (docs/groups.md)
+
+  /** What `member` may read after log id `after` (a member's object catching up after a gap, or before a sync). */
+  async pull(
+    member: string,
+    after: string,
+    limit: number,
+  ): Promise<Result<{ entries: GroupEntry[]; through: string | null }>> {
+    return this.read(member, (g) => g.views.scanFor(member, after, Math.min(limit, 1000), "readable"));
+  }
+
+  /** The entries `member` may read at positions from..to (the content of a sync). */
+  async entries(member: string, from: number, to: number): Promise<Result<GroupEntry[]>> {
+    return this.read(member, (g) => g.views.range(member, from, to, 1000));
+  }
+
+  async history(member: string, before: string | undefined, limit: number): Promise<Result<GroupEntry[]>> {
+    return this.read(member, (g) => g.views.history(member, before, limit));
+  }
+
+  async search(
+    member: string,
+    match: string,
+    before: string | undefined,
+    limit: number,
+  ): Promise<Result<GroupEntry[]>> {
+    return this.read(member, (g) => g.views.search(member, match, before, limit));
+  }
+
+  async message(member: string, id: string): Promise<Result<GroupEntry | null>> {
+    return this.read(member, (g) => g.views.message(member, id));
+  }
+
+  /** A member's devices got or read the group up to these ids (see group/receipts.ts). */
+  async ack(member: string, delivered: string, read: string, upto: string): Promise<Result<{ unread: number | null }>> {
+    return this.read(member, (g) => g.receipts.ack(member, delivered, read, upto));
+  }
+
+  /** For members now and before only; others get what an unknown group gets. */
+  private read<T>(member: string, fn: (g: GroupParts) => T): Result<T> {
+    return this.result(() => {
+      const g = this.asChat();
+      requireReader(g, member);
+      return fn(g);
+    });
   }
 
   /** Who was meant to receive a message `caller` sent (its receipts list). */
@@ -169,6 +231,7 @@ export class GroupObject extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarms.fired();
+    this.parts?.fanout.flush();
     this.parts?.fanout.resume();
   }
 }

@@ -31,6 +31,7 @@ import {
 } from "../shared/protocol";
 import { utf8Length } from "../shared/text-rules";
 import { type ActionWindows, actionWindows } from "./action-windows";
+import type { GroupEntry } from "./group-entry";
 import type { InboxItem } from "./inbox";
 import { AlarmScheduler } from "./storage/alarm";
 import { MessageIdClock } from "./storage/id-clock";
@@ -40,17 +41,21 @@ import { migrate } from "./storage/schema";
 import { WriteBatch } from "./storage/write-batch";
 import { act } from "./user/actions";
 import { Blocks } from "./user/blocks";
+import { listChats } from "./user/chat-list";
 import { Counters } from "./user/counters";
 import { frameError } from "./user/frame-errors";
 import { type GroupAccess, requireGroupReader } from "./user/group-access";
-import { sendToGroup } from "./user/group-send";
+import { GroupAcks } from "./user/group-acks";
+import { GroupChats } from "./user/group-chats";
+import { GroupReads } from "./user/group-reads";
+import { type GroupSender, sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
 import { PeerLog } from "./user/peer-log";
 import { HIDDEN, type PresenceView } from "./user/presence";
 import { PresenceHub } from "./user/presence-hub";
 import { TokenBucket } from "./user/rate-limit";
 import { USER_SCHEMA } from "./user/schema";
-import { type SearchRequest, searchMailbox } from "./user/search";
+import { type SearchRequest, searchAll } from "./user/search";
 import { attach, broadcast, closeIfPending, closeOldest, send } from "./user/sockets";
 import { replay } from "./user/sync";
 import type { WatchAnswer } from "./user/watcher";
@@ -60,6 +65,11 @@ export class UserObject extends DurableObject<Env> {
   private readonly meta: Meta;
   private readonly counters: Counters;
   private readonly mailbox: Mailbox;
+  /** This user's groups: positions in their logs, no copy of their messages (user/group-chats.ts). */
+  private readonly groups: GroupChats;
+  private readonly groupReads: GroupReads;
+  private readonly groupAcks: GroupAcks;
+  private groupFlush: ReturnType<typeof setTimeout> | null = null;
   private readonly outbox: Outbox;
   /** The mailbox as the outbox of one-to-one messages (user/peer-log.ts). */
   private readonly peers: PeerLog;
@@ -88,6 +98,7 @@ export class UserObject extends DurableObject<Env> {
     const counters = new Counters(this.meta, sql);
     this.counters = counters;
     this.mailbox = new Mailbox(sql, counters, this.userId);
+    this.groups = new GroupChats(sql, this.meta, this.mailbox, () => this.scheduleGroupFlush());
     this.blocks = new Blocks(sql);
     this.windows = actionWindows(env);
     this.ids = new MessageIdClock(this.meta, this.userId, counters);
@@ -120,6 +131,15 @@ export class UserObject extends DurableObject<Env> {
         this.peers.flush();
       },
     );
+    this.groupReads = new GroupReads({
+      userId: this.userId,
+      env,
+      groups: this.groups,
+      mailbox: this.mailbox,
+      writes: (job) => this.writes.run(job),
+      sockets: () => ctx.getWebSockets(),
+    });
+    this.groupAcks = new GroupAcks({ userId: this.userId, env, groups: this.groups });
     this.presence = new PresenceHub({
       ctx,
       env,
@@ -134,6 +154,7 @@ export class UserObject extends DurableObject<Env> {
         // Confirmed rows wait for a write batch or the alarm: going quiet, delete them now.
         this.outbox.flushConfirmed();
         this.peers.flush();
+        this.flushGroups();
         if (this.outbox.nextDue() === null && !this.peers.owed()) this.alarms.cancel();
       },
     });
@@ -146,6 +167,31 @@ export class UserObject extends DurableObject<Env> {
         console.warn(JSON.stringify({ event: "outbox_resume_failed", error: String(err) }));
       });
     });
+  }
+
+  /** What the group modules (user/group-*.ts) use of this object. */
+  private groupSide(): GroupSender {
+    return {
+      userId: this.userId,
+      env: this.env,
+      groups: this.groups,
+      mailbox: this.mailbox,
+      reads: this.groupReads,
+      writes: (job) => this.writes.run(job),
+      sockets: () => this.ctx.getWebSockets(),
+    };
+  }
+
+  /** Group positions and runs wait in memory a little (user/group-chats.ts), then one write each. */
+  private scheduleGroupFlush(): void {
+    this.groupFlush ??= setTimeout(() => {
+      this.groupFlush = null;
+      void this.writes.run(() => this.groups.flush());
+    }, GROUP_FLUSH_MS);
+  }
+
+  private flushGroups(): void {
+    if (this.groups.dirty) this.groups.flush();
   }
 
   /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */
@@ -243,13 +289,21 @@ export class UserObject extends DurableObject<Env> {
         this.sendQueue = turn.catch(() => undefined);
         return turn;
       }
-      case "sync":
-        return replay(this.mailbox, ws, frame.after, frame.batch === true);
-      case "received":
-        return this.writes.run(() => this.sendReceipts(this.mailbox.markDelivered(frame.ids, Date.now()), "delivered"));
+      case "sync": {
+        const groups = await this.groupReads.replayEntries(frame.after);
+        return replay(this.mailbox, ws, frame.after, frame.batch === true, groups);
+      }
+      case "received": {
+        const ids = this.groupAcks.received(frame.ids);
+        if (ids.length === 0) return;
+        return this.writes.run(() => this.sendReceipts(this.mailbox.markDelivered(ids, Date.now()), "delivered"));
+      }
       case "read": {
         const ref = parseChat(frame.chat);
-        if (ref.kind === "group") await requireGroupReader(this.access(), ref.id);
+        if (ref.kind === "group") {
+          await requireGroupReader(this.access(), ref.id);
+          return this.groupAcks.read(frame.chat, frame.upTo);
+        }
         return this.writes.run(() =>
           this.sendReceipts(this.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read"),
         );
@@ -273,11 +327,8 @@ export class UserObject extends DurableObject<Env> {
     // look is enough: sends run one at a time (sendQueue), so nothing else
     // can store this clientId between here and storeSend.
     if (this.answerRetry(ws, frame)) return;
-    if (chat.kind === "group") {
-      if (frame.replyTo !== undefined) this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
-      const me = { userId: this.userId, env: this.env, mailbox: this.mailbox, sockets: () => this.ctx.getWebSockets() };
-      return sendToGroup(me, ws, frame, chat.id);
-    }
+    // The group checks the quote: it holds the one copy of what may be quoted.
+    if (chat.kind === "group") return sendToGroup(this.groupSide(), ws, frame, chat.id);
     if (this.blocks.has(chat.id)) {
       throw new FrameError(new AppError("blocked", "you blocked this user; unblock them to send"), frame.clientId);
     }
@@ -349,6 +400,8 @@ export class UserObject extends DurableObject<Env> {
       userId: this.userId,
       env: this.env,
       mailbox: this.mailbox,
+      groups: this.groups,
+      reads: this.groupReads,
       ids: this.ids,
       outbox: this.outbox,
       windows: this.windows,
@@ -415,10 +468,25 @@ export class UserObject extends DurableObject<Env> {
     });
   }
 
+  /**
+   * A group pushes what a member has not taken (see group/fanout.ts); `after`
+   * is where the group's cursor stood. Further than this object got means it
+   * lost entries it had taken (a crash before they were written): it pulls
+   * from where it really is. The answer says whether a device is connected.
+   */
+  async takeGroup(groupId: string, entries: GroupEntry[], after: string): Promise<{ online: boolean }> {
+    const chat = `g:${groupId}`;
+    const row = this.groups.get(chat);
+    if (row && after > row.upto) await this.groupReads.pull(chat);
+    else await this.groupReads.take(chat, entries);
+    return { online: this.ctx.getWebSockets().length > 0 };
+  }
+
   async history(chat: string, before: string | undefined, limit: number): Promise<Message[]> {
     const ref = parseChat(chat);
     const bounded = Math.min(Math.max(1, limit), HISTORY_LIMIT_MAX);
-    return this.mailbox.history(ref.kind === "user" ? `u:${ref.id}` : `g:${ref.id}`, before, bounded);
+    if (ref.kind === "group") return this.groupReads.history(`g:${ref.id}`, before, bounded);
+    return this.mailbox.history(`u:${ref.id}`, before, bounded);
   }
 
   /** GET /api/chats/:chat/messages: a page of a chat, for a group only if the caller is or was in it. */
@@ -438,7 +506,8 @@ export class UserObject extends DurableObject<Env> {
   }
 
   async chats(): Promise<ChatSummary[]> {
-    return this.mailbox.chats();
+    await this.groupReads.pullAll();
+    return listChats(this.mailbox, this.groups, this.groupReads.hidden);
   }
 
   // ------------------------------------------------------------ user safety RPC
@@ -472,7 +541,15 @@ export class UserObject extends DurableObject<Env> {
    * from the group object; the peer in a one-to-one chat).
    */
   async receiptsOf(chat: string, id: string): Promise<Result<{ message: Message; marks: ReaderReceipt[] }>> {
-    const message = this.mailbox.findById(id);
+    let message = this.mailbox.findById(id);
+    if (!message && chat.startsWith("g:") && this.groups.get(chat) && id.endsWith(chat.slice(2))) {
+      try {
+        message = await this.groupReads.message(chat, id);
+      } catch (err) {
+        if (err instanceof AppError) return fail(err);
+        throw err;
+      }
+    }
     if (!message || message.chat !== chat || message.system) {
       // Of a group one is not in, one answer whatever the id (as for its history).
       const ref = parseChat(chat);
@@ -491,7 +568,7 @@ export class UserObject extends DurableObject<Env> {
     }
     const marks = chat.startsWith("u:")
       ? this.mailbox.marks.ofOneToOne(message)
-      : [...this.mailbox.marks.of(id).values()];
+      : [...this.mailbox.marks.ofGroup(message).values()];
     return ok({ message, marks });
   }
 
@@ -506,7 +583,7 @@ export class UserObject extends DurableObject<Env> {
 
   /** GET /api/search: this user's own messages matching every word, newest first. */
   async search(request: SearchRequest): Promise<Result<Message[]>> {
-    return searchMailbox(this.ctx.storage.sql, this.mailbox, request);
+    return searchAll(this.ctx.storage.sql, this.mailbox, this.groups, this.groupReads, request);
   }
 
   /** Logout: the session's sockets are told and closed at once (one that has not spoken yet, at its first frame). */
@@ -575,12 +652,16 @@ export class UserObject extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const due = this.alarms.fired();
+    this.flushGroups();
     // Always: it is the outbox's safety net, and cheap when there is nothing to retry.
     await Promise.all([this.outbox.retryDue(), this.peers.retryDue()]);
     // Only at its own time: most alarms of a busy object are the outbox's, released lazily.
     if (due("presence")) await this.presence.sweep();
   }
 }
+
+/** How long moved group positions wait in memory before they are written (see user/group-chats.ts). */
+const GROUP_FLUSH_MS = 1_000;
 
 /** Over FRAME_MAX_BYTES of UTF-8; the byte count is walked only where units alone cannot tell. */
 function overFrameLimit(data: string): boolean {

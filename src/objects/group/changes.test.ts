@@ -146,17 +146,18 @@ describe("group edits and deletes", { timeout: 60_000 }, () => {
     const sent = await sendAndWait(b, chat, "v1", "m1");
     const first = await act(b, { type: "edit", clientId: "e1", id: sent.id, text: "v2" });
     // The mailbox answers a retry itself; a retry that reaches the group (answer lost) gets the same entry.
-    const again = await groupStub(group.id).change(users[1]?.user.id ?? "", "e1", {
-      action: "edit",
-      id: sent.id,
-      text: "v3",
-    });
-    expect(first.type).toBe("update");
-    const [stored] = await rows<{ cid: string }>(
+    const again = await groupStub(group.id).change(
       users[1]?.user.id ?? "",
-      "SELECT cid FROM changes WHERE client_id = 'e1'",
+      "e1",
+      { action: "edit", id: sent.id, text: "v3" },
+      "",
     );
-    expect(again).toMatchObject({ ok: true, value: { id: stored?.cid } });
+    expect(first.type).toBe("update");
+    const stored = await runInDurableObject(groupStub(group.id), (_: GroupObject, state) =>
+      state.storage.sql.exec<{ id: string }>("SELECT id FROM log WHERE client_id = 'e1'").toArray(),
+    );
+    expect(stored).toHaveLength(1);
+    expect(again).toMatchObject({ ok: true, value: { id: stored[0]?.id } });
     b.send({ type: "edit", clientId: "e1", id: sent.id, text: "v3" });
     await b.until((s) => s.of("update").filter((f) => f.clientId === "e1").length >= 2);
     expect(
@@ -169,7 +170,7 @@ describe("group edits and deletes", { timeout: 60_000 }, () => {
     ).toBe(1);
     // A clientId of a send cannot be reused for an edit.
     expect(
-      await groupStub(group.id).change(users[1]?.user.id ?? "", "m1", { action: "edit", id: sent.id, text: "v4" }),
+      await groupStub(group.id).change(users[1]?.user.id ?? "", "m1", { action: "edit", id: sent.id, text: "v4" }, ""),
     ).toMatchObject({
       ok: false,
       error: { code: "invalid_field" },
@@ -192,9 +193,9 @@ describe("group edits and deletes", { timeout: 60_000 }, () => {
       const fanout = object.fanout;
       if (!fanout) throw new Error("no fan-out");
       const real = fanout.deliver;
-      fanout.deliver = async (target, items) => {
+      fanout.deliver = async (target, items, after) => {
         if (target === carol.user.id && blocked) throw new Error("carol is unreachable");
-        return real(target, items);
+        return real(target, items, after);
       };
     });
     const c = await connect(carol.token);

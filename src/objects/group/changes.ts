@@ -18,6 +18,7 @@ export function change(
   clientId: string,
   request: GroupChange,
   windows: ActionWindows,
+  after: string,
   now = Date.now(),
 ): PostReply {
   const earlier = g.log.findByClient(author, clientId);
@@ -25,10 +26,10 @@ export function change(
     if (earlier.target !== request.id || earlier.action !== request.action) {
       throw new AppError("invalid_field", "clientId was already used for another action");
     }
-    return reply(g, author, earlier);
+    return reply(g, author, earlier, after);
   }
   const member = requireMember(g, author);
-  const message = g.log.get(request.id);
+  const message = g.views.message(author, request.id) ? g.log.get(request.id) : null;
   if (!message || message.target !== null) throw new AppError("unknown_message", "no such message in this chat");
   if (message.system) throw new AppError("forbidden", "system messages cannot be edited or deleted");
   if (message.deletedAt !== null) throw new AppError("message_deleted", "that message was deleted");
@@ -51,7 +52,7 @@ export function change(
   );
   g.fanout.seen(author);
   g.fanout.notify(g.members.ids(), now);
-  return reply(g, author, entry);
+  return reply(g, author, entry, after);
 }
 
 /** Who was meant to receive a message the caller sent: members then, current or since gone. */

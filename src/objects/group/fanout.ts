@@ -1,26 +1,45 @@
-// The group's fan-out: every member's user object must receive every log entry
-// of its membership, in log order, exactly once (the mailbox drops ids it has).
+// The group's fan-out: every member's user object must take every log entry of
+// its membership, in log order. The member's object stores no copy: it numbers
+// the entries with its own seqs, sends them to its devices and keeps only
+// which seqs stand for which positions (user/group-chats.ts); it skips ids it
+// has, so a repeated push changes nothing.
 //
-// Instead of one outbox row per member per message (1,000 rows written and
-// deleted for each message in a big group), each recipient has one cursor: the
-// last log id its object confirmed. A delivery reads what follows the cursor
-// straight from the log, so everything a member is owed travels in one call
-// (coalescing), and a confirmed call is one cursor update.
+// Each recipient has one cursor: the last log id its object took. A push reads
+// what follows the cursor straight from the log, so everything a member is
+// owed travels in one call (coalescing), and a confirmed call moves the cursor
+// in memory; cursors (with the receipt watermarks beside them) reach storage
+// in batches (FLUSH_MS), not once per member per message. After a crash the
+// stored cursors are older: the alarm pushes again from there, and members
+// skip what they have.
 //
 // Deliveries run concurrently across members, each member one at a time, so a
 // slow or failing member holds one slot and never the others; it backs off and
 // the object's alarm brings it back. Members whose object last said no device
-// was connected wait in their own lane with few slots: they need the messages
-// in their mailbox, not at once, and the longer they wait the more each call
-// carries, while members with a device connected get the other slots first.
-// See docs/groups.md.
+// was connected wait in their own lane with few slots. See docs/groups.md.
 
-import type { InboxItem } from "../inbox";
+import type { GroupEntry } from "../group-entry";
 import type { GroupLog } from "./log";
 import type { Members } from "./members";
+import type { LogViews } from "./views";
 
-/** Hands items to a member's object; the answer says if a device of it is connected. */
-export type Deliver = (target: string, items: InboxItem[]) => Promise<{ online: boolean }>;
+/**
+ * Hands entries to a member's object, with the id its cursor stood at (so
+ * that the member sees a gap, if it lost entries it took); the answer says if
+ * a device of it is connected.
+ */
+export type Deliver = (target: string, entries: GroupEntry[], after: string) => Promise<{ online: boolean }>;
+
+/** A recipient's positions: the last id its object took, and the receipt watermarks. */
+export interface CursorMarks {
+  acked: string;
+  delivered: string;
+  read: string;
+}
+
+/** A former member with nothing more owed: its row stays for its watermarks, above every id. */
+const RETIRED = "~";
+/** How long moved cursors and watermarks wait in memory before one write each. */
+export const FLUSH_MS = 1_000;
 
 const BATCH = 200; // log entries per call to one member
 const ONLINE_SLOTS = 32; // deliveries in flight to members online (or not known to be offline)
@@ -44,10 +63,15 @@ export class FanOut {
   private readonly inflight = new Set<string>();
   /** Members whose object said at the last delivery that no device was connected. */
   private readonly away = new Set<string>();
+  /** Cursors and watermarks as they stand in memory (ahead of storage until the next flush). */
+  private readonly marks = new Map<string, CursorMarks>();
+  private readonly dirty = new Set<string>();
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly log: GroupLog,
+    private readonly views: LogViews,
     private readonly members: Members,
     /** Public so that tests can wrap it to inject failures. */
     public deliver: Deliver,
@@ -57,7 +81,72 @@ export class FanOut {
 
   /** A cursor for a new member, just before its first entry; a returning one keeps its own. */
   open(user: string, before: string): void {
-    this.sql.exec("INSERT INTO cursors (user_id, acked) VALUES (?, ?) ON CONFLICT(user_id) DO NOTHING", user, before);
+    this.flushOne(user);
+    this.sql.exec(
+      `INSERT INTO cursors (user_id, acked, delivered) VALUES (?1, ?2, ?2)
+       ON CONFLICT(user_id) DO UPDATE SET acked = CASE WHEN acked = ?3 THEN ?2 ELSE acked END`,
+      user,
+      before,
+      RETIRED,
+    );
+    this.marks.delete(user);
+  }
+
+  /** A recipient's cursor and watermarks (null: it never was one). */
+  marksOf(user: string): CursorMarks | null {
+    let marks = this.marks.get(user);
+    if (!marks) {
+      const row = this.sql
+        .exec<{ acked: string; delivered: string; read: string }>(
+          "SELECT acked, delivered, read FROM cursors WHERE user_id = ?",
+          user,
+        )
+        .toArray()[0];
+      if (!row) return null;
+      marks = { acked: row.acked, delivered: row.delivered, read: row.read };
+      this.marks.set(user, marks);
+    }
+    return marks;
+  }
+
+  /** Moves a recipient's watermarks (they only go up); written with the next flush. */
+  setWatermarks(user: string, delivered: string, read: string): void {
+    const marks = this.marksOf(user);
+    if (!marks) return;
+    if (delivered > marks.delivered) marks.delivered = delivered;
+    if (read > marks.read) marks.read = read;
+    this.touch(user);
+  }
+
+  private touch(user: string): void {
+    this.dirty.add(user);
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = null;
+      this.flush();
+    }, FLUSH_MS);
+  }
+
+  /** Writes every moved cursor and watermark: one row per recipient, whatever it took since. */
+  flush(): void {
+    for (const user of this.dirty) this.write(user);
+    this.dirty.clear();
+  }
+
+  private flushOne(user: string): void {
+    if (this.dirty.delete(user)) this.write(user);
+  }
+
+  private write(user: string): void {
+    const marks = this.marks.get(user);
+    if (!marks) return;
+    this.sql.exec(
+      `UPDATE cursors SET acked = max(acked, ?1), delivered = max(delivered, ?2), read = max(read, ?3)
+       WHERE user_id = ?4`,
+      marks.acked,
+      marks.delivered,
+      marks.read,
+      user,
+    );
   }
 
   /** Starts delivery to these recipients. Call in the same block as the log write. */
@@ -78,19 +167,13 @@ export class FanOut {
     (this.away.has(user) ? this.offline : this.online).queue.add(user);
   }
 
-  /** What `user` is owed now, oldest first (at most `limit` entries). */
-  owedTo(user: string, limit: number): InboxItem[] {
-    const cursor = this.cursor(user);
-    return cursor ? this.log.itemsFor(user, cursor.acked, limit) : [];
-  }
-
   /** The alarm's part (and a woken object's): picks up every recipient due. */
   resume(now = Date.now()): void {
     const last = this.log.lastId;
     const due = this.sql
       .exec<{ user_id: string }>("SELECT user_id FROM cursors WHERE acked < ? AND next_at <= ?", last, now)
       .toArray();
-    for (const row of due) this.enqueue(row.user_id);
+    for (const row of due) if ((this.marksOf(row.user_id)?.acked ?? last) < last) this.enqueue(row.user_id);
     this.pump();
     const later = this.sql
       .exec<{ at: number | null }>("SELECT min(next_at) AS at FROM cursors WHERE acked < ? AND next_at > ?", last, now)
@@ -105,7 +188,9 @@ export class FanOut {
 
   /** Recipients whose cursor is behind the log. */
   behind(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM cursors WHERE acked < ?", this.log.lastId).one().n;
+    const last = this.log.lastId;
+    const rows = this.sql.exec<{ user_id: string }>("SELECT user_id FROM cursors WHERE acked < ?", last).toArray();
+    return rows.filter((row) => (this.marksOf(row.user_id)?.acked ?? last) < last).length;
   }
 
   private pump(): void {
@@ -129,19 +214,21 @@ export class FanOut {
   }
 
   private cursor(user: string) {
-    return this.sql
+    const row = this.sql
       .exec<{ acked: string; attempts: number; next_at: number }>(
         "SELECT acked, attempts, next_at FROM cursors WHERE user_id = ?",
         user,
       )
       .toArray()[0];
+    const marks = this.marksOf(user);
+    return row && marks ? { ...row, acked: marks.acked > row.acked ? marks.acked : row.acked } : undefined;
   }
 
   private async run(user: string): Promise<void> {
     const cursor = this.cursor(user);
     const now = Date.now();
     if (!cursor || cursor.next_at > now) return; // gone, or backing off until the alarm
-    const { items, through: last } = this.log.scanFor(user, cursor.acked, BATCH);
+    const { entries, through: last } = this.views.scanFor(user, cursor.acked, BATCH);
     if (last === null) {
       this.retire(user, cursor.acked);
       return;
@@ -150,21 +237,21 @@ export class FanOut {
     // Entries this member is not owed (changes of messages it never had) only move its cursor.
     let answer: { online: boolean } = { online: !this.away.has(user) };
     try {
-      if (items.length > 0) answer = await withTimeout(this.deliver(user, items), TIMEOUT_MS);
+      if (entries.length > 0) answer = await withTimeout(this.deliver(user, entries, cursor.acked), TIMEOUT_MS);
     } catch (err) {
       const delay = Math.min(BACKOFF_BASE_MS * 2 ** cursor.attempts, BACKOFF_MAX_MS);
       const retryAt = Date.now() + delay * (0.75 + Math.random() * 0.5);
       this.sql.exec("UPDATE cursors SET attempts = attempts + 1, next_at = ? WHERE user_id = ?", retryAt, user);
       this.wakeBy(retryAt);
-      console.warn(JSON.stringify({ event: "fanout_retry", user, items: items.length, error: String(err) }));
+      console.warn(JSON.stringify({ event: "fanout_retry", user, entries: entries.length, error: String(err) }));
       return;
     }
-    this.sql.exec(
-      "UPDATE cursors SET acked = ?, attempts = 0, next_at = 0 WHERE user_id = ? AND acked < ?",
-      last,
-      user,
-      last,
-    );
+    if (cursor.attempts > 0) this.sql.exec("UPDATE cursors SET attempts = 0, next_at = 0 WHERE user_id = ?", user);
+    const marks = this.marksOf(user);
+    if (marks && last > marks.acked) {
+      marks.acked = last;
+      this.touch(user);
+    }
     if (this.retire(user, last)) return;
     if (answer.online) this.away.delete(user);
     else this.away.add(user);
@@ -172,11 +259,13 @@ export class FanOut {
     if (this.log.lastId > last) this.enqueue(user);
   }
 
-  /** Drops what was delivered; a former member owed nothing more loses its cursor. True if it did. */
+  /** Drops what was delivered; a former member owed nothing more is retired. True if it was. */
   private retire(user: string, acked: string): boolean {
     this.members.dropSpansUpTo(user, acked);
     if (this.members.owed(user)) return false;
-    this.sql.exec("DELETE FROM cursors WHERE user_id = ?", user);
+    this.flushOne(user);
+    this.sql.exec("UPDATE cursors SET acked = ? WHERE user_id = ?", RETIRED, user);
+    this.marks.delete(user);
     this.away.delete(user);
     return true;
   }

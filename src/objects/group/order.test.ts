@@ -66,9 +66,9 @@ describe("a group's order, live, on every device", { timeout: 90_000 }, () => {
       const fanout = object.fanout;
       if (!fanout) throw new Error("no fan-out");
       const real = fanout.deliver;
-      fanout.deliver = async (target, items) => {
+      fanout.deliver = async (target, items, after) => {
         if (target === admin.user.id) throw new Error("injected failure");
-        return real(target, items);
+        return real(target, items, after);
       };
     });
     const b = await connect(bob.token);
@@ -87,7 +87,7 @@ describe("a group's order, live, on every device", { timeout: 90_000 }, () => {
     );
     await runInDurableObject(groupStub(group.id), (object: GroupObject) => {
       const fanout = object.fanout;
-      if (fanout) fanout.deliver = (target, items) => userStubFor(target).accept(items);
+      if (fanout) fanout.deliver = (target, items, after) => userStubFor(target).takeGroup(group.id, items, after);
     });
     await runDurableObjectAlarm(groupStub(group.id));
     await settle(group.id, 30_000);

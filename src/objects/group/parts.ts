@@ -7,13 +7,17 @@ import type { Meta } from "../storage/meta";
 import type { FanOut } from "./fanout";
 import type { GroupLog } from "./log";
 import type { Member, Members } from "./members";
+import type { GroupReceipts } from "./receipts";
+import type { LogViews } from "./views";
 
 export interface GroupParts {
   id: string;
   meta: Meta;
   members: Members;
   log: GroupLog;
+  views: LogViews;
   fanout: FanOut;
+  receipts: GroupReceipts;
 }
 
 export function requireMember(g: GroupParts, user: string): Member {

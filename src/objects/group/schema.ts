@@ -66,4 +66,50 @@ export const GROUP_SCHEMA: readonly SchemaStep[] = [
     )`);
     sql.exec("INSERT INTO past_members (user_id, from_id, to_id) SELECT user_id, from_id, to_id FROM spans");
   },
+  // v3: the log is the only copy of a group message (issue 16, docs/groups.md).
+  // Every entry gets a dense position (`pos`, the rowid, so no extra index;
+  // `id` keeps its unique index), from which members' objects number it
+  // arithmetically. The cursor row of each recipient also holds its delivered
+  // and read positions (receipts as watermarks), rewritten in place and in
+  // batches. The group's messages are searched here, once, not in every
+  // member's mailbox.
+  (sql) => {
+    sql.exec(`CREATE TABLE log_v3 (
+      pos INTEGER PRIMARY KEY,
+      id TEXT NOT NULL UNIQUE,
+      sender TEXT NOT NULL,
+      text TEXT NOT NULL,
+      ts INTEGER NOT NULL,
+      client_id TEXT,
+      system TEXT,
+      target TEXT,
+      action TEXT,
+      reply_to TEXT,
+      edited_at INTEGER,
+      deleted_at INTEGER,
+      deleted_by TEXT
+    )`);
+    sql.exec(`INSERT INTO log_v3 (id, sender, text, ts, client_id, system, target, action, reply_to, edited_at, deleted_at, deleted_by)
+      SELECT id, sender, text, ts, client_id, system, target, action, reply_to, edited_at, deleted_at, deleted_by
+      FROM log ORDER BY id`);
+    sql.exec("DROP TABLE log");
+    sql.exec("ALTER TABLE log_v3 RENAME TO log");
+    sql.exec("CREATE UNIQUE INDEX log_by_client ON log(sender, client_id) WHERE client_id IS NOT NULL");
+    sql.exec("ALTER TABLE cursors ADD COLUMN delivered TEXT NOT NULL DEFAULT ''");
+    sql.exec("ALTER TABLE cursors ADD COLUMN read TEXT NOT NULL DEFAULT ''");
+    // Members' receipts so far were written to senders one by one: start the watermarks at the cursor.
+    sql.exec("UPDATE cursors SET delivered = acked, read = ''");
+    sql.exec(`CREATE VIRTUAL TABLE log_fts USING fts5(
+      text, content='log', content_rowid='pos', tokenize='unicode61 remove_diacritics 2', prefix='1 2', columnsize=0
+    )`);
+    // Messages only: system entries and changes are never search hits.
+    sql.exec(`CREATE TRIGGER log_fts_insert AFTER INSERT ON log WHEN new.system IS NULL AND new.target IS NULL BEGIN
+      INSERT INTO log_fts (rowid, text) VALUES (new.pos, new.text);
+    END`);
+    sql.exec(`CREATE TRIGGER log_fts_update AFTER UPDATE OF text ON log WHEN old.system IS NULL AND old.target IS NULL BEGIN
+      INSERT INTO log_fts (log_fts, rowid, text) VALUES ('delete', old.pos, old.text);
+      INSERT INTO log_fts (rowid, text) VALUES (new.pos, new.text);
+    END`);
+    sql.exec(`INSERT INTO log_fts (rowid, text) SELECT pos, text FROM log WHERE system IS NULL AND target IS NULL`);
+  },
 ];

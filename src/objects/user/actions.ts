@@ -3,8 +3,8 @@
 // it checks, changes its own copy and hands the change to the peer through
 // the outbox, in the same block, so the peer gets it after the message and
 // exactly once. For a group message the group object decides (members,
-// admins, windows) and fans the change out; this object then stores its own
-// copy, as for a group send. See docs/actions.md.
+// admins, windows), applies it to the log's one copy and fans the change out;
+// this object then takes it, as for a group send. See docs/actions.md.
 
 import { AppError } from "../../shared/errors";
 import { type ClientFrame, FrameError, type Message, parseChat } from "../../shared/protocol";
@@ -12,7 +12,9 @@ import type { ActionWindows } from "../action-windows";
 import type { InboxChange } from "../inbox";
 import type { MessageIdClock } from "../storage/id-clock";
 import type { Outbox } from "../storage/outbox";
-import { catchUp } from "./group-send";
+import type { GroupChats } from "./group-chats";
+import type { GroupReads } from "./group-reads";
+import { catchUp, groupStub, takeOwn } from "./group-send";
 import type { Mailbox } from "./mailbox";
 import { broadcast, send } from "./sockets";
 
@@ -22,6 +24,8 @@ export interface Actor {
   userId: string;
   env: Env;
   mailbox: Mailbox;
+  groups: GroupChats;
+  reads: GroupReads;
   ids: MessageIdClock;
   outbox: Outbox;
   windows: ActionWindows;
@@ -44,10 +48,19 @@ async function run(me: Actor, ws: WebSocket, frame: ActionFrame): Promise<void> 
   // A retry: the same clientId gets the first answer and changes nothing.
   const earlier = me.mailbox.changes.findByClientId(frame.clientId);
   if (earlier) return send(ws, earlier);
-  const message = me.mailbox.findById(frame.id);
+  const stored = me.mailbox.findById(frame.id);
+  // A group message since schema step 8 is in its group's log only.
+  const message =
+    stored ??
+    (me.groups.isGroupMessage(frame.id) ? await me.reads.message(`g:${frame.id.slice(-16)}`, frame.id) : null);
   if (!message) throw new AppError("unknown_message", "no such message in your chats");
   if (frame.type === "delete" && frame.for === "me") {
     return me.writes(() => {
+      if (!stored) {
+        const answer = me.mailbox.changes.forgetElsewhere(message, me.ids.next().id, frame.clientId);
+        if (answer) broadcast(me.sockets(), answer);
+        return;
+      }
       me.beforeForget(message);
       const answer = me.mailbox.changes.forget(message.id, me.ids.next().id, frame.clientId);
       if (answer) broadcast(me.sockets(), answer);
@@ -91,27 +104,35 @@ function oneToOne(me: Actor, frame: ActionFrame, message: Message, peer: string)
 }
 
 async function inGroup(me: Actor, ws: WebSocket, frame: ActionFrame, groupId: string): Promise<void> {
-  const group = me.env.GROUPS.get(me.env.GROUPS.idFromName(groupId));
+  const chat = `g:${groupId}`;
+  const group = groupStub(me.env, groupId);
   const request =
     frame.type === "edit"
       ? { action: "edit" as const, id: frame.id, text: frame.text }
       : { action: "delete" as const, id: frame.id };
   let result: Awaited<ReturnType<typeof group.change>>;
   try {
-    result = await group.change(me.userId, frame.clientId, request);
+    result = await group.change(me.userId, frame.clientId, request, me.groups.get(chat)?.upto ?? "");
   } catch (err) {
     console.warn(JSON.stringify({ event: "group_change_failed", group: groupId, error: String(err) }));
     throw new AppError("unavailable", "the group could not be reached; try again");
   }
   if (!result.ok) throw new AppError(result.error.code, result.error.message);
-  // As for a send: store what we are owed up to and including the change.
-  const items = await catchUp(me, group, result.value, frame.clientId);
-  return me.writes(() => {
-    const frames = me.mailbox.accept(items);
-    const answer = me.mailbox.changes.findByClientId(frame.clientId);
-    const sockets = me.sockets();
-    for (const f of frames) broadcast(sockets, f);
-    if (!answer) throw new AppError("internal", "the change was not stored; try again");
-    if (!frames.some((f) => (f.type === "update" || f.type === "removed") && f.seq === answer.seq)) send(ws, answer);
-  });
+  // As for a send: take what we had not taken, up to and including the change.
+  const reply = result.value;
+  const entries = await catchUp(me, group, chat, reply, frame.clientId);
+  const { frames, seq } = await takeOwn(me, chat, entries, reply);
+  const sockets = me.sockets();
+  for (const f of frames) broadcast(sockets, f);
+  // The answer: the change's frame (a message stored before step 8 answers from `changes`).
+  const legacy = me.mailbox.changes.findByClientId(frame.clientId);
+  if (legacy) {
+    if (!frames.some((f) => (f.type === "update" || f.type === "removed") && f.seq === legacy.seq)) send(ws, legacy);
+    return;
+  }
+  const own = entries.find((entry) => entry.id === reply.id);
+  const at = own?.change ? me.groups.seqOf(chat, own.change.pos, own.message.id) : null;
+  if (seq === null || !own || at === null) throw new AppError("internal", "the change was not stored; try again");
+  const answer = { type: "update" as const, seq, message: { ...own.message, seq: at }, clientId: frame.clientId };
+  if (!frames.some((f) => f.type === "update" && f.seq === seq)) send(ws, answer);
 }

@@ -123,6 +123,13 @@ export class MessageChanges {
     return this.record(cid, "removed", row.chat, id, clientId);
   }
 
+  /** Delete for me of a message this mailbox has no row of (a group message: its log holds the one copy). */
+  forgetElsewhere(message: { id: string; chat: string }, cid: string, clientId: string): UpdateFrame | null {
+    if (this.isForgotten(message.id)) return null;
+    this.remember(message.id);
+    return this.record(cid, "removed", message.chat, message.id, clientId);
+  }
+
   /** Ids that must not come back (see `forget`, and messages dropped from a blocked user). */
   isForgotten(id: string): boolean {
     this.mayForget ??= this.sql.exec("SELECT 1 FROM forgotten LIMIT 1").toArray().length > 0;

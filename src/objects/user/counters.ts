@@ -15,6 +15,7 @@ import type { ClockStore } from "../storage/id-clock";
 import type { Meta } from "../storage/meta";
 
 export const COUNTERS_KEY = "counters";
+export const SEQ_RESERVED_KEY = "seq_reserved";
 
 export function packCounters(seq: number, clock: IdClock): string {
   return `${seq}:${clock.ts}:${clock.seq}`;
@@ -33,10 +34,13 @@ export class Counters implements ClockStore {
       .exec<{ seq: number }>(
         // max() of several arguments is NULL if any is: each empty table counts as 0.
         `SELECT max(coalesce((SELECT max(seq) FROM messages), 0), coalesce((SELECT max(seq) FROM receipts), 0),
-                    coalesce((SELECT max(seq) FROM changes), 0)) AS seq`,
+                    coalesce((SELECT max(seq) FROM changes), 0),
+                    coalesce((SELECT seq + count - 1 FROM group_runs ORDER BY seq DESC LIMIT 1), 0)) AS seq`,
       )
       .one().seq;
-    this.seq = Math.max(seq, stored);
+    // Seqs of group entries are handed out before their run is stored, up to
+    // this reservation (user/group-chats.ts): after a crash, start above it.
+    this.seq = Math.max(seq, stored, meta.number(SEQ_RESERVED_KEY));
     this.clock = { ts, seq: idSeq };
   }
 

@@ -15,7 +15,7 @@ export interface GroupAccess {
 }
 
 export async function requireGroupReader(me: GroupAccess, groupId: string): Promise<void> {
-  const known = me.sql.exec("SELECT 1 FROM chats WHERE chat = ?", `g:${groupId}`).toArray().length > 0;
+  const known = me.sql.exec("SELECT 1 FROM group_chats WHERE chat = ?", `g:${groupId}`).toArray().length > 0;
   if (known) return;
   let answer: Result<null>;
   try {

@@ -181,8 +181,8 @@ export class Mailbox {
           this.giveBack();
           continue;
         }
-        // One-to-one message info reads this receipts row itself (receipt-marks.ts): no mark per message.
-        if (item.chat.startsWith("g:")) this.marks.record(item.ids, item.by, item.status, item.ts);
+        // Message info reads this receipts row itself (receipt-marks.ts): no mark per message
+        // (group receipts come gathered, one row per reader and batch: group/receipts.ts).
         frames.push({
           type: "receipt",
           chat: item.chat,

@@ -67,6 +67,35 @@ export class ReceiptMarks {
     return [{ user: message.chat.slice(2), deliveredAt: row.delivered, readAt: row.read }];
   }
 
+  /**
+   * Each reader's times for a group message, from the gathered receipts that
+   * name it (group/receipts.ts), as for one-to-one; readers with none yet are
+   * left out. Marks kept by older code (before schema step 8) come first.
+   */
+  ofGroup(message: { id: string; chat: string; seq: number; editedAt?: number }): Map<string, ReaderReceipt> {
+    const marks = this.of(message.id);
+    const rows = this.sql
+      .exec<{ by: string; delivered: number; read: number | null }>(
+        `SELECT r.by AS by, min(r.ts) AS delivered, min(CASE WHEN r.status = 'read' AND r.ts >= ?1 THEN r.ts END) AS read
+         FROM receipts r, json_each(r.ids) j
+         WHERE r.seq > ?2 AND r.chat = ?3 AND j.value = ?4 GROUP BY r.by`,
+        message.editedAt ?? 0,
+        message.seq,
+        message.chat,
+        message.id,
+      )
+      .toArray();
+    for (const row of rows) {
+      const earlier = marks.get(row.by);
+      marks.set(row.by, {
+        user: row.by,
+        deliveredAt: earlier?.deliveredAt ?? row.delivered,
+        readAt: earlier?.readAt ?? row.read,
+      });
+    }
+    return marks;
+  }
+
   of(id: string): Map<string, ReaderReceipt> {
     const rows = this.sql
       .exec<{ reader: string; delivered_at: number | null; read_at: number | null }>(

@@ -201,4 +201,29 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
     // which holds every receipt since v1: the marks of one-to-one messages go.
     sql.exec("DELETE FROM receipt_marks WHERE id IN (SELECT id FROM messages WHERE chat LIKE 'u:%')");
   },
+  // v8: a group message is stored once, in its group's log (issue 16,
+  // docs/groups.md). Per group this object keeps one row (what it took of the
+  // log, the chat list's entry, unread, read position) and a few runs: the
+  // entries at positions pos .. pos+count-1 have seqs seq .. seq+count-1.
+  // Group messages stored by older code stay where they are (`floor`: ids up
+  // to it are rows of `messages`); their chats move from `chats` to here.
+  (sql) => {
+    sql.exec(`CREATE TABLE group_chats (
+      chat TEXT PRIMARY KEY,
+      upto TEXT NOT NULL,
+      upto_pos INTEGER NOT NULL,
+      floor TEXT NOT NULL,
+      last_seq INTEGER NOT NULL,
+      last TEXT,
+      unread INTEGER NOT NULL DEFAULT 0,
+      read_upto TEXT NOT NULL DEFAULT ''
+    ) WITHOUT ROWID`);
+    sql.exec(
+      "CREATE TABLE group_runs (seq INTEGER PRIMARY KEY, chat TEXT NOT NULL, pos INTEGER NOT NULL, count INTEGER NOT NULL)",
+    );
+    sql.exec("CREATE INDEX group_runs_by_chat ON group_runs(chat, pos)");
+    sql.exec(`INSERT INTO group_chats (chat, upto, upto_pos, floor, last_seq, last, unread, read_upto)
+      SELECT chat, last_id, 0, last_id, last_seq, NULL, unread, coalesce(read_floor, '') FROM chats WHERE chat LIKE 'g:%'`);
+    sql.exec("DELETE FROM chats WHERE chat LIKE 'g:%'");
+  },
 ];

@@ -17,3 +17,15 @@ export function searchSql(columns: readonly string[]): string {
     WHERE messages_fts MATCH ? AND f.rowid < ? AND m.system IS NULL
     ORDER BY f.rowid DESC LIMIT ?`;
 }
+
+/**
+ * The same, paged by message id instead of seq (parameters: the match
+ * expression, the id to stay below, the limit), so that hits from this
+ * mailbox and from the groups' logs page together.
+ */
+export function searchSqlBeforeId(columns: readonly string[]): string {
+  return `SELECT ${columns.map((column) => `m.${column}`).join(", ")}
+    FROM messages_fts f JOIN messages m ON m.seq = f.rowid
+    WHERE messages_fts MATCH ? AND m.id < ? AND m.system IS NULL
+    ORDER BY f.rowid DESC LIMIT ?`;
+}

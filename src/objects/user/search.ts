@@ -1,5 +1,8 @@
-// Search in the user's own mailbox: SQLite FTS5 over message text (the
-// messages_fts table of schema steps 3 and 4), newest first, paged by message id.
+// Search in the user's own chats: SQLite FTS5 over message text, newest first,
+// paged by message id. One-to-one messages (and group messages stored before
+// schema step 8) are searched in this mailbox (messages_fts, schema steps 3-7);
+// group messages in each group's own index (group/views.ts), once for all its
+// members, bounded by the caller's windows there.
 //
 // The words come from parseSearchQuery (letters and digits only), but they are
 // quoted again (matchExpression), so that whatever reaches this module over
@@ -9,8 +12,10 @@
 import { AppError, fail, ok, type Result } from "../../shared/errors";
 import { HISTORY_LIMIT_MAX } from "../../shared/limits";
 import type { Message } from "../../shared/protocol";
+import type { GroupChats } from "./group-chats";
+import type { GroupReads } from "./group-reads";
 import { type Mailbox, MESSAGE_COLUMNS, type MessageRow } from "./mailbox";
-import { matchExpression, searchSql } from "./search-query";
+import { matchExpression, searchSqlBeforeId } from "./search-query";
 
 export interface SearchRequest {
   words: string[];
@@ -19,18 +24,52 @@ export interface SearchRequest {
   limit: number;
 }
 
-const QUERY = searchSql(MESSAGE_COLUMNS.split(", "));
+const QUERY = searchSqlBeforeId(MESSAGE_COLUMNS.split(", "));
 
-export function searchMailbox(sql: SqlStorage, mailbox: Mailbox, request: SearchRequest): Result<Message[]> {
+/** Hits in this mailbox only; `before` may also be an id that `elsewhere` knows (a group message). */
+export function searchMailbox(
+  sql: SqlStorage,
+  mailbox: Mailbox,
+  request: SearchRequest,
+  elsewhere: (id: string) => boolean = () => false,
+): Result<Message[]> {
   const words = request.words.filter((word) => typeof word === "string" && word.length > 0);
   if (words.length === 0) return ok([]);
-  let beforeSeq = Number.MAX_SAFE_INTEGER;
-  if (request.before !== undefined) {
-    const row = sql.exec<{ seq: number }>("SELECT seq FROM messages WHERE id = ?", request.before).toArray()[0];
-    if (!row) return fail(new AppError("invalid_field", "before must be the id of a message in your mailbox"));
-    beforeSeq = row.seq;
+  const before = request.before;
+  if (before !== undefined && !mailbox.findById(before) && !elsewhere(before)) {
+    return fail(new AppError("invalid_field", "before must be the id of a message in your mailbox"));
   }
-  const limit = Math.min(Math.max(1, Math.trunc(request.limit) || 1), HISTORY_LIMIT_MAX);
-  const rows = sql.exec<MessageRow>(QUERY, matchExpression(words), beforeSeq, limit).toArray();
+  const rows = sql.exec<MessageRow>(QUERY, matchExpression(words), before ?? "~", limitOf(request)).toArray();
   return ok(rows.map((row) => mailbox.toMessage(row)));
+}
+
+function limitOf(request: SearchRequest): number {
+  return Math.min(Math.max(1, Math.trunc(request.limit) || 1), HISTORY_LIMIT_MAX);
+}
+
+/** Hits in this mailbox and in every group of the user, merged newest first. */
+export async function searchAll(
+  sql: SqlStorage,
+  mailbox: Mailbox,
+  groups: GroupChats,
+  reads: GroupReads,
+  request: SearchRequest,
+): Promise<Result<Message[]>> {
+  const local = searchMailbox(sql, mailbox, request, (id) => groups.isGroupMessage(id));
+  if (!local.ok) return local;
+  const words = request.words.filter((word) => typeof word === "string" && word.length > 0);
+  if (words.length === 0) return local;
+  const limit = limitOf(request);
+  let inGroups: Message[];
+  try {
+    inGroups = await reads.search(matchExpression(words), request.before, limit);
+  } catch (err) {
+    if (err instanceof AppError) return fail(err);
+    throw err;
+  }
+  const seen = new Set<string>();
+  const hits = [...local.value, ...inGroups]
+    .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .filter((m) => !seen.has(m.id) && seen.add(m.id));
+  return ok(hits.slice(0, limit));
 }

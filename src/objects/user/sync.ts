@@ -8,9 +8,11 @@
 // (a quarter of its CPU in the benchmark's profile), so a device coming back
 // to a thousand messages gets a handful of frames.
 //
-// The mailbox has three kinds of entries sharing one seq counter: messages,
-// receipts and changes (edits, deletes). Each page reads the next rows of
-// each kind and merges them by seq.
+// The mailbox has four kinds of entries sharing one seq counter: messages,
+// receipts and changes (edits, deletes) in its own tables, and group entries,
+// read from the groups' logs beforehand (./group-reads.ts: the only async
+// part, done before the first frame). Each page reads the next rows of each
+// kind and merges them by seq.
 
 import { REPLAY_FRAME_BYTES, REPLAY_FRAME_ENTRIES_MAX, SYNC_BATCH } from "../../shared/limits";
 import type { ServerFrame } from "../../shared/protocol";
@@ -22,11 +24,14 @@ interface Entry {
   frame: ServerFrame | null;
 }
 
-export function replay(mailbox: Mailbox, ws: WebSocket, after: number, batch = false): void {
+export function replay(mailbox: Mailbox, ws: WebSocket, after: number, batch = false, groups: Entry[] = []): void {
   const out = batch ? new ReplayBatcher(ws) : null;
   let cursor = after;
+  let g = 0; // the next group entry
   for (;;) {
+    while (g < groups.length && (groups[g]?.seq ?? 0) <= cursor) g += 1;
     const pages: Entry[][] = [
+      groups.slice(g, g + SYNC_BATCH),
       mailbox
         .messagesAfter(cursor, SYNC_BATCH)
         .map((message) => ({ seq: message.seq, frame: { type: "message", message } })),

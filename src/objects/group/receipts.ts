@@ -1,0 +1,147 @@
+// Group receipts as watermarks. A member's object tells the group how far its
+// devices got ("delivered up to", "read up to"; UserObject gathers its
+// devices' acknowledgements first); the group keeps one pair of positions per
+// member beside its cursor (written in batches by the fan-out's flush), works
+// out which messages that newly covers, and passes them on to their senders
+// gathered: one receipt per reader and status per batch, one call per sender
+// per batch (RECEIPT_BATCH_MS), not one call and one row per member per message.
+//
+// Crashes: what is gathered in memory is lost with the object, and a
+// watermark flushed before its receipts left would hide them; so watermarks
+// are only flushed by the fan-out's timer, after this batch's shorter one, and
+// a lost batch is sent again by the member's next acknowledgement only if the
+// watermark had not reached storage. Positions only go up. See docs/groups.md.
+
+import type { InboxReceipt } from "../inbox";
+import type { FanOut } from "./fanout";
+import type { GroupLog } from "./log";
+
+export type SendReceipts = (sender: string, items: InboxReceipt[]) => Promise<unknown>;
+
+/** How long receipts gather before they go to their senders. */
+export const RECEIPT_BATCH_MS = 250;
+const NEWLY_MAX = 1_000; // messages one acknowledgement can cover at once
+
+const READABLE = `(id >= (SELECT since FROM members WHERE user_id = ?1)
+  OR EXISTS (SELECT 1 FROM past_members p WHERE p.user_id = ?1 AND log.id BETWEEN p.from_id AND p.to_id))`;
+
+export class GroupReceipts {
+  /** sender → `${by} ${status}` → the receipt being gathered. */
+  private pending = new Map<string, Map<string, InboxReceipt>>();
+  /** Failed hand-overs, tried again with the next batch, a few times (a sender's object being moved). */
+  private retries = new Map<string, { items: InboxReceipt[]; attempts: number }>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly log: GroupLog,
+    private readonly fanout: FanOut,
+    private readonly send: SendReceipts,
+  ) {}
+
+  /**
+   * A member's devices got (or read) the group up to these ids. Answers the
+   * member's unread count after its read position, up to `upto` (the newest
+   * entry its object took), when it read.
+   */
+  ack(member: string, delivered: string, read: string, upto: string, now = Date.now()): { unread: number | null } {
+    const marks = this.fanout.marksOf(member);
+    if (!marks) return { unread: null };
+    const reached = delivered > read ? delivered : read;
+    // A read implies delivered: its receipt alone says both (as in one-to-one chats).
+    if (read > marks.read) this.gather(member, "read", this.newly(member, marks.read, read), now);
+    let floor = marks.delivered > marks.read ? marks.delivered : marks.read;
+    if (read > floor) floor = read;
+    if (delivered > floor) this.gather(member, "delivered", this.newly(member, floor, delivered), now);
+    this.fanout.setWatermarks(member, reached, read);
+    if (read === "") return { unread: null };
+    return { unread: this.unread(member, read > marks.read ? read : marks.read, upto) };
+  }
+
+  /** Others' messages `member` may read after `after`, up to `upto`: its unread count. */
+  unread(member: string, after: string, upto: string): number {
+    return this.sql
+      .exec<{ n: number }>(
+        `SELECT count(*) AS n FROM log WHERE id > ?2 AND id <= ?3 AND sender != ?1
+           AND system IS NULL AND target IS NULL AND deleted_at IS NULL AND ${READABLE}`,
+        member,
+        after,
+        upto,
+      )
+      .one().n;
+  }
+
+  /** Others' messages `member` may read in (after, upTo], by sender. */
+  private newly(member: string, after: string, upTo: string): Map<string, string[]> {
+    const rows = this.sql
+      .exec<{ id: string; sender: string }>(
+        `SELECT id, sender FROM log WHERE id > ?2 AND id <= ?3 AND sender != ?1
+           AND system IS NULL AND target IS NULL AND ${READABLE} ORDER BY pos LIMIT ?4`,
+        member,
+        after,
+        upTo,
+        NEWLY_MAX,
+      )
+      .toArray();
+    const bySender = new Map<string, string[]>();
+    for (const row of rows) {
+      const ids = bySender.get(row.sender) ?? [];
+      ids.push(row.id);
+      bySender.set(row.sender, ids);
+    }
+    return bySender;
+  }
+
+  private gather(by: string, status: "delivered" | "read", bySender: Map<string, string[]>, now: number): void {
+    for (const [sender, ids] of bySender) {
+      let forSender = this.pending.get(sender);
+      if (!forSender) {
+        forSender = new Map();
+        this.pending.set(sender, forSender);
+      }
+      const key = `${by} ${status}`;
+      const item = forSender.get(key);
+      if (item) {
+        item.ids.push(...ids);
+        item.ts = now;
+      } else {
+        forSender.set(key, { kind: "receipt", rid: "", chat: this.log.chat, ids: [...ids], status, by, ts: now });
+      }
+    }
+    this.schedule(RECEIPT_BATCH_MS);
+  }
+
+  private schedule(ms: number): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, ms);
+  }
+
+  /** Hands every gathered receipt to its sender: one call per sender. */
+  flush(): void {
+    const batch = this.pending;
+    this.pending = new Map();
+    const retries = this.retries;
+    this.retries = new Map();
+    for (const [sender, items] of batch) {
+      const receipts = [...items.values()].map((item) => ({
+        ...item,
+        // Unique per reader, status and batch: the sender's mailbox stores each once.
+        rid: `${item.by}.${item.status}.${item.ts}.${item.ids.at(-1)}`,
+      }));
+      this.handOver(sender, receipts, 0);
+    }
+    for (const [sender, retry] of retries) this.handOver(sender, retry.items, retry.attempts);
+  }
+
+  private handOver(sender: string, items: InboxReceipt[], attempts: number): void {
+    this.send(sender, items).catch((err: unknown) => {
+      console.warn(JSON.stringify({ event: "group_receipts_failed", sender, attempts, error: String(err) }));
+      if (attempts >= 5) return;
+      const earlier = this.retries.get(sender)?.items ?? [];
+      this.retries.set(sender, { items: [...earlier, ...items], attempts: attempts + 1 });
+      this.schedule(RECEIPT_BATCH_MS * 2 ** (attempts + 2));
+    });
+  }
+}

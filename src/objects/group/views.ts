@@ -1,0 +1,149 @@
+// The group's log as each member may read it. A member sees the entries of its
+// membership windows: from the entry that made it a member (`members.since`)
+// on, and each past span (`past_members`, from joining to leaving, inclusive);
+// a change only where its message was visible too. Delivery reads the
+// undelivered spans (`spans`) instead of the past ones, so a span stops being
+// pushed once delivered, and stays readable. See docs/groups.md.
+
+import type { GroupEntry, GroupMessage } from "../group-entry";
+import type { GroupLog } from "./log";
+import { LOG_COLUMNS, type LogEntry, type LogRow, toLogEntry } from "./log";
+
+/** `column` lies in a reading window of the user bound as ?2. */
+const READABLE = (column: string) =>
+  `(${column} >= (SELECT since FROM members WHERE user_id = ?2)
+    OR EXISTS (SELECT 1 FROM past_members p WHERE p.user_id = ?2 AND ${column} BETWEEN p.from_id AND p.to_id))`;
+
+/** `column` lies in a window still to be delivered to the user bound as ?2. */
+const OWED = (column: string) =>
+  `(${column} >= (SELECT since FROM members WHERE user_id = ?2)
+    OR EXISTS (SELECT 1 FROM spans s WHERE s.user_id = ?2 AND ${column} BETWEEN s.from_id AND s.to_id))`;
+
+const VISIBLE_CHANGE = `(log.target IS NULL OR ${READABLE("log.target")})`;
+
+export class LogViews {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly log: GroupLog,
+  ) {}
+
+  /**
+   * What `user` is owed after log id `after`, oldest first, for delivery;
+   * `through` is the last entry looked at (changes it may not see included),
+   * where its cursor may move once the entries are taken (null: nothing).
+   */
+  scanFor(
+    user: string,
+    after: string,
+    limit: number,
+    windows: "owed" | "readable" = "owed",
+  ): { entries: GroupEntry[]; through: string | null } {
+    const inWindow = windows === "owed" ? OWED("log.id") : READABLE("log.id");
+    const rows = this.sql
+      .exec<LogRow & { visible: number }>(
+        `SELECT ${LOG_COLUMNS}, ${VISIBLE_CHANGE} AS visible FROM log
+         WHERE id > ?1 AND ${inWindow} ORDER BY pos LIMIT ?3`,
+        after,
+        user,
+        limit,
+      )
+      .toArray();
+    const entries = rows.filter((row) => row.visible).map((row) => this.view(toLogEntry(row), user));
+    return { entries, through: rows.at(-1)?.id ?? null };
+  }
+
+  /** The entries `user` may read with positions in [from, to], oldest first (a sync's content). */
+  range(user: string, from: number, to: number, limit: number): GroupEntry[] {
+    return this.sql
+      .exec<LogRow>(
+        `SELECT ${LOG_COLUMNS} FROM log WHERE pos BETWEEN ?1 AND ?3 AND ${READABLE("log.id")} AND ${VISIBLE_CHANGE}
+         ORDER BY pos LIMIT ?4`,
+        from,
+        user,
+        to,
+        limit,
+      )
+      .toArray()
+      .map((row) => this.view(toLogEntry(row), user));
+  }
+
+  /** One page of the chat for `user`, oldest first: the `limit` messages just before `before`. */
+  history(user: string, before: string | undefined, limit: number): GroupEntry[] {
+    return this.sql
+      .exec<LogRow>(
+        `SELECT ${LOG_COLUMNS} FROM log WHERE id < ?1 AND target IS NULL AND ${READABLE("log.id")}
+         ORDER BY pos DESC LIMIT ?3`,
+        before ?? "~",
+        user,
+        limit,
+      )
+      .toArray()
+      .reverse()
+      .map((row) => this.view(toLogEntry(row), user));
+  }
+
+  /** Messages `user` may read matching an FTS5 expression, newest first, older than `before`. */
+  search(user: string, match: string, before: string | undefined, limit: number): GroupEntry[] {
+    return this.sql
+      .exec<LogRow>(
+        `SELECT ${LOG_COLUMNS.split(", ")
+          .map((c) => `log.${c}`)
+          .join(", ")}
+         FROM log_fts f JOIN log ON log.pos = f.rowid
+         WHERE log_fts MATCH ?1 AND log.id < ?3 AND log.system IS NULL AND log.target IS NULL AND ${READABLE("log.id")}
+         ORDER BY f.rowid DESC LIMIT ?4`,
+        match,
+        user,
+        before ?? "~",
+        limit,
+      )
+      .toArray()
+      .map((row) => this.view(toLogEntry(row), user));
+  }
+
+  /** One message as `user` may read it (null if it may not, or there is none). */
+  message(user: string, id: string): GroupEntry | null {
+    const row = this.sql
+      .exec<LogRow>(
+        `SELECT ${LOG_COLUMNS} FROM log WHERE id = ?1 AND target IS NULL AND ${READABLE("log.id")}`,
+        id,
+        user,
+      )
+      .toArray()[0];
+    return row ? this.view(toLogEntry(row), user) : null;
+  }
+
+  /** An entry as `reader` sees it: a message as it is now; a change as its message's state now. */
+  view(entry: LogEntry, reader: string): GroupEntry {
+    if (entry.target === null) return { pos: entry.pos, id: entry.id, message: this.messageOf(entry, reader) };
+    const target = this.log.get(entry.target);
+    const change: GroupEntry["change"] = { pos: target?.pos ?? 0 };
+    if (entry.clientId !== null && entry.sender === reader) change.clientId = entry.clientId;
+    const message: GroupMessage = target
+      ? this.messageOf(target, reader)
+      : { id: entry.target, chat: this.log.chat, from: "", text: "", ts: entry.ts };
+    return { pos: entry.pos, id: entry.id, message, change };
+  }
+
+  private messageOf(entry: LogEntry, reader: string): GroupMessage {
+    const message: GroupMessage = {
+      id: entry.id,
+      chat: this.log.chat,
+      from: entry.sender,
+      text: entry.text,
+      ts: entry.ts,
+    };
+    if (entry.clientId !== null && entry.sender === reader) message.clientId = entry.clientId;
+    if (entry.system) message.system = entry.system;
+    if (entry.replyTo !== null) {
+      const quote = this.log.quote(entry.replyTo);
+      if (quote) message.replyTo = quote;
+    }
+    if (entry.editedAt !== null) message.editedAt = entry.editedAt;
+    if (entry.deletedAt !== null) {
+      message.deletedAt = entry.deletedAt;
+      if (entry.deletedBy !== null) message.deletedBy = entry.deletedBy;
+    }
+    return message;
+  }
+}

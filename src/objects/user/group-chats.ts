@@ -1,0 +1,289 @@
+// A member's side of its groups. The group's log is the only copy of a group
+// message (docs/groups.md): this object takes the entries its group pushes (or
+// that it pulls), numbers each with the next seq of its mailbox, sends the
+// frames to its devices, and remembers only which seqs stand for which
+// positions: a run (seq, pos, count) says the entries at positions
+// pos .. pos+count-1 have seqs seq .. seq+count-1. Runs and each group's row
+// are kept in memory and written in batches (the user object's flush), not
+// once per message.
+//
+// Seqs handed out before their run is stored are covered by a reservation
+// (`seq_reserved`, written once per SEQ_BLOCK seqs, in the block that hands
+// out the first of them): after a crash the counter starts above it, the
+// entries whose run was lost are taken again at new, higher seqs, and devices
+// that saw them live drop the second copy by id.
+
+import type { Message, ServerFrame } from "../../shared/protocol";
+import type { GroupEntry } from "../group-entry";
+import type { InboxChange } from "../inbox";
+import type { Meta } from "../storage/meta";
+import { SEQ_RESERVED_KEY } from "./counters";
+import type { Mailbox } from "./mailbox";
+
+export interface GroupChat {
+  chat: string;
+  /** The newest log id taken ("" none), and its position (0: not known, a chat moved by schema step 8). */
+  upto: string;
+  uptoPos: number;
+  /** Ids up to here are rows of `messages`, stored before schema step 8. */
+  floor: string;
+  lastSeq: number;
+  /** The chat's newest message as JSON (null: the newest is a row of `messages`). */
+  last: string | null;
+  unread: number;
+  readUpto: string;
+}
+
+type Run = {
+  seq: number;
+  chat: string;
+  pos: number;
+  count: number;
+};
+
+export const SEQ_BLOCK = 100;
+
+export class GroupChats {
+  private readonly rows = new Map<string, GroupChat>();
+  private loaded = false;
+  /** The newest run of each chat this wake (it grows while nothing else takes a seq). */
+  private readonly open = new Map<string, Run>();
+  private readonly dirtyRows = new Set<string>();
+  private readonly dirtyRuns = new Map<number, Run>();
+  private reserved: number;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly meta: Meta,
+    private readonly mailbox: Mailbox,
+    /** Something is waiting to be written: the owner schedules a flush. */
+    private readonly onDirty: () => void,
+  ) {
+    this.reserved = meta.number(SEQ_RESERVED_KEY);
+  }
+
+  get(chat: string): GroupChat | null {
+    if (!this.loaded && !this.rows.has(chat)) {
+      const row = this.sql
+        .exec<{
+          chat: string;
+          upto: string;
+          upto_pos: number;
+          floor: string;
+          last_seq: number;
+          last: string | null;
+          unread: number;
+          read_upto: string;
+        }>("SELECT * FROM group_chats WHERE chat = ?", chat)
+        .toArray()[0];
+      if (row) this.rows.set(chat, fromRow(row));
+    }
+    return this.rows.get(chat) ?? null;
+  }
+
+  /** Every group this user is or was in. */
+  all(): GroupChat[] {
+    if (!this.loaded) {
+      for (const row of this.sql.exec<Parameters<typeof fromRow>[0]>("SELECT * FROM group_chats").toArray()) {
+        if (!this.rows.has(row.chat)) this.rows.set(row.chat, fromRow(row));
+      }
+      this.loaded = true;
+    }
+    return [...this.rows.values()];
+  }
+
+  /** Whether message `id` belongs to one of this user's groups (ids end with their group's id). */
+  isGroupMessage(id: string): boolean {
+    return this.get(`g:${id.slice(-16)}`) !== null;
+  }
+
+  /**
+   * Takes entries of a group, oldest first: those after what it has get the
+   * next seqs; answers the frames for the user's devices. Synchronous.
+   */
+  take(chat: string, entries: readonly GroupEntry[], hidden: (id: string) => boolean): ServerFrame[] {
+    const row = this.get(chat) ?? this.create(chat);
+    const frames: ServerFrame[] = [];
+    for (const entry of entries) {
+      if (entry.id <= row.upto) continue;
+      const seq = this.nextSeq();
+      this.extend(chat, entry.pos, seq);
+      row.upto = entry.id;
+      row.uptoPos = entry.pos;
+      if (entry.change) {
+        const frame = this.changeFrame(row, entry, seq, hidden);
+        if (frame) frames.push(frame);
+        continue;
+      }
+      const message: Message = { ...entry.message, seq };
+      row.lastSeq = seq;
+      row.last = JSON.stringify(message);
+      if (message.from !== this.mailbox.owner && !message.system && message.deletedAt === undefined) row.unread += 1;
+      if (!hidden(entry.id)) frames.push({ type: "message", message });
+    }
+    this.dirtyRows.add(chat);
+    this.onDirty();
+    return frames;
+  }
+
+  /** A change's frame: its message as it is now, at the message's own seq (null: this user does not have it). */
+  changeFrame(row: GroupChat, entry: GroupEntry, seq: number, hidden: (id: string) => boolean): ServerFrame | null {
+    const target = entry.message;
+    if (row.last !== null && (JSON.parse(row.last) as Message).id === target.id) {
+      const at = this.seqOf(row.chat, entry.change?.pos ?? 0, target.id);
+      if (at !== null) row.last = JSON.stringify({ ...target, seq: at });
+    }
+    // A message stored before step 8 takes the change into its own row (./changes.ts), as older code did.
+    if (target.id <= row.floor) {
+      const change: InboxChange = {
+        kind: "change",
+        cid: entry.id,
+        chat: target.chat,
+        id: target.id,
+        from: target.from,
+        text: target.text,
+      };
+      if (target.editedAt !== undefined) change.editedAt = target.editedAt;
+      if (target.deletedAt !== undefined) {
+        change.deletedAt = target.deletedAt;
+        change.deletedBy = target.deletedBy ?? target.from;
+      }
+      if (entry.change?.clientId !== undefined) change.clientId = entry.change.clientId;
+      return this.mailbox.changes.accept(change);
+    }
+    const at = this.seqOf(row.chat, entry.change?.pos ?? 0, target.id);
+    if (at === null || hidden(target.id)) return null;
+    const clientId = entry.change?.clientId;
+    return { type: "update", seq, message: { ...target, seq: at }, ...(clientId ? { clientId } : {}) };
+  }
+
+  private create(chat: string): GroupChat {
+    const row: GroupChat = { chat, upto: "", uptoPos: 0, floor: "", lastSeq: 0, last: null, unread: 0, readUpto: "" };
+    this.rows.set(chat, row);
+    return row;
+  }
+
+  /** The next seq of the mailbox, reserved durably in blocks before it is handed out. */
+  private nextSeq(): number {
+    const seq = this.mailbox.nextSeq();
+    if (seq > this.reserved) {
+      this.reserved = seq + SEQ_BLOCK - 1;
+      this.meta.set(SEQ_RESERVED_KEY, this.reserved);
+    }
+    return seq;
+  }
+
+  private extend(chat: string, pos: number, seq: number): void {
+    const run = this.open.get(chat);
+    if (run && run.pos + run.count === pos && run.seq + run.count === seq) {
+      run.count += 1;
+    } else {
+      const fresh = { seq, chat, pos, count: 1 };
+      this.open.set(chat, fresh);
+      this.dirtyRuns.set(seq, fresh);
+      return;
+    }
+    this.dirtyRuns.set(run.seq, run);
+  }
+
+  /** This user's seq for the entry at `pos` (id `id`) of a group, or null if it has none. */
+  seqOf(chat: string, pos: number, id: string): number | null {
+    const row = this.get(chat);
+    if (!row) return null;
+    if (id <= row.floor) {
+      return this.mailbox.findById(id)?.seq ?? null;
+    }
+    for (const run of this.dirtyRuns.values()) {
+      if (run.chat === chat && pos >= run.pos && pos < run.pos + run.count) return run.seq + (pos - run.pos);
+    }
+    const run = this.sql
+      .exec<Run>(
+        "SELECT seq, chat, pos, count FROM group_runs WHERE chat = ? AND pos <= ? ORDER BY pos DESC LIMIT 1",
+        chat,
+        pos,
+      )
+      .toArray()[0];
+    return run && pos < run.pos + run.count ? run.seq + (pos - run.pos) : null;
+  }
+
+  /** Runs with seqs after `after`, stored or not yet, in seq order. */
+  runsAfter(after: number): Run[] {
+    const runs = new Map<number, Run>();
+    for (const run of this.sql
+      .exec<Run>("SELECT seq, chat, pos, count FROM group_runs WHERE seq + count - 1 > ?", after)
+      .toArray()) {
+      runs.set(run.seq, run);
+    }
+    for (const run of this.dirtyRuns.values()) if (run.seq + run.count - 1 > after) runs.set(run.seq, { ...run });
+    return [...runs.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** After a read: the chat's unread count as the group counted it. */
+  setRead(chat: string, upTo: string, unread: number | null): void {
+    const row = this.get(chat);
+    if (!row) return;
+    if (upTo > row.readUpto) row.readUpto = upTo;
+    if (unread !== null) row.unread = unread;
+    this.dirtyRows.add(chat);
+    this.onDirty();
+  }
+
+  get dirty(): boolean {
+    return this.dirtyRows.size > 0 || this.dirtyRuns.size > 0;
+  }
+
+  /** Writes what moved: one row per group touched, one per run grown or begun. */
+  flush(): void {
+    for (const chat of this.dirtyRows) {
+      const row = this.rows.get(chat);
+      if (!row) continue;
+      this.sql.exec(
+        `INSERT INTO group_chats (chat, upto, upto_pos, floor, last_seq, last, unread, read_upto)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(chat) DO UPDATE SET upto = excluded.upto, upto_pos = excluded.upto_pos, last_seq = excluded.last_seq,
+           last = excluded.last, unread = excluded.unread, read_upto = excluded.read_upto`,
+        row.chat,
+        row.upto,
+        row.uptoPos,
+        row.floor,
+        row.lastSeq,
+        row.last,
+        row.unread,
+        row.readUpto,
+      );
+    }
+    for (const run of this.dirtyRuns.values()) {
+      this.sql.exec(
+        "INSERT INTO group_runs (seq, chat, pos, count) VALUES (?, ?, ?, ?) ON CONFLICT(seq) DO UPDATE SET count = excluded.count",
+        run.seq,
+        run.chat,
+        run.pos,
+        run.count,
+      );
+    }
+    this.dirtyRows.clear();
+    this.dirtyRuns.clear();
+  }
+}
+
+function fromRow(row: {
+  chat: string;
+  upto: string;
+  upto_pos: number;
+  floor: string;
+  last_seq: number;
+  last: string | null;
+  unread: number;
+  read_upto: string;
+}): GroupChat {
+  return {
+    chat: row.chat,
+    upto: row.upto,
+    uptoPos: row.upto_pos,
+    floor: row.floor,
+    lastSeq: row.last_seq,
+    last: row.last,
+    unread: row.unread,
+    readUpto: row.read_upto,
+  };
+}

@@ -1,0 +1,165 @@
+// Reading a user's groups through their logs: catching up with what a group
+// holds (a gap after a crash, or before a sync), the content of a sync, a
+// chat's history, search and single messages. The group object answers for
+// members now and before only, bounded by their windows; this object adds its
+// own seqs (./group-chats.ts) and leaves out what it deleted for itself.
+
+import { AppError, type Result } from "../../shared/errors";
+import type { ChatId, Message, ServerFrame } from "../../shared/protocol";
+import type { GroupEntry } from "../group-entry";
+import type { GroupChat, GroupChats } from "./group-chats";
+import type { Mailbox } from "./mailbox";
+import { broadcast } from "./sockets";
+
+export interface GroupReader {
+  userId: string;
+  env: Env;
+  groups: GroupChats;
+  mailbox: Mailbox;
+  /** Runs a synchronous block of writes in the object's next batch. */
+  writes: <T>(job: () => T) => Promise<T>;
+  sockets: () => WebSocket[];
+}
+
+export interface ReplayEntry {
+  seq: number;
+  frame: ServerFrame | null;
+}
+
+const PAGE = 1000;
+
+/** An RPC to a group: a thrown error is `unavailable` (try again), a refusal keeps its code. */
+async function call<T>(request: () => Promise<Result<T>>): Promise<T> {
+  let answer: Result<T>;
+  try {
+    answer = await request();
+  } catch (err) {
+    console.warn(JSON.stringify({ event: "group_read_failed", error: String(err) }));
+    throw new AppError("unavailable", "the group could not be reached; try again");
+  }
+  if (!answer.ok) throw new AppError(answer.error.code, answer.error.message);
+  return answer.value;
+}
+
+export class GroupReads {
+  /** Groups caught up with since this object woke: pushes keep them current from then on. */
+  private readonly verified = new Set<string>();
+
+  constructor(private readonly me: GroupReader) {}
+
+  private group(chat: string) {
+    return this.me.env.GROUPS.get(this.me.env.GROUPS.idFromName(chat.slice(2)));
+  }
+
+  /** Ids this user deleted for itself: never shown again. */
+  readonly hidden = (id: string): boolean => this.me.mailbox.changes.isForgotten(id);
+
+  /** Takes entries of a group (pushed, pulled or in an answer) and shows them on every device. */
+  async take(chat: string, entries: readonly GroupEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const frames = await this.me.writes(() => this.me.groups.take(chat, entries, this.hidden));
+    const sockets = this.me.sockets();
+    for (const frame of frames) broadcast(sockets, frame);
+  }
+
+  /** Takes whatever the group holds after what this object has. */
+  async pull(chat: string): Promise<void> {
+    let after = this.me.groups.get(chat)?.upto ?? "";
+    for (;;) {
+      const page = await call(() => this.group(chat).pull(this.me.userId, after, PAGE));
+      await this.take(chat, page.entries);
+      if (page.through === null) break;
+      after = page.through;
+    }
+    this.verified.add(chat);
+  }
+
+  /** Catches up with every group once per wake (a sync, the chat list). */
+  async pullAll(): Promise<void> {
+    const chats = this.me.groups.all().filter((row) => !this.verified.has(row.chat));
+    await Promise.all(chats.map((row) => this.pull(row.chat)));
+  }
+
+  /** The group entries a `sync after` replays, each at its seq, in seq order. */
+  async replayEntries(after: number): Promise<ReplayEntry[]> {
+    await this.pullAll();
+    const out: ReplayEntry[] = [];
+    for (const run of this.me.groups.runsAfter(after)) {
+      const row = this.me.groups.get(run.chat);
+      if (!row) continue;
+      const from = Math.max(run.pos, run.pos + (after + 1 - run.seq));
+      const to = run.pos + run.count - 1;
+      for (const entry of await this.range(run.chat, from, to)) {
+        const seq = run.seq + (entry.pos - run.pos);
+        out.push({ seq, frame: this.frameOf(row, entry, seq) });
+      }
+    }
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+
+  private async range(chat: string, from: number, to: number): Promise<GroupEntry[]> {
+    const all: GroupEntry[] = [];
+    let next = from;
+    while (next <= to) {
+      const page = await call(() => this.group(chat).entries(this.me.userId, next, to));
+      all.push(...page);
+      if (page.length < PAGE) break;
+      next = (page.at(-1)?.pos ?? to) + 1;
+    }
+    return all;
+  }
+
+  /** An entry as sync replays it (null: nothing to show, its seq still counts). */
+  private frameOf(row: GroupChat, entry: GroupEntry, seq: number): ServerFrame | null {
+    if (!entry.change) return this.hidden(entry.id) ? null : { type: "message", message: { ...entry.message, seq } };
+    const target = entry.message;
+    if (target.id <= row.floor || this.hidden(target.id)) return null; // an older row's change replays from `changes`
+    const at = this.me.groups.seqOf(row.chat, entry.change.pos, target.id);
+    if (at === null) return null;
+    const clientId = entry.change.clientId;
+    return { type: "update", seq, message: { ...target, seq: at }, ...(clientId ? { clientId } : {}) };
+  }
+
+  /** Group entries as this user's messages: its seqs, older rows of its own where it has them. */
+  private asMessages(chat: string, entries: readonly GroupEntry[]): Message[] {
+    const row = this.me.groups.get(chat);
+    const out: Message[] = [];
+    for (const entry of entries) {
+      if (this.hidden(entry.id)) continue;
+      if (row && entry.id <= row.floor) {
+        const own = this.me.mailbox.findById(entry.id);
+        if (own) out.push(own);
+        continue;
+      }
+      const seq = this.me.groups.seqOf(chat, entry.pos, entry.id);
+      if (seq !== null) out.push({ ...entry.message, seq });
+    }
+    return out;
+  }
+
+  /** One page of a group chat, oldest first. */
+  async history(chat: ChatId, before: string | undefined, limit: number): Promise<Message[]> {
+    if (!this.verified.has(chat) && this.me.groups.get(chat)) await this.pull(chat);
+    const entries = await call(() => this.group(chat).history(this.me.userId, before, limit));
+    return this.asMessages(chat, entries);
+  }
+
+  /** One message of a group this user may read (null: none, or not for this user). */
+  async message(chat: string, id: string): Promise<Message | null> {
+    const entry = await call(() => this.group(chat).message(this.me.userId, id));
+    if (!entry) return null;
+    if (!this.verified.has(chat)) await this.pull(chat);
+    return this.asMessages(chat, [entry])[0] ?? null;
+  }
+
+  /** Search hits in every group of this user, newest first (an FTS5 expression, see search-query.ts). */
+  async search(match: string, before: string | undefined, limit: number): Promise<Message[]> {
+    const pages = await Promise.all(
+      this.me.groups.all().map(async (row) => {
+        const entries = await call(() => this.group(row.chat).search(this.me.userId, match, before, limit));
+        return this.asMessages(row.chat, entries);
+      }),
+    );
+    return pages.flat();
+  }
+}
