@@ -327,8 +327,17 @@ export class UserObject extends DurableObject<Env> {
     // look is enough: sends run one at a time (sendQueue), so nothing else
     // can store this clientId between here and storeSend.
     if (this.answerRetry(ws, frame)) return;
-    // The group checks the quote: it holds the one copy of what may be quoted.
-    if (chat.kind === "group") return sendToGroup(this.groupSide(), ws, frame, chat.id);
+    if (chat.kind === "group") {
+      // The group checks the quote (it holds the one copy of what may be quoted); one of another chat is refused here.
+      const elsewhere = frame.replyTo === undefined ? null : this.mailbox.findById(frame.replyTo);
+      if (elsewhere && elsewhere.chat !== frame.chat) {
+        throw new FrameError(
+          new AppError("invalid_reply", "a reply quotes a message of the same chat"),
+          frame.clientId,
+        );
+      }
+      return sendToGroup(this.groupSide(), ws, frame, chat.id);
+    }
     if (this.blocks.has(chat.id)) {
       throw new FrameError(new AppError("blocked", "you blocked this user; unblock them to send"), frame.clientId);
     }

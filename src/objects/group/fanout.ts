@@ -118,6 +118,17 @@ export class FanOut {
     this.touch(user);
   }
 
+  /**
+   * An edit makes its message unread again: every read watermark at or past
+   * it goes back to just before it (`below`), so that reading it again sends
+   * a new read receipt. Rare (edits), so written at once.
+   */
+  lowerReads(id: string, below: string): void {
+    this.flush();
+    for (const marks of this.marks.values()) if (marks.read >= id) marks.read = below;
+    this.sql.exec("UPDATE cursors SET read = ?1 WHERE read >= ?2", below, id);
+  }
+
   private touch(user: string): void {
     this.dirty.add(user);
     this.flushTimer ??= setTimeout(() => {
@@ -140,8 +151,7 @@ export class FanOut {
     const marks = this.marks.get(user);
     if (!marks) return;
     this.sql.exec(
-      `UPDATE cursors SET acked = max(acked, ?1), delivered = max(delivered, ?2), read = max(read, ?3)
-       WHERE user_id = ?4`,
+      "UPDATE cursors SET acked = max(acked, ?1), delivered = max(delivered, ?2), read = ?3 WHERE user_id = ?4",
       marks.acked,
       marks.delivered,
       marks.read,

@@ -143,6 +143,11 @@ export class GroupLog {
     }
   }
 
+  /** The id of the entry before position `pos` ("" for none). */
+  idBefore(pos: number): string {
+    return this.sql.exec<{ id: string }>("SELECT id FROM log WHERE pos = ?", pos - 1).toArray()[0]?.id ?? "";
+  }
+
   findByClient(sender: string, clientId: string): LogEntry | null {
     const row = this.sql
       .exec<LogRow>(`SELECT ${LOG_COLUMNS} FROM log WHERE sender = ? AND client_id = ?`, sender, clientId)

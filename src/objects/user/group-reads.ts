@@ -139,7 +139,8 @@ export class GroupReads {
 
   /** One page of a group chat, oldest first. */
   async history(chat: ChatId, before: string | undefined, limit: number): Promise<Message[]> {
-    if (!this.verified.has(chat) && this.me.groups.get(chat)) await this.pull(chat);
+    if (!this.me.groups.get(chat)) return []; // nothing of this group ever reached this user
+    if (!this.verified.has(chat)) await this.pull(chat);
     const entries = await call(() => this.group(chat).history(this.me.userId, before, limit));
     return this.asMessages(chat, entries);
   }
