@@ -55,4 +55,19 @@ export interface InboxReceipt {
   ts: number;
 }
 
-export type InboxItem = InboxMessage | InboxReceipt | InboxChange;
+/**
+ * Receipts of many readers at once, gathered by a group (group/receipts.ts):
+ * stored as one mailbox row, shown as one `receipt` frame per reader.
+ */
+export interface InboxReceipts {
+  kind: "receipts";
+  /** Unique per batch, made by the group: the dedupe key. */
+  rid: string;
+  chat: ChatId;
+  status: ReceiptStatus;
+  ts: number;
+  /** Reader id → the ids of this user's messages it got (or read). */
+  readers: Record<string, string[]>;
+}
+
+export type InboxItem = InboxMessage | InboxReceipt | InboxChange | InboxReceipts;

@@ -3,8 +3,9 @@
 // devices' acknowledgements first); the group keeps one pair of positions per
 // member beside its cursor (written in batches by the fan-out's flush), works
 // out which messages that newly covers, and passes them on to their senders
-// gathered: one receipt per reader and status per batch, one call per sender
-// per batch (RECEIPT_BATCH_MS), not one call and one row per member per message.
+// gathered: one call and one stored row per sender and status per batch
+// (RECEIPT_BATCH_MS), whatever the number of readers, not one call and one row
+// per member per message.
 //
 // Crashes: what is gathered in memory is lost with the object, and a
 // watermark flushed before its receipts left would hide them; so watermarks
@@ -12,11 +13,11 @@
 // a lost batch is sent again by the member's next acknowledgement only if the
 // watermark had not reached storage. Positions only go up. See docs/groups.md.
 
-import type { InboxReceipt } from "../inbox";
+import type { InboxReceipts } from "../inbox";
 import type { FanOut } from "./fanout";
 import type { GroupLog } from "./log";
 
-export type SendReceipts = (sender: string, items: InboxReceipt[]) => Promise<unknown>;
+export type SendReceipts = (sender: string, items: InboxReceipts[]) => Promise<unknown>;
 
 /** How long receipts gather before they go to their senders. */
 export const RECEIPT_BATCH_MS = 250;
@@ -26,10 +27,11 @@ const READABLE = `(id >= (SELECT since FROM members WHERE user_id = ?1)
   OR EXISTS (SELECT 1 FROM past_members p WHERE p.user_id = ?1 AND log.id BETWEEN p.from_id AND p.to_id))`;
 
 export class GroupReceipts {
-  /** sender → `${by} ${status}` → the receipt being gathered. */
-  private pending = new Map<string, Map<string, InboxReceipt>>();
+  /** sender → status → the batch being gathered. */
+  private pending = new Map<string, Map<string, InboxReceipts>>();
   /** Failed hand-overs, tried again with the next batch, a few times (a sender's object being moved). */
-  private retries = new Map<string, { items: InboxReceipt[]; attempts: number }>();
+  private retries = new Map<string, { items: InboxReceipts[]; attempts: number }>();
+  private batches = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -99,14 +101,13 @@ export class GroupReceipts {
         forSender = new Map();
         this.pending.set(sender, forSender);
       }
-      const key = `${by} ${status}`;
-      const item = forSender.get(key);
-      if (item) {
-        item.ids.push(...ids);
-        item.ts = now;
-      } else {
-        forSender.set(key, { kind: "receipt", rid: "", chat: this.log.chat, ids: [...ids], status, by, ts: now });
+      let item = forSender.get(status);
+      if (!item) {
+        item = { kind: "receipts", rid: "", chat: this.log.chat, status, ts: now, readers: {} };
+        forSender.set(status, item);
       }
+      item.ts = now;
+      item.readers[by] = [...(item.readers[by] ?? []), ...ids];
     }
     this.schedule(RECEIPT_BATCH_MS);
   }
@@ -127,15 +128,15 @@ export class GroupReceipts {
     for (const [sender, items] of batch) {
       const receipts = [...items.values()].map((item) => ({
         ...item,
-        // Unique per reader, status and batch: the sender's mailbox stores each once.
-        rid: `${item.by}.${item.status}.${item.ts}.${item.ids.at(-1)}`,
+        // Unique per group and batch: the sender's mailbox stores each once, a retried one too.
+        rid: `${this.log.chat}.${item.status}.${item.ts}.${++this.batches}`,
       }));
       this.handOver(sender, receipts, 0);
     }
     for (const [sender, retry] of retries) this.handOver(sender, retry.items, retry.attempts);
   }
 
-  private handOver(sender: string, items: InboxReceipt[], attempts: number): void {
+  private handOver(sender: string, items: InboxReceipts[], attempts: number): void {
     this.send(sender, items).catch((err: unknown) => {
       console.warn(JSON.stringify({ event: "group_receipts_failed", sender, attempts, error: String(err) }));
       if (attempts >= 5) return;

@@ -21,7 +21,9 @@ const item = (id: string): InboxItem => ({
 function recorder() {
   const calls: string[][] = [];
   const deliver = async (_target: string, items: InboxItem[]) => {
-    calls.push(items.map((i) => (i.kind === "receipt" ? i.rid : i.kind === "change" ? i.cid : i.id)));
+    calls.push(
+      items.map((i) => (i.kind === "receipt" || i.kind === "receipts" ? i.rid : i.kind === "change" ? i.cid : i.id)),
+    );
   };
   return { calls, deliver };
 }

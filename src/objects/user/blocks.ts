@@ -60,7 +60,8 @@ export class Blocks {
   /** The items a delivery may store: one-to-one messages and edits from blocked users are dropped. */
   filter(items: InboxItem[], owner: string, changes: MessageChanges): InboxItem[] {
     return items.filter((item) => {
-      if (item.kind === "receipt" || !item.chat.startsWith("u:") || item.from === owner) return true;
+      if (item.kind === "receipt" || item.kind === "receipts") return true;
+      if (!item.chat.startsWith("u:") || item.from === owner) return true;
       if (item.kind === "change" && item.deletedAt !== undefined) return true;
       if (!this.has(item.from)) return true;
       if (item.kind === "message") changes.remember(item.id);

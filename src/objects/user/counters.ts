@@ -35,7 +35,8 @@ export class Counters implements ClockStore {
         // max() of several arguments is NULL if any is: each empty table counts as 0.
         `SELECT max(coalesce((SELECT max(seq) FROM messages), 0), coalesce((SELECT max(seq) FROM receipts), 0),
                     coalesce((SELECT max(seq) FROM changes), 0),
-                    coalesce((SELECT seq + count - 1 FROM group_runs ORDER BY seq DESC LIMIT 1), 0)) AS seq`,
+                    coalesce((SELECT seq + count - 1 FROM group_runs ORDER BY seq DESC LIMIT 1), 0),
+                    coalesce((SELECT max(run_seq + run_count - 1) FROM group_chats), 0)) AS seq`,
       )
       .one().seq;
     // Seqs of group entries are handed out before their run is stored, up to

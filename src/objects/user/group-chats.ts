@@ -32,6 +32,8 @@ export interface GroupChat {
   last: string | null;
   unread: number;
   readUpto: string;
+  /** The newest run, kept in this row (so that a batch writes one row per group); older ones are rows of group_runs. */
+  run: Run | null;
 }
 
 type Run = {
@@ -46,8 +48,6 @@ export const SEQ_BLOCK = 100;
 export class GroupChats {
   private readonly rows = new Map<string, GroupChat>();
   private loaded = false;
-  /** The newest run of each chat this wake (it grows while nothing else takes a seq). */
-  private readonly open = new Map<string, Run>();
   private readonly dirtyRows = new Set<string>();
   private readonly dirtyRuns = new Map<number, Run>();
   private reserved: number;
@@ -64,18 +64,7 @@ export class GroupChats {
 
   get(chat: string): GroupChat | null {
     if (!this.loaded && !this.rows.has(chat)) {
-      const row = this.sql
-        .exec<{
-          chat: string;
-          upto: string;
-          upto_pos: number;
-          floor: string;
-          last_seq: number;
-          last: string | null;
-          unread: number;
-          read_upto: string;
-        }>("SELECT * FROM group_chats WHERE chat = ?", chat)
-        .toArray()[0];
+      const row = this.sql.exec<ChatRow>("SELECT * FROM group_chats WHERE chat = ?", chat).toArray()[0];
       if (row) this.rows.set(chat, fromRow(row));
     }
     return this.rows.get(chat) ?? null;
@@ -84,7 +73,7 @@ export class GroupChats {
   /** Every group this user is or was in. */
   all(): GroupChat[] {
     if (!this.loaded) {
-      for (const row of this.sql.exec<Parameters<typeof fromRow>[0]>("SELECT * FROM group_chats").toArray()) {
+      for (const row of this.sql.exec<ChatRow>("SELECT * FROM group_chats").toArray()) {
         if (!this.rows.has(row.chat)) this.rows.set(row.chat, fromRow(row));
       }
       this.loaded = true;
@@ -107,7 +96,7 @@ export class GroupChats {
     for (const entry of entries) {
       if (entry.id <= row.upto) continue;
       const seq = this.nextSeq();
-      this.extend(chat, entry.pos, seq);
+      this.extend(row, entry.pos, seq);
       row.upto = entry.id;
       row.uptoPos = entry.pos;
       if (entry.change) {
@@ -158,7 +147,17 @@ export class GroupChats {
   }
 
   private create(chat: string): GroupChat {
-    const row: GroupChat = { chat, upto: "", uptoPos: 0, floor: "", lastSeq: 0, last: null, unread: 0, readUpto: "" };
+    const row: GroupChat = {
+      chat,
+      upto: "",
+      uptoPos: 0,
+      floor: "",
+      lastSeq: 0,
+      last: null,
+      unread: 0,
+      readUpto: "",
+      run: null,
+    };
     this.rows.set(chat, row);
     return row;
   }
@@ -173,17 +172,15 @@ export class GroupChats {
     return seq;
   }
 
-  private extend(chat: string, pos: number, seq: number): void {
-    const run = this.open.get(chat);
+  /** The entry at `pos` has `seq`: the row's run grows, or a new one begins (the old one moves to group_runs). */
+  private extend(row: GroupChat, pos: number, seq: number): void {
+    const run = row.run;
     if (run && run.pos + run.count === pos && run.seq + run.count === seq) {
       run.count += 1;
-    } else {
-      const fresh = { seq, chat, pos, count: 1 };
-      this.open.set(chat, fresh);
-      this.dirtyRuns.set(seq, fresh);
       return;
     }
-    this.dirtyRuns.set(run.seq, run);
+    if (run) this.dirtyRuns.set(run.seq, run);
+    row.run = { seq, chat: row.chat, pos, count: 1 };
   }
 
   /** This user's seq for the entry at `pos` (id `id`) of a group, or null if it has none. */
@@ -193,8 +190,8 @@ export class GroupChats {
     if (id <= row.floor) {
       return this.mailbox.findById(id)?.seq ?? null;
     }
-    for (const run of this.dirtyRuns.values()) {
-      if (run.chat === chat && pos >= run.pos && pos < run.pos + run.count) return run.seq + (pos - run.pos);
+    for (const run of [row.run, ...this.dirtyRuns.values()]) {
+      if (run && run.chat === chat && pos >= run.pos && pos < run.pos + run.count) return run.seq + (pos - run.pos);
     }
     const run = this.sql
       .exec<Run>(
@@ -215,6 +212,9 @@ export class GroupChats {
       runs.set(run.seq, run);
     }
     for (const run of this.dirtyRuns.values()) if (run.seq + run.count - 1 > after) runs.set(run.seq, { ...run });
+    for (const row of this.all()) {
+      if (row.run && row.run.seq + row.run.count - 1 > after) runs.set(row.run.seq, { ...row.run });
+    }
     return [...runs.values()].sort((a, b) => a.seq - b.seq);
   }
 
@@ -238,10 +238,11 @@ export class GroupChats {
       const row = this.rows.get(chat);
       if (!row) continue;
       this.sql.exec(
-        `INSERT INTO group_chats (chat, upto, upto_pos, floor, last_seq, last, unread, read_upto)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO group_chats (chat, upto, upto_pos, floor, last_seq, last, unread, read_upto, run_seq, run_pos, run_count)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(chat) DO UPDATE SET upto = excluded.upto, upto_pos = excluded.upto_pos, last_seq = excluded.last_seq,
-           last = excluded.last, unread = excluded.unread, read_upto = excluded.read_upto`,
+           last = excluded.last, unread = excluded.unread, read_upto = excluded.read_upto,
+           run_seq = excluded.run_seq, run_pos = excluded.run_pos, run_count = excluded.run_count`,
         row.chat,
         row.upto,
         row.uptoPos,
@@ -250,6 +251,9 @@ export class GroupChats {
         row.last,
         row.unread,
         row.readUpto,
+        row.run?.seq ?? null,
+        row.run?.pos ?? null,
+        row.run?.count ?? null,
       );
     }
     for (const run of this.dirtyRuns.values()) {
@@ -266,7 +270,7 @@ export class GroupChats {
   }
 }
 
-function fromRow(row: {
+type ChatRow = {
   chat: string;
   upto: string;
   upto_pos: number;
@@ -275,7 +279,12 @@ function fromRow(row: {
   last: string | null;
   unread: number;
   read_upto: string;
-}): GroupChat {
+  run_seq: number | null;
+  run_pos: number | null;
+  run_count: number | null;
+};
+
+function fromRow(row: ChatRow): GroupChat {
   return {
     chat: row.chat,
     upto: row.upto,
@@ -285,5 +294,9 @@ function fromRow(row: {
     last: row.last,
     unread: row.unread,
     readUpto: row.read_upto,
+    run:
+      row.run_seq === null || row.run_pos === null || row.run_count === null
+        ? null
+        : { seq: row.run_seq, chat: row.chat, pos: row.run_pos, count: row.run_count },
   };
 }

@@ -14,7 +14,7 @@ import type {
   ServerFrame,
   SystemEvent,
 } from "../../shared/protocol";
-import type { InboxItem, InboxMessage } from "../inbox";
+import type { InboxItem, InboxMessage, InboxReceipt, InboxReceipts } from "../inbox";
 import { MessageChanges } from "./changes";
 import type { Counters } from "./counters";
 import { quoteColumns, quoteOf } from "./quotes";
@@ -165,35 +165,36 @@ export class Mailbox {
         const frame = this.changes.accept(item);
         if (frame) frames.push(frame);
       } else {
-        // A repeated delivery writes nothing (the insert is ignored, its seq given back).
-        const seq = this.nextSeq();
-        const written = this.sql.exec(
-          "INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rid) DO NOTHING",
-          seq,
-          item.rid,
-          item.chat,
-          JSON.stringify(item.ids),
-          item.status,
-          item.by,
-          item.ts,
-        ).rowsWritten;
-        if (written === 0) {
-          this.giveBack();
-          continue;
-        }
-        // Message info reads this receipts row itself (receipt-marks.ts): no mark per message
-        // (group receipts come gathered, one row per reader and batch: group/receipts.ts).
-        frames.push({
-          type: "receipt",
-          chat: item.chat,
-          ids: item.ids,
-          status: item.status,
-          by: item.by,
-          ts: item.ts,
-        });
+        frames.push(...this.acceptReceipt(item));
       }
     }
     return frames;
+  }
+
+  /**
+   * One receipts row per delivery: a reader's receipt (one-to-one), or a
+   * group's batch of many readers' (`by` = "*", `ids` = reader → ids). Message
+   * info reads these rows themselves (receipt-marks.ts): no mark per message.
+   */
+  private acceptReceipt(item: InboxReceipt | InboxReceipts): ReceiptFrame[] {
+    const batch = item.kind === "receipts";
+    // A repeated delivery writes nothing (the insert is ignored, its seq given back).
+    const seq = this.nextSeq();
+    const written = this.sql.exec(
+      "INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rid) DO NOTHING",
+      seq,
+      item.rid,
+      item.chat,
+      JSON.stringify(batch ? item.readers : item.ids),
+      item.status,
+      batch ? BATCH_READER : item.by,
+      item.ts,
+    ).rowsWritten;
+    if (written === 0) {
+      this.giveBack();
+      return [];
+    }
+    return receiptFrames(item.chat, batch ? item.readers : { [item.by]: item.ids }, item.status, item.ts);
   }
 
   private acceptMessage(item: InboxMessage): Message | null {
@@ -367,8 +368,8 @@ export class Mailbox {
       .map((row) => this.toMessage(row));
   }
 
-  /** Receipts after a sync cursor, in seq order, each with its seq. */
-  receiptsAfter(after: number, limit: number): { seq: number; frame: ReceiptFrame }[] {
+  /** Receipts after a sync cursor, in seq order, each row with its seq (a group's batch: a frame per reader). */
+  receiptsAfter(after: number, limit: number): { seq: number; frame: ReceiptFrame[] }[] {
     return this.sql
       .exec<{ seq: number; chat: string; ids: string; status: string; by: string; ts: number }>(
         "SELECT seq, chat, ids, status, by, ts FROM receipts WHERE seq > ? ORDER BY seq LIMIT ?",
@@ -376,17 +377,11 @@ export class Mailbox {
         limit,
       )
       .toArray()
-      .map((row) => ({
-        seq: row.seq,
-        frame: {
-          type: "receipt",
-          chat: row.chat as ChatId,
-          ids: JSON.parse(row.ids) as string[],
-          status: row.status as ReceiptStatus,
-          by: row.by,
-          ts: row.ts,
-        },
-      }));
+      .map((row) => {
+        const ids = JSON.parse(row.ids) as string[] | Record<string, string[]>;
+        const readers = row.by === BATCH_READER ? (ids as Record<string, string[]>) : { [row.by]: ids as string[] };
+        return { seq: row.seq, frame: receiptFrames(row.chat as ChatId, readers, row.status as ReceiptStatus, row.ts) };
+      });
   }
 
   /** One page of a chat, oldest first: the `limit` messages just before `before`. */
@@ -496,6 +491,18 @@ export class Mailbox {
     }
     return message;
   }
+}
+
+/** The `by` of a receipts row that holds a group's batch of many readers. */
+export const BATCH_READER = "*";
+
+function receiptFrames(
+  chat: ChatId,
+  readers: Record<string, string[]>,
+  status: ReceiptStatus,
+  ts: number,
+): ReceiptFrame[] {
+  return Object.entries(readers).map(([by, ids]) => ({ type: "receipt", chat, ids, status, by, ts }));
 }
 
 function groupBySender(rows: { id: string; chat: string; sender: string }[]): ReceiptGroup[] {

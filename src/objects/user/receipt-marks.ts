@@ -74,11 +74,14 @@ export class ReceiptMarks {
    */
   ofGroup(message: { id: string; chat: string; seq: number; editedAt?: number }): Map<string, ReaderReceipt> {
     const marks = this.of(message.id);
+    const times = `min(r.ts) AS delivered, min(CASE WHEN r.status = 'read' AND r.ts >= ?1 THEN r.ts END) AS read`;
     const rows = this.sql
       .exec<{ by: string; delivered: number; read: number | null }>(
-        `SELECT r.by AS by, min(r.ts) AS delivered, min(CASE WHEN r.status = 'read' AND r.ts >= ?1 THEN r.ts END) AS read
-         FROM receipts r, json_each(r.ids) j
-         WHERE r.seq > ?2 AND r.chat = ?3 AND j.value = ?4 GROUP BY r.by`,
+        `SELECT r.by AS by, ${times} FROM receipts r, json_each(r.ids) j
+         WHERE r.seq > ?2 AND r.chat = ?3 AND r.by != '*' AND j.value = ?4 GROUP BY r.by
+         UNION ALL
+         SELECT g.key AS by, ${times} FROM receipts r, json_each(r.ids) g, json_each(g.value) j
+         WHERE r.seq > ?2 AND r.chat = ?3 AND r.by = '*' AND j.value = ?4 GROUP BY g.key`,
         message.editedAt ?? 0,
         message.seq,
         message.chat,
@@ -87,11 +90,9 @@ export class ReceiptMarks {
       .toArray();
     for (const row of rows) {
       const earlier = marks.get(row.by);
-      marks.set(row.by, {
-        user: row.by,
-        deliveredAt: earlier?.deliveredAt ?? row.delivered,
-        readAt: earlier?.readAt ?? row.read,
-      });
+      const delivered = Math.min(earlier?.deliveredAt ?? row.delivered, row.delivered);
+      const read = [earlier?.readAt, row.read].filter((t): t is number => typeof t === "number");
+      marks.set(row.by, { user: row.by, deliveredAt: delivered, readAt: read.length ? Math.min(...read) : null });
     }
     return marks;
   }

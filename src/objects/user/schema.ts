@@ -203,8 +203,9 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
   },
   // v8: a group message is stored once, in its group's log (issue 16,
   // docs/groups.md). Per group this object keeps one row (what it took of the
-  // log, the chat list's entry, unread, read position) and a few runs: the
-  // entries at positions pos .. pos+count-1 have seqs seq .. seq+count-1.
+  // log, the chat list's entry, unread, read position, and its newest run) and
+  // its older runs: the entries at positions pos .. pos+count-1 have seqs
+  // seq .. seq+count-1.
   // Group messages stored by older code stay where they are (`floor`: ids up
   // to it are rows of `messages`); their chats move from `chats` to here.
   (sql) => {
@@ -216,7 +217,10 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
       last_seq INTEGER NOT NULL,
       last TEXT,
       unread INTEGER NOT NULL DEFAULT 0,
-      read_upto TEXT NOT NULL DEFAULT ''
+      read_upto TEXT NOT NULL DEFAULT '',
+      run_seq INTEGER,
+      run_pos INTEGER,
+      run_count INTEGER
     ) WITHOUT ROWID`);
     sql.exec(
       "CREATE TABLE group_runs (seq INTEGER PRIMARY KEY, chat TEXT NOT NULL, pos INTEGER NOT NULL, count INTEGER NOT NULL)",

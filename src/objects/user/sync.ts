@@ -21,7 +21,8 @@ import { send } from "./sockets";
 
 interface Entry {
   seq: number;
-  frame: ServerFrame | null;
+  /** Several for a group's batch of receipts (one row, a frame per reader). */
+  frame: ServerFrame | ServerFrame[] | null;
 }
 
 export function replay(mailbox: Mailbox, ws: WebSocket, after: number, batch = false, groups: Entry[] = []): void {
@@ -48,9 +49,9 @@ export function replay(mailbox: Mailbox, ws: WebSocket, after: number, batch = f
     const entries = pages.flat().filter((entry) => entry.seq <= limit);
     entries.sort((a, b) => a.seq - b.seq);
     for (const entry of entries) {
-      if (entry.frame) {
-        if (out) out.add(entry.frame);
-        else send(ws, entry.frame);
+      for (const frame of entry.frame === null ? [] : [entry.frame].flat()) {
+        if (out) out.add(frame);
+        else send(ws, frame);
       }
       cursor = entry.seq;
     }
