@@ -186,7 +186,7 @@ export class UserObject extends DurableObject<Env> {
   private scheduleGroupFlush(): void {
     this.groupFlush ??= setTimeout(() => {
       this.groupFlush = null;
-      void this.writes.run(() => this.groups.flush());
+      void this.writes.run(() => this.flushGroups());
     }, GROUP_FLUSH_MS);
   }
 
@@ -661,7 +661,6 @@ export class UserObject extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const due = this.alarms.fired();
-    this.flushGroups();
     // Always: it is the outbox's safety net, and cheap when there is nothing to retry.
     await Promise.all([this.outbox.retryDue(), this.peers.retryDue()]);
     // Only at its own time: most alarms of a busy object are the outbox's, released lazily.
@@ -669,8 +668,8 @@ export class UserObject extends DurableObject<Env> {
   }
 }
 
-/** How long moved group positions wait in memory before they are written (see user/group-chats.ts). */
-const GROUP_FLUSH_MS = 1_000;
+/** How long moved group positions wait in memory at most before they are written (see user/group-chats.ts). */
+const GROUP_FLUSH_MS = 5_000;
 
 /** Over FRAME_MAX_BYTES of UTF-8; the byte count is walked only where units alone cannot tell. */
 function overFrameLimit(data: string): boolean {

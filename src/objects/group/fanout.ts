@@ -38,8 +38,13 @@ export interface CursorMarks {
 
 /** A former member with nothing more owed: its row stays for its watermarks, above every id. */
 const RETIRED = "~";
-/** How long moved cursors and watermarks wait in memory before one write each. */
-export const FLUSH_MS = 1_000;
+/**
+ * Moved cursors and watermarks wait in memory until recipients have moved
+ * FLUSH_EVERY entries each on average, or for FLUSH_MS: then one write each.
+ * Waiting longer costs only pushes repeated after a crash (members skip them).
+ */
+export const FLUSH_MS = 5_000;
+export const FLUSH_EVERY = 20;
 
 const BATCH = 200; // log entries per call to one member
 const ONLINE_SLOTS = 32; // deliveries in flight to members online (or not known to be offline)
@@ -66,6 +71,8 @@ export class FanOut {
   /** Cursors and watermarks as they stand in memory (ahead of storage until the next flush). */
   private readonly marks = new Map<string, CursorMarks>();
   private readonly dirty = new Set<string>();
+  /** Cursor moves since the last flush. */
+  private moves = 0;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -131,6 +138,11 @@ export class FanOut {
 
   private touch(user: string): void {
     this.dirty.add(user);
+    this.moves += 1;
+    if (this.moves >= FLUSH_EVERY * this.dirty.size) {
+      this.flush();
+      return;
+    }
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = null;
       this.flush();
@@ -141,6 +153,9 @@ export class FanOut {
   flush(): void {
     for (const user of this.dirty) this.write(user);
     this.dirty.clear();
+    this.moves = 0;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
   }
 
   private flushOne(user: string): void {

@@ -62,13 +62,13 @@ export class GroupLog {
     meta: Meta,
     groupId: string,
   ) {
-    this.ids = new MessageIdClock(meta, groupId);
     this.chat = `g:${groupId}`;
     const row = sql
       .exec<{ id: string | null; pos: number | null }>("SELECT max(id) AS id, max(pos) AS pos FROM log")
       .one();
     this.last = row.id ?? "";
     this.lastPosition = row.pos ?? 0;
+    this.ids = new MessageIdClock(meta, groupId, clockFromLog(meta, this.last));
   }
 
   /** The newest entry's id ("" while the log is empty). */

@@ -44,12 +44,16 @@ type Run = {
 };
 
 export const SEQ_BLOCK = 100;
+/** Entries taken per group row on average before a batch is written at once (else the owner's timer writes it). */
+export const FLUSH_EVERY = 20;
 
 export class GroupChats {
   private readonly rows = new Map<string, GroupChat>();
   private loaded = false;
   private readonly dirtyRows = new Set<string>();
   private readonly dirtyRuns = new Map<number, Run>();
+  /** Entries taken since the last flush. */
+  private taken = 0;
   private reserved: number;
 
   constructor(
@@ -96,6 +100,7 @@ export class GroupChats {
     for (const entry of entries) {
       if (entry.id <= row.upto) continue;
       const seq = this.nextSeq();
+      this.taken += 1;
       this.extend(row, entry.pos, seq);
       row.upto = entry.id;
       row.uptoPos = entry.pos;
@@ -113,6 +118,11 @@ export class GroupChats {
     this.dirtyRows.add(chat);
     this.onDirty();
     return frames;
+  }
+
+  /** Enough was taken that waiting longer saves little: the caller writes now. */
+  get due(): boolean {
+    return this.taken >= FLUSH_EVERY * Math.max(1, this.dirtyRows.size);
   }
 
   /** A change's frame: its message as it is now, at the message's own seq (null: this user does not have it). */
@@ -267,6 +277,7 @@ export class GroupChats {
     }
     this.dirtyRows.clear();
     this.dirtyRuns.clear();
+    this.taken = 0;
   }
 }
 

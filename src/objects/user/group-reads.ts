@@ -57,7 +57,11 @@ export class GroupReads {
   /** Takes entries of a group (pushed, pulled or in an answer) and shows them on every device. */
   async take(chat: string, entries: readonly GroupEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const frames = await this.me.writes(() => this.me.groups.take(chat, entries, this.hidden));
+    const frames = await this.me.writes(() => {
+      const shown = this.me.groups.take(chat, entries, this.hidden);
+      if (this.me.groups.due) this.me.groups.flush();
+      return shown;
+    });
     const sockets = this.me.sockets();
     for (const frame of frames) broadcast(sockets, frame);
   }
