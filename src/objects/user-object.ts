@@ -485,8 +485,8 @@ export class UserObject extends DurableObject<Env> {
    */
   async takeGroup(groupId: string, entries: GroupEntry[], after: string): Promise<{ online: boolean }> {
     const chat = `g:${groupId}`;
-    const row = this.groups.get(chat);
-    if (row && after > row.upto) await this.groupReads.pull(chat);
+    // A first push to a new member finds no row either: it pulls its window once.
+    if (after > (this.groups.get(chat)?.upto ?? "")) await this.groupReads.pull(chat);
     else await this.groupReads.take(chat, entries);
     return { online: this.ctx.getWebSockets().length > 0 };
   }

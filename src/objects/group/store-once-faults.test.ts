@@ -1,0 +1,141 @@
+// Crashes on the paths of a group message stored once (docs/groups.md, the
+// crash table): a member's object dying before it wrote which seqs it gave
+// (its runs and position), the group dying before it wrote its cursors and
+// watermarks, and a batch of receipts lost with the group. Nothing answered
+// `sent` is lost, nothing is in a mailbox twice, and a lost batch of receipts
+// comes again with the next acknowledgement.
+
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Message } from "../../shared/protocol";
+import { clearAlarms, groupStub, settle, team } from "../../test/groups";
+import { connect, type TestSocket, userStub } from "../../test/helpers";
+import type { UserObject } from "../user-object";
+
+async function sendAll(socket: TestSocket, chat: `g:${string}`, texts: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const text of texts) {
+    socket.send({ type: "send", clientId: text, chat, text });
+    ids.push((await socket.next("sent", (f) => f.clientId === text)).id);
+  }
+  return ids;
+}
+
+/** Everything a fresh device of this user gets by `sync after 0`, for one chat, in order. */
+async function replayed(token: string, chat: string): Promise<Message[]> {
+  const device = await connect(token);
+  device.send({ type: "sync", after: 0 });
+  await device.next("synced");
+  device.close();
+  return device
+    .of("message")
+    .map((f) => f.message)
+    .filter((m) => m.chat === chat);
+}
+
+/** The object dies where it stands: no close, no flush, memory gone (ctx.abort). */
+async function crash(stub: DurableObjectStub<UserObject> | ReturnType<typeof groupStub>): Promise<void> {
+  await runInDurableObject(stub as DurableObjectStub, (_instance, state) => state.abort("test crash")).catch(
+    () => undefined,
+  );
+}
+
+/** Pings, or the presence sweep of these tests (2 s) drops a socket as silent. */
+function keepAlive(sockets: TestSocket[]): () => void {
+  const timer = setInterval(() => {
+    for (const s of sockets) if (!s.closed) s.send("ping");
+  }, 300);
+  return () => clearInterval(timer);
+}
+
+describe("store-once faults", { timeout: 60_000 }, () => {
+  it("a member's object dies before writing its runs: the entries come again at higher seqs, once", async () => {
+    const { admin, rest, group, chat } = await team(2);
+    const bob = rest[0] as (typeof rest)[0];
+    await settle(group.id);
+    const b = await connect(bob.token);
+    const a = await connect(admin.token);
+    const stop = keepAlive([a, b]);
+    const ids = await sendAll(a, chat, ["one", "two", "three"]);
+    await b.until((s) => s.of("message").filter((f) => ids.includes(f.message.id)).length === 3);
+    const before = Math.max(...b.of("message").map((f) => f.message.seq));
+    const stored = await runInDurableObject(
+      userStub(bob.user.id),
+      (_: UserObject, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM group_runs").one().n,
+    );
+    expect(stored).toBe(0); // taken, not yet written: the window this test is about
+    await crash(userStub(bob.user.id));
+    // The group's next push says where its cursor stood: bob's object sees the gap and pulls.
+    const [four] = await sendAll(a, chat, ["four"]);
+    await settle(group.id);
+    const messages = await replayed(bob.token, chat);
+    const texts = messages.filter((m) => !m.system).map((m) => m.text);
+    expect(texts).toEqual(["one", "two", "three", "four"]);
+    expect(new Set(messages.map((m) => m.id)).size).toBe(messages.length);
+    const seqs = messages.map((m) => m.seq);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    // Seqs given before the crash were reserved: the ones given again are all above them.
+    expect(Math.min(...messages.filter((m) => ids.includes(m.id) || m.id === four).map((m) => m.seq))).toBeGreaterThan(
+      before,
+    );
+    stop();
+    a.close();
+    b.close();
+    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+  });
+
+  it("the group dies before writing its cursors: the pushes repeat and change nothing", async () => {
+    const { admin, rest, group, chat } = await team(2);
+    const bob = rest[0] as (typeof rest)[0];
+    await settle(group.id);
+    const a = await connect(admin.token);
+    const stop = keepAlive([a]);
+    await sendAll(a, chat, ["alpha", "beta"]);
+    await settle(group.id);
+    await crash(groupStub(group.id));
+    // After the crash the stored cursors are behind: the next post pushes from there again.
+    await sendAll(a, chat, ["gamma"]);
+    await settle(group.id);
+    for (const user of [admin, bob]) {
+      const messages = await replayed(user.token, chat);
+      expect(messages.filter((m) => !m.system).map((m) => m.text)).toEqual(["alpha", "beta", "gamma"]);
+      expect(new Set(messages.map((m) => m.seq)).size).toBe(messages.length);
+    }
+    stop();
+    a.close();
+    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+  });
+
+  it("a batch of receipts lost with the group comes again with the next acknowledgement", async () => {
+    const { admin, rest, group, chat } = await team(2);
+    const bob = rest[0] as (typeof rest)[0];
+    await settle(group.id);
+    const a = await connect(admin.token);
+    const b = await connect(bob.token);
+    const stop = keepAlive([a, b]);
+    const [first] = await sendAll(a, chat, ["first"]);
+    await b.next("message", (f) => f.message.id === first);
+    // Bob's object hands its watermark to the group; the group dies before its batch leaves.
+    b.send({ type: "received", ids: [first ?? ""] });
+    await new Promise((r) => setTimeout(r, 300)); // bob's object gathers for 250 ms
+    await crash(groupStub(group.id));
+    const [second] = await sendAll(a, chat, ["second"]);
+    await b.next("message", (f) => f.message.id === second);
+    b.send({ type: "received", ids: [second ?? ""] });
+    await a.until(
+      (s) =>
+        s
+          .of("receipt")
+          .flatMap((f) => f.ids)
+          .includes(second ?? ""),
+      10_000,
+    );
+    const acknowledged = new Set(a.of("receipt").flatMap((f) => f.ids));
+    expect(acknowledged.has(first ?? "")).toBe(true);
+    expect(acknowledged.has(second ?? "")).toBe(true);
+    stop();
+    a.close();
+    b.close();
+    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+  });
+});
