@@ -58,9 +58,21 @@ describe("the web page", () => {
     await expect(ann.page.evaluate(() => navigator.clipboard.readText())).resolves.toBe("Lunch at noon?");
 
     // Ann edits it: the new text with "edited" everywhere, live, and the quote follows.
-    await ann.fromMenu(ann.mine("Lunch at noon?"), "Edit");
+    // The box holds the text as soon as the click on Edit has been handled (before,
+    // it was filled a frame later, so a key pressed at once was lost or overwritten).
+    await ann.mine("Lunch at noon?").hover();
+    await ann.mine("Lunch at noon?").getByRole("button", { name: "Message options" }).click();
+    await ann.page.getByRole("menuitem", { name: "Edit", exact: true }).waitFor();
+    const afterClick = await ann.page.evaluate(async () => {
+      const edit = [...document.querySelectorAll<HTMLElement>("[role=menuitem]")].find((b) => b.textContent === "Edit");
+      edit?.click();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return document.querySelector<HTMLTextAreaElement>("#composer-text")?.value;
+    });
+    expect(afterClick).toBe("Lunch at noon?");
     const box = ann.page.getByLabel("Message", { exact: true });
     await expect(box.inputValue()).resolves.toBe("Lunch at noon?");
+    await expect.poll(() => ann.page.evaluate(() => document.activeElement?.id)).toBe("composer-text");
     await box.fill("Lunch at one?");
     await box.press("Enter");
     for (const user of [ann, ben, annPhone]) {
