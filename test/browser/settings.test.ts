@@ -111,6 +111,21 @@ describe("the web page", () => {
     await ann.page.getByRole("button", { name: "Profile" }).click();
     await ann.page.getByLabel("As the system").check();
     expect(await background()).toBe(light);
+    // The system's dark preference darkens the page by itself; the switch overrides it.
+    const dark = await (async () => {
+      await ann.page.getByLabel("Dark").check();
+      const value = await background();
+      await ann.page.getByLabel("As the system").check();
+      return value;
+    })();
+    await ann.page.emulateMedia({ colorScheme: "dark" });
+    await expect.poll(background).toBe(dark);
+    await ann.page.getByLabel("Light").check();
+    await expect.poll(background).toBe(light);
+    await ann.page.getByLabel("As the system").check();
+    await expect.poll(background).toBe(dark);
+    await ann.page.emulateMedia({ colorScheme: "light" });
+    await expect.poll(background).toBe(light);
 
     expect([...ann.errors, ...ben.errors, ...annPhone.errors]).toEqual([]);
     for (const user of [ann, ben, annPhone]) await user.context.close();
