@@ -27,6 +27,12 @@ describe("the web page", () => {
     const row = ben.page.getByRole("button", { name: /^Ann/ });
     await row.click();
     await ben.theirs("Lunch at noon?").waitFor();
+    // On a phone one screen at a time: the chat list is gone while the chat is open.
+    expect(await ben.page.getByRole("heading", { name: "Chats" }).isVisible()).toBe(false);
+    // A day separator before the day's first message; one sender's run grouped (the second bubble continues it).
+    await expect(ben.page.locator(".messages .day").allTextContents()).resolves.toEqual(["Today"]);
+    await ben.theirs("Or later").and(ben.page.locator(".cont")).waitFor();
+    expect(await ben.theirs("Lunch at noon?").and(ben.page.locator(".cont")).count()).toBe(0);
 
     // A link is a link, opened without a referrer or a window handle.
     const link = ben.page.getByRole("link", { name: "https://example.org/menu" });
