@@ -127,6 +127,18 @@ describe("the web page", () => {
     await ann.page.emulateMedia({ colorScheme: "light" });
     await expect.poll(background).toBe(light);
 
+    // Logging out leaves nothing of her chats in the browser: no stored chats, no drafts.
+    const kept = () =>
+      ann.page.evaluate(() =>
+        Object.keys(localStorage).filter(
+          (k) => k.startsWith("edge-chat.snapshot.") || k.startsWith("edge-chat.drafts."),
+        ),
+      );
+    expect(await kept()).not.toEqual([]);
+    await ann.page.getByRole("button", { name: "Log out", exact: true }).click();
+    await ann.page.getByRole("heading", { name: "Log in to Edge Chat" }).waitFor();
+    expect(await kept()).toEqual([]);
+
     expect([...ann.errors, ...ben.errors, ...annPhone.errors]).toEqual([]);
     for (const user of [ann, ben, annPhone]) await user.context.close();
   });
