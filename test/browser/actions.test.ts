@@ -61,7 +61,8 @@ describe("the web page", () => {
 
     // Copy puts the text on the clipboard.
     await ann.fromMenu(ann.mine("Lunch at noon?"), "Copy");
-    await expect(ann.page.evaluate(() => navigator.clipboard.readText())).resolves.toBe("Lunch at noon?");
+    // writeText is asynchronous: wait for what a paste would give.
+    await expect.poll(() => ann.page.evaluate(() => navigator.clipboard.readText())).toBe("Lunch at noon?");
 
     // Ann edits it: the new text with "edited" everywhere, live, and the quote follows.
     // The box holds the text as soon as the click on Edit has been handled (before,
