@@ -20,7 +20,7 @@ describe("the web page", () => {
     ["desktop", DESKTOP],
   ] as [string, BrowserContextOptions][]) {
     it(`has no serious accessibility issue on any screen, light and dark (${device})`, async () => {
-      const settings = { ...options, bypassCSP: true, permissions: ["clipboard-read", "clipboard-write"] };
+      const settings = { ...options, permissions: ["clipboard-read", "clipboard-write"] };
       const ann = await PageUser.register(browser(), base, "xann", "Ann Lee", settings);
       const ben = await PageUser.register(browser(), base, "xben", "Ben Okafor", settings);
       const page = ann.page;

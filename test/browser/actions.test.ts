@@ -27,6 +27,12 @@ describe("the web page", () => {
     const row = ben.page.getByRole("button", { name: /^Ann/ });
     await row.click();
     await ben.theirs("Lunch at noon?").waitFor();
+    // On a phone one screen at a time: the chat list is gone while the chat is open.
+    expect(await ben.page.getByRole("heading", { name: "Chats" }).isVisible()).toBe(false);
+    // A day separator before the day's first message; one sender's run grouped (the second bubble continues it).
+    await expect(ben.page.locator(".messages .day").allTextContents()).resolves.toEqual(["Today"]);
+    await ben.theirs("Or later").and(ben.page.locator(".cont")).waitFor();
+    expect(await ben.theirs("Lunch at noon?").and(ben.page.locator(".cont")).count()).toBe(0);
 
     // A link is a link, opened without a referrer or a window handle.
     const link = ben.page.getByRole("link", { name: "https://example.org/menu" });
@@ -55,12 +61,25 @@ describe("the web page", () => {
 
     // Copy puts the text on the clipboard.
     await ann.fromMenu(ann.mine("Lunch at noon?"), "Copy");
-    await expect(ann.page.evaluate(() => navigator.clipboard.readText())).resolves.toBe("Lunch at noon?");
+    // writeText is asynchronous: wait for what a paste would give.
+    await expect.poll(() => ann.page.evaluate(() => navigator.clipboard.readText())).toBe("Lunch at noon?");
 
     // Ann edits it: the new text with "edited" everywhere, live, and the quote follows.
-    await ann.fromMenu(ann.mine("Lunch at noon?"), "Edit");
+    // The box holds the text as soon as the click on Edit has been handled (before,
+    // it was filled a frame later, so a key pressed at once was lost or overwritten).
+    await ann.mine("Lunch at noon?").hover();
+    await ann.mine("Lunch at noon?").getByRole("button", { name: "Message options" }).click();
+    await ann.page.getByRole("menuitem", { name: "Edit", exact: true }).waitFor();
+    const afterClick = await ann.page.evaluate(async () => {
+      const edit = [...document.querySelectorAll<HTMLElement>("[role=menuitem]")].find((b) => b.textContent === "Edit");
+      edit?.click();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return document.querySelector<HTMLTextAreaElement>("#composer-text")?.value;
+    });
+    expect(afterClick).toBe("Lunch at noon?");
     const box = ann.page.getByLabel("Message", { exact: true });
     await expect(box.inputValue()).resolves.toBe("Lunch at noon?");
+    await expect.poll(() => ann.page.evaluate(() => document.activeElement?.id)).toBe("composer-text");
     await box.fill("Lunch at one?");
     await box.press("Enter");
     for (const user of [ann, ben, annPhone]) {
@@ -71,13 +90,22 @@ describe("the web page", () => {
     await ben.screenshot("reply-edited");
 
     // Delete for everyone, from the keyboard: one tab stop for the list, arrows inside, Enter opens the menu.
-    await ann.page.getByRole("log", { name: "Messages" }).focus();
+    // The message list is one tab stop: Shift+Tab from the message box lands on it, not on a bubble's button or link.
+    await ann.page.getByLabel("Message", { exact: true }).focus();
+    await ann.page.keyboard.press("Shift+Tab");
+    await expect(ann.page.evaluate(() => document.activeElement?.getAttribute("role"))).resolves.toBe("log");
     await ann.page.keyboard.press("Home");
     await expect(ann.page.evaluate(() => document.activeElement?.textContent)).resolves.toContain("Lunch at one?");
-    await ann.page.keyboard.press("Enter");
+    // The menu takes the focus in the same task as the Enter that opened it, so the
+    // next key goes to the menu (before, the focus moved a frame later, and an End
+    // pressed at once went to the list).
+    const focusedAfterEnter = await ann.page.evaluate(async () => {
+      document.activeElement?.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return document.activeElement?.getAttribute("role");
+    });
+    expect(focusedAfterEnter).toBe("menuitem");
     await ann.page.getByRole("menu", { name: "Message options" }).waitFor();
-    // The menu takes the focus once it has rendered: a key pressed before that goes to the list.
-    await expect.poll(() => ann.page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("menuitem");
     await ann.page.keyboard.press("End");
     await expect(ann.page.evaluate(() => document.activeElement?.textContent)).resolves.toBe("Delete for everyone");
     await ann.page.keyboard.press("Enter");

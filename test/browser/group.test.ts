@@ -1,5 +1,6 @@
 // Groups in the browser: a third member joins, ticks wait for every member,
-// message info, search with a jump to the hit, removal.
+// an edit and an admin's delete for everyone shown live, message info, search
+// with a jump to the hit, removal.
 
 import { describe, expect, inject, it } from "vitest";
 import { useBrowser } from "../support/browser";
@@ -51,6 +52,21 @@ describe("the web page", () => {
     await eve.send("I do");
     await ann.theirs("I do").locator(".sender", { hasText: "Eve" }).waitFor();
     await ann.screenshot("group");
+
+    // In a group too, an edit shows live on every member's page with "edited", and an
+    // admin's delete for everyone of someone else's message says so.
+    await eve.fromMenu(eve.mine("I do"), "Edit");
+    await eve.page.getByLabel("Message", { exact: true }).fill("I do, and the stove");
+    await eve.page.getByLabel("Message", { exact: true }).press("Enter");
+    for (const user of [ann, ben]) {
+      await user.theirs("I do, and the stove").locator(".edited").waitFor();
+    }
+    await ann.fromMenu(ann.theirs("I do, and the stove"), "Delete for everyone");
+    await ann.page.getByRole("alertdialog").getByRole("button", { name: "Delete for everyone" }).click();
+    for (const user of [ann, ben, eve]) {
+      await user.page.locator(".bubble .text", { hasText: "This message was deleted by an admin" }).waitFor();
+      expect(await user.page.getByText("I do, and the stove").count()).toBe(0);
+    }
 
     // Message info lists both members as having read it.
     await ann.fromMenu(ann.mine("Who brings the tent?"), "Message info");

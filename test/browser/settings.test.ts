@@ -111,6 +111,33 @@ describe("the web page", () => {
     await ann.page.getByRole("button", { name: "Profile" }).click();
     await ann.page.getByLabel("As the system").check();
     expect(await background()).toBe(light);
+    // The system's dark preference darkens the page by itself; the switch overrides it.
+    const dark = await (async () => {
+      await ann.page.getByLabel("Dark").check();
+      const value = await background();
+      await ann.page.getByLabel("As the system").check();
+      return value;
+    })();
+    await ann.page.emulateMedia({ colorScheme: "dark" });
+    await expect.poll(background).toBe(dark);
+    await ann.page.getByLabel("Light").check();
+    await expect.poll(background).toBe(light);
+    await ann.page.getByLabel("As the system").check();
+    await expect.poll(background).toBe(dark);
+    await ann.page.emulateMedia({ colorScheme: "light" });
+    await expect.poll(background).toBe(light);
+
+    // Logging out leaves nothing of her chats in the browser: no stored chats, no drafts.
+    const kept = () =>
+      ann.page.evaluate(() =>
+        Object.keys(localStorage).filter(
+          (k) => k.startsWith("edge-chat.snapshot.") || k.startsWith("edge-chat.drafts."),
+        ),
+      );
+    expect(await kept()).not.toEqual([]);
+    await ann.page.getByRole("button", { name: "Log out", exact: true }).click();
+    await ann.page.getByRole("heading", { name: "Log in to Edge Chat" }).waitFor();
+    expect(await kept()).toEqual([]);
 
     expect([...ann.errors, ...ben.errors, ...annPhone.errors]).toEqual([]);
     for (const user of [ann, ben, annPhone]) await user.context.close();

@@ -7,7 +7,7 @@ import type { ChatId, Me, Message, Presence, User } from "../../shared/protocol"
 import { Blocks } from "./blocks";
 import { Chats, quoteOf } from "./chats";
 import { Directory } from "./directory";
-import { Drafts } from "./drafts";
+import { Drafts, dropDrafts } from "./drafts";
 import { errorInWords } from "./error-words";
 import { stillMember } from "./membership";
 import type { Question } from "./question";
@@ -160,7 +160,10 @@ export class AppStore {
   }
 
   private end(): void {
-    if (this.session) this.snapshot.drop(this.session.user.id);
+    if (this.session) {
+      this.snapshot.drop(this.session.user.id);
+      dropDrafts(this.session.user.id);
+    }
     this.connection?.close();
     this.connection = null;
     clearInterval(this.refreshTimer);

@@ -1,14 +1,17 @@
 // What was typed in each chat's message box and not sent, per user, kept in
 // localStorage: leaving a chat (or reloading) and coming back finds it again.
+// Logging out drops them.
 
 import type { ChatId } from "../../shared/protocol";
+
+const draftsKey = (userId: string) => `edge-chat.drafts.${userId}`;
 
 export class Drafts {
   private readonly key: string;
   private readonly texts: Record<string, string>;
 
   constructor(userId: string) {
-    this.key = `edge-chat.drafts.${userId}`;
+    this.key = draftsKey(userId);
     this.texts = read(this.key);
   }
 
@@ -24,6 +27,15 @@ export class Drafts {
     } catch {
       // storage full or refused: the draft lives for this page only
     }
+  }
+}
+
+/** At logout: nothing typed in this user's chats stays in the browser (as the snapshot, store/snapshot.ts). */
+export function dropDrafts(userId: string): void {
+  try {
+    localStorage.removeItem(draftsKey(userId));
+  } catch {
+    // storage refused: there is nothing kept either
   }
 }
 

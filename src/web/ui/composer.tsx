@@ -3,7 +3,7 @@
 // is typed stays as the chat's draft (store/drafts.ts) until it is sent. Above
 // the box: the message being answered, or the one being edited.
 
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { TEXT_MAX } from "../../shared/limits";
 import type { ChatId, Message } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
@@ -27,7 +27,10 @@ export function Composer({ store, chat, replyTo, editing, onDone }: ComposerProp
   const box = useRef<HTMLTextAreaElement>(null);
 
   // Editing starts from the message's text; leaving the edit brings the draft back.
-  useEffect(() => {
+  // A layout effect, so the box holds the text (and the focus) in the same task as
+  // the click on Edit: an effect ran a frame later, and a key pressed in between
+  // was overwritten (and a test reading the box at once saw it empty).
+  useLayoutEffect(() => {
     setText(editing ? editing.text : (store.drafts?.get(chat) ?? ""));
     if (editing || replyTo) box.current?.focus();
   }, [editing?.id, replyTo?.id]);

@@ -2,7 +2,7 @@
 // the focus, arrow keys / Home / End move, Escape closes and gives the focus
 // back, Tab or a click elsewhere closes it.
 
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 
 export interface MenuItem {
   label: string;
@@ -23,7 +23,9 @@ export function PopupMenu({
   onClose: (refocus: boolean) => void;
 }) {
   const menu = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  // A layout effect: the first item has the focus in the same task as what opened
+  // the menu, so a key pressed at once (End, an arrow) reaches the menu.
+  useLayoutEffect(() => {
     menu.current?.querySelector<HTMLElement>("[role=menuitem]")?.focus();
     const outside = (e: PointerEvent) => {
       if (!menu.current?.parentElement?.contains(e.target as Node)) onClose(false);

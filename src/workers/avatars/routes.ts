@@ -67,7 +67,9 @@ async function mayFetch(c: Context<AppEnv>, owner: string, version: string): Pro
     const viewer = (await authenticate(c.env, token)).userId;
     return viewer === owner || (await blockersOf(c.env.DB, viewer, [owner])).size === 0;
   }
-  return c.req.query("v") === version || etagMatches(c.req.header("If-None-Match"), version);
+  // The version itself, named: `If-None-Match: *` names none (it would answer 304
+  // with the version in its ETag, and `?v=` with that would serve the picture).
+  return c.req.query("v") === version || etagMatches(c.req.header("If-None-Match"), version, false);
 }
 
 function cacheHeaders(version: string, requested: string | undefined): Headers {
@@ -82,10 +84,11 @@ function cacheHeaders(version: string, requested: string | undefined): Headers {
   });
 }
 
-function etagMatches(header: string | undefined, version: string): boolean {
+/** Whether If-None-Match names `version` (or, with `wildcard`, is `*`). */
+function etagMatches(header: string | undefined, version: string, wildcard = true): boolean {
   if (!header) return false;
   return header.split(",").some((tag) => {
     const t = tag.trim();
-    return t === "*" || t.replace(/^W\//, "") === `"${version}"`;
+    return (wildcard && t === "*") || t.replace(/^W\//, "") === `"${version}"`;
   });
 }

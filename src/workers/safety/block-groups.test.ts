@@ -153,6 +153,14 @@ describe("the picture follows the block", () => {
     // No token, no version: nothing (the same 404 as no picture at all).
     expect(await statusOf(bare)).toBe(404);
     expect(await statusOf(`${bare}?v=wrong0000000000`)).toBe(404);
+    // Nor `If-None-Match: *`, which names no version: before, it answered 304 with the
+    // current version in its ETag, and `?v=` with that served the picture to anyone.
+    for (const tag of ["*", 'W/"*"', '"wrong", *']) {
+      const probe = await exports.default.fetch(new Request(bare, { headers: { "If-None-Match": tag } }));
+      await probe.body?.cancel();
+      expect(probe.status, tag).toBe(404);
+      expect(probe.headers.get("ETag"), tag).toBeNull();
+    }
     // The blocked user, with its token: nothing, bare or with the version.
     expect(await statusOf(bare, carol.token)).toBe(404);
     expect(await statusOf(`${BASE}${me.avatar}`, carol.token)).toBe(404);
