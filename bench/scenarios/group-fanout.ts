@@ -1,6 +1,9 @@
 // group-fanout: one group each of 10, 100 and 1,000 members, every member's
-// device connected; one member sends M messages at a steady rate. Per
-// delivery: send -> the member's device; per message: send -> the last member.
+// device connected, acknowledging what arrives and reading every tenth
+// message; one member sends M messages at a steady rate. Per delivery: send ->
+// the member's device; per message: send -> the last member; and the server's
+// disk writes per message, taken after a pause that lets the batched writes
+// of positions and cursors (docs/groups.md) reach the disk.
 
 import type { ChatId, Message } from "../../src/shared/protocol";
 import { Api, ApiError, type Device } from "../client";
@@ -39,6 +42,12 @@ export const groupFanout: Scenario = {
         },
         { key: `g${size}_rate`, label: `${size} members: deliveries per second`, value: r.rate, unit: "/s" },
         {
+          key: `g${size}_disk`,
+          label: `${size} members: server disk writes per message (write_bytes)`,
+          value: r.diskBytes === null ? null : r.diskBytes / num(ctx.params, "messages") / 1024,
+          unit: "KB",
+        },
+        {
           key: `g${size}_cpu`,
           label: `${size} members: server CPU per delivery`,
           value: r.cpuMs === null || r.perDelivery.count === 0 ? null : r.cpuMs / r.perDelivery.count,
@@ -65,6 +74,9 @@ export const groupFanout: Scenario = {
   },
 };
 
+/** Longer than the batches of positions, cursors and receipts wait (5 s), so that they are counted. */
+const DISK_SETTLE_MS = 7_000;
+
 async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
   const [owner] = members as [BenchUser];
   let chat: ChatId;
@@ -90,6 +102,7 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
   let duplicated = 0;
   const others = members.length - 1;
   const firstSeen = new Set<string>();
+  const readCount = new Map<string, number>();
   members.forEach((member, i) => {
     if (i === 0) return;
     (devices[i] as Device).on("message", (m: Message) => {
@@ -101,6 +114,9 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
       firstSeen.add(key);
       const now = performance.now();
       perDelivery.add(now - t0);
+      const mine = (readCount.get(member.id) ?? 0) + 1;
+      readCount.set(member.id, mine);
+      if (mine % 10 === 0) (devices[i] as Device).markRead(chat, m.id);
       const count = (seen.get(m.text) ?? 0) + 1;
       seen.set(m.text, count);
       if (count === others) complete.add(now - t0);
@@ -108,6 +124,7 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
   });
   const owner0 = devices[0] as Device;
   await ctx.measured.start();
+  const diskBefore = ctx.target.writeBytes?.() ?? null;
   const cpuBefore = ctx.target.cpuMs();
   const t0 = performance.now();
   for (let k = 0; k < M; k++) {
@@ -121,12 +138,15 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
   const wall = performance.now() - t0;
   const cpuAfter = ctx.target.cpuMs();
   await ctx.measured.stop();
+  await sleep(DISK_SETTLE_MS);
+  const diskAfter = ctx.target.writeBytes?.() ?? null;
   closeAll(members, devices);
   return {
     perDelivery,
     complete,
     rate: (perDelivery.count * 1000) / wall,
     cpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore,
+    diskBytes: diskBefore === null || diskAfter === null ? null : diskAfter - diskBefore,
     lost: M * others - perDelivery.count,
     duplicated,
   };

@@ -9,6 +9,8 @@ export function traffic(spec, a) {
   const group = spec.messagesPerDay * a.groupShare;
   const copies = direct * 2 + group * a.groupSize;
   const copiesToOthers = direct + group * (a.groupSize - 1);
+  /** Stored: a one-to-one message in both mailboxes, a group message once, in its group's log. */
+  const stored = direct * 2 + group;
   const receivedFrames = copiesToOthers * a.receivedFramesPerCopy;
   const readFrames = copiesToOthers * a.readFramesPerCopy;
   return {
@@ -16,6 +18,7 @@ export function traffic(spec, a) {
     group,
     copies,
     copiesToOthers,
+    stored,
     receivedFrames,
     readFrames,
     perSecond: spec.messagesPerDay / DAY,
@@ -61,18 +64,19 @@ export function receiptRows(m) {
 /** SQLite rows written and read in objects per day, from the measured footprint. */
 export function rows(spec, a, m, t) {
   const receipts = receiptRows(m);
+  // A group message is measured whole, receipts included (stored once: a fixed part and a part per member).
   const written =
     t.direct * m.rowsWrittenPerDirectMessage +
-    t.group * a.groupSize * m.rowsWrittenPerGroupCopy +
-    t.copiesToOthers * receipts.perCopy +
-    t.receivedFrames * receipts.perFrame;
+    t.group * (m.rowsWrittenPerGroupMessage + a.groupSize * m.rowsWrittenPerGroupMember) +
+    t.direct * receipts.perCopy +
+    t.direct * a.receivedFramesPerCopy * receipts.perFrame;
   const read = spec.messagesPerDay * a.rowsReadPerMessage + spec.dailyActive * a.rowsReadPerActiveUser;
   return { written, read, writtenPerMessage: written / spec.messagesPerDay };
 }
 
 /** Mailbox storage, the per-object limit, and the R2 archive. */
 export function storage(spec, a, m, t, limit) {
-  const bytesPerDay = t.copies * m.bytesPerMailboxRow;
+  const bytesPerDay = t.stored * m.bytesPerMailboxRow;
   const perActiveUserDay = bytesPerDay / spec.dailyActive;
   const heavyPerDay = perActiveUserDay * a.heavyUserFactor;
   const archivedMessagesPerDay = t.direct * 2 + t.group;
@@ -174,17 +178,15 @@ export function plan(inputs) {
 export function groupMessage(size, inputs) {
   const { ASSUME: a, MEASURED: m, PRICE: p } = inputs;
   const others = size - 1;
-  const receipts = receiptRows(m);
-  const rowsWritten =
-    size * m.rowsWrittenPerGroupCopy + others * (receipts.perCopy + a.receivedFramesPerCopy * receipts.perFrame);
+  const rowsWritten = m.rowsWrittenPerGroupMessage + size * m.rowsWrittenPerGroupMember;
   const frames = 1 + others * (a.receivedFramesPerCopy + a.readFramesPerCopy);
   const calls = 1 + size + others * (a.receivedFramesPerCopy + a.readFramesPerCopy);
   const requests = frames / p.objectRequests.incomingWebSocketRatio + calls;
   const dollars = (rowsWritten / 1e6) * p.objectRowsWritten.perMillion + (requests / 1e6) * p.objectRequests.perMillion;
   return {
     size,
-    copies: size,
-    bytes: size * m.bytesPerMailboxRow,
+    copies: 1,
+    bytes: m.bytesPerMailboxRow,
     rowsWritten,
     requests,
     dollarsPerMillion: dollars * 1e6,

@@ -515,7 +515,7 @@ export class UserObject extends DurableObject<Env> {
   }
 
   async chats(): Promise<ChatSummary[]> {
-    await this.groupReads.pullAll();
+    await this.groupReads.pullAll(false);
     return listChats(this.mailbox, this.groups, this.groupReads.hidden);
   }
 
@@ -637,7 +637,8 @@ export class UserObject extends DurableObject<Env> {
   async stats(): Promise<{ sockets: number; messages: number; outbox: number; seq: number }> {
     return {
       sockets: this.ctx.getWebSockets().length,
-      messages: this.mailbox.count(),
+      // Rows of the mailbox, and group entries given a seq (the group's log holds them).
+      messages: this.mailbox.count() + this.groups.takenCount(),
       outbox: this.outbox.depth() + this.peers.depth(),
       seq: this.mailbox.lastSeq,
     };

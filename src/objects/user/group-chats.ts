@@ -216,8 +216,15 @@ export class GroupChats {
   /** Runs with seqs after `after`, stored or not yet, in seq order. */
   runsAfter(after: number): Run[] {
     const runs = new Map<number, Run>();
+    // By the primary key: the runs that start after `after`, and the one that may straddle it.
     for (const run of this.sql
-      .exec<Run>("SELECT seq, chat, pos, count FROM group_runs WHERE seq + count - 1 > ?", after)
+      .exec<Run>(
+        `SELECT seq, chat, pos, count FROM group_runs WHERE seq > ?1
+         UNION ALL
+         SELECT seq, chat, pos, count FROM group_runs
+         WHERE seq = (SELECT max(seq) FROM group_runs WHERE seq <= ?1) AND seq + count - 1 > ?1`,
+        after,
+      )
       .toArray()) {
       runs.set(run.seq, run);
     }
@@ -226,6 +233,15 @@ export class GroupChats {
       if (row.run && row.run.seq + row.run.count - 1 > after) runs.set(row.run.seq, { ...row.run });
     }
     return [...runs.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Group entries this user has taken (messages, system messages and changes): each has a seq. */
+  takenCount(): number {
+    const stored = this.sql.exec<{ n: number | null }>("SELECT sum(count) AS n FROM group_runs").one().n ?? 0;
+    let open = 0;
+    for (const row of this.all()) open += row.run?.count ?? 0;
+    for (const run of this.dirtyRuns.values()) open += run.count;
+    return stored + open;
   }
 
   /** After a read: the chat's unread count as the group counted it. */

@@ -78,10 +78,21 @@ export class GroupReads {
     this.verified.add(chat);
   }
 
-  /** Catches up with every group once per wake (a sync, the chat list). */
-  async pullAll(): Promise<void> {
+  /**
+   * Catches up with every group once per wake (a sync, the chat list). A
+   * sync must not move a device's cursor past what it could not read, so it
+   * fails when a group cannot be reached; the chat list shows what it has.
+   */
+  async pullAll(strict = true): Promise<void> {
     const chats = this.me.groups.all().filter((row) => !this.verified.has(row.chat));
-    await Promise.all(chats.map((row) => this.pull(row.chat)));
+    await Promise.all(
+      chats.map((row) =>
+        this.pull(row.chat).catch((err: unknown) => {
+          if (strict) throw err;
+          console.warn(JSON.stringify({ event: "group_pull_failed", chat: row.chat, error: String(err) }));
+        }),
+      ),
+    );
   }
 
   /** The group entries a `sync after` replays, each at its seq, in seq order. */
