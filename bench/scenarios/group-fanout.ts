@@ -74,8 +74,8 @@ export const groupFanout: Scenario = {
   },
 };
 
-/** Longer than the batches of positions, cursors and receipts wait (5 s), so that they are counted. */
-const DISK_SETTLE_MS = 7_000;
+/** Longer than the batches of positions, cursors and receipts wait (30 s), so that they are counted. */
+const DISK_SETTLE_MS = 32_000;
 
 async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
   const [owner] = members as [BenchUser];

@@ -231,7 +231,6 @@ export class GroupObject extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarms.fired();
-    this.parts?.fanout.flush();
     this.parts?.fanout.resume();
   }
 }

@@ -670,7 +670,7 @@ export class UserObject extends DurableObject<Env> {
 }
 
 /** How long moved group positions wait in memory at most before they are written (see user/group-chats.ts). */
-const GROUP_FLUSH_MS = 5_000;
+const GROUP_FLUSH_MS = 30_000;
 
 /** Over FRAME_MAX_BYTES of UTF-8; the byte count is walked only where units alone cannot tell. */
 function overFrameLimit(data: string): boolean {

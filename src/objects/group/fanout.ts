@@ -43,7 +43,7 @@ const RETIRED = "~";
  * FLUSH_EVERY entries each on average, or for FLUSH_MS: then one write each.
  * Waiting longer costs only pushes repeated after a crash (members skip them).
  */
-export const FLUSH_MS = 5_000;
+export const FLUSH_MS = 30_000;
 export const FLUSH_EVERY = 20;
 
 const BATCH = 200; // log entries per call to one member
