@@ -70,8 +70,13 @@ export const MEASURED = {
   /** Rows written for one copy's receipts (delivered, and read in steps of 10), by how acks are framed. */
   rowsWrittenForReceiptsOnePerFrame: 7.7,
   rowsWrittenForReceiptsTenPerFrame: 3.1,
-  /** Groups: not remeasured here (the group half of issue 16 changes them in its own branch). */
-  rowsWrittenPerGroupCopy: 8.6,
+  /**
+   * A group message, stored once (issue 16; measured 2026-12-06, receipts included, less the test
+   * configuration's presence sweep): 7.4 rows for 10 members and 31.9 for 100, so a fixed part and a
+   * part per member (the members' and the group's batched writes). Was 8.6 rows per member's copy.
+   */
+  rowsWrittenPerGroupMessage: 4.7,
+  rowsWrittenPerGroupMember: 0.27,
   bytesPerMailboxRow: 307,
   bytesPerAccount: 410,
 };
