@@ -141,7 +141,7 @@ describe("sending to a group", { timeout: 60_000 }, () => {
     const frame = { type: "send", clientId: "twice", chat, text: "once" };
     a.send(frame);
     a.send(frame);
-    await a.next("sent");
+    await a.until((s) => s.of("sent").length === 2);
     await settle(group.id);
     const [first, second] = a.of("sent");
     expect(second).toEqual(first);

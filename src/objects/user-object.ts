@@ -54,6 +54,7 @@ import { PeerLog } from "./user/peer-log";
 import { HIDDEN, type PresenceView } from "./user/presence";
 import { PresenceHub } from "./user/presence-hub";
 import { TokenBucket } from "./user/rate-limit";
+import { ReceiptGather } from "./user/receipt-gather";
 import { USER_SCHEMA } from "./user/schema";
 import { type SearchRequest, searchAll } from "./user/search";
 import { attach, broadcast, closeIfPending, closeOldest, send } from "./user/sockets";
@@ -70,6 +71,8 @@ export class UserObject extends DurableObject<Env> {
   private readonly groupReads: GroupReads;
   private readonly groupAcks: GroupAcks;
   private groupFlush: ReturnType<typeof setTimeout> | null = null;
+  /** One-to-one receipts, gathered a moment before the outbox (user/receipt-gather.ts). */
+  private readonly receipts = new ReceiptGather(() => void this.flushReceipts());
   private readonly outbox: Outbox;
   /** The mailbox as the outbox of one-to-one messages (user/peer-log.ts). */
   private readonly peers: PeerLog;
@@ -155,6 +158,7 @@ export class UserObject extends DurableObject<Env> {
         this.outbox.flushConfirmed();
         this.peers.flush();
         this.flushGroups();
+        if (this.receipts.size > 0) void this.flushReceipts();
         if (this.outbox.nextDue() === null && !this.peers.owed()) this.alarms.cancel();
       },
     });
@@ -296,7 +300,7 @@ export class UserObject extends DurableObject<Env> {
       case "received": {
         const ids = this.groupAcks.received(frame.ids);
         if (ids.length === 0) return;
-        return this.writes.run(() => this.sendReceipts(this.mailbox.markDelivered(ids, Date.now()), "delivered"));
+        return this.writes.run(() => this.receipts.add(this.mailbox.markDelivered(ids, Date.now()), "delivered"));
       }
       case "read": {
         const ref = parseChat(frame.chat);
@@ -305,7 +309,7 @@ export class UserObject extends DurableObject<Env> {
           return this.groupAcks.read(frame.chat, frame.upTo);
         }
         return this.writes.run(() =>
-          this.sendReceipts(this.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read"),
+          this.receipts.add(this.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read"),
         );
       }
       case "typing": {
@@ -437,6 +441,13 @@ export class UserObject extends DurableObject<Env> {
     const row = await this.env.DB.prepare("SELECT 1 AS found FROM users WHERE id = ?").bind(userId).first();
     if (row) this.knownUsers.add(userId);
     return row !== null;
+  }
+
+  /** Hands the gathered receipts to the senders (user/receipt-gather.ts). */
+  private flushReceipts(): Promise<void> {
+    return this.writes.run(() => {
+      for (const { status, group } of this.receipts.take()) this.sendReceipts([group], status);
+    });
   }
 
   /** Receipts for messages this user's devices received or read, to their senders. */
@@ -639,7 +650,7 @@ export class UserObject extends DurableObject<Env> {
       sockets: this.ctx.getWebSockets().length,
       // Rows of the mailbox, and group entries given a seq (the group's log holds them).
       messages: this.mailbox.count() + this.groups.takenCount(),
-      outbox: this.outbox.depth() + this.peers.depth(),
+      outbox: this.outbox.depth() + this.peers.depth() + this.receipts.size,
       seq: this.mailbox.lastSeq,
     };
   }
