@@ -14,6 +14,7 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { ensureDevSecret } from "./dev-secret.mjs";
+import { shardBindings } from "./shards.mjs";
 
 const WRANGLER = "node_modules/.bin/wrangler";
 const GRACE_MS = 3000;
@@ -109,14 +110,20 @@ if (ensureDevSecret()) console.log("wrote a new development secret to .dev.vars"
 
 const persist = flag("--persist-to");
 const persistArgs = persist ? ["--persist-to", persist] : [];
-const applied = await step(
-  "applying the D1 migrations",
-  WRANGLER,
-  ["d1", "migrations", "apply", "DB", "--local", ...persistArgs],
-  { env: { ...quiet, CI: "true" } }, // CI: no confirmation prompt
+// One set of migrations, applied to every account shard (at once: separate databases).
+const shards = shardBindings();
+const applied = await Promise.all(
+  shards.map((shard) =>
+    step(
+      `applying the D1 migrations to ${shard}`,
+      WRANGLER,
+      ["d1", "migrations", "apply", shard, "--local", ...persistArgs],
+      { env: { ...quiet, CI: "true" } }, // CI: no confirmation prompt
+    ),
+  ),
 );
-const names = [...new Set(applied.match(/\d{4}_[\w-]+\.sql/g) ?? [])];
-if (names.length > 0) console.log(`applied the D1 migrations ${names.join(", ")}`);
+const names = [...new Set(applied.join("\n").match(/\d{4}_[\w-]+\.sql/g) ?? [])];
+if (names.length > 0) console.log(`applied the D1 migrations ${names.join(", ")} to ${shards.join(", ")}`);
 
 if (process.env.WEB_BUILD !== "0") {
   await step("building the web page", "node_modules/.bin/vite", [

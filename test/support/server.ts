@@ -2,11 +2,12 @@
 // and Durable Objects) for end-to-end tests and benchmarks, on its own port and
 // state directory, and stops or kills it (SIGKILL, for crash tests).
 
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { SHARDS } from "../../src/shared/shards";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const WRANGLER = path.join(ROOT, "node_modules/.bin/wrangler");
@@ -55,6 +56,26 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Runs a command to its end: its exit status and output together. */
+function runOnce(cmd: string, args: string[]): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: ROOT,
+      env: { ...process.env, CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.once("error", reject);
+    child.once("close", (status) => resolve({ status, output }));
+  });
+}
+
 export function newStateDir(prefix = "edge-chat-"): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
@@ -65,12 +86,22 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   mkdirSync(path.join(ROOT, "dist/web"), { recursive: true });
   const envArgs = options.env ? ["--env", options.env] : [];
   if (options.migrate !== false) {
-    const migrate = spawnSync(
-      WRANGLER,
-      ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, ...envArgs],
-      { cwd: ROOT, env: { ...process.env, CI: "true" }, encoding: "utf8" },
+    // Every account shard (wrangler.toml's DB_n), at once: separate databases.
+    await Promise.all(
+      SHARDS.map(async (shard) => {
+        const migrate = await runOnce(WRANGLER, [
+          "d1",
+          "migrations",
+          "apply",
+          shard,
+          "--local",
+          "--persist-to",
+          persistTo,
+          ...envArgs,
+        ]);
+        if (migrate.status !== 0) throw new Error(`migrations of ${shard} failed: ${migrate.output}`);
+      }),
     );
-    if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}${migrate.stdout}`);
   }
 
   const vars = { JWT_SECRET: TEST_SECRET, ...options.vars };

@@ -33,7 +33,7 @@ adminRoutes.use(requireAuth, requireAdmin);
 adminRoutes.get("/users/:id/stats", async (c) => {
   const userId = c.req.param("id");
   if (!isEntityId(userId)) throw new AppError("invalid_field", "not a user id");
-  if (!(await findById(c.env.DB, userId))) throw new AppError("unknown_user", "no such user");
+  if (!(await findById(c.env, userId))) throw new AppError("unknown_user", "no such user");
   const stats = await c.env.USERS.get(c.env.USERS.idFromName(userId)).stats();
   return c.json({ userId, ...stats });
 });
