@@ -14,7 +14,6 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { ensureDevSecret } from "./dev-secret.mjs";
-import { shardBindings } from "./shards.mjs";
 
 const WRANGLER = "node_modules/.bin/wrangler";
 const GRACE_MS = 3000;
@@ -110,20 +109,18 @@ if (ensureDevSecret()) console.log("wrote a new development secret to .dev.vars"
 
 const persist = flag("--persist-to");
 const persistArgs = persist ? ["--persist-to", persist] : [];
-// One set of migrations, applied to every account shard (at once: separate databases).
-const shards = shardBindings();
-const applied = await Promise.all(
-  shards.map((shard) =>
-    step(
-      `applying the D1 migrations to ${shard}`,
-      WRANGLER,
-      ["d1", "migrations", "apply", shard, "--local", ...persistArgs],
-      { env: { ...quiet, CI: "true" } }, // CI: no confirmation prompt
-    ),
-  ),
+// One set of migrations, applied to every account shard (scripts/migrate-local.mjs).
+const applied = await step(
+  "applying the D1 migrations",
+  process.execPath,
+  ["scripts/migrate-local.mjs", ...persistArgs],
+  { env: { ...quiet, CI: "true" } },
 );
-const names = [...new Set(applied.join("\n").match(/\d{4}_[\w-]+\.sql/g) ?? [])];
-if (names.length > 0) console.log(`applied the D1 migrations ${names.join(", ")} to ${shards.join(", ")}`);
+const byShard = [...applied.matchAll(/^(DB_\d+): (.+)$/gm)];
+const names = [...new Set(byShard.flatMap((m) => m[2].split(", ")))];
+if (names.length > 0) {
+  console.log(`applied the D1 migrations ${names.join(", ")} to ${byShard.map((m) => m[1]).join(", ")}`);
+}
 
 if (process.env.WEB_BUILD !== "0") {
   await step("building the web page", "node_modules/.bin/vite", [

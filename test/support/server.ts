@@ -7,7 +7,6 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { SHARDS } from "../../src/shared/shards";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const WRANGLER = path.join(ROOT, "node_modules/.bin/wrangler");
@@ -86,22 +85,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   mkdirSync(path.join(ROOT, "dist/web"), { recursive: true });
   const envArgs = options.env ? ["--env", options.env] : [];
   if (options.migrate !== false) {
-    // Every account shard (wrangler.toml's DB_n), at once: separate databases.
-    await Promise.all(
-      SHARDS.map(async (shard) => {
-        const migrate = await runOnce(WRANGLER, [
-          "d1",
-          "migrations",
-          "apply",
-          shard,
-          "--local",
-          "--persist-to",
-          persistTo,
-          ...envArgs,
-        ]);
-        if (migrate.status !== 0) throw new Error(`migrations of ${shard} failed: ${migrate.output}`);
-      }),
-    );
+    // Every account shard (wrangler.toml's DB_n), as `npm start` does.
+    const migrate = await runOnce(process.execPath, [
+      path.join(ROOT, "scripts/migrate-local.mjs"),
+      "--persist-to",
+      persistTo,
+      ...envArgs,
+    ]);
+    if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.output}`);
   }
 
   const vars = { JWT_SECRET: TEST_SECRET, ...options.vars };
