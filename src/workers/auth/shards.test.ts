@@ -25,6 +25,7 @@ import {
   shardOfUsername,
 } from "../../shared/shards";
 import { api, connect, register, uniqueName } from "../../test/helpers";
+import { PNG } from "../../test/images";
 import { countAll, dbOf, faultyShard } from "../../test/shards";
 import { fetchWith } from "../../test/with-env";
 import { hashPassword } from "./password";
@@ -181,8 +182,78 @@ describe("accounts across shards", () => {
       body: { name: "across", members: rest.map((u) => u.user.id) },
     });
     expect(res.status).toBe(201);
-    const group = (await res.json()) as { members: { id: string; displayName?: string }[] };
+    const group = (await res.json()) as { id: string; members: { id: string; displayName?: string }[] };
     expect(group.members.map((m) => m.displayName).sort()).toEqual(users.map((u) => u.user.displayName).sort());
+    // Reading it again asks each shard for its members' names in one batch.
+    const batches = new Map<Shard, number>();
+    const counting = Object.fromEntries(
+      allShards(env).map(([shard, db]) => [
+        shard,
+        Object.assign(Object.create(db), {
+          prepare: (sql: string) => db.prepare(sql),
+          batch: (statements: D1PreparedStatement[]) => {
+            batches.set(shard, (batches.get(shard) ?? 0) + 1);
+            return db.batch(statements);
+          },
+        }),
+      ]),
+    );
+    const again = await fetchWith(counting, `/api/groups/${group.id}`, { token: admin.token });
+    expect(again.status).toBe(200);
+    expect(Object.fromEntries(batches)).toEqual(Object.fromEntries(SHARDS.map((shard) => [shard, 1])));
+  }, 30_000);
+});
+
+describe("blocks across shards", () => {
+  it("who blocked the viewer is asked of each blocker's shard: pictures hidden, group adds refused", async () => {
+    const users = await onePerShard("blk");
+    const viewer = users.get("DB_3") as AuthAnswer;
+    const owners = (["DB_0", "DB_1", "DB_2"] as const).map((shard) => users.get(shard) as AuthAnswer);
+    for (const owner of owners) {
+      const res = await api("/api/me/avatar", {
+        method: "PUT",
+        token: owner.token,
+        body: PNG,
+        headers: { "Content-Type": "image/png" },
+      });
+      expect(res.status).toBe(200);
+    }
+    const [a, b, c] = owners as [AuthAnswer, AuthAnswer, AuthAnswer];
+    for (const blocker of [a, c]) {
+      const res = await api("/api/me/blocked", {
+        method: "POST",
+        token: blocker.token,
+        body: { userId: viewer.user.id },
+      });
+      expect(res.status).toBe(200);
+      // The D1 copy of the block is beside the blocker's account, and nowhere else.
+      const rows = await countAll("SELECT count(*) AS n FROM blocks WHERE blocker = ?", blocker.user.id);
+      const here = await dbOf(blocker.user.id)
+        .prepare("SELECT count(*) AS n FROM blocks WHERE blocker = ?")
+        .bind(blocker.user.id)
+        .first<{ n: number }>();
+      expect([rows, here?.n]).toEqual([1, 1]);
+    }
+    const seen = await api(`/api/users?ids=${owners.map((o) => o.user.id).join(",")}`, { token: viewer.token });
+    const profiles = ((await seen.json()) as { users: User[] }).users;
+    expect(profiles.map((u) => [u.id, u.avatar !== undefined])).toEqual([
+      [a.user.id, false],
+      [b.user.id, true],
+      [c.user.id, false],
+    ]);
+    const group = await api("/api/groups", {
+      method: "POST",
+      token: viewer.token,
+      body: { name: "refused", members: owners.map((o) => o.user.id) },
+    });
+    expect(group.status).toBe(403);
+    expect(await errorCode(group)).toBe("not_allowed");
+    const allowed = await api("/api/groups", {
+      method: "POST",
+      token: viewer.token,
+      body: { name: "allowed", members: [b.user.id] },
+    });
+    expect(allowed.status).toBe(201);
   }, 30_000);
 });
 
