@@ -35,7 +35,43 @@ export type Shard = (typeof SHARDS)[number];
 export const LEGACY_SHARD: Shard | null = "DB_0";
 
 /** Buckets moved off the database of their range: bucket → shard. Empty until a database is added. */
-export const MOVED: Readonly<Record<number, Shard>> = {};
+const MOVED: Record<number, Shard> = {};
+
+/**
+ * Buckets in the middle of a move (workers/accounts/move-bucket.ts): bucket →
+ * the shard they come from. Their reads of an account or a session that miss
+ * on the new shard look there too, until the move's catch-up has copied what
+ * Workers of the old map wrote. Empty when no move is under way.
+ */
+const MOVING_FROM: Record<number, Shard> = {};
+
+/** The map as it stands (for operators and tests). */
+export function movedBuckets(): { moved: Record<number, Shard>; movingFrom: Record<number, Shard> } {
+  return { moved: { ...MOVED }, movingFrom: { ...MOVING_FROM } };
+}
+
+/**
+ * Changes the map of one bucket in this isolate. In production the map is
+ * code: a move edits MOVED and MOVING_FROM above and deploys (docs/capacity.md,
+ * "Moving a bucket"); tests call this to play that deploy.
+ */
+export function setBucketMap(bucket: number, to: Shard | null, movingFrom: Shard | null = null): void {
+  if (to === null) delete MOVED[bucket];
+  else MOVED[bucket] = to;
+  if (movingFrom === null) delete MOVING_FROM[bucket];
+  else MOVING_FROM[bucket] = movingFrom;
+}
+
+/** The shard a user's bucket is being moved from, if a move is under way (see MOVING_FROM). */
+export function previousShardOfUser(id: string): Shard | null {
+  const bucket = bucketOfUserId(id);
+  return bucket === null ? null : (MOVING_FROM[bucket] ?? null);
+}
+
+/** The shard a username's bucket is being moved from, if a move is under way. */
+export function previousShardOfUsername(username: string): Shard | null {
+  return MOVING_FROM[bucketOfUsername(username)] ?? null;
+}
 
 /** The database of a bucket: its entry in MOVED, else its range (SHARDS.length equal ranges). */
 export function shardOfBucket(bucket: number): Shard {
@@ -62,9 +98,14 @@ const ID_MARK = "u";
 
 /** A new user id in `bucket`: "u", three base32 characters of bucket, 12 random ones. */
 export function newUserId(bucket: number): string {
+  return bucketPrefix(bucket) + randomId(12);
+}
+
+/** The first four characters of every user id in `bucket`. */
+export function bucketPrefix(bucket: number): string {
   let code = "";
   for (let rest = bucket, i = 0; i < 3; i++, rest = Math.floor(rest / 32)) code = ALPHABET[rest % 32] + code;
-  return ID_MARK + code + randomId(12);
+  return ID_MARK + code;
 }
 
 /** The bucket a user id carries, or null for an id made before sharding. */

@@ -4,7 +4,14 @@
 
 import { AppError } from "../../shared/errors";
 import type { LastSeenVisibility, Me, User } from "../../shared/protocol";
-import { LEGACY_SHARD, shardOfUsername, userDb, usernameDb } from "../../shared/shards";
+import {
+  LEGACY_SHARD,
+  previousShardOfUser,
+  previousShardOfUsername,
+  shardOfUsername,
+  userDb,
+  usernameDb,
+} from "../../shared/shards";
 import type { PasswordHash } from "./password";
 
 export interface UserRow {
@@ -71,10 +78,17 @@ export async function createUser(
   return { id: input.id, username: input.username, displayName: input.displayName, about: "" };
 }
 
-/** The account of a (lower-case) username: on the shard it hashes to, else (an older account) on LEGACY_SHARD. */
+/**
+ * The account of a (lower-case) username: on the shard it hashes to; while
+ * its bucket is being moved, on the shard it comes from if not yet copied;
+ * else (an older account) on LEGACY_SHARD.
+ */
 export async function findByUsername(env: Env, username: string): Promise<UserRow | null> {
   const row = await byUsername(usernameDb(env, username), username);
-  return row ?? findLegacyByUsername(env, username);
+  if (row) return row;
+  const previous = previousShardOfUsername(username);
+  const moving = previous ? await byUsername(env[previous], username) : null;
+  return moving ?? findLegacyByUsername(env, username);
 }
 
 /** An account made before sharding whose username hashes to another shard than LEGACY_SHARD. */
@@ -88,7 +102,10 @@ function byUsername(db: D1Database, username: string): Promise<UserRow | null> {
 }
 
 export async function findById(env: Env, id: string): Promise<UserRow | null> {
-  return userDb(env, id).prepare("SELECT * FROM users WHERE id = ?").bind(id).first<UserRow>();
+  const byId = (db: D1Database) => db.prepare("SELECT * FROM users WHERE id = ?").bind(id).first<UserRow>();
+  const row = await byId(userDb(env, id));
+  const previous = row ? null : previousShardOfUser(id);
+  return previous ? byId(env[previous]) : row;
 }
 
 export function passwordOf(row: UserRow): PasswordHash {

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { AppError } from "../../shared/errors";
 import { REGISTRATION_WINDOW_MS, REGISTRATIONS_PER_ADDRESS_MAX } from "../../shared/limits";
 import { type AuthAnswer, parseLoginBody, parseRegisterBody } from "../../shared/protocol";
-import { bucketOfUsername, newUserId, userDb } from "../../shared/shards";
+import { bucketOfUsername, newUserId, previousShardOfUser, userDb } from "../../shared/shards";
 import type { AppEnv } from "../app-env";
 import { readJson } from "../http";
 import { createUser, findByUsername, passwordOf, toUser } from "./accounts";
@@ -74,6 +74,9 @@ authRoutes.post("/login", async (c) => {
 authRoutes.post("/logout", requireAuth, async (c) => {
   const { userId, sessionId } = c.get("auth");
   await revokeSession(userDb(c.env, userId), sessionId);
+  // While the user's bucket moves, the session may still be on the shard it comes from only.
+  const previous = previousShardOfUser(userId);
+  if (previous) await revokeSession(c.env[previous], sessionId);
   await c.env.USERS.get(c.env.USERS.idFromName(userId)).closeSession(sessionId);
   return c.body(null, 204);
 });
