@@ -17,9 +17,9 @@
 //   username not found on its own shard is also looked for there (a second
 //   query for misses only; see workers/auth/accounts.ts).
 // - Sessions and the blocks a user made live beside the user (by user id).
-// - Buckets map to databases in SHARD_OF_BUCKET below: contiguous ranges, and
+// - Buckets map to databases below: contiguous equal ranges over RANGES, and
 //   MOVED for single buckets moved since (adding a database moves whole
-//   buckets; no id changes).
+//   buckets, one at a time: workers/accounts/move-bucket.ts; no id changes).
 //
 // The hash and the id layout are a stored format: never change them.
 
@@ -30,6 +30,13 @@ export const BUCKETS = 4096;
 /** The D1 bindings that hold accounts (wrangler.toml names each, in every environment). */
 export const SHARDS = ["DB_0", "DB_1", "DB_2", "DB_3"] as const;
 export type Shard = (typeof SHARDS)[number];
+
+/**
+ * The shards that own the buckets by equal ranges. Fixed once accounts exist:
+ * changing it would move every bucket at once. A database added later is
+ * added to SHARDS only, and gets buckets one at a time through MOVED.
+ */
+const RANGES: readonly Shard[] = ["DB_0", "DB_1", "DB_2", "DB_3"];
 
 /** Where accounts made before sharding live (ids without a bucket); null once there are none. */
 export const LEGACY_SHARD: Shard | null = "DB_0";
@@ -73,9 +80,9 @@ export function previousShardOfUsername(username: string): Shard | null {
   return MOVING_FROM[bucketOfUsername(username)] ?? null;
 }
 
-/** The database of a bucket: its entry in MOVED, else its range (SHARDS.length equal ranges). */
+/** The database of a bucket: its entry in MOVED, else its range (RANGES.length equal ranges). */
 export function shardOfBucket(bucket: number): Shard {
-  return MOVED[bucket] ?? (SHARDS[Math.floor((bucket * SHARDS.length) / BUCKETS)] as Shard);
+  return MOVED[bucket] ?? (RANGES[Math.floor((bucket * RANGES.length) / BUCKETS)] as Shard);
 }
 
 /** The bucket of a username: stable, whatever its case. */
