@@ -52,11 +52,6 @@ const MOVED: Record<number, Shard> = {};
  */
 const MOVING_FROM: Record<number, Shard> = {};
 
-/** The map as it stands (for operators and tests). */
-export function movedBuckets(): { moved: Record<number, Shard>; movingFrom: Record<number, Shard> } {
-  return { moved: { ...MOVED }, movingFrom: { ...MOVING_FROM } };
-}
-
 /**
  * Changes the map of one bucket in this isolate. In production the map is
  * code: a move edits MOVED and MOVING_FROM above and deploys (docs/capacity.md,
