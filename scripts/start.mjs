@@ -109,14 +109,18 @@ if (ensureDevSecret()) console.log("wrote a new development secret to .dev.vars"
 
 const persist = flag("--persist-to");
 const persistArgs = persist ? ["--persist-to", persist] : [];
+// One set of migrations, applied to every account shard (scripts/migrate-local.mjs).
 const applied = await step(
   "applying the D1 migrations",
-  WRANGLER,
-  ["d1", "migrations", "apply", "DB", "--local", ...persistArgs],
-  { env: { ...quiet, CI: "true" } }, // CI: no confirmation prompt
+  process.execPath,
+  ["scripts/migrate-local.mjs", ...persistArgs],
+  { env: { ...quiet, CI: "true" } },
 );
-const names = [...new Set(applied.match(/\d{4}_[\w-]+\.sql/g) ?? [])];
-if (names.length > 0) console.log(`applied the D1 migrations ${names.join(", ")}`);
+const byShard = [...applied.matchAll(/^(DB_\d+): (.+)$/gm)];
+const names = [...new Set(byShard.flatMap((m) => m[2].split(", ")))];
+if (names.length > 0) {
+  console.log(`applied the D1 migrations ${names.join(", ")} to ${byShard.map((m) => m[1]).join(", ")}`);
+}
 
 if (process.env.WEB_BUILD !== "0") {
   await step("building the web page", "node_modules/.bin/vite", [

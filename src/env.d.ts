@@ -3,7 +3,11 @@
 
 declare namespace Cloudflare {
   interface Env {
-    DB: D1Database;
+    /** The account shards (src/shared/shards.ts picks one per user id or username). */
+    DB_0: D1Database;
+    DB_1: D1Database;
+    DB_2: D1Database;
+    DB_3: D1Database;
     AVATARS: R2Bucket;
     USERS: DurableObjectNamespace<import("./objects/user-object").UserObject>;
     THROTTLE: DurableObjectNamespace<import("./objects/throttle-object").ThrottleObject>;

@@ -10,6 +10,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { randomId } from "../shared/ids";
+import { newUserId, shardOfBucket } from "../shared/shards";
 import { clearAlarms, createGroup, groupStub, insertUsers, settle, tokensFor } from "../test/groups";
 import { connect, register, type TestSocket, userStub } from "../test/helpers";
 
@@ -239,24 +240,27 @@ describe("storage footprint", { timeout: 120_000 }, () => {
     const count = 2000;
     const now = Date.now();
     const b64 = (bytes: number) => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(bytes))));
-    const before = (await env.DB.prepare("SELECT 1").run()).meta.size_after;
-    const users = Array.from({ length: count }, () => ({ id: randomId(), name: `user_${randomId(7)}` }));
-    const insertUser = env.DB.prepare(
+    // On one shard (that of bucket 0), as sharding would place them: the size is per database.
+    const shard = shardOfBucket(0);
+    const db = env[shard];
+    const before = (await db.prepare("SELECT 1").run()).meta.size_after;
+    const users = Array.from({ length: count }, () => ({ id: newUserId(0), name: `user_${randomId(7)}` }));
+    const insertUser = db.prepare(
       `INSERT INTO users (id, username, display_name, password_hash, password_salt, password_iterations, created_at)
        VALUES (?, ?, ?, ?, ?, 100000, ?)`,
     );
-    const insertSession = env.DB.prepare(
+    const insertSession = db.prepare(
       "INSERT INTO sessions (id, user_id, device, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
     );
     const device = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148";
     for (let i = 0; i < count; i += 200) {
       const chunk = users.slice(i, i + 200);
-      await env.DB.batch([
+      await db.batch([
         ...chunk.map((u) => insertUser.bind(u.id, u.name, `User ${u.name}`, b64(32), b64(16), now)),
         ...chunk.map((u) => insertSession.bind(randomId(), u.id, device, now, now + 1e9)),
       ]);
     }
-    const after = (await env.DB.prepare("SELECT 1").run()).meta.size_after;
+    const after = (await db.prepare("SELECT 1").run()).meta.size_after;
     const perAccount = (after - before) / count;
     console.log(`footprint D1: ${Math.round(perAccount)} bytes per account with one session (indexes included)`);
     expect(perAccount).toBeGreaterThan(100);

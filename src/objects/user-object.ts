@@ -29,6 +29,7 @@ import {
   type Quote,
   type ReaderReceipt,
 } from "../shared/protocol";
+import { userDb } from "../shared/shards";
 import { utf8Length } from "../shared/text-rules";
 import { type ActionWindows, actionWindows } from "./action-windows";
 import type { GroupEntry } from "./group-entry";
@@ -438,7 +439,7 @@ export class UserObject extends DurableObject<Env> {
   }
 
   private async lookUpUser(userId: string): Promise<boolean> {
-    const row = await this.env.DB.prepare("SELECT 1 AS found FROM users WHERE id = ?").bind(userId).first();
+    const row = await userDb(this.env, userId).prepare("SELECT 1 FROM users WHERE id = ?").bind(userId).first();
     if (row) this.knownUsers.add(userId);
     return row !== null;
   }

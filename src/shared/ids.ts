@@ -2,7 +2,7 @@
 // as plain strings, snowflake style: time, then a per-object sequence, then
 // the id of the object that made it (which makes them unique system-wide).
 
-const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
+export const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
 
 /** 16 random base32 characters: 80 bits. */
 export function randomId(length = 16): string {

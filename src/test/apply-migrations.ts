@@ -1,6 +1,7 @@
-// Runs before each Workers test file: the D1 schema from migrations/.
+// Runs before each Workers test file: the D1 schema from migrations/, on every account shard.
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { allShards } from "../shared/shards";
 
 declare global {
   namespace Cloudflare {
@@ -10,4 +11,4 @@ declare global {
   }
 }
 
-await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+await Promise.all(allShards(env).map(([, db]) => applyD1Migrations(db, env.TEST_MIGRATIONS)));

@@ -55,6 +55,14 @@ export const ROWS: Row[] = [
     expect: { admin: 403, member: 403, removed: 403, outsider: 403, anonymous: 401 },
   },
   {
+    // Moving a bucket of accounts between shards: operators only, as above.
+    method: "POST",
+    route: "/api/admin/buckets/:bucket/:step",
+    path: () => "/api/admin/buckets/7/verify",
+    body: () => ({ from: "DB_0", to: "DB_1" }),
+    expect: { admin: 403, member: 403, removed: 403, outsider: 403, anonymous: 401 },
+  },
+  {
     method: "POST",
     route: "/api/auth/register",
     path: () => "/api/auth/register",

@@ -7,6 +7,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { randomId } from "../shared/ids";
 import type { AuthAnswer, Group, Message } from "../shared/protocol";
+import { bucketOfUsername, byShard, newUserId, userDb } from "../shared/shards";
 import { createSession } from "../workers/auth/sessions";
 import { signToken } from "../workers/auth/token";
 import { api, register, userStub } from "./helpers";
@@ -37,23 +38,32 @@ export async function errorCode(res: Response): Promise<string> {
   return ((await res.json()) as { error: { code: string } }).error.code;
 }
 
-/** Account rows without a usable password, for tests that need many users. */
+/** Account rows without a usable password, for tests that need many users: each on its shard, as registration places it. */
 export async function insertUsers(count: number): Promise<string[]> {
-  const ids = Array.from({ length: count }, () => randomId());
+  const users = Array.from({ length: count }, () => {
+    const username = `bulk_${randomId()}`;
+    return { id: newUserId(bucketOfUsername(username)), username };
+  });
   const now = Date.now();
-  const insert = env.DB.prepare(
-    `INSERT INTO users (id, username, display_name, password_hash, password_salt, password_iterations, created_at)
-     VALUES (?, ?, ?, 'x', 'x', 1, ?)`,
+  await Promise.all(
+    [...byShard(users.map((u) => u.id))].map(([shard, ids]) => {
+      const db = env[shard];
+      const insert = db.prepare(
+        `INSERT INTO users (id, username, display_name, password_hash, password_salt, password_iterations, created_at)
+         VALUES (?, ?, ?, 'x', 'x', 1, ?)`,
+      );
+      const mine = users.filter((u) => ids.includes(u.id));
+      return db.batch(mine.map((u) => insert.bind(u.id, u.username, `Bulk ${u.id}`, now)));
+    }),
   );
-  await env.DB.batch(ids.map((id) => insert.bind(id, `bulk_${id}`, `Bulk ${id}`, now)));
-  return ids;
+  return users.map((u) => u.id);
 }
 
 /** A token for each of these users (inserted with insertUsers): a real session in D1, signed as login signs it. */
 export async function tokensFor(userIds: string[]): Promise<string[]> {
   return Promise.all(
     userIds.map(async (userId) => {
-      const session = await createSession(env.DB, userId, "test");
+      const session = await createSession(userDb(env, userId), userId, "test");
       return signToken({ userId, sessionId: session.id }, env.JWT_SECRET);
     }),
   );

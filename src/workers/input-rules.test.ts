@@ -3,11 +3,11 @@
 // socket to message text. Each refusal is checked for its code and for
 // nothing stored. The rules themselves: shared/text-rules.test.ts.
 
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BAD_NAMES } from "../test/bad-names";
 import { errorCode } from "../test/groups";
 import { api, connect, register, uniqueName, userStub } from "../test/helpers";
+import { countAll } from "../test/shards";
 
 describe("applied to every body and frame", { timeout: 30_000 }, () => {
   it("group names follow the name rules and unknown keys are refused; nothing is created", async () => {
@@ -45,7 +45,7 @@ describe("applied to every body and frame", { timeout: 30_000 }, () => {
   });
 
   it("registration refuses weak passwords and a username of dots; nothing is stored", async () => {
-    const count = async () => (await env.DB.prepare("SELECT count(*) AS n FROM users").first<{ n: number }>())?.n;
+    const count = () => countAll("SELECT count(*) AS n FROM users");
     const before = await count();
     const username = uniqueName("weak");
     for (const [name, password, code] of [

@@ -7,6 +7,8 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { unstable_readConfig } from "wrangler";
+import { shardBindings } from "../../scripts/shards.mjs";
+import { SHARDS } from "../../src/shared/shards";
 
 const config = path.resolve(import.meta.dirname, "../../wrangler.toml");
 const local = unstable_readConfig({ config });
@@ -33,6 +35,17 @@ describe("wrangler.toml environments", () => {
       expect(bucket.bucket_name).not.toEqual(
         local.r2_buckets.find((b: { binding: string }) => b.binding === bucket.binding)?.bucket_name,
       );
+    }
+  });
+
+  it("names the account shards of src/shared/shards.ts, in both environments, each its own database", () => {
+    const shards = (c: typeof local) => c.d1_databases.map((d: { binding: string }) => d.binding).sort();
+    expect(shards(local)).toEqual([...SHARDS].sort());
+    expect(shards(production)).toEqual([...SHARDS].sort());
+    expect(shardBindings()).toEqual([...SHARDS]);
+    for (const c of [local, production]) {
+      const ids = c.d1_databases.map((d: { database_id?: string }) => d.database_id);
+      expect(new Set(ids).size).toBe(SHARDS.length);
     }
   });
 

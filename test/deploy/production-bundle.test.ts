@@ -34,7 +34,8 @@ describe("production bundle", () => {
     // The bindings wrangler would upload: production's own, and no secret among them.
     expect(output).toContain('env.ENVIRONMENT ("production")');
     expect(output).toContain("env.USERS (UserObject)");
-    expect(output).toMatch(/env\.DB \(edge-chat-production\)/);
+    expect(output).toMatch(/env\.DB_0 \(edge-chat-production\)/);
+    for (const n of [1, 2, 3]) expect(output).toMatch(new RegExp(`env\\.DB_${n} \\(edge-chat-production-${n}\\)`));
     expect(output).not.toContain("JWT_SECRET");
   });
 });

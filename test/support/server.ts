@@ -2,7 +2,7 @@
 // and Durable Objects) for end-to-end tests and benchmarks, on its own port and
 // state directory, and stops or kills it (SIGKILL, for crash tests).
 
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -55,6 +55,26 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Runs a command to its end: its exit status and output together. */
+function runOnce(cmd: string, args: string[]): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: ROOT,
+      env: { ...process.env, CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.once("error", reject);
+    child.once("close", (status) => resolve({ status, output }));
+  });
+}
+
 export function newStateDir(prefix = "edge-chat-"): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
@@ -65,12 +85,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   mkdirSync(path.join(ROOT, "dist/web"), { recursive: true });
   const envArgs = options.env ? ["--env", options.env] : [];
   if (options.migrate !== false) {
-    const migrate = spawnSync(
-      WRANGLER,
-      ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, ...envArgs],
-      { cwd: ROOT, env: { ...process.env, CI: "true" }, encoding: "utf8" },
-    );
-    if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}${migrate.stdout}`);
+    // Every account shard (wrangler.toml's DB_n), as `npm start` does.
+    const migrate = await runOnce(process.execPath, [
+      path.join(ROOT, "scripts/migrate-local.mjs"),
+      "--persist-to",
+      persistTo,
+      ...envArgs,
+    ]);
+    if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.output}`);
   }
 
   const vars = { JWT_SECRET: TEST_SECRET, ...options.vars };

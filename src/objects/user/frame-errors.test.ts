@@ -8,6 +8,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { shardOfUser, userDb } from "../../shared/shards";
 import { faultyD1 } from "../../test/faulty-d1";
 import { clearAlarms } from "../../test/groups";
 import { connect, register, userStub } from "../../test/helpers";
@@ -16,14 +17,14 @@ import type { UserObject } from "../user-object";
 
 const LOOKUP = (sql: string) => sql.includes("FROM users WHERE id");
 
-/** Gives one user object `db` as its D1 (only its own calls see it); returns the undo. */
-async function swapDB(userId: string, db: D1Database): Promise<() => Promise<void>> {
+/** Gives one user object `db` as the account shard of `peer` (only its own calls see it); returns the undo. */
+async function swapDB(userId: string, peer: string, db: D1Database): Promise<() => Promise<void>> {
   const stub = userStub(userId);
   let real: Env | undefined;
   await runInDurableObject(stub, (instance: UserObject) => {
     const target = instance as unknown as { env: Env };
     real = target.env;
-    target.env = { ...real, DB: db };
+    target.env = { ...real, [shardOfUser(peer)]: db };
   });
   return () =>
     runInDurableObject(stub, (instance: UserObject) => {
@@ -48,8 +49,8 @@ describe("D1 fails while a frame is handled", () => {
     const error = vi.spyOn(console, "error");
     const a = await connect(alice.token);
     const b = await connect(bob.token);
-    const down = faultyD1(env.DB, LOOKUP);
-    const restore = await swapDB(alice.user.id, down.db);
+    const down = faultyD1(userDb(env, bob.user.id), LOOKUP);
+    const restore = await swapDB(alice.user.id, bob.user.id, down.db);
     const frame = { type: "send", clientId: "t1", chat: `u:${bob.user.id}`, text: "after the outage" };
 
     a.send(frame);
@@ -84,7 +85,7 @@ describe("D1 fails while a frame is handled", () => {
     const bob = await register();
     const a = await connect(alice.token);
     const b = await connect(bob.token);
-    const restore = await swapDB(alice.user.id, faultyD1(env.DB, LOOKUP).db);
+    const restore = await swapDB(alice.user.id, bob.user.id, faultyD1(userDb(env, bob.user.id), LOOKUP).db);
     a.send({ type: "typing", chat: `u:${bob.user.id}` });
     const refused = await a.next("error");
     expect(refused.code).toBe("unavailable");
@@ -106,8 +107,8 @@ describe("D1 fails while a frame is handled", () => {
     const warn = vi.spyOn(console, "warn");
     const error = vi.spyOn(console, "error");
     const a = await connect(alice.token);
-    const broken = faultyD1(env.DB, LOOKUP, "before", "D1_ERROR: no such table: users: SQLITE_ERROR");
-    const restore = await swapDB(alice.user.id, broken.db);
+    const broken = faultyD1(userDb(env, bob.user.id), LOOKUP, "before", "D1_ERROR: no such table: users: SQLITE_ERROR");
+    const restore = await swapDB(alice.user.id, bob.user.id, broken.db);
     a.send({ type: "send", clientId: "t2", chat: `u:${bob.user.id}`, text: "never" });
     expect(await a.next("error")).toMatchObject({ code: "internal", clientId: "t2" });
     expect(broken.failures).toBe(1);

@@ -12,6 +12,7 @@
 
 import { PRESENCE_SUBSCRIPTION_TTL_MS } from "../../shared/limits";
 import type { ChatId, LastSeenVisibility, Presence } from "../../shared/protocol";
+import { userDb } from "../../shared/shards";
 import type { Meta } from "../storage/meta";
 import {
   currentPresence,
@@ -75,9 +76,9 @@ export class PresenceHub {
     this.granularity = heardGranularity(this.timeout);
     this.watchers = new Watchers(ctx.storage.sql);
     this.watching = new Watching(ctx.storage.sql);
-    this.visibility = new Visibility(env.DB, userId);
+    this.visibility = new Visibility(userDb(env, userId), userId);
     // Whom this user blocked, it does not watch either (as in WhatsApp): their answers arrive hidden.
-    this.watcher = new PresenceWatcher(ctx, env.DB, this.watching, async (user) => {
+    this.watcher = new PresenceWatcher(ctx, env, this.watching, async (user) => {
       const answer = await deps.peer(user).watch(userId);
       return deps.hidesFrom(user) ? { ...answer, view: { ...HIDDEN, at: answer.view.at } } : answer;
     });

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { randomId } from "../../shared/ids";
 import { PRESENCE_SUBSCRIPTION_TTL_MS } from "../../shared/limits";
 import type { AuthAnswer } from "../../shared/protocol";
+import { userDb } from "../../shared/shards";
 import { api, connect, register, type TestSocket, userStub } from "../../test/helpers";
 import { alarmOf, eventually, presenceOf, sqlIn } from "../../test/presence-helpers";
 
@@ -251,7 +252,10 @@ describe("privacy", () => {
     const alice = await register();
     const bob = await register();
     const setInD1 = (value: string) =>
-      env.DB.prepare("UPDATE users SET last_seen_visibility = ? WHERE id = ?").bind(value, alice.user.id).run();
+      userDb(env, alice.user.id)
+        .prepare("UPDATE users SET last_seen_visibility = ? WHERE id = ?")
+        .bind(value, alice.user.id)
+        .run();
     const socket = await connect(alice.token);
     // Changed behind the object's back (as if the push from PATCH /api/me had been lost).
     await setInD1("nobody");

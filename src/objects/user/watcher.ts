@@ -6,6 +6,7 @@ import { AppError } from "../../shared/errors";
 import { randomId } from "../../shared/ids";
 import { PRESENCE_SUBSCRIPTION_TTL_MS, SUBSCRIBE_MAX } from "../../shared/limits";
 import type { ServerFrame } from "../../shared/protocol";
+import { byShard } from "../../shared/shards";
 import { type LiveSocket, liveSockets, type PresenceView } from "./presence";
 import { attach, info, type SocketInfo, send } from "./sockets";
 import type { Watching } from "./watching";
@@ -22,7 +23,7 @@ const FANOUT = 50;
 export class PresenceWatcher {
   constructor(
     private readonly ctx: DurableObjectState,
-    private readonly db: D1Database,
+    private readonly env: Env,
     private readonly watching: Watching,
     private readonly watch: (user: string) => Promise<WatchAnswer>,
   ) {}
@@ -108,11 +109,16 @@ export class PresenceWatcher {
   }
 
   private async checkUsersExist(users: string[]): Promise<void> {
-    const rows = await this.db
-      .prepare("SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?))")
-      .bind(JSON.stringify(users))
-      .all<{ id: string }>();
-    const found = new Set(rows.results.map((row) => row.id));
+    // Accounts are sharded (shared/shards.ts): one query per shard holding some of them.
+    const answers = await Promise.all(
+      [...byShard(users)].map(([shard, ids]) =>
+        this.env[shard]
+          .prepare("SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?))")
+          .bind(JSON.stringify(ids))
+          .all<{ id: string }>(),
+      ),
+    );
+    const found = new Set(answers.flatMap((rows) => rows.results.map((row) => row.id)));
     const missing = users.filter((user) => !found.has(user));
     if (missing.length > 0) {
       const some = missing.slice(0, 5).join(", ") + (missing.length > 5 ? ", ..." : "");

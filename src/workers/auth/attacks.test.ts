@@ -6,6 +6,7 @@ import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { LOGIN_FAILURES_PER_ADDRESS_MAX, REGISTRATIONS_PER_ADDRESS_MAX } from "../../shared/limits";
 import { api, register, uniqueName } from "../../test/helpers";
+import { dbOf, dbOfName } from "../../test/shards";
 
 function claimsOf(token: string): Record<string, unknown> {
   const part = token.split(".")[1] ?? "";
@@ -57,9 +58,10 @@ describe("forged tokens", () => {
   it("refuses the token of a deleted user", async () => {
     const { token, user } = await register();
     expect((await api("/api/me", { token })).status).toBe(200);
-    await env.DB.batch([
-      env.DB.prepare("DELETE FROM sessions WHERE user_id = ?").bind(user.id),
-      env.DB.prepare("DELETE FROM users WHERE id = ?").bind(user.id),
+    const db = dbOf(user.id);
+    await db.batch([
+      db.prepare("DELETE FROM sessions WHERE user_id = ?").bind(user.id),
+      db.prepare("DELETE FROM users WHERE id = ?").bind(user.id),
     ]);
     expect((await api("/api/me", { token })).status).toBe(401);
     expect((await api(`/ws?token=${token}`, { headers: { Upgrade: "websocket" } })).status).toBe(401);
@@ -111,7 +113,7 @@ describe("throttles by client address", () => {
     });
     expect(res.status).toBe(429);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("too_many_attempts");
-    const row = await env.DB.prepare("SELECT 1 FROM users WHERE username = ?").bind(username).first();
+    const row = await dbOfName(username).prepare("SELECT 1 FROM users WHERE username = ?").bind(username).first();
     expect(row).toBeNull();
   }, 60_000);
 });

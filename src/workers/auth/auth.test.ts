@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { api, register, uniqueName } from "../../test/helpers";
+import { countAll, dbOf } from "../../test/shards";
 import { PBKDF2_ITERATIONS } from "./password";
 
 function claimsOf(token: string): Record<string, unknown> {
@@ -36,7 +37,8 @@ describe("register", () => {
     const me = await api("/api/me", { token: body.token });
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ id: body.user.id, lastSeenVisibility: "everyone" });
-    const row = await env.DB.prepare("SELECT password_iterations, password_hash FROM users WHERE id = ?")
+    const row = await dbOf(String(body.user.id))
+      .prepare("SELECT password_iterations, password_hash FROM users WHERE id = ?")
       .bind(body.user.id)
       .first<{ password_iterations: number; password_hash: string }>();
     expect(row?.password_iterations).toBe(PBKDF2_ITERATIONS);
@@ -53,10 +55,7 @@ describe("register", () => {
     });
     expect(res.status).toBe(409);
     expect(await errorOf(res)).toBe("username_taken");
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE username = ?")
-      .bind(username.toLowerCase())
-      .first<{ n: number }>();
-    expect(count?.n).toBe(1);
+    expect(await countAll("SELECT count(*) AS n FROM users WHERE username = ?", username.toLowerCase())).toBe(1);
   });
 
   it.each([
@@ -69,12 +68,11 @@ describe("register", () => {
     [{ username: "fine_name2", password: "unusual-pass-123", displayName: "" }, "invalid_field"],
     [[1, 2], "invalid_body"],
   ])("refuses %j with %s and stores nothing", async (body, code) => {
-    const before = await env.DB.prepare("SELECT count(*) AS n FROM users").first<{ n: number }>();
+    const before = await countAll("SELECT count(*) AS n FROM users");
     const res = await api("/api/auth/register", { method: "POST", body });
     expect(res.status).toBe(400);
     expect(await errorOf(res)).toBe(code);
-    const after = await env.DB.prepare("SELECT count(*) AS n FROM users").first<{ n: number }>();
-    expect(after?.n).toBe(before?.n);
+    expect(await countAll("SELECT count(*) AS n FROM users")).toBe(before);
   });
 
   it("answers 400 for a body that is not JSON", async () => {

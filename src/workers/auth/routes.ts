@@ -2,9 +2,9 @@
 
 import { Hono } from "hono";
 import { AppError } from "../../shared/errors";
-import { randomId } from "../../shared/ids";
 import { REGISTRATION_WINDOW_MS, REGISTRATIONS_PER_ADDRESS_MAX } from "../../shared/limits";
 import { type AuthAnswer, parseLoginBody, parseRegisterBody } from "../../shared/protocol";
+import { bucketOfUsername, newUserId, previousShardOfUser, userDb } from "../../shared/shards";
 import type { AppEnv } from "../app-env";
 import { readJson } from "../http";
 import { createUser, findByUsername, passwordOf, toUser } from "./accounts";
@@ -27,11 +27,12 @@ authRoutes.post("/register", async (c) => {
   await assertNotBlocked(c.env, limits, "too many new accounts from this address; try again later");
   const password = await hashPassword(body.password);
   const device = body.device ?? c.req.header("User-Agent") ?? "";
-  const id = randomId();
+  // The id carries the bucket of the username: the account, its session and the name's uniqueness are on one shard.
+  const id = newUserId(bucketOfUsername(body.username));
   // The account and its first session are one D1 transaction (see createUser).
-  const session = sessionStatements(c.env.DB, id, device);
+  const session = sessionStatements(userDb(c.env, id), id, device);
   const user = await createUser(
-    c.env.DB,
+    c.env,
     { id, username: body.username, displayName: body.displayName ?? body.username, password },
     session.statements,
   );
@@ -52,7 +53,7 @@ authRoutes.post("/login", async (c) => {
   if (accountLocked && !(await isKnownDevice(c, body.username))) {
     throw new AppError("too_many_attempts", tooMany, { retryAfter: accountLocked.retryAfter });
   }
-  const row = await findByUsername(c.env.DB, body.username);
+  const row = await findByUsername(c.env, body.username);
   // Unknown users cost the same PBKDF2 work as known ones, so timing tells nothing.
   const valid = row
     ? await verifyPassword(body.password, passwordOf(row))
@@ -72,7 +73,10 @@ authRoutes.post("/login", async (c) => {
 
 authRoutes.post("/logout", requireAuth, async (c) => {
   const { userId, sessionId } = c.get("auth");
-  await revokeSession(c.env.DB, sessionId);
+  await revokeSession(userDb(c.env, userId), sessionId);
+  // While the user's bucket moves, the session may still be on the shard it comes from only.
+  const previous = previousShardOfUser(userId);
+  if (previous) await revokeSession(c.env[previous], sessionId);
   await c.env.USERS.get(c.env.USERS.idFromName(userId)).closeSession(sessionId);
   return c.body(null, 204);
 });
@@ -87,7 +91,7 @@ function decoyHash(): Promise<PasswordHash> {
 
 /** A new session; beyond SESSIONS_PER_USER_MAX the oldest are logged out, their sockets closed. */
 async function newSession(env: Env, userId: string, device = ""): Promise<string> {
-  const { id: sessionId, dropped } = await createSession(env.DB, userId, device);
+  const { id: sessionId, dropped } = await createSession(userDb(env, userId), userId, device);
   if (dropped.length > 0) {
     const user = env.USERS.get(env.USERS.idFromName(userId));
     await Promise.all(dropped.map((sid) => user.closeSession(sid)));

@@ -5,6 +5,7 @@ import { AVATAR_MAX_BYTES } from "../../shared/limits";
 import type { Me } from "../../shared/protocol";
 import { api, BASE, register } from "../../test/helpers";
 import { JPEG, oversizedPng, PNG, TEXT_AS_PNG, WEBP } from "../../test/images";
+import { dbOf } from "../../test/shards";
 
 function upload(token: string | null, body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
   const all = new Headers(headers);
@@ -30,7 +31,7 @@ async function storedKeys(userId: string): Promise<string[]> {
 }
 
 async function pointer(userId: string): Promise<string | null> {
-  const row = await env.DB.prepare("SELECT avatar_etag FROM users WHERE id = ?").bind(userId).first<{
+  const row = await dbOf(userId).prepare("SELECT avatar_etag FROM users WHERE id = ?").bind(userId).first<{
     avatar_etag: string | null;
   }>();
   return row?.avatar_etag ?? null;

@@ -25,7 +25,7 @@ avatarRoutes.put("/me/avatar", requireAuth, async (c) => {
   if (!type) throw new AppError("unsupported_media", "the picture must be a PNG, JPEG or WebP image");
   const { userId } = c.get("auth");
   await putAvatar(c.env, userId, bytes, type);
-  const row = await findById(c.env.DB, userId);
+  const row = await findById(c.env, userId);
   if (!row) throw new AppError("not_found", "this account no longer exists");
   return c.json(toMe(row));
 });
@@ -40,7 +40,7 @@ avatarRoutes.get("/users/:id/avatar", async (c) => {
   // A replace may delete the object between reading the pointer and the
   // object: the second look finds the new pointer.
   for (let attempt = 0; attempt < 2 && isEntityId(userId); attempt++) {
-    const version = await currentVersion(c.env.DB, userId);
+    const version = await currentVersion(c.env, userId);
     if (!version) break;
     if (!(await mayFetch(c, userId, version))) break;
     const headers = cacheHeaders(version, c.req.query("v"));
@@ -65,7 +65,7 @@ async function mayFetch(c: Context<AppEnv>, owner: string, version: string): Pro
   const token = bearerToken(c.req.header("Authorization"));
   if (token !== undefined) {
     const viewer = (await authenticate(c.env, token)).userId;
-    return viewer === owner || (await blockersOf(c.env.DB, viewer, [owner])).size === 0;
+    return viewer === owner || (await blockersOf(c.env, viewer, [owner])).size === 0;
   }
   // The version itself, named: `If-None-Match: *` names none (it would answer 304
   // with the version in its ETag, and `?v=` with that would serve the picture).

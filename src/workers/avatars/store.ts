@@ -8,6 +8,7 @@
 // object, which the next upload of that user sweeps away.
 
 import { randomId } from "../../shared/ids";
+import { userDb } from "../../shared/shards";
 import type { ImageType } from "./sniff";
 
 /** Unreferenced objects older than this are crash leftovers, not uploads in flight. */
@@ -17,8 +18,8 @@ export function avatarKey(userId: string, version: string): string {
   return `avatars/${userId}/${version}`;
 }
 
-export async function currentVersion(db: D1Database, userId: string): Promise<string | null> {
-  const row = await db.prepare("SELECT avatar_etag FROM users WHERE id = ?").bind(userId).first<{
+export async function currentVersion(env: Env, userId: string): Promise<string | null> {
+  const row = await userDb(env, userId).prepare("SELECT avatar_etag FROM users WHERE id = ?").bind(userId).first<{
     avatar_etag: string | null;
   }>();
   return row?.avatar_etag ?? null;
@@ -41,7 +42,7 @@ export async function putAvatar(env: Env, userId: string, bytes: Uint8Array, typ
   await env.AVATARS.put(key, bytes, { httpMetadata: { contentType: type } });
   let previous: string | null;
   try {
-    previous = await swap(env.DB, userId, version);
+    previous = await swap(userDb(env, userId), userId, version);
   } catch (err) {
     await env.AVATARS.delete(key).catch(() => undefined);
     throw err;
@@ -52,7 +53,7 @@ export async function putAvatar(env: Env, userId: string, bytes: Uint8Array, typ
 
 /** Removes the user's picture; true if there was one. */
 export async function deleteAvatar(env: Env, userId: string): Promise<boolean> {
-  const previous = await swap(env.DB, userId, null);
+  const previous = await swap(userDb(env, userId), userId, null);
   await cleanUp(env.AVATARS, userId, previous, null);
   return previous !== null;
 }

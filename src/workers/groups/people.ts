@@ -1,41 +1,33 @@
 // Display names for group members, from D1 (the group object keeps only ids,
-// so that a renamed user shows their new name everywhere). D1 takes at most
-// 100 bound parameters per query, so big groups are read in chunks.
+// so that a renamed user shows their new name everywhere). Accounts are
+// sharded (shared/shards.ts): the ids are grouped by shard and each shard is
+// asked once (safety/blocks-db.ts perShard), in chunks for D1's 100 bound
+// parameters per query.
 
 import { AppError } from "../../shared/errors";
 import type { Group } from "../../shared/protocol";
-
-const CHUNK = 100;
+import { perShard } from "../safety/blocks-db";
 
 /** Display names by user id, for the ids that exist. */
-export async function displayNames(db: D1Database, ids: readonly string[]): Promise<Map<string, string>> {
-  const unique = [...new Set(ids)];
-  const statements: D1PreparedStatement[] = [];
-  for (let i = 0; i < unique.length; i += CHUNK) {
-    const chunk = unique.slice(i, i + CHUNK);
-    const marks = chunk.map(() => "?").join(", ");
-    statements.push(db.prepare(`SELECT id, display_name FROM users WHERE id IN (${marks})`).bind(...chunk));
-  }
-  const names = new Map<string, string>();
-  if (statements.length === 0) return names;
-  for (const result of await db.batch<{ id: string; display_name: string }>(statements)) {
-    for (const row of result.results) names.set(row.id, row.display_name);
-  }
-  return names;
+export async function displayNames(env: Env, ids: readonly string[]): Promise<Map<string, string>> {
+  const rows = await perShard<{ id: string; display_name: string }>(env, ids, (db, chunk) =>
+    db.prepare(`SELECT id, display_name FROM users WHERE id IN (${chunk.map(() => "?").join(", ")})`).bind(...chunk),
+  );
+  return new Map(rows.map((row) => [row.id, row.display_name]));
 }
 
 /** Fails with unknown_user unless every id is a user; answers their names. */
-export async function requireUsers(db: D1Database, ids: readonly string[]): Promise<Map<string, string>> {
-  const names = await displayNames(db, ids);
+export async function requireUsers(env: Env, ids: readonly string[]): Promise<Map<string, string>> {
+  const names = await displayNames(env, ids);
   const missing = ids.find((id) => !names.has(id));
   if (missing !== undefined) throw new AppError("unknown_user", `no such user: ${missing}`);
   return names;
 }
 
 /** The group with each member's display name. */
-export async function withNames(db: D1Database, group: Group, known?: Map<string, string>): Promise<Group> {
+export async function withNames(env: Env, group: Group, known?: Map<string, string>): Promise<Group> {
   const ids = group.members.map((m) => m.id);
-  const names = known ?? (await displayNames(db, ids));
+  const names = known ?? (await displayNames(env, ids));
   return {
     ...group,
     members: group.members.map((m) => {

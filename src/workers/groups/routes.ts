@@ -27,27 +27,27 @@ groupRoutes.post("/", async (c) => {
   if (others.length + 1 > GROUP_MEMBERS_MAX) {
     throw new AppError("group_full", `a group has at most ${GROUP_MEMBERS_MAX} members`);
   }
-  const names = await requireUsers(c.env.DB, [creator, ...others]);
-  await assertMayAdd(c.env.DB, creator, others);
+  const names = await requireUsers(c.env, [creator, ...others]);
+  await assertMayAdd(c.env, creator, others);
   const limit = [{ key: `groups:${creator}`, limit: GROUPS_CREATED_PER_DAY, windowMs: GROUP_CREATION_WINDOW_MS }];
   await assertNotBlocked(c.env, limit, `at most ${GROUPS_CREATED_PER_DAY} new groups a day`, "too_many_groups");
   const group = unwrap(await groupObject(c.env, randomId()).create(creator, body.name, others));
   await recordEvent(c.env, limit);
-  return c.json(await withNames(c.env.DB, group, names), 201);
+  return c.json(await withNames(c.env, group, names), 201);
 });
 
 groupRoutes.get("/:id", async (c) => {
   const group = unwrap(await groupObject(c.env, groupId(c.req.param("id"))).info(c.get("auth").userId));
-  return c.json(await withNames(c.env.DB, group));
+  return c.json(await withNames(c.env, group));
 });
 
 groupRoutes.post("/:id/members", async (c) => {
   const stub = groupObject(c.env, groupId(c.req.param("id")));
   const { userId } = parseAddMemberBody(await readJson(c));
-  await requireUsers(c.env.DB, [userId]);
-  await assertMayAdd(c.env.DB, c.get("auth").userId, [userId]);
+  await requireUsers(c.env, [userId]);
+  await assertMayAdd(c.env, c.get("auth").userId, [userId]);
   const group = unwrap(await stub.addMember(c.get("auth").userId, userId));
-  return c.json(await withNames(c.env.DB, group));
+  return c.json(await withNames(c.env, group));
 });
 
 groupRoutes.delete("/:id/members/:userId", async (c) => {
@@ -55,7 +55,7 @@ groupRoutes.delete("/:id/members/:userId", async (c) => {
   const userId = c.req.param("userId");
   if (!isEntityId(userId)) throw new AppError("unknown_member", "that user is not a member of this group");
   const group = unwrap(await stub.removeMember(c.get("auth").userId, userId));
-  return c.json(await withNames(c.env.DB, group));
+  return c.json(await withNames(c.env, group));
 });
 
 /**
@@ -63,9 +63,9 @@ groupRoutes.delete("/:id/members/:userId", async (c) => {
  * The answer is the one a privacy setting would give (not_allowed), naming
  * no one and not the block; nothing is created or changed.
  */
-async function assertMayAdd(db: D1Database, actor: string, users: string[]): Promise<void> {
+async function assertMayAdd(env: Env, actor: string, users: string[]): Promise<void> {
   if (users.length === 0) return;
-  const refusing = await blockersOf(db, actor, users);
+  const refusing = await blockersOf(env, actor, users);
   if (refusing.size > 0) throw new AppError("not_allowed", "someone in this request cannot be added to groups by you");
 }
 

@@ -19,9 +19,9 @@ describe("GET /api/health", () => {
     });
   });
 
-  it("answers 503 when the D1 binding is missing (a deploy without its database)", async () => {
-    const res = await fetchWith({ DB: undefined }, "/api/health");
+  it("answers 503 naming the shard when one D1 binding is missing (a deploy without that database)", async () => {
+    const res = await fetchWith({ DB_2: undefined }, "/api/health");
     expect(res.status).toBe(503);
-    expect(await res.json<Health>()).toMatchObject({ ok: false, checks: { d1: "failing" } });
+    expect(await res.json<Health>()).toMatchObject({ ok: false, checks: { d1: "failing", failing: ["DB_2"] } });
   });
 });

@@ -5,6 +5,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { uniqueName } from "../../test/helpers";
+import { dbOfName } from "../../test/shards";
 import { fetchWith } from "../../test/with-env";
 
 /** The shape scripts/dev-secret.mjs writes to .dev.vars. */
@@ -19,9 +20,12 @@ function realSecret(): string {
 }
 
 async function accountCount(username: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE username = ?").bind(username).first<{
-    n: number;
-  }>();
+  const row = await dbOfName(username)
+    .prepare("SELECT count(*) AS n FROM users WHERE username = ?")
+    .bind(username)
+    .first<{
+      n: number;
+    }>();
   return row?.n ?? -1;
 }
 

@@ -20,7 +20,7 @@ blockedRoutes.use(requireAuth);
 blockedRoutes.get("/", async (c) => {
   const entries = await userObject(c.env, c.get("auth").userId).blocked();
   const users = await usersByIds(
-    c.env.DB,
+    c.env,
     entries.map((e) => e.id),
   );
   const blocked: BlockedUser[] = entries.flatMap((e) => {
@@ -33,10 +33,10 @@ blockedRoutes.get("/", async (c) => {
 blockedRoutes.post("/", async (c) => {
   const { userId } = parseBlockBody(await readJson(c));
   const me = c.get("auth").userId;
-  const row = await findById(c.env.DB, userId);
+  const row = await findById(c.env, userId);
   if (!row) throw new AppError("unknown_user", "no such user");
   unwrap(await userObject(c.env, me).block(userId));
-  await mirrorBlock(c.env.DB, me, userId);
+  await mirrorBlock(c.env, me, userId);
   return c.json({ user: toUser(row), blocked: true });
 });
 
@@ -45,7 +45,7 @@ blockedRoutes.delete("/:userId", async (c) => {
   if (!isEntityId(userId)) throw new AppError("invalid_field", "userId must be a user id");
   const me = c.get("auth").userId;
   await userObject(c.env, me).unblock(userId);
-  await mirrorUnblock(c.env.DB, me, userId);
+  await mirrorUnblock(c.env, me, userId);
   return c.body(null, 204);
 });
 

@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { AppError } from "../../shared/errors";
 import { isEntityId, type SessionInfo } from "../../shared/protocol";
+import { previousShardOfUser, userDb } from "../../shared/shards";
 import type { AppEnv } from "../app-env";
 import { requireAuth } from "../auth/middleware";
 import { listSessions, revokeOwnSession } from "../auth/sessions";
@@ -15,7 +16,7 @@ sessionRoutes.use(requireAuth);
 sessionRoutes.get("/", async (c) => {
   const { userId, sessionId } = c.get("auth");
   const [rows, online] = await Promise.all([
-    listSessions(c.env.DB, userId),
+    listSessions(userDb(c.env, userId), userId),
     userObject(c.env, userId).onlineSessions(),
   ]);
   const live = new Set(online);
@@ -33,9 +34,11 @@ sessionRoutes.get("/", async (c) => {
 sessionRoutes.delete("/:id", async (c) => {
   const id = c.req.param("id");
   const { userId } = c.get("auth");
-  if (!isEntityId(id) || !(await revokeOwnSession(c.env.DB, userId, id))) {
-    throw new AppError("unknown_session", "no such session");
-  }
+  // While the user's bucket moves, the session may still be on the shard it comes from only: revoke on both.
+  const previous = previousShardOfUser(userId);
+  const revoked = isEntityId(id) && (await revokeOwnSession(userDb(c.env, userId), userId, id));
+  const revokedThere = isEntityId(id) && previous !== null && (await revokeOwnSession(c.env[previous], userId, id));
+  if (!revoked && !revokedThere) throw new AppError("unknown_session", "no such session");
   await userObject(c.env, userId).closeSession(id);
   return c.body(null, 204);
 });

@@ -2,12 +2,12 @@
 // remotely (its token refused, its sockets closed at once), the limit of five
 // sessions per user, and bad input that changes nothing.
 
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { SESSION_TOUCH_MS, SESSIONS_PER_USER_MAX } from "../../shared/limits";
 import type { AuthAnswer, SessionInfo } from "../../shared/protocol";
 import { errorCode } from "../../test/groups";
 import { api, connect, register, uniqueName } from "../../test/helpers";
+import { dbOf } from "../../test/shards";
 
 const PASSWORD = "correct horse battery";
 
@@ -66,13 +66,14 @@ describe("linked devices", { timeout: 30_000 }, () => {
     const alice = await register();
     const id = sid(alice.token);
     const old = Date.now() - SESSION_TOUCH_MS - 1000;
-    await env.DB.prepare("UPDATE sessions SET created_at = ?, last_active_at = ? WHERE id = ?")
+    await dbOf(alice.user.id)
+      .prepare("UPDATE sessions SET created_at = ?, last_active_at = ? WHERE id = ?")
       .bind(old, old, id)
       .run();
     const [before] = await sessions(alice.token); // this request is the activity
     expect(before?.lastActiveAt).toBeGreaterThan(old);
     const recent = Date.now() - 1000;
-    await env.DB.prepare("UPDATE sessions SET last_active_at = ? WHERE id = ?").bind(recent, id).run();
+    await dbOf(alice.user.id).prepare("UPDATE sessions SET last_active_at = ? WHERE id = ?").bind(recent, id).run();
     const [kept] = await sessions(alice.token); // within the interval: nothing written
     expect(kept?.lastActiveAt).toBe(recent);
   });

@@ -4,18 +4,19 @@
 import { Hono } from "hono";
 import { AppError } from "../../shared/errors";
 import { normalizeUsername, parsePatchMeBody, parseUserIds } from "../../shared/protocol";
+import { userDb } from "../../shared/shards";
 import type { AppEnv } from "../app-env";
 import { findById, findByUsername, toMe, toUser, type UserRow } from "../auth/accounts";
 import { requireAuth } from "../auth/middleware";
 import { readJson } from "../http";
-import { asSeenBy } from "../safety/blocks-db";
+import { asSeenBy, usersByIds } from "../safety/blocks-db";
 import { presenceRoutes, pushLastSeenVisibility } from "./presence-routes";
 
 export const meRoutes = new Hono<AppEnv>();
 meRoutes.use(requireAuth);
 
 meRoutes.get("/", async (c) => {
-  const row = await findById(c.env.DB, c.get("auth").userId);
+  const row = await findById(c.env, c.get("auth").userId);
   if (!row) throw new AppError("not_found", "this account no longer exists");
   return c.json(toMe(row));
 });
@@ -24,13 +25,14 @@ meRoutes.patch("/", async (c) => {
   const patch = parsePatchMeBody(await readJson(c));
   const { userId } = c.get("auth");
   // One statement: the answer is the row as this update left it.
-  const row = await c.env.DB.prepare(
-    `UPDATE users SET
+  const row = await userDb(c.env, userId)
+    .prepare(
+      `UPDATE users SET
        display_name = coalesce(?, display_name),
        about = coalesce(?, about),
        last_seen_visibility = coalesce(?, last_seen_visibility)
      WHERE id = ? RETURNING *`,
-  )
+    )
     .bind(patch.displayName ?? null, patch.about ?? null, patch.lastSeenVisibility ?? null, userId)
     .first<UserRow>();
   if (patch.lastSeenVisibility) await pushLastSeenVisibility(c.env, userId, patch.lastSeenVisibility);
@@ -45,17 +47,15 @@ userRoutes.route("/", presenceRoutes);
 /** Several users by id, in the order asked (messages and chats name users by id); unknown ids are left out. */
 userRoutes.get("/", async (c) => {
   const ids = parseUserIds(c.req.query("ids"));
-  const { results } = await c.env.DB.prepare(
-    "SELECT u.* FROM json_each(?) j JOIN users u ON u.id = j.value ORDER BY j.key",
-  )
-    .bind(JSON.stringify(ids))
-    .all<UserRow>();
-  return c.json({ users: await asSeenBy(c.env.DB, c.get("auth").userId, results.map(toUser)) });
+  // One query per shard holding some of them, then back into the order asked.
+  const found = await usersByIds(c.env, ids);
+  const users = ids.flatMap((id) => found.get(id) ?? []);
+  return c.json({ users: await asSeenBy(c.env, c.get("auth").userId, users) });
 });
 
 userRoutes.get("/:username", async (c) => {
-  const row = await findByUsername(c.env.DB, normalizeUsername(c.req.param("username")));
+  const row = await findByUsername(c.env, normalizeUsername(c.req.param("username")));
   if (!row) throw new AppError("unknown_user", "no such user");
-  const [user] = await asSeenBy(c.env.DB, c.get("auth").userId, [toUser(row)]);
+  const [user] = await asSeenBy(c.env, c.get("auth").userId, [toUser(row)]);
   return c.json(user);
 });
