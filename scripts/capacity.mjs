@@ -40,8 +40,8 @@ const { t, r, w, s, acc, b } = base;
 console.log("Traffic");
 line("messages per second, average / peak", `${num(t.perSecond)} / ${num(t.peakPerSecond)}`);
 line(`messages per second at an event peak (x${ASSUME.eventFactor})`, num(t.perSecond * ASSUME.eventFactor));
-line("stored copies per message (two one-to-one, one per group message)", (t.stored / SPEC.messagesPerDay).toFixed(2));
-line("mailbox writes per second at peak", num(t.copiesPerSecondPeak));
+line("stored copies per message (1:1 two, a group message one)", (t.stored / SPEC.messagesPerDay).toFixed(2));
+line("stored copies per second at peak", num((t.stored / 86_400) * ASSUME.peakFactor));
 
 console.log("Objects");
 line("user objects (one per account, made on first use)", num(SPEC.users));
@@ -92,7 +92,7 @@ line(
   `${cents(b.total / SPEC.dailyActive)} / ${cents(b.total / ((SPEC.messagesPerDay * ASSUME.daysPerMonth) / 1e6))}`,
 );
 
-console.log("Group fan-out: one message to a group of N");
+console.log("Group messages: one message to a group of N");
 console.log(
   `  ${"N".padStart(5)} ${"copies".padStart(7)} ${"bytes".padStart(9)} ${"rows written".padStart(13)} ${"requests".padStart(9)} ${"$ per million messages".padStart(23)}`,
 );
