@@ -26,10 +26,7 @@ import {
   type Presence,
   parseChat,
   parseClientFrame,
-  type Quote,
-  type ReaderReceipt,
 } from "../shared/protocol";
-import { userDb } from "../shared/shards";
 import { utf8Length } from "../shared/text-rules";
 import { type ActionWindows, actionWindows } from "./action-windows";
 import type { GroupEntry } from "./group-entry";
@@ -44,18 +41,20 @@ import { act } from "./user/actions";
 import { Blocks } from "./user/blocks";
 import { listChats } from "./user/chat-list";
 import { Counters } from "./user/counters";
+import { DirectSend } from "./user/direct-send";
 import { frameError } from "./user/frame-errors";
 import { type GroupAccess, requireGroupReader } from "./user/group-access";
 import { GroupAcks } from "./user/group-acks";
 import { GroupChats } from "./user/group-chats";
 import { GroupReads } from "./user/group-reads";
 import { type GroupSender, sendToGroup } from "./user/group-send";
-import { Mailbox, type ReceiptGroup } from "./user/mailbox";
+import { Mailbox } from "./user/mailbox";
+import { type MessageInfo, messageInfo } from "./user/message-info";
 import { PeerLog } from "./user/peer-log";
 import { HIDDEN, type PresenceView } from "./user/presence";
 import { PresenceHub } from "./user/presence-hub";
 import { TokenBucket } from "./user/rate-limit";
-import { ReceiptGather } from "./user/receipt-gather";
+import { ReceiptGather, receiptItem } from "./user/receipt-gather";
 import { USER_SCHEMA } from "./user/schema";
 import { type SearchRequest, searchAll } from "./user/search";
 import { attach, broadcast, closeIfPending, closeOldest, send } from "./user/sockets";
@@ -65,7 +64,6 @@ import type { WatchAnswer } from "./user/watcher";
 export class UserObject extends DurableObject<Env> {
   private readonly userId: string;
   private readonly meta: Meta;
-  private readonly counters: Counters;
   private readonly mailbox: Mailbox;
   /** This user's groups: positions in their logs, no copy of their messages (user/group-chats.ts). */
   private readonly groups: GroupChats;
@@ -86,8 +84,8 @@ export class UserObject extends DurableObject<Env> {
   private sendQueue: Promise<void> = Promise.resolve();
   /** Writes of sends, acknowledgements and deliveries, committed in batches (see storage/write-batch). */
   private readonly writes: WriteBatch;
-  /** Users known to exist (checked in D1 once per wake). */
-  private readonly knownUsers = new Set<string>();
+  /** One-to-one sends (user/direct-send.ts). */
+  private readonly direct: DirectSend;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -100,7 +98,6 @@ export class UserObject extends DurableObject<Env> {
     this.meta = new Meta(sql);
     // The seq and the id clock share one meta row (user/counters.ts).
     const counters = new Counters(this.meta, sql);
-    this.counters = counters;
     this.mailbox = new Mailbox(sql, counters, this.userId);
     this.groups = new GroupChats(sql, this.meta, this.mailbox, () => this.scheduleGroupFlush());
     this.blocks = new Blocks(sql);
@@ -135,6 +132,17 @@ export class UserObject extends DurableObject<Env> {
         this.peers.flush();
       },
     );
+    this.direct = new DirectSend({
+      userId: this.userId,
+      env,
+      mailbox: this.mailbox,
+      counters,
+      ids: this.ids,
+      peers: this.peers,
+      blocks: this.blocks,
+      writes: this.writes,
+      sockets: () => ctx.getWebSockets(),
+    });
     this.groupReads = new GroupReads({
       userId: this.userId,
       env,
@@ -151,7 +159,7 @@ export class UserObject extends DurableObject<Env> {
       meta: this.meta,
       isContact: (id) => this.mailbox.isContact(id),
       hidesFrom: (viewer) => this.blocks.has(viewer),
-      userExists: (id) => this.userExists(id),
+      userExists: (id) => this.direct.exists(id),
       peer: (id) => (id === this.userId ? this : this.userStub(id)),
       wakeBy: (time) => this.alarms.ensureBy(time, "presence"),
       idle: () => {
@@ -331,7 +339,7 @@ export class UserObject extends DurableObject<Env> {
     // A retry: the same clientId gets the same answer and stores nothing. One
     // look is enough: sends run one at a time (sendQueue), so nothing else
     // can store this clientId between here and storeSend.
-    if (this.answerRetry(ws, frame)) return;
+    if (this.direct.answerRetry(ws, frame)) return;
     if (chat.kind === "group") {
       // The group checks the quote (it holds the one copy of what may be quoted); one of another chat is refused here.
       const elsewhere = frame.replyTo === undefined ? null : this.mailbox.findById(frame.replyTo);
@@ -343,70 +351,7 @@ export class UserObject extends DurableObject<Env> {
       }
       return sendToGroup(this.groupSide(), ws, frame, chat.id);
     }
-    if (this.blocks.has(chat.id)) {
-      throw new FrameError(new AppError("blocked", "you blocked this user; unblock them to send"), frame.clientId);
-    }
-    if (!this.isKnownUser(chat.id)) {
-      if (!(await this.lookUpUser(chat.id))) {
-        throw new FrameError(new AppError("unknown_user", "no such user"), frame.clientId);
-      }
-    }
-    await this.writes.run(() => this.storeSend(ws, frame, chat.id));
-  }
-
-  private answerRetry(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>): boolean {
-    const earlier = this.mailbox.findByClientId(frame.clientId);
-    if (earlier) send(ws, { type: "sent", clientId: frame.clientId, id: earlier.id, seq: earlier.seq, ts: earlier.ts });
-    return earlier !== null;
-  }
-
-  /**
-   * One synchronous block: the id, the mailbox row and the chat row (which
-   * says what the peer is owed) commit together, and `sent` leaves only once
-   * they are durable (output gate). The mailbox row is the delivery's record:
-   * no outbox row (user/peer-log.ts).
-   */
-  private storeSend(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>, to: string): void {
-    const quote = frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
-    const { id, ts } = this.ids.next(Date.now(), false);
-    const toSelf = to === this.userId;
-    const message = this.mailbox.appendOwn(
-      {
-        id,
-        chat: frame.chat,
-        text: frame.text,
-        ts,
-        clientId: frame.clientId,
-        ...(quote ? { replyTo: quote } : {}),
-      },
-      toSelf ? null : this.peers.takeUnstored(to),
-    );
-    // The id clock (and the seq with it): one row, one statement of the same block.
-    this.counters.save();
-    if (!toSelf) this.peers.added(to, this.mailbox.deliverable(message));
-    send(ws, { type: "sent", clientId: frame.clientId, id, seq: message.seq, ts });
-    broadcast(this.ctx.getWebSockets(), { type: "message", message });
-    if (!toSelf) void this.peers.kick(to);
-  }
-
-  /** Known without asking D1 (the usual case: no await on the hot path). */
-  private isKnownUser(userId: string): boolean {
-    if (userId === this.userId || this.knownUsers.has(userId)) return true;
-    if (!this.mailbox.isContact(userId)) return false;
-    this.knownUsers.add(userId);
-    return true;
-  }
-
-  /** A reply quotes a message of the same chat that this mailbox has (deleted ones included). */
-  private quoteFor(chat: ChatId, replyTo: string, clientId: string): Quote {
-    const quoted = this.mailbox.findById(replyTo);
-    if (!quoted) throw new FrameError(new AppError("unknown_message", "no such message to reply to"), clientId);
-    if (quoted.chat !== chat || quoted.system) {
-      throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), clientId);
-    }
-    const quote = this.mailbox.quote(replyTo);
-    if (!quote) throw new FrameError(new AppError("unknown_message", "no such message to reply to"), clientId);
-    return quote;
+    return this.direct.send(ws, frame, chat.id);
   }
 
   private onAction(ws: WebSocket, frame: Extract<ClientFrame, { type: "edit" | "delete" }>): Promise<void> {
@@ -434,43 +379,15 @@ export class UserObject extends DurableObject<Env> {
     return act(me, ws, frame);
   }
 
-  private async userExists(userId: string): Promise<boolean> {
-    return this.isKnownUser(userId) || this.lookUpUser(userId);
-  }
-
-  private async lookUpUser(userId: string): Promise<boolean> {
-    const row = await userDb(this.env, userId).prepare("SELECT 1 FROM users WHERE id = ?").bind(userId).first();
-    if (row) this.knownUsers.add(userId);
-    return row !== null;
-  }
-
   /** Hands the gathered receipts to the senders (user/receipt-gather.ts). */
   private flushReceipts(): Promise<void> {
     return this.writes.run(() => {
-      for (const { status, group } of this.receipts.take()) this.sendReceipts([group], status);
+      const now = Date.now();
+      for (const { status, group } of this.receipts.take()) {
+        this.outbox.enqueue(group.sender, [receiptItem(this.userId, group, status, now)], now);
+        void this.outbox.kick(group.sender);
+      }
     });
-  }
-
-  /** Receipts for messages this user's devices received or read, to their senders. */
-  private sendReceipts(groups: ReceiptGroup[], status: "delivered" | "read"): void {
-    if (groups.length === 0) return;
-    const now = Date.now();
-    for (const group of groups) {
-      const chat: ChatId = group.chat.startsWith("g:") ? group.chat : `u:${this.userId}`;
-      const item: InboxItem = {
-        kind: "receipt",
-        // Unique without the id clock (no counter written): one reader makes one
-        // receipt of a status per newest id and millisecond.
-        rid: `${this.userId}.${status}.${now}.${group.ids.at(-1)}`,
-        chat,
-        ids: group.ids,
-        status,
-        by: this.userId,
-        ts: now,
-      };
-      this.outbox.enqueue(group.sender, [item], now);
-      void this.outbox.kick(group.sender);
-    }
   }
 
   // ------------------------------------------------------------ RPC
@@ -561,36 +478,9 @@ export class UserObject extends DurableObject<Env> {
    * when. `readers` are those it was meant for (the group's members then,
    * from the group object; the peer in a one-to-one chat).
    */
-  async receiptsOf(chat: string, id: string): Promise<Result<{ message: Message; marks: ReaderReceipt[] }>> {
-    let message = this.mailbox.findById(id);
-    if (!message && chat.startsWith("g:") && this.groups.get(chat) && id.endsWith(chat.slice(2))) {
-      try {
-        message = await this.groupReads.message(chat, id);
-      } catch (err) {
-        if (err instanceof AppError) return fail(err);
-        throw err;
-      }
-    }
-    if (!message || message.chat !== chat || message.system) {
-      // Of a group one is not in, one answer whatever the id (as for its history).
-      const ref = parseChat(chat);
-      if (ref.kind === "group") {
-        try {
-          await requireGroupReader(this.access(), ref.id);
-        } catch (err) {
-          if (err instanceof AppError) return fail(err);
-          throw err;
-        }
-      }
-      return fail(new AppError("unknown_message", "no such message in this chat"));
-    }
-    if (message.from !== this.userId) {
-      return fail(new AppError("not_your_message", "only its sender may see a message's receipts"));
-    }
-    const marks = chat.startsWith("u:")
-      ? this.mailbox.marks.ofOneToOne(message)
-      : [...this.mailbox.marks.ofGroup(message).values()];
-    return ok({ message, marks });
+  async receiptsOf(chat: string, id: string): Promise<Result<MessageInfo>> {
+    const me = { userId: this.userId, mailbox: this.mailbox, groups: this.groups, reads: this.groupReads };
+    return messageInfo(me, this.access(), chat, id);
   }
 
   /** Session ids with a socket connected now (the linked-devices list shows them online). */

@@ -10,7 +10,8 @@
 // Crash: a receipt gathered and not yet handed to the outbox is lost with the
 // object: a tick (the messages are stored and delivered); docs/architecture.md.
 
-import type { ReceiptStatus } from "../../shared/protocol";
+import type { ChatId, ReceiptStatus } from "../../shared/protocol";
+import type { InboxReceipt } from "../inbox";
 import type { ReceiptGroup } from "./mailbox";
 
 export const RECEIPT_GATHER_MS = 250;
@@ -50,4 +51,18 @@ export class ReceiptGather {
     this.timer = null;
     return taken;
   }
+}
+
+/** A receipt as the sender's object receives it: the chat as the sender sees it, unique without a clock. */
+export function receiptItem(reader: string, group: ReceiptGroup, status: ReceiptStatus, now: number): InboxReceipt {
+  return {
+    kind: "receipt",
+    // One reader makes one receipt of a status per newest id and millisecond.
+    rid: `${reader}.${status}.${now}.${group.ids.at(-1)}`,
+    chat: (group.chat.startsWith("g:") ? group.chat : `u:${reader}`) as ChatId,
+    ids: group.ids,
+    status,
+    by: reader,
+    ts: now,
+  };
 }

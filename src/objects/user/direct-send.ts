@@ -1,0 +1,106 @@
+// A one-to-one send, from the frame to `sent`. The recipient must exist (D1,
+// once per wake per user, unless already a contact) and not be blocked by
+// this user; the message is stored in this mailbox, whose row is also its
+// delivery's record (./peer-log.ts), and handed to the peer's object.
+
+import { AppError } from "../../shared/errors";
+import { type ChatId, type ClientFrame, FrameError, type Quote } from "../../shared/protocol";
+import { userDb } from "../../shared/shards";
+import type { MessageIdClock } from "../storage/id-clock";
+import type { WriteBatch } from "../storage/write-batch";
+import type { Blocks } from "./blocks";
+import type { Counters } from "./counters";
+import type { Mailbox } from "./mailbox";
+import type { PeerLog } from "./peer-log";
+import { broadcast, send } from "./sockets";
+
+type SendFrame = Extract<ClientFrame, { type: "send" }>;
+
+export interface DirectSender {
+  userId: string;
+  env: Env;
+  mailbox: Mailbox;
+  counters: Counters;
+  ids: MessageIdClock;
+  peers: PeerLog;
+  blocks: Blocks;
+  writes: WriteBatch;
+  sockets: () => WebSocket[];
+}
+
+export class DirectSend {
+  /** Users known to exist (checked in D1 once per wake). */
+  private readonly knownUsers = new Set<string>();
+
+  constructor(private readonly me: DirectSender) {}
+
+  /** A retry: the same clientId gets the same answer and stores nothing. Answers whether it was one. */
+  answerRetry(ws: WebSocket, frame: SendFrame): boolean {
+    const earlier = this.me.mailbox.findByClientId(frame.clientId);
+    if (earlier) send(ws, { type: "sent", clientId: frame.clientId, id: earlier.id, seq: earlier.seq, ts: earlier.ts });
+    return earlier !== null;
+  }
+
+  async send(ws: WebSocket, frame: SendFrame, to: string): Promise<void> {
+    if (this.me.blocks.has(to)) {
+      throw new FrameError(new AppError("blocked", "you blocked this user; unblock them to send"), frame.clientId);
+    }
+    if (!this.isKnown(to) && !(await this.lookUp(to))) {
+      throw new FrameError(new AppError("unknown_user", "no such user"), frame.clientId);
+    }
+    await this.me.writes.run(() => this.store(ws, frame, to));
+  }
+
+  /**
+   * One synchronous block: the id, the mailbox row and the chat row (which
+   * says what the peer is owed) commit together, and `sent` leaves only once
+   * they are durable (output gate). The mailbox row is the delivery's record:
+   * no outbox row (./peer-log.ts).
+   */
+  private store(ws: WebSocket, frame: SendFrame, to: string): void {
+    const { mailbox, peers } = this.me;
+    const quote = frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
+    const { id, ts } = this.me.ids.next(Date.now(), false);
+    const toSelf = to === this.me.userId;
+    const message = mailbox.appendOwn(
+      { id, chat: frame.chat, text: frame.text, ts, clientId: frame.clientId, ...(quote ? { replyTo: quote } : {}) },
+      toSelf ? null : peers.takeUnstored(to),
+    );
+    // The id clock (and the seq with it): one row, one statement of the same block.
+    this.me.counters.save();
+    if (!toSelf) peers.added(to, mailbox.deliverable(message));
+    send(ws, { type: "sent", clientId: frame.clientId, id, seq: message.seq, ts });
+    broadcast(this.me.sockets(), { type: "message", message });
+    if (!toSelf) void peers.kick(to);
+  }
+
+  /** A reply quotes a message of the same chat that this mailbox has (deleted ones included). */
+  private quoteFor(chat: ChatId, replyTo: string, clientId: string): Quote {
+    const quoted = this.me.mailbox.findById(replyTo);
+    if (!quoted) throw new FrameError(new AppError("unknown_message", "no such message to reply to"), clientId);
+    if (quoted.chat !== chat || quoted.system) {
+      throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), clientId);
+    }
+    const quote = this.me.mailbox.quote(replyTo);
+    if (!quote) throw new FrameError(new AppError("unknown_message", "no such message to reply to"), clientId);
+    return quote;
+  }
+
+  /** Known without asking D1 (the usual case: no await on the hot path). */
+  isKnown(userId: string): boolean {
+    if (userId === this.me.userId || this.knownUsers.has(userId)) return true;
+    if (!this.me.mailbox.isContact(userId)) return false;
+    this.knownUsers.add(userId);
+    return true;
+  }
+
+  async exists(userId: string): Promise<boolean> {
+    return this.isKnown(userId) || this.lookUp(userId);
+  }
+
+  private async lookUp(userId: string): Promise<boolean> {
+    const row = await userDb(this.me.env, userId).prepare("SELECT 1 FROM users WHERE id = ?").bind(userId).first();
+    if (row) this.knownUsers.add(userId);
+    return row !== null;
+  }
+}

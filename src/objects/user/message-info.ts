@@ -1,0 +1,54 @@
+// Message info for a message this user sent: who got it and read it, and
+// when (GET /api/chats/:chat/messages/:id/receipts; the Worker adds who it
+// was meant for). A one-to-one message's times are read from the receipts
+// log; a group message's from the gathered receipts rows (and the marks older
+// code kept). A group message since schema step 8 is read from its group.
+
+import { AppError, fail, ok, type Result } from "../../shared/errors";
+import { type Message, parseChat, type ReaderReceipt } from "../../shared/protocol";
+import { type GroupAccess, requireGroupReader } from "./group-access";
+import type { GroupChats } from "./group-chats";
+import type { GroupReads } from "./group-reads";
+import type { Mailbox } from "./mailbox";
+
+export interface MessageInfo {
+  message: Message;
+  marks: ReaderReceipt[];
+}
+
+export interface InfoReader {
+  userId: string;
+  mailbox: Mailbox;
+  groups: GroupChats;
+  reads: GroupReads;
+}
+
+export async function messageInfo(
+  me: InfoReader,
+  access: GroupAccess,
+  chat: string,
+  id: string,
+): Promise<Result<MessageInfo>> {
+  try {
+    let message = me.mailbox.findById(id);
+    if (!message && chat.startsWith("g:") && me.groups.get(chat) && id.endsWith(chat.slice(2))) {
+      message = await me.reads.message(chat, id);
+    }
+    if (!message || message.chat !== chat || message.system) {
+      // Of a group one is not in, one answer whatever the id (as for its history).
+      const ref = parseChat(chat);
+      if (ref.kind === "group") await requireGroupReader(access, ref.id);
+      return fail(new AppError("unknown_message", "no such message in this chat"));
+    }
+    if (message.from !== me.userId) {
+      return fail(new AppError("not_your_message", "only its sender may see a message's receipts"));
+    }
+    const marks = chat.startsWith("u:")
+      ? me.mailbox.marks.ofOneToOne(message)
+      : [...me.mailbox.marks.ofGroup(message).values()];
+    return ok({ message, marks });
+  } catch (err) {
+    if (err instanceof AppError) return fail(err);
+    throw err;
+  }
+}
