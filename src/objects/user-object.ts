@@ -27,6 +27,7 @@ import {
   parseChat,
   parseClientFrame,
 } from "../shared/protocol";
+import { userDb } from "../shared/shards";
 import { utf8Length } from "../shared/text-rules";
 import { type ActionWindows, actionWindows } from "./action-windows";
 import type { GroupEntry } from "./group-entry";
@@ -134,7 +135,7 @@ export class UserObject extends DurableObject<Env> {
     );
     this.direct = new DirectSend({
       userId: this.userId,
-      env,
+      db: (id) => userDb(this.env, id),
       mailbox: this.mailbox,
       counters,
       ids: this.ids,

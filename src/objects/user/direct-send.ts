@@ -5,7 +5,6 @@
 
 import { AppError } from "../../shared/errors";
 import { type ChatId, type ClientFrame, FrameError, type Quote } from "../../shared/protocol";
-import { userDb } from "../../shared/shards";
 import type { MessageIdClock } from "../storage/id-clock";
 import type { WriteBatch } from "../storage/write-batch";
 import type { Blocks } from "./blocks";
@@ -18,7 +17,8 @@ type SendFrame = Extract<ClientFrame, { type: "send" }>;
 
 export interface DirectSender {
   userId: string;
-  env: Env;
+  /** The accounts database of a user (read at each call: tests swap the object's env). */
+  db: (userId: string) => D1Database;
   mailbox: Mailbox;
   counters: Counters;
   ids: MessageIdClock;
@@ -99,7 +99,7 @@ export class DirectSend {
   }
 
   private async lookUp(userId: string): Promise<boolean> {
-    const row = await userDb(this.me.env, userId).prepare("SELECT 1 FROM users WHERE id = ?").bind(userId).first();
+    const row = await this.me.db(userId).prepare("SELECT 1 FROM users WHERE id = ?").bind(userId).first();
     if (row) this.knownUsers.add(userId);
     return row !== null;
   }
