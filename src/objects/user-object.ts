@@ -58,7 +58,7 @@ import { TokenBucket } from "./user/rate-limit";
 import { ReceiptGather, receiptItem } from "./user/receipt-gather";
 import { USER_SCHEMA } from "./user/schema";
 import { type SearchRequest, searchAll } from "./user/search";
-import { attach, broadcast, closeIfPending, closeOldest, send } from "./user/sockets";
+import { attach, broadcast, closeIfPending, closeOldest, send, whileSyncing } from "./user/sockets";
 import { replay } from "./user/sync";
 import type { WatchAnswer } from "./user/watcher";
 
@@ -303,10 +303,12 @@ export class UserObject extends DurableObject<Env> {
         this.sendQueue = turn.catch(() => undefined);
         return turn;
       }
-      case "sync": {
-        const groups = await this.groupReads.replayEntries(frame.after);
-        return replay(this.mailbox, ws, frame.after, frame.batch === true, groups);
-      }
+      case "sync":
+        // The groups' part is read first (awaits); the replay itself is one synchronous block.
+        return whileSyncing(ws, async () => {
+          const groups = await this.groupReads.replayEntries(frame.after);
+          replay(this.mailbox, ws, frame.after, frame.batch === true, groups());
+        });
       case "received": {
         const ids = this.groupAcks.received(frame.ids);
         if (ids.length === 0) return;

@@ -19,6 +19,7 @@ import type { InboxChange } from "../inbox";
 import type { Meta } from "../storage/meta";
 import { SEQ_RESERVED_KEY } from "./counters";
 import type { Mailbox } from "./mailbox";
+import { RecentEntries } from "./recent-entries";
 
 export interface GroupChat {
   chat: string;
@@ -54,6 +55,7 @@ export class GroupChats {
   private readonly dirtyRuns = new Map<number, Run>();
   /** Entries taken since the last flush. */
   private taken = 0;
+  private readonly recentEntries = new RecentEntries();
   private reserved: number;
 
   constructor(
@@ -104,7 +106,10 @@ export class GroupChats {
       this.extend(row, entry.pos, seq);
       row.upto = entry.id;
       row.uptoPos = entry.pos;
+      this.recentEntries.add(chat, entry);
       if (entry.change) {
+        // The cached message takes its new state: a replay must not show a deleted text again.
+        this.recentEntries.changed(chat, entry.change.pos, entry.message);
         const frame = this.changeFrame(row, entry, seq, hidden);
         if (frame) frames.push(frame);
         continue;
@@ -123,6 +128,15 @@ export class GroupChats {
   /** Enough was taken that waiting longer saves little: the caller writes now. */
   get due(): boolean {
     return this.taken >= FLUSH_EVERY * Math.max(1, this.dirtyRows.size);
+  }
+
+  /** An entry taken since this object woke (see ./recent-entries.ts). */
+  recent(chat: string, pos: number): GroupEntry | undefined {
+    return this.recentEntries.get(chat, pos);
+  }
+
+  recentCovers(chat: string, from: number, to: number): boolean {
+    return this.recentEntries.covers(chat, from, to);
   }
 
   /** A change's frame: its message as it is now, at the message's own seq (null: this user does not have it). */

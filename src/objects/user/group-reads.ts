@@ -95,21 +95,36 @@ export class GroupReads {
     );
   }
 
-  /** The group entries a `sync after` replays, each at its seq, in seq order. */
-  async replayEntries(after: number): Promise<ReplayEntry[]> {
+  /**
+   * The group entries a `sync after` replays. Reads what it needs from the
+   * groups (awaits), then answers a function that lists them, each at its
+   * seq, in seq order, to be called in the replay's synchronous block: it
+   * takes the runs again as they are then, so entries taken while the groups
+   * answered are in it too (their content is in the recent cache).
+   */
+  async replayEntries(after: number): Promise<() => ReplayEntry[]> {
     await this.pullAll();
-    const out: ReplayEntry[] = [];
+    const content = new Map<string, GroupEntry>();
     for (const run of this.me.groups.runsAfter(after)) {
-      const row = this.me.groups.get(run.chat);
-      if (!row) continue;
       const from = Math.max(run.pos, run.pos + (after + 1 - run.seq));
       const to = run.pos + run.count - 1;
-      for (const entry of await this.range(run.chat, from, to)) {
-        const seq = run.seq + (entry.pos - run.pos);
-        out.push({ seq, frame: this.frameOf(row, entry, seq) });
-      }
+      if (this.me.groups.recentCovers(run.chat, from, to)) continue;
+      for (const entry of await this.range(run.chat, from, to)) content.set(`${run.chat} ${entry.pos}`, entry);
     }
-    return out.sort((a, b) => a.seq - b.seq);
+    return () => {
+      const out: ReplayEntry[] = [];
+      for (const run of this.me.groups.runsAfter(after)) {
+        const row = this.me.groups.get(run.chat);
+        if (!row) continue;
+        for (let pos = Math.max(run.pos, run.pos + (after + 1 - run.seq)); pos < run.pos + run.count; pos++) {
+          const entry = content.get(`${run.chat} ${pos}`) ?? this.me.groups.recent(run.chat, pos);
+          if (!entry) continue; // a position the member may not read (a change of a message it never had)
+          const seq = run.seq + (pos - run.pos);
+          out.push({ seq, frame: this.frameOf(row, entry, seq) });
+        }
+      }
+      return out.sort((a, b) => a.seq - b.seq);
+    };
   }
 
   private async range(chat: string, from: number, to: number): Promise<GroupEntry[]> {

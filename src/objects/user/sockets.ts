@@ -39,11 +39,31 @@ export function send(ws: WebSocket, frame: ServerFrame | string): void {
   }
 }
 
+/**
+ * Sockets whose `sync` is under way (its group part awaits the groups): the
+ * mailbox entries stored meanwhile are in the replay that ends it, so they
+ * are not sent to it live as well (a device would get them twice).
+ */
+const syncing = new WeakSet<WebSocket>();
+
+/** Runs a sync of `ws`: live mailbox entries skip it until `run` is done. */
+export async function whileSyncing<T>(ws: WebSocket, run: () => Promise<T>): Promise<T> {
+  syncing.add(ws);
+  try {
+    return await run();
+  } finally {
+    syncing.delete(ws);
+  }
+}
+
+const MAILBOX_ENTRIES = new Set<ServerFrame["type"]>(["message", "update", "removed", "receipt"]);
+
 /** Sends one frame to every device of the user. */
 export function broadcast(sockets: WebSocket[], frame: ServerFrame): void {
   if (sockets.length === 0) return;
   const text = JSON.stringify(frame);
-  for (const ws of sockets) send(ws, text);
+  const entry = MAILBOX_ENTRIES.has(frame.type);
+  for (const ws of sockets) if (!(entry && syncing.has(ws))) send(ws, text);
 }
 
 /** Whether the client has sent anything yet: a frame the object handled, or a heartbeat the runtime answered. */
