@@ -3,7 +3,9 @@
 
 import { Hono } from "hono";
 import { AppError } from "../../shared/errors";
-import { normalizeUsername, parsePatchMeBody, parseUserIds } from "../../shared/protocol";
+import { normalizeUsername, parsePatchMeBody } from "../../shared/protocol";
+import { parseWith } from "../../shared/schemas/check";
+import { userLookupQuery } from "../../shared/schemas/queries";
 import type { AppEnv } from "../app-env";
 import { findById, findByUsername, toMe, toUser, type UserRow } from "../auth/accounts";
 import { requireAuth } from "../auth/middleware";
@@ -44,7 +46,7 @@ userRoutes.route("/", presenceRoutes);
 
 /** Several users by id, in the order asked (messages and chats name users by id); unknown ids are left out. */
 userRoutes.get("/", async (c) => {
-  const ids = parseUserIds(c.req.query("ids"));
+  const { ids } = parseWith(userLookupQuery, c.req.query());
   const { results } = await c.env.DB.prepare(
     "SELECT u.* FROM json_each(?) j JOIN users u ON u.id = j.value ORDER BY j.key",
   )
