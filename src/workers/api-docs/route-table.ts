@@ -16,7 +16,14 @@ import {
 } from "../../shared/schemas/answers";
 import { createGroupBody, loginBody, patchMeBody, registerBody, userIdBody } from "../../shared/schemas/bodies";
 import { chatId, entityId, messageId } from "../../shared/schemas/fields";
-import { authAnswerSchema, groupSchema, meSchema, presenceSchema, userSchema } from "../../shared/schemas/objects";
+import {
+  authAnswerSchema,
+  errorBodySchema,
+  groupSchema,
+  meSchema,
+  presenceSchema,
+  userSchema,
+} from "../../shared/schemas/objects";
 import { avatarQuery, historyQuery, searchQuery, socketQuery, userLookupQuery } from "../../shared/schemas/queries";
 import { type Answer, type RouteDoc, r } from "./route-doc";
 
@@ -32,7 +39,10 @@ export const ROUTES = [
   // health and operations
   r("get", "/api/health", "Health", "ops", false, {
     200: { description: "healthy", body: healthAnswer },
-    503: { description: "D1 unreachable or not migrated", body: healthAnswer },
+    503: {
+      description: "D1 unreachable or not migrated; or an Error (unavailable) before any route",
+      body: v.union([healthAnswer, errorBodySchema]),
+    },
   }),
   r(
     "get",
