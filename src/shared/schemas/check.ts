@@ -6,12 +6,16 @@
 // issue is invalid_field, worded from the issue and its path: "<field> <why>"
 // (worded once the path is known, so the field shared by many shapes, a
 // message id say, is named by where it stood).
+//
+// The helpers that build schemas are marked free of side effects, as
+// valibot's own are, so a bundle that imports no schema carries none.
 
 import * as v from "valibot";
 import { AppError, type ErrorCode, isErrorCode } from "../errors";
 import { codePoints } from "../text-rules";
 
 /** A message for a schema or action that answers with its own code. */
+/* @__NO_SIDE_EFFECTS__ */
 export function says(code: ErrorCode, text: string): string {
   return `${code}: ${text}`;
 }
@@ -28,6 +32,7 @@ type LengthAction = v.BaseValidation<string, string, v.BaseIssue<string>> & {
  * string's length), not UTF-16 units. Same `type` and `requirement` as
  * valibot's own, so the JSON Schema converter writes minLength/maxLength.
  */
+/* @__NO_SIDE_EFFECTS__ */
 function codePointLength(type: "min_length" | "max_length", requirement: number, message?: string): LengthAction {
   const tooShort = type === "min_length";
   return {
@@ -62,10 +67,12 @@ function codePointLength(type: "min_length" | "max_length", requirement: number,
   };
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 export function minChars(requirement: number, message?: string): LengthAction {
   return codePointLength("min_length", requirement, message);
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 export function maxChars(requirement: number, message?: string): LengthAction {
   return codePointLength("max_length", requirement, message);
 }

@@ -44,7 +44,7 @@ export const CLIENT_FRAMES = {
 export type ClientFrameType = keyof typeof CLIENT_FRAMES;
 export type ClientFrame = v.InferOutput<(typeof CLIENT_FRAMES)[ClientFrameType]>;
 
-export const clientFrame = v.variant("type", Object.values(CLIENT_FRAMES));
+export const clientFrame = v.variant("type", /* @__PURE__ */ Object.values(CLIENT_FRAMES));
 
 /** An AppError that remembers the clientId of the frame it answers. */
 export class FrameError extends AppError {

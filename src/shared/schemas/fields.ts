@@ -12,7 +12,7 @@ import { maxChars, minChars, says } from "./check";
 export type ChatId = `u:${string}` | `g:${string}`;
 
 export const CLIENT_ID_PATTERN = /^[\x21-\x7e]+$/; // printable ASCII, no spaces
-export const CHAT_ID_PATTERN = new RegExp(`^[ug]:${ENTITY_ID_PATTERN.source.slice(1, -1)}$`);
+export const CHAT_ID_PATTERN = /^[ug]:[0-9a-z]{16}$/; // u: or g: and an ENTITY_ID_PATTERN
 
 /** A user, group or session id: 16 characters of lower-case base32. */
 export const entityId = v.pipe(v.string(), v.regex(ENTITY_ID_PATTERN), v.description("a user or group id"));
@@ -42,6 +42,7 @@ export const messageText = v.pipe(
 );
 
 /** A one-line name (display name, about, group name, device), trimmed, by checkName. */
+/* @__NO_SIDE_EFFECTS__ */
 export function name(field: string, min: number, max: number) {
   return v.pipe(
     v.string(),

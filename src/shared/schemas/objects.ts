@@ -11,17 +11,22 @@ export type LastSeenVisibility = (typeof LAST_SEEN_VISIBILITIES)[number];
 const timestamp = v.pipe(count, v.description("server time, ms since the epoch"));
 const nullableTime = v.nullable(timestamp);
 
-export const userSchema = v.object({
+const USER_ENTRIES = {
   id: entityId,
   username: v.string(),
   displayName: v.string(),
   about: v.string(),
   /** Present while the user has a profile picture: its versioned URL (relative to the server). */
   avatar: v.optional(v.pipe(v.string(), v.description("the picture's versioned URL, relative to the server"))),
-});
+};
 
+export const userSchema = v.object(USER_ENTRIES);
+
+// Spread from the literal (not from userSchema.entries, a property read that
+// bundlers must keep), so that a page importing a constant of this module
+// does not carry the schemas.
 export const meSchema = v.object({
-  ...userSchema.entries,
+  ...USER_ENTRIES,
   lastSeenVisibility: v.picklist(LAST_SEEN_VISIBILITIES),
 });
 

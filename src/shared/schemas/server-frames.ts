@@ -67,7 +67,7 @@ export const SERVER_FRAMES = {
   error: errorFrameSchema,
 } as const;
 
-export const serverFrame = v.variant("type", Object.values(SERVER_FRAMES));
+export const serverFrame = v.variant("type", /* @__PURE__ */ Object.values(SERVER_FRAMES));
 
 export type ServerFrame = v.InferOutput<(typeof SERVER_FRAMES)[keyof typeof SERVER_FRAMES]>;
 export type ReplayedFrame = v.InferOutput<typeof replayedFrame>;
