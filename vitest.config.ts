@@ -68,6 +68,8 @@ export default defineConfig(async () => {
             include: ["test/e2e/**/*.test.ts", "test/bench/**/*.test.ts"],
             environment: "node",
             globalSetup: ["test/support/global-setup.ts"],
+            // Every answer checked against the published schemas (issue 19).
+            setupFiles: ["test/support/answer-check.ts"],
             testTimeout: 60_000,
             hookTimeout: 120_000,
             fileParallelism: false,

@@ -3,8 +3,7 @@
 
 import { AppError } from "../shared/errors";
 import { TEXT_MAX } from "../shared/limits";
-import { checkMessageText } from "../shared/text-rules";
-import { codePoints } from "../shared/validate";
+import { checkMessageText, codePoints } from "../shared/text-rules";
 import { ApiError } from "./api-error";
 
 export function checkText(text: string): void {

@@ -15,7 +15,6 @@
 import { COMMON_PASSWORDS } from "./common-passwords";
 import { AppError, type ErrorCode } from "./errors";
 import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN } from "./limits";
-import { codePoints } from "./validate";
 
 // With the u flag, a surrogate in a class matches only when it is unpaired.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
@@ -24,6 +23,13 @@ const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/u;
 // Visible: anything but separators, format characters (zero-width ones
 // included), marks on their own and the Hangul fillers that render as nothing.
 const VISIBLE = /[^\p{Z}\p{Cf}\p{M}\s\u115F\u1160\u3164\uFFA0]/u;
+
+/** Length in Unicode code points, so an emoji counts as one character. */
+export function codePoints(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
 
 /** The bytes of `text` in UTF-8 (a lone surrogate as the 3 of U+FFFD), without encoding it. */
 export function utf8Length(text: string): number {

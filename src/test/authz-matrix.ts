@@ -48,6 +48,34 @@ export const ROWS: Row[] = [
     expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 200 },
   },
   {
+    // The API's documents and reference page: public, like the API's shape itself.
+    method: "GET",
+    route: "/api/openapi.json",
+    path: () => "/api/openapi.json",
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 200 },
+  },
+  {
+    // The API's documents and reference page: public, like the API's shape itself.
+    method: "GET",
+    route: "/api/asyncapi.json",
+    path: () => "/api/asyncapi.json",
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 200 },
+  },
+  {
+    // The API's documents and reference page: public, like the API's shape itself.
+    method: "GET",
+    route: "/api/docs",
+    path: () => "/api/docs",
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 200 },
+  },
+  {
+    // The API's documents and reference page: public, like the API's shape itself.
+    method: "GET",
+    route: "/api/docs/init.js",
+    path: () => "/api/docs/init.js",
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 200 },
+  },
+  {
     // Operators only: the user ids in ADMIN_USER_IDS, which lists nobody here.
     method: "GET",
     route: "/api/admin/users/:id/stats",

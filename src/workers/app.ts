@@ -1,6 +1,7 @@
 // The entry Worker's router: one Hono app, routes mounted by resource.
 
 import { Hono } from "hono";
+import { docsRoutes } from "./api-docs/routes";
 import type { AppEnv } from "./app-env";
 import { authRoutes } from "./auth/routes";
 import { avatarRoutes } from "./avatars/routes";
@@ -26,6 +27,8 @@ export const app = new Hono<AppEnv>();
 app.use(requestLog, securityHeaders, requireRealSecret);
 
 app.route("/api/health", healthRoutes);
+// The OpenAPI and AsyncAPI documents and the reference page, without a token.
+app.route("/api", docsRoutes);
 app.route("/api/admin", adminRoutes);
 app.route("/api/auth", authRoutes);
 app.route("/api/me/blocked", blockedRoutes);

@@ -1,7 +1,7 @@
 // Small helpers shared by the routes: reading a JSON body safely.
 
 import type { Context } from "hono";
-import { parseJson } from "../shared/validate";
+import { parseJson } from "../shared/schemas/check";
 import { readBytes } from "./avatars/read-bytes";
 
 const JSON_BODY_MAX = 16 * 1024;

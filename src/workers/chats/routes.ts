@@ -5,8 +5,9 @@
 
 import { Hono } from "hono";
 import { AppError, unwrap } from "../../shared/errors";
-import { HISTORY_LIMIT_DEFAULT, HISTORY_LIMIT_MAX } from "../../shared/limits";
 import { chatId, isMessageId, parseChat, type ReaderReceipt } from "../../shared/protocol";
+import { parseWith } from "../../shared/schemas/check";
+import { historyQuery } from "../../shared/schemas/queries";
 import type { AppEnv } from "../app-env";
 import { requireAuth } from "../auth/middleware";
 
@@ -20,9 +21,7 @@ chatRoutes.get("/", async (c) => {
 
 chatRoutes.get("/:chat/messages", async (c) => {
   const chat = chatId(parseChat(c.req.param("chat")));
-  const before = c.req.query("before");
-  if (before !== undefined && !isMessageId(before)) throw new AppError("invalid_field", "before must be a message id");
-  const limit = parseLimit(c.req.query("limit"));
+  const { before, limit } = parseWith(historyQuery, c.req.query());
   const messages = unwrap(await userObject(c.env, c.get("auth").userId).readChat(chat, before, limit));
   return c.json({ messages });
 });
@@ -49,15 +48,6 @@ chatRoutes.get("/:chat/messages/:id/receipts", async (c) => {
   );
   return c.json({ id, chat: chatId(ref), receipts });
 });
-
-export function parseLimit(value: string | undefined): number {
-  if (value === undefined) return HISTORY_LIMIT_DEFAULT;
-  const limit = Number(value);
-  if (!/^\d+$/.test(value) || limit < 1 || limit > HISTORY_LIMIT_MAX) {
-    throw new AppError("invalid_field", `limit must be an integer from 1 to ${HISTORY_LIMIT_MAX}`);
-  }
-  return limit;
-}
 
 function userObject(env: Env, userId: string) {
   return env.USERS.get(env.USERS.idFromName(userId));

@@ -2,20 +2,17 @@
 // their user object, so nobody else's messages can ever be among the hits.
 
 import { Hono } from "hono";
-import { AppError, unwrap } from "../../shared/errors";
-import { isMessageId, parseSearchQuery } from "../../shared/protocol";
+import { unwrap } from "../../shared/errors";
+import { parseWith } from "../../shared/schemas/check";
+import { searchQuery } from "../../shared/schemas/queries";
 import type { AppEnv } from "../app-env";
 import { requireAuth } from "../auth/middleware";
-import { parseLimit } from "../chats/routes";
 
 export const searchRoutes = new Hono<AppEnv>();
 searchRoutes.use(requireAuth);
 
 searchRoutes.get("/", async (c) => {
-  const words = parseSearchQuery(c.req.query("q"));
-  const limit = parseLimit(c.req.query("limit"));
-  const before = c.req.query("before");
-  if (before !== undefined && !isMessageId(before)) throw new AppError("invalid_field", "before must be a message id");
+  const { q: words, limit, before } = parseWith(searchQuery, c.req.query());
   if (words.length === 0) return c.json({ messages: [] });
   const { userId } = c.get("auth");
   const stub = c.env.USERS.get(c.env.USERS.idFromName(userId));

@@ -3,7 +3,9 @@
 
 import { Hono } from "hono";
 import { AppError } from "../../shared/errors";
-import { normalizeUsername, parsePatchMeBody, parseUserIds } from "../../shared/protocol";
+import { normalizeUsername, parsePatchMeBody } from "../../shared/protocol";
+import { parseWith } from "../../shared/schemas/check";
+import { userLookupQuery } from "../../shared/schemas/queries";
 import { userDb } from "../../shared/shards";
 import type { AppEnv } from "../app-env";
 import { findById, findByUsername, toMe, toUser, type UserRow } from "../auth/accounts";
@@ -46,7 +48,7 @@ userRoutes.route("/", presenceRoutes);
 
 /** Several users by id, in the order asked (messages and chats name users by id); unknown ids are left out. */
 userRoutes.get("/", async (c) => {
-  const ids = parseUserIds(c.req.query("ids"));
+  const { ids } = parseWith(userLookupQuery, c.req.query());
   // One query per shard holding some of them, then back into the order asked.
   const found = await usersByIds(c.env, ids);
   const users = ids.flatMap((id) => found.get(id) ?? []);

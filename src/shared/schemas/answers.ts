@@ -1,0 +1,62 @@
+// The bodies of the HTTP answers that are not one object of objects.ts: the
+// lists and the few answers of their own. Named for the documents
+// (components of the OpenAPI document) and the tests' checks of answers.
+
+import * as v from "valibot";
+import { chatId, count, entityId, messageId } from "./fields";
+import {
+  authAnswerSchema,
+  blockedUserSchema,
+  chatSummarySchema,
+  errorBodySchema,
+  groupSchema,
+  meSchema,
+  messageSchema,
+  presenceSchema,
+  quoteSchema,
+  readerReceiptSchema,
+  sessionInfoSchema,
+  systemEventSchema,
+  userSchema,
+} from "./objects";
+
+export const chatListAnswer = v.object({ chats: v.array(chatSummarySchema) });
+export const messageListAnswer = v.object({ messages: v.array(messageSchema) });
+export const userListAnswer = v.object({ users: v.array(userSchema) });
+export const blockedListAnswer = v.object({ blocked: v.array(blockedUserSchema) });
+export const blockAnswer = v.object({ user: userSchema, blocked: v.literal(true) });
+export const sessionListAnswer = v.object({ sessions: v.array(sessionInfoSchema) });
+export const receiptsAnswer = v.object({ id: messageId, chat: chatId, receipts: v.array(readerReceiptSchema) });
+
+export const healthAnswer = v.object({
+  ok: v.boolean(),
+  version: v.string(),
+  environment: v.string(),
+  checks: v.object({ d1: v.picklist(["ok", "failing"]) }),
+});
+
+/** `GET /api/admin/users/:id/stats`: the object's counts, for operators. */
+export const userStatsAnswer = v.object({
+  userId: entityId,
+  sockets: count,
+  messages: count,
+  outbox: count,
+  seq: count,
+});
+
+/** The named shapes: components of the OpenAPI document, and what answers are checked against. */
+export const NAMED_SCHEMAS = {
+  User: userSchema,
+  Me: meSchema,
+  Quote: quoteSchema,
+  SystemEvent: systemEventSchema,
+  Message: messageSchema,
+  Group: groupSchema,
+  ChatSummary: chatSummarySchema,
+  Presence: presenceSchema,
+  AuthAnswer: authAnswerSchema,
+  BlockedUser: blockedUserSchema,
+  SessionInfo: sessionInfoSchema,
+  ReaderReceipt: readerReceiptSchema,
+  Error: errorBodySchema,
+} as const;
