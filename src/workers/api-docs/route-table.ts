@@ -55,6 +55,30 @@ export const ROUTES = [
     },
     { params: { id: userId }, errors: { 403: "forbidden", 404: "unknown_user" } },
   ),
+  r(
+    "post",
+    "/api/admin/buckets/{bucket}/{step}",
+    "One step of moving a bucket of accounts to another shard (operators; docs/operations.md)",
+    "ops",
+    true,
+    {
+      200: {
+        description: "the step's result: rows copied, the verification, or rows removed",
+        body: v.looseObject({ bucket: v.number() }),
+      },
+    },
+    {
+      params: {
+        bucket: v.pipe(v.string(), v.description("the bucket, 0 to 4095")),
+        step: v.picklist(["copy", "verify", "catch-up", "remove"]),
+      },
+      body: v.object({
+        from: v.picklist(["DB_0", "DB_1", "DB_2", "DB_3"]),
+        to: v.picklist(["DB_0", "DB_1", "DB_2", "DB_3"]),
+      }),
+      errors: { 400: "invalid_field", 403: "forbidden, not_allowed", 404: "not_found" },
+    },
+  ),
   // accounts and sessions
   r(
     "post",
