@@ -13,11 +13,14 @@ import type { BenchUser } from "../users";
 import { closeAll, connectAll } from "./devices";
 import { list, type Metric, num, type Scenario, type ScenarioContext, type ScenarioResult } from "./types";
 
+/** Longer than the batches of positions, cursors and receipts wait (30 s), so that they are counted. */
+const DISK_SETTLE_MS = 32_000;
+
 export const groupFanout: Scenario = {
   name: "group-fanout",
   description: "groups of 10, 100, 1,000 members: fan-out latency to every member",
-  defaults: { sizes: [10, 100, 1000], messages: 20, rate: 5, size: 100 },
-  smoke: { sizes: [3], messages: 3, rate: 10, size: 40 },
+  defaults: { sizes: [10, 100, 1000], messages: 20, rate: 5, size: 100, settle: DISK_SETTLE_MS },
+  smoke: { sizes: [3], messages: 3, rate: 10, size: 40, settle: 0 },
   users: (p) => Math.max(...list(p, "sizes")),
   async run(ctx): Promise<ScenarioResult> {
     const metrics: Metric[] = [];
@@ -73,9 +76,6 @@ export const groupFanout: Scenario = {
     return { metrics, latencies, notes };
   },
 };
-
-/** Longer than the batches of positions, cursors and receipts wait (30 s), so that they are counted. */
-const DISK_SETTLE_MS = 32_000;
 
 async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
   const [owner] = members as [BenchUser];
@@ -138,7 +138,7 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
   const wall = performance.now() - t0;
   const cpuAfter = ctx.target.cpuMs();
   await ctx.measured.stop();
-  await sleep(DISK_SETTLE_MS);
+  await sleep(num(ctx.params, "settle"));
   const diskAfter = ctx.target.writeBytes?.() ?? null;
   closeAll(members, devices);
   return {
