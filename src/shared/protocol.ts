@@ -96,7 +96,12 @@ export interface ChatSummary {
   chat: ChatId;
   lastMessage: Message | null;
   unread: number;
+  /** Present on a muted chat only: muted until this time (ms), or for good. */
+  mutedUntil?: MutedUntil;
 }
+
+/** A chat's mute: until a time (ms since the epoch), or "always". */
+export type MutedUntil = number | "always";
 
 export interface Presence {
   online: boolean;

@@ -3,7 +3,9 @@
 // change bumps `version`, and the App re-renders on it.
 
 import { Api, ApiError, Connection, type ConnectionEvents, type ConnectionState, type QueuedSend } from "../../client";
-import type { ChatId, Me, Message, Presence, User } from "../../shared/protocol";
+import type { ChatId, Me, Message, MutedUntil, Presence, User } from "../../shared/protocol";
+import { Alerts } from "./alerts";
+import { announce, isMuted, unreadTotal } from "./announce";
 import { Blocks } from "./blocks";
 import { Chats, quoteOf } from "./chats";
 import { Directory } from "./directory";
@@ -29,6 +31,9 @@ export class AppStore {
   readonly directory = new Directory(this.api, () => this.changed());
   readonly views = new Views(() => this.changed());
   readonly blocks = new Blocks(this.api, () => this.changed());
+  readonly alerts = new Alerts();
+  /** Muted chats, as the server's chat list last said (on every device of the user). */
+  mutes = new Map<ChatId, MutedUntil>();
   chats = new Chats();
   receipts: ReceiptBook = new Map();
   presence = new Map<string, Presence>();
@@ -75,6 +80,7 @@ export class AppStore {
     queueMicrotask(() => {
       this.scheduled = false;
       this.version++;
+      this.alerts.showUnread(unreadTotal(this));
       for (const listener of this.listeners) listener();
     });
     if (this.session) this.snapshot.soon();
@@ -176,6 +182,7 @@ export class AppStore {
     this.chats = new Chats();
     this.receipts = new Map();
     this.presence = new Map();
+    this.mutes = new Map();
     this.failed = [];
     this.blocks.list.clear();
     this.views.reset();
@@ -196,6 +203,7 @@ export class AppStore {
     if (fromOther && open) this.connection?.markRead(message.chat, message.id);
     else if (fromOther && live) entry.unread++;
     if (fromOther) this.typing.delete(message.chat);
+    if (fromOther && live) void announce(this, message);
     const partner = message.chat.startsWith("u:") ? [message.chat.slice(2)] : [];
     this.directory.needUsers([message.from, ...partner, ...(message.system ? [message.system.user] : [])]);
     if (message.chat.startsWith("u:")) this.watch(message.chat.slice(2));
@@ -228,13 +236,21 @@ export class AppStore {
 
   async refreshChats(): Promise<void> {
     try {
-      this.chats.applySummaries(await this.api.chats());
+      const summaries = await this.api.chats();
+      this.chats.applySummaries(summaries);
+      this.mutes = new Map(
+        summaries.flatMap((s) => (s.mutedUntil === undefined ? [] : [[s.chat, s.mutedUntil] as const])),
+      );
       const open = this.views.openChat;
       if (open) this.readChat(open);
       this.changed();
     } catch {
       // offline or refused: the list stays as it is
     }
+  }
+
+  muted(chat: ChatId): boolean {
+    return isMuted(this.mutes.get(chat));
   }
 
   visible(): boolean {
