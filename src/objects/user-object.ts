@@ -13,6 +13,7 @@ import {
   HISTORY_LIMIT_MAX,
   SOCKETS_PER_USER_MAX,
 } from "../shared/limits";
+import type { MuteState } from "../shared/mute";
 import {
   type ChatId,
   type ChatSummary,
@@ -21,6 +22,7 @@ import {
   FrameError,
   type LastSeenVisibility,
   type Message,
+  type MutedUntil,
   PING,
   PONG,
   type Presence,
@@ -51,6 +53,7 @@ import { GroupChats } from "./user/group-chats";
 import { GroupReads } from "./user/group-reads";
 import { type GroupSender, sendToGroup } from "./user/group-send";
 import { Mailbox, type ReceiptGroup } from "./user/mailbox";
+import { ChatMutes, muteChat } from "./user/mutes";
 import { PeerLog } from "./user/peer-log";
 import { HIDDEN, type PresenceView } from "./user/presence";
 import { PresenceHub } from "./user/presence-hub";
@@ -82,6 +85,7 @@ export class UserObject extends DurableObject<Env> {
   private readonly presence: PresenceHub;
   private readonly frames: TokenBucket;
   private readonly blocks: Blocks;
+  private readonly mutes: ChatMutes;
   private readonly windows: ActionWindows;
   private sendQueue: Promise<void> = Promise.resolve();
   /** Writes of sends, acknowledgements and deliveries, committed in batches (see storage/write-batch). */
@@ -104,6 +108,7 @@ export class UserObject extends DurableObject<Env> {
     this.mailbox = new Mailbox(sql, counters, this.userId);
     this.groups = new GroupChats(sql, this.meta, this.mailbox, () => this.scheduleGroupFlush());
     this.blocks = new Blocks(sql);
+    this.mutes = new ChatMutes(sql);
     this.windows = actionWindows(env);
     this.ids = new MessageIdClock(this.meta, this.userId, counters);
     this.alarms = new AlarmScheduler(ctx.storage);
@@ -528,7 +533,28 @@ export class UserObject extends DurableObject<Env> {
 
   async chats(): Promise<ChatSummary[]> {
     await this.groupReads.pullAll(false);
-    return listChats(this.mailbox, this.groups, this.groupReads.hidden);
+    const list = listChats(this.mailbox, this.groups, this.groupReads.hidden);
+    const muted = this.mutes.all(Date.now());
+    if (muted.size === 0) return list;
+    return list.map((s) => {
+      const until = muted.get(s.chat);
+      return until === undefined ? s : { ...s, mutedUntil: until };
+    });
+  }
+
+  /** PUT /api/chats/:chat/mute (user/mutes.ts). */
+  async mute(chat: ChatId, until: MutedUntil | null): Promise<Result<MuteState>> {
+    try {
+      return ok(
+        await muteChat(this.mutes, chat, until, {
+          groupReader: (id) => requireGroupReader(this.access(), id),
+          userExists: (id) => this.userExists(id),
+        }),
+      );
+    } catch (err) {
+      if (err instanceof AppError) return fail(err);
+      throw err;
+    }
   }
 
   // ------------------------------------------------------------ user safety RPC
