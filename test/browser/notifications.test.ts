@@ -79,4 +79,57 @@ describe("notifications on the page", () => {
     expect((await recorded(ann.page)).notes).toHaveLength(1);
     expect(ann.errors).toEqual([]);
   });
+
+  it("a muted chat neither notifies nor sounds, on all devices, until unmuted", async () => {
+    const ann = await PageUser.register(browser(), base, "mann", "Ann", DESKTOP);
+    const ben = await PageUser.register(browser(), base, "mben", "Ben");
+    await recordAlerts(ann.context);
+    await ann.page.reload();
+    await ann.page.getByRole("button", { name: "Profile" }).click();
+    await ann.page.getByRole("button", { name: "Turn on notifications" }).click();
+    await ann.page.getByRole("button", { name: "Back" }).click();
+    await ben.startChat(ann.username);
+    await ben.send("hello Ann");
+    await ann.page.getByRole("button", { name: /^Ben/ }).click();
+    await ann.theirs("hello Ann").waitFor();
+
+    // Mute for 8 hours from the chat's menu.
+    await ann.page.getByRole("button", { name: "Chat options" }).click();
+    await ann.page.getByRole("menuitem", { name: "Mute notifications" }).click();
+    const dialog = ann.page.getByRole("alertdialog", { name: "Mute notifications for…" });
+    await dialog.getByRole("button", { name: "Always" }).waitFor();
+    await dialog.getByRole("button", { name: "1 week" }).waitFor();
+    await dialog.getByRole("button", { name: "8 hours" }).click();
+    await ann.page.getByRole("button", { name: /^Ben .*muted/ }).waitFor();
+    const before = await recorded(ann.page);
+
+    await setHidden(ann.page, true);
+    await ben.send("a quiet one");
+    await ben.mine("a quiet one").locator('[data-status="delivered"], [data-status="read"]').first().waitFor();
+    await expect.poll(() => ann.page.title()).toBe("Edge Chat"); // a muted chat's unread stays out of the title
+    await ann.page.waitForTimeout(1500); // longer than the page waits for a sender's name
+    const during = await recorded(ann.page);
+    expect(during.notes).toEqual(before.notes);
+    expect(during.sounds).toEqual(before.sounds);
+    await setHidden(ann.page, false);
+
+    // Ann's other device learns it from the server.
+    const annPhone = await PageUser.login(browser(), base, ann.username);
+    await annPhone.page.getByRole("button", { name: /^Ben .*muted/ }).waitFor();
+
+    // Unmute: the next message notifies again.
+    await ann.page.getByRole("button", { name: "Chat options" }).click();
+    await ann.page.getByRole("menuitem", { name: "Unmute" }).click();
+    await ann.page.getByRole("button", { name: /^Ben .*muted/ }).waitFor({ state: "detached" });
+    await setHidden(ann.page, true);
+    await ben.send("loud again");
+    await expect
+      .poll(async () => (await recorded(ann.page)).notes.map((n) => n.body))
+      .toEqual([...before.notes.map((n) => n.body), "loud again"]);
+    await setHidden(ann.page, false);
+    await ann.page.reload();
+    await annPhone.page.reload();
+    await annPhone.page.getByRole("button", { name: /^Ben/ }).waitFor();
+    expect(await annPhone.page.getByRole("button", { name: /^Ben .*muted/ }).count()).toBe(0);
+  });
 });

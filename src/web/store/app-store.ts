@@ -289,6 +289,14 @@ export class AppStore {
     this.changed();
   }
 
+  /** Mutes (a time or "always") or unmutes (null) a chat on the server, for all my devices. */
+  async mute(chat: ChatId, until: MutedUntil | null): Promise<void> {
+    const state = await this.api.mute(chat, until);
+    if (state.mutedUntil === null) this.mutes.delete(chat);
+    else this.mutes.set(chat, state.mutedUntil);
+    this.changed();
+  }
+
   /** Still a member of this chat (always, for one-to-one chats). */
   member(chat: ChatId): boolean {
     return chat.startsWith("u:") || stillMember(this.chats.entry(chat).messages.values(), this.userId);
