@@ -31,6 +31,7 @@ import {
   type Quote,
   type ReaderReceipt,
 } from "../shared/protocol";
+import type { PushSubscriptionBody } from "../shared/push";
 import { userDb } from "../shared/shards";
 import { utf8Length } from "../shared/text-rules";
 import { type ActionWindows, actionWindows } from "./action-windows";
@@ -64,6 +65,7 @@ import { type SearchRequest, searchAll } from "./user/search";
 import { attach, broadcast, closeIfPending, closeOldest, send } from "./user/sockets";
 import { replay } from "./user/sync";
 import type { WatchAnswer } from "./user/watcher";
+import { type PushNote, PushSubscriptions, pushAll } from "./user/web-push";
 
 export class UserObject extends DurableObject<Env> {
   private readonly userId: string;
@@ -86,6 +88,7 @@ export class UserObject extends DurableObject<Env> {
   private readonly frames: TokenBucket;
   private readonly blocks: Blocks;
   private readonly mutes: ChatMutes;
+  private readonly pushSubs: PushSubscriptions;
   private readonly windows: ActionWindows;
   private sendQueue: Promise<void> = Promise.resolve();
   /** Writes of sends, acknowledgements and deliveries, committed in batches (see storage/write-batch). */
@@ -109,6 +112,7 @@ export class UserObject extends DurableObject<Env> {
     this.groups = new GroupChats(sql, this.meta, this.mailbox, () => this.scheduleGroupFlush());
     this.blocks = new Blocks(sql);
     this.mutes = new ChatMutes(sql);
+    this.pushSubs = new PushSubscriptions(sql);
     this.windows = actionWindows(env);
     this.ids = new MessageIdClock(this.meta, this.userId, counters);
     this.alarms = new AlarmScheduler(ctx.storage);
@@ -490,8 +494,37 @@ export class UserObject extends DurableObject<Env> {
       const frames = this.mailbox.accept(this.blocks.filter(items, this.userId, this.mailbox.changes));
       const sockets = this.ctx.getWebSockets();
       for (const frame of frames) broadcast(sockets, frame);
+      if (sockets.length === 0) this.pushOffline(frames.flatMap((f) => (f.type === "message" ? [f.message] : [])));
       return { online: sockets.length > 0 };
     });
+  }
+
+  /** Web Push (user/web-push.ts) for new messages from others while no device is connected, muted chats aside. */
+  private pushOffline(messages: Omit<Message, "seq">[]): void {
+    const now = Date.now();
+    const notes: PushNote[] = messages
+      .filter((m) => m.from !== this.userId && !m.system && this.mutes.get(m.chat, now) === null)
+      .map((m) => ({ chat: m.chat, id: m.id, from: m.from, text: m.text, ts: m.ts }));
+    if (notes.length === 0 || this.pushSubs.count() === 0) return;
+    this.ctx.waitUntil(
+      pushAll(this.env, this.pushSubs, notes, async (id) => {
+        const row = await userDb(this.env, id)
+          .prepare("SELECT display_name FROM users WHERE id = ?")
+          .bind(id)
+          .first<{ display_name: string }>();
+        return row?.display_name;
+      }),
+    );
+  }
+
+  /** POST /api/me/push: a browser's push subscription (checked by the Worker). */
+  async addPush(sub: PushSubscriptionBody): Promise<void> {
+    this.pushSubs.add(sub, Date.now());
+  }
+
+  /** DELETE /api/me/push. */
+  async removePush(endpoint: string): Promise<void> {
+    this.pushSubs.remove(endpoint);
   }
 
   /**
@@ -505,7 +538,9 @@ export class UserObject extends DurableObject<Env> {
     // A first push to a new member finds no row either: it pulls its window once.
     if (after > (this.groups.get(chat)?.upto ?? "")) await this.groupReads.pull(chat);
     else await this.groupReads.take(chat, entries);
-    return { online: this.ctx.getWebSockets().length > 0 };
+    const online = this.ctx.getWebSockets().length > 0;
+    if (!online) this.pushOffline(entries.flatMap((e) => (e.change ? [] : [e.message])));
+    return { online };
   }
 
   async history(chat: string, before: string | undefined, limit: number): Promise<Message[]> {

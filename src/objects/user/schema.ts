@@ -8,6 +8,7 @@ import { COUNTERS_KEY, packCounters } from "./counters";
 import { MUTES_TABLE } from "./mutes";
 import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
 import { WATCHING_INDEX, WATCHING_TABLE } from "./watching";
+import { PUSH_TABLE } from "./web-push";
 
 export const USER_SCHEMA: readonly SchemaStep[] = [
   // v1: the mailbox, chats, receipts, contacts and the outbox
@@ -235,5 +236,9 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
   // step: one new table, nothing else read or changed.
   (sql) => {
     sql.exec(MUTES_TABLE);
+  },
+  // v10: Web Push subscriptions (issue 18, notifications; ./web-push.ts). Self-contained too.
+  (sql) => {
+    sql.exec(PUSH_TABLE);
   },
 ];
