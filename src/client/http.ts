@@ -145,6 +145,20 @@ export class Api {
     return (await this.request<{ chats: ChatSummary[] }>("GET", "/api/chats")).chats;
   }
 
+  /** The server's VAPID public key (base64url), null when it sends no pushes. */
+  async pushKey(): Promise<string | null> {
+    return (await this.request<{ publicKey: string | null }>("GET", "/api/me/push")).publicKey;
+  }
+
+  /** Hands a browser's push subscription (PushSubscription.toJSON()) to the server. */
+  async addPush(subscription: unknown): Promise<void> {
+    await this.request("POST", "/api/me/push", subscription);
+  }
+
+  async removePush(endpoint: string): Promise<void> {
+    await this.request<void>("DELETE", "/api/me/push", { endpoint });
+  }
+
   /** Mutes a chat until a time (ms) or always, or unmutes it (null), for all my devices. */
   mute(chat: ChatId, until: MutedUntil | null): Promise<MuteState> {
     return this.request("PUT", `/api/chats/${chat}/mute`, { until });

@@ -518,8 +518,8 @@ export class UserObject extends DurableObject<Env> {
   }
 
   /** POST /api/me/push: a browser's push subscription (checked by the Worker). */
-  async addPush(sub: PushSubscriptionBody): Promise<void> {
-    this.pushSubs.add(sub, Date.now());
+  async addPush(sub: PushSubscriptionBody, session: string): Promise<void> {
+    this.pushSubs.add(sub, session, Date.now());
   }
 
   /** DELETE /api/me/push. */
@@ -670,6 +670,7 @@ export class UserObject extends DurableObject<Env> {
 
   /** Logout: the session's sockets are told and closed at once (one that has not spoken yet, at its first frame). */
   async closeSession(sid: string): Promise<void> {
+    this.pushSubs.removeSession(sid);
     const sockets = this.ctx.getWebSockets(sid);
     broadcast(sockets, { type: "error", code: "unauthorized", message: "this session was logged out" });
     await this.presence.drop(sockets, 4001, "logged out");

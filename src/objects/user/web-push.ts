@@ -4,7 +4,8 @@
 // connected and its chat is not muted. Encrypted (RFC 8291, aes128gcm) and
 // signed (VAPID, RFC 8292) by @block65/webcrypto-web-push with the keys in
 // VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY; without them nothing is pushed. An
-// endpoint the push service calls gone (404, 410) is forgotten.
+// endpoint the push service calls gone (404, 410) is forgotten, and so are
+// the subscriptions of a session that is logged out.
 
 import { buildPushPayload, type VapidKeys } from "@block65/webcrypto-web-push";
 import { PUSH_SUBSCRIPTIONS_MAX } from "../../shared/limits";
@@ -12,7 +13,7 @@ import type { ChatId } from "../../shared/protocol";
 import type { PushSubscriptionBody } from "../../shared/push";
 
 export const PUSH_TABLE =
-  "CREATE TABLE push_subscriptions (endpoint TEXT PRIMARY KEY, p256dh TEXT NOT NULL, auth TEXT NOT NULL, created INTEGER NOT NULL) WITHOUT ROWID";
+  "CREATE TABLE push_subscriptions (endpoint TEXT PRIMARY KEY, p256dh TEXT NOT NULL, auth TEXT NOT NULL, session TEXT NOT NULL, created INTEGER NOT NULL) WITHOUT ROWID";
 
 /** What the service worker gets (JSON), and shows as a notification. */
 export interface PushNote {
@@ -31,14 +32,19 @@ const TTL_SECONDS = 24 * 3600;
 export class PushSubscriptions {
   constructor(private readonly sql: SqlStorage) {}
 
-  /** Adds or refreshes one; past PUSH_SUBSCRIPTIONS_MAX the oldest goes. */
-  add(sub: PushSubscriptionBody, now: number): void {
+  /**
+   * Adds or refreshes one, for the session (device) that sent it; past
+   * PUSH_SUBSCRIPTIONS_MAX the oldest goes.
+   */
+  add(sub: PushSubscriptionBody, session: string, now: number): void {
     this.sql.exec(
-      `INSERT INTO push_subscriptions (endpoint, p256dh, auth, created) VALUES (?, ?, ?, ?)
-       ON CONFLICT (endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth, created = excluded.created`,
+      `INSERT INTO push_subscriptions (endpoint, p256dh, auth, session, created) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth,
+         session = excluded.session, created = excluded.created`,
       sub.endpoint,
       sub.p256dh,
       sub.auth,
+      session,
       now,
     );
     this.sql.exec(
@@ -50,6 +56,11 @@ export class PushSubscriptions {
 
   remove(endpoint: string): void {
     this.sql.exec("DELETE FROM push_subscriptions WHERE endpoint = ?", endpoint);
+  }
+
+  /** A session logged out (here, from another device, or the oldest past the limit): its browser gets no more. */
+  removeSession(session: string): void {
+    this.sql.exec("DELETE FROM push_subscriptions WHERE session = ?", session);
   }
 
   all(): PushSubscriptionBody[] {

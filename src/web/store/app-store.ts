@@ -17,6 +17,7 @@ import { deviceName, loadSession, queueStore, type Session, saveSession } from "
 import { restoreSnapshot, SnapshotWriter } from "./snapshot";
 import { addReceipt, type ReceiptBook, unreadAfterEdit } from "./ticks";
 import { type View, Views } from "./views";
+import { subscribePush, unsubscribePush } from "./web-push";
 
 const TYPING_SHOWN_MS = 5000;
 /**
@@ -97,6 +98,7 @@ export class AppStore {
   }
 
   async logout(): Promise<void> {
+    await unsubscribePush(this.api);
     await this.api.logout().catch(() => undefined);
     this.end();
   }
@@ -154,6 +156,7 @@ export class AppStore {
       if (this.visible() && connection.state === "live") void this.refreshChats();
     }, UNREAD_REFRESH_MS);
     void this.blocks.load().catch(() => undefined);
+    void subscribePush(this.api);
     void this.api.me().then(
       (me) => {
         this.me = me;

@@ -1,10 +1,12 @@
 // Settings for what tells me of new messages: browser notifications (turned
-// on by a click here, the only place the page asks for the permission) and
-// the sound (on by default, kept in localStorage).
+// on by a click here, the only place the page asks for the permission; Web
+// Push for closed tabs follows) and the sound (on by default, kept in
+// localStorage).
 
 import { useState } from "preact/hooks";
 import type { NotificationState } from "../store/alerts";
 import type { AppStore } from "../store/app-store";
+import { subscribePush } from "../store/web-push";
 
 const STATE_WORDS: Record<NotificationState, string> = {
   unsupported: "This browser cannot show notifications.",
@@ -20,7 +22,16 @@ export function AlertSettings({ store }: { store: AppStore }) {
     <div class="panel alert-settings">
       <p role="status">{STATE_WORDS[state]}</p>
       {state === "default" ? (
-        <button type="button" onClick={() => void store.alerts.enableNotifications().then(setState)}>
+        <button
+          type="button"
+          onClick={() =>
+            void store.alerts.enableNotifications().then((next) => {
+              setState(next);
+              // Also with the tab closed, where the browser and the server can (store/web-push.ts).
+              if (next === "granted") void subscribePush(store.api);
+            })
+          }
+        >
           Turn on notifications
         </button>
       ) : null}

@@ -52,6 +52,11 @@ describe("push subscriptions", () => {
     const gone = await api("/api/me/push", { method: "DELETE", token: alice.token, body: { endpoint } });
     expect(gone.status).toBe(204);
     expect(await subscriptions(alice.user.id)).toBe(0);
+    // A device logged out gets no more pushes: its subscriptions go with its session.
+    await api("/api/me/push", { method: "POST", token: alice.token, body: { endpoint, keys } });
+    expect(await subscriptions(alice.user.id)).toBe(1);
+    expect((await api("/api/auth/logout", { method: "POST", token: alice.token })).status).toBe(204);
+    expect(await subscriptions(alice.user.id)).toBe(0);
   });
 
   it("refuses a bad endpoint or bad keys with invalid_field and stores nothing", async () => {

@@ -31,7 +31,8 @@ pushRoutes.post("/", async (c) => {
   } catch {
     throw new AppError("invalid_field", "keys.p256dh is not a P-256 public key");
   }
-  await userObject(c.env, c.get("auth").userId).addPush(sub);
+  const { userId, sessionId } = c.get("auth");
+  await userObject(c.env, userId).addPush(sub, sessionId);
   return c.json({ endpoint: sub.endpoint }, 201);
 });
 
