@@ -65,7 +65,7 @@ import { type SearchRequest, searchAll } from "./user/search";
 import { attach, broadcast, closeIfPending, closeOldest, send } from "./user/sockets";
 import { replay } from "./user/sync";
 import type { WatchAnswer } from "./user/watcher";
-import { type PushNote, PushSubscriptions, pushAll } from "./user/web-push";
+import { PushSubscriptions, pushOffline } from "./user/web-push";
 
 export class UserObject extends DurableObject<Env> {
   private readonly userId: string;
@@ -501,19 +501,9 @@ export class UserObject extends DurableObject<Env> {
 
   /** Web Push (user/web-push.ts) for new messages from others while no device is connected, muted chats aside. */
   private pushOffline(messages: Omit<Message, "seq">[]): void {
-    const now = Date.now();
-    const notes: PushNote[] = messages
-      .filter((m) => m.from !== this.userId && !m.system && this.mutes.get(m.chat, now) === null)
-      .map((m) => ({ chat: m.chat, id: m.id, from: m.from, text: m.text, ts: m.ts }));
-    if (notes.length === 0 || this.pushSubs.count() === 0) return;
-    this.ctx.waitUntil(
-      pushAll(this.env, this.pushSubs, notes, async (id) => {
-        const row = await userDb(this.env, id)
-          .prepare("SELECT display_name FROM users WHERE id = ?")
-          .bind(id)
-          .first<{ display_name: string }>();
-        return row?.display_name;
-      }),
+    pushOffline(
+      { env: this.env, userId: this.userId, subs: this.pushSubs, mutes: this.mutes, ctx: this.ctx },
+      messages,
     );
   }
 

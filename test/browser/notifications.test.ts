@@ -99,6 +99,7 @@ describe("notifications on the page", () => {
     const dialog = ann.page.getByRole("alertdialog", { name: "Mute notifications for…" });
     await dialog.getByRole("button", { name: "Always" }).waitFor();
     await dialog.getByRole("button", { name: "1 week" }).waitFor();
+    await ann.screenshot("desktop-mute");
     await dialog.getByRole("button", { name: "8 hours" }).click();
     await ann.page.getByRole("button", { name: /^Ben .*muted/ }).waitFor();
     const before = await recorded(ann.page);

@@ -9,8 +9,10 @@
 
 import { buildPushPayload, type VapidKeys } from "@block65/webcrypto-web-push";
 import { PUSH_SUBSCRIPTIONS_MAX } from "../../shared/limits";
-import type { ChatId } from "../../shared/protocol";
+import type { ChatId, Message } from "../../shared/protocol";
 import type { PushSubscriptionBody } from "../../shared/push";
+import { userDb } from "../../shared/shards";
+import type { ChatMutes } from "./mutes";
 
 export const PUSH_TABLE =
   "CREATE TABLE push_subscriptions (endpoint TEXT PRIMARY KEY, p256dh TEXT NOT NULL, auth TEXT NOT NULL, session TEXT NOT NULL, created INTEGER NOT NULL) WITHOUT ROWID";
@@ -136,4 +138,34 @@ async function pushOne(
 /** A push's Topic (RFC 8030 §5.4): one per chat, so a newer push replaces an undelivered older one. */
 function topicOf(chat: ChatId): string {
   return chat.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 32);
+}
+
+export interface PushOwner {
+  env: Env;
+  userId: string;
+  subs: PushSubscriptions;
+  mutes: ChatMutes;
+  ctx: DurableObjectState;
+}
+
+/**
+ * Called when messages reached the user's object and no device of the user
+ * is connected: a push for those from others, in chats not muted, in the
+ * background (the delivery's answer does not wait for it).
+ */
+export function pushOffline(owner: PushOwner, messages: Omit<Message, "seq">[]): void {
+  const now = Date.now();
+  const notes: PushNote[] = messages
+    .filter((m) => m.from !== owner.userId && !m.system && owner.mutes.get(m.chat, now) === null)
+    .map((m) => ({ chat: m.chat, id: m.id, from: m.from, text: m.text, ts: m.ts }));
+  if (notes.length === 0 || owner.subs.count() === 0) return;
+  owner.ctx.waitUntil(
+    pushAll(owner.env, owner.subs, notes, async (id) => {
+      const row = await userDb(owner.env, id)
+        .prepare("SELECT display_name FROM users WHERE id = ?")
+        .bind(id)
+        .first<{ display_name: string }>();
+      return row?.display_name;
+    }),
+  );
 }
