@@ -14,6 +14,7 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { ensureDevSecret } from "./dev-secret.mjs";
+import { ensureDevVapid } from "./dev-vapid.mjs";
 
 const WRANGLER = "node_modules/.bin/wrangler";
 const GRACE_MS = 3000;
@@ -106,6 +107,7 @@ async function step(what, cmd, cmdArgs, options) {
 }
 
 if (ensureDevSecret()) console.log("wrote a new development secret to .dev.vars");
+if (ensureDevVapid()) console.log("wrote new development Web Push (VAPID) keys to .dev.vars");
 
 const persist = flag("--persist-to");
 const persistArgs = persist ? ["--persist-to", persist] : [];

@@ -25,6 +25,11 @@ declare namespace Cloudflare {
     /** Override how long a sender may edit / delete for everyone (ms; end-to-end tests shorten them). */
     EDIT_WINDOW_MS?: string;
     DELETE_WINDOW_MS?: string;
+    /** Web Push (VAPID, RFC 8292): the P-256 key pair, base64url (`.dev.vars` locally, secrets in production). */
+    VAPID_PUBLIC_KEY?: string;
+    VAPID_PRIVATE_KEY?: string;
+    /** Who runs the push sender, for push services: a mailto: or https: URL. */
+    VAPID_SUBJECT?: string;
   }
   interface GlobalProps {
     mainModule: typeof import("./workers/index");

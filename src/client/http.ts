@@ -1,6 +1,7 @@
 // The HTTP half of the protocol, typed against the contract: one method per
 // call. Works with the global fetch of browsers and Node 22.
 
+import type { MuteState } from "../shared/mute";
 import type {
   AuthAnswer,
   BlockedUser,
@@ -10,6 +11,7 @@ import type {
   LastSeenVisibility,
   Me,
   Message,
+  MutedUntil,
   Presence,
   SessionInfo,
   User,
@@ -141,6 +143,25 @@ export class Api {
 
   async chats(): Promise<ChatSummary[]> {
     return (await this.request<{ chats: ChatSummary[] }>("GET", "/api/chats")).chats;
+  }
+
+  /** The server's VAPID public key (base64url), null when it sends no pushes. */
+  async pushKey(): Promise<string | null> {
+    return (await this.request<{ publicKey: string | null }>("GET", "/api/me/push")).publicKey;
+  }
+
+  /** Hands a browser's push subscription (PushSubscription.toJSON()) to the server. */
+  async addPush(subscription: unknown): Promise<void> {
+    await this.request("POST", "/api/me/push", subscription);
+  }
+
+  async removePush(endpoint: string): Promise<void> {
+    await this.request<void>("DELETE", "/api/me/push", { endpoint });
+  }
+
+  /** Mutes a chat until a time (ms) or always, or unmutes it (null), for all my devices. */
+  mute(chat: ChatId, until: MutedUntil | null): Promise<MuteState> {
+    return this.request("PUT", `/api/chats/${chat}/mute`, { until });
   }
 
   /** One page, oldest first, just before `before` (the newest page without it). */

@@ -13,6 +13,7 @@ import {
   HISTORY_LIMIT_MAX,
   SOCKETS_PER_USER_MAX,
 } from "../shared/limits";
+import type { MuteState } from "../shared/mute";
 import {
   type ChatId,
   type ChatSummary,
@@ -21,12 +22,14 @@ import {
   FrameError,
   type LastSeenVisibility,
   type Message,
+  type MutedUntil,
   PING,
   PONG,
   type Presence,
   parseChat,
   parseClientFrame,
 } from "../shared/protocol";
+import type { PushSubscriptionBody } from "../shared/push";
 import { userDb } from "../shared/shards";
 import { utf8Length } from "../shared/text-rules";
 import { type ActionWindows, actionWindows } from "./action-windows";
@@ -51,6 +54,7 @@ import { GroupReads } from "./user/group-reads";
 import { type GroupSender, sendToGroup } from "./user/group-send";
 import { Mailbox } from "./user/mailbox";
 import { type MessageInfo, messageInfo } from "./user/message-info";
+import { ChatMutes, muteChat } from "./user/mutes";
 import { PeerLog } from "./user/peer-log";
 import { HIDDEN, type PresenceView } from "./user/presence";
 import { PresenceHub } from "./user/presence-hub";
@@ -61,6 +65,7 @@ import { type SearchRequest, searchAll } from "./user/search";
 import { attach, broadcast, closeIfPending, closeOldest, send, whileSyncing } from "./user/sockets";
 import { replay } from "./user/sync";
 import type { WatchAnswer } from "./user/watcher";
+import { PushSubscriptions, pushOffline } from "./user/web-push";
 
 export class UserObject extends DurableObject<Env> {
   private readonly userId: string;
@@ -81,6 +86,8 @@ export class UserObject extends DurableObject<Env> {
   private readonly presence: PresenceHub;
   private readonly frames: TokenBucket;
   private readonly blocks: Blocks;
+  private readonly mutes: ChatMutes;
+  private readonly pushSubs: PushSubscriptions;
   private readonly windows: ActionWindows;
   private sendQueue: Promise<void> = Promise.resolve();
   /** Writes of sends, acknowledgements and deliveries, committed in batches (see storage/write-batch). */
@@ -102,6 +109,8 @@ export class UserObject extends DurableObject<Env> {
     this.mailbox = new Mailbox(sql, counters, this.userId);
     this.groups = new GroupChats(sql, this.meta, this.mailbox, () => this.scheduleGroupFlush());
     this.blocks = new Blocks(sql);
+    this.mutes = new ChatMutes(sql);
+    this.pushSubs = new PushSubscriptions(sql);
     this.windows = actionWindows(env);
     this.ids = new MessageIdClock(this.meta, this.userId, counters);
     this.alarms = new AlarmScheduler(ctx.storage);
@@ -405,8 +414,27 @@ export class UserObject extends DurableObject<Env> {
       const frames = this.mailbox.accept(this.blocks.filter(items, this.userId, this.mailbox.changes));
       const sockets = this.ctx.getWebSockets();
       for (const frame of frames) broadcast(sockets, frame);
+      if (sockets.length === 0) this.pushOffline(frames.flatMap((f) => (f.type === "message" ? [f.message] : [])));
       return { online: sockets.length > 0 };
     });
+  }
+
+  /** Web Push (user/web-push.ts) for new messages from others while no device is connected, muted chats aside. */
+  private pushOffline(messages: Omit<Message, "seq">[]): void {
+    pushOffline(
+      { env: this.env, userId: this.userId, subs: this.pushSubs, mutes: this.mutes, ctx: this.ctx },
+      messages,
+    );
+  }
+
+  /** POST /api/me/push: a browser's push subscription (checked by the Worker). */
+  async addPush(sub: PushSubscriptionBody, session: string): Promise<void> {
+    this.pushSubs.add(sub, session, Date.now());
+  }
+
+  /** DELETE /api/me/push. */
+  async removePush(endpoint: string): Promise<void> {
+    this.pushSubs.remove(endpoint);
   }
 
   /**
@@ -420,7 +448,9 @@ export class UserObject extends DurableObject<Env> {
     // A first push to a new member finds no row either: it pulls its window once.
     if (after > (this.groups.get(chat)?.upto ?? "")) await this.groupReads.pull(chat);
     else await this.groupReads.take(chat, entries);
-    return { online: this.ctx.getWebSockets().length > 0 };
+    const online = this.ctx.getWebSockets().length > 0;
+    if (!online) this.pushOffline(entries.flatMap((e) => (e.change ? [] : [e.message])));
+    return { online };
   }
 
   async history(chat: string, before: string | undefined, limit: number): Promise<Message[]> {
@@ -448,7 +478,28 @@ export class UserObject extends DurableObject<Env> {
 
   async chats(): Promise<ChatSummary[]> {
     await this.groupReads.pullAll(false);
-    return listChats(this.mailbox, this.groups, this.groupReads.hidden);
+    const list = listChats(this.mailbox, this.groups, this.groupReads.hidden);
+    const muted = this.mutes.all(Date.now());
+    if (muted.size === 0) return list;
+    return list.map((s) => {
+      const until = muted.get(s.chat);
+      return until === undefined ? s : { ...s, mutedUntil: until };
+    });
+  }
+
+  /** PUT /api/chats/:chat/mute (user/mutes.ts). */
+  async mute(chat: ChatId, until: MutedUntil | null): Promise<Result<MuteState>> {
+    try {
+      return ok(
+        await muteChat(this.mutes, chat, until, {
+          groupReader: (id) => requireGroupReader(this.access(), id),
+          userExists: (id) => this.direct.exists(id),
+        }),
+      );
+    } catch (err) {
+      if (err instanceof AppError) return fail(err);
+      throw err;
+    }
   }
 
   // ------------------------------------------------------------ user safety RPC
@@ -502,6 +553,7 @@ export class UserObject extends DurableObject<Env> {
 
   /** Logout: the session's sockets are told and closed at once (one that has not spoken yet, at its first frame). */
   async closeSession(sid: string): Promise<void> {
+    this.pushSubs.removeSession(sid);
     const sockets = this.ctx.getWebSockets(sid);
     broadcast(sockets, { type: "error", code: "unauthorized", message: "this session was logged out" });
     await this.presence.drop(sockets, 4001, "logged out");

@@ -73,6 +73,13 @@ export const DELETE_WINDOW_MS = 48 * 60 * 60 * 1000;
 export const QUOTE_EXCERPT_MAX = 100;
 /** Users one user may block. */
 export const BLOCKED_MAX = 10_000;
+
+/** How far ahead a chat can be muted until a time ("always" has no end). */
+export const MUTE_MAX_MS = 366 * 24 * 3600_000;
+
+/** Web Push: the longest subscription endpoint taken, and subscriptions kept per user (the oldest goes). */
+export const PUSH_ENDPOINT_MAX = 1024;
+export const PUSH_SUBSCRIPTIONS_MAX = 10;
 /** Active sessions (logged-in devices) per user; a new login drops the oldest beyond it. */
 export const SESSIONS_PER_USER_MAX = 5;
 /** A device name given at login or registration (without one, the User-Agent is the name). */

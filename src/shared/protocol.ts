@@ -57,6 +57,9 @@ export type { ReceiptStatus, ReplayedFrame, ServerFrame } from "./schemas/server
 
 export const LAST_SEEN_VISIBILITIES: readonly LastSeenVisibility[] = VISIBILITIES;
 
+/** A chat's mute: until a time (ms since the epoch), or "always". */
+export type MutedUntil = number | "always";
+
 // ---------------------------------------------------------------- chat ids
 
 export type ChatRef = { kind: "user"; id: string } | { kind: "group"; id: string };

@@ -12,6 +12,12 @@ const TINY_PNG = Uint8Array.from(
   (c) => c.charCodeAt(0),
 );
 
+// A browser's push keys: a P-256 public point and a 16-byte secret (base64url).
+const PUSH_KEYS = {
+  p256dh: "BIVosx6LYA-auFQSzHo0R4NSQSjSFu-ddaheEHwT05ggTm_4f8FPlGAJAirzRSjHCph54_ixyyagADWqH-JJJRc",
+  auth: "AAECAwQFBgcICQoLDA0ODw",
+};
+
 export type Caller = "admin" | "member" | "removed" | "outsider" | "anonymous";
 export const CALLERS: Caller[] = ["admin", "member", "removed", "outsider", "anonymous"];
 
@@ -188,6 +194,15 @@ export const ROWS: Row[] = [
     expect: { admin: 200, member: 200, removed: 200, outsider: 403, anonymous: 401 },
   },
   {
+    // Muting the group: members, and former members (it only touches their own list); an outsider
+    // gets 403 not_member, as for a group that does not exist.
+    method: "PUT",
+    route: "/api/chats/:chat/mute",
+    path: (w) => `/api/chats/g:${w.groupId}/mute`,
+    body: () => ({ until: "always" }),
+    expect: { admin: 200, member: 200, removed: 200, outsider: 403, anonymous: 401 },
+  },
+  {
     method: "GET",
     route: "/ws",
     path: () => "/ws",
@@ -248,6 +263,27 @@ export const ROWS: Row[] = [
     route: "/api/me/sessions",
     path: () => "/api/me/sessions",
     expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
+  },
+  {
+    // Web Push: one's own subscriptions only (the token picks whose).
+    method: "GET",
+    route: "/api/me/push",
+    path: () => "/api/me/push",
+    expect: { admin: 200, member: 200, removed: 200, outsider: 200, anonymous: 401 },
+  },
+  {
+    method: "POST",
+    route: "/api/me/push",
+    path: () => "/api/me/push",
+    body: () => ({ endpoint: "https://push.example.com/matrix", keys: PUSH_KEYS }),
+    expect: { admin: 201, member: 201, removed: 201, outsider: 201, anonymous: 401 },
+  },
+  {
+    method: "DELETE",
+    route: "/api/me/push",
+    path: () => "/api/me/push",
+    body: () => ({ endpoint: "https://push.example.com/matrix" }),
+    expect: { admin: 204, member: 204, removed: 204, outsider: 204, anonymous: 401 },
   },
   {
     // Logging out the member's session remotely: only the member (others get 404, as for no such session).

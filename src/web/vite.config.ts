@@ -6,6 +6,7 @@
 // precaches the built files and answers every navigation with index.html
 // (never /api or /ws), a web app manifest, and registerSW.js, a file of its
 // own (no inline script, for the page's CSP). docs/web.md, "Offline shell".
+// The worker imports public/push-sw.js for Web Push (docs/web.md, Notifications).
 import { defineConfig } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 
@@ -33,12 +34,14 @@ export default defineConfig({
         ],
       },
       workbox: {
-        globPatterns: ["**/*.{js,css,html,png,svg,webmanifest}"],
+        globPatterns: ["**/*.{js,css,html,png,svg,webmanifest,wav}"],
         navigateFallback: "/index.html",
         navigateFallbackDenylist: [/^\/api\//, /^\/ws/],
         cleanupOutdatedCaches: true,
         // The first visit is served by the shell at once, not from the next load on.
         clientsClaim: true,
+        // Web Push: shows the notification a push brings (public/push-sw.js).
+        importScripts: ["/push-sw.js"],
       },
     }),
   ],

@@ -13,6 +13,7 @@ import { healthRoutes } from "./ops/health";
 import { requestLog } from "./ops/request-log";
 import { requireRealSecret } from "./ops/secret-guard";
 import { securityHeaders } from "./ops/security-headers";
+import { pushRoutes } from "./push/routes";
 import { blockedRoutes } from "./safety/blocked-routes";
 import { sessionRoutes } from "./safety/session-routes";
 import { searchRoutes } from "./search/routes";
@@ -33,6 +34,7 @@ app.route("/api/admin", adminRoutes);
 app.route("/api/auth", authRoutes);
 app.route("/api/me/blocked", blockedRoutes);
 app.route("/api/me/sessions", sessionRoutes);
+app.route("/api/me/push", pushRoutes);
 // Before /api/me and /api/users: the picture is served without a token.
 app.route("/api", avatarRoutes);
 app.route("/api/me", meRoutes);

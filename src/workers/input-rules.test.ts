@@ -34,6 +34,9 @@ describe("applied to every body and frame", { timeout: 30_000 }, () => {
       ["PATCH", "/api/me", { displayName: "Al", username: "root" }],
       ["POST", "/api/me/blocked", { userId: alice.user.id, silently: true }],
       ["POST", "/api/groups/0123456789abcdef/members", { userId: alice.user.id, role: "admin" }],
+      ["PUT", `/api/chats/u:${alice.user.id}/mute`, { until: "always", everywhere: true }],
+      ["POST", "/api/me/push", { endpoint: "https://push.example.com/x", keys: {}, note: 1 }],
+      ["DELETE", "/api/me/push", { endpoint: "https://push.example.com/x", all: true }],
     ];
     for (const [method, path, body] of cases) {
       const res = await api(path, { method, token: alice.token, body });

@@ -42,6 +42,7 @@ describe("security headers", () => {
     expect(page.get("style-src")).toBe("'self'");
     expect(page.get("connect-src")).toBe("'self'");
     expect(page.get("img-src")).toBe("'self' data: blob:");
+    expect(page.get("media-src")).toBe("'self'");
     expect(page.get("default-src")).toBe("'none'");
   });
 

@@ -5,8 +5,10 @@ import { META_TABLE } from "../storage/meta";
 import { OUTBOX_INDEX, OUTBOX_TABLE } from "../storage/outbox";
 import type { SchemaStep } from "../storage/schema";
 import { COUNTERS_KEY, packCounters } from "./counters";
+import { MUTES_TABLE } from "./mutes";
 import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
 import { WATCHING_INDEX, WATCHING_TABLE } from "./watching";
+import { PUSH_TABLE } from "./web-push";
 
 export const USER_SCHEMA: readonly SchemaStep[] = [
   // v1: the mailbox, chats, receipts, contacts and the outbox
@@ -229,5 +231,14 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
     sql.exec(`INSERT INTO group_chats (chat, upto, upto_pos, floor, last_seq, last, unread, read_upto)
       SELECT chat, last_id, 0, last_id, last_seq, NULL, unread, coalesce(read_floor, '') FROM chats WHERE chat LIKE 'g:%'`);
     sql.exec("DELETE FROM chats WHERE chat LIKE 'g:%'");
+  },
+  // v9: muted chats (issue 18, notifications; ./mutes.ts). A self-contained
+  // step: one new table, nothing else read or changed.
+  (sql) => {
+    sql.exec(MUTES_TABLE);
+  },
+  // v10: Web Push subscriptions (issue 18, notifications; ./web-push.ts). Self-contained too.
+  (sql) => {
+    sql.exec(PUSH_TABLE);
   },
 ];

@@ -77,6 +77,10 @@ export const chatSummarySchema = v.object({
   chat: chatId,
   lastMessage: v.nullable(messageSchema),
   unread: count,
+  /** Present on a muted chat only: muted until this time (ms), or for good. */
+  mutedUntil: v.optional(
+    v.pipe(v.union([timestamp, v.literal("always")]), v.description('muted until this time (ms), or "always"')),
+  ),
 });
 
 export const presenceSchema = v.object({

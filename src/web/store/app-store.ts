@@ -3,7 +3,9 @@
 // change bumps `version`, and the App re-renders on it.
 
 import { Api, ApiError, Connection, type ConnectionEvents, type ConnectionState, type QueuedSend } from "../../client";
-import type { ChatId, Me, Message, Presence, User } from "../../shared/protocol";
+import type { ChatId, Me, Message, MutedUntil, Presence, User } from "../../shared/protocol";
+import { Alerts } from "./alerts";
+import { announce, isMuted, unreadTotal } from "./announce";
 import { Blocks } from "./blocks";
 import { Chats, quoteOf } from "./chats";
 import { Directory } from "./directory";
@@ -15,6 +17,7 @@ import { deviceName, loadSession, queueStore, type Session, saveSession } from "
 import { restoreSnapshot, SnapshotWriter } from "./snapshot";
 import { addReceipt, type ReceiptBook, unreadAfterEdit } from "./ticks";
 import { type View, Views } from "./views";
+import { subscribePush, unsubscribePush } from "./web-push";
 
 const TYPING_SHOWN_MS = 5000;
 /**
@@ -29,6 +32,9 @@ export class AppStore {
   readonly directory = new Directory(this.api, () => this.changed());
   readonly views = new Views(() => this.changed());
   readonly blocks = new Blocks(this.api, () => this.changed());
+  readonly alerts = new Alerts();
+  /** Muted chats, as the server's chat list last said (on every device of the user). */
+  mutes = new Map<ChatId, MutedUntil>();
   chats = new Chats();
   receipts: ReceiptBook = new Map();
   presence = new Map<string, Presence>();
@@ -75,6 +81,7 @@ export class AppStore {
     queueMicrotask(() => {
       this.scheduled = false;
       this.version++;
+      this.alerts.showUnread(unreadTotal(this));
       for (const listener of this.listeners) listener();
     });
     if (this.session) this.snapshot.soon();
@@ -91,6 +98,7 @@ export class AppStore {
   }
 
   async logout(): Promise<void> {
+    await unsubscribePush(this.api);
     await this.api.logout().catch(() => undefined);
     this.end();
   }
@@ -148,6 +156,7 @@ export class AppStore {
       if (this.visible() && connection.state === "live") void this.refreshChats();
     }, UNREAD_REFRESH_MS);
     void this.blocks.load().catch(() => undefined);
+    void subscribePush(this.api);
     void this.api.me().then(
       (me) => {
         this.me = me;
@@ -176,6 +185,7 @@ export class AppStore {
     this.chats = new Chats();
     this.receipts = new Map();
     this.presence = new Map();
+    this.mutes = new Map();
     this.failed = [];
     this.blocks.list.clear();
     this.views.reset();
@@ -196,6 +206,7 @@ export class AppStore {
     if (fromOther && open) this.connection?.markRead(message.chat, message.id);
     else if (fromOther && live) entry.unread++;
     if (fromOther) this.typing.delete(message.chat);
+    if (fromOther && live) void announce(this, message);
     const partner = message.chat.startsWith("u:") ? [message.chat.slice(2)] : [];
     this.directory.needUsers([message.from, ...partner, ...(message.system ? [message.system.user] : [])]);
     if (message.chat.startsWith("u:")) this.watch(message.chat.slice(2));
@@ -228,13 +239,21 @@ export class AppStore {
 
   async refreshChats(): Promise<void> {
     try {
-      this.chats.applySummaries(await this.api.chats());
+      const summaries = await this.api.chats();
+      this.chats.applySummaries(summaries);
+      this.mutes = new Map(
+        summaries.flatMap((s) => (s.mutedUntil === undefined ? [] : [[s.chat, s.mutedUntil] as const])),
+      );
       const open = this.views.openChat;
       if (open) this.readChat(open);
       this.changed();
     } catch {
       // offline or refused: the list stays as it is
     }
+  }
+
+  muted(chat: ChatId): boolean {
+    return isMuted(this.mutes.get(chat));
   }
 
   visible(): boolean {
@@ -270,6 +289,14 @@ export class AppStore {
 
   ask(question: Question | null): void {
     this.question = question;
+    this.changed();
+  }
+
+  /** Mutes (a time or "always") or unmutes (null) a chat on the server, for all my devices. */
+  async mute(chat: ChatId, until: MutedUntil | null): Promise<void> {
+    const state = await this.api.mute(chat, until);
+    if (state.mutedUntil === null) this.mutes.delete(chat);
+    else this.mutes.set(chat, state.mutedUntil);
     this.changed();
   }
 

@@ -3,11 +3,13 @@
 // pane on a screen at least 900 px wide, as WhatsApp Web. Escape goes back
 // (not while a dialog is open); the browser's `offline` event drops the
 // socket and `online` reconnects at once; coming back to the tab marks the
-// open chat read and asks for the unread counts again.
+// open chat read and asks for the unread counts again; a click on a push's
+// notification opens its chat (store/web-push.ts).
 
 import { useEffect, useLayoutEffect, useState } from "preact/hooks";
 import type { AppStore } from "../store/app-store";
 import { paneOf, type View } from "../store/views";
+import { openChatFromPush } from "../store/web-push";
 import { AuthScreen } from "./auth-screen";
 import { Confirm } from "./confirm";
 import { PaneContext } from "./pane";
@@ -44,12 +46,18 @@ export function App({ store }: { store: AppStore }) {
       if (chat) store.readChat(chat);
       void store.refreshChats();
     };
+    const stopPushClicks = openChatFromPush((chat) => {
+      if (!store.session) return;
+      if (chat.startsWith("u:")) store.directory.needUsers([chat.slice(2)]);
+      store.views.showChat({ name: "chat", chat });
+    });
     window.addEventListener("keydown", onKey);
     window.addEventListener("online", onOnline);
     window.addEventListener("offline", onOffline);
     window.addEventListener("focus", onVisible);
     document.addEventListener("visibilitychange", onVisible);
     return () => {
+      stopPushClicks();
       window.removeEventListener("keydown", onKey);
       window.removeEventListener("online", onOnline);
       window.removeEventListener("offline", onOffline);

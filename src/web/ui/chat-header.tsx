@@ -1,6 +1,6 @@
 // A conversation's top bar: picture, name and status (a button to the
 // group's info in groups), and the chat's menu: search in the chat, block or
-// unblock the contact, group info.
+// unblock the contact, group info, mute notifications or unmute.
 
 import { useState } from "preact/hooks";
 import type { ChatId } from "../../shared/protocol";
@@ -9,6 +9,7 @@ import { Avatar } from "./avatar";
 import { chatStatus } from "./chat-status";
 import { errorText } from "./form-error";
 import { Icon } from "./icons";
+import { muteItem } from "./mute-item";
 import { chatPicture, chatTitle, isOnline } from "./names";
 import { type MenuItem, PopupMenu } from "./popup-menu";
 import { TopBar } from "./top-bar";
@@ -18,7 +19,7 @@ export function ChatHeader({ store, chat, onSearch }: { store: AppStore; chat: C
   const id = chat.slice(2);
   const title = chatTitle(store, chat);
   const group = chat.startsWith("g:");
-  const items: MenuItem[] = [{ label: "Search in chat", run: onSearch }];
+  const items: MenuItem[] = [{ label: "Search in chat", run: onSearch }, muteItem(store, chat)];
   if (group) items.push({ label: "Group info", run: () => store.views.go({ name: "group", groupId: id }) });
   else if (id !== store.userId) {
     const blocked = store.blocks.has(id);

@@ -53,6 +53,7 @@ function ChatRow({ store, entry }: { store: AppStore; entry: ChatEntry }) {
   const last = entry.last;
   const prefix = last && last.from === store.userId ? "You: " : "";
   const online = isOnline(store, entry.chat);
+  const muted = store.muted(entry.chat);
   return (
     <li>
       <button
@@ -67,13 +68,20 @@ function ChatRow({ store, entry }: { store: AppStore; entry: ChatEntry }) {
           <span class="chat-name">
             {title}
             <span class="sr-only">
-              {[online ? "online" : "", entry.unread ? `${entry.unread} unread` : ""].filter(Boolean).join(", ")}
+              {[online ? "online" : "", entry.unread ? `${entry.unread} unread` : "", muted ? "muted" : ""]
+                .filter(Boolean)
+                .join(", ")}
             </span>
           </span>
           <span class="chat-last">{last ? lastLine(store, last, prefix) : ""}</span>
         </span>
         <span class="chat-meta">
           <span class="chat-time">{last ? shortWhen(last.ts) : ""}</span>
+          {muted ? (
+            <span class="chat-muted" data-testid="muted" aria-hidden="true">
+              🔕
+            </span>
+          ) : null}
           {entry.unread > 0 ? (
             <span class="badge" data-testid="unread" aria-hidden="true">
               {entry.unread}

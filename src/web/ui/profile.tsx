@@ -5,6 +5,7 @@
 import { useState } from "preact/hooks";
 import { LAST_SEEN_VISIBILITIES, type LastSeenVisibility, type Me } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
+import { AlertSettings } from "./alert-settings";
 import { Avatar } from "./avatar";
 import { errorText, FormError } from "./form-error";
 import { PictureError, squarePicture } from "./picture";
@@ -103,6 +104,8 @@ function ProfileForm({ store, me }: { store: AppStore; me: Me }) {
           Save
         </button>
       </form>
+      <h2 class="section-title">Notifications</h2>
+      <AlertSettings store={store} />
       <h2 class="section-title">Theme</h2>
       <ThemeChoice />
       <h2 class="section-title">Blocked contacts</h2>

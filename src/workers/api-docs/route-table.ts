@@ -25,6 +25,7 @@ import {
   userSchema,
 } from "../../shared/schemas/objects";
 import { avatarQuery, historyQuery, searchQuery, socketQuery, userLookupQuery } from "../../shared/schemas/queries";
+import { NOTIFY_ROUTES } from "./notify-routes";
 import { type Answer, type RouteDoc, r } from "./route-doc";
 
 const noContent: Answer = { description: "done" };
@@ -311,4 +312,5 @@ export const ROUTES = [
   r("get", "/api/asyncapi.json", "The WebSocket's AsyncAPI document", "docs", false, { 200: docs("application/json") }),
   r("get", "/api/docs", "The API reference page", "docs", false, { 200: docs("text/html") }),
   r("get", "/api/docs/init.js", "The reference page's script", "docs", false, { 200: docs("text/javascript") }),
+  ...NOTIFY_ROUTES,
 ] satisfies RouteDoc[];

@@ -1,7 +1,8 @@
 // GET /api/chats and GET /api/chats/:chat/messages: read from the caller's
 // own mailbox (their user object), so a user sees only chats they are in; a
 // group's history is refused (403 not_member) to one who never was in it, and
-// an unknown group gets the same answer.
+// an unknown group gets the same answer. PUT /api/chats/:chat/mute is in
+// ./mute-routes.ts.
 
 import { Hono } from "hono";
 import { AppError, unwrap } from "../../shared/errors";
@@ -10,9 +11,11 @@ import { parseWith } from "../../shared/schemas/check";
 import { historyQuery } from "../../shared/schemas/queries";
 import type { AppEnv } from "../app-env";
 import { requireAuth } from "../auth/middleware";
+import { muteRoutes } from "./mute-routes";
 
 export const chatRoutes = new Hono<AppEnv>();
 chatRoutes.use(requireAuth);
+chatRoutes.route("/", muteRoutes);
 
 chatRoutes.get("/", async (c) => {
   const chats = await userObject(c.env, c.get("auth").userId).chats();
