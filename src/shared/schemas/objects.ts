@@ -65,7 +65,7 @@ export const messageSchema = v.object({
   seq: v.pipe(count, v.description("its position in the reader's mailbox")),
   /** Present on messages the reader sent. */
   clientId: v.optional(v.string()),
-  /** Present on group system messages (member added, removed, left). */
+  /** Present on group system messages (created, member added, removed, left; name, description, picture changed). */
   system: v.optional(systemEventSchema),
   /** Present on a reply. */
   replyTo: v.optional(quoteSchema),
