@@ -139,6 +139,29 @@ export class Api {
     return this.request("DELETE", `/api/groups/${encodeURIComponent(groupId)}/members/${encodeURIComponent(userId)}`);
   }
 
+  /** Admins: the group's name and/or description ("" clears it); each change is a notice in the group. */
+  updateGroup(groupId: string, patch: { name?: string; description?: string }): Promise<Group> {
+    return this.request("PATCH", `/api/groups/${encodeURIComponent(groupId)}`, patch);
+  }
+
+  /** Admins: the group's picture (png, jpeg, webp by its bytes; at most 1 MiB). */
+  uploadGroupPicture(
+    groupId: string,
+    image: Blob | Uint8Array,
+    contentType = "application/octet-stream",
+  ): Promise<Group> {
+    return this.request("PUT", `/api/groups/${encodeURIComponent(groupId)}/picture`, image, contentType);
+  }
+
+  deleteGroupPicture(groupId: string): Promise<Group> {
+    return this.request("DELETE", `/api/groups/${encodeURIComponent(groupId)}/picture`);
+  }
+
+  /** For an `img` src (served without a token at this versioned URL): the group's picture, or null. */
+  groupPictureUrl(group: Pick<Group, "picture">): string | null {
+    return group.picture ? `${this.baseUrl}${group.picture}` : null;
+  }
+
   // ------------------------------------------------------------ chats
 
   async chats(): Promise<ChatSummary[]> {

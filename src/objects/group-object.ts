@@ -20,6 +20,7 @@ import { type GroupParts, requireReader } from "./group/parts";
 import { owedAfter, type PostReply, post } from "./group/post";
 import { GroupReceipts } from "./group/receipts";
 import { GROUP_SCHEMA } from "./group/schema";
+import { checkAdmin, type GroupPatch, patchGroup, pictureFor, setPicture } from "./group/settings";
 import { GroupTyping, typingTargets } from "./group/typing";
 import { LogViews } from "./group/views";
 import type { GroupEntry } from "./group-entry";
@@ -106,6 +107,26 @@ export class GroupObject extends DurableObject<Env> {
   /** Removes `user` (admins), or `by` leaves when user === by. */
   async removeMember(by: string, user: string): Promise<Result<Group>> {
     return this.result(() => removeMember(this.group(), by, user));
+  }
+
+  /** Admins change the name and/or description (see group/settings.ts). */
+  async patch(by: string, patch: GroupPatch): Promise<Result<Group>> {
+    return this.result(() => patchGroup(this.group(), by, patch));
+  }
+
+  /** Whether `by` is an admin of this group: asked before a picture's bytes are stored. */
+  async mayChange(by: string): Promise<Result<null>> {
+    return this.result(() => checkAdmin(this.group(), by));
+  }
+
+  /** Admins set (a stored version) or remove (null) the picture; answers the version replaced. */
+  async setPicture(by: string, version: string | null): Promise<Result<{ group: Group; previous: string | null }>> {
+    return this.result(() => setPicture(this.group(), by, version));
+  }
+
+  /** The picture's version: for a member (caller), or unchecked for the Worker's versioned-URL check (null). */
+  async picture(caller: string | null): Promise<Result<string | null>> {
+    return this.result(() => pictureFor(this.group(), caller));
   }
 
   /**

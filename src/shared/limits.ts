@@ -21,6 +21,8 @@ export const REPLAY_FRAME_ENTRIES_MAX = 200;
 export const REPLAY_FRAME_BYTES = 32 * 1024;
 
 export const GROUP_NAME_MAX = 100;
+/** A group's description (PATCH /api/groups/:id), code points, one line as `about`. */
+export const GROUP_DESCRIPTION_MAX = 512;
 export const GROUP_MEMBERS_MAX = 1024;
 
 export const AVATAR_MAX_BYTES = 1024 * 1024;

@@ -13,8 +13,10 @@ import {
   createGroupBody,
   type LoginBody,
   loginBody,
+  type PatchGroupBody,
   type PatchMeBody,
   parseBody,
+  patchGroupBody,
   patchMeBody,
   type RegisterBody,
   registerBody,
@@ -27,7 +29,7 @@ import { type LastSeenVisibility, LAST_SEEN_VISIBILITIES as VISIBILITIES } from 
 import { searchWords, userIdList } from "./schemas/queries";
 import type { ServerFrame } from "./schemas/server-frames";
 
-export type { CreateGroupBody, LoginBody, PatchMeBody, RegisterBody } from "./schemas/bodies";
+export type { CreateGroupBody, LoginBody, PatchGroupBody, PatchMeBody, RegisterBody } from "./schemas/bodies";
 export { normalizeUsername } from "./schemas/bodies";
 export {
   type ClientFrame,
@@ -112,6 +114,10 @@ export function parsePatchMeBody(body: unknown): PatchMeBody {
 
 export function parseCreateGroupBody(body: unknown): CreateGroupBody {
   return parseBody(createGroupBody, body);
+}
+
+export function parsePatchGroupBody(body: unknown): PatchGroupBody {
+  return parseBody(patchGroupBody, body);
 }
 
 export function parseAddMemberBody(body: unknown): { userId: string } {

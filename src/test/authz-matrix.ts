@@ -230,6 +230,35 @@ export const ROWS: Row[] = [
     fresh: true,
   },
   {
+    // A group's name and description: its admins only; outsiders (and former members) get not_member.
+    method: "PATCH",
+    route: "/api/groups/:id",
+    path: (w) => `/api/groups/${w.groupId}`,
+    body: () => ({ description: "changed" }),
+    expect: { admin: 200, member: 403, removed: 403, outsider: 403, anonymous: 401 },
+  },
+  {
+    method: "PUT",
+    route: "/api/groups/:id/picture",
+    path: (w) => `/api/groups/${w.groupId}/picture`,
+    body: () => TINY_PNG,
+    expect: { admin: 200, member: 403, removed: 403, outsider: 403, anonymous: 401 },
+  },
+  {
+    // Members only with a token (the row above set the picture); without a token, only at the
+    // versioned URL of the group answer (groups/settings.test.ts).
+    method: "GET",
+    route: "/api/groups/:id/picture",
+    path: (w) => `/api/groups/${w.groupId}/picture`,
+    expect: { admin: 200, member: 200, removed: 403, outsider: 403, anonymous: 401 },
+  },
+  {
+    method: "DELETE",
+    route: "/api/groups/:id/picture",
+    path: (w) => `/api/groups/${w.groupId}/picture`,
+    expect: { admin: 200, member: 403, removed: 403, outsider: 403, anonymous: 401 },
+  },
+  {
     // Message info: only the sender; a former member without the message gets 404, an outsider
     // 403 not_member (as for a group that does not exist).
     method: "GET",

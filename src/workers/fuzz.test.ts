@@ -9,7 +9,15 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AppError, isErrorCode } from "../shared/errors";
 import { type AuthAnswer, FrameError, parseClientFrame } from "../shared/protocol";
-import { createGroupBody, loginBody, parseBody, patchMeBody, registerBody, userIdBody } from "../shared/schemas/bodies";
+import {
+  createGroupBody,
+  loginBody,
+  parseBody,
+  patchGroupBody,
+  patchMeBody,
+  registerBody,
+  userIdBody,
+} from "../shared/schemas/bodies";
 import { parseJson, parseWith } from "../shared/schemas/check";
 import { historyQuery, searchQuery, userLookupQuery } from "../shared/schemas/queries";
 import { allShards } from "../shared/shards";
@@ -75,6 +83,12 @@ describe("fuzzing through the Worker", { timeout: 120_000 }, () => {
         path: `/api/groups/${group.id}/members`,
         schema: userIdBody,
         state: [`/api/groups/${group.id}`],
+      },
+      {
+        method: "PATCH",
+        path: `/api/groups/${group.id}`,
+        schema: patchGroupBody,
+        state: [`/api/groups/${group.id}`, `/api/chats/g:${group.id}/messages`],
       },
       { method: "POST", path: "/api/me/blocked", schema: userIdBody, state: ["/api/me/blocked"] },
     ] as const;

@@ -43,9 +43,18 @@ export function requireAdmin(g: GroupParts, user: string): Member {
 
 /** The group as the API shows it (display names are added by the Worker). */
 export function describe(g: GroupParts): Group {
+  const description = g.meta.get("description");
+  const picture = g.meta.get("picture");
   return {
     id: g.id,
     name: g.meta.get("name") ?? "",
+    ...(description ? { description } : {}),
+    ...(picture ? { picture: groupPictureUrl(g.id, picture) } : {}),
     members: g.members.list().map((m) => ({ id: m.id, role: m.role })),
   };
+}
+
+/** A group picture's versioned URL: the same bytes for good, so it may be cached forever. */
+export function groupPictureUrl(groupId: string, version: string): string {
+  return `/api/groups/${groupId}/picture?v=${version}`;
 }

@@ -3,7 +3,14 @@
 
 import * as v from "valibot";
 import { AppError } from "../errors";
-import { ABOUT_MAX, DEVICE_NAME_MAX, DISPLAY_NAME_MAX, GROUP_NAME_MAX, PASSWORD_MAX } from "../limits";
+import {
+  ABOUT_MAX,
+  DEVICE_NAME_MAX,
+  DISPLAY_NAME_MAX,
+  GROUP_DESCRIPTION_MAX,
+  GROUP_NAME_MAX,
+  PASSWORD_MAX,
+} from "../limits";
 import { checkNewPassword, checkUsername } from "../text-rules";
 import { asObject, entriesOf, maxChars, parseWith, says } from "./check";
 import { entityId, name } from "./fields";
@@ -63,6 +70,12 @@ export const createGroupBody = v.strictObject({
   ),
 });
 
+/** `PATCH /api/groups/:id` (admins): the name by the rules of creation, the description as `about` ("" clears it). */
+export const patchGroupBody = v.strictObject({
+  name: v.optional(name("name", 1, GROUP_NAME_MAX)),
+  description: v.optional(name("description", 0, GROUP_DESCRIPTION_MAX)),
+});
+
 /** `POST /api/groups/:id/members` and `POST /api/me/blocked`. */
 export const userIdBody = v.strictObject({ userId: entityId });
 
@@ -70,6 +83,7 @@ export type RegisterBody = v.InferOutput<typeof registerBody>;
 export type LoginBody = v.InferOutput<typeof loginBody>;
 export type PatchMeBody = v.InferOutput<typeof patchMeBody>;
 export type CreateGroupBody = v.InferOutput<typeof createGroupBody>;
+export type PatchGroupBody = v.InferOutput<typeof patchGroupBody>;
 export type UserIdBody = v.InferOutput<typeof userIdBody>;
 
 /**

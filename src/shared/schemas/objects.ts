@@ -38,8 +38,20 @@ export const quoteSchema = v.object({
   deleted: v.optional(v.literal(true)),
 });
 
+export const SYSTEM_EVENTS = [
+  "created",
+  "added",
+  "removed",
+  "left",
+  // an admin changed the group's name (text: the new name), description (text: it, "" cleared) or picture
+  "renamed",
+  "described",
+  "pictured",
+  "unpictured",
+] as const;
+
 export const systemEventSchema = v.object({
-  event: v.picklist(["created", "added", "removed", "left"]),
+  event: v.picklist(SYSTEM_EVENTS),
   user: entityId,
   by: v.optional(entityId),
 });
@@ -53,7 +65,7 @@ export const messageSchema = v.object({
   seq: v.pipe(count, v.description("its position in the reader's mailbox")),
   /** Present on messages the reader sent. */
   clientId: v.optional(v.string()),
-  /** Present on group system messages (member added, removed, left). */
+  /** Present on group system messages (created, member added, removed, left; name, description, picture changed). */
   system: v.optional(systemEventSchema),
   /** Present on a reply. */
   replyTo: v.optional(quoteSchema),
@@ -70,6 +82,10 @@ export const ROLES = ["admin", "member"] as const;
 export const groupSchema = v.object({
   id: entityId,
   name: v.string(),
+  /** Present while the group has a description. */
+  description: v.optional(v.string()),
+  /** Present while the group has a picture: its versioned URL (relative to the server). */
+  picture: v.optional(v.pipe(v.string(), v.description("the picture's versioned URL, relative to the server"))),
   members: v.array(v.object({ id: entityId, role: v.picklist(ROLES), displayName: v.optional(v.string()) })),
 });
 

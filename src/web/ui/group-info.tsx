@@ -1,8 +1,10 @@
-// A group's members: admins add and remove, anyone can leave.
+// A group's info: its picture, name and description (group-details.tsx), its
+// members: admins add and remove, anyone can leave.
 
 import { useEffect, useState } from "preact/hooks";
 import type { AppStore } from "../store/app-store";
 import { errorText, FormError } from "./form-error";
+import { GroupDetails } from "./group-details";
 import { TopBar } from "./top-bar";
 
 export function GroupInfo({ store, groupId }: { store: AppStore; groupId: string }) {
@@ -55,6 +57,7 @@ export function GroupInfo({ store, groupId }: { store: AppStore; groupId: string
   return (
     <section class="screen" aria-labelledby="group-title">
       <TopBar store={store} title={<h1 id="group-title">{group.name}</h1>} />
+      <GroupDetails store={store} group={group} admin={admin} />
       <h2 class="section-title">
         {group.members.length} {group.members.length === 1 ? "member" : "members"}
       </h2>

@@ -10,7 +10,10 @@ export function chatTitle(store: AppStore, chat: ChatId): string {
 }
 
 export function chatPicture(store: AppStore, chat: ChatId): string | null {
-  if (!chat.startsWith("u:")) return null;
+  if (!chat.startsWith("u:")) {
+    const group = store.directory.groups.get(chat.slice(2));
+    return group ? store.api.groupPictureUrl(group) : null;
+  }
   const user = store.directory.users.get(chat.slice(2));
   return user ? store.api.avatarUrl(user) : null;
 }

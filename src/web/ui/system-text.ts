@@ -1,4 +1,4 @@
-// A group's membership notices in words: "Eve was added by you".
+// A group's notices in words: "Eve was added by you", "You renamed the group to “Trip”".
 
 import type { Message } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
@@ -19,5 +19,17 @@ export function systemText(store: AppStore, message: Message): string {
       return `${who} ${was} removed${by ? ` by ${by}` : ""}`;
     case "left":
       return `${who} left`;
+    case "renamed":
+      return `${who} changed the group name to “${message.text}”`;
+    case "described":
+      return message.text === ""
+        ? `${who} removed the group description`
+        : `${who} changed the group description to “${message.text}”`;
+    case "pictured":
+      return `${who} changed the group picture`;
+    case "unpictured":
+      return `${who} removed the group picture`;
+    default:
+      return message.text || "The group changed";
   }
 }

@@ -14,24 +14,17 @@ import {
   userListAnswer,
   userStatsAnswer,
 } from "../../shared/schemas/answers";
-import { createGroupBody, loginBody, patchMeBody, registerBody, userIdBody } from "../../shared/schemas/bodies";
+import { loginBody, patchMeBody, registerBody, userIdBody } from "../../shared/schemas/bodies";
 import { chatId, entityId, messageId } from "../../shared/schemas/fields";
-import {
-  authAnswerSchema,
-  errorBodySchema,
-  groupSchema,
-  meSchema,
-  presenceSchema,
-  userSchema,
-} from "../../shared/schemas/objects";
+import { authAnswerSchema, errorBodySchema, meSchema, presenceSchema, userSchema } from "../../shared/schemas/objects";
 import { avatarQuery, historyQuery, searchQuery, socketQuery, userLookupQuery } from "../../shared/schemas/queries";
+import { SHARDS } from "../../shared/shards";
+import { GROUP_ROUTES } from "./group-routes";
 import { NOTIFY_ROUTES } from "./notify-routes";
 import { type Answer, type RouteDoc, r } from "./route-doc";
 
 const noContent: Answer = { description: "done" };
 const userId = v.pipe(entityId, v.description("a user id"));
-const groupId = v.pipe(entityId, v.description("a group id"));
-const group: Answer = { description: "the group as it now stands", body: groupSchema };
 const me: Answer = { description: "the caller's profile", body: meSchema };
 const page = "the chat's messages, oldest first";
 const docs = (media: string): Answer => ({ description: "the document", media });
@@ -59,24 +52,22 @@ export const ROUTES = [
   r(
     "post",
     "/api/admin/buckets/{bucket}/{step}",
-    "One step of moving a bucket of accounts to another shard (operators; docs/operations.md)",
+    "One step of moving a bucket of accounts to another shard (operators)",
     "ops",
     true,
     {
       200: {
-        description: "the step's result: rows copied, the verification, or rows removed",
+        description:
+          "the step's result: {bucket, copied} (copy, catch-up), {bucket, ...counts} (verify), {bucket, removed}",
         body: v.looseObject({ bucket: v.number() }),
       },
     },
     {
       params: {
-        bucket: v.pipe(v.string(), v.description("the bucket, 0 to 4095")),
+        bucket: v.pipe(v.string(), v.description("0 to 4095")),
         step: v.picklist(["copy", "verify", "catch-up", "remove"]),
       },
-      body: v.object({
-        from: v.picklist(["DB_0", "DB_1", "DB_2", "DB_3"]),
-        to: v.picklist(["DB_0", "DB_1", "DB_2", "DB_3"]),
-      }),
+      body: v.strictObject({ from: v.picklist(SHARDS), to: v.picklist(SHARDS) }),
       errors: { 400: "invalid_field", 403: "forbidden, not_allowed", 404: "not_found" },
     },
   ),
@@ -246,56 +237,8 @@ export const ROUTES = [
       errors: { 400: "invalid_field, query_too_long" },
     },
   ),
-  // groups
-  r(
-    "post",
-    "/api/groups",
-    "Create a group",
-    "groups",
-    true,
-    { 201: { description: "created", body: groupSchema } },
-    {
-      body: createGroupBody,
-      errors: { 403: "not_allowed", 404: "unknown_user", 409: "group_full", 429: "too_many_groups" },
-    },
-  ),
-  r(
-    "get",
-    "/api/groups/{id}",
-    "A group (members only)",
-    "groups",
-    true,
-    { 200: group },
-    {
-      params: { id: groupId },
-      errors: { 403: "not_member", 404: "unknown_group" },
-    },
-  ),
-  r(
-    "post",
-    "/api/groups/{id}/members",
-    "Add a member (admins)",
-    "groups",
-    true,
-    { 200: group },
-    {
-      params: { id: groupId },
-      body: userIdBody,
-      errors: { 403: "forbidden, not_allowed", 404: "unknown_group, unknown_user", 409: "already_member, group_full" },
-    },
-  ),
-  r(
-    "delete",
-    "/api/groups/{id}/members/{userId}",
-    "Remove a member, or leave",
-    "groups",
-    true,
-    { 200: group },
-    {
-      params: { id: groupId, userId },
-      errors: { 403: "forbidden", 404: "unknown_group, unknown_member" },
-    },
-  ),
+  // groups (group-routes.ts)
+  ...GROUP_ROUTES,
   // the socket and these documents
   r(
     "get",

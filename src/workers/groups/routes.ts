@@ -70,11 +70,11 @@ async function assertMayAdd(env: Env, actor: string, users: string[]): Promise<v
 }
 
 /** A malformed id names no group: 404 without waking any object. */
-function groupId(value: string): string {
+export function groupId(value: string): string {
   if (!isEntityId(value)) throw new AppError("unknown_group", "no such group");
   return value;
 }
 
-function groupObject(env: Env, id: string) {
+export function groupObject(env: Env, id: string) {
   return env.GROUPS.get(env.GROUPS.idFromName(id));
 }
