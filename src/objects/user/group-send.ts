@@ -14,22 +14,14 @@ import { type ClientFrame, FrameError } from "../../shared/protocol";
 import type { PostReply } from "../group/post";
 import type { GroupEntry } from "../group-entry";
 import type { GroupObject } from "../group-object";
-import type { GroupChats } from "./group-chats";
-import type { GroupReads } from "./group-reads";
-import type { Mailbox } from "./mailbox";
+import type { GroupReader, GroupReads } from "./group-reads";
 import { broadcast, send } from "./sockets";
 
 type SendFrame = Extract<ClientFrame, { type: "send" }>;
 
-export interface GroupSender {
-  userId: string;
-  env: Env;
-  groups: GroupChats;
-  mailbox: Mailbox;
+/** What a group send uses: what the group reads use, and the reads themselves. */
+export interface GroupSender extends GroupReader {
   reads: GroupReads;
-  /** Runs a synchronous block of writes in the object's next batch. */
-  writes: <T>(job: () => T) => Promise<T>;
-  sockets: () => WebSocket[];
 }
 
 export function groupStub(env: Env, groupId: string): DurableObjectStub<GroupObject> {
