@@ -18,31 +18,9 @@ import type { GroupEntry } from "../group-entry";
 import type { InboxChange } from "../inbox";
 import type { Meta } from "../storage/meta";
 import { SEQ_RESERVED_KEY } from "./counters";
+import { type ChatRow, fromRow, type GroupChat, type Run, writeChat, writeRun } from "./group-chat-store";
 import type { Mailbox } from "./mailbox";
 import { RecentEntries } from "./recent-entries";
-
-export interface GroupChat {
-  chat: string;
-  /** The newest log id taken ("" none), and its position (0: not known, a chat moved by schema step 8). */
-  upto: string;
-  uptoPos: number;
-  /** Ids up to here are rows of `messages`, stored before schema step 8. */
-  floor: string;
-  lastSeq: number;
-  /** The chat's newest message as JSON (null: the newest is a row of `messages`). */
-  last: string | null;
-  unread: number;
-  readUpto: string;
-  /** The newest run, kept in this row (so that a batch writes one row per group); older ones are rows of group_runs. */
-  run: Run | null;
-}
-
-type Run = {
-  seq: number;
-  chat: string;
-  pos: number;
-  count: number;
-};
 
 export const SEQ_BLOCK = 100;
 /** Entries taken per group row on average before a batch is written at once (else the owner's timer writes it). */
@@ -277,67 +255,11 @@ export class GroupChats {
     for (const chat of this.dirtyRows) {
       const row = this.rows.get(chat);
       if (!row) continue;
-      this.sql.exec(
-        `INSERT INTO group_chats (chat, upto, upto_pos, floor, last_seq, last, unread, read_upto, run_seq, run_pos, run_count)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(chat) DO UPDATE SET upto = excluded.upto, upto_pos = excluded.upto_pos, last_seq = excluded.last_seq,
-           last = excluded.last, unread = excluded.unread, read_upto = excluded.read_upto,
-           run_seq = excluded.run_seq, run_pos = excluded.run_pos, run_count = excluded.run_count`,
-        row.chat,
-        row.upto,
-        row.uptoPos,
-        row.floor,
-        row.lastSeq,
-        row.last,
-        row.unread,
-        row.readUpto,
-        row.run?.seq ?? null,
-        row.run?.pos ?? null,
-        row.run?.count ?? null,
-      );
+      writeChat(this.sql, row);
     }
-    for (const run of this.dirtyRuns.values()) {
-      this.sql.exec(
-        "INSERT INTO group_runs (seq, chat, pos, count) VALUES (?, ?, ?, ?) ON CONFLICT(seq) DO UPDATE SET count = excluded.count",
-        run.seq,
-        run.chat,
-        run.pos,
-        run.count,
-      );
-    }
+    for (const run of this.dirtyRuns.values()) writeRun(this.sql, run);
     this.dirtyRows.clear();
     this.dirtyRuns.clear();
     this.taken = 0;
   }
-}
-
-type ChatRow = {
-  chat: string;
-  upto: string;
-  upto_pos: number;
-  floor: string;
-  last_seq: number;
-  last: string | null;
-  unread: number;
-  read_upto: string;
-  run_seq: number | null;
-  run_pos: number | null;
-  run_count: number | null;
-};
-
-function fromRow(row: ChatRow): GroupChat {
-  return {
-    chat: row.chat,
-    upto: row.upto,
-    uptoPos: row.upto_pos,
-    floor: row.floor,
-    lastSeq: row.last_seq,
-    last: row.last,
-    unread: row.unread,
-    readUpto: row.read_upto,
-    run:
-      row.run_seq === null || row.run_pos === null || row.run_count === null
-        ? null
-        : { seq: row.run_seq, chat: row.chat, pos: row.run_pos, count: row.run_count },
-  };
 }

@@ -7,7 +7,8 @@
 import { AppError, type Result } from "../../shared/errors";
 import type { ChatId, Message, ServerFrame } from "../../shared/protocol";
 import type { GroupEntry } from "../group-entry";
-import type { GroupChat, GroupChats } from "./group-chats";
+import type { GroupChat } from "./group-chat-store";
+import type { GroupChats } from "./group-chats";
 import type { Mailbox } from "./mailbox";
 import { broadcast } from "./sockets";
 
