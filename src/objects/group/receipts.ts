@@ -16,6 +16,7 @@
 import type { InboxReceipts } from "../inbox";
 import type { FanOut } from "./fanout";
 import type { GroupLog } from "./log";
+import { READABLE as readableBy } from "./views";
 
 export type SendReceipts = (sender: string, items: InboxReceipts[]) => Promise<unknown>;
 
@@ -23,8 +24,8 @@ export type SendReceipts = (sender: string, items: InboxReceipts[]) => Promise<u
 export const RECEIPT_BATCH_MS = 250;
 const NEWLY_MAX = 1_000; // messages one acknowledgement can cover at once
 
-const READABLE = `(id >= (SELECT since FROM members WHERE user_id = ?1)
-  OR EXISTS (SELECT 1 FROM past_members p WHERE p.user_id = ?1 AND log.id BETWEEN p.from_id AND p.to_id))`;
+/** Readable by the member bound as ?1 (the windows of ./views.ts). */
+const READABLE = readableBy("log.id", "?1");
 
 export class GroupReceipts {
   /** sender → status → the batch being gathered. */

@@ -9,10 +9,10 @@ import type { GroupEntry, GroupMessage } from "../group-entry";
 import type { GroupLog } from "./log";
 import { LOG_COLUMNS, type LogEntry, type LogRow, toLogEntry } from "./log";
 
-/** `column` lies in a reading window of the user bound as ?2. */
-const READABLE = (column: string) =>
-  `(${column} >= (SELECT since FROM members WHERE user_id = ?2)
-    OR EXISTS (SELECT 1 FROM past_members p WHERE p.user_id = ?2 AND ${column} BETWEEN p.from_id AND p.to_id))`;
+/** SQL: `column` lies in a reading window of the user bound as `user` (?2 unless said). */
+export const READABLE = (column: string, user = "?2") =>
+  `(${column} >= (SELECT since FROM members WHERE user_id = ${user})
+    OR EXISTS (SELECT 1 FROM past_members p WHERE p.user_id = ${user} AND ${column} BETWEEN p.from_id AND p.to_id))`;
 
 /** `column` lies in a window still to be delivered to the user bound as ?2. */
 const OWED = (column: string) =>
