@@ -32,11 +32,12 @@ function GroupForm({ store, group, picture }: { store: AppStore; group: Group; p
   const [description, setDescription] = useState(group.description ?? "");
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  // A change (ours, or another admin's seen in a notice) refills the fields.
-  useEffect(() => {
-    setName(group.name);
-    setDescription(group.description ?? "");
-  }, [group.name, group.description]);
+  // A change (ours, or another admin's seen in a notice) refills the field it
+  // touched. The deps are the shown values, so a group record that is merely
+  // refreshed (description absent, then null) does not wipe what is typed.
+  const shownDescription = group.description ?? "";
+  useEffect(() => setName(group.name), [group.name]);
+  useEffect(() => setDescription(shownDescription), [shownDescription]);
 
   async function run(action: () => Promise<Group>, done: string) {
     setMessage(null);
@@ -51,6 +52,11 @@ function GroupForm({ store, group, picture }: { store: AppStore; group: Group; p
 
   function save(event: Event) {
     event.preventDefault();
+    if (name.trim() === "") {
+      setMessage(null);
+      setError("The group name cannot be empty.");
+      return;
+    }
     const patch: { name?: string; description?: string } = {};
     if (name.trim() !== group.name) patch.name = name;
     if (description.trim() !== (group.description ?? "")) patch.description = description;
