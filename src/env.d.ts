@@ -9,6 +9,8 @@ declare namespace Cloudflare {
     DB_2: D1Database;
     DB_3: D1Database;
     AVATARS: R2Bucket;
+    /** Photos, files and voice notes (workers/media, objects/user/media-store.ts). */
+    MEDIA: R2Bucket;
     USERS: DurableObjectNamespace<import("./objects/user-object").UserObject>;
     THROTTLE: DurableObjectNamespace<import("./objects/throttle-object").ThrottleObject>;
     GROUPS: DurableObjectNamespace<import("./objects/group-object").GroupObject>;
@@ -25,6 +27,10 @@ declare namespace Cloudflare {
     /** Override how long a sender may edit / delete for everyone (ms; end-to-end tests shorten them). */
     EDIT_WINDOW_MS?: string;
     DELETE_WINDOW_MS?: string;
+    /** Overrides the per-user media allowance as "bytes,uploads" a day (tests lower it). */
+    MEDIA_DAILY?: string;
+    /** Overrides how long an upload no message refers to is kept (ms; tests shorten it). */
+    MEDIA_UNSENT_TTL_MS?: string;
     /** Web Push (VAPID, RFC 8292): the P-256 key pair, base64url (`.dev.vars` locally, secrets in production). */
     VAPID_PUBLIC_KEY?: string;
     VAPID_PRIVATE_KEY?: string;

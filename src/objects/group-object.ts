@@ -9,7 +9,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { AppError, fail, ok, type Result } from "../shared/errors";
-import type { Group } from "../shared/protocol";
+import type { Group, Media } from "../shared/protocol";
 import { actionWindows } from "./action-windows";
 import { change, type GroupChange, readersOf } from "./group/changes";
 import { FanOut } from "./group/fanout";
@@ -139,8 +139,9 @@ export class GroupObject extends DurableObject<Env> {
     text: string,
     replyTo: string | undefined,
     after: string,
+    media?: Media,
   ): Promise<Result<PostReply>> {
-    return this.result(() => post(this.group(), sender, clientId, text, replyTo, after));
+    return this.result(() => post(this.group(), sender, clientId, text, replyTo, after, Date.now(), media));
   }
 
   /** The rest of a post's or change's answer, when it was more than one answer carries (see group/post.ts). */

@@ -2,7 +2,7 @@
 // mailbox and receipts for the sender. Every item is idempotent by its id, so
 // an outbox may deliver it again after a crash without making a duplicate.
 
-import type { ChatId, Quote, ReceiptStatus, SystemEvent } from "../shared/protocol";
+import type { ChatId, Media, Quote, ReceiptStatus, SystemEvent } from "../shared/protocol";
 
 export interface InboxMessage {
   kind: "message";
@@ -17,6 +17,8 @@ export interface InboxMessage {
   clientId?: string;
   /** On a reply: the quoted message as the sender (or the group) had it. */
   replyTo?: Quote;
+  /** A photo, file or voice note (its text the caption). */
+  media?: Media;
 }
 
 /**

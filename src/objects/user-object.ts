@@ -53,6 +53,9 @@ import { GroupChats } from "./user/group-chats";
 import { GroupReads } from "./user/group-reads";
 import { type GroupSender, sendToGroup } from "./user/group-send";
 import { Mailbox } from "./user/mailbox";
+import { MediaOwner, type Reservation } from "./user/media-owner";
+import { attachMedia } from "./user/media-send";
+import type { MediaQuota, MediaRecord } from "./user/media-store";
 import { type MessageInfo, messageInfo } from "./user/message-info";
 import { ChatMutes, muteChat } from "./user/mutes";
 import { PeerLog } from "./user/peer-log";
@@ -94,6 +97,8 @@ export class UserObject extends DurableObject<Env> {
   private readonly writes: WriteBatch;
   /** One-to-one sends (user/direct-send.ts). */
   private readonly direct: DirectSend;
+  /** The media this user uploaded (user/media-owner.ts). */
+  private readonly media: MediaOwner;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -114,6 +119,7 @@ export class UserObject extends DurableObject<Env> {
     this.windows = actionWindows(env);
     this.ids = new MessageIdClock(this.meta, this.userId, counters);
     this.alarms = new AlarmScheduler(ctx.storage);
+    this.media = new MediaOwner({ sql, env, userId: this.userId, alarms: this.alarms });
     const deliver = (target: string, items: InboxItem[]) =>
       this.userStub(target)
         .accept(items)
@@ -178,7 +184,7 @@ export class UserObject extends DurableObject<Env> {
         this.peers.flush();
         this.flushGroups();
         if (this.receipts.size > 0) void this.flushReceipts();
-        if (this.outbox.nextDue() === null && !this.peers.owed()) this.alarms.cancel();
+        if (this.outbox.nextDue() === null && !this.peers.owed() && !this.media.waiting()) this.alarms.cancel();
       },
     });
     // The runtime answers the heartbeat itself, without waking the object.
@@ -352,6 +358,7 @@ export class UserObject extends DurableObject<Env> {
     // look is enough: sends run one at a time (sendQueue), so nothing else
     // can store this clientId between here and storeSend.
     if (this.direct.answerRetry(ws, frame)) return;
+    await attachMedia({ userId: this.userId, env: this.env, media: this.media }, frame);
     if (chat.kind === "group") {
       // The group checks the quote (it holds the one copy of what may be quoted); one of another chat is refused here.
       const elsewhere = frame.replyTo === undefined ? null : this.mailbox.findById(frame.replyTo);
@@ -502,6 +509,41 @@ export class UserObject extends DurableObject<Env> {
     }
   }
 
+  // ------------------------------------------------------------ media RPC (user/media-owner.ts, workers/media)
+
+  async reserveMedia(r: Reservation, quota: MediaQuota): Promise<Result<null>> {
+    return this.media.reserve(r, quota);
+  }
+
+  async mediaStored(id: string, mime?: string): Promise<void> {
+    this.media.store.ready(id, mime);
+  }
+
+  async mediaPart(id: string, part: number, etag: string, mime: string | null): Promise<void> {
+    this.media.store.partDone(id, part, etag, mime);
+  }
+
+  async dropMedia(id: string): Promise<void> {
+    this.media.store.drop(id);
+  }
+
+  async mediaRecord(id: string): Promise<MediaRecord | null> {
+    return this.media.store.get(id);
+  }
+
+  async mayReadMedia(id: string, reader: string): Promise<Result<MediaRecord>> {
+    return this.media.mayRead(id, reader);
+  }
+
+  /** A chat of `by` may read it from now on (a send, a forward: user/media-send.ts grantMedia). */
+  async grantMedia(id: string, chat: string, by: string): Promise<Result<MediaRecord>> {
+    return this.media.grant(id, chat, by);
+  }
+
+  async releaseMedia(id: string, chat: string, by: string): Promise<void> {
+    await this.media.release(id, chat, by);
+  }
+
   // ------------------------------------------------------------ user safety RPC
 
   async block(userId: string): Promise<Result<null>> {
@@ -623,6 +665,7 @@ export class UserObject extends DurableObject<Env> {
     await Promise.all([this.outbox.retryDue(), this.peers.retryDue()]);
     // Only at its own time: most alarms of a busy object are the outbox's, released lazily.
     if (due("presence")) await this.presence.sweep();
+    if (due("media")) await this.media.sweep();
   }
 }
 

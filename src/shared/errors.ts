@@ -15,6 +15,9 @@ export const ERROR_STATUS = {
   unknown_type: 400,
   bad_frame: 400,
   invalid_reply: 400,
+  // an upload of no bytes; a media reference that does not match its upload
+  empty_file: 400,
+  invalid_media: 400,
   // 401: who are you?
   unauthorized: 401,
   bad_credentials: 401,
@@ -33,6 +36,7 @@ export const ERROR_STATUS = {
   unknown_member: 404,
   unknown_message: 404,
   unknown_session: 404,
+  unknown_media: 404,
   // 409: conflicts with what exists
   username_taken: 409,
   already_member: 409,
@@ -47,6 +51,8 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   too_many_sockets: 429,
   too_many_groups: 429,
+  // the per-user media allowance of the last 24 hours (bytes or uploads)
+  quota_exceeded: 429,
   // 5xx: our fault, retry later
   internal: 500,
   unavailable: 503,

@@ -92,3 +92,27 @@ export const SESSION_TOUCH_MS = 5 * 60 * 1000;
 /** Groups one user may create per day (an anti-spam bound; joining is not limited). */
 export const GROUPS_CREATED_PER_DAY = 50;
 export const GROUP_CREATION_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+// Media (photos, files, voice notes; docs/protocol.md "Media"). Checked on the
+// bytes received, never on what a header or the page declares.
+/** A photo (or a video sent as one) and a voice note: WhatsApp's 16 MB. */
+export const MEDIA_PHOTO_MAX_BYTES = 16 * 1024 * 1024;
+export const MEDIA_VOICE_MAX_BYTES = 16 * 1024 * 1024;
+/** A document (any file). Above MEDIA_SIMPLE_MAX_BYTES it goes up in parts (multipart). */
+export const MEDIA_FILE_MAX_BYTES = 100 * 1024 * 1024;
+/** One POST /api/media body at most; bigger files use the multipart routes. */
+export const MEDIA_SIMPLE_MAX_BYTES = 16 * 1024 * 1024;
+/** A part of a multipart upload: every part but the last exactly this size (R2 wants >= 5 MiB, equal sizes). */
+export const MEDIA_PART_BYTES = 8 * 1024 * 1024;
+/** Per user, over the last 24 hours: bytes and uploads started. */
+export const MEDIA_DAILY_BYTES = 1024 * 1024 * 1024;
+export const MEDIA_DAILY_UPLOADS = 300;
+/** An upload no message refers to is deleted this long after it began. */
+export const MEDIA_UNSENT_TTL_MS = 24 * 60 * 60 * 1000;
+/** The preview a photo message carries (a data: URL made in the browser), characters. */
+export const MEDIA_PREVIEW_MAX = 6000;
+/** A file's name as shown, code points. */
+export const MEDIA_NAME_MAX = 255;
+/** Width and height of a photo, pixels; a voice note's duration, ms. */
+export const MEDIA_DIMENSION_MAX = 100_000;
+export const MEDIA_DURATION_MAX_MS = 24 * 60 * 60 * 1000;

@@ -39,6 +39,7 @@ export {
   parseClientFrame,
 } from "./schemas/client-frames";
 export { type ChatId, CLIENT_ID_PATTERN } from "./schemas/fields";
+export type { Media, MediaKind } from "./schemas/media";
 export type {
   AuthAnswer,
   BlockedUser,

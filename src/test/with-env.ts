@@ -14,8 +14,9 @@ export async function fetchWith(
 ): Promise<Response> {
   const headers = new Headers(init.headers);
   if (init.token) headers.set("Authorization", `Bearer ${init.token}`);
-  let body: string | undefined;
-  if (init.body !== undefined) {
+  let body: string | Uint8Array | undefined;
+  if (init.body instanceof Uint8Array) body = init.body;
+  else if (init.body !== undefined) {
     body = JSON.stringify(init.body);
     headers.set("Content-Type", "application/json");
   }

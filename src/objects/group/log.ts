@@ -9,7 +9,7 @@
 // Every method is synchronous: the caller's writes commit together.
 
 import { type IdClock, messageIdTime } from "../../shared/ids";
-import type { ChatId, Quote, SystemEvent } from "../../shared/protocol";
+import type { ChatId, Media, Quote, SystemEvent } from "../../shared/protocol";
 import { type ClockStore, MessageIdClock } from "../storage/id-clock";
 import type { Meta } from "../storage/meta";
 import { quoteOf } from "../user/quotes";
@@ -29,6 +29,7 @@ export interface LogEntry {
   editedAt: number | null;
   deletedAt: number | null;
   deletedBy: string | null;
+  media: Media | null;
 }
 
 export interface LogRow {
@@ -45,11 +46,12 @@ export interface LogRow {
   edited_at: number | null;
   deleted_at: number | null;
   deleted_by: string | null;
+  media: string | null;
   [key: string]: SqlStorageValue;
 }
 
 export const LOG_COLUMNS =
-  "pos, id, sender, text, ts, client_id, system, target, action, reply_to, edited_at, deleted_at, deleted_by";
+  "pos, id, sender, text, ts, client_id, system, target, action, reply_to, edited_at, deleted_at, deleted_by, media";
 
 export class GroupLog {
   private readonly ids: MessageIdClock;
@@ -87,6 +89,7 @@ export class GroupLog {
       clientId?: string;
       system?: SystemEvent;
       replyTo?: string;
+      media?: Media;
       change?: { target: string; action: "edit" | "delete" };
     },
     now = Date.now(),
@@ -106,9 +109,10 @@ export class GroupLog {
       editedAt: null,
       deletedAt: null,
       deletedBy: null,
+      media: entry.media ?? null,
     };
     this.sql.exec(
-      "INSERT INTO log (pos, id, sender, text, ts, client_id, system, target, action, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO log (pos, id, sender, text, ts, client_id, system, target, action, reply_to, media) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       row.pos,
       id,
       row.sender,
@@ -119,6 +123,7 @@ export class GroupLog {
       row.target,
       row.action,
       row.replyTo,
+      row.media ? JSON.stringify(row.media) : null,
     );
     this.last = id;
     this.lastPosition = row.pos;
@@ -136,7 +141,7 @@ export class GroupLog {
       this.sql.exec("UPDATE log SET text = ?, edited_at = ? WHERE id = ?", change.text, change.editedAt, id);
     } else {
       this.sql.exec(
-        "UPDATE log SET text = '', deleted_at = ?, deleted_by = ? WHERE id = ?",
+        "UPDATE log SET text = '', media = NULL, deleted_at = ?, deleted_by = ? WHERE id = ?",
         change.deletedAt,
         change.by,
         id,
@@ -162,7 +167,9 @@ export class GroupLog {
 
   quote(id: string): Quote | null {
     const quoted = this.get(id);
-    return quoted ? quoteOf({ id, sender: quoted.sender, text: quoted.text, deleted_at: quoted.deletedAt }) : null;
+    if (!quoted) return null;
+    const media = quoted.media ? JSON.stringify(quoted.media) : null;
+    return quoteOf({ id, sender: quoted.sender, text: quoted.text, deleted_at: quoted.deletedAt, media });
   }
 }
 
@@ -195,5 +202,6 @@ export function toLogEntry(row: LogRow): LogEntry {
     editedAt: row.edited_at,
     deletedAt: row.deleted_at,
     deletedBy: row.deleted_by,
+    media: row.media === null ? null : (JSON.parse(row.media) as Media),
   };
 }

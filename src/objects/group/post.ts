@@ -3,6 +3,7 @@
 // the answer leaves only once all of it is durable.
 
 import { AppError } from "../../shared/errors";
+import type { Media } from "../../shared/protocol";
 import type { GroupEntry } from "../group-entry";
 import type { LogEntry } from "./log";
 import { type GroupParts, requireMember } from "./parts";
@@ -30,6 +31,7 @@ export function post(
   replyTo: string | undefined,
   after: string,
   now = Date.now(),
+  media?: Media,
 ): PostReply {
   // A retry gets the first answer, even if the sender has left since.
   const earlier = g.log.findByClient(sender, clientId);
@@ -45,7 +47,13 @@ export function post(
     if (quoted.message.system) throw new AppError("invalid_reply", "only messages can be quoted");
   }
   const entry = g.log.append(
-    replyTo === undefined ? { sender, text, clientId } : { sender, text, clientId, replyTo },
+    {
+      sender,
+      text,
+      clientId,
+      ...(replyTo === undefined ? {} : { replyTo }),
+      ...(media === undefined ? {} : { media }),
+    },
     now,
   );
   g.fanout.seen(sender);

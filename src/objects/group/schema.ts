@@ -112,4 +112,19 @@ export const GROUP_SCHEMA: readonly SchemaStep[] = [
     END`);
     sql.exec(`INSERT INTO log_fts (rowid, text) SELECT pos, text FROM log WHERE system IS NULL AND target IS NULL`);
   },
+  // v4: media (issue 18): a message's photo, file or voice note as JSON in
+  // one more column; the search index takes a file's name with the caption.
+  (sql) => {
+    sql.exec("ALTER TABLE log ADD COLUMN media TEXT");
+    const indexed = (row: "new" | "old") => `${row}.text || coalesce(' ' || json_extract(${row}.media, '$.name'), '')`;
+    sql.exec("DROP TRIGGER log_fts_insert");
+    sql.exec("DROP TRIGGER log_fts_update");
+    sql.exec(`CREATE TRIGGER log_fts_insert AFTER INSERT ON log WHEN new.system IS NULL AND new.target IS NULL BEGIN
+      INSERT INTO log_fts (rowid, text) VALUES (new.pos, ${indexed("new")});
+    END`);
+    sql.exec(`CREATE TRIGGER log_fts_update AFTER UPDATE OF text, media ON log WHEN old.system IS NULL AND old.target IS NULL BEGIN
+      INSERT INTO log_fts (log_fts, rowid, text) VALUES ('delete', old.pos, ${indexed("old")});
+      INSERT INTO log_fts (rowid, text) VALUES (new.pos, ${indexed("new")});
+    END`);
+  },
 ];

@@ -139,6 +139,7 @@ export class LogViews {
       const quote = this.log.quote(entry.replyTo);
       if (quote) message.replyTo = quote;
     }
+    if (entry.media !== null) message.media = entry.media;
     if (entry.editedAt !== null) message.editedAt = entry.editedAt;
     if (entry.deletedAt !== null) {
       message.deletedAt = entry.deletedAt;

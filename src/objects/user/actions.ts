@@ -16,6 +16,7 @@ import type { GroupChats } from "./group-chats";
 import type { GroupReads } from "./group-reads";
 import { catchUp, groupStub, takeOwn } from "./group-send";
 import type { Mailbox } from "./mailbox";
+import { releaseMedia } from "./media-send";
 import { broadcast, send } from "./sockets";
 
 type ActionFrame = Extract<ClientFrame, { type: "edit" | "delete" }>;
@@ -72,8 +73,10 @@ async function run(me: Actor, ws: WebSocket, frame: ActionFrame): Promise<void> 
   }
   if (message.deletedAt !== undefined) throw new AppError("message_deleted", "that message was deleted");
   const chat = parseChat(message.chat);
-  if (chat.kind === "group") return inGroup(me, ws, frame, chat.id);
-  return me.writes(() => oneToOne(me, frame, message, chat.id));
+  if (chat.kind === "group") await inGroup(me, ws, frame, chat.id);
+  else await me.writes(() => oneToOne(me, frame, message, chat.id));
+  // Deleted for everyone: its chat no longer refers to the media (the last reference takes the bytes along).
+  if (frame.type === "delete" && message.media) releaseMedia(me.env, message.media.id, message.chat, me.userId);
 }
 
 function oneToOne(me: Actor, frame: ActionFrame, message: Message, peer: string): void {

@@ -69,7 +69,7 @@ export class MessageChanges {
     const own = row.sender === this.mailbox.owner;
     if (item.deletedAt !== undefined) {
       this.sql.exec(
-        "UPDATE messages SET text = '', deleted_at = ?, deleted_by = ?, change_id = ? WHERE id = ?",
+        "UPDATE messages SET text = '', media = NULL, deleted_at = ?, deleted_by = ?, change_id = ? WHERE id = ?",
         item.deletedAt,
         item.deletedBy ?? item.from,
         item.cid,

@@ -63,7 +63,15 @@ export class DirectSend {
     const { id, ts } = this.me.ids.next(Date.now(), false);
     const toSelf = to === this.me.userId;
     const message = mailbox.appendOwn(
-      { id, chat: frame.chat, text: frame.text, ts, clientId: frame.clientId, ...(quote ? { replyTo: quote } : {}) },
+      {
+        id,
+        chat: frame.chat,
+        text: frame.text,
+        ts,
+        clientId: frame.clientId,
+        ...(quote ? { replyTo: quote } : {}),
+        ...(frame.media ? { media: frame.media } : {}),
+      },
       toSelf ? null : peers.takeUnstored(to),
     );
     // The id clock (and the seq with it): one row, one statement of the same block.

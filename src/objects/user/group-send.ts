@@ -34,7 +34,7 @@ export async function sendToGroup(me: GroupSender, ws: WebSocket, frame: SendFra
   const after = me.groups.get(chat)?.upto ?? "";
   let result: Awaited<ReturnType<typeof group.post>>;
   try {
-    result = await group.post(me.userId, frame.clientId, frame.text, frame.replyTo, after);
+    result = await group.post(me.userId, frame.clientId, frame.text, frame.replyTo, after, frame.media);
   } catch (err) {
     console.warn(JSON.stringify({ event: "group_post_failed", group: groupId, error: String(err) }));
     throw new FrameError(new AppError("unavailable", "the group could not be reached; send again"), frame.clientId);

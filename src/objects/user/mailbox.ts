@@ -8,6 +8,7 @@
 import type {
   ChatId,
   ChatSummary,
+  Media,
   Message,
   Quote,
   ReceiptStatus,
@@ -37,11 +38,12 @@ export interface MessageRow {
   reply_to: string | null;
   reply_from: string | null;
   reply_excerpt: string | null;
+  media: string | null;
   [key: string]: SqlStorageValue;
 }
 
 export const MESSAGE_COLUMNS =
-  "seq, id, chat, sender, text, ts, client_id, system, edited_at, deleted_at, deleted_by, reply_to, reply_from, reply_excerpt";
+  "seq, id, chat, sender, text, ts, client_id, system, edited_at, deleted_at, deleted_by, reply_to, reply_from, reply_excerpt, media";
 /** The same columns read from `messages m` in a join. */
 const M_COLUMNS = MESSAGE_COLUMNS.split(", ")
   .map((c) => `m.${c}`)
@@ -104,8 +106,8 @@ export class Mailbox {
   /** The quote a reply to `id` carries, from this mailbox's copy (null if it has none). */
   quote(id: string): Quote | null {
     const row = this.sql
-      .exec<{ id: string; sender: string; text: string; deleted_at: number | null }>(
-        "SELECT id, sender, text, deleted_at FROM messages WHERE id = ?",
+      .exec<{ id: string; sender: string; text: string; deleted_at: number | null; media: string | null }>(
+        "SELECT id, sender, text, deleted_at, media FROM messages WHERE id = ?",
         id,
       )
       .toArray()[0];
@@ -117,13 +119,13 @@ export class Mailbox {
    * position not yet stored (peer-log.ts), stored by the same chat row write.
    */
   appendOwn(
-    m: { id: string; chat: ChatId; text: string; ts: number; clientId: string; replyTo?: Quote },
+    m: { id: string; chat: ChatId; text: string; ts: number; clientId: string; replyTo?: Quote; media?: Media },
     handed: string | null = null,
   ): Message {
     const seq = this.nextSeq();
     this.sql.exec(
-      `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt, media)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       seq,
       m.id,
       m.chat,
@@ -132,6 +134,7 @@ export class Mailbox {
       m.ts,
       m.clientId,
       ...quoteColumns(m.replyTo),
+      m.media ? JSON.stringify(m.media) : null,
     );
     this.touchChat(m.chat, seq, m.id, false, handed);
     if (m.chat.startsWith("u:")) this.addContact(m.chat.slice(2), m.ts);
@@ -145,6 +148,7 @@ export class Mailbox {
       clientId: m.clientId,
     };
     if (m.replyTo) message.replyTo = m.replyTo;
+    if (m.media) message.media = m.media;
     return message;
   }
 
@@ -211,8 +215,8 @@ export class Mailbox {
     const quote = item.replyTo ? (this.quote(item.replyTo.id) ?? item.replyTo) : null;
     // A repeated delivery writes nothing (the insert is ignored, its seq given back).
     const written = this.sql.exec(
-      `INSERT INTO messages (seq, id, chat, sender, text, ts, system, client_id, reply_to, reply_from, reply_excerpt)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+      `INSERT INTO messages (seq, id, chat, sender, text, ts, system, client_id, reply_to, reply_from, reply_excerpt, media)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
       seq,
       item.id,
       item.chat,
@@ -222,6 +226,7 @@ export class Mailbox {
       system,
       clientId,
       ...quoteColumns(quote),
+      item.media ? JSON.stringify(item.media) : null,
     ).rowsWritten;
     if (written === 0) {
       this.giveBack();
@@ -234,6 +239,7 @@ export class Mailbox {
     if (clientId !== null) message.clientId = clientId;
     if (item.system) message.system = item.system;
     if (quote) message.replyTo = quote;
+    if (item.media) message.media = item.media;
     return message;
   }
 
@@ -344,6 +350,7 @@ export class Mailbox {
       ts: message.ts,
     };
     if (message.replyTo) item.replyTo = message.replyTo;
+    if (message.media) item.media = message.media;
     return item;
   }
 
@@ -484,6 +491,7 @@ export class Mailbox {
       if (row.reply_excerpt === null) quote.deleted = true;
       message.replyTo = quote;
     }
+    if (row.media !== null) message.media = JSON.parse(row.media) as Media;
     if (row.edited_at !== null) message.editedAt = row.edited_at;
     if (row.deleted_at !== null) {
       message.deletedAt = row.deleted_at;

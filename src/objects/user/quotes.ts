@@ -18,9 +18,15 @@ export function excerpt(text: string): string {
   return out;
 }
 
-export function quoteOf(row: { id: string; sender: string; text: string; deleted_at: number | null }): Quote {
+export function quoteOf(row: {
+  id: string;
+  sender: string;
+  text: string;
+  deleted_at: number | null;
+  media?: string | null;
+}): Quote {
   return row.deleted_at === null
-    ? { id: row.id, from: row.sender, excerpt: excerpt(row.text) }
+    ? { id: row.id, from: row.sender, excerpt: excerpt(row.text || mediaLabel(row.media)) }
     : { id: row.id, from: row.sender, excerpt: "", deleted: true };
 }
 
@@ -41,4 +47,13 @@ export function refreshQuotes(sql: SqlStorage, id: string, text: string | null):
       id,
     );
   }
+}
+
+/** A quoted photo, file or voice note without a caption: what it is, in words. */
+function mediaLabel(media: string | null | undefined): string {
+  if (!media) return "";
+  const { kind, name } = JSON.parse(media) as { kind?: string; name?: string };
+  if (kind === "photo") return "📷 Photo";
+  if (kind === "voice") return "🎤 Voice message";
+  return `📄 ${name ?? "File"}`;
 }

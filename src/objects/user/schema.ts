@@ -5,6 +5,7 @@ import { META_TABLE } from "../storage/meta";
 import { OUTBOX_INDEX, OUTBOX_TABLE } from "../storage/outbox";
 import type { SchemaStep } from "../storage/schema";
 import { COUNTERS_KEY, packCounters } from "./counters";
+import { MEDIA_TABLES } from "./media-store";
 import { MUTES_TABLE } from "./mutes";
 import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
 import { WATCHING_INDEX, WATCHING_TABLE } from "./watching";
@@ -240,5 +241,27 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
   // v10: Web Push subscriptions (issue 18, notifications; ./web-push.ts). Self-contained too.
   (sql) => {
     sql.exec(PUSH_TABLE);
+  },
+  // v11: photos, files and voice notes (issue 18; ./media-store.ts). A message
+  // keeps its media as JSON in one more column (no row more per message); the
+  // search index takes a file's name with the caption, so the triggers are
+  // made again (the same text as before for every row without media).
+  (sql) => {
+    sql.exec("ALTER TABLE messages ADD COLUMN media TEXT");
+    for (const statement of MEDIA_TABLES) sql.exec(statement);
+    const indexed = (row: "new" | "old") => `${row}.text || coalesce(' ' || json_extract(${row}.media, '$.name'), '')`;
+    sql.exec("DROP TRIGGER messages_fts_insert");
+    sql.exec("DROP TRIGGER messages_fts_delete");
+    sql.exec("DROP TRIGGER messages_fts_update");
+    sql.exec(`CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+      INSERT INTO messages_fts (rowid, text) VALUES (new.seq, ${indexed("new")});
+    END`);
+    sql.exec(`CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, ${indexed("old")});
+    END`);
+    sql.exec(`CREATE TRIGGER messages_fts_update AFTER UPDATE OF seq, text, media ON messages BEGIN
+      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, ${indexed("old")});
+      INSERT INTO messages_fts (rowid, text) VALUES (new.seq, ${indexed("new")});
+    END`);
   },
 ];

@@ -4,6 +4,7 @@
 
 import * as v from "valibot";
 import { chatId, count, entityId, messageId } from "./fields";
+import { mediaSchema } from "./media";
 import {
   authAnswerSchema,
   blockedUserSchema,
@@ -58,5 +59,6 @@ export const NAMED_SCHEMAS = {
   BlockedUser: blockedUserSchema,
   SessionInfo: sessionInfoSchema,
   ReaderReceipt: readerReceiptSchema,
+  Media: mediaSchema,
   Error: errorBodySchema,
 } as const;

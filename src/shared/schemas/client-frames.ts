@@ -6,7 +6,8 @@ import * as v from "valibot";
 import { AppError } from "../errors";
 import { RECEIVED_IDS_MAX, SUBSCRIBE_MAX } from "../limits";
 import { asObject, parseJson, parseWith } from "./check";
-import { chatId, clientId, count, entityId, messageId, messageText } from "./fields";
+import { captionText, chatId, clientId, count, entityId, messageId, messageText } from "./fields";
+import { mediaSchema } from "./media";
 
 /** `delete` for everyone (a tombstone in every member's mailbox) or for me (gone from mine). */
 export const DELETE_SCOPES = ["everyone", "me"] as const;
@@ -23,8 +24,10 @@ export const CLIENT_FRAMES = {
     type: v.literal("send"),
     clientId,
     chat: chatId,
-    text: messageText,
+    /** A caption when `media` is there ("" or absent: none); else the message, required. */
+    text: captionText,
     replyTo: v.optional(messageId),
+    media: v.optional(mediaSchema),
   }),
   edit: v.object({ type: v.literal("edit"), clientId, id: messageId, text: messageText }),
   delete: v.object({ type: v.literal("delete"), clientId, id: messageId, for: v.picklist(DELETE_SCOPES) }),
@@ -68,8 +71,14 @@ export function parseClientFrame(raw: string): ClientFrame {
   }
   const schema = CLIENT_FRAMES[type as ClientFrameType];
   try {
-    return parseWith(schema, fields);
+    const frame = parseWith(schema, fields);
+    // A message is its text, or its media (the text then a caption, maybe none).
+    if (frame.type === "send" && frame.text === "" && !frame.media) {
+      throw new FrameError(new AppError("invalid_field", "text must not be empty without media"), frame.clientId);
+    }
+    return frame;
   } catch (err) {
+    if (err instanceof FrameError) throw err;
     if (!(err instanceof AppError) || !Object.hasOwn(schema.entries, "clientId")) throw err;
     const id = v.safeParse(clientId, fields.clientId);
     throw id.success ? new FrameError(err, id.output) : err;

@@ -41,6 +41,16 @@ export const messageText = v.pipe(
   v.transform((text) => checkMessageText(text)),
 );
 
+/** A send's text, which may be empty ("", or left out) when the message has media: its caption. */
+export const captionText = v.optional(
+  v.pipe(
+    v.string(),
+    maxChars(TEXT_MAX, says("text_too_long", `text must be at most ${TEXT_MAX} characters`)),
+    v.transform((text) => checkMessageText(text)),
+  ),
+  "",
+);
+
 /** A one-line name (display name, about, group name, device), trimmed, by checkName. */
 /* @__NO_SIDE_EFFECTS__ */
 export function name(field: string, min: number, max: number) {

@@ -4,6 +4,7 @@
 
 import * as v from "valibot";
 import { chatId, count, entityId, messageId } from "./fields";
+import { mediaSchema } from "./media";
 
 export const LAST_SEEN_VISIBILITIES = ["everyone", "contacts", "nobody"] as const;
 export type LastSeenVisibility = (typeof LAST_SEEN_VISIBILITIES)[number];
@@ -69,6 +70,8 @@ export const messageSchema = v.object({
   system: v.optional(systemEventSchema),
   /** Present on a reply. */
   replyTo: v.optional(quoteSchema),
+  /** Present on a photo, file or voice note (docs/protocol.md, "Media"); `text` is its caption. Gone once deleted. */
+  media: v.optional(mediaSchema),
   /** Present once the sender edited the message: when (ms). */
   editedAt: v.optional(timestamp),
   /** Present on a message deleted for everyone (a tombstone; `text` is ""). */

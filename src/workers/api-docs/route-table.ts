@@ -20,6 +20,7 @@ import { authAnswerSchema, errorBodySchema, meSchema, presenceSchema, userSchema
 import { avatarQuery, historyQuery, searchQuery, socketQuery, userLookupQuery } from "../../shared/schemas/queries";
 import { SHARDS } from "../../shared/shards";
 import { GROUP_ROUTES } from "./group-routes";
+import { MEDIA_ROUTES } from "./media-routes";
 import { NOTIFY_ROUTES } from "./notify-routes";
 import { type Answer, type RouteDoc, r } from "./route-doc";
 
@@ -256,4 +257,5 @@ export const ROUTES = [
   r("get", "/api/docs", "The API reference page", "docs", false, { 200: docs("text/html") }),
   r("get", "/api/docs/init.js", "The reference page's script", "docs", false, { 200: docs("text/javascript") }),
   ...NOTIFY_ROUTES,
+  ...MEDIA_ROUTES,
 ] satisfies RouteDoc[];

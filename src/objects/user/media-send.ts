@@ -1,0 +1,90 @@
+// A `send` with media, before the usual send path: the media must be the
+// sender's own upload, or one a chat of theirs may read already (a forward);
+// its chat is granted it (a row of the uploader's object, ./media-owner.ts),
+// before the message is stored, so that no member ever sees a message whose
+// media it may not fetch. What the server sniffed and counted (kind, type,
+// size) must be what the frame says; the page's extras are kept per kind.
+
+import { AppError, type Result } from "../../shared/errors";
+import { type ClientFrame, FrameError, type Media } from "../../shared/protocol";
+import type { MediaOwner } from "./media-owner";
+import type { MediaRecord } from "./media-store";
+
+type SendFrame = Extract<ClientFrame, { type: "send" }>;
+
+export interface MediaSender {
+  userId: string;
+  env: Env;
+  media: MediaOwner;
+}
+
+/** The uploader of a media id: its first 16 characters. */
+export function ownerOf(mediaId: string): string {
+  return mediaId.slice(0, 16);
+}
+
+/**
+ * Grants `chat` the media `id`, for a message `by` sends there (a send, or a
+ * forward copying a message). Answers the upload as the server has it, or
+ * unknown_media when `by` may not refer to it. For forwarding (issue 18, 3).
+ */
+export async function grantMedia(env: Env, id: string, chat: string, by: string): Promise<Result<MediaRecord>> {
+  const owner = env.USERS.get(env.USERS.idFromName(ownerOf(id)));
+  return owner.grantMedia(id, chat, by);
+}
+
+/**
+ * A message of `chat` referring to the media was deleted for everyone. Not
+ * waited for: a release lost to a crash leaves the bytes stored (a leak,
+ * never a message without its media).
+ */
+export function releaseMedia(env: Env, id: string, chat: string, by: string): void {
+  const owner = env.USERS.get(env.USERS.idFromName(ownerOf(id)));
+  void owner.releaseMedia(id, chat, by).catch((err: unknown) => {
+    console.warn(JSON.stringify({ event: "media_release_failed", media: id, error: String(err) }));
+  });
+}
+
+/** Checks and grants the frame's media; the frame then carries it as stored. No media: nothing done. */
+export async function attachMedia(me: MediaSender, frame: SendFrame): Promise<void> {
+  const media = frame.media;
+  if (!media) return;
+  let granted: Result<MediaRecord>;
+  try {
+    granted =
+      ownerOf(media.id) === me.userId
+        ? await me.media.grant(media.id, frame.chat, me.userId)
+        : await grantMedia(me.env, media.id, frame.chat, me.userId);
+  } catch (err) {
+    console.warn(JSON.stringify({ event: "media_grant_failed", media: media.id, error: String(err) }));
+    throw new FrameError(new AppError("unavailable", "the media could not be checked; send again"), frame.clientId);
+  }
+  if (!granted.ok) throw new FrameError(new AppError(granted.error.code, granted.error.message), frame.clientId);
+  const record = granted.value;
+  if (record.kind !== media.kind || record.mime !== media.mime || record.size !== media.size) {
+    throw new FrameError(
+      new AppError(
+        "invalid_media",
+        `media must be the ${record.kind} of ${record.size} bytes (${record.mime}) uploaded`,
+      ),
+      frame.clientId,
+    );
+  }
+  frame.media = shaped(media);
+}
+
+/** Only the fields of its kind: pixel size and preview for a photo, duration for a voice note. */
+function shaped(media: Media): Media {
+  const { id, kind, mime, size, name, width, height, duration, preview } = media;
+  const out: Media = { id, kind, mime, size };
+  if (name !== undefined) out.name = name;
+  if (kind === "photo") {
+    if (width !== undefined && height !== undefined) {
+      out.width = width;
+      out.height = height;
+    }
+    if (preview !== undefined) out.preview = preview;
+  }
+  if (kind === "voice" && duration !== undefined) out.duration = duration;
+  return out;
+}
