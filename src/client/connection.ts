@@ -5,7 +5,7 @@
 // Plain WebSocket and timers only, so it runs in browsers and in Node 22 alike.
 
 import { SUBSCRIBE_MAX } from "../shared/limits";
-import { type ChatId, type ClientFrame, type Message, PING, type ServerFrame } from "../shared/protocol";
+import { type ChatId, type ClientFrame, type Media, type Message, PING, type ServerFrame } from "../shared/protocol";
 import { Acks } from "./acks";
 import { Backoff, type BackoffOptions } from "./backoff";
 import { checkText } from "./check-text";
@@ -128,9 +128,17 @@ export class Connection extends Emitter<ConnectionEvents> {
   // ------------------------------------------------------------ sending
 
   /** Queues a message (a reply when `replyTo` names a message of the chat); written now if a socket is open, else on reconnect. */
-  send(chat: ChatId, text: string, clientId = ids.next(), replyTo?: string): QueuedSend {
-    checkText(text);
-    const item: QueuedSend = { clientId, chat, text, createdAt: Date.now(), ...(replyTo ? { replyTo } : {}) };
+  send(chat: ChatId, text: string, clientId = ids.next(), replyTo?: string, media?: Media): QueuedSend {
+    // With media the text is a caption, and may be empty.
+    if (!media || text !== "") checkText(text);
+    const item: QueuedSend = {
+      clientId,
+      chat,
+      text,
+      createdAt: Date.now(),
+      ...(replyTo ? { replyTo } : {}),
+      ...(media ? { media } : {}),
+    };
     this.queue.add(item);
     this.flushSoon();
     return item;
@@ -421,10 +429,15 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (!this.isOpen()) return;
     const items = this.queue.takeUnwritten(this.generation, FLUSH_SLICE);
     for (const item of items) {
-      const { clientId, chat, text, replyTo } = item;
-      this.writeFrame(
-        replyTo ? { type: "send", clientId, chat, text, replyTo } : { type: "send", clientId, chat, text },
-      );
+      const { clientId, chat, text, replyTo, media } = item;
+      this.writeFrame({
+        type: "send",
+        clientId,
+        chat,
+        text,
+        ...(replyTo ? { replyTo } : {}),
+        ...(media ? { media } : {}),
+      });
     }
     for (const frame of this.changes.takeUnwritten(this.generation)) this.writeFrame(frame);
     if (items.length === FLUSH_SLICE) this.flushLater(500);

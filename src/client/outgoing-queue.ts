@@ -3,7 +3,7 @@
 // after a reconnect) carries the same id and the server stores it only once.
 // An optional store (localStorage in the page) keeps the queue across reloads.
 
-import type { ChatId } from "../shared/protocol";
+import type { ChatId, Media } from "../shared/protocol";
 
 export interface QueuedSend {
   clientId: string;
@@ -13,6 +13,8 @@ export interface QueuedSend {
   createdAt: number;
   /** The message it answers (a reply), if any. */
   replyTo?: string;
+  /** An uploaded photo, file or voice note (POST /api/media); `text` is then its caption, maybe "". */
+  media?: Media;
 }
 
 export interface QueueStore {

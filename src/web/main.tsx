@@ -8,6 +8,7 @@ import "./styles/base.css";
 import "./styles/layout.css";
 import "./styles/chat-list.css";
 import "./styles/conversation.css";
+import "./styles/media.css";
 import "./styles/settings.css";
 
 applyStoredTheme();

@@ -16,6 +16,9 @@ const FLAGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+  // A fake microphone that needs no permission prompt: voice notes (test/browser/media.test.ts).
+  "--use-fake-device-for-media-stream",
+  "--use-fake-ui-for-media-stream",
 ];
 
 export async function launchBrowser(): Promise<Browser> {

@@ -3,7 +3,7 @@
 // change bumps `version`, and the App re-renders on it.
 
 import { Api, ApiError, Connection, type ConnectionEvents, type ConnectionState, type QueuedSend } from "../../client";
-import type { ChatId, Me, Message, MutedUntil, Presence, User } from "../../shared/protocol";
+import type { ChatId, Me, Media, Message, MutedUntil, Presence, User } from "../../shared/protocol";
 import { Alerts } from "./alerts";
 import { announce, isMuted, unreadTotal } from "./announce";
 import { Blocks } from "./blocks";
@@ -262,8 +262,8 @@ export class AppStore {
 
   // ------------------------------------------------------------ actions
 
-  send(chat: ChatId, text: string, replyTo?: string): QueuedSend | undefined {
-    const item = this.connection?.send(chat, text, undefined, replyTo);
+  send(chat: ChatId, text: string, replyTo?: string, media?: Media): QueuedSend | undefined {
+    const item = this.connection?.send(chat, text, undefined, replyTo, media);
     this.changed();
     return item;
   }

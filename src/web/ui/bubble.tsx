@@ -14,6 +14,7 @@ import { allowedOn } from "../store/message-rules";
 import { recipientsOf, tickStatus } from "../store/ticks";
 import { clock } from "./format";
 import { Icon } from "./icons";
+import { MediaView } from "./media-view";
 import { type MenuActions, MessageMenu } from "./message-menu";
 import { RichText } from "./rich-text";
 import { systemText } from "./system-text";
@@ -80,6 +81,7 @@ export function Bubble({ store, message, focused, cont, mark, menuOpen, onMenu, 
       {!mine && group && !cont ? <span class="sender">{from}</span> : null}
       {message.replyTo ? <QuoteBlock store={store} quote={message.replyTo} onJump={actions?.jump} /> : null}
       <span class="sr-only">{from}: </span>
+      {message.media && !deleted ? <MediaView store={store} media={message.media} /> : null}
       <span class="text">
         {deleted ? (
           <em class="deleted-text">

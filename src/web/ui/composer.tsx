@@ -7,6 +7,7 @@ import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { TEXT_MAX } from "../../shared/limits";
 import type { ChatId, Message } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
+import { Attachments } from "./attach";
 import { errorText } from "./form-error";
 import { Icon } from "./icons";
 
@@ -86,6 +87,23 @@ export function Composer({ store, chat, replyTo, editing, onDone }: ComposerProp
           </button>
         </div>
       ) : null}
+      <Attachments
+        store={store}
+        disabled={editing !== null}
+        onMedia={(media) => {
+          // The text typed so far goes with it as its caption.
+          const caption = text.trim() === "" ? "" : text;
+          try {
+            store.send(chat, caption, replyTo?.id, media);
+            store.drafts?.set(chat, "");
+            setText("");
+            setError(null);
+            onDone();
+          } catch (err) {
+            setError(errorText(err));
+          }
+        }}
+      />
       <label class="sr-only" for="composer-text">
         Message
       </label>

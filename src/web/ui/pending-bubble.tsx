@@ -21,6 +21,7 @@ export function PendingBubble({ item }: { item: QueuedSend }) {
   return (
     <li class="bubble mine pending" data-client-id={item.clientId}>
       <span class="sr-only">You: </span>
+      {item.media ? <span class="media-pending">📎 {item.media.name ?? item.media.kind}</span> : null}
       <span class="text">{item.text}</span>
       <span class="meta">
         <time dateTime={new Date(item.createdAt).toISOString()}>{clock(item.createdAt)}</time>
