@@ -293,9 +293,10 @@ describe("messages with media", () => {
     a.send({ type: "send", clientId: "s1", chat: `u:${bob.user.id}`, media: mediaOf(sentOne) });
     await a.next("sent");
     a.close();
-    const swept = await runInDurableObject(userStub(alice.user.id), (object: UserObject) =>
-      (object as unknown as { media: { sweep(now: number): Promise<number> } }).media.sweep(Date.now() + 25 * 3600_000),
-    );
+    const swept = await runInDurableObject(userStub(alice.user.id), (object: UserObject) => {
+      const { parts } = object as unknown as { parts: { media: { sweep(now: number): Promise<number> } } };
+      return parts.media.sweep(Date.now() + 25 * 3600_000);
+    });
     expect(swept).toBe(1);
     expect(await storedMedia(alice.user.id)).toEqual([`media/${alice.user.id}/${sentOne.id}`]);
     expect((await fetchMedia(alice.token, unsent.id)).status).toBe(404);
