@@ -7,7 +7,7 @@
 import type { AuthAnswer } from "../shared/protocol";
 
 // The smallest valid PNG: a 1x1 transparent pixel.
-const TINY_PNG = Uint8Array.from(
+export const TINY_PNG = Uint8Array.from(
   atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
   (c) => c.charCodeAt(0),
 );
@@ -26,6 +26,10 @@ export interface World {
   groupId: string;
   /** A message the admin sent to the group after the removal. */
   messageId: string;
+  /** A photo the admin sent to the group before the removal. */
+  mediaId: string;
+  /** The admin's upload in parts, one part of TINY_PNG's size, begun and not finished. */
+  uploadId: string;
 }
 
 /** The session id inside a token (its `sid` claim). */
@@ -171,6 +175,48 @@ export const ROWS: Row[] = [
     route: "/api/users/:id/avatar",
     path: (w) => `/api/users/${w.users.member.user.id}/avatar`,
     expect: { admin: 404, member: 404, removed: 404, outsider: 404, anonymous: 404 },
+  },
+  {
+    // Media (docs/protocol.md, "Media"): anyone may upload, within their own allowance.
+    method: "POST",
+    route: "/api/media",
+    path: () => "/api/media?kind=photo",
+    body: () => TINY_PNG,
+    expect: { admin: 201, member: 201, removed: 201, outsider: 201, anonymous: 401 },
+  },
+  {
+    method: "POST",
+    route: "/api/media/uploads",
+    path: () => "/api/media/uploads",
+    body: () => ({ kind: "file", size: 10 }),
+    expect: { admin: 201, member: 201, removed: 201, outsider: 201, anonymous: 401 },
+  },
+  {
+    // An upload in parts is its uploader's alone (others: 404, as for none).
+    method: "GET",
+    route: "/api/media/uploads/:id",
+    path: (w) => `/api/media/uploads/${w.uploadId}`,
+    expect: { admin: 200, member: 404, removed: 404, outsider: 404, anonymous: 401 },
+  },
+  {
+    method: "PUT",
+    route: "/api/media/uploads/:id/parts/:n",
+    path: (w) => `/api/media/uploads/${w.uploadId}/parts/1`,
+    body: () => TINY_PNG,
+    expect: { admin: 200, member: 404, removed: 404, outsider: 404, anonymous: 401 },
+  },
+  {
+    method: "POST",
+    route: "/api/media/uploads/:id/complete",
+    path: (w) => `/api/media/uploads/${w.uploadId}/complete`,
+    expect: { admin: 201, member: 404, removed: 404, outsider: 404, anonymous: 401 },
+  },
+  {
+    // The bytes of media sent to the group: those who are or were in it when it was sent.
+    method: "GET",
+    route: "/api/media/:id",
+    path: (w) => `/api/media/${w.mediaId}`,
+    expect: { admin: 200, member: 200, removed: 200, outsider: 404, anonymous: 401 },
   },
   {
     // Searches only the caller's own mailbox (isolation is tested in search.test.ts).

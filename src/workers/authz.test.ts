@@ -10,23 +10,43 @@
 
 import { beforeAll, describe, expect, it } from "vitest";
 import securityDoc from "../../docs/security.md?raw";
-import { CALLERS, type Caller, FRAME_ROWS, matrixTable, ROWS, type Row, type World } from "../test/authz-matrix";
+import {
+  CALLERS,
+  type Caller,
+  FRAME_ROWS,
+  matrixTable,
+  ROWS,
+  type Row,
+  TINY_PNG,
+  type World,
+} from "../test/authz-matrix";
 import { clearAlarms, createGroup, settle } from "../test/groups";
 import { api, connect, register, userStub } from "../test/helpers";
+import { PNG } from "../test/images";
+import { uploaded } from "../test/media";
 import { app } from "./app";
 
 async function newWorld(): Promise<World> {
   const [admin, member, removed, outsider] = await Promise.all([register(), register(), register(), register()]);
   const users = { admin, member, removed, outsider } as World["users"];
   const group = await createGroup(admin.token, "matrix", [member.user.id, removed.user.id]);
+  const socket = await connect(admin.token);
+  const photo = await uploaded(admin.token, "photo", PNG);
+  socket.send({ type: "send", clientId: "photo", chat: `g:${group.id}`, media: photo });
+  await socket.next("sent");
+  const parts = await api("/api/media/uploads", {
+    method: "POST",
+    token: admin.token,
+    body: { kind: "photo", size: TINY_PNG.length },
+  });
+  const uploadId = ((await parts.json()) as { id: string }).id;
   const res = await api(`/api/groups/${group.id}/members/${removed.user.id}`, { method: "DELETE", token: admin.token });
   if (res.status !== 200) throw new Error(`setup: remove failed ${res.status}`);
-  const socket = await connect(admin.token);
   socket.send({ type: "send", clientId: "world", chat: `g:${group.id}`, text: "after the removal" });
-  const sent = await socket.next("sent");
+  const sent = await socket.next("sent", (f) => f.clientId === "world");
   socket.close();
   await settle(group.id);
-  return { users, groupId: group.id, messageId: sent.id };
+  return { users, groupId: group.id, messageId: sent.id, mediaId: photo.id, uploadId };
 }
 
 async function call(row: Row, world: World, caller: Caller): Promise<number> {
