@@ -21,11 +21,23 @@ describe("media on the page", () => {
     const ben = await PageUser.register(browser(), base, "ben", "Ben");
     await ann.startChat(ben.username);
 
-    // A photo with a caption: the text typed goes with it.
+    // A photo with a caption: the text typed goes with it. The upload is held a
+    // moment on its way (a slow network), so its progress bar can be seen.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await ann.page.route("**/api/media?kind=*", async (route) => {
+      await held;
+      await route.continue();
+    });
     await ann.page.getByLabel("Message", { exact: true }).fill("Our garden");
     await ann.page
       .getByLabel("File to send")
       .setInputFiles({ name: "garden.png", mimeType: "image/png", buffer: PHOTO });
+    await ann.page.getByRole("progressbar", { name: "Uploading garden.png" }).waitFor();
+    await ann.screenshot("media-uploading");
+    release();
     const sentPhoto = ann.mine("Our garden");
     await sentPhoto.getByRole("button", { name: "Open photo garden.png" }).waitFor();
 
@@ -45,8 +57,10 @@ describe("media on the page", () => {
     await ann.page.getByRole("button", { name: /^Play voice message 0:0\d$/ }).waitFor();
     await ann.screenshot("media-sent");
 
-    // Ben opens the chat.
-    await ben.page.getByRole("button", { name: /^Ann/ }).first().click();
+    // Ben's chat list says what came last; then he opens the chat.
+    const row = ben.page.getByRole("button", { name: /^Ann/ }).first();
+    await row.locator(".chat-last", { hasText: "🎤 Voice message" }).waitFor();
+    await row.click();
     const photo = ben.theirs("Our garden");
     const preview = photo.getByRole("img", { name: "Preview" });
     await preview.waitFor();

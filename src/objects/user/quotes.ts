@@ -4,7 +4,8 @@
 // everyone empties it (so deleted text survives nowhere, quotes included).
 
 import { QUOTE_EXCERPT_MAX } from "../../shared/limits";
-import type { Quote } from "../../shared/protocol";
+import { mediaLabel } from "../../shared/media-label";
+import type { Media, Quote } from "../../shared/protocol";
 
 /** The first QUOTE_EXCERPT_MAX characters (code points) of a text. */
 export function excerpt(text: string): string {
@@ -26,7 +27,7 @@ export function quoteOf(row: {
   media?: string | null;
 }): Quote {
   return row.deleted_at === null
-    ? { id: row.id, from: row.sender, excerpt: excerpt(row.text || mediaLabel(row.media)) }
+    ? { id: row.id, from: row.sender, excerpt: excerpt(row.text || labelOf(row.media)) }
     : { id: row.id, from: row.sender, excerpt: "", deleted: true };
 }
 
@@ -49,11 +50,7 @@ export function refreshQuotes(sql: SqlStorage, id: string, text: string | null):
   }
 }
 
-/** A quoted photo, file or voice note without a caption: what it is, in words. */
-function mediaLabel(media: string | null | undefined): string {
-  if (!media) return "";
-  const { kind, name } = JSON.parse(media) as { kind?: string; name?: string };
-  if (kind === "photo") return "📷 Photo";
-  if (kind === "voice") return "🎤 Voice message";
-  return `📄 ${name ?? "File"}`;
+/** A quoted photo, file or voice note without a caption (its column's JSON): what it is, in words. */
+function labelOf(media: string | null | undefined): string {
+  return media ? mediaLabel(JSON.parse(media) as Media) : "";
 }

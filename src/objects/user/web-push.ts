@@ -9,6 +9,7 @@
 
 import { buildPushPayload, type VapidKeys } from "@block65/webcrypto-web-push";
 import { PUSH_SUBSCRIPTIONS_MAX } from "../../shared/limits";
+import { previewText } from "../../shared/media-label";
 import type { ChatId, Message } from "../../shared/protocol";
 import type { PushSubscriptionBody } from "../../shared/push";
 import { userDb } from "../../shared/shards";
@@ -157,7 +158,7 @@ export function pushOffline(owner: PushOwner, messages: Omit<Message, "seq">[]):
   const now = Date.now();
   const notes: PushNote[] = messages
     .filter((m) => m.from !== owner.userId && !m.system && owner.mutes.get(m.chat, now) === null)
-    .map((m) => ({ chat: m.chat, id: m.id, from: m.from, text: m.text, ts: m.ts }));
+    .map((m) => ({ chat: m.chat, id: m.id, from: m.from, text: previewText(m), ts: m.ts }));
   if (notes.length === 0 || owner.subs.count() === 0) return;
   owner.ctx.waitUntil(
     pushAll(owner.env, owner.subs, notes, async (id) => {

@@ -3,6 +3,7 @@
 // message from someone new arrives before their name; we wait up to a
 // second for it), unless the chat is muted.
 
+import { previewText } from "../../shared/media-label";
 import type { ChatId, Message, MutedUntil } from "../../shared/protocol";
 import type { AppStore } from "./app-store";
 
@@ -38,7 +39,7 @@ export async function announce(store: AppStore, message: Message): Promise<void>
   store.alerts.incoming(
     {
       title: groupName ? `${sender} in ${groupName}` : sender,
-      body: message.text,
+      body: previewText(message),
       tag: chat,
       open: () => store.views.showChat({ name: "chat", chat }),
     },

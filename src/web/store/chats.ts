@@ -3,6 +3,7 @@
 // the newest message, per chat.
 
 import { QUOTE_EXCERPT_MAX } from "../../shared/limits";
+import { previewText } from "../../shared/media-label";
 import type { ChatId, ChatSummary, Message } from "../../shared/protocol";
 
 export interface ChatEntry {
@@ -108,5 +109,9 @@ export function merged(known: Message, incoming: Message): Message {
 /** The quote a reply to this message carries: sender and the start of its text, or "deleted". */
 export function quoteOf(message: Message): NonNullable<Message["replyTo"]> {
   if (message.deletedAt !== undefined) return { id: message.id, from: message.from, excerpt: "", deleted: true };
-  return { id: message.id, from: message.from, excerpt: [...message.text].slice(0, QUOTE_EXCERPT_MAX).join("") };
+  return {
+    id: message.id,
+    from: message.from,
+    excerpt: [...previewText(message)].slice(0, QUOTE_EXCERPT_MAX).join(""),
+  };
 }

@@ -1,6 +1,7 @@
 // The list of chats, newest first: picture, name, last message, time, unread
 // badge, online dot. The first screen after logging in.
 
+import { previewText } from "../../shared/media-label";
 import type { Message } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
 import type { ChatEntry } from "../store/chats";
@@ -96,5 +97,5 @@ function ChatRow({ store, entry }: { store: AppStore; entry: ChatEntry }) {
 function lastLine(store: AppStore, last: Message, prefix: string): string {
   if (last.system) return systemText(store, last);
   if (last.deletedAt !== undefined) return prefix ? "You deleted this message" : "This message was deleted";
-  return prefix + last.text;
+  return prefix + previewText(last);
 }

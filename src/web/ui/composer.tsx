@@ -5,6 +5,7 @@
 
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { TEXT_MAX } from "../../shared/limits";
+import { previewText } from "../../shared/media-label";
 import type { ChatId, Message } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
 import { Attachments } from "./attach";
@@ -80,7 +81,7 @@ export function Composer({ store, chat, replyTo, editing, onDone }: ComposerProp
                 ? "Edit message"
                 : `Replying to ${about.from === store.userId ? "yourself" : store.directory.userName(about.from)}`}
             </span>
-            <span class="quote-text">{about.text}</span>
+            <span class="quote-text">{previewText(about)}</span>
           </span>
           <button type="button" class="icon" aria-label={editing ? "Cancel edit" : "Cancel reply"} onClick={onDone}>
             <Icon name="close" />

@@ -1,6 +1,7 @@
 // Search my messages; choosing a hit opens its chat scrolled to it.
 
 import { useState } from "preact/hooks";
+import { previewText } from "../../shared/media-label";
 import type { Message } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
 import { errorText, FormError } from "./form-error";
@@ -49,7 +50,7 @@ export function Search({ store }: { store: AppStore }) {
             <button type="button" class="chat-row" onClick={() => open(hit)}>
               <span class="chat-main">
                 <span class="chat-name">{chatTitle(store, hit.chat)}</span>
-                <span class="chat-last">{hit.text}</span>
+                <span class="chat-last">{previewText(hit)}</span>
               </span>
               <span class="chat-time">{shortWhen(hit.ts)}</span>
             </button>
