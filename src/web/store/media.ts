@@ -117,6 +117,11 @@ export async function download(token: string | undefined, id: string, onProgress
   return url;
 }
 
+/** What this page uploaded is already here: its own bytes stand for the download. */
+export function remember(id: string, file: Blob): void {
+  if (!downloaded.has(id)) downloaded.set(id, URL.createObjectURL(file));
+}
+
 export function downloadedUrl(id: string): string | undefined {
   return downloaded.get(id);
 }

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { MEDIA_NAME_MAX } from "../../shared/limits";
 import type { Media } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
-import { durationText, kindOf, photoFacts, upload } from "../store/media";
+import { durationText, kindOf, photoFacts, remember, upload } from "../store/media";
 import { Icon } from "./icons";
 
 interface Uploading {
@@ -54,6 +54,7 @@ export function Attachments({
         ),
         kind === "photo" ? photoFacts(file) : Promise.resolve({}),
       ]);
+      remember(answer.id, file);
       onMedia({ ...answer, ...(name ? { name } : {}), ...facts, ...extra });
     } catch (err) {
       setError(`Not sent: ${err instanceof Error ? err.message : String(err)}`);

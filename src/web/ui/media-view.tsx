@@ -4,7 +4,7 @@
 // and downloads on click; a voice note its duration, and plays inline. The
 // bytes come by XHR with a progress bar (store/media.ts).
 
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Media } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
 import { download, downloadedUrl, durationText, sizeText } from "../store/media";
@@ -83,35 +83,57 @@ function Photo({ store, media }: { store: AppStore; media: Media }) {
       </button>
       {bar}
       {failed}
-      {open && url ? (
-        <div class="photo-viewer" role="dialog" aria-modal="true" aria-label="Photo">
-          <img src={url} alt={media.name ?? "Full size"} />
-          <button type="button" class="icon" aria-label="Close photo" onClick={() => setOpen(false)}>
-            <Icon name="close" />
-          </button>
-        </div>
-      ) : null}
+      {open && url ? <PhotoViewer url={url} name={media.name} onClose={() => setOpen(false)} /> : null}
     </span>
+  );
+}
+
+/** The photo full size over the page; Escape or the close button (focused on open) closes it. */
+function PhotoViewer({ url, name, onClose }: { url: string; name: string | undefined; onClose: () => void }) {
+  const close = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    close.current?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      e.stopPropagation();
+      onClose();
+    };
+    document.addEventListener("keydown", onKey, true);
+    return () => document.removeEventListener("keydown", onKey, true);
+  }, []);
+  return (
+    <div class="photo-viewer" role="dialog" aria-modal="true" aria-label="Photo">
+      <img src={url} alt={name ?? "Full size"} />
+      <button ref={close} type="button" class="icon" aria-label="Close photo" onClick={onClose}>
+        <Icon name="close" />
+      </button>
+    </div>
   );
 }
 
 function Voice({ store, media }: { store: AppStore; media: Media }) {
   const { url, fetchIt, bar, failed } = useDownload(store, media);
+  // Plays at once only when fetched for a click on Play (one's own note is here already, silent).
+  const [asked, setAsked] = useState(false);
   const length = media.duration !== undefined ? durationText(media.duration) : "";
   return (
     <span class="media voice">
       {url ? (
         // biome-ignore lint/a11y/useMediaCaption: a voice note has no captions to offer
-        <audio controls autoPlay src={url} aria-label={`Voice message ${length}`} />
+        <audio controls autoPlay={asked} src={url} aria-label={`Voice message ${length}`} />
       ) : (
         <button
           type="button"
           class="voice-play"
-          aria-label={`Play voice message ${length}`}
-          onClick={() => void fetchIt()}
+          onClick={() => {
+            setAsked(true);
+            void fetchIt();
+          }}
         >
           <Icon name="play" />
-          <span>Voice message</span>
+          <span>
+            <span class="sr-only">Play </span>Voice message
+          </span>
           <span class="voice-length">{length}</span>
         </button>
       )}
@@ -136,7 +158,6 @@ function FileCard({ store, media }: { store: AppStore; media: Media }) {
       <button
         type="button"
         class="file-card"
-        aria-label={`Download ${name}`}
         onClick={async () => {
           const url = await fetchIt();
           if (!url) return;
@@ -151,7 +172,10 @@ function FileCard({ store, media }: { store: AppStore; media: Media }) {
           <span class="file-type">{typeLabel(media)}</span>
         </span>
         <span class="file-facts">
-          <span class="file-name">{name}</span>
+          <span class="file-name">
+            <span class="sr-only">Download </span>
+            {name}
+          </span>
           <span class="file-size">
             {sizeText(media.size)} · {media.mime}
           </span>
