@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { randomId } from "../../shared/ids";
+import type { ChatSummary } from "../../shared/protocol";
 import { team } from "../../test/groups";
 import { api, connect, register, type TestSocket } from "../../test/helpers";
 
@@ -35,8 +36,8 @@ describe("the chat frame", () => {
     await laptop.speak();
     await phone.speak();
     expect(laptop.of("chat")).toHaveLength(2);
-    const list = await (await api("/api/chats", { token: alice.token })).json();
-    expect(list.chats.find((c: { chat: string }) => c.chat === chat).unread).toBe(0);
+    const list = (await (await api("/api/chats", { token: alice.token })).json()) as { chats: ChatSummary[] };
+    expect(list.chats.find((c) => c.chat === chat)?.unread).toBe(0);
   });
 
   it("tells every device of a group member the group's unread count after a read", async () => {
