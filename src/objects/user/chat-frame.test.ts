@@ -19,7 +19,11 @@ async function sendTo(from: TestSocket, to: TestSocket, chat: string, text: stri
 describe("the chat frame", () => {
   it("tells every device of the reader a one-to-one chat's unread count after a read, once", async () => {
     const [alice, bob] = await Promise.all([register(), register()]);
-    const [phone, laptop, bobSocket] = await Promise.all([connect(alice.token), connect(alice.token), connect(bob.token)]);
+    const [phone, laptop, bobSocket] = await Promise.all([
+      connect(alice.token),
+      connect(alice.token),
+      connect(bob.token),
+    ]);
     await Promise.all([phone.speak(), laptop.speak(), bobSocket.speak()]);
     const chat = `u:${bob.user.id}`;
     const first = await sendTo(bobSocket, phone, `u:${alice.user.id}`, "one");
