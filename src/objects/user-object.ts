@@ -226,6 +226,11 @@ export class UserObject extends DurableObject<Env> {
     return this.parts.media.grant(id, chat, by);
   }
 
+  /** The send it was granted for was refused (user/media-send.ts withdrawMedia). */
+  async ungrantMedia(id: string, chat: string, by: string): Promise<void> {
+    this.parts.media.ungrant(id, chat, by);
+  }
+
   async releaseMedia(id: string, chat: string, by: string): Promise<void> {
     await this.parts.media.release(id, chat, by);
   }

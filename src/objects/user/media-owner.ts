@@ -79,6 +79,11 @@ export class MediaOwner {
     return allowed;
   }
 
+  /** A grant made for a send that was then refused: counted down, the upload kept. */
+  ungrant(id: string, chat: string, by: string): void {
+    this.store.release(id, grantKey(by, chat), false);
+  }
+
   /** A message of `chat` that referred to it is deleted for everyone; the last one takes the bytes along. */
   async release(id: string, chat: string, by: string): Promise<void> {
     if (!this.store.release(id, grantKey(by, chat))) return;

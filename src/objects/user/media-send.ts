@@ -73,6 +73,24 @@ export async function attachMedia(me: MediaSender, frame: SendFrame): Promise<vo
   frame.media = shaped(media);
 }
 
+/**
+ * The send was refused after its media was granted: the grant goes again,
+ * the upload stays (its 24 hours run on). Not after `unavailable` or
+ * `internal`: the message may have been stored all the same (a group's
+ * answer lost), and its retry counts on the grant.
+ */
+export async function withdrawMedia(me: MediaSender, frame: SendFrame, err: unknown): Promise<void> {
+  const media = frame.media;
+  if (!media || !(err instanceof AppError) || err.code === "unavailable" || err.code === "internal") return;
+  try {
+    if (ownerOf(media.id) === me.userId) me.media.ungrant(media.id, frame.chat, me.userId);
+    else
+      await me.env.USERS.get(me.env.USERS.idFromName(ownerOf(media.id))).ungrantMedia(media.id, frame.chat, me.userId);
+  } catch (cause) {
+    console.warn(JSON.stringify({ event: "media_withdraw_failed", media: media.id, error: String(cause) }));
+  }
+}
+
 /** Only the fields of its kind: pixel size and preview for a photo, duration for a voice note. */
 function shaped(media: Media): Media {
   const { id, kind, mime, size, name, width, height, duration, preview } = media;

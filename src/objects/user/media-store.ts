@@ -153,10 +153,10 @@ export class MediaStore {
    * true once no chat refers to it any more: its rows are gone, and the
    * caller deletes the bytes.
    */
-  release(id: string, chat: string): boolean {
+  release(id: string, chat: string, dropUnused = true): boolean {
     this.sql.exec("UPDATE media_grants SET refs = refs - 1 WHERE media = ? AND chat = ?", id, chat);
     this.sql.exec("DELETE FROM media_grants WHERE media = ? AND chat = ? AND refs <= 0", id, chat);
-    if (this.grants(id).length > 0 || !this.get(id)) return false;
+    if (!dropUnused || this.grants(id).length > 0 || !this.get(id)) return false;
     this.drop(id);
     return true;
   }

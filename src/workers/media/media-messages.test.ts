@@ -103,6 +103,22 @@ describe("messages with media", () => {
     a.close();
   });
 
+  it("a send refused after the media check (a blocked peer) leaves no grant; the upload stays for a later send", async () => {
+    const [alice, bob] = [await register(), await register()];
+    const photo = await uploaded(alice.token, "photo", PNG);
+    expect(
+      (await api("/api/me/blocked", { method: "POST", token: alice.token, body: { userId: bob.user.id } })).status,
+    ).toBe(200);
+    const a = await connect(alice.token);
+    await a.speak();
+    a.send({ type: "send", clientId: "b1", chat: `u:${bob.user.id}`, media: mediaOf(photo) });
+    expect(await a.next("error")).toMatchObject({ code: "blocked", clientId: "b1" });
+    expect(await mediaRows(alice.user.id)).toEqual({ media: 1, grants: 0 });
+    expect((await fetchMedia(bob.token, photo.id)).status).toBe(404);
+    expect(await storedMedia(alice.user.id)).toHaveLength(1);
+    a.close();
+  });
+
   it("a send without text nor media is refused (invalid_field)", async () => {
     const [alice, bob] = [await register(), await register()];
     const a = await connect(alice.token);

@@ -5,15 +5,25 @@
 import { AppError } from "../../../shared/errors";
 import { type ClientFrameOf, FrameError, parseChat } from "../../../shared/protocol";
 import { sendToGroup } from "../group-send";
-import { attachMedia } from "../media-send";
+import { attachMedia, withdrawMedia } from "../media-send";
 import type { UserParts } from "../parts";
 
 export async function onSend(me: UserParts, ws: WebSocket, frame: ClientFrameOf<"send">): Promise<void> {
-  const chat = parseChat(frame.chat);
   // A retry: the same clientId gets the same answer and stores nothing.
   if (me.direct.answerRetry(ws, frame)) return;
-  // Media: granted to the chat before the message is stored (../media-send.ts).
-  await attachMedia({ userId: me.userId, env: me.env, media: me.media }, frame);
+  // Media: granted to the chat before the message is stored, withdrawn if the send is refused (../media-send.ts).
+  const side = { userId: me.userId, env: me.env, media: me.media };
+  await attachMedia(side, frame);
+  try {
+    await store(me, ws, frame);
+  } catch (err) {
+    if (frame.media) await withdrawMedia(side, frame, err);
+    throw err;
+  }
+}
+
+async function store(me: UserParts, ws: WebSocket, frame: ClientFrameOf<"send">): Promise<void> {
+  const chat = parseChat(frame.chat);
   if (chat.kind === "group") {
     // The group checks the quote (it holds the one copy of what may be quoted); one of another chat is refused here.
     const elsewhere = frame.replyTo === undefined ? null : me.mailbox.findById(frame.replyTo);
