@@ -144,6 +144,23 @@ describe("messages with media", () => {
     a.close();
   });
 
+  it("an upload sets the object's alarm for its 24 hours, and a device going quiet does not cancel it", async () => {
+    const alice = await register();
+    const before = Date.now();
+    await uploaded(alice.token, "photo", PNG);
+    const alarm = () => runInDurableObject(userStub(alice.user.id), (_, state) => state.storage.getAlarm());
+    const day = 24 * 3600_000;
+    expect(await alarm()).toBeGreaterThanOrEqual(before + day);
+    expect(await alarm()).toBeLessThanOrEqual(Date.now() + day);
+    // A device comes and goes: the presence's idle step cancels alarms nothing else needs.
+    const a = await connect(alice.token);
+    await a.speak();
+    a.close();
+    await a.waitClosed();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await alarm()).not.toBeNull();
+  });
+
   it("an upload never sent is deleted after 24 h; a sent one stays", async () => {
     const [alice, bob] = [await register(), await register()];
     const unsent = await uploaded(alice.token, "photo", PNG);
