@@ -1,6 +1,6 @@
 // What an upload really is, from its first bytes: the type it is stored and
 // served as, and whether it may be the kind of message it is uploaded for.
-// A header or a file name never decides (docs/security.md, "Uploads").
+// A header or a file name never decides (docs/security.md, Defences, "uploads that lie").
 
 import { AppError } from "../../shared/errors";
 import type { MediaKind } from "../../shared/schemas/media";
