@@ -27,6 +27,9 @@ export function Composer({ store, chat, replyTo, editing, onDone }: ComposerProp
   const [error, setError] = useState<string | null>(null);
   const lastTyping = useRef(0);
   const box = useRef<HTMLTextAreaElement>(null);
+  // The upload's callback was made when the file was chosen: it reads the box as it is now.
+  const latest = useRef(text);
+  latest.current = text;
 
   // Editing starts from the message's text; leaving the edit brings the draft back.
   // A layout effect, so the box holds the text (and the focus) in the same task as
@@ -88,23 +91,6 @@ export function Composer({ store, chat, replyTo, editing, onDone }: ComposerProp
           </button>
         </div>
       ) : null}
-      <Attachments
-        store={store}
-        disabled={editing !== null}
-        onMedia={(media) => {
-          // The text typed so far goes with it as its caption.
-          const caption = text.trim() === "" ? "" : text;
-          try {
-            store.send(chat, caption, replyTo?.id, media);
-            store.drafts?.set(chat, "");
-            setText("");
-            setError(null);
-            onDone();
-          } catch (err) {
-            setError(errorText(err));
-          }
-        }}
-      />
       <label class="sr-only" for="composer-text">
         Message
       </label>
@@ -125,6 +111,25 @@ export function Composer({ store, chat, replyTo, editing, onDone }: ComposerProp
             e.preventDefault();
             e.stopPropagation();
             onDone();
+          }
+        }}
+      />
+      {/* After the box: Shift+Tab from it still reaches the messages (keyboard.test, actions.test). */}
+      <Attachments
+        store={store}
+        disabled={editing !== null}
+        onMedia={(media) => {
+          // The text in the box when the upload ends goes with it as its caption.
+          const typed = latest.current;
+          const caption = typed.trim() === "" ? "" : typed;
+          try {
+            store.send(chat, caption, replyTo?.id, media);
+            store.drafts?.set(chat, "");
+            setText("");
+            setError(null);
+            onDone();
+          } catch (err) {
+            setError(errorText(err));
           }
         }}
       />
