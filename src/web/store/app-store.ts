@@ -2,7 +2,14 @@
 // HTTP Api and one Connection. Screens read fields and call methods; every
 // change bumps `version`, and the App re-renders on it.
 
-import { Api, ApiError, Connection, type ConnectionEvents, type ConnectionState, type QueuedSend } from "../../client";
+import {
+  Api,
+  ApiError,
+  Connection,
+  type ConnectionEvents,
+  type ConnectionState,
+  type QueuedSend,
+} from "@edge-chat/client";
 import type { ChatId, Me, Media, Message, MutedUntil, Presence, User } from "../../shared/protocol";
 import { Alerts } from "./alerts";
 import { announce, isMuted, unreadTotal } from "./announce";
