@@ -160,5 +160,24 @@ describe("uploads in parts", () => {
     });
     expect(await errorCode(part)).toBe("unsupported_media");
     expect((await api(`/api/media/uploads/${id}`, { token: alice.token })).status).toBe(200);
+    // A video has the photo's 16 MiB, even as a file: its first part says what it is.
+    const videoSize = MEDIA_PHOTO_MAX_BYTES + 1;
+    const video = await api("/api/media/uploads", {
+      method: "POST",
+      token: alice.token,
+      body: { kind: "file", size: videoSize },
+    });
+    const videoId = (await video.json<{ id: string }>()).id;
+    const first = new Uint8Array(MEDIA_PART_BYTES);
+    first.set(WEBM);
+    const refused = await api(`/api/media/uploads/${videoId}/parts/1`, {
+      method: "PUT",
+      token: alice.token,
+      body: first,
+    });
+    expect(refused.status).toBe(413);
+    expect(await (await api(`/api/media/uploads/${videoId}`, { token: alice.token })).json()).toMatchObject({
+      parts: [],
+    });
   });
 });

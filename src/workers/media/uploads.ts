@@ -128,6 +128,10 @@ export async function putPart(
   if (bytes.length === 0) throw new AppError("empty_file", "the part is empty (0 bytes)");
   if (bytes.length !== expected) throw new AppError("invalid_body", `part ${part} must be ${expected} bytes`);
   const mime = part === 1 ? checkUpload(bytes, record.kind, request.headers.get("Content-Type") ?? undefined) : null;
+  // Videos have the photo's limit, as on WhatsApp, whatever kind they are sent as.
+  if (mime?.startsWith("video/") && record.size > MEDIA_PHOTO_MAX_BYTES) {
+    throw new AppError("too_large", `a video must be at most ${MEDIA_PHOTO_MAX_BYTES} bytes`);
+  }
   const uploaded = await env.MEDIA.resumeMultipartUpload(mediaKey(id), record.uploadId).uploadPart(part, bytes);
   await ownerStub(env, userId).mediaPart(id, part, uploaded.etag, mime);
   return stateOf(id, record.kind, record.size, { ...record.parts, [String(part)]: uploaded.etag });
