@@ -46,6 +46,7 @@ import { Blocks } from "./user/blocks";
 import { listChats } from "./user/chat-list";
 import { Counters } from "./user/counters";
 import { DirectSend } from "./user/direct-send";
+import { resolveForward } from "./user/forward";
 import { frameError } from "./user/frame-errors";
 import { type GroupAccess, requireGroupReader } from "./user/group-access";
 import { GroupAcks } from "./user/group-acks";
@@ -59,6 +60,7 @@ import { PeerLog } from "./user/peer-log";
 import { HIDDEN, type PresenceView } from "./user/presence";
 import { PresenceHub } from "./user/presence-hub";
 import { TokenBucket } from "./user/rate-limit";
+import { type Reactor, react } from "./user/react";
 import { ReceiptGather, receiptItem } from "./user/receipt-gather";
 import { USER_SCHEMA } from "./user/schema";
 import { type SearchRequest, searchAll } from "./user/search";
@@ -302,12 +304,17 @@ export class UserObject extends DurableObject<Env> {
     switch (frame.type) {
       case "send":
       case "edit":
-      case "delete": {
+      case "delete":
+      case "react": {
         // Sends, edits and deletes run one after another, so a sender's
         // messages and changes keep their order even when one of them waits
         // (for example on a D1 lookup or the group object).
         const turn = this.sendQueue.then(() =>
-          frame.type === "send" ? this.onSend(ws, frame) : this.onAction(ws, frame),
+          frame.type === "send"
+            ? this.onSend(ws, frame)
+            : frame.type === "react"
+              ? react(this.actor(), ws, frame)
+              : act(this.actor(), ws, frame),
         );
         this.sendQueue = turn.catch(() => undefined);
         return turn;
@@ -346,12 +353,19 @@ export class UserObject extends DurableObject<Env> {
 
   // ------------------------------------------------------------ sending
 
-  private async onSend(ws: WebSocket, frame: Extract<ClientFrame, { type: "send" }>): Promise<void> {
-    const chat = parseChat(frame.chat);
+  private async onSend(ws: WebSocket, sent: Extract<ClientFrame, { type: "send" }>): Promise<void> {
+    const chat = parseChat(sent.chat);
     // A retry: the same clientId gets the same answer and stores nothing. One
     // look is enough: sends run one at a time (sendQueue), so nothing else
     // can store this clientId between here and storeSend.
-    if (this.direct.answerRetry(ws, frame)) return;
+    if (this.direct.answerRetry(ws, sent)) return;
+    // A forward becomes the source's content and hop count (user/forward.ts).
+    const frame = await resolveForward(
+      { mailbox: this.mailbox, groups: this.groups, reads: this.groupReads },
+      sent,
+    ).catch((err: unknown) => {
+      throw err instanceof AppError && !(err instanceof FrameError) ? new FrameError(err, sent.clientId) : err;
+    });
     if (chat.kind === "group") {
       // The group checks the quote (it holds the one copy of what may be quoted); one of another chat is refused here.
       const elsewhere = frame.replyTo === undefined ? null : this.mailbox.findById(frame.replyTo);
@@ -366,8 +380,9 @@ export class UserObject extends DurableObject<Env> {
     return this.direct.send(ws, frame, chat.id);
   }
 
-  private onAction(ws: WebSocket, frame: Extract<ClientFrame, { type: "edit" | "delete" }>): Promise<void> {
-    const me = {
+  /** What the action modules (user/actions.ts, user/react.ts) use of this object. */
+  private actor(): Reactor {
+    return {
       userId: this.userId,
       env: this.env,
       mailbox: this.mailbox,
@@ -387,8 +402,8 @@ export class UserObject extends DurableObject<Env> {
         this.outbox.enqueue(peer, [this.mailbox.deliverable(message)]);
         void this.outbox.kick(peer);
       },
+      blocks: this.blocks,
     };
-    return act(me, ws, frame);
   }
 
   /** Hands the gathered receipts to the senders (user/receipt-gather.ts). */

@@ -49,6 +49,7 @@ export type {
   Message,
   Presence,
   Quote,
+  Reaction,
   ReaderReceipt,
   Role,
   SessionInfo,
