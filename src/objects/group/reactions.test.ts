@@ -91,7 +91,9 @@ describe("group reactions", { timeout: 60_000 }, () => {
     const early = await sendAndWait(s1, chat, "before you came", "m1");
     const system = (await historyOf(u1.user.id, chat)).find((m) => m.system);
     // u2 leaves; `late` joins after the message.
-    expect((await api(`/api/groups/${group.id}/members/${u2.user.id}`, { method: "DELETE", token: u2.token })).status).toBe(200);
+    expect(
+      (await api(`/api/groups/${group.id}/members/${u2.user.id}`, { method: "DELETE", token: u2.token })).status,
+    ).toBe(200);
     const added = await api(`/api/groups/${group.id}/members`, {
       method: "POST",
       token: admin.token,

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { FORWARDED_MANY } from "../../shared/limits";
 import type { AuthAnswer, ChatId, Message } from "../../shared/protocol";
 import { act, drainAlarms, sendAndWait } from "../../test/actions";
-import { clearAlarms, createGroup, groupStub, historyOf as groupHistory, settle, team } from "../../test/groups";
+import { clearAlarms, createGroup, historyOf as groupHistory, groupStub, settle, team } from "../../test/groups";
 import { connect, register, type TestSocket, userStub } from "../../test/helpers";
 import { contentOf } from "./forward";
 
@@ -22,12 +22,16 @@ function forward(socket: TestSocket, clientId: string, to: string, from: { chat:
 describe("forwarding", { timeout: 60_000 }, () => {
   it("copies the source's content, counts hops from the source, and a client cannot reset them", async () => {
     const [alice, bob, carol] = await Promise.all([register(), register(), register()]);
-    const [a, b, c] = await Promise.all([alice, bob, carol].map((u) => connect(u.token)));
+    const [a, b, c] = (await Promise.all([alice, bob, carol].map((u) => connect(u.token)))) as [
+      TestSocket,
+      TestSocket,
+      TestSocket,
+    ];
     const ab: ChatId = `u:${bob.user.id}`;
     const original = await sendAndWait(a, ab, "rumour", "m1");
-    await (b as TestSocket).next("message", (f) => f.message.id === original.id);
+    await b.next("message", (f) => f.message.id === original.id);
     // Bob forwards to Carol, with other text and a hop count of his own: both ignored.
-    const sent = await act(b as TestSocket, {
+    const sent = await act(b, {
       type: "send",
       clientId: "f1",
       chat: `u:${carol.user.id}`,
@@ -36,12 +40,17 @@ describe("forwarding", { timeout: 60_000 }, () => {
       forward: { chat: `u:${alice.user.id}`, id: original.id },
     });
     expect(sent.type).toBe("sent");
-    const got = await (c as TestSocket).next("message", (f) => f.message.from === bob.user.id);
+    const got = await c.next("message", (f) => f.message.from === bob.user.id);
     expect(got.message).toMatchObject({ text: "rumour", forwarded: 1 });
     expect((await historyOf(bob.user.id, `u:${carol.user.id}`))[0]).toMatchObject({ text: "rumour", forwarded: 1 });
     // Carol and Bob pass it back and forth: each hop counts, "many times" from FORWARDED_MANY on.
     let source = { chat: `u:${bob.user.id}`, id: got.message.id };
-    let [sender, receiver, senderUser, receiverUser] = [c, b, carol, bob] as [TestSocket, TestSocket, AuthAnswer, AuthAnswer];
+    let [sender, receiver, senderUser, receiverUser] = [c, b, carol, bob] as [
+      TestSocket,
+      TestSocket,
+      AuthAnswer,
+      AuthAnswer,
+    ];
     for (let hop = 2; hop <= FORWARDED_MANY + 1; hop++) {
       const answer = await forward(sender, `hop${hop}`, `u:${receiverUser.user.id}`, source);
       expect(answer.type, JSON.stringify(answer)).toBe("sent");
@@ -53,7 +62,7 @@ describe("forwarding", { timeout: 60_000 }, () => {
     // The original stays unmarked.
     expect((await historyOf(alice.user.id, ab))[0]?.forwarded).toBeUndefined();
     for (const u of [alice, bob, carol]) await drainAlarms(u.user.id);
-    for (const s of [a, b, c]) s?.close();
+    for (const s of [a, b, c]) s.close();
   });
 
   it("forwards a group message into a one-to-one chat and a one-to-one message into a group", async () => {

@@ -57,7 +57,11 @@ describe("one-to-one reactions", { timeout: 30_000 }, () => {
       message: { id: sent.id, chat: toAlice, reactions: [{ from: bob.user.id, emoji: "👍" }] },
     });
     const live = await a.next("update", (f) => f.message.id === sent.id);
-    expect(live.message).toMatchObject({ chat: toBob, text: "lunch?", reactions: [{ from: bob.user.id, emoji: "👍" }] });
+    expect(live.message).toMatchObject({
+      chat: toBob,
+      text: "lunch?",
+      reactions: [{ from: bob.user.id, emoji: "👍" }],
+    });
     expect(live.clientId).toBeUndefined();
 
     // Alice reacts to her own message too, then Bob changes his: still one row each.
