@@ -36,7 +36,7 @@ describe("group reactions", { timeout: 60_000 }, () => {
     const { users, admin, group, chat } = await team(3);
     const sockets = await Promise.all(users.map((u) => connect(u.token)));
     const [s0, s1, s2] = sockets as [TestSocket, TestSocket, TestSocket];
-    const [u0, u1, u2] = users as [AuthAnswer, AuthAnswer, AuthAnswer];
+    const [u0, , u2] = users as [AuthAnswer, AuthAnswer, AuthAnswer];
     const sent = await sendAndWait(s1, chat, "who is in?", "m1");
     await settle(group.id);
     const logBefore = (await groupStub(group.id).stats()).log;
