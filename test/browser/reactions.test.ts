@@ -123,6 +123,7 @@ describe("the web page", () => {
     await ann.startChat(eve.username);
     await ann.send("Hi Eve");
     await ann.startChat(ben.username);
+    await ann.page.getByRole("region", { name: "Chat with Ben" }).waitFor();
     await ann.send("Hi Ben");
     await ben.page.getByRole("button", { name: /^Ann/ }).click();
     await ben.send("The lake is frozen");
@@ -136,7 +137,7 @@ describe("the web page", () => {
     await picker.getByRole("checkbox", { name: "Ben" }).check();
     await ann.screenshot("forward-dialog");
     await picker.getByRole("button", { name: "Forward" }).click();
-    await ann.page.getByRole("alert").filter({ hasText: "Forwarded to 2 chats" }).waitFor();
+    await ann.page.getByRole("status").filter({ hasText: "Forwarded to 2 chats" }).waitFor();
     await ben.theirs("The lake is frozen").locator(".forwarded", { hasText: "Forwarded" }).waitFor();
     await eve.page.getByRole("button", { name: /^Ann/ }).click();
     await eve.theirs("The lake is frozen").locator(".forwarded", { hasText: "Forwarded" }).waitFor();

@@ -12,6 +12,8 @@ export type MessageDialog =
 
 export class MessageDialogs {
   current: MessageDialog | null = null;
+  /** What the last dialog did, in words, for the conversation to show (e.g. "Forwarded to 2 chats"). */
+  status: string | null = null;
 
   constructor(private readonly changed: () => void) {}
 
@@ -32,8 +34,15 @@ export class MessageDialogs {
     this.show(null);
   }
 
+  /** Says what was done (null: nothing to say). */
+  done(status: string | null): void {
+    this.status = status;
+    this.changed();
+  }
+
   private show(dialog: MessageDialog | null): void {
     this.current = dialog;
+    if (dialog) this.status = null;
     this.changed();
   }
 }

@@ -152,6 +152,10 @@ export function Conversation({ store, chat, focus }: { store: AppStore; chat: Ch
         <p class="notice" role="alert">
           {store.notice}
         </p>
+      ) : store.dialogs.status ? (
+        <p class="notice done" role="status">
+          {store.dialogs.status}
+        </p>
       ) : null}
       {selection ? (
         <SelectBar

@@ -54,8 +54,10 @@ export function ForwardDialog({ store, messages }: { store: AppStore; messages: 
           onClick={() => {
             close();
             store.forward(messages, chosen);
-            const to = chosen.length === 1 && chosen[0] ? chatTitle(store, chosen[0]) : `${chosen.length} chats`;
-            store.say(`Forwarded to ${to}`);
+            // To one chat: it opens, as in WhatsApp; to several, the conversation says so.
+            const [only] = chosen;
+            if (chosen.length === 1 && only) store.views.showChat({ name: "chat", chat: only });
+            else store.dialogs.done(`Forwarded to ${chosen.length} chats`);
           }}
         >
           Forward
