@@ -151,6 +151,29 @@ describe("one-to-one reactions", { timeout: 30_000 }, () => {
     close(a, b);
   });
 
+  it("blocking: a blocked person's reaction never arrives; reacting to someone one blocked is refused", async () => {
+    const { alice, bob, a, b, toBob, toAlice } = await pair();
+    const fromBob = await sendAndWait(b, toAlice, "from bob", "m1");
+    const fromAlice = await sendAndWait(a, toBob, "from alice", "m2");
+    await b.next("message", (f) => f.message.id === fromAlice.id);
+    await a.next("message", (f) => f.message.id === fromBob.id);
+    expect((await userStub(bob.user.id).block(alice.user.id)).ok).toBe(true);
+    // Alice's object stores and answers as always; Bob's drops it (docs/actions.md, Blocking).
+    expect(await act(a, { type: "react", clientId: "r1", id: fromBob.id, emoji: "😡" })).toMatchObject({
+      type: "update",
+    });
+    await drainAlarms(alice.user.id);
+    expect(await reactionRows(bob.user.id)).toEqual([]);
+    expect(await act(b, { type: "react", clientId: "r2", id: fromAlice.id, emoji: "👍" })).toMatchObject({
+      type: "error",
+      code: "blocked",
+    });
+    expect(await reactionRows(bob.user.id)).toEqual([]);
+    expect((await reactionRows(alice.user.id)).map((r) => r.user_id)).toEqual([alice.user.id]);
+    await drainAlarms(bob.user.id);
+    close(a, b);
+  });
+
   it("flags, keycaps, skin tones and ZWJ sequences are one emoji each", async () => {
     const { alice, bob, a, b, toBob } = await pair();
     const sent = await sendAndWait(a, toBob, "emoji", "m1");
