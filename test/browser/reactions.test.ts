@@ -8,6 +8,7 @@
 import type { Locator } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import type { AuthAnswer, User } from "../../src/shared/protocol";
+import { seriousViolations } from "../support/axe";
 import { useBrowser } from "../support/browser";
 import { PageUser } from "../support/page-user";
 import { http, RawSocket, registerUser } from "../support/raw-socket";
@@ -52,6 +53,7 @@ describe("the web page", () => {
     const picker = ben.page.getByRole("dialog", { name: "React to message" });
     await picker.waitFor();
     await ben.screenshot("react-dialog");
+    expect(await seriousViolations(ben.page)).toEqual([]);
     await picker.getByRole("button", { name: "React with 👍" }).click();
     for (const user of [ann, ben]) {
       await user.page.getByRole("button", { name: "Reactions: 👍 1" }).waitFor();
@@ -69,6 +71,7 @@ describe("the web page", () => {
       await user.page.getByRole("button", { name: "Reactions: 👍 1, 🎉 1" }).waitFor();
     }
     await ann.screenshot("reactions-row");
+    expect(await seriousViolations(ann.page)).toEqual([]);
 
     // Ben changes his mind: one reaction per person, replaced.
     await reactFromMenu(ben, ben.theirs("Pizza tonight?"), "❤️");
@@ -110,6 +113,7 @@ describe("the web page", () => {
     const groupWho = eve.page.getByRole("dialog", { name: "Reactions" });
     await expect(groupWho.getByRole("listitem").allTextContents()).resolves.toEqual(["Ben👍", "You👍Remove", "Ann🙏"]);
     await eve.screenshot("reactions-dialog");
+    expect(await seriousViolations(eve.page)).toEqual([]);
     await groupWho.getByRole("button", { name: "Close" }).click();
     for (const user of [ann, ben, eve]) expect(user.errors).toEqual([]);
   });
@@ -136,6 +140,7 @@ describe("the web page", () => {
     await picker.getByRole("checkbox", { name: "Eve" }).check();
     await picker.getByRole("checkbox", { name: "Ben" }).check();
     await ann.screenshot("forward-dialog");
+    expect(await seriousViolations(ann.page)).toEqual([]);
     await picker.getByRole("button", { name: "Forward" }).click();
     await ann.page.getByRole("status").filter({ hasText: "Forwarded to 2 chats" }).waitFor();
     await ben.theirs("The lake is frozen").locator(".forwarded", { hasText: "Forwarded" }).waitFor();
@@ -194,6 +199,7 @@ describe("the web page", () => {
     await one.getByRole("radio", { name: "Ben" }).check();
     await expect(one.getByRole("radio", { name: "Eve" }).isChecked()).resolves.toBe(false);
     await ann.screenshot("forward-many-times");
+    expect(await seriousViolations(ann.page)).toEqual([]);
     await one.getByRole("button", { name: "Forward" }).click();
     await ben.theirs("Chain letter").locator(".forwarded", { hasText: "Forwarded many times" }).waitFor();
     await expect(eve.page.getByText("Chain letter").count()).resolves.toBe(0);
