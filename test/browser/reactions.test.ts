@@ -56,7 +56,7 @@ describe("the web page", () => {
     expect(await seriousViolations(ben.page)).toEqual([]);
     await picker.getByRole("button", { name: "React with 👍" }).click();
     for (const user of [ann, ben]) {
-      await user.page.getByRole("button", { name: "Reactions: 👍 1" }).waitFor();
+      await user.page.getByRole("button", { name: "Reactions: 👍 1", exact: true }).waitFor();
     }
 
     // Ann types any emoji; one that is not an emoji is refused on the page and nothing is sent.
@@ -68,7 +68,7 @@ describe("the web page", () => {
     await annPicker.getByLabel("Any emoji").fill("🎉");
     await annPicker.getByRole("button", { name: "React", exact: true }).click();
     for (const user of [ann, ben]) {
-      await user.page.getByRole("button", { name: "Reactions: 👍 1, 🎉 1" }).waitFor();
+      await user.page.getByRole("button", { name: "Reactions: 👍 1, 🎉 1", exact: true }).waitFor();
     }
     await ann.screenshot("reactions-row");
     expect(await seriousViolations(ann.page)).toEqual([]);
@@ -76,22 +76,22 @@ describe("the web page", () => {
     // Ben changes his mind: one reaction per person, replaced.
     await reactFromMenu(ben, ben.theirs("Pizza tonight?"), "❤️");
     for (const user of [ann, ben]) {
-      await user.page.getByRole("button", { name: "Reactions: 🎉 1, ❤️ 1" }).waitFor();
+      await user.page.getByRole("button", { name: "Reactions: 🎉 1, ❤️ 1", exact: true }).waitFor();
     }
 
     // Ann sees who reacted and takes hers back.
-    await ann.page.getByRole("button", { name: "Reactions: 🎉 1, ❤️ 1" }).click();
+    await ann.page.getByRole("button", { name: "Reactions: 🎉 1, ❤️ 1", exact: true }).click();
     const who = ann.page.getByRole("dialog", { name: "Reactions" });
     const rows = who.getByRole("list", { name: "Who reacted" }).getByRole("listitem");
     await expect(rows.allTextContents()).resolves.toEqual(["You🎉Remove", "Ben❤️"]);
     await who.getByRole("button", { name: "Remove" }).click();
     for (const user of [ann, ben]) {
-      await user.page.getByRole("button", { name: "Reactions: ❤️ 1" }).waitFor();
+      await user.page.getByRole("button", { name: "Reactions: ❤️ 1", exact: true }).waitFor();
     }
     // After a reload the state is the server's: still only Ben's.
     await ben.page.reload();
     await ben.page.getByRole("button", { name: /^Ann/ }).click();
-    await ben.page.getByRole("button", { name: "Reactions: ❤️ 1" }).waitFor();
+    await ben.page.getByRole("button", { name: "Reactions: ❤️ 1", exact: true }).waitFor();
 
     // A group: every member sees the counts, and who reacted with what.
     await newGroup(ann, "Dinner", [
@@ -107,9 +107,9 @@ describe("the web page", () => {
     await reactFromMenu(eve, eve.theirs("Table for three at eight"), "👍");
     await reactFromMenu(ann, ann.mine("Table for three at eight"), "🙏");
     for (const user of [ann, ben, eve]) {
-      await user.page.getByRole("button", { name: "Reactions: 👍 2, 🙏 1" }).waitFor();
+      await user.page.getByRole("button", { name: "Reactions: 👍 2, 🙏 1", exact: true }).waitFor();
     }
-    await eve.page.getByRole("button", { name: "Reactions: 👍 2, 🙏 1" }).click();
+    await eve.page.getByRole("button", { name: "Reactions: 👍 2, 🙏 1", exact: true }).click();
     const groupWho = eve.page.getByRole("dialog", { name: "Reactions" });
     await expect(groupWho.getByRole("listitem").allTextContents()).resolves.toEqual(["Ben👍", "You👍Remove", "Ann🙏"]);
     await eve.screenshot("reactions-dialog");
