@@ -44,10 +44,14 @@ export class MessageChanges {
   /** Applies, holds or ignores one change; answers the frame for the user's devices if it was applied. */
   accept(item: InboxChange): UpdateFrame | null {
     const row = this.sql
-      .exec<{ sender: string; chat: string; deleted_at: number | null; change_id: string | null }>(
-        "SELECT sender, chat, deleted_at, change_id FROM messages WHERE id = ?",
-        item.id,
-      )
+      .exec<{
+        sender: string;
+        chat: string;
+        text: string;
+        edited_at: number | null;
+        deleted_at: number | null;
+        change_id: string | null;
+      }>("SELECT sender, chat, text, edited_at, deleted_at, change_id FROM messages WHERE id = ?", item.id)
       .toArray()[0];
     if (!row) {
       if (this.isForgotten(item.id)) {
@@ -70,6 +74,10 @@ export class MessageChanges {
         item.id,
       );
       refreshQuotes(this.sql, item.id, null);
+    } else if (item.text === row.text && (item.editedAt ?? null) === row.edited_at) {
+      // Not an edit: a reaction in a group to a copy stored before step 8 travels as the message's
+      // state. Only its change id moves; the text (and so the search index) is not written again.
+      this.sql.exec("UPDATE messages SET change_id = ? WHERE id = ?", item.cid, item.id);
     } else {
       // Others' edited messages are unread again, so that reading them sends a new read receipt.
       this.sql.exec(
