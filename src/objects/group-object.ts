@@ -18,6 +18,7 @@ import { Members } from "./group/members";
 import { addMember, create, info, removeMember } from "./group/membership";
 import { type GroupParts, requireReader } from "./group/parts";
 import { owedAfter, type PostReply, post } from "./group/post";
+import { GroupReactions } from "./group/reactions";
 import { GroupReceipts } from "./group/receipts";
 import { GROUP_SCHEMA } from "./group/schema";
 import { checkAdmin, type GroupPatch, patchGroup, pictureFor, setPicture } from "./group/settings";
@@ -54,7 +55,8 @@ export class GroupObject extends DurableObject<Env> {
     const meta = new Meta(sql);
     const members = new Members(sql);
     const log = new GroupLog(sql, meta, this.groupId);
-    const views = new LogViews(sql, log);
+    const reactions = new GroupReactions(sql);
+    const views = new LogViews(sql, log, reactions);
     const user = (id: string) => this.env.USERS.get(this.env.USERS.idFromName(id));
     const fanout = new FanOut(
       sql,
@@ -65,7 +67,7 @@ export class GroupObject extends DurableObject<Env> {
       (time) => this.alarms.ensureBy(time, "fanout"),
     );
     const receipts = new GroupReceipts(sql, log, fanout, (sender, items) => user(sender).accept(items));
-    return { id: this.groupId, meta, members, log, views, fanout, receipts };
+    return { id: this.groupId, meta, members, log, views, fanout, receipts, reactions };
   }
 
   /** The group's parts, or unknown_group for an id never created. */
@@ -139,9 +141,10 @@ export class GroupObject extends DurableObject<Env> {
     text: string,
     replyTo: string | undefined,
     after: string,
+    forwarded?: number,
     media?: Media,
   ): Promise<Result<PostReply>> {
-    return this.result(() => post(this.group(), sender, clientId, text, replyTo, after, Date.now(), media));
+    return this.result(() => post(this.group(), sender, clientId, text, replyTo, after, forwarded, Date.now(), media));
   }
 
   /** The rest of a post's or change's answer, when it was more than one answer carries (see group/post.ts). */
@@ -149,7 +152,7 @@ export class GroupObject extends DurableObject<Env> {
     return this.result(() => owedAfter(this.group(), member, after, upTo));
   }
 
-  /** An edit or delete for everyone, from its author's user object (see user/actions.ts). */
+  /** An edit, a delete for everyone or a reaction, from its author's user object (see user/actions.ts). */
   async change(author: string, clientId: string, request: GroupChange, after: string): Promise<Result<PostReply>> {
     return this.result(() => change(this.group(), author, clientId, request, actionWindows(this.env), after));
   }

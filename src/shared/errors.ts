@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   unknown_type: 400,
   bad_frame: 400,
   invalid_reply: 400,
+  invalid_emoji: 400,
+  invalid_forward: 400,
   // an upload of no bytes; a media reference that does not match its upload
   empty_file: 400,
   invalid_media: 400,

@@ -56,6 +56,7 @@ export type {
   Message,
   Presence,
   Quote,
+  Reaction,
   ReaderReceipt,
   Role,
   SessionInfo,

@@ -10,6 +10,7 @@ import "./styles/chat-list.css";
 import "./styles/conversation.css";
 import "./styles/media.css";
 import "./styles/settings.css";
+import "./styles/reactions.css";
 
 applyStoredTheme();
 const root = document.getElementById("app");

@@ -24,13 +24,19 @@ export interface LogEntry {
   system: SystemEvent | null;
   /** On a change entry: the message it changes, and how. */
   target: string | null;
-  action: "edit" | "delete" | null;
+  action: ChangeAction | null;
   replyTo: string | null;
   editedAt: number | null;
   deletedAt: number | null;
   deletedBy: string | null;
+  /** On a forwarded copy: its hops from the original. */
+  forwarded: number | null;
   media: Media | null;
 }
+
+/** What a change entry does to its message. */
+export type ChangeAction = "edit" | "delete" | "react";
+const ACTIONS: readonly string[] = ["edit", "delete", "react"] satisfies ChangeAction[];
 
 export interface LogRow {
   pos: number;
@@ -46,12 +52,13 @@ export interface LogRow {
   edited_at: number | null;
   deleted_at: number | null;
   deleted_by: string | null;
+  forwarded: number | null;
   media: string | null;
   [key: string]: SqlStorageValue;
 }
 
 export const LOG_COLUMNS =
-  "pos, id, sender, text, ts, client_id, system, target, action, reply_to, edited_at, deleted_at, deleted_by, media";
+  "pos, id, sender, text, ts, client_id, system, target, action, reply_to, edited_at, deleted_at, deleted_by, forwarded, media";
 
 export class GroupLog {
   private readonly ids: MessageIdClock;
@@ -89,8 +96,9 @@ export class GroupLog {
       clientId?: string;
       system?: SystemEvent;
       replyTo?: string;
+      change?: { target: string; action: ChangeAction };
+      forwarded?: number;
       media?: Media;
-      change?: { target: string; action: "edit" | "delete" };
     },
     now = Date.now(),
   ): LogEntry {
@@ -109,10 +117,11 @@ export class GroupLog {
       editedAt: null,
       deletedAt: null,
       deletedBy: null,
+      forwarded: entry.forwarded ?? null,
       media: entry.media ?? null,
     };
     this.sql.exec(
-      "INSERT INTO log (pos, id, sender, text, ts, client_id, system, target, action, reply_to, media) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO log (pos, id, sender, text, ts, client_id, system, target, action, reply_to, forwarded, media) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       row.pos,
       id,
       row.sender,
@@ -123,6 +132,7 @@ export class GroupLog {
       row.target,
       row.action,
       row.replyTo,
+      row.forwarded,
       row.media ? JSON.stringify(row.media) : null,
     );
     this.last = id;
@@ -197,11 +207,12 @@ export function toLogEntry(row: LogRow): LogEntry {
     clientId: row.client_id,
     system: row.system === null ? null : (JSON.parse(row.system) as SystemEvent),
     target: row.target,
-    action: row.action === "edit" || row.action === "delete" ? row.action : null,
+    action: row.action !== null && ACTIONS.includes(row.action) ? (row.action as ChangeAction) : null,
     replyTo: row.reply_to,
     editedAt: row.edited_at,
     deletedAt: row.deleted_at,
     deletedBy: row.deleted_by,
+    forwarded: row.forwarded,
     media: row.media === null ? null : (JSON.parse(row.media) as Media),
   };
 }

@@ -7,6 +7,7 @@ import type { Meta } from "../storage/meta";
 import type { FanOut } from "./fanout";
 import type { GroupLog } from "./log";
 import type { Member, Members } from "./members";
+import type { GroupReactions } from "./reactions";
 import type { GroupReceipts } from "./receipts";
 import type { LogViews } from "./views";
 
@@ -18,6 +19,7 @@ export interface GroupParts {
   views: LogViews;
   fanout: FanOut;
   receipts: GroupReceipts;
+  reactions: GroupReactions;
 }
 
 export function requireMember(g: GroupParts, user: string): Member {

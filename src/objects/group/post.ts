@@ -30,6 +30,7 @@ export function post(
   text: string,
   replyTo: string | undefined,
   after: string,
+  forwarded?: number,
   now = Date.now(),
   media?: Media,
 ): PostReply {
@@ -52,6 +53,7 @@ export function post(
       text,
       clientId,
       ...(replyTo === undefined ? {} : { replyTo }),
+      ...(forwarded === undefined ? {} : { forwarded }),
       ...(media === undefined ? {} : { media }),
     },
     now,

@@ -8,6 +8,7 @@
 import type { GroupEntry, GroupMessage } from "../group-entry";
 import type { GroupLog } from "./log";
 import { LOG_COLUMNS, type LogEntry, type LogRow, toLogEntry } from "./log";
+import type { GroupReactions } from "./reactions";
 
 /** SQL: `column` lies in a reading window of the user bound as `user` (?2 unless said). */
 export const READABLE = (column: string, user = "?2") =>
@@ -25,6 +26,7 @@ export class LogViews {
   constructor(
     private readonly sql: SqlStorage,
     private readonly log: GroupLog,
+    private readonly reactions: GroupReactions,
   ) {}
 
   /**
@@ -144,7 +146,11 @@ export class LogViews {
     if (entry.deletedAt !== null) {
       message.deletedAt = entry.deletedAt;
       if (entry.deletedBy !== null) message.deletedBy = entry.deletedBy;
+    } else if (!entry.system) {
+      const reactions = this.reactions.of(entry.pos);
+      if (reactions.length > 0) message.reactions = reactions;
     }
+    if (entry.forwarded !== null) message.forwarded = entry.forwarded;
     return message;
   }
 }

@@ -19,6 +19,7 @@ import type { InboxItem, InboxMessage, InboxReceipt, InboxReceipts } from "../in
 import { MessageChanges } from "./changes";
 import type { Counters } from "./counters";
 import { quoteColumns, quoteOf } from "./quotes";
+import { MailboxReactions } from "./reactions";
 import { ReceiptMarks } from "./receipt-marks";
 
 type ReceiptFrame = Extract<ServerFrame, { type: "receipt" }>;
@@ -38,12 +39,13 @@ export interface MessageRow {
   reply_to: string | null;
   reply_from: string | null;
   reply_excerpt: string | null;
+  forwarded: number | null;
   media: string | null;
   [key: string]: SqlStorageValue;
 }
 
 export const MESSAGE_COLUMNS =
-  "seq, id, chat, sender, text, ts, client_id, system, edited_at, deleted_at, deleted_by, reply_to, reply_from, reply_excerpt, media";
+  "seq, id, chat, sender, text, ts, client_id, system, edited_at, deleted_at, deleted_by, reply_to, reply_from, reply_excerpt, forwarded, media";
 /** The same columns read from `messages m` in a join. */
 const M_COLUMNS = MESSAGE_COLUMNS.split(", ")
   .map((c) => `m.${c}`)
@@ -61,6 +63,8 @@ export class Mailbox {
   readonly changes: MessageChanges;
   /** Delivered / read times per reader of the messages this user sent. */
   readonly marks: ReceiptMarks;
+  /** Reactions to one-to-one messages (see ./reactions.ts). */
+  readonly reactions: MailboxReactions;
   /** Contacts whose row is known to be stored (this wake): the hot path skips re-writing it. */
   private readonly contacts = new Set<string>();
 
@@ -71,6 +75,7 @@ export class Mailbox {
   ) {
     this.marks = new ReceiptMarks(sql);
     this.changes = new MessageChanges(sql, this);
+    this.reactions = new MailboxReactions(sql, this);
   }
 
   get lastSeq(): number {
@@ -119,13 +124,22 @@ export class Mailbox {
    * position not yet stored (peer-log.ts), stored by the same chat row write.
    */
   appendOwn(
-    m: { id: string; chat: ChatId; text: string; ts: number; clientId: string; replyTo?: Quote; media?: Media },
+    m: {
+      id: string;
+      chat: ChatId;
+      text: string;
+      ts: number;
+      clientId: string;
+      replyTo?: Quote;
+      forwarded?: number;
+      media?: Media;
+    },
     handed: string | null = null,
   ): Message {
     const seq = this.nextSeq();
     this.sql.exec(
-      `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt, media)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt, forwarded, media)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       seq,
       m.id,
       m.chat,
@@ -134,6 +148,7 @@ export class Mailbox {
       m.ts,
       m.clientId,
       ...quoteColumns(m.replyTo),
+      m.forwarded ?? null,
       m.media ? JSON.stringify(m.media) : null,
     );
     this.touchChat(m.chat, seq, m.id, false, handed);
@@ -148,6 +163,7 @@ export class Mailbox {
       clientId: m.clientId,
     };
     if (m.replyTo) message.replyTo = m.replyTo;
+    if (m.forwarded !== undefined) message.forwarded = m.forwarded;
     if (m.media) message.media = m.media;
     return message;
   }
@@ -167,6 +183,9 @@ export class Mailbox {
         }
       } else if (item.kind === "change") {
         const frame = this.changes.accept(item);
+        if (frame) frames.push(frame);
+      } else if (item.kind === "reaction") {
+        const frame = this.reactions.accept(item);
         if (frame) frames.push(frame);
       } else {
         frames.push(...this.acceptReceipt(item));
@@ -215,8 +234,8 @@ export class Mailbox {
     const quote = item.replyTo ? (this.quote(item.replyTo.id) ?? item.replyTo) : null;
     // A repeated delivery writes nothing (the insert is ignored, its seq given back).
     const written = this.sql.exec(
-      `INSERT INTO messages (seq, id, chat, sender, text, ts, system, client_id, reply_to, reply_from, reply_excerpt, media)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+      `INSERT INTO messages (seq, id, chat, sender, text, ts, system, client_id, reply_to, reply_from, reply_excerpt, forwarded, media)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
       seq,
       item.id,
       item.chat,
@@ -226,6 +245,7 @@ export class Mailbox {
       system,
       clientId,
       ...quoteColumns(quote),
+      item.forwarded ?? null,
       item.media ? JSON.stringify(item.media) : null,
     ).rowsWritten;
     if (written === 0) {
@@ -239,6 +259,7 @@ export class Mailbox {
     if (clientId !== null) message.clientId = clientId;
     if (item.system) message.system = item.system;
     if (quote) message.replyTo = quote;
+    if (item.forwarded !== undefined) message.forwarded = item.forwarded;
     if (item.media) message.media = item.media;
     return message;
   }
@@ -350,6 +371,7 @@ export class Mailbox {
       ts: message.ts,
     };
     if (message.replyTo) item.replyTo = message.replyTo;
+    if (message.forwarded !== undefined) item.forwarded = message.forwarded;
     if (message.media) item.media = message.media;
     return item;
   }
@@ -501,7 +523,11 @@ export class Mailbox {
     if (row.deleted_at !== null) {
       message.deletedAt = row.deleted_at;
       if (row.deleted_by !== null) message.deletedBy = row.deleted_by;
+    } else if (row.system === null) {
+      const reactions = this.reactions.of(row.id);
+      if (reactions.length > 0) message.reactions = reactions;
     }
+    if (row.forwarded !== null) message.forwarded = row.forwarded;
     return message;
   }
 }

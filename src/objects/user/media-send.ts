@@ -10,7 +10,7 @@ import { type ClientFrame, FrameError, type Media } from "../../shared/protocol"
 import type { MediaOwner } from "./media-owner";
 import type { MediaRecord } from "./media-store";
 
-type SendFrame = Extract<ClientFrame, { type: "send" }>;
+type SendFrame = Pick<Extract<ClientFrame, { type: "send" }>, "clientId" | "chat" | "media">;
 
 export interface MediaSender {
   userId: string;

@@ -6,7 +6,7 @@ import * as v from "valibot";
 import { AppError } from "../errors";
 import { RECEIVED_IDS_MAX, SUBSCRIBE_MAX } from "../limits";
 import { asObject, parseJson, parseWith } from "./check";
-import { captionText, chatId, clientId, count, entityId, messageId, messageText } from "./fields";
+import { captionText, chatId, clientId, count, entityId, messageId, messageText, reactionEmoji } from "./fields";
 import { mediaSchema } from "./media";
 
 /** `delete` for everyone (a tombstone in every member's mailbox) or for me (gone from mine). */
@@ -27,10 +27,14 @@ export const CLIENT_FRAMES = {
     /** A caption when `media` is there ("" or absent: none); else the message, required. */
     text: captionText,
     replyTo: v.optional(messageId),
+    /** A forward: the server copies this message's content (not `text`) and counts its hops. */
+    forward: v.optional(v.object({ chat: chatId, id: messageId })),
     media: v.optional(mediaSchema),
   }),
   edit: v.object({ type: v.literal("edit"), clientId, id: messageId, text: messageText }),
   delete: v.object({ type: v.literal("delete"), clientId, id: messageId, for: v.picklist(DELETE_SCOPES) }),
+  /** This user's one reaction to a message: set or replaced by an emoji, removed by null. */
+  react: v.object({ type: v.literal("react"), clientId, id: messageId, emoji: v.nullable(reactionEmoji) }),
   received: v.object({
     type: v.literal("received"),
     ids: idList(messageId, RECEIVED_IDS_MAX),
@@ -82,8 +86,8 @@ export function readClientFrame(raw: string): FrameFields {
 export function checkClientFrame<S extends ClientFrameSchema>(schema: S, fields: FrameFields): v.InferOutput<S> {
   try {
     const frame = parseWith(schema, fields);
-    // A message is its text, or its media (the text then a caption, maybe none).
-    if (frame.type === "send" && frame.text === "" && !frame.media) {
+    // A message is its text, or its media (the text then a caption, maybe none), or a forward's copy.
+    if (frame.type === "send" && frame.text === "" && !frame.media && !frame.forward) {
       throw new FrameError(new AppError("invalid_field", "text must not be empty without media"), frame.clientId);
     }
     return frame;
