@@ -119,6 +119,32 @@ describe("messages with media", () => {
     a.close();
   });
 
+  it("a forward of a photo copies its media and grants the new chat: no second upload", async () => {
+    const [alice, bob, carol, dave] = [await register(), await register(), await register(), await register()];
+    const photo = await uploaded(alice.token, "photo", PNG);
+    const a = await connect(alice.token);
+    await a.speak();
+    a.send({ type: "send", clientId: "o1", chat: `u:${bob.user.id}`, text: "original", media: mediaOf(photo) });
+    const original = await a.next("sent");
+    a.close();
+    await expect.poll(async () => (await fetchMedia(bob.token, photo.id)).status).toBe(200);
+    const b = await connect(bob.token);
+    await b.speak();
+    b.send({
+      type: "send",
+      clientId: "fw1",
+      chat: `u:${carol.user.id}`,
+      forward: { chat: `u:${alice.user.id}`, id: original.id },
+    });
+    const copy = await b.next("message", (f) => f.message.clientId === "fw1");
+    expect(copy.message).toMatchObject({ text: "original", media: photo, forwarded: 1 });
+    expect((await fetchMedia(carol.token, photo.id)).status).toBe(200);
+    expect((await fetchMedia(dave.token, photo.id)).status).toBe(404);
+    expect(await mediaRows(alice.user.id)).toEqual({ media: 1, grants: 2 });
+    expect(await storedMedia(alice.user.id)).toHaveLength(1);
+    b.close();
+  });
+
   it("a send without text nor media is refused (invalid_field)", async () => {
     const [alice, bob] = [await register(), await register()];
     const a = await connect(alice.token);
