@@ -9,6 +9,8 @@ declare namespace Cloudflare {
     DB_2: D1Database;
     DB_3: D1Database;
     AVATARS: R2Bucket;
+    /** Old pages of group logs (and, later, mailboxes), compressed (docs/archive.md). */
+    ARCHIVE: R2Bucket;
     USERS: DurableObjectNamespace<import("./objects/user-object").UserObject>;
     THROTTLE: DurableObjectNamespace<import("./objects/throttle-object").ThrottleObject>;
     GROUPS: DurableObjectNamespace<import("./objects/group-object").GroupObject>;
@@ -25,6 +27,10 @@ declare namespace Cloudflare {
     /** Override how long a sender may edit / delete for everyone (ms; end-to-end tests shorten them). */
     EDIT_WINDOW_MS?: string;
     DELETE_WINDOW_MS?: string;
+    /** The archive's hot window (ms), size threshold (bytes) and page size (entries); defaults in objects/storage/archive-config.ts. */
+    ARCHIVE_HOT_MS?: string;
+    ARCHIVE_MAX_BYTES?: string;
+    ARCHIVE_PAGE_ENTRIES?: string;
     /** Web Push (VAPID, RFC 8292): the P-256 key pair, base64url (`.dev.vars` locally, secrets in production). */
     VAPID_PUBLIC_KEY?: string;
     VAPID_PRIVATE_KEY?: string;

@@ -31,6 +31,8 @@ export function change(
   const member = requireMember(g, author);
   const message = g.views.message(author, request.id) ? g.log.get(request.id) : null;
   if (!message || message.target !== null) throw new AppError("unknown_message", "no such message in this chat");
+  // Its row may already be in R2, or on its way there: archived pages never change (docs/archive.md).
+  if (g.archive.index.covers(message.id)) throw new AppError("message_archived", "that message is archived");
   if (message.system) throw new AppError("forbidden", "system messages cannot be edited or deleted");
   if (message.deletedAt !== null) throw new AppError("message_deleted", "that message was deleted");
   const own = message.sender === author;
