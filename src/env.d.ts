@@ -27,10 +27,11 @@ declare namespace Cloudflare {
     /** Override how long a sender may edit / delete for everyone (ms; end-to-end tests shorten them). */
     EDIT_WINDOW_MS?: string;
     DELETE_WINDOW_MS?: string;
-    /** The archive's hot window (ms), size threshold (bytes) and page size (entries); defaults in objects/storage/archive-config.ts. */
+    /** The archive's hot window (ms), size threshold (bytes), page size (entries) and pause between pages (ms); defaults in objects/storage/archive-config.ts. */
     ARCHIVE_HOT_MS?: string;
     ARCHIVE_MAX_BYTES?: string;
     ARCHIVE_PAGE_ENTRIES?: string;
+    ARCHIVE_STEP_GAP_MS?: string;
     /** Web Push (VAPID, RFC 8292): the P-256 key pair, base64url (`.dev.vars` locally, secrets in production). */
     VAPID_PUBLIC_KEY?: string;
     VAPID_PRIVATE_KEY?: string;

@@ -33,6 +33,17 @@ import { ArchiveMiss } from "./storage/archive-shelf";
 import { Meta } from "./storage/meta";
 import { migrate } from "./storage/schema";
 
+/** A group's counts: members, log entries in SQLite, recipients behind, archived pages and bytes, SQLite size. */
+export interface GroupStats {
+  members: number;
+  log: number;
+  behind: number;
+  busy: boolean;
+  archived: number;
+  archivedBytes: number;
+  sqliteBytes: number;
+}
+
 export class GroupObject extends DurableObject<Env> {
   private readonly groupId: string;
   private readonly alarms: AlarmScheduler;
@@ -245,10 +256,11 @@ export class GroupObject extends DurableObject<Env> {
   }
 
   /** Counts for tests, operators and the benchmark. */
-  async stats(): Promise<{ members: number; log: number; behind: number; busy: boolean; archived: number }> {
+  async stats(): Promise<GroupStats> {
     const g = this.group();
-    const archived = g.archive.index.count;
-    return { members: g.members.count(), log: g.log.count(), behind: g.fanout.behind(), busy: g.fanout.busy, archived };
+    const { pages: archived, bytes: archivedBytes } = g.archive.index.totals();
+    const counts = { members: g.members.count(), log: g.log.count(), behind: g.fanout.behind() };
+    return { ...counts, busy: g.fanout.busy, archived, archivedBytes, sqliteBytes: this.ctx.storage.sql.databaseSize };
   }
 
   /** For tests inside the object (runInDurableObject): the fan-out, to wrap its delivery. */

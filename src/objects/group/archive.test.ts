@@ -11,6 +11,7 @@ import { act } from "../../test/actions";
 import { archiveAll, configureArchive, keysOf, post, rowsOf, TINY } from "../../test/archive";
 import { clearAlarms, groupStub, settle, team } from "../../test/groups";
 import { api, connect } from "../../test/helpers";
+import { fetchWith } from "../../test/with-env";
 import type { GroupObject } from "../group-object";
 import type { FanOut } from "./fanout";
 
@@ -47,6 +48,12 @@ describe("group log archive", { timeout: 60_000 }, () => {
     expect(stats.archived).toBe(pages);
     expect(stats.log).toBe(total - pages * 5);
     expect(await keysOf(group.id)).toHaveLength(pages);
+    // Operators see it: GET /api/admin/groups/:id/stats.
+    const settings = { ADMIN_USER_IDS: admin.user.id };
+    const seen = await fetchWith(settings, `/api/admin/groups/${group.id}/stats`, { token: admin.token });
+    expect(await seen.json()).toMatchObject({ groupId: group.id, archived: pages, log: total - pages * 5 });
+    const unknown = await fetchWith(settings, "/api/admin/groups/0000000000000000/stats", { token: admin.token });
+    expect(unknown.status).toBe(404);
     // Nothing archived is left in SQLite: its rows and its search entries are gone.
     const [hot] = await rowsOf<{ first: number }>(group.id, "SELECT min(pos) AS first FROM log");
     expect(hot?.first).toBe(pages * 5 + 1);

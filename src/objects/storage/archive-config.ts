@@ -33,7 +33,7 @@ export function archiveConfig(env: Env): ArchiveConfig {
     maxBytes: positive(env.ARCHIVE_MAX_BYTES) ?? ARCHIVE_DEFAULTS.maxBytes,
     minAgeMs: ARCHIVE_DEFAULTS.minAgeMs,
     pageEntries: positive(env.ARCHIVE_PAGE_ENTRIES) ?? ARCHIVE_DEFAULTS.pageEntries,
-    stepGapMs: ARCHIVE_DEFAULTS.stepGapMs,
+    stepGapMs: positive(env.ARCHIVE_STEP_GAP_MS) ?? ARCHIVE_DEFAULTS.stepGapMs,
   };
 }
 

@@ -68,8 +68,14 @@ export class ArchiveIndex {
     return id <= this.goneId;
   }
 
-  get count(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM archive_pages WHERE state = 'done'").one().n;
+  /** Pages done and their compressed bytes. */
+  totals(): { pages: number; bytes: number } {
+    const row = this.sql
+      .exec<{ n: number; bytes: number | null }>(
+        "SELECT count(*) AS n, sum(bytes) AS bytes FROM archive_pages WHERE state = 'done'",
+      )
+      .one();
+    return { pages: row.n, bytes: row.bytes ?? 0 };
   }
 
   pending(): ArchivePage | null {
