@@ -25,7 +25,7 @@ export type PutPage = (key: string, bytes: Uint8Array, sha256: string) => Promis
 type Next = { page: Omit<ArchivePage, "state" | "sha256" | "bytes"> } | { at: number } | null;
 
 /** While the fan-out is behind, look again this much later. */
-const BEHIND_RETRY_MS = 10 * 60_000;
+const BEHIND_RETRY_MS = 60_000;
 
 export class GroupArchive {
   readonly index: ArchiveIndex;
@@ -115,15 +115,19 @@ export class GroupArchive {
     }
     const encoded = await encodePage(page, rows);
     await this.put(page.key, encoded.bytes, encoded.sha256);
-    this.storage.transactionSync(() => {
-      sql.exec(
+    // Rows written (the bill): the page's log rows with their index entries and search entries, and the index row.
+    const rowsWritten = this.storage.transactionSync(() => {
+      const fts = sql.exec(
         `INSERT INTO log_fts (log_fts, rowid, text) SELECT 'delete', pos, text FROM log
          WHERE pos BETWEEN ?1 AND ?2 AND system IS NULL AND target IS NULL`,
         page.first,
         page.last,
       );
-      sql.exec("DELETE FROM log WHERE pos BETWEEN ? AND ?", page.first, page.last);
+      fts.toArray();
+      const deleted = sql.exec("DELETE FROM log WHERE pos BETWEEN ? AND ?", page.first, page.last);
+      deleted.toArray();
       this.index.finish(page, encoded.sha256, encoded.bytes.length, now);
+      return fts.rowsWritten + deleted.rowsWritten + 2; // + the index row, written twice (begin, finish)
     });
     this.hotFrom = page.last + 1;
     console.log(
@@ -132,6 +136,7 @@ export class GroupArchive {
         group: this.groupId,
         page: page.key,
         bytes: encoded.bytes.length,
+        rowsWritten,
       }),
     );
     return "written";
