@@ -56,6 +56,32 @@ export function writeBytesOf(pid: number): number {
   }
 }
 
+/** Where each open file descriptor of a process points (paths, `socket:[inode]`, ...). */
+export function fdLinks(pid: number): string[] {
+  const links: string[] = [];
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        links.push(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      } catch {
+        // closed while we looked
+      }
+    }
+  } catch {
+    // the process ended
+  }
+  return links;
+}
+
+/**
+ * SQLite databases a process holds open: workerd keeps each Durable Object
+ * that is in memory with its database open, so this counts the awake objects
+ * (a hibernated object, evicted, holds none).
+ */
+export function openDatabasesOf(pid: number): number {
+  return fdLinks(pid).filter((link) => link.endsWith(".sqlite")).length;
+}
+
 /** CPU time (user + system, ms) a process has used so far. */
 export function cpuMsOf(pid: number): number {
   try {
@@ -71,18 +97,9 @@ export function cpuMsOf(pid: number): number {
 /** TCP ports a process listens on (from /proc: its socket inodes matched against /proc/net/tcp). */
 export function listeningPorts(pid: number): number[] {
   const inodes = new Set<string>();
-  try {
-    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-      try {
-        const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
-        const m = link.match(/^socket:\[(\d+)\]$/);
-        if (m?.[1]) inodes.add(m[1]);
-      } catch {
-        // closed meanwhile
-      }
-    }
-  } catch {
-    return [];
+  for (const link of fdLinks(pid)) {
+    const m = link.match(/^socket:\[(\d+)\]$/);
+    if (m?.[1]) inodes.add(m[1]);
   }
   const ports: number[] = [];
   for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {

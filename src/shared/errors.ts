@@ -104,3 +104,13 @@ export function unwrap<T>(result: Result<T>): T {
   if (result.ok) return result.value;
   throw new AppError(result.error.code, result.error.message);
 }
+
+/** Runs `job` for an RPC answer: an AppError it throws becomes a failed Result; anything else is thrown on. */
+export async function settle<T>(job: () => Promise<T> | T): Promise<Result<T>> {
+  try {
+    return ok(await job());
+  } catch (err) {
+    if (err instanceof AppError) return fail(err);
+    throw err;
+  }
+}

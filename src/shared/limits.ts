@@ -51,6 +51,13 @@ export const JWT_SECRET_DISTINCT_MIN = 12;
 /** A device silent this long is dropped (the contract's 60 s). */
 export const SOCKET_TIMEOUT_MS = 60_000;
 
+/**
+ * While nobody watches a user's presence, its silent sockets are swept this
+ * many timeouts apart (10 min at the contract's 60 s) instead of at each
+ * deadline: the object sleeps (is evicted) in between, and the presence it
+ * answers is computed from the sockets' last signs of life anyway.
+ */
+export const UNWATCHED_SWEEP_TIMEOUTS = 10;
 /** A device's sign of life is written to its socket's attachment at most this often. */
 export const HEARD_GRANULARITY_MS = 5_000;
 /** A presence subscription lives this long on the watched side unless renewed. */

@@ -32,11 +32,17 @@ import type { ServerFrame } from "./schemas/server-frames";
 export type { CreateGroupBody, LoginBody, PatchGroupBody, PatchMeBody, RegisterBody } from "./schemas/bodies";
 export { normalizeUsername } from "./schemas/bodies";
 export {
+  CLIENT_FRAMES,
   type ClientFrame,
+  type ClientFrameOf,
+  type ClientFrameType,
+  checkClientFrame,
   DELETE_SCOPES,
   type DeleteScope,
   FrameError,
+  type FrameFields,
   parseClientFrame,
+  readClientFrame,
 } from "./schemas/client-frames";
 export { type ChatId, CLIENT_ID_PATTERN } from "./schemas/fields";
 export type {

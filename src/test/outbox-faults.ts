@@ -13,7 +13,7 @@ import { userStub } from "./helpers";
  */
 export async function wrapDeliveries(userId: string, wrap: (real: Deliver) => Deliver): Promise<void> {
   await runInDurableObject(userStub(userId), (instance: UserObject) => {
-    const parts = instance as unknown as { outbox: { deliver: Deliver }; peers: { deliver: Deliver } };
+    const { parts } = instance as unknown as { parts: { outbox: { deliver: Deliver }; peers: { deliver: Deliver } } };
     const wrapped = wrap(parts.outbox.deliver);
     parts.outbox.deliver = wrapped;
     parts.peers.deliver = wrapped;
@@ -23,6 +23,6 @@ export async function wrapDeliveries(userId: string, wrap: (real: Deliver) => De
 /** Backoffs of `userId`'s one-to-one deliveries end now (they live in memory; a restart ends them too). */
 export async function peersDueNow(userId: string): Promise<void> {
   await runInDurableObject(userStub(userId), (instance: UserObject) => {
-    (instance as unknown as { peers: { dueNow(): void } }).peers.dueNow();
+    (instance as unknown as { parts: { peers: { dueNow(): void } } }).parts.peers.dueNow();
   });
 }

@@ -24,7 +24,7 @@ export function alarmOf(userId: string): Promise<number | null> {
  */
 export function ageSockets(userId: string, ms: number): Promise<number[]> {
   return runInDurableObject(userStub(userId), (instance, state) => {
-    const needs = (instance as unknown as { alarms: { needs: Map<string, number> } }).alarms.needs;
+    const needs = (instance as unknown as { parts: { alarms: { needs: Map<string, number> } } }).parts.alarms.needs;
     for (const [need, time] of needs) needs.set(need, time - ms);
     state.storage.sql.exec("UPDATE meta SET value = CAST(value AS INTEGER) - ? WHERE key = 'last_seen'", ms);
     const times: number[] = [];

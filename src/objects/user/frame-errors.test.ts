@@ -22,13 +22,13 @@ async function swapDB(userId: string, peer: string, db: D1Database): Promise<() 
   const stub = userStub(userId);
   let real: Env | undefined;
   await runInDurableObject(stub, (instance: UserObject) => {
-    const target = instance as unknown as { env: Env };
+    const target = (instance as unknown as { parts: { env: Env } }).parts;
     real = target.env;
     target.env = { ...real, [shardOfUser(peer)]: db };
   });
   return () =>
     runInDurableObject(stub, (instance: UserObject) => {
-      (instance as unknown as { env: Env }).env = real as Env;
+      (instance as unknown as { parts: { env: Env } }).parts.env = real as Env;
     });
 }
 

@@ -16,8 +16,13 @@ import { isTransient, unavailable } from "../../shared/transient";
 
 /** `frame` is undefined when the frame could not be read (parse errors carry their own clientId). */
 export function frameError(err: unknown, frame: ClientFrame | undefined, userId: string): AppError {
-  const clientId = frame && "clientId" in frame ? frame.clientId : undefined;
-  return withClientId(classify(err, frame?.type, userId), clientId);
+  const answer = classify(err, frame?.type, userId);
+  return frame ? answerTo(answer, frame) : answer;
+}
+
+/** `err` as the answer to `frame`: with its clientId when it has one. */
+export function answerTo(err: AppError, frame: ClientFrame): AppError {
+  return "clientId" in frame ? withClientId(err, frame.clientId) : err;
 }
 
 function classify(err: unknown, type: string | undefined, userId: string): AppError {
@@ -32,6 +37,6 @@ function classify(err: unknown, type: string | undefined, userId: string): AppEr
   return new AppError("internal", "something went wrong; try again");
 }
 
-function withClientId(err: AppError, clientId: string | undefined): AppError {
-  return clientId === undefined || err instanceof FrameError ? err : new FrameError(err, clientId);
+function withClientId(err: AppError, clientId: string): AppError {
+  return err instanceof FrameError ? err : new FrameError(err, clientId);
 }

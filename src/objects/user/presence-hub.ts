@@ -10,13 +10,14 @@
 // subscribed. While such a device lives, its object renews the subscription
 // from the sweep alarm.
 
-import { PRESENCE_SUBSCRIPTION_TTL_MS } from "../../shared/limits";
+import { PRESENCE_SUBSCRIPTION_TTL_MS, UNWATCHED_SWEEP_TIMEOUTS } from "../../shared/limits";
 import type { ChatId, LastSeenVisibility, Presence } from "../../shared/protocol";
 import { userDb } from "../../shared/shards";
 import type { Meta } from "../storage/meta";
 import {
   currentPresence,
   dropSocket,
+  freshSockets,
   HIDDEN,
   heardAt,
   heardGranularity,
@@ -63,6 +64,8 @@ export class PresenceHub {
   readonly watcher: PresenceWatcher;
   readonly typing: TypingRelay;
   private readonly timeout: number;
+  /** How far apart the sweeps are while nobody watches (see UNWATCHED_SWEEP_TIMEOUTS). */
+  private readonly unwatchedSweep: number;
   private readonly granularity: number;
   private readonly watchers: Watchers;
   private readonly watching: Watching;
@@ -73,15 +76,22 @@ export class PresenceHub {
   constructor(private readonly deps: PresenceDeps) {
     const { ctx, env, userId } = deps;
     this.timeout = socketTimeout(env);
+    this.unwatchedSweep = this.timeout * UNWATCHED_SWEEP_TIMEOUTS;
     this.granularity = heardGranularity(this.timeout);
     this.watchers = new Watchers(ctx.storage.sql);
     this.watching = new Watching(ctx.storage.sql);
     this.visibility = new Visibility(userDb(env, userId), userId);
     // Whom this user blocked, it does not watch either (as in WhatsApp): their answers arrive hidden.
-    this.watcher = new PresenceWatcher(ctx, env, this.watching, async (user) => {
-      const answer = await deps.peer(user).watch(userId);
-      return deps.hidesFrom(user) ? { ...answer, view: { ...HIDDEN, at: answer.view.at } } : answer;
-    });
+    this.watcher = new PresenceWatcher(
+      ctx,
+      env,
+      this.watching,
+      async (user) => {
+        const answer = await deps.peer(user).watch(userId);
+        return deps.hidesFrom(user) ? { ...answer, view: { ...HIDDEN, at: answer.view.at } } : answer;
+      },
+      deps.wakeBy,
+    );
     this.typing = new TypingRelay({
       ctx,
       userId,
@@ -95,8 +105,8 @@ export class PresenceHub {
 
   /** A socket was accepted (its attachment is set). */
   connected(ws: WebSocket, now = Date.now()): void {
-    this.deps.wakeBy(now + this.timeout);
-    if (liveSockets(this.deps.ctx, ws).length > 0) return; // already online
+    this.deps.wakeBy(now + (this.watched(now) ? this.timeout : this.unwatchedSweep));
+    if (freshSockets(liveSockets(this.deps.ctx, ws), now, this.timeout).length > 0) return; // already online
     this.watcher.forgetAll();
     this.deps.meta.set(LAST_SEEN, now);
     void this.announce();
@@ -132,7 +142,14 @@ export class PresenceHub {
     await this.departed(now, now);
   }
 
-  /** The alarm's part: drop silent sockets, keep sweeping while any remain, renew subscriptions. */
+  /**
+   * The alarm's part: drop silent sockets, keep sweeping while any remain, renew
+   * subscriptions. While someone watches, the next sweep is at the next
+   * deadline, so that watchers learn of a silent device within the timeout;
+   * while nobody does, it is UNWATCHED_SWEEP_TIMEOUTS timeouts away, and the
+   * object hibernates and leaves memory in between (answers computed meanwhile
+   * count silent sockets as gone: see currentPresence).
+   */
   async sweep(now = Date.now()): Promise<void> {
     const live = liveSockets(this.deps.ctx);
     if (live.length === 0) return; // offline: presence asks for no alarm
@@ -142,7 +159,7 @@ export class PresenceHub {
     if (remaining.length === 0 || nextAt === null) return;
     // Kept durable as we go, so that a crash loses at most one sweep's worth of lastSeen.
     this.recordSeen(Math.max(...remaining.map((s) => s.heard)));
-    this.deps.wakeBy(Math.max(nextAt, now + 1));
+    this.deps.wakeBy(this.watched(now) ? Math.max(nextAt, now + 1) : now + this.unwatchedSweep);
     const renewAt = await this.watcher.renew(now, remaining);
     if (renewAt !== null) this.deps.wakeBy(renewAt);
   }
@@ -150,9 +167,14 @@ export class PresenceHub {
   /** Devices went, the last heard from at `lastHeard`; offline if none remain. */
   private async departed(lastHeard: number, now: number, closing?: WebSocket): Promise<void> {
     this.recordSeen(Math.min(now, lastHeard));
-    if (liveSockets(this.deps.ctx, closing).length > 0) return;
+    if (freshSockets(liveSockets(this.deps.ctx, closing), now, this.timeout).length > 0) return;
     this.deps.idle();
     await this.announce();
+  }
+
+  /** Whether any watcher's subscription is live: then offline must be noticed within the timeout. */
+  private watched(now: number): boolean {
+    return this.watchers.active(now).length > 0;
   }
 
   private recordSeen(time: number): void {
@@ -161,7 +183,7 @@ export class PresenceHub {
 
   private current(): Presence {
     const stored = this.deps.meta.number(LAST_SEEN, 0);
-    return currentPresence(liveSockets(this.deps.ctx), stored > 0 ? stored : null);
+    return currentPresence(liveSockets(this.deps.ctx), stored > 0 ? stored : null, Date.now(), this.timeout);
   }
 
   // ------------------------------------------------------------ the watched side
@@ -184,6 +206,9 @@ export class PresenceHub {
   /** RPC from a watcher's object: records (or renews) the subscription and answers the current view. */
   async watch(watcher: string, now = Date.now()): Promise<WatchAnswer> {
     const expiresAt = this.watchers.add(watcher, now, PRESENCE_SUBSCRIPTION_TTL_MS);
+    // Watched now: the sweep comes back to each deadline, not lazily.
+    const deadlines = liveSockets(this.deps.ctx).map((s) => s.heard + this.timeout);
+    if (deadlines.length > 0) this.deps.wakeBy(Math.max(now + 1, Math.min(...deadlines)));
     return { view: await this.viewFor(watcher), expiresAt };
   }
 

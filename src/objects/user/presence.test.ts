@@ -8,6 +8,9 @@ import { api, connect, register, userStub } from "../../test/helpers";
 import { ageSockets, alarmOf, eventually, presenceOf } from "../../test/presence-helpers";
 import { SILENT_CLOSE_CODE } from "./sweep";
 
+/** Past the sweep of a user nobody watches: UNWATCHED_SWEEP_TIMEOUTS (10) timeouts of 2 s. */
+const PAST_LAZY_SWEEP = 30_000;
+
 describe("online and lastSeen", () => {
   it("is offline with no lastSeen before any device connected, and online while one is", async () => {
     const alice = await register();
@@ -20,10 +23,11 @@ describe("online and lastSeen", () => {
     const online = await presenceOf(alice.user.id, bob.token);
     expect(online.online).toBe(true);
     expect(online.lastSeen).toBeGreaterThanOrEqual(before - 1000);
-    // While a socket exists the sweep is scheduled, no later than the timeout.
+    // While a socket exists the sweep is scheduled; nobody watches, so lazily (ten timeouts).
     const alarm = await alarmOf(alice.user.id);
     expect(alarm).not.toBeNull();
-    expect(alarm).toBeLessThanOrEqual(Date.now() + 2000);
+    expect(alarm).toBeGreaterThan(Date.now() + 2000);
+    expect(alarm).toBeLessThanOrEqual(Date.now() + 20_000);
 
     socket.close();
     await eventually(async () => !(await presenceOf(alice.user.id, bob.token)).online, "offline");
@@ -78,7 +82,7 @@ describe("the sweep", () => {
     const bob = await register();
     const pinging = await connect(alice.token);
     const silent = await connect(alice.token);
-    await ageSockets(alice.user.id, 10_000);
+    await ageSockets(alice.user.id, PAST_LAZY_SWEEP);
     // The heartbeat is answered by the runtime and recorded without waking the object.
     pinging.send("ping");
     await eventually(async () => pinging.frames.includes("pong"), "pong");
@@ -96,7 +100,7 @@ describe("the sweep", () => {
   it("counts any frame as a sign of life", async () => {
     const alice = await register();
     const socket = await connect(alice.token);
-    await ageSockets(alice.user.id, 10_000);
+    await ageSockets(alice.user.id, PAST_LAZY_SWEEP);
     socket.send({ type: "sync", after: 0 });
     await socket.next("synced");
     expect(await runDurableObjectAlarm(userStub(alice.user.id))).toBe(true);
@@ -112,12 +116,40 @@ describe("the sweep", () => {
     const bob = await register();
     await connect(alice.token);
     const socket = await connect(alice.token);
-    const heard = await ageSockets(alice.user.id, 10_000);
+    const heard = await ageSockets(alice.user.id, PAST_LAZY_SWEEP);
 
     expect(await runDurableObjectAlarm(userStub(alice.user.id))).toBe(true);
     expect((await socket.waitClosed()).code).toBe(SILENT_CLOSE_CODE);
     expect(await presenceOf(alice.user.id, bob.token)).toEqual({ online: false, lastSeen: heard.at(-1) });
     expect(await alarmOf(alice.user.id)).toBeNull();
     expect(await runDurableObjectAlarm(userStub(alice.user.id))).toBe(false);
+  });
+});
+
+describe("the lazy sweep", () => {
+  it("answers a silent socket as offline before any sweep, lastSeen its last sign of life", async () => {
+    const alice = await register();
+    const bob = await register();
+    await connect(alice.token);
+    const [heard] = await ageSockets(alice.user.id, 5_000);
+    expect(await presenceOf(alice.user.id, bob.token)).toEqual({ online: false, lastSeen: heard });
+    expect((await userStub(alice.user.id).stats()).sockets).toBe(1); // not swept yet
+  });
+
+  it("sweeps at the deadline while someone watches, and the watcher sees the silent device go", async () => {
+    const alice = await register();
+    const bob = await register();
+    await connect(alice.token);
+    const watcher = await connect(bob.token);
+    watcher.send({ type: "subscribe", users: [alice.user.id] });
+    expect((await watcher.next("presence")).online).toBe(true);
+    // Watched: the sweep comes back within the timeout (2 s here), not ten.
+    expect(await alarmOf(alice.user.id)).toBeLessThanOrEqual(Date.now() + 2000);
+
+    const [heard] = await ageSockets(alice.user.id, 5_000);
+    expect(await runDurableObjectAlarm(userStub(alice.user.id))).toBe(true);
+    const offline = await watcher.next("presence", (f) => f.online === false);
+    expect(offline).toMatchObject({ user: alice.user.id, online: false, lastSeen: heard });
+    expect((await userStub(alice.user.id).stats()).sockets).toBe(0);
   });
 });

@@ -82,10 +82,25 @@ export function dropSocket(socket: LiveSocket, now: number, code: number, reason
   endSocket(socket.ws, socket.spoke || !waitToSpeak, code, reason);
 }
 
-/** Online while any socket lives; lastSeen is the latest sign of life (durable once the last socket went). */
-export function currentPresence(live: LiveSocket[], storedLastSeen: number | null): Presence {
-  if (live.length === 0) return { online: false, lastSeen: storedLastSeen };
-  return { online: true, lastSeen: Math.max(storedLastSeen ?? 0, ...live.map((s) => s.heard)) };
+/** Sockets heard from within the timeout: the ones a sweep at `now` would keep. */
+export function freshSockets(live: LiveSocket[], now: number, timeout: number): LiveSocket[] {
+  return live.filter((s) => s.heard + timeout > now);
+}
+
+/**
+ * Online while any socket was heard from within the timeout; lastSeen is the
+ * latest sign of life (durable once the last socket went). A silent socket not
+ * swept yet (nobody watches, so the sweep is lazy) already counts as gone.
+ */
+export function currentPresence(
+  live: LiveSocket[],
+  storedLastSeen: number | null,
+  now: number,
+  timeout: number,
+): Presence {
+  const heard = Math.max(storedLastSeen ?? 0, ...live.map((s) => s.heard));
+  const online = freshSockets(live, now, timeout).length > 0;
+  return { online, lastSeen: online || live.length > 0 ? heard : storedLastSeen };
 }
 
 /** WhatsApp's rule: the owner always sees itself; others per the owner's setting; hidden hides online too. */

@@ -2,6 +2,8 @@
 // if the object hibernates, the bucket starts full again, which is harmless
 // because hibernation only happens after the user has been quiet.
 
+import { FRAME_RATE_BURST, FRAME_RATE_PER_SECOND } from "../../shared/limits";
+
 export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
@@ -24,4 +26,10 @@ export class TokenBucket {
     this.tokens -= 1;
     return true;
   }
+}
+
+/** The per-user frame budget; FRAME_RATE="rate,burst" overrides it (tests). */
+export function frameBucket(setting: string | undefined): TokenBucket {
+  const [rate, burst] = (setting ?? "").split(",").map(Number);
+  return rate && burst ? new TokenBucket(rate, burst) : new TokenBucket(FRAME_RATE_PER_SECOND, FRAME_RATE_BURST);
 }

@@ -10,7 +10,7 @@ import { PRESENCE_SUBSCRIPTION_TTL_MS } from "../../shared/limits";
 import type { AuthAnswer } from "../../shared/protocol";
 import { userDb } from "../../shared/shards";
 import { api, connect, register, type TestSocket, userStub } from "../../test/helpers";
-import { alarmOf, eventually, presenceOf, sqlIn } from "../../test/presence-helpers";
+import { ageSockets, alarmOf, eventually, presenceOf, sqlIn } from "../../test/presence-helpers";
 
 async function closeAll(...sockets: TestSocket[]): Promise<void> {
   for (const socket of sockets) socket.close();
@@ -166,6 +166,7 @@ describe("expiry and renewal", () => {
     const soon = Date.now() + 1000;
     await sqlIn(alice.user.id, "UPDATE watchers SET expires_at = ?", soon);
     await sqlIn(watcher.user.id, "UPDATE watching SET expires_at = ?", soon);
+    await ageSockets(watcher.user.id, 30_000); // the sweep is due (nobody watches the watcher: ten timeouts)
 
     socket.send("ping"); // alive, so the sweep keeps the socket
     await eventually(async () => socket.frames.includes("pong"), "pong");
@@ -188,6 +189,7 @@ describe("expiry and renewal", () => {
     expect((await socket.next("presence")).online).toBe(false);
     // As if alice had come online and the push of her going offline again had been lost.
     await sqlIn(watcher.user.id, "UPDATE watching SET online = 1, last_seen = NULL, expires_at = ?", Date.now() + 1000);
+    await ageSockets(watcher.user.id, 30_000); // the sweep is due
     socket.send("ping");
     await eventually(async () => socket.frames.includes("pong"), "pong");
     expect(await runDurableObjectAlarm(userStub(watcher.user.id))).toBe(true);

@@ -26,6 +26,8 @@ export class PresenceWatcher {
     private readonly env: Env,
     private readonly watching: Watching,
     private readonly watch: (user: string) => Promise<WatchAnswer>,
+    /** Asks for the sweep (which renews) by then: an unwatched user's sweep is lazy otherwise. */
+    private readonly renewBy: (time: number) => void,
   ) {}
 
   /**
@@ -48,6 +50,7 @@ export class PresenceWatcher {
     }
     // Recorded before asking, so that a change racing with the answer is not lost.
     for (const user of fresh) this.watching.add(user, socket, now + PRESENCE_SUBSCRIPTION_TTL_MS);
+    if (fresh.length > 0) this.renewBy(now + PRESENCE_SUBSCRIPTION_TTL_MS / 2);
     await inBatches(fresh, async (user) => {
       try {
         const answer = await this.watch(user);

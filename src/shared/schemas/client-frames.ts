@@ -42,7 +42,10 @@ export const CLIENT_FRAMES = {
 } as const;
 
 export type ClientFrameType = keyof typeof CLIENT_FRAMES;
-export type ClientFrame = v.InferOutput<(typeof CLIENT_FRAMES)[ClientFrameType]>;
+export type ClientFrameSchema = (typeof CLIENT_FRAMES)[ClientFrameType];
+export type ClientFrame = v.InferOutput<ClientFrameSchema>;
+/** The frame of one `type`. */
+export type ClientFrameOf<K extends ClientFrameType> = v.InferOutput<(typeof CLIENT_FRAMES)[K]>;
 
 export const clientFrame = v.variant("type", /* @__PURE__ */ Object.values(CLIENT_FRAMES));
 
@@ -55,18 +58,25 @@ export class FrameError extends AppError {
   }
 }
 
-/**
- * Checks one text frame from a client. Throws AppError (bad_frame,
- * unknown_type, invalid_field, invalid_chat, text_too_long); when the frame
- * carried a usable clientId the error says so, so that the client can match it.
- */
-export function parseClientFrame(raw: string): ClientFrame {
+/** A frame's fields once read: a JSON object whose `type` is one of CLIENT_FRAMES. */
+export type FrameFields = Record<string, unknown> & { type: ClientFrameType };
+
+/** The first half of parseClientFrame: JSON, an object, a known `type` (bad_frame, unknown_type). */
+export function readClientFrame(raw: string): FrameFields {
   const fields = asObject(parseJson(raw, "bad_frame"), "frame", "bad_frame");
   const type = fields.type;
   if (typeof type !== "string" || !Object.hasOwn(CLIENT_FRAMES, type)) {
     throw new AppError("unknown_type", "unknown frame type");
   }
-  const schema = CLIENT_FRAMES[type as ClientFrameType];
+  return fields as FrameFields;
+}
+
+/**
+ * The second half: the fields through their type's schema. Throws AppError
+ * (invalid_field, invalid_chat, text_too_long...); when the frame carried a
+ * usable clientId the error says so, so that the client can match it.
+ */
+export function checkClientFrame<S extends ClientFrameSchema>(schema: S, fields: FrameFields): v.InferOutput<S> {
   try {
     return parseWith(schema, fields);
   } catch (err) {
@@ -74,4 +84,10 @@ export function parseClientFrame(raw: string): ClientFrame {
     const id = v.safeParse(clientId, fields.clientId);
     throw id.success ? new FrameError(err, id.output) : err;
   }
+}
+
+/** Checks one text frame from a client: readClientFrame, then its type's schema. */
+export function parseClientFrame(raw: string): ClientFrame {
+  const fields = readClientFrame(raw);
+  return checkClientFrame(CLIENT_FRAMES[fields.type], fields);
 }

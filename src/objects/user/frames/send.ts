@@ -1,0 +1,23 @@
+// `send`: a message to a one-to-one chat (../direct-send.ts) or to a group
+// (../group-send.ts). Sends take turns (UserParts.inTurn), so one look for a
+// retry is enough: nothing else can store this clientId before this one does.
+
+import { AppError } from "../../../shared/errors";
+import { type ClientFrameOf, FrameError, parseChat } from "../../../shared/protocol";
+import { sendToGroup } from "../group-send";
+import type { UserParts } from "../parts";
+
+export async function onSend(me: UserParts, ws: WebSocket, frame: ClientFrameOf<"send">): Promise<void> {
+  const chat = parseChat(frame.chat);
+  // A retry: the same clientId gets the same answer and stores nothing.
+  if (me.direct.answerRetry(ws, frame)) return;
+  if (chat.kind === "group") {
+    // The group checks the quote (it holds the one copy of what may be quoted); one of another chat is refused here.
+    const elsewhere = frame.replyTo === undefined ? null : me.mailbox.findById(frame.replyTo);
+    if (elsewhere && elsewhere.chat !== frame.chat) {
+      throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), frame.clientId);
+    }
+    return sendToGroup(me.groupSide(), ws, frame, chat.id);
+  }
+  return me.direct.send(ws, frame, chat.id);
+}

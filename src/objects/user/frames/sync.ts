@@ -1,0 +1,15 @@
+// `sync`: what a device missed since the seq it gives (../sync.ts), the
+// groups' part included.
+
+import type { ClientFrameOf } from "../../../shared/protocol";
+import type { UserParts } from "../parts";
+import { whileSyncing } from "../sockets";
+import { replay } from "../sync";
+
+export function onSync(me: UserParts, ws: WebSocket, frame: ClientFrameOf<"sync">): Promise<void> {
+  // The groups' part is read first (awaits); the replay itself is one synchronous block.
+  return whileSyncing(ws, async () => {
+    const groups = await me.groupReads.replayEntries(frame.after);
+    replay(me.mailbox, ws, frame.after, frame.batch === true, groups());
+  });
+}

@@ -1,0 +1,41 @@
+// What other objects hand this user: messages and receipts from other users'
+// outboxes (`accept`), and a group's entries (`takeGroup`). Each answers
+// whether a device is connected: a group serves online members first, and no
+// device connected means a Web Push (./web-push.ts).
+
+import type { GroupEntry } from "../group-entry";
+import type { InboxItem } from "../inbox";
+import type { UserParts } from "./parts";
+import { broadcast } from "./sockets";
+
+/** Idempotent. The answer leaves once the batch is committed: the sender forgets the items only then. */
+export function accept(me: UserParts, items: InboxItem[]): Promise<{ online: boolean }> {
+  return me.writes.run(() => {
+    const frames = me.mailbox.accept(me.blocks.filter(items, me.userId, me.mailbox.changes));
+    const sockets = me.ctx.getWebSockets();
+    for (const frame of frames) broadcast(sockets, frame);
+    if (sockets.length === 0) me.pushOffline(frames.flatMap((f) => (f.type === "message" ? [f.message] : [])));
+    return { online: sockets.length > 0 };
+  });
+}
+
+/**
+ * A group pushes what a member has not taken (see group/fanout.ts); `after`
+ * is where the group's cursor stood. Further than this object got means it
+ * lost entries it had taken (a crash before they were written): it pulls
+ * from where it really is.
+ */
+export async function takeGroup(
+  me: UserParts,
+  groupId: string,
+  entries: GroupEntry[],
+  after: string,
+): Promise<{ online: boolean }> {
+  const chat = `g:${groupId}`;
+  // A first push to a new member finds no row either: it pulls its window once.
+  if (after > (me.groups.get(chat)?.upto ?? "")) await me.groupReads.pull(chat);
+  else await me.groupReads.take(chat, entries);
+  const online = me.ctx.getWebSockets().length > 0;
+  if (!online) me.pushOffline(entries.flatMap((e) => (e.change ? [] : [e.message])));
+  return { online };
+}

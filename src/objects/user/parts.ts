@@ -1,0 +1,247 @@
+// The parts of one user's object, wired together once per wake: what the
+// frame handlers (./frames/) and the RPC modules work with. The object class
+// (../user-object.ts) only holds one of these and hands events over.
+
+import type { Message } from "../../shared/protocol";
+import { userDb } from "../../shared/shards";
+import { type ActionWindows, actionWindows } from "../action-windows";
+import type { InboxItem } from "../inbox";
+import { AlarmScheduler } from "../storage/alarm";
+import { MessageIdClock } from "../storage/id-clock";
+import { Meta } from "../storage/meta";
+import { Outbox } from "../storage/outbox";
+import { migrate } from "../storage/schema";
+import { WriteBatch } from "../storage/write-batch";
+import type { UserObject } from "../user-object";
+import type { Actor } from "./actions";
+import { Blocks } from "./blocks";
+import { Counters } from "./counters";
+import { DirectSend } from "./direct-send";
+import type { GroupAccess } from "./group-access";
+import { GroupAcks } from "./group-acks";
+import { GroupChats } from "./group-chats";
+import { GroupReads } from "./group-reads";
+import type { GroupSender } from "./group-send";
+import { Mailbox } from "./mailbox";
+import { ChatMutes } from "./mutes";
+import { PeerLog } from "./peer-log";
+import { PresenceHub } from "./presence-hub";
+import { frameBucket, type TokenBucket } from "./rate-limit";
+import { ReceiptGather, receiptItem } from "./receipt-gather";
+import { USER_SCHEMA } from "./schema";
+import { PushSubscriptions, pushOffline } from "./web-push";
+
+/** How long moved group positions wait in memory at most before they are written (see ./group-chats.ts). */
+const GROUP_FLUSH_MS = 30_000;
+
+export class UserParts {
+  readonly userId: string;
+  readonly meta: Meta;
+  readonly mailbox: Mailbox;
+  /** This user's groups: positions in their logs, no copy of their messages (./group-chats.ts). */
+  readonly groups: GroupChats;
+  readonly groupReads: GroupReads;
+  readonly groupAcks: GroupAcks;
+  /** One-to-one receipts, gathered a moment before the outbox (./receipt-gather.ts). */
+  readonly receipts = new ReceiptGather(() => void this.flushReceipts());
+  readonly outbox: Outbox;
+  /** The mailbox as the outbox of one-to-one messages (./peer-log.ts). */
+  readonly peers: PeerLog;
+  readonly alarms: AlarmScheduler;
+  readonly ids: MessageIdClock;
+  readonly presence: PresenceHub;
+  /** The per-user frame budget (./frames/intake.ts). */
+  readonly frames: TokenBucket;
+  readonly blocks: Blocks;
+  readonly mutes: ChatMutes;
+  readonly pushSubs: PushSubscriptions;
+  readonly windows: ActionWindows;
+  /** Writes of sends, acknowledgements and deliveries, committed in batches (see storage/write-batch). */
+  readonly writes: WriteBatch;
+  /** One-to-one sends (./direct-send.ts). */
+  readonly direct: DirectSend;
+  private groupFlush: ReturnType<typeof setTimeout> | null = null;
+  private turns: Promise<void> = Promise.resolve();
+  /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */
+  private readonly stubs = new Map<string, DurableObjectStub<UserObject>>();
+
+  constructor(
+    readonly ctx: DurableObjectState,
+    /** Read at each use where it matters (tests swap it). */
+    public env: Env,
+    self: UserObject,
+  ) {
+    const name = ctx.id.name;
+    if (!name) throw new Error("UserObject must be addressed with idFromName(userId)");
+    this.userId = name;
+    this.frames = frameBucket(env.FRAME_RATE);
+    const sql = ctx.storage.sql;
+    migrate(ctx.storage, USER_SCHEMA);
+    this.meta = new Meta(sql);
+    // The seq and the id clock share one meta row (./counters.ts).
+    const counters = new Counters(this.meta, sql);
+    this.mailbox = new Mailbox(sql, counters, this.userId);
+    this.groups = new GroupChats(sql, this.meta, this.mailbox, () => this.scheduleGroupFlush());
+    this.blocks = new Blocks(sql);
+    this.mutes = new ChatMutes(sql);
+    this.pushSubs = new PushSubscriptions(sql);
+    this.windows = actionWindows(env);
+    this.ids = new MessageIdClock(this.meta, this.userId, counters);
+    this.alarms = new AlarmScheduler(ctx.storage);
+    const deliver = (target: string, items: InboxItem[]) =>
+      this.userStub(target)
+        .accept(items)
+        .catch((err: unknown) => {
+          this.stubs.delete(target);
+          throw err;
+        });
+    this.outbox = new Outbox(
+      sql,
+      deliver,
+      (time) => this.alarms.ensureBy(time, "outbox"),
+      () => this.alarms.release("outbox"),
+    );
+    this.peers = new PeerLog(
+      this.mailbox,
+      deliver,
+      (time) => this.alarms.ensureBy(time, "peers"),
+      () => this.alarms.release("peers"),
+    );
+    // Confirmed outbox rows are deleted, and confirmed positions stored, with
+    // the next batch of writes (or by the alarm, or when the last device leaves).
+    this.writes = new WriteBatch(
+      () => ctx.storage.sync(),
+      () => {
+        this.outbox.flushConfirmed();
+        this.peers.flush();
+      },
+    );
+    this.direct = new DirectSend({
+      userId: this.userId,
+      db: (id) => userDb(this.env, id),
+      mailbox: this.mailbox,
+      counters,
+      ids: this.ids,
+      peers: this.peers,
+      blocks: this.blocks,
+      writes: this.writes,
+      sockets: () => ctx.getWebSockets(),
+    });
+    this.groupReads = new GroupReads({
+      userId: this.userId,
+      env,
+      groups: this.groups,
+      mailbox: this.mailbox,
+      writes: (job) => this.writes.run(job),
+      sockets: () => ctx.getWebSockets(),
+    });
+    this.groupAcks = new GroupAcks({ userId: this.userId, env, groups: this.groups });
+    this.presence = new PresenceHub({
+      ctx,
+      env,
+      userId: this.userId,
+      meta: this.meta,
+      isContact: (id) => this.mailbox.isContact(id),
+      hidesFrom: (viewer) => this.blocks.has(viewer),
+      userExists: (id) => this.direct.exists(id),
+      peer: (id) => (id === this.userId ? self : this.userStub(id)),
+      wakeBy: (time) => this.alarms.ensureBy(time, "presence"),
+      idle: () => {
+        // Confirmed rows wait for a write batch or the alarm: going quiet, delete them now.
+        this.outbox.flushConfirmed();
+        this.peers.flush();
+        this.flushGroups();
+        if (this.receipts.size > 0) void this.flushReceipts();
+        if (this.outbox.nextDue() === null && !this.peers.owed()) this.alarms.cancel();
+      },
+    });
+  }
+
+  /**
+   * Runs `job` after every earlier one given here has settled: sends, edits
+   * and deletes take turns, so a sender's messages and changes keep their
+   * order even when one of them waits (a D1 lookup, the group object).
+   */
+  inTurn(job: () => Promise<void>): Promise<void> {
+    const turn = this.turns.then(job);
+    this.turns = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** What the group modules (./group-*.ts) use of this object. */
+  groupSide(): GroupSender {
+    return {
+      userId: this.userId,
+      env: this.env,
+      groups: this.groups,
+      mailbox: this.mailbox,
+      reads: this.groupReads,
+      writes: (job) => this.writes.run(job),
+      sockets: () => this.ctx.getWebSockets(),
+    };
+  }
+
+  /** What edits and deletes (./actions.ts) use of this object. */
+  actor(): Actor {
+    return {
+      ...this.groupSide(),
+      ids: this.ids,
+      outbox: this.outbox,
+      windows: this.windows,
+      writes: <T>(job: () => T) => this.writes.run(job),
+      // A delete for me of an own message its peer has not confirmed: the
+      // mailbox row was its delivery's record, so the outbox takes it over.
+      beforeForget: (message: Message) => {
+        const peer = message.chat.slice(2);
+        if (!message.chat.startsWith("u:") || message.from !== this.userId || peer === this.userId) return;
+        if (!this.peers.isOwed(peer, message.id)) return;
+        this.outbox.enqueue(peer, [this.mailbox.deliverable(message)]);
+        void this.outbox.kick(peer);
+      },
+    };
+  }
+
+  access(): GroupAccess {
+    return { sql: this.ctx.storage.sql, userId: this.userId, env: this.env };
+  }
+
+  /** Hands the gathered receipts to the senders (./receipt-gather.ts). */
+  flushReceipts(): Promise<void> {
+    return this.writes.run(() => {
+      const now = Date.now();
+      for (const { status, group } of this.receipts.take()) {
+        this.outbox.enqueue(group.sender, [receiptItem(this.userId, group, status, now)], now);
+        void this.outbox.kick(group.sender);
+      }
+    });
+  }
+
+  /** Web Push (./web-push.ts) for new messages from others while no device is connected, muted chats aside. */
+  pushOffline(messages: Omit<Message, "seq">[]): void {
+    pushOffline(
+      { env: this.env, userId: this.userId, subs: this.pushSubs, mutes: this.mutes, ctx: this.ctx },
+      messages,
+    );
+  }
+
+  /** Group positions and runs wait in memory a little (./group-chats.ts), then one write each. */
+  private scheduleGroupFlush(): void {
+    this.groupFlush ??= setTimeout(() => {
+      this.groupFlush = null;
+      void this.writes.run(() => this.flushGroups());
+    }, GROUP_FLUSH_MS);
+  }
+
+  private flushGroups(): void {
+    if (this.groups.dirty) this.groups.flush();
+  }
+
+  private userStub(userId: string): DurableObjectStub<UserObject> {
+    let stub = this.stubs.get(userId);
+    if (!stub) {
+      stub = this.env.USERS.get(this.env.USERS.idFromName(userId));
+      this.stubs.set(userId, stub);
+    }
+    return stub;
+  }
+}
