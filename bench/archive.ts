@@ -10,6 +10,7 @@
 import { rmSync } from "node:fs";
 import { http, registerUser } from "../test/support/raw-socket";
 import { newStateDir, startServer } from "../test/support/server";
+import { makeCorpus } from "./search/corpus";
 import { runSender } from "./search/fill";
 import { BENCH_SERVER_VARS } from "./targets";
 
@@ -60,7 +61,8 @@ async function main(): Promise<void> {
       body: { name: "archive bench", members: [reader.user.id] },
     });
     const chat = `g:${made.body.id}`;
-    const texts = Array.from({ length: MESSAGES }, (_, i) => `message ${i} ${"lorem ipsum dolor sit amet ".repeat(3)}`);
+    // The search benchmark's texts: words from a Zipf vocabulary, about 100 characters.
+    const texts = makeCorpus(MESSAGES).texts;
     let sent = 0;
     const progress = setInterval(() => log(`sent ${sent}/${MESSAGES}`), 15_000);
     const ids = await runSender(url, { token: poster.token, chat, texts }, () => sent++);
@@ -98,7 +100,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < 2; i++) for (const before of befores) warm.push(await read(before));
     const lines = [
       `archive read: ${MESSAGES} messages, pages of ${PAGE} entries, ${s.archived} pages archived,`,
-      `  ${Math.round(s.archivedBytes / Math.max(1, s.archived))} B per page compressed; ${LIMIT} messages per request`,
+      `  ${Math.round(s.archivedBytes / Math.max(1, s.archived))} B per page compressed ` +
+        `(${Math.round(texts.reduce((n, t) => n + t.length, 0) / texts.length)} characters a message); ${LIMIT} messages per request`,
       `  history in SQLite:                 ${summary(hot)}`,
       `  history in an archived page, cold: ${summary(cold)}`,
       `  the same page again (in memory):   ${summary(warm)}`,
