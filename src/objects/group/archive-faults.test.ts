@@ -97,7 +97,10 @@ describe("archive faults", { timeout: 60_000 }, () => {
        VALUES (1, 5, 'not-an-id', 'not-an-id', '${key}', 'writing', 0)`,
     );
     await crash(group.id); // the index's memory is read from storage again
-    expect(await groupStub(group.id).archiveStep()).toBe("discarded");
+    // The new instance asks its alarm for now; whichever runs first, the alarm or this step, discards it.
+    const done = await groupStub(group.id).archiveStep();
+    expect(done === "discarded" || done === null).toBe(true);
+    for (let i = 0; i < 50 && (await keysOf(group.id)).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await keysOf(group.id)).toEqual([]);
     expect(await rowsOf(group.id, "SELECT * FROM archive_pages")).toEqual([]);
     // And then the real first page goes as usual.
