@@ -11,27 +11,17 @@ import { DurableObject } from "cloudflare:workers";
 import { AppError, fail, ok, type Result, unwrap } from "../shared/errors";
 import type { Group } from "../shared/protocol";
 import { actionWindows } from "./action-windows";
-import { GroupArchive } from "./group/archive";
-import { ArchiveAlarm } from "./group/archive-alarm";
-import { ArchivedLog } from "./group/archive-reads";
+import { assembleGroup } from "./group/assemble";
 import { change, type GroupChange, readersOf } from "./group/changes";
-import { FanOut } from "./group/fanout";
-import { GroupLog } from "./group/log";
-import { Members } from "./group/members";
+import type { FanOut } from "./group/fanout";
 import { addMember, create, info, removeMember } from "./group/membership";
 import { type GroupParts, requireReader } from "./group/parts";
 import { owedAfter, type PostReply, post } from "./group/post";
-import { GroupReceipts } from "./group/receipts";
-import { GROUP_SCHEMA } from "./group/schema";
 import { checkAdmin, type GroupPatch, patchGroup, pictureFor, setPicture } from "./group/settings";
 import { GroupTyping, typingTargets } from "./group/typing";
-import { LogViews } from "./group/views";
 import type { GroupEntry } from "./group-entry";
 import { AlarmScheduler } from "./storage/alarm";
-import { archiveConfig } from "./storage/archive-config";
 import { ArchiveMiss } from "./storage/archive-shelf";
-import { Meta } from "./storage/meta";
-import { migrate } from "./storage/schema";
 
 /** A group's counts: members, log entries in SQLite, recipients behind, archived pages and bytes, SQLite size. */
 export interface GroupStats {
@@ -65,35 +55,13 @@ export class GroupObject extends DurableObject<Env> {
   }
 
   private open(): GroupParts {
-    const sql = this.ctx.storage.sql;
-    migrate(sql, GROUP_SCHEMA);
-    const meta = new Meta(sql);
-    const members = new Members(sql);
-    const log = new GroupLog(sql, meta, this.groupId);
-    let fanout: FanOut | null = null;
-    const archive = new GroupArchive(
-      this.ctx.storage,
-      this.env.ARCHIVE,
-      this.groupId,
-      archiveConfig(this.env),
-      () => fanout?.floor() ?? "",
-    );
-    const archived = new ArchivedLog(archive, sql);
-    log.archived = archived;
-    const views = new LogViews(sql, log, archived);
-    const user = (id: string) => this.env.USERS.get(this.env.USERS.idFromName(id));
-    fanout = new FanOut(
-      sql,
-      log,
-      views,
-      members,
-      (target, entries, after) => user(target).takeGroup(this.groupId, entries, after),
-      (time) => this.alarms.ensureBy(time, "fanout"),
-      async (read) => unwrap(await this.through(read)),
-    );
-    const receipts = new GroupReceipts(sql, log, fanout, (sender, items) => user(sender).accept(items));
-    const archiving = new ArchiveAlarm(archive, log, this.alarms, this.groupId);
-    return { id: this.groupId, meta, members, log, views, fanout, receipts, archive, archiving };
+    return assembleGroup({
+      groupId: this.groupId,
+      storage: this.ctx.storage,
+      env: this.env,
+      alarms: this.alarms,
+      through: async (read) => unwrap(await this.through(read)),
+    });
   }
 
   /** The group's parts, or unknown_group for an id never created. */

@@ -214,26 +214,6 @@ export class FanOut {
     return this.online.queue.size > 0 || this.offline.queue.size > 0 || this.inflight.size > 0;
   }
 
-  /**
-   * The lowest cursor of any recipient still owed something (null: none):
-   * every object took everything up to it, so the archive may take it
-   * (./archive.ts). In memory where ahead of storage: a member's object that
-   * loses what it took pulls it again, through the archive if need be.
-   */
-  floor(): string | null {
-    const rows = this.sql
-      .exec<{ user_id: string; acked: string }>("SELECT user_id, acked FROM cursors WHERE acked != ?", RETIRED)
-      .toArray();
-    let floor: string | null = null;
-    for (const row of rows) {
-      const memory = this.marks.get(row.user_id)?.acked ?? "";
-      let acked = row.acked;
-      if (memory > acked) acked = memory;
-      if (floor === null || acked < floor) floor = acked;
-    }
-    return floor;
-  }
-
   /** Recipients whose cursor is behind the log. */
   behind(): number {
     const last = this.log.lastId;
