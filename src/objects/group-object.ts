@@ -247,7 +247,7 @@ export class GroupObject extends DurableObject<Env> {
         return this.result(fn);
       } catch (err) {
         if (!(err instanceof ArchiveMiss)) throw err;
-        if (attempt >= 12) return fail(new AppError("unavailable", "the archive is busy; try again"));
+        if (attempt >= 24) return fail(new AppError("unavailable", "the archive is busy; try again"));
         await this.parts?.archive.shelf.load(err.pages);
       }
     }

@@ -8,11 +8,14 @@
 // See docs/archive.md.
 
 import type { ArchivePage } from "../storage/archive-index";
+import { ArchiveMiss } from "../storage/archive-shelf";
 import type { GroupArchive } from "./archive";
 import { type LogEntry, type LogRow, toLogEntry } from "./log";
 
 /** Archived pages one read may look through: bounds the work (and memory) of one request. */
 export const READ_PAGES_MAX = 8;
+/** Pages loaded ahead of a walk when one misses. */
+const PREFETCH_PAGES = 2;
 /** Archived pages one search request scans, newest first; the client pages further with `before`. */
 export const SEARCH_PAGES_MAX = 4;
 
@@ -62,8 +65,8 @@ export class ArchivedLog {
   walkFrom(from: number, visit: (row: LogRow) => boolean): number {
     const pages = this.archive.index.pagesIn(from, this.hotStart - 1, READ_PAGES_MAX);
     let next = from;
-    for (const page of pages) {
-      for (const row of this.rowsOf(page)) {
+    for (const [i, page] of pages.entries()) {
+      for (const row of this.rowsOf(page, pages.slice(i + 1))) {
         if (row.pos < from) continue;
         next = row.pos + 1;
         if (visit(row)) return next;
@@ -74,9 +77,10 @@ export class ArchivedLog {
 
   /** Archived rows before id `before`, newest first, a page at a time, until `visit` says stop or `pages` were read. */
   walkBack(before: string, pages: number, visit: (row: LogRow) => boolean, stopBelow = ""): void {
-    for (const page of this.archive.index.pagesBefore(before, pages)) {
+    const found = this.archive.index.pagesBefore(before, pages);
+    for (const [i, page] of found.entries()) {
       if (page.lastId < stopBelow) return;
-      const rows = this.rowsOf(page);
+      const rows = this.rowsOf(page, found.slice(i + 1));
       for (let i = rows.length - 1; i >= 0; i--) {
         const row = rows[i] as LogRow;
         if (row.id >= before) continue;
@@ -107,8 +111,18 @@ export class ArchivedLog {
     return Object.assign(test, { earliest: starts.sort()[0] ?? "~" });
   }
 
-  private rowsOf(page: ArchivePage): LogRow[] {
-    return this.archive.shelf.rows([page])[0] ?? [];
+  /**
+   * One page's rows. On a miss, the next pages of the walk come along
+   * (PREFETCH_PAGES): one more round trip per few pages, not per page.
+   */
+  private rowsOf(page: ArchivePage, following: readonly ArchivePage[] = []): LogRow[] {
+    try {
+      return this.archive.shelf.rows([page])[0] ?? [];
+    } catch (err) {
+      if (!(err instanceof ArchiveMiss)) throw err;
+      const ahead = following.slice(0, PREFETCH_PAGES).filter((p) => !this.archive.shelf.unreadable(p));
+      throw new ArchiveMiss([...err.pages, ...ahead]);
+    }
   }
 }
 

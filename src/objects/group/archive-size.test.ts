@@ -7,6 +7,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { archiveAll, configureArchive, post } from "../../test/archive";
 import { clearAlarms, groupStub, settle, team } from "../../test/groups";
+import { connect } from "../../test/helpers";
 
 const ROUNDS = 16;
 const PER_ROUND = 60;
@@ -17,7 +18,7 @@ async function sizeOf(groupId: string): Promise<number> {
 }
 
 it("a group's SQLite stays under its threshold while it posts many times that", { timeout: 240_000 }, async () => {
-  const { admin, rest, group } = await team(2);
+  const { admin, rest, group, chat } = await team(2);
   await settle(group.id);
   const baseline = await sizeOf(group.id);
   const maxBytes = baseline + 120_000;
@@ -57,5 +58,18 @@ it("a group's SQLite stays under its threshold while it posts many times that", 
     (_, state) => state.storage.sql.exec<{ pos: number }>("SELECT max(pos) AS pos FROM log").one().pos,
   );
   expect(stats.log + stats.archived * PAGE).toBe(total);
+  // And every message reads back: a new device's sync from the start, across every archived page.
+  const bob = rest[0] as (typeof rest)[0];
+  const device = await connect(bob.token);
+  device.send({ type: "sync", after: 0 });
+  await device.next("synced", () => true, 60_000);
+  const synced = device
+    .of("message")
+    .map((f) => f.message)
+    .filter((m) => m.chat === chat && !m.system);
+  expect(synced).toHaveLength(posted);
+  expect(new Set(synced.map((m) => m.id)).size).toBe(posted);
+  expect(synced.at(0)?.text.startsWith("0.0 ")).toBe(true);
+  device.close();
   await clearAlarms([group.id], [admin.user.id, ...rest.map((u) => u.user.id)]);
 });

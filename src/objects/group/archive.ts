@@ -32,7 +32,7 @@ export class GroupArchive {
   readonly shelf: ArchiveShelf<LogRow>;
   /** The lowest position still in SQLite. */
   private hotFrom: number;
-  private running = false;
+  private inflight: Promise<unknown> | null = null;
   /** Public so that tests can wrap it to inject faults (see group/archive-faults.test.ts). */
   put: PutPage;
 
@@ -84,21 +84,27 @@ export class GroupArchive {
    * next one due. Answers what it did (null: nothing was due).
    */
   async step(lastPos: number, now = Date.now()): Promise<"written" | "discarded" | null> {
-    if (this.running) return null;
-    this.running = true;
+    // One step at a time (the alarm's, an operator's): a second waits for the first, then looks again.
+    while (this.inflight) await this.inflight.catch(() => undefined);
+    const run = this.run(lastPos, now);
+    this.inflight = run;
     try {
-      let page = this.index.pending();
-      if (!page) {
-        const next = this.next(lastPos, now);
-        if (next === null || !("page" in next)) return null;
-        const fixed = next.page;
-        this.storage.transactionSync(() => this.index.begin(fixed, now));
-        page = { ...fixed, state: "writing", sha256: null, bytes: null };
-      }
-      return await this.write(page, now);
+      return await run;
     } finally {
-      this.running = false;
+      if (this.inflight === run) this.inflight = null;
     }
+  }
+
+  private async run(lastPos: number, now: number): Promise<"written" | "discarded" | null> {
+    let page = this.index.pending();
+    if (!page) {
+      const next = this.next(lastPos, now);
+      if (next === null || !("page" in next)) return null;
+      const fixed = next.page;
+      this.storage.transactionSync(() => this.index.begin(fixed, now));
+      page = { ...fixed, state: "writing", sha256: null, bytes: null };
+    }
+    return this.write(page, now);
   }
 
   private async write(page: ArchivePage, now: number): Promise<"written" | "discarded"> {
