@@ -10,7 +10,11 @@
 //   a browser that cannot start fails it.
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
+
+/** The client package (src/client) from its source in the tests, not its build (see its package.json). */
+const clientSource = { ssr: { resolve: { conditions: ["edge-chat-source", ...defaultServerConditions] } } };
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -41,6 +45,7 @@ export default defineConfig(async () => {
         },
         {
           // The production configuration and bundle, in Node: no account needed.
+          ...clientSource,
           test: {
             name: "deploy",
             include: ["test/deploy/**/*.test.ts"],
@@ -52,6 +57,7 @@ export default defineConfig(async () => {
         // Before e2e: global setups run in this order, so the page is built
         // (into dist/web) before any server that serves it has started.
         {
+          ...clientSource,
           test: {
             name: "browser",
             include: ["test/browser/**/*.test.ts"],
@@ -63,6 +69,7 @@ export default defineConfig(async () => {
           },
         },
         {
+          ...clientSource,
           test: {
             name: "e2e",
             include: ["test/e2e/**/*.test.ts", "test/bench/**/*.test.ts"],

@@ -4,7 +4,7 @@
 // HTTP calls. This file only adds what the load code needs on top: creating
 // a device without starting it, and waiting until it is live.
 
-import { Api, ApiError, Connection } from "../src/client/index";
+import { Api, ApiError, Connection } from "@edge-chat/client";
 
 export { Api, ApiError };
 

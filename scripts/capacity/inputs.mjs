@@ -38,6 +38,17 @@ export const ASSUME = {
   readFramesPerCopy: 0.1,
   /** Alarm invocations per message (the outbox's safety alarm; one per burst of a sender). */
   alarmsPerMessage: 0.2,
+  /**
+   * Presence sweeps of an online user (src/objects/user/presence-hub.ts): at each socket's deadline
+   * (60 s after its last ping, so every 35-60 s: 47 on average) while someone watches its presence,
+   * every 10 minutes while nobody does. Share of online users watched at a time (a contact has their
+   * chat open): our guess.
+   */
+  watchedShare: 0.2,
+  watchedSweepSeconds: 47,
+  unwatchedSweepSeconds: 600,
+  /** Rows a sweep writes: re-arming the alarm; lastSeen once per unwatched interval (see presence-hub.ts). */
+  rowsPerSweep: 1,
   /** Wall time a Durable Object is busy per billed request (s), and Worker CPU per request (ms). */
   objectSecondsPerRequest: 0.005,
   workerCpuMs: 2,

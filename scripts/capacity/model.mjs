@@ -27,6 +27,20 @@ export function traffic(spec, a) {
   };
 }
 
+/**
+ * The presence sweeps of online users per day: alarm invocations, and the rows they write (re-arming,
+ * and lastSeen once per unwatched interval). Was a sweep at every deadline with a lastSeen row each
+ * (about 77 a user-hour, 2 rows each) before 2026-12-06.
+ */
+export function presenceSweeps(spec, a) {
+  const usersOnline = spec.dailyActive * a.onlineAverage;
+  const perHour =
+    a.watchedShare * (3600 / a.watchedSweepSeconds) + (1 - a.watchedShare) * (3600 / a.unwatchedSweepSeconds);
+  const alarms = usersOnline * 24 * perHour;
+  const lastSeenRows = usersOnline * 24 * (3600 / a.unwatchedSweepSeconds);
+  return { alarms, rowsWritten: alarms * a.rowsPerSweep + lastSeenRows };
+}
+
 /** Billed Durable Object requests, Worker requests, and the time objects are busy, per day. */
 export function requests(spec, a, t) {
   const devicesOnline = spec.dailyActive * a.devicesPerActiveUser * a.onlineAverage;
@@ -35,7 +49,7 @@ export function requests(spec, a, t) {
   const http = spec.dailyActive * a.httpPerActiveUser;
   const frames = spec.messagesPerDay + t.receivedFrames + t.readFrames;
   const rpcs = t.direct + t.group * (1 + a.groupSize) + t.receivedFrames + t.readFrames + http;
-  const alarms = spec.messagesPerDay * a.alarmsPerMessage;
+  const alarms = spec.messagesPerDay * a.alarmsPerMessage + presenceSweeps(spec, a).alarms;
   const avatarMisses = spec.dailyActive * a.avatarViewsPerActiveUser * (1 - a.avatarCacheHitRate);
   return {
     frames,
@@ -69,7 +83,8 @@ export function rows(spec, a, m, t) {
     t.direct * m.rowsWrittenPerDirectMessage +
     t.group * (m.rowsWrittenPerGroupMessage + a.groupSize * m.rowsWrittenPerGroupMember) +
     t.direct * receipts.perCopy +
-    t.direct * a.receivedFramesPerCopy * receipts.perFrame;
+    t.direct * a.receivedFramesPerCopy * receipts.perFrame +
+    presenceSweeps(spec, a).rowsWritten;
   const read = spec.messagesPerDay * a.rowsReadPerMessage + spec.dailyActive * a.rowsReadPerActiveUser;
   return { written, read, writtenPerMessage: written / spec.messagesPerDay };
 }

@@ -311,6 +311,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       case "receipt":
       case "presence":
       case "typing":
+      case "chat":
         this.emit(frame.type, frame as never);
         break;
     }

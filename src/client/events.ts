@@ -44,6 +44,8 @@ export interface ConnectionEvents {
   receipt: Frame<"receipt">;
   presence: Frame<"presence">;
   typing: Frame<"typing">;
+  /** A chat's unread count or mute changed on another device of this user (or this one). */
+  chat: Frame<"chat">;
   /** A replay is complete; `seq` is the cursor now kept. */
   synced: { seq: number };
   /**

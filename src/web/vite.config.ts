@@ -7,13 +7,15 @@
 // (never /api or /ws), a web app manifest, and registerSW.js, a file of its
 // own (no inline script, for the page's CSP). docs/web.md, "Offline shell".
 // The worker imports public/push-sw.js for Web Push (docs/web.md, Notifications).
-import { defineConfig } from "vite";
+import { defaultClientConditions, defineConfig } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 
 export default defineConfig({
   root: import.meta.dirname,
   base: "/",
   build: { outDir: "../../dist/web", emptyOutDir: true, target: "es2022" },
+  // The client package (src/client) from its source, not its build (see its package.json).
+  resolve: { conditions: ["edge-chat-source", ...defaultClientConditions] },
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   plugins: [
     VitePWA({

@@ -3,7 +3,7 @@
 // the same state, then an audit of every mailbox. Clients are the project's
 // client module, which retries unacknowledged sends with the same clientId.
 
-import { Api, Connection } from "../../src/client";
+import { Api, Connection } from "@edge-chat/client";
 import type { ChatId, Message } from "../../src/shared/protocol";
 import { RawSocket } from "../support/raw-socket";
 import { newStateDir, type RunningServer, startServer } from "../support/server";

@@ -3,8 +3,8 @@
 // queued sends go out once on reconnect, and a resync leaves no gaps and no
 // duplicates.
 
+import { Api, ApiError } from "@edge-chat/client";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { Api, ApiError } from "../../src/client";
 import type { ChatId } from "../../src/shared/protocol";
 import { ClientUser } from "../support/client-user";
 import { freePort, newStateDir, type RunningServer, startServer } from "../support/server";

@@ -6,8 +6,8 @@
 // every message of its mailbox exactly once, in seq order, each sender's in
 // the order sent; and a device that was away resumes from its saved cursor.
 
+import { Connection } from "@edge-chat/client";
 import { afterAll, describe, expect, it } from "vitest";
-import { Connection } from "../../src/client";
 import type { ChatId, Message } from "../../src/shared/protocol";
 import { ClientUser } from "../support/client-user";
 import { freePort, newStateDir, type RunningServer, startServer } from "../support/server";

@@ -1,7 +1,7 @@
 // A registered user with a live Connection from the client module, recording
 // every event it emits, for end-to-end tests.
 
-import { Api, Connection, type ConnectionEvents, type ConnectionOptions } from "../../src/client";
+import { Api, Connection, type ConnectionEvents, type ConnectionOptions } from "@edge-chat/client";
 import type { Message, User } from "../../src/shared/protocol";
 
 let counter = 0;

@@ -9,6 +9,7 @@ import { listChats } from "./chat-list";
 import { requireGroupReader } from "./group-access";
 import { muteChat } from "./mutes";
 import type { UserParts } from "./parts";
+import { broadcast } from "./sockets";
 
 export function history(me: UserParts, chat: string, before: string | undefined, limit: number): Promise<Message[]> {
   const ref = parseChat(chat);
@@ -38,10 +39,13 @@ export async function chats(me: UserParts): Promise<ChatSummary[]> {
 }
 
 export function mute(me: UserParts, chat: ChatId, until: MutedUntil | null) {
-  return settle<MuteState>(() =>
-    muteChat(me.mutes, chat, until, {
+  return settle<MuteState>(async () => {
+    const state = await muteChat(me.mutes, chat, until, {
       groupReader: (id) => requireGroupReader(me.access(), id),
       userExists: (id) => me.direct.exists(id),
-    }),
-  );
+    });
+    // Every device shows the new mute at once, not at its next chat list.
+    broadcast(me.ctx.getWebSockets(), { type: "chat", chat, mutedUntil: state.mutedUntil });
+    return state;
+  });
 }

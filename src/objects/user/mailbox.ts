@@ -464,6 +464,11 @@ export class Mailbox {
     return groupBySender(fresh);
   }
 
+  /** The chat's unread count as kept in its row (0 without one). */
+  unreadOf(chat: string): number {
+    return this.sql.exec<{ unread: number }>("SELECT unread FROM chats WHERE chat = ?", chat).toArray()[0]?.unread ?? 0;
+  }
+
   count(): number {
     return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM messages").one().n;
   }

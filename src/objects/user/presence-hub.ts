@@ -157,8 +157,10 @@ export class PresenceHub {
     for (const socket of dropped) this.watcher.forget(socket.info);
     if (dropped.length > 0) await this.departed(Math.max(...dropped.map((s) => s.heard)), now);
     if (remaining.length === 0 || nextAt === null) return;
-    // Kept durable as we go, so that a crash loses at most one sweep's worth of lastSeen.
-    this.recordSeen(Math.max(...remaining.map((s) => s.heard)));
+    // Kept durable as we go, so that a crash loses at most one lazy sweep's worth of lastSeen;
+    // not at every sweep of a watched user, which would be a row a minute while online.
+    const latest = Math.max(...remaining.map((s) => s.heard));
+    if (latest - this.deps.meta.number(LAST_SEEN, 0) >= this.unwatchedSweep) this.recordSeen(latest);
     this.deps.wakeBy(this.watched(now) ? Math.max(nextAt, now + 1) : now + this.unwatchedSweep);
     const renewAt = await this.watcher.renew(now, remaining);
     if (renewAt !== null) this.deps.wakeBy(renewAt);

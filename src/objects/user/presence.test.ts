@@ -5,7 +5,7 @@
 import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, connect, register, userStub } from "../../test/helpers";
-import { ageSockets, alarmOf, eventually, presenceOf } from "../../test/presence-helpers";
+import { ageSockets, alarmOf, eventually, presenceOf, sqlIn } from "../../test/presence-helpers";
 import { SILENT_CLOSE_CODE } from "./sweep";
 
 /** Past the sweep of a user nobody watches: UNWATCHED_SWEEP_TIMEOUTS (10) timeouts of 2 s. */
@@ -152,4 +152,29 @@ describe("the lazy sweep", () => {
     expect(offline).toMatchObject({ user: alice.user.id, online: false, lastSeen: heard });
     expect((await userStub(alice.user.id).stats()).sockets).toBe(0);
   });
+
+  it("writes lastSeen at a sweep only once it is a lazy sweep's age old, not a row per sweep", async () => {
+    const alice = await register();
+    const bob = await register();
+    const device = await connect(alice.token);
+    const watcher = await connect(bob.token);
+    watcher.send({ type: "subscribe", users: [alice.user.id] });
+    await watcher.next("presence");
+    const stored = async () => Number((await sqlIn<{ value: string }>(alice.user.id, LAST_SEEN_SQL))[0]?.value);
+
+    await ageSockets(alice.user.id, 5_000); // the watched sweep is due; lastSeen is 5 s old
+    device.send("ping");
+    await eventually(async () => device.frames.includes("pong"), "pong");
+    const before = await stored();
+    expect(await runDurableObjectAlarm(userStub(alice.user.id))).toBe(true);
+    expect(await stored()).toBe(before);
+
+    await ageSockets(alice.user.id, PAST_LAZY_SWEEP); // now older than a lazy sweep: written
+    device.send("ping");
+    await eventually(async () => device.frames.filter((f) => f === "pong").length === 2, "second pong");
+    expect(await runDurableObjectAlarm(userStub(alice.user.id))).toBe(true);
+    expect(await stored()).toBeGreaterThan(Date.now() - 5_000);
+  });
 });
+
+const LAST_SEEN_SQL = "SELECT value FROM meta WHERE key = 'last_seen'";

@@ -41,6 +41,22 @@ export const presenceFrame = v.object({
 });
 export const typingFrame = v.object({ type: v.literal("typing"), chat: chatId, from: entityId });
 export const syncedFrame = v.object({ type: v.literal("synced"), seq });
+/**
+ * A chat's own state changed on another device of the user (or by a route):
+ * its unread count after a `read`, its mute after PUT /api/chats/:chat/mute
+ * (`null`: not muted). Sent to every device of the user, so they agree live.
+ */
+export const chatFrame = v.object({
+  type: v.literal("chat"),
+  chat: chatId,
+  unread: v.optional(count),
+  mutedUntil: v.optional(
+    v.pipe(
+      v.nullable(v.union([count, v.literal("always")])),
+      v.description('muted until this time (ms), "always", or null: not muted'),
+    ),
+  ),
+});
 
 /** What a `replay` frame carries (a sync with `batch: true`): mailbox entries, in seq order. */
 export const replayedFrame = v.variant("type", [messageFrame, receiptFrame, updateFrame, removedFrame]);
@@ -63,6 +79,7 @@ export const SERVER_FRAMES = {
   presence: presenceFrame,
   typing: typingFrame,
   synced: syncedFrame,
+  chat: chatFrame,
   replay: replayFrame,
   error: errorFrameSchema,
 } as const;

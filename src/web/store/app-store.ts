@@ -2,7 +2,14 @@
 // HTTP Api and one Connection. Screens read fields and call methods; every
 // change bumps `version`, and the App re-renders on it.
 
-import { Api, ApiError, Connection, type ConnectionEvents, type ConnectionState, type QueuedSend } from "../../client";
+import {
+  Api,
+  ApiError,
+  Connection,
+  type ConnectionEvents,
+  type ConnectionState,
+  type QueuedSend,
+} from "@edge-chat/client";
 import type { ChatId, Me, Message, MutedUntil, Presence, User } from "../../shared/protocol";
 import { Alerts } from "./alerts";
 import { announce, isMuted, unreadTotal } from "./announce";
@@ -146,6 +153,12 @@ export class AppStore {
     });
     connection.on("presence", (p) => this.setPresence(p.user, { online: p.online, lastSeen: p.lastSeen }));
     connection.on("typing", (t) => this.onTyping(t.chat, t.from));
+    // Another device read or muted a chat: the same numbers here at once.
+    connection.on("chat", (c) => {
+      if (c.unread !== undefined) this.chats.entry(c.chat).unread = c.unread;
+      if (c.mutedUntil !== undefined) this.setMute(c.chat, c.mutedUntil);
+      this.changed();
+    });
     connection.on("synced", () => void this.refreshChats());
     connection.on("error", (e) => {
       if (e.code === "unauthorized") this.end();
@@ -295,9 +308,13 @@ export class AppStore {
   /** Mutes (a time or "always") or unmutes (null) a chat on the server, for all my devices. */
   async mute(chat: ChatId, until: MutedUntil | null): Promise<void> {
     const state = await this.api.mute(chat, until);
-    if (state.mutedUntil === null) this.mutes.delete(chat);
-    else this.mutes.set(chat, state.mutedUntil);
+    this.setMute(chat, state.mutedUntil);
     this.changed();
+  }
+
+  private setMute(chat: ChatId, until: MutedUntil | null): void {
+    if (until === null) this.mutes.delete(chat);
+    else this.mutes.set(chat, until);
   }
 
   /** Still a member of this chat (always, for one-to-one chats). */

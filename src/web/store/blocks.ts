@@ -1,7 +1,7 @@
 // Whom the user blocked (GET /api/me/blocked), loaded after logging in and
 // kept current by the page's own block and unblock.
 
-import type { Api } from "../../client";
+import type { Api } from "@edge-chat/client";
 import type { BlockedUser } from "../../shared/protocol";
 
 export class Blocks {

@@ -3,7 +3,7 @@
 // that fails (a server without that route yet, a network error) leaves a
 // placeholder name and is tried again later, never breaks the page.
 
-import type { Api } from "../../client";
+import type { Api } from "@edge-chat/client";
 import type { Group, User } from "../../shared/protocol";
 
 export class Directory {

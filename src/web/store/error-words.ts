@@ -1,7 +1,7 @@
 // The server's error codes in words for people (docs/protocol.md lists them);
 // the server's own `message` is for developers and is never shown raw.
 
-import { ApiError } from "../../client";
+import { ApiError } from "@edge-chat/client";
 
 const WORDS: Record<string, string> = {
   network: "Cannot reach the server. Check the connection and try again.",

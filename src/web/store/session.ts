@@ -2,7 +2,7 @@
 // in, and the per-user queue of unsent messages (so a message typed offline
 // survives a reload too).
 
-import type { QueuedSend, QueueStore } from "../../client";
+import type { QueuedSend, QueueStore } from "@edge-chat/client";
 import type { User } from "../../shared/protocol";
 
 export interface Session {

@@ -7,7 +7,7 @@
 // worker, no push service reachable, a server without keys) leaves the page
 // as it was: the title, the sound and notifications while open still work.
 
-import type { Api } from "../../client";
+import type { Api } from "@edge-chat/client";
 import type { ChatId } from "../../shared/protocol";
 import { base64UrlBytes } from "../../shared/push";
 

@@ -3,8 +3,8 @@
 // Enter or the context-menu key opens the focused message's menu. Day
 // separators and grouping come from timeline.ts.
 
+import { ApiError } from "@edge-chat/client";
 import type { Ref } from "preact";
-import { ApiError } from "../../client";
 import type { ChatId, Message } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
 import { Bubble } from "./bubble";

@@ -1,7 +1,7 @@
 // A message typed but not yet confirmed by the server (offline, or in flight),
 // or one the server refused for good.
 
-import type { QueuedSend } from "../../client";
+import type { QueuedSend } from "@edge-chat/client";
 import { clock } from "./format";
 import { Ticks } from "./ticks";
 

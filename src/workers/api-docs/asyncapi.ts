@@ -33,6 +33,7 @@ const SERVER_SUMMARIES: Record<keyof typeof SERVER_FRAMES, string> = {
   presence: "A watched user's presence",
   typing: "Someone is typing",
   synced: "The replay asked for is complete",
+  chat: "A chat's unread count or mute changed (another device read it, a route muted it)",
   replay: "Replayed mailbox entries (after sync with batch)",
   error: "A frame was refused; the socket stays open",
 };

@@ -2,15 +2,27 @@
 // goes to the group (../group-acks.ts); a one-to-one chat's read receipts are
 // gathered for the sender (../receipt-gather.ts).
 
-import { type ClientFrameOf, parseChat } from "../../../shared/protocol";
+import { type ChatId, type ClientFrameOf, parseChat } from "../../../shared/protocol";
 import { requireGroupReader } from "../group-access";
 import type { UserParts } from "../parts";
+import { broadcast } from "../sockets";
 
 export async function onRead(me: UserParts, _ws: WebSocket, frame: ClientFrameOf<"read">): Promise<void> {
   const ref = parseChat(frame.chat);
   if (ref.kind === "group") {
     await requireGroupReader(me.access(), ref.id);
-    return me.groupAcks.read(frame.chat, frame.upTo);
+    await me.groupAcks.read(frame.chat, frame.upTo);
+    return tellDevices(me, frame.chat, me.groups.get(frame.chat)?.unread);
   }
-  return me.writes.run(() => me.receipts.add(me.mailbox.markRead(frame.chat, frame.upTo, Date.now()), "read"));
+  const marked = await me.writes.run(() => {
+    const groups = me.mailbox.markRead(frame.chat, frame.upTo, Date.now());
+    me.receipts.add(groups, "read");
+    return groups.length;
+  });
+  if (marked > 0) tellDevices(me, frame.chat, me.mailbox.unreadOf(frame.chat));
+}
+
+/** Every device of the user learns the chat's unread count at once (a `chat` frame), not at its next chat list. */
+function tellDevices(me: UserParts, chat: ChatId, unread: number | undefined): void {
+  if (unread !== undefined) broadcast(me.ctx.getWebSockets(), { type: "chat", chat, unread });
 }
