@@ -89,11 +89,17 @@ export class ArchivedLog {
     }
   }
 
-  /** The first position whose entry has an id above `after` (the hot start if none is archived). */
-  positionAfter(after: string): number {
-    const page = this.archive.index.pagesAfter(after, 1)[0];
+  /**
+   * The first position whose entry has an id above `after` and at or above
+   * `atLeast` (the hot start if none is archived): a member's first window
+   * start, so that a member who joined late never walks pages before it.
+   */
+  positionAfter(after: string, atLeast = ""): number {
+    if (atLeast === "~") return this.hotStart;
+    const take = (id: string) => id > after && id >= atLeast;
+    const page = this.archive.index.pagesAfter(after > atLeast ? after : atLeast, 1, after < atLeast)[0];
     if (!page) return this.hotStart;
-    const row = this.rowsOf(page).find((r) => r.id > after);
+    const row = this.rowsOf(page).find((r) => take(r.id));
     return row?.pos ?? page.last + 1;
   }
 

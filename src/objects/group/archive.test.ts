@@ -10,10 +10,11 @@ import type { Message } from "../../shared/protocol";
 import { act } from "../../test/actions";
 import { archiveAll, configureArchive, keysOf, post, rowsOf, TINY } from "../../test/archive";
 import { clearAlarms, groupStub, settle, team } from "../../test/groups";
-import { api, connect } from "../../test/helpers";
+import { api, connect, register } from "../../test/helpers";
 import { fetchWith } from "../../test/with-env";
 import type { GroupObject } from "../group-object";
 import type { FanOut } from "./fanout";
+import type { GroupParts } from "./parts";
 
 /** Every message of a chat as `token` pages through its history, `limit` at a time, oldest first. */
 async function wholeHistory(token: string, chat: string, limit = 4): Promise<Message[]> {
@@ -157,5 +158,45 @@ describe("group log archive", { timeout: 60_000 }, () => {
     expect(history.filter((m) => !m.system)).toHaveLength(13);
     a.close();
     await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+  });
+
+  it("a member who joins after pages were archived reads none of them, and never loads them", async () => {
+    const { admin, rest, group, chat } = await team(2);
+    const bob = rest[0] as (typeof rest)[0];
+    await post(
+      group.id,
+      admin.user.id,
+      Array.from({ length: 12 }, (_, i) => `before ${i}`),
+    );
+    await settle(group.id);
+    await configureArchive(group.id, TINY);
+    await archiveAll(group.id);
+    expect((await groupStub(group.id).stats()).archived).toBe(2);
+    const carol = await register();
+    const added = await api(`/api/groups/${group.id}/members`, {
+      method: "POST",
+      token: admin.token,
+      body: { userId: carol.user.id },
+    });
+    expect(added.status).toBe(200);
+    await settle(group.id);
+    const device = await connect(carol.token);
+    device.send({ type: "sync", after: 0 });
+    await device.next("synced");
+    const seen = device
+      .of("message")
+      .map((f) => f.message)
+      .filter((m) => m.chat === chat);
+    expect(seen.filter((m) => !m.system)).toEqual([]);
+    expect(await wholeHistory(carol.token, chat)).toEqual(seen);
+    const found = await api("/api/search?q=before", { token: carol.token });
+    expect(((await found.json()) as { messages: Message[] }).messages).toEqual([]);
+    // Nothing of the archive was read for her: no page is in the group's memory.
+    const cached = await runInDurableObject(groupStub(group.id), (instance: GroupObject) => {
+      return (instance as unknown as { parts: GroupParts }).parts.archive.shelf.cached;
+    });
+    expect(cached).toBe(0);
+    device.close();
+    await clearAlarms([group.id], [admin.user.id, bob.user.id, carol.user.id]);
   });
 });

@@ -67,7 +67,7 @@ export class LogViews {
     const readable = archived.readableBy(user);
     const entries: GroupEntry[] = [];
     let through: string | null = null;
-    const next = archived.walkFrom(archived.positionAfter(after), (row) => {
+    const next = archived.walkFrom(archived.positionAfter(after, readable.earliest), (row) => {
       through = row.id;
       if (this.visibleTo(readable, row)) entries.push(this.view(toLogEntry(row), user));
       return entries.length >= limit;

@@ -100,10 +100,10 @@ export class ArchiveIndex {
     );
   }
 
-  /** Done pages holding ids after `after`, oldest first, at most `limit`. */
-  pagesAfter(after: string, limit: number): ArchivePage[] {
+  /** Done pages holding ids after `after` (or at it, inclusively), oldest first, at most `limit`. */
+  pagesAfter(after: string, limit: number, inclusive = false): ArchivePage[] {
     return this.all(
-      `SELECT ${COLUMNS} FROM archive_pages WHERE state = 'done' AND last_id > ?1 ORDER BY first LIMIT ?2`,
+      `SELECT ${COLUMNS} FROM archive_pages WHERE state = 'done' AND last_id ${inclusive ? ">=" : ">"} ?1 ORDER BY first LIMIT ?2`,
       after,
       limit,
     );
