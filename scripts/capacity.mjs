@@ -119,6 +119,7 @@ const scenarios = [
   ["groups of 50 on average", { groupSize: 50 }, {}],
   ["devices acknowledge 5 messages per frame", { receivedFramesPerCopy: 0.2 }, {}],
   ["presence of half the online users watched", { watchedShare: 0.5 }, {}],
+  ["group messages over 30 s apart: 3 rows a member (estimate)", {}, { rowsWrittenPerGroupMember: 3 }],
   ["presence swept at every deadline (before 2026-12-06)", { watchedShare: 1, rowsPerSweep: 2 }, {}],
   ["one-to-one at issue 16's target (estimate)", {}, LEAN],
   ["that, and 5 acks per frame", { receivedFramesPerCopy: 0.2 }, LEAN],

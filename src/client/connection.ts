@@ -148,12 +148,29 @@ export class Connection extends Emitter<ConnectionEvents> {
     return this.change({ type: "edit", clientId, id, text });
   }
 
+  /** Sets or replaces (an emoji) or removes (null) my one reaction to a message; resolves on the answer. */
+  react(id: string, emoji: string | null, clientId = ids.next()): Promise<void> {
+    return this.change({ type: "react", clientId, id, emoji });
+  }
+
+  /**
+   * Forwards a message (`source`) to `chat`: queued like a send; the server
+   * copies the source's content and counts its hops. `text` is what a pending
+   * bubble shows until then (the source's text).
+   */
+  forward(chat: ChatId, source: { chat: ChatId; id: string }, text: string, clientId = ids.next()): QueuedSend {
+    const item: QueuedSend = { clientId, chat, text, createdAt: Date.now(), forward: source };
+    this.queue.add(item);
+    this.flushSoon();
+    return item;
+  }
+
   /** Deletes a message for everyone (mine, or any as a group admin) or for me; resolves on the answer. */
   deleteMessage(id: string, scope: "everyone" | "me", clientId = ids.next()): Promise<void> {
     return this.change({ type: "delete", clientId, id, for: scope });
   }
 
-  private change(frame: Extract<ClientFrame, { type: "edit" | "delete" }>): Promise<void> {
+  private change(frame: Extract<ClientFrame, { type: "edit" | "delete" | "react" }>): Promise<void> {
     const answered = this.changes.add(frame);
     this.flushSoon();
     return answered;
@@ -422,10 +439,15 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (!this.isOpen()) return;
     const items = this.queue.takeUnwritten(this.generation, FLUSH_SLICE);
     for (const item of items) {
-      const { clientId, chat, text, replyTo } = item;
-      this.writeFrame(
-        replyTo ? { type: "send", clientId, chat, text, replyTo } : { type: "send", clientId, chat, text },
-      );
+      const { clientId, chat, text, replyTo, forward } = item;
+      this.writeFrame({
+        type: "send",
+        clientId,
+        chat,
+        text,
+        ...(replyTo ? { replyTo } : {}),
+        ...(forward ? { forward } : {}),
+      });
     }
     for (const frame of this.changes.takeUnwritten(this.generation)) this.writeFrame(frame);
     if (items.length === FLUSH_SLICE) this.flushLater(500);

@@ -13,6 +13,8 @@ export interface QueuedSend {
   createdAt: number;
   /** The message it answers (a reply), if any. */
   replyTo?: string;
+  /** A forward: the message copied (the server copies its content, `text` is what the page shows meanwhile). */
+  forward?: { chat: ChatId; id: string };
 }
 
 export interface QueueStore {

@@ -1,4 +1,4 @@
-// Edits and deletes written but not yet answered. Like sends, each keeps its
+// Edits, deletes and reactions written but not yet answered. Like sends, each keeps its
 // clientId, so a rewrite after a reconnect is a retry the server answers once
 // (docs/protocol.md, "Answers, retries and order"). Kept in memory only: a
 // change is a gesture on a message the user sees, not text they typed.
@@ -6,7 +6,7 @@
 import type { ClientFrame } from "../shared/protocol";
 import { ApiError } from "./api-error";
 
-type ChangeFrame = Extract<ClientFrame, { type: "edit" | "delete" }>;
+type ChangeFrame = Extract<ClientFrame, { type: "edit" | "delete" | "react" }>;
 
 interface Pending {
   frame: ChangeFrame;

@@ -236,6 +236,72 @@ describe("storage footprint", { timeout: 120_000 }, () => {
     });
   }
 
+  // Reactions (docs/actions.md, "Reactions"): each one replaces the reactor's row in place.
+  it("reactions: rows written per reaction, one-to-one and in a group of 10", async () => {
+    const R = 40;
+    const emoji = ["👍", "❤️", "😂", "🙏"];
+    const alice = await register();
+    const bob = await register();
+    const [a, b] = [await connect(alice.token), await connect(bob.token)];
+    const keepAlive = setInterval(() => {
+      for (const s of [a, b]) if (!s.closed) s.send("ping");
+    }, 500);
+    a.send({ type: "send", clientId: "m", chat: `u:${bob.user.id}`, text: TEXT });
+    const sent = await a.next("sent", (f) => f.clientId === "m");
+    await b.next("message", (f) => f.message.id === sent.id);
+    await drain([alice.user.id]);
+    const meter = new WriteMeter();
+    await meter.start(userStub(alice.user.id));
+    meter.take();
+    for (let i = 0; i < R; i++) {
+      b.send({ type: "react", clientId: `r${i}`, id: sent.id, emoji: emoji[i % emoji.length] });
+      await b.next("update", (f) => f.clientId === `r${i}`);
+    }
+    await a.until((s) => s.of("update").length === R, 20_000);
+    await drain([bob.user.id]);
+    const direct = meter.takeDetailed();
+    console.log(`footprint 1:1 reaction, rows per reaction by statement:\n${perItem(direct, R)}`);
+
+    const size = 10;
+    const others = await insertUsers(size - 1);
+    const group = await createGroup(alice.token, "reactions", others);
+    await settle(group.id, 30_000);
+    const chat = `g:${group.id}` as const;
+    const members: TestSocket[] = [];
+    for (const token of await tokensFor(others)) members.push(await connect(token));
+    const pinging = setInterval(() => {
+      for (const s of members) if (!s.closed) s.send("ping");
+    }, 300);
+    a.send({ type: "send", clientId: "g", chat, text: TEXT });
+    const posted = await a.next("sent", (f) => f.clientId === "g");
+    await settle(group.id, 30_000);
+    meter.take();
+    for (let i = 0; i < R; i++) {
+      const socket = members[i % members.length] as TestSocket;
+      socket.send({ type: "react", clientId: `gr${i}`, id: posted.id, emoji: emoji[i % emoji.length] });
+      await socket.next("update", (f) => f.clientId === `gr${i}`, 30_000);
+    }
+    await settle(group.id, 30_000);
+    await drain([alice.user.id, ...others]);
+    const grouped = meter.takeDetailed();
+    meter.stop();
+    clearInterval(keepAlive);
+    clearInterval(pinging);
+    console.log(`footprint group of ${size} reaction, rows per reaction by statement:\n${perItem(grouped, R)}`);
+    console.log(
+      `footprint reactions: ${(direct.total / R).toFixed(1)} rows written per one-to-one reaction (both mailboxes), ` +
+        `${(grouped.total / R).toFixed(1)} per reaction in a group of ${size} (group and every member)`,
+    );
+    // Measured 10.0 and 6.3 (2026-12-06). One-to-one: in each mailbox the reaction's row (1) and the
+    // message's one entry moved to a new seq (2: the row and its index entry); the reactor's id clock
+    // (1) and outbox row (2, deleted once confirmed: 1). Group: the log's change entry (3: row, id
+    // and clientId indexes), the reaction's row (1), and members' positions and cursors in batches.
+    expect(direct.total / R).toBeLessThan(11);
+    expect(grouped.total / R).toBeLessThan(5 + size);
+    for (const s of [a, b, ...members]) s.close();
+    await clearAlarms([group.id], [alice.user.id, bob.user.id, ...others]);
+  });
+
   it("D1: bytes per account with one session (what sharding the accounts must hold)", async () => {
     const count = 2000;
     const now = Date.now();

@@ -135,8 +135,9 @@ export class GroupObject extends DurableObject<Env> {
     text: string,
     replyTo: string | undefined,
     after: string,
+    forwarded?: number,
   ): Promise<Result<PostReply>> {
-    const answer = await this.through(() => post(this.group(), sender, clientId, text, replyTo, after));
+    const answer = await this.through(() => post(this.group(), sender, clientId, text, replyTo, after, forwarded));
     this.parts?.archiving.posted();
     return answer;
   }
@@ -146,7 +147,7 @@ export class GroupObject extends DurableObject<Env> {
     return this.through(() => owedAfter(this.group(), member, after, upTo));
   }
 
-  /** An edit or delete for everyone, from its author's user object (see user/actions.ts). */
+  /** An edit, a delete for everyone or a reaction, from its author's user object (see user/actions.ts). */
   async change(author: string, clientId: string, request: GroupChange, after: string): Promise<Result<PostReply>> {
     const answer = await this.through(() =>
       change(this.group(), author, clientId, request, actionWindows(this.env), after),

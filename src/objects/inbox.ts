@@ -17,6 +17,8 @@ export interface InboxMessage {
   clientId?: string;
   /** On a reply: the quoted message as the sender (or the group) had it. */
   replyTo?: Quote;
+  /** On a forwarded copy: its hops from the original (the sender's object counted them). */
+  forwarded?: number;
 }
 
 /**
@@ -40,6 +42,25 @@ export interface InboxChange {
   deletedAt?: number;
   deletedBy?: string;
   /** Only on the copy for the mailbox of whoever made the change: its retry key. */
+  clientId?: string;
+}
+
+/**
+ * One person's reaction to a one-to-one message, set ("👍") or removed ("").
+ * Every reaction of one person comes from that person's object, ordered by
+ * its clock (`cid`): a mailbox keeps a person's newest one (user/reactions.ts).
+ */
+export interface InboxReaction {
+  kind: "reaction";
+  cid: string;
+  /** The chat as the recipient sees it. */
+  chat: ChatId;
+  /** The message reacted to. */
+  id: string;
+  /** Who reacted. */
+  from: string;
+  emoji: string;
+  /** Only on the copy for the reactor's own mailbox: its retry key. */
   clientId?: string;
 }
 
@@ -70,4 +91,4 @@ export interface InboxReceipts {
   readers: Record<string, string[]>;
 }
 
-export type InboxItem = InboxMessage | InboxReceipt | InboxChange | InboxReceipts;
+export type InboxItem = InboxMessage | InboxReceipt | InboxChange | InboxReceipts | InboxReaction;

@@ -120,6 +120,16 @@ describe("a group written before it was stored once", () => {
     a.send({ type: "read", chat, upTo: live.message.id });
     await b.next("receipt", (f) => f.status === "read");
     expect((await stub.chats())[0]).toMatchObject({ unread: 0 });
+    // Reactions to the old copies are answered, and leave the chat read.
+    b.send({ type: "sync", after: 0 });
+    await b.next("synced");
+    b.send({ type: "react", clientId: "rb", id: ids.reply, emoji: "👍" });
+    expect(await b.next("update", (f) => f.clientId === "rb")).toMatchObject({ message: { id: ids.reply } });
+    a.send({ type: "react", clientId: "ra", id: ids.hello, emoji: "🎉" });
+    expect(await a.next("update", (f) => f.clientId === "ra")).toMatchObject({ message: { id: ids.hello } });
+    await settle(groupId);
+    await a.until((x) => x.of("update").some((f) => f.message.id === ids.reply));
+    expect((await stub.chats())[0]).toMatchObject({ unread: 0 });
     a.close();
     b.close();
     await clearAlarms([groupId], [alice.user.id, bob.user.id]);

@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   unknown_type: 400,
   bad_frame: 400,
   invalid_reply: 400,
+  invalid_emoji: 400,
+  invalid_forward: 400,
   // 401: who are you?
   unauthorized: 401,
   bad_credentials: 401,

@@ -12,6 +12,10 @@ export const CLIENT_ID_MAX = 64;
 export const FRAME_MAX_BYTES = 64 * 1024;
 export const RECEIVED_IDS_MAX = 1000;
 export const SUBSCRIBE_MAX = 500;
+/** A reaction: one emoji of at most this many bytes of UTF-8 (the longest RGI sequences take 35). */
+export const REACTION_MAX_BYTES = 64;
+/** A forwarded message shows "Forwarded many times" from this many hops on, and goes to one chat at a time. */
+export const FORWARDED_MANY = 5;
 
 export const HISTORY_LIMIT_MAX = 100;
 export const HISTORY_LIMIT_DEFAULT = 50;

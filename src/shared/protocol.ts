@@ -55,6 +55,7 @@ export type {
   Message,
   Presence,
   Quote,
+  Reaction,
   ReaderReceipt,
   Role,
   SessionInfo,

@@ -9,6 +9,7 @@ import "./styles/layout.css";
 import "./styles/chat-list.css";
 import "./styles/conversation.css";
 import "./styles/settings.css";
+import "./styles/reactions.css";
 
 applyStoredTheme();
 const root = document.getElementById("app");

@@ -85,6 +85,12 @@ describe("group log archive", { timeout: 60_000 }, () => {
     const refused = await act(a, { type: "delete", clientId: "del", id: ids[2], for: "everyone" });
     expect(refused).toMatchObject({ type: "error", code: "message_archived" });
     expect((await wholeHistory(bob.token, chat)).find((m) => m.id === ids[2])?.text).toBe("note 2");
+    // A reaction reaches it: reactions live beside the log, keyed by position, not in the page.
+    const reacted = await act(a, { type: "react", clientId: "r", id: ids[2], emoji: "👍" });
+    expect(reacted).toMatchObject({ type: "update", message: { id: ids[2], reactions: [{ emoji: "👍" }] } });
+    await settle(group.id);
+    const withReaction = (await wholeHistory(bob.token, chat)).find((m) => m.id === ids[2]);
+    expect(withReaction?.reactions).toEqual([{ from: admin.user.id, emoji: "👍" }]);
     // A new device syncing from the start gets everything, the archived part included.
     const fresh = await connect(bob.token);
     fresh.send({ type: "sync", after: 0 });

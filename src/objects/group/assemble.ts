@@ -13,6 +13,7 @@ import { FanOut } from "./fanout";
 import { GroupLog } from "./log";
 import { Members } from "./members";
 import type { GroupParts } from "./parts";
+import { GroupReactions } from "./reactions";
 import { GroupReceipts } from "./receipts";
 import { GROUP_SCHEMA } from "./schema";
 import { LogViews } from "./views";
@@ -39,7 +40,8 @@ export function assembleGroup(host: GroupHost): GroupParts {
   );
   const archived = new ArchivedLog(archive, sql);
   log.archived = archived;
-  const views = new LogViews(sql, log, archived);
+  const reactions = new GroupReactions(sql);
+  const views = new LogViews(sql, log, reactions, archived);
   const user = (id: string) => env.USERS.get(env.USERS.idFromName(id));
   fanout = new FanOut(
     sql,
@@ -52,7 +54,7 @@ export function assembleGroup(host: GroupHost): GroupParts {
   );
   const receipts = new GroupReceipts(sql, log, fanout, (sender, items) => user(sender).accept(items));
   const archiving = new ArchiveAlarm(archive, log, alarms, groupId);
-  return { id: groupId, meta, members, log, views, fanout, receipts, archive, archiving };
+  return { id: groupId, meta, members, log, views, fanout, receipts, reactions, archive, archiving };
 }
 
 /**

@@ -1,4 +1,4 @@
-// Edits and deletes for everyone in a group. The group object is the
+// Edits, deletes for everyone and reactions in a group. The group object is the
 // authority: it checks who may change what and when, gives the change its
 // place in the group's order (a log entry of its own, after the message), sets
 // the message's new state in the log and fans the change out like a message,
@@ -10,7 +10,11 @@ import type { ActionWindows } from "../action-windows";
 import { type GroupParts, requireMember } from "./parts";
 import { type PostReply, reply } from "./post";
 
-export type GroupChange = { action: "edit"; id: string; text: string } | { action: "delete"; id: string };
+export type GroupChange =
+  | { action: "edit"; id: string; text: string }
+  | { action: "delete"; id: string }
+  /** This member's one reaction: set or replaced (an emoji), or removed (null). Any member who can see the message. */
+  | { action: "react"; id: string; emoji: string | null };
 
 export function change(
   g: GroupParts,
@@ -31,11 +35,24 @@ export function change(
   const member = requireMember(g, author);
   const message = g.views.message(author, request.id) ? g.log.get(request.id) : null;
   if (!message || message.target !== null) throw new AppError("unknown_message", "no such message in this chat");
-  // Its row may already be in R2, or on its way there: archived pages never change (docs/archive.md).
-  if (g.archive.index.covers(message.id)) throw new AppError("message_archived", "that message is archived");
-  if (message.system) throw new AppError("forbidden", "system messages cannot be edited or deleted");
+  if (message.system) throw new AppError("forbidden", "system messages cannot be edited, deleted or reacted to");
   if (message.deletedAt !== null) throw new AppError("message_deleted", "that message was deleted");
   const own = message.sender === author;
+  if (request.action === "react") {
+    // Two rows: the change entry (order, fan-out, sync) and the reaction, replaced in place.
+    const entry = g.log.append(
+      { sender: author, text: "", clientId, change: { target: message.id, action: "react" } },
+      now,
+    );
+    g.reactions.set(message.pos, author, request.emoji, entry.id);
+    g.fanout.seen(author);
+    g.fanout.notify(g.members.ids(), now);
+    return reply(g, author, entry, after);
+  }
+  // Edits and deletes: its row may already be in R2, or on its way there, and
+  // archived pages never change (docs/archive.md). Reactions live beside the
+  // log (keyed by position), so they reach archived messages as they are.
+  if (g.archive.index.covers(message.id)) throw new AppError("message_archived", "that message is archived");
   if (request.action === "edit") {
     if (!own) throw new AppError("not_your_message", "only its sender may edit a message");
     if (now - message.ts > windows.edit) throw new AppError("too_late", "the time to edit this message is over");

@@ -25,12 +25,18 @@ export interface LogEntry {
   system: SystemEvent | null;
   /** On a change entry: the message it changes, and how. */
   target: string | null;
-  action: "edit" | "delete" | null;
+  action: ChangeAction | null;
   replyTo: string | null;
   editedAt: number | null;
   deletedAt: number | null;
   deletedBy: string | null;
+  /** On a forwarded copy: its hops from the original. */
+  forwarded: number | null;
 }
+
+/** What a change entry does to its message. */
+export type ChangeAction = "edit" | "delete" | "react";
+const ACTIONS: readonly string[] = ["edit", "delete", "react"] satisfies ChangeAction[];
 
 export interface LogRow {
   pos: number;
@@ -46,11 +52,12 @@ export interface LogRow {
   edited_at: number | null;
   deleted_at: number | null;
   deleted_by: string | null;
+  forwarded: number | null;
   [key: string]: SqlStorageValue;
 }
 
 export const LOG_COLUMNS =
-  "pos, id, sender, text, ts, client_id, system, target, action, reply_to, edited_at, deleted_at, deleted_by";
+  "pos, id, sender, text, ts, client_id, system, target, action, reply_to, edited_at, deleted_at, deleted_by, forwarded";
 
 export class GroupLog {
   private readonly ids: MessageIdClock;
@@ -90,7 +97,8 @@ export class GroupLog {
       clientId?: string;
       system?: SystemEvent;
       replyTo?: string;
-      change?: { target: string; action: "edit" | "delete" };
+      change?: { target: string; action: ChangeAction };
+      forwarded?: number;
     },
     now = Date.now(),
   ): LogEntry {
@@ -109,9 +117,10 @@ export class GroupLog {
       editedAt: null,
       deletedAt: null,
       deletedBy: null,
+      forwarded: entry.forwarded ?? null,
     };
     this.sql.exec(
-      "INSERT INTO log (pos, id, sender, text, ts, client_id, system, target, action, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO log (pos, id, sender, text, ts, client_id, system, target, action, reply_to, forwarded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       row.pos,
       id,
       row.sender,
@@ -122,6 +131,7 @@ export class GroupLog {
       row.target,
       row.action,
       row.replyTo,
+      row.forwarded,
     );
     this.last = id;
     this.lastPosition = row.pos;
@@ -194,10 +204,11 @@ export function toLogEntry(row: LogRow): LogEntry {
     clientId: row.client_id,
     system: row.system === null ? null : (JSON.parse(row.system) as SystemEvent),
     target: row.target,
-    action: row.action === "edit" || row.action === "delete" ? row.action : null,
+    action: row.action !== null && ACTIONS.includes(row.action) ? (row.action as ChangeAction) : null,
     replyTo: row.reply_to,
     editedAt: row.edited_at,
     deletedAt: row.deleted_at,
     deletedBy: row.deleted_by,
+    forwarded: row.forwarded,
   };
 }

@@ -9,6 +9,7 @@ import type { ArchiveAlarm } from "./archive-alarm";
 import type { FanOut } from "./fanout";
 import type { GroupLog } from "./log";
 import type { Member, Members } from "./members";
+import type { GroupReactions } from "./reactions";
 import type { GroupReceipts } from "./receipts";
 import type { LogViews } from "./views";
 
@@ -20,6 +21,7 @@ export interface GroupParts {
   views: LogViews;
   fanout: FanOut;
   receipts: GroupReceipts;
+  reactions: GroupReactions;
   archive: GroupArchive;
   archiving: ArchiveAlarm;
 }

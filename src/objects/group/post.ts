@@ -29,6 +29,7 @@ export function post(
   text: string,
   replyTo: string | undefined,
   after: string,
+  forwarded?: number,
   now = Date.now(),
 ): PostReply {
   // A retry gets the first answer, even if the sender has left since.
@@ -45,7 +46,13 @@ export function post(
     if (quoted.message.system) throw new AppError("invalid_reply", "only messages can be quoted");
   }
   const entry = g.log.append(
-    replyTo === undefined ? { sender, text, clientId } : { sender, text, clientId, replyTo },
+    {
+      sender,
+      text,
+      clientId,
+      ...(replyTo === undefined ? {} : { replyTo }),
+      ...(forwarded === undefined ? {} : { forwarded }),
+    },
     now,
   );
   g.fanout.seen(sender);

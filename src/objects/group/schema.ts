@@ -113,7 +113,21 @@ export const GROUP_SCHEMA: readonly SchemaStep[] = [
     END`);
     sql.exec(`INSERT INTO log_fts (rowid, text) SELECT pos, text FROM log WHERE system IS NULL AND target IS NULL`);
   },
-  // v4: old pages of the log go to R2 (docs/archive.md): one row per page
+  // v4: reactions and forwards (issue 18). One row per person who reacted to
+  // a message, keyed by the message's position and replaced in place (a
+  // change entry of the log carries it to the members, as an edit); a
+  // forwarded copy's hop count is a column of its log row. See ./reactions.ts.
+  (sql) => {
+    sql.exec(`CREATE TABLE reactions (
+      pos INTEGER NOT NULL,
+      user_id TEXT NOT NULL,
+      emoji TEXT NOT NULL,
+      at TEXT NOT NULL,
+      PRIMARY KEY (pos, user_id)
+    ) WITHOUT ROWID`);
+    sql.exec("ALTER TABLE log ADD COLUMN forwarded INTEGER");
+  },
+  // v5: old pages of the log go to R2 (docs/archive.md): one row per page
   // archived, its positions, ids and R2 key. The log's rows of a page leave in
   // the transaction that marks it done.
   (sql) => {

@@ -11,6 +11,7 @@ import type { GroupEntry, GroupMessage } from "../group-entry";
 import { type ArchivedLog, READ_PAGES_MAX, type Readable, SEARCH_PAGES_MAX, textMatcher } from "./archive-reads";
 import type { GroupLog } from "./log";
 import { LOG_COLUMNS, type LogEntry, type LogRow, toLogEntry } from "./log";
+import type { GroupReactions } from "./reactions";
 
 /** SQL: `column` lies in a reading window of the user bound as `user` (?2 unless said). */
 export const READABLE = (column: string, user = "?2") =>
@@ -28,6 +29,7 @@ export class LogViews {
   constructor(
     private readonly sql: SqlStorage,
     private readonly log: GroupLog,
+    private readonly reactions: GroupReactions,
     private readonly archived: ArchivedLog | null = null,
   ) {}
 
@@ -223,7 +225,11 @@ export class LogViews {
     if (entry.deletedAt !== null) {
       message.deletedAt = entry.deletedAt;
       if (entry.deletedBy !== null) message.deletedBy = entry.deletedBy;
+    } else if (!entry.system) {
+      const reactions = this.reactions.of(entry.pos);
+      if (reactions.length > 0) message.reactions = reactions;
     }
+    if (entry.forwarded !== null) message.forwarded = entry.forwarded;
     return message;
   }
 }

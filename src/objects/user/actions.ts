@@ -9,6 +9,7 @@
 import { AppError } from "../../shared/errors";
 import { type ClientFrame, FrameError, type Message, parseChat } from "../../shared/protocol";
 import type { ActionWindows } from "../action-windows";
+import type { GroupChange } from "../group/changes";
 import type { InboxChange } from "../inbox";
 import type { MessageIdClock } from "../storage/id-clock";
 import type { Outbox } from "../storage/outbox";
@@ -72,7 +73,11 @@ async function run(me: Actor, ws: WebSocket, frame: ActionFrame): Promise<void> 
   }
   if (message.deletedAt !== undefined) throw new AppError("message_deleted", "that message was deleted");
   const chat = parseChat(message.chat);
-  if (chat.kind === "group") return inGroup(me, ws, frame, chat.id);
+  if (chat.kind === "group") {
+    const request: GroupChange =
+      frame.type === "edit" ? { action: "edit", id: frame.id, text: frame.text } : { action: "delete", id: frame.id };
+    return changeInGroup(me, ws, frame.clientId, request, chat.id);
+  }
   return me.writes(() => oneToOne(me, frame, message, chat.id));
 }
 
@@ -103,16 +108,19 @@ function oneToOne(me: Actor, frame: ActionFrame, message: Message, peer: string)
   if (peer !== me.userId) void me.outbox.kick(peer);
 }
 
-async function inGroup(me: Actor, ws: WebSocket, frame: ActionFrame, groupId: string): Promise<void> {
+/** A change of a group message (edit, delete, reaction): the group decides; this object takes it and answers. */
+export async function changeInGroup(
+  me: Actor,
+  ws: WebSocket,
+  clientId: string,
+  request: GroupChange,
+  groupId: string,
+): Promise<void> {
   const chat = `g:${groupId}`;
   const group = groupStub(me.env, groupId);
-  const request =
-    frame.type === "edit"
-      ? { action: "edit" as const, id: frame.id, text: frame.text }
-      : { action: "delete" as const, id: frame.id };
   let result: Awaited<ReturnType<typeof group.change>>;
   try {
-    result = await group.change(me.userId, frame.clientId, request, me.groups.get(chat)?.upto ?? "");
+    result = await group.change(me.userId, clientId, request, me.groups.get(chat)?.upto ?? "");
   } catch (err) {
     console.warn(JSON.stringify({ event: "group_change_failed", group: groupId, error: String(err) }));
     throw new AppError("unavailable", "the group could not be reached; try again");
@@ -120,12 +128,12 @@ async function inGroup(me: Actor, ws: WebSocket, frame: ActionFrame, groupId: st
   if (!result.ok) throw new AppError(result.error.code, result.error.message);
   // As for a send: take what we had not taken, up to and including the change.
   const reply = result.value;
-  const entries = await catchUp(me, group, chat, reply, frame.clientId);
+  const entries = await catchUp(me, group, chat, reply, clientId);
   const { frames, seq } = await takeOwn(me, chat, entries, reply);
   const sockets = me.sockets();
   for (const f of frames) broadcast(sockets, f);
   // The answer: the change's frame (a message stored before step 8 answers from `changes`).
-  const legacy = me.mailbox.changes.findByClientId(frame.clientId);
+  const legacy = me.mailbox.changes.findByClientId(clientId);
   if (legacy) {
     if (!frames.some((f) => (f.type === "update" || f.type === "removed") && f.seq === legacy.seq)) send(ws, legacy);
     return;
@@ -133,6 +141,6 @@ async function inGroup(me: Actor, ws: WebSocket, frame: ActionFrame, groupId: st
   const own = entries.find((entry) => entry.id === reply.id);
   const at = own?.change ? me.groups.seqOf(chat, own.change.pos, own.message.id) : null;
   if (seq === null || !own || at === null) throw new AppError("internal", "the change was not stored; try again");
-  const answer = { type: "update" as const, seq, message: { ...own.message, seq: at }, clientId: frame.clientId };
+  const answer = { type: "update" as const, seq, message: { ...own.message, seq: at }, clientId };
   if (!frames.some((f) => f.type === "update" && f.seq === seq)) send(ws, answer);
 }

@@ -13,7 +13,7 @@
 // See docs/actions.md.
 
 import type { ChatId, ServerFrame } from "../../shared/protocol";
-import type { InboxChange } from "../inbox";
+import type { InboxChange, InboxReaction } from "../inbox";
 import type { Mailbox } from "./mailbox";
 import { refreshQuotes } from "./quotes";
 
@@ -44,23 +44,21 @@ export class MessageChanges {
   /** Applies, holds or ignores one change; answers the frame for the user's devices if it was applied. */
   accept(item: InboxChange): UpdateFrame | null {
     const row = this.sql
-      .exec<{ sender: string; chat: string; deleted_at: number | null; change_id: string | null }>(
-        "SELECT sender, chat, deleted_at, change_id FROM messages WHERE id = ?",
-        item.id,
-      )
+      .exec<{
+        sender: string;
+        chat: string;
+        text: string;
+        edited_at: number | null;
+        deleted_at: number | null;
+        change_id: string | null;
+      }>("SELECT sender, chat, text, edited_at, deleted_at, change_id FROM messages WHERE id = ?", item.id)
       .toArray()[0];
     if (!row) {
       if (this.isForgotten(item.id)) {
         // Deleted for me already; a quote of it may still hold its text.
         if (item.deletedAt !== undefined) refreshQuotes(this.sql, item.id, null);
       } else {
-        this.sql.exec(
-          "INSERT OR IGNORE INTO held_changes (cid, target, item) VALUES (?, ?, ?)",
-          item.cid,
-          item.id,
-          JSON.stringify(item),
-        );
-        this.mayHold = true;
+        this.hold(item.cid, item.id, item);
       }
       return null;
     }
@@ -76,6 +74,10 @@ export class MessageChanges {
         item.id,
       );
       refreshQuotes(this.sql, item.id, null);
+    } else if (item.text === row.text && (item.editedAt ?? null) === row.edited_at) {
+      // Not an edit: a reaction in a group to a copy stored before step 8 travels as the message's
+      // state. Only its change id moves; the text (and so the search index) is not written again.
+      this.sql.exec("UPDATE messages SET change_id = ? WHERE id = ?", item.cid, item.id);
     } else {
       // Others' edited messages are unread again, so that reading them sends a new read receipt.
       this.sql.exec(
@@ -95,6 +97,17 @@ export class MessageChanges {
     return this.record(item.cid, "update", item.chat, item.id, item.clientId);
   }
 
+  /** A change (or a reaction, ./reactions.ts) that arrived before its message: applied when it comes. */
+  hold(cid: string, target: string, item: InboxChange | InboxReaction): void {
+    this.sql.exec(
+      "INSERT OR IGNORE INTO held_changes (cid, target, item) VALUES (?, ?, ?)",
+      cid,
+      target,
+      JSON.stringify(item),
+    );
+    this.mayHold = true;
+  }
+
   /** After message `id` was stored: the changes that arrived before it, in order. */
   release(id: string): UpdateFrame[] {
     this.mayHold ??= this.sql.exec("SELECT 1 FROM held_changes LIMIT 1").toArray().length > 0;
@@ -102,11 +115,11 @@ export class MessageChanges {
     const held = this.sql
       .exec<{ item: string }>("DELETE FROM held_changes WHERE target = ? RETURNING item", id)
       .toArray()
-      .map((row) => JSON.parse(row.item) as InboxChange)
+      .map((row) => JSON.parse(row.item) as InboxChange | InboxReaction)
       .sort((a, b) => (a.cid < b.cid ? -1 : a.cid > b.cid ? 1 : 0));
     const frames: UpdateFrame[] = [];
     for (const item of held) {
-      const frame = this.accept(item);
+      const frame = item.kind === "reaction" ? this.mailbox.reactions.accept(item) : this.accept(item);
       if (frame) frames.push(frame);
     }
     return frames;
@@ -119,6 +132,7 @@ export class MessageChanges {
     this.remember(id);
     this.sql.exec("DELETE FROM held_changes WHERE target = ?", id);
     this.mailbox.marks.forget(id);
+    this.mailbox.reactions.forget(id);
     this.mailbox.refreshChat(row.chat);
     return this.record(cid, "removed", row.chat, id, clientId);
   }

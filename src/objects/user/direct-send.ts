@@ -9,6 +9,7 @@ import type { MessageIdClock } from "../storage/id-clock";
 import type { WriteBatch } from "../storage/write-batch";
 import type { Blocks } from "./blocks";
 import type { Counters } from "./counters";
+import type { OutgoingSend } from "./forward";
 import type { Mailbox } from "./mailbox";
 import type { PeerLog } from "./peer-log";
 import { broadcast, send } from "./sockets";
@@ -41,7 +42,7 @@ export class DirectSend {
     return earlier !== null;
   }
 
-  async send(ws: WebSocket, frame: SendFrame, to: string): Promise<void> {
+  async send(ws: WebSocket, frame: OutgoingSend, to: string): Promise<void> {
     if (this.me.blocks.has(to)) {
       throw new FrameError(new AppError("blocked", "you blocked this user; unblock them to send"), frame.clientId);
     }
@@ -57,13 +58,21 @@ export class DirectSend {
    * they are durable (output gate). The mailbox row is the delivery's record:
    * no outbox row (./peer-log.ts).
    */
-  private store(ws: WebSocket, frame: SendFrame, to: string): void {
+  private store(ws: WebSocket, frame: OutgoingSend, to: string): void {
     const { mailbox, peers } = this.me;
     const quote = frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
     const { id, ts } = this.me.ids.next(Date.now(), false);
     const toSelf = to === this.me.userId;
     const message = mailbox.appendOwn(
-      { id, chat: frame.chat, text: frame.text, ts, clientId: frame.clientId, ...(quote ? { replyTo: quote } : {}) },
+      {
+        id,
+        chat: frame.chat,
+        text: frame.text,
+        ts,
+        clientId: frame.clientId,
+        ...(quote ? { replyTo: quote } : {}),
+        ...(frame.forwarded === undefined ? {} : { forwarded: frame.forwarded }),
+      },
       toSelf ? null : peers.takeUnstored(to),
     );
     // The id clock (and the seq with it): one row, one statement of the same block.

@@ -10,14 +10,13 @@
 // stored before `sent` leaves, so a retry after `sent` gets the same seq.
 
 import { AppError } from "../../shared/errors";
-import { type ClientFrame, FrameError } from "../../shared/protocol";
+import { FrameError } from "../../shared/protocol";
 import type { PostReply } from "../group/post";
 import type { GroupEntry } from "../group-entry";
 import type { GroupObject } from "../group-object";
+import type { OutgoingSend } from "./forward";
 import type { GroupReader, GroupReads } from "./group-reads";
 import { broadcast, send } from "./sockets";
-
-type SendFrame = Extract<ClientFrame, { type: "send" }>;
 
 /** What a group send uses: what the group reads use, and the reads themselves. */
 export interface GroupSender extends GroupReader {
@@ -28,13 +27,13 @@ export function groupStub(env: Env, groupId: string): DurableObjectStub<GroupObj
   return env.GROUPS.get(env.GROUPS.idFromName(groupId));
 }
 
-export async function sendToGroup(me: GroupSender, ws: WebSocket, frame: SendFrame, groupId: string): Promise<void> {
+export async function sendToGroup(me: GroupSender, ws: WebSocket, frame: OutgoingSend, groupId: string): Promise<void> {
   const chat = `g:${groupId}`;
   const group = groupStub(me.env, groupId);
   const after = me.groups.get(chat)?.upto ?? "";
   let result: Awaited<ReturnType<typeof group.post>>;
   try {
-    result = await group.post(me.userId, frame.clientId, frame.text, frame.replyTo, after);
+    result = await group.post(me.userId, frame.clientId, frame.text, frame.replyTo, after, frame.forwarded);
   } catch (err) {
     console.warn(JSON.stringify({ event: "group_post_failed", group: groupId, error: String(err) }));
     throw new FrameError(new AppError("unavailable", "the group could not be reached; send again"), frame.clientId);

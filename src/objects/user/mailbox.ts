@@ -18,6 +18,7 @@ import type { InboxItem, InboxMessage, InboxReceipt, InboxReceipts } from "../in
 import { MessageChanges } from "./changes";
 import type { Counters } from "./counters";
 import { quoteColumns, quoteOf } from "./quotes";
+import { MailboxReactions } from "./reactions";
 import { ReceiptMarks } from "./receipt-marks";
 
 type ReceiptFrame = Extract<ServerFrame, { type: "receipt" }>;
@@ -37,11 +38,12 @@ export interface MessageRow {
   reply_to: string | null;
   reply_from: string | null;
   reply_excerpt: string | null;
+  forwarded: number | null;
   [key: string]: SqlStorageValue;
 }
 
 export const MESSAGE_COLUMNS =
-  "seq, id, chat, sender, text, ts, client_id, system, edited_at, deleted_at, deleted_by, reply_to, reply_from, reply_excerpt";
+  "seq, id, chat, sender, text, ts, client_id, system, edited_at, deleted_at, deleted_by, reply_to, reply_from, reply_excerpt, forwarded";
 /** The same columns read from `messages m` in a join. */
 const M_COLUMNS = MESSAGE_COLUMNS.split(", ")
   .map((c) => `m.${c}`)
@@ -59,6 +61,8 @@ export class Mailbox {
   readonly changes: MessageChanges;
   /** Delivered / read times per reader of the messages this user sent. */
   readonly marks: ReceiptMarks;
+  /** Reactions to one-to-one messages (see ./reactions.ts). */
+  readonly reactions: MailboxReactions;
   /** Contacts whose row is known to be stored (this wake): the hot path skips re-writing it. */
   private readonly contacts = new Set<string>();
 
@@ -69,6 +73,7 @@ export class Mailbox {
   ) {
     this.marks = new ReceiptMarks(sql);
     this.changes = new MessageChanges(sql, this);
+    this.reactions = new MailboxReactions(sql, this);
   }
 
   get lastSeq(): number {
@@ -117,13 +122,13 @@ export class Mailbox {
    * position not yet stored (peer-log.ts), stored by the same chat row write.
    */
   appendOwn(
-    m: { id: string; chat: ChatId; text: string; ts: number; clientId: string; replyTo?: Quote },
+    m: { id: string; chat: ChatId; text: string; ts: number; clientId: string; replyTo?: Quote; forwarded?: number },
     handed: string | null = null,
   ): Message {
     const seq = this.nextSeq();
     this.sql.exec(
-      `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt, forwarded)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       seq,
       m.id,
       m.chat,
@@ -132,6 +137,7 @@ export class Mailbox {
       m.ts,
       m.clientId,
       ...quoteColumns(m.replyTo),
+      m.forwarded ?? null,
     );
     this.touchChat(m.chat, seq, m.id, false, handed);
     if (m.chat.startsWith("u:")) this.addContact(m.chat.slice(2), m.ts);
@@ -145,6 +151,7 @@ export class Mailbox {
       clientId: m.clientId,
     };
     if (m.replyTo) message.replyTo = m.replyTo;
+    if (m.forwarded !== undefined) message.forwarded = m.forwarded;
     return message;
   }
 
@@ -163,6 +170,9 @@ export class Mailbox {
         }
       } else if (item.kind === "change") {
         const frame = this.changes.accept(item);
+        if (frame) frames.push(frame);
+      } else if (item.kind === "reaction") {
+        const frame = this.reactions.accept(item);
         if (frame) frames.push(frame);
       } else {
         frames.push(...this.acceptReceipt(item));
@@ -211,8 +221,8 @@ export class Mailbox {
     const quote = item.replyTo ? (this.quote(item.replyTo.id) ?? item.replyTo) : null;
     // A repeated delivery writes nothing (the insert is ignored, its seq given back).
     const written = this.sql.exec(
-      `INSERT INTO messages (seq, id, chat, sender, text, ts, system, client_id, reply_to, reply_from, reply_excerpt)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+      `INSERT INTO messages (seq, id, chat, sender, text, ts, system, client_id, reply_to, reply_from, reply_excerpt, forwarded)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
       seq,
       item.id,
       item.chat,
@@ -222,6 +232,7 @@ export class Mailbox {
       system,
       clientId,
       ...quoteColumns(quote),
+      item.forwarded ?? null,
     ).rowsWritten;
     if (written === 0) {
       this.giveBack();
@@ -234,6 +245,7 @@ export class Mailbox {
     if (clientId !== null) message.clientId = clientId;
     if (item.system) message.system = item.system;
     if (quote) message.replyTo = quote;
+    if (item.forwarded !== undefined) message.forwarded = item.forwarded;
     return message;
   }
 
@@ -344,6 +356,7 @@ export class Mailbox {
       ts: message.ts,
     };
     if (message.replyTo) item.replyTo = message.replyTo;
+    if (message.forwarded !== undefined) item.forwarded = message.forwarded;
     return item;
   }
 
@@ -493,7 +506,11 @@ export class Mailbox {
     if (row.deleted_at !== null) {
       message.deletedAt = row.deleted_at;
       if (row.deleted_by !== null) message.deletedBy = row.deleted_by;
+    } else if (row.system === null) {
+      const reactions = this.reactions.of(row.id);
+      if (reactions.length > 0) message.reactions = reactions;
     }
+    if (row.forwarded !== null) message.forwarded = row.forwarded;
     return message;
   }
 }

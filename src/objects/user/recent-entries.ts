@@ -23,11 +23,17 @@ export class RecentEntries {
     }
   }
 
-  /** A change of the message at `pos`: a replay must not show its old (or deleted) text. */
+  /**
+   * A change of the message at `pos`: a replay must not show its old (or
+   * deleted) text, nor an older state through an earlier change of it (each
+   * change entry replays as the message is now).
+   */
   changed(chat: string, pos: number, message: GroupMessage): void {
     const entries = this.byChat.get(chat);
-    const target = entries?.get(pos);
-    if (entries && target) entries.set(pos, { ...target, message });
+    if (!entries) return;
+    for (const [at, entry] of entries) {
+      if (at === pos || entry.change?.pos === pos) entries.set(at, { ...entry, message });
+    }
   }
 
   get(chat: string, pos: number): GroupEntry | undefined {

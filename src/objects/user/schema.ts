@@ -241,4 +241,22 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
   (sql) => {
     sql.exec(PUSH_TABLE);
   },
+  // v11: reactions and forwards (issue 18; ./reactions.ts, docs/actions.md).
+  // One row per person who reacted to a one-to-one message, replaced in place
+  // ('' once taken back, so an older one delivered late stays older); one
+  // mailbox entry per reacted message (`changes`, kind react), moved to a new
+  // seq at each reaction, so a device that was away replays the final state
+  // once. A forwarded copy's hop count is a column of its message row.
+  (sql) => {
+    sql.exec(`CREATE TABLE reactions (
+      target TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      emoji TEXT NOT NULL,
+      cid TEXT NOT NULL,
+      client_id TEXT,
+      PRIMARY KEY (target, user_id)
+    ) WITHOUT ROWID`);
+    sql.exec("CREATE UNIQUE INDEX changes_by_reacted ON changes(target) WHERE kind = 'react'");
+    sql.exec("ALTER TABLE messages ADD COLUMN forwarded INTEGER");
+  },
 ];

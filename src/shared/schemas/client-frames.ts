@@ -6,7 +6,7 @@ import * as v from "valibot";
 import { AppError } from "../errors";
 import { RECEIVED_IDS_MAX, SUBSCRIBE_MAX } from "../limits";
 import { asObject, parseJson, parseWith } from "./check";
-import { chatId, clientId, count, entityId, messageId, messageText } from "./fields";
+import { chatId, clientId, count, entityId, messageId, messageText, reactionEmoji } from "./fields";
 
 /** `delete` for everyone (a tombstone in every member's mailbox) or for me (gone from mine). */
 export const DELETE_SCOPES = ["everyone", "me"] as const;
@@ -25,9 +25,13 @@ export const CLIENT_FRAMES = {
     chat: chatId,
     text: messageText,
     replyTo: v.optional(messageId),
+    /** A forward: the server copies this message's content (not `text`) and counts its hops. */
+    forward: v.optional(v.object({ chat: chatId, id: messageId })),
   }),
   edit: v.object({ type: v.literal("edit"), clientId, id: messageId, text: messageText }),
   delete: v.object({ type: v.literal("delete"), clientId, id: messageId, for: v.picklist(DELETE_SCOPES) }),
+  /** This user's one reaction to a message: set or replaced by an emoji, removed by null. */
+  react: v.object({ type: v.literal("react"), clientId, id: messageId, emoji: v.nullable(reactionEmoji) }),
   received: v.object({
     type: v.literal("received"),
     ids: idList(messageId, RECEIVED_IDS_MAX),

@@ -3,8 +3,9 @@
 // its own: check.ts words the rest from where the field stood.
 
 import * as v from "valibot";
+import { checkEmoji } from "../emoji";
 import { ENTITY_ID_PATTERN, MESSAGE_ID_PATTERN } from "../ids";
-import { CLIENT_ID_MAX, TEXT_MAX } from "../limits";
+import { CLIENT_ID_MAX, REACTION_MAX_BYTES, TEXT_MAX } from "../limits";
 import { checkMessageText, checkName } from "../text-rules";
 import { maxChars, minChars, says } from "./check";
 
@@ -39,6 +40,13 @@ export const messageText = v.pipe(
   minChars(1),
   maxChars(TEXT_MAX, says("text_too_long", `text must be at most ${TEXT_MAX} characters`)),
   v.transform((text) => checkMessageText(text)),
+);
+
+/** A reaction: one emoji grapheme, by the rules of ../emoji.ts (invalid_emoji otherwise). */
+export const reactionEmoji = v.pipe(
+  v.string(says("invalid_emoji", "a reaction is one emoji")),
+  v.transform((text) => checkEmoji(text)),
+  v.description(`one emoji (a single grapheme, at most ${REACTION_MAX_BYTES} bytes of UTF-8)`),
 );
 
 /** A one-line name (display name, about, group name, device), trimmed, by checkName. */

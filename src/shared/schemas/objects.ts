@@ -38,6 +38,9 @@ export const quoteSchema = v.object({
   deleted: v.optional(v.literal(true)),
 });
 
+/** One person's reaction to a message. */
+export const reactionSchema = v.object({ from: entityId, emoji: v.string() });
+
 export const SYSTEM_EVENTS = [
   "created",
   "added",
@@ -75,6 +78,10 @@ export const messageSchema = v.object({
   deletedAt: v.optional(timestamp),
   /** Who deleted it for everyone: the sender, or a group admin. */
   deletedBy: v.optional(entityId),
+  /** Present while anyone reacted: one entry per person (their one emoji), oldest reaction first. */
+  reactions: v.optional(v.array(reactionSchema)),
+  /** Present on a forwarded copy: how many forwards away from the original it is (1, 2, ...; 5 on: "many times"). */
+  forwarded: v.optional(v.pipe(count, v.minValue(1), v.description("forwards since the original message"))),
 });
 
 export const ROLES = ["admin", "member"] as const;
@@ -133,6 +140,7 @@ export const errorBodySchema = v.object({
 export type User = v.InferOutput<typeof userSchema>;
 export type Me = v.InferOutput<typeof meSchema>;
 export type Quote = v.InferOutput<typeof quoteSchema>;
+export type Reaction = v.InferOutput<typeof reactionSchema>;
 export type SystemEvent = v.InferOutput<typeof systemEventSchema>;
 export type Message = v.InferOutput<typeof messageSchema>;
 export type Role = (typeof ROLES)[number];

@@ -19,6 +19,7 @@ import { Directory } from "./directory";
 import { Drafts, dropDrafts } from "./drafts";
 import { errorInWords } from "./error-words";
 import { stillMember } from "./membership";
+import { MessageDialogs } from "./message-dialogs";
 import type { Question } from "./question";
 import { deviceName, loadSession, queueStore, type Session, saveSession } from "./session";
 import { restoreSnapshot, SnapshotWriter } from "./snapshot";
@@ -40,6 +41,8 @@ export class AppStore {
   readonly views = new Views(() => this.changed());
   readonly blocks = new Blocks(this.api, () => this.changed());
   readonly alerts = new Alerts();
+  /** The reaction picker, who reacted, the forward's chat picker (./message-dialogs.ts). */
+  readonly dialogs = new MessageDialogs(() => this.changed());
   /** Muted chats, as the server's chat list last said (on every device of the user). */
   mutes = new Map<ChatId, MutedUntil>();
   chats = new Chats();
@@ -290,6 +293,21 @@ export class AppStore {
       this.notice = null;
     } catch (err) {
       this.notice = errorInWords(err);
+    }
+    this.changed();
+  }
+
+  /** Sets, replaces (an emoji) or removes (null) my reaction; a refusal becomes the conversation's notice. */
+  react(message: Message, emoji: string | null): Promise<void> {
+    return this.change((c) => c.react(message.id, emoji));
+  }
+
+  /** Forwards messages (oldest first) to each chat; the server copies them and counts their hops. */
+  forward(messages: Message[], chats: ChatId[]): void {
+    const connection = this.connection;
+    if (!connection) return;
+    for (const chat of chats) {
+      for (const m of messages) connection.forward(chat, { chat: m.chat, id: m.id }, m.text);
     }
     this.changed();
   }

@@ -28,6 +28,18 @@ describe("Chats", () => {
     expect(second?.replyTo).toEqual({ id: "m1", from: "ann", excerpt: "one?" });
   });
 
+  it("reactions follow every update: replaced, and gone when the last one is taken back", () => {
+    const chats = new Chats();
+    chats.add(base);
+    chats.update({ ...base, reactions: [{ from: "bob", emoji: "👍" }] });
+    expect(chats.sorted("u:bob")[0]?.reactions).toEqual([{ from: "bob", emoji: "👍" }]);
+    chats.update({ ...base, reactions: [{ from: "bob", emoji: "❤️" }] });
+    expect(chats.sorted("u:bob")[0]?.reactions).toEqual([{ from: "bob", emoji: "❤️" }]);
+    chats.update(base);
+    expect(chats.sorted("u:bob")[0]?.reactions).toBeUndefined();
+    expect(chats.entry("u:bob").last?.reactions).toBeUndefined();
+  });
+
   it("a delete for everyone is final, empties the quotes, and an older copy does not bring the text back", () => {
     const chats = new Chats();
     chats.add(base);

@@ -47,13 +47,21 @@ export class Chats {
    */
   update(message: Message): boolean {
     const entry = this.entry(message.chat);
-    const known = entry.messages.has(message.id);
-    if (known) this.add(message);
+    const known = entry.messages.get(message.id);
+    if (known) {
+      this.add(message);
+      // The last reaction taken back: the update has none, and none may stay.
+      if (message.reactions === undefined && known.reactions !== undefined) {
+        const { reactions: _gone, ...rest } = entry.messages.get(message.id) ?? known;
+        entry.messages.set(message.id, rest);
+        if (entry.last?.id === message.id) entry.last = rest;
+      }
+    }
     for (const [id, other] of entry.messages) {
       if (other.replyTo?.id !== message.id) continue;
       entry.messages.set(id, { ...other, replyTo: quoteOf(message) });
     }
-    return known;
+    return known !== undefined;
   }
 
   /** Deleted for me (a `removed`): gone from the chat; a chat left empty leaves the list. */

@@ -42,6 +42,8 @@ describe("allowedOn", () => {
       edit: false,
       deleteForEveryone: false,
       info: true,
+      react: false,
+      forward: false,
     });
     const system: Message = { ...mine, system: { event: "created", user: "ann" } };
     expect(allowedOn(system, "ann", group("admin"), true, T)).toEqual({
@@ -49,12 +51,17 @@ describe("allowedOn", () => {
       edit: false,
       deleteForEveryone: false,
       info: false,
+      react: false,
+      forward: false,
     });
+    // A former member can still forward what it can read, but no longer react.
     expect(allowedOn(mine, "ann", group("member"), false, T)).toEqual({
       reply: false,
       edit: false,
       deleteForEveryone: false,
       info: true,
+      react: false,
+      forward: true,
     });
   });
 });

@@ -9,6 +9,8 @@ export interface Allowed {
   edit: boolean;
   deleteForEveryone: boolean;
   info: boolean;
+  react: boolean;
+  forward: boolean;
 }
 
 export function allowedOn(
@@ -26,5 +28,7 @@ export function allowedOn(
     edit: live && member && mine && now - message.ts < EDIT_WINDOW_MS,
     deleteForEveryone: live && member && ((mine && now - message.ts < DELETE_WINDOW_MS) || admin),
     info: mine && message.system === undefined,
+    react: live && member,
+    forward: live,
   };
 }

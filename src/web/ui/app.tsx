@@ -12,6 +12,7 @@ import { paneOf, type View } from "../store/views";
 import { openChatFromPush } from "../store/web-push";
 import { AuthScreen } from "./auth-screen";
 import { Confirm } from "./confirm";
+import { MessageDialogView } from "./message-dialog";
 import { PaneContext } from "./pane";
 import { Screen } from "./screen";
 import { useStore } from "./use-store";
@@ -83,7 +84,11 @@ export function App({ store }: { store: AppStore }) {
     return <AuthScreen store={store} />;
   }
   const question = store.question;
-  const dialog = question ? <Confirm question={question} onClose={() => store.ask(null)} /> : null;
+  const dialog = question ? (
+    <Confirm question={question} onClose={() => store.ask(null)} />
+  ) : (
+    <MessageDialogView store={store} />
+  );
   if (!wide) {
     return (
       <main class="app single" data-pane={paneOf(view)}>

@@ -1,13 +1,17 @@
 // One message: mine on the right with ticks, theirs on the left (with the
 // sender's name in groups), group updates centred. A reply shows its quote
 // (a button that jumps to the quoted message), an edited message says
-// "edited", a deleted one "This message was deleted". Text is always text
-// nodes (rich-text.tsx makes only links and search marks).
+// "edited", a deleted one "This message was deleted", a forwarded copy
+// "Forwarded" ("Forwarded many times" from FORWARDED_MANY hops on), and the
+// reactions sit under it. Text is always text nodes (rich-text.tsx makes only
+// links and search marks). While messages are being selected (to forward
+// several), each has a checkbox.
 //
 // The menu opens from the chevron (on hover or focus), a right-click, a long
 // press on touch, or Enter / the context-menu key on the focused message.
 
 import { useRef } from "preact/hooks";
+import { FORWARDED_MANY } from "../../shared/limits";
 import type { Message } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
 import { allowedOn } from "../store/message-rules";
@@ -15,6 +19,7 @@ import { recipientsOf, tickStatus } from "../store/ticks";
 import { clock } from "./format";
 import { Icon } from "./icons";
 import { type MenuActions, MessageMenu } from "./message-menu";
+import { ReactionsRow } from "./reactions-row";
 import { RichText } from "./rich-text";
 import { systemText } from "./system-text";
 import { Ticks } from "./ticks";
@@ -31,9 +36,13 @@ export interface BubbleProps {
   menuOpen?: boolean;
   onMenu?: (id: string | null) => void;
   actions?: MenuActions;
+  /** While selecting messages: whether this one is chosen, and how to toggle it. */
+  selected?: boolean;
+  onSelect?: (id: string) => void;
 }
 
-export function Bubble({ store, message, focused, cont, mark, menuOpen, onMenu, actions }: BubbleProps) {
+export function Bubble(props: BubbleProps) {
+  const { store, message, focused, cont, mark, menuOpen, onMenu, actions, selected, onSelect } = props;
   const press = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   if (message.system) return <SystemLine store={store} message={message} />;
   const mine = message.from === store.userId;
@@ -51,6 +60,7 @@ export function Bubble({ store, message, focused, cont, mark, menuOpen, onMenu, 
     cont ? "cont" : "",
     focused ? "focused" : "",
     deleted ? "deleted" : "",
+    reactedTo(message) ? "reacted" : "",
   ];
   const open = () => onMenu?.(message.id);
   const cancelPress = () => clearTimeout(press.current);
@@ -77,7 +87,23 @@ export function Bubble({ store, message, focused, cont, mark, menuOpen, onMenu, 
       onPointerCancel={cancelPress}
       onPointerLeave={cancelPress}
     >
+      {onSelect && !deleted ? (
+        <input
+          type="checkbox"
+          class="select-message"
+          tabIndex={-1}
+          aria-label={`Select message: ${message.text.slice(0, 40)}`}
+          checked={selected === true}
+          onChange={() => onSelect(message.id)}
+        />
+      ) : null}
       {!mine && group && !cont ? <span class="sender">{from}</span> : null}
+      {message.forwarded !== undefined && !deleted ? (
+        <span class="forwarded">
+          <Icon name="forward" size={14} />
+          {message.forwarded >= FORWARDED_MANY ? "Forwarded many times" : "Forwarded"}
+        </span>
+      ) : null}
       {message.replyTo ? <QuoteBlock store={store} quote={message.replyTo} onJump={actions?.jump} /> : null}
       <span class="sr-only">{from}: </span>
       <span class="text">
@@ -96,6 +122,7 @@ export function Bubble({ store, message, focused, cont, mark, menuOpen, onMenu, 
         <time dateTime={new Date(message.ts).toISOString()}>{clock(message.ts)}</time>
         {status ? <Ticks status={status} /> : null}
       </span>
+      <ReactionsRow store={store} message={message} />
       {onMenu ? (
         <button
           type="button"
@@ -118,6 +145,10 @@ export function Bubble({ store, message, focused, cont, mark, menuOpen, onMenu, 
       ) : null}
     </li>
   );
+}
+
+function reactedTo(message: Message): boolean {
+  return (message.reactions?.length ?? 0) > 0 && message.deletedAt === undefined;
 }
 
 function QuoteBlock({

@@ -26,6 +26,7 @@ export function Conversation({ store, chat, focus }: { store: AppStore; chat: Ch
   const [menuFor, setMenuFor] = useState<string | null>(null);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [editing, setEditing] = useState<Message | null>(null);
+  const [selection, setSelection] = useState<ReadonlySet<string> | null>(null);
   const [query, setQuery] = useState<string | null>(null);
   const [current, setCurrent] = useState(0);
   const all = store.chats.sorted(chat);
@@ -103,6 +104,7 @@ export function Conversation({ store, chat, focus }: { store: AppStore; chat: Ch
       setEditing(m);
     },
     jump: (messageId) => void jump(messageId),
+    select: (m) => setSelection(new Set([m.id])),
     close: (refocus) => {
       const was = menuFor;
       setMenuFor(null);
@@ -139,13 +141,32 @@ export function Conversation({ store, chat, focus }: { store: AppStore; chat: Ch
         onMenu={setMenuFor}
         actions={actions}
         onTop={() => void older()}
+        selection={selection}
+        onSelect={(messageId) => {
+          const next = new Set(selection);
+          if (!next.delete(messageId)) next.add(messageId);
+          setSelection(next);
+        }}
       />
       {store.notice ? (
         <p class="notice" role="alert">
           {store.notice}
         </p>
+      ) : store.dialogs.status ? (
+        <p class="notice done" role="status">
+          {store.dialogs.status}
+        </p>
       ) : null}
-      {!member ? (
+      {selection ? (
+        <SelectBar
+          count={selection.size}
+          onCancel={() => setSelection(null)}
+          onForward={() => {
+            store.dialogs.forward(chat, [...selection]);
+            setSelection(null);
+          }}
+        />
+      ) : !member ? (
         <p class="no-composer" role="status">
           You are no longer a member of this group.
         </p>
@@ -169,5 +190,20 @@ export function Conversation({ store, chat, focus }: { store: AppStore; chat: Ch
         />
       )}
     </section>
+  );
+}
+
+/** While selecting messages: how many, and what to do with them. */
+function SelectBar({ count, onCancel, onForward }: { count: number; onCancel: () => void; onForward: () => void }) {
+  return (
+    <div class="select-bar" role="toolbar" aria-label="Selected messages">
+      <span role="status">{count === 1 ? "1 selected" : `${count} selected`}</span>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="button" class="primary" disabled={count === 0} onClick={onForward}>
+        Forward
+      </button>
+    </div>
   );
 }

@@ -4,7 +4,7 @@
 import type { AppStore } from "../store/app-store";
 import type { MenuActions } from "./message-menu";
 
-type FromConversation = Pick<MenuActions, "reply" | "edit" | "jump" | "close">;
+type FromConversation = Pick<MenuActions, "reply" | "edit" | "jump" | "close" | "select">;
 
 export function messageActions(store: AppStore, own: FromConversation): MenuActions {
   return {
@@ -13,6 +13,9 @@ export function messageActions(store: AppStore, own: FromConversation): MenuActi
       void navigator.clipboard?.writeText(m.text).catch(() => undefined);
     },
     info: (m) => store.views.go({ name: "info", chat: m.chat, messageId: m.id }),
+    react: (m) => store.dialogs.react(m),
+    reactions: (m) => store.dialogs.reactions(m),
+    forward: (m) => store.dialogs.forward(m.chat, [m.id]),
     deleteForMe: (m) => void store.change((c) => c.deleteMessage(m.id, "me")),
     deleteForEveryone: (m) =>
       store.ask({

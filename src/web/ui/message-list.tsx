@@ -25,10 +25,13 @@ export interface MessageListProps {
   onMenu: (id: string | null) => void;
   actions: MenuActions;
   onTop: () => void;
+  /** Messages chosen while selecting (null: not selecting), and how to toggle one. */
+  selection: ReadonlySet<string> | null;
+  onSelect: (id: string) => void;
 }
 
 export function MessageList(props: MessageListProps) {
-  const { store, chat, messages, listRef, loading, focus, mark, menuFor, onMenu, actions } = props;
+  const { store, chat, messages, listRef, loading, focus, mark, menuFor, onMenu, actions, selection } = props;
 
   function onKeyDown(e: KeyboardEvent) {
     const list = e.currentTarget as HTMLElement;
@@ -41,7 +44,10 @@ export function MessageList(props: MessageListProps) {
     else if (e.key === "ArrowDown") go(at < 0 ? items.length - 1 : at + 1);
     else if (e.key === "Home") go(0);
     else if (e.key === "End") go(items.length - 1);
-    else if (at >= 0 && (e.key === "Enter" || e.key === "ContextMenu" || (e.key === "F10" && e.shiftKey))) {
+    else if (at >= 0 && selection && (e.key === "Enter" || e.key === " ")) {
+      const id = items[at]?.dataset.id;
+      if (id) props.onSelect(id);
+    } else if (at >= 0 && (e.key === "Enter" || e.key === "ContextMenu" || (e.key === "F10" && e.shiftKey))) {
       onMenu(items[at]?.dataset.id ?? null);
     } else return;
     e.preventDefault();
@@ -78,6 +84,8 @@ export function MessageList(props: MessageListProps) {
               menuOpen={menuFor === row.message.id}
               onMenu={onMenu}
               actions={actions}
+              selected={selection?.has(row.message.id)}
+              onSelect={selection ? props.onSelect : undefined}
             />
           ),
         )}

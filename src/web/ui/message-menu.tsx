@@ -1,6 +1,6 @@
 // The menu of one message (WhatsApp Web's chevron): reply, copy, message info,
-// edit, delete for me, delete for everyone; the place where reactions and
-// forwarding will go.
+// react, forward, select (several, to forward), edit, delete for me, delete
+// for everyone.
 
 import type { Message } from "../../shared/protocol";
 import type { Allowed } from "../store/message-rules";
@@ -11,6 +11,10 @@ export interface MenuActions {
   reply(message: Message): void;
   copy(message: Message): void;
   info(message: Message): void;
+  react(message: Message): void;
+  reactions(message: Message): void;
+  forward(message: Message): void;
+  select(message: Message): void;
   edit(message: Message): void;
   deleteForMe(message: Message): void;
   deleteForEveryone(message: Message): void;
@@ -31,7 +35,11 @@ export function MessageMenu({
   const link = live ? firstLink(message.text) : null;
   const quoted = message.replyTo?.id;
   const items: (MenuItem | false)[] = [
+    allowed.react && { label: "React", run: () => actions.react(message) },
+    (message.reactions?.length ?? 0) > 0 && { label: "Reactions", run: () => actions.reactions(message) },
     allowed.reply && { label: "Reply", run: () => actions.reply(message) },
+    allowed.forward && { label: "Forward", run: () => actions.forward(message) },
+    allowed.forward && { label: "Select messages", run: () => actions.select(message) },
     live && { label: "Copy", run: () => actions.copy(message) },
     quoted !== undefined && { label: "Go to quoted message", run: () => actions.jump(quoted) },
     link !== null && { label: "Open link", run: () => window.open(link, "_blank", "noopener,noreferrer") },

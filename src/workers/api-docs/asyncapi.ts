@@ -14,9 +14,10 @@ const REF = "#/components/schemas/";
 type Json = Record<string, unknown>;
 
 const CLIENT_SUMMARIES: Record<keyof typeof CLIENT_FRAMES, string> = {
-  send: "Send a message (retry with the same clientId: answered, stored once)",
+  send: "Send a message, or forward one (forward: the server copies it; retry with the same clientId: answered, stored once)",
   edit: "Edit my message, within 15 minutes",
   delete: "Delete a message for everyone, or for me",
+  react: "Set, replace (an emoji) or remove (null) my one reaction to a message",
   received: "This device has these messages",
   read: "Read up to and including a message",
   sync: "Replay my mailbox after a seq (batch: in replay frames)",
@@ -27,7 +28,7 @@ const CLIENT_SUMMARIES: Record<keyof typeof CLIENT_FRAMES, string> = {
 const SERVER_SUMMARIES: Record<keyof typeof SERVER_FRAMES, string> = {
   sent: "A send is stored durably",
   message: "A new message in my mailbox",
-  update: "A message was edited or deleted for everyone",
+  update: "A message was edited, deleted for everyone or reacted to",
   removed: "I deleted a message for me",
   receipt: "My messages were delivered or read",
   presence: "A watched user's presence",

@@ -1,16 +1,23 @@
 // `send`: a message to a one-to-one chat (../direct-send.ts) or to a group
-// (../group-send.ts). Sends take turns (UserParts.inTurn), so one look for a
+// (../group-send.ts), or a forward of one (../forward.ts). Sends take turns (UserParts.inTurn), so one look for a
 // retry is enough: nothing else can store this clientId before this one does.
 
 import { AppError } from "../../../shared/errors";
 import { type ClientFrameOf, FrameError, parseChat } from "../../../shared/protocol";
+import { resolveForward } from "../forward";
 import { sendToGroup } from "../group-send";
 import type { UserParts } from "../parts";
 
-export async function onSend(me: UserParts, ws: WebSocket, frame: ClientFrameOf<"send">): Promise<void> {
-  const chat = parseChat(frame.chat);
+export async function onSend(me: UserParts, ws: WebSocket, sent: ClientFrameOf<"send">): Promise<void> {
+  const chat = parseChat(sent.chat);
   // A retry: the same clientId gets the same answer and stores nothing.
-  if (me.direct.answerRetry(ws, frame)) return;
+  if (me.direct.answerRetry(ws, sent)) return;
+  // A forward becomes the source's content and hop count (../forward.ts).
+  const frame = await resolveForward({ mailbox: me.mailbox, groups: me.groups, reads: me.groupReads }, sent).catch(
+    (err: unknown) => {
+      throw err instanceof AppError && !(err instanceof FrameError) ? new FrameError(err, sent.clientId) : err;
+    },
+  );
   if (chat.kind === "group") {
     // The group checks the quote (it holds the one copy of what may be quoted); one of another chat is refused here.
     const elsewhere = frame.replyTo === undefined ? null : me.mailbox.findById(frame.replyTo);

@@ -9,6 +9,7 @@ import { CLIENT_FRAMES, type ClientFrame, type ClientFrameOf, type ClientFrameTy
 import type { ClientFrameSchema } from "../../../shared/schemas/client-frames";
 import type { UserParts } from "../parts";
 import { onChange } from "./change";
+import { onReact } from "./react";
 import { onRead } from "./read";
 import { onReceived } from "./received";
 import { onSend } from "./send";
@@ -29,6 +30,7 @@ export const FRAMES: { [K in ClientFrameType]: FrameRoute<K> } = {
   send: { schema: CLIENT_FRAMES.send, handle: onSend, inTurn: true },
   edit: { schema: CLIENT_FRAMES.edit, handle: onChange, inTurn: true },
   delete: { schema: CLIENT_FRAMES.delete, handle: onChange, inTurn: true },
+  react: { schema: CLIENT_FRAMES.react, handle: onReact, inTurn: true },
   received: { schema: CLIENT_FRAMES.received, handle: onReceived },
   read: { schema: CLIENT_FRAMES.read, handle: onRead },
   sync: { schema: CLIENT_FRAMES.sync, handle: onSync },

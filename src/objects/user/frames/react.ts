@@ -1,0 +1,10 @@
+// `react`: this user's one reaction to a message (../react.ts,
+// docs/actions.md). It takes turns with the sends, after the message it names.
+
+import type { ClientFrameOf } from "../../../shared/protocol";
+import type { UserParts } from "../parts";
+import { react } from "../react";
+
+export function onReact(me: UserParts, ws: WebSocket, frame: ClientFrameOf<"react">): Promise<void> {
+  return react({ ...me.actor(), blocks: me.blocks }, ws, frame);
+}

@@ -1,0 +1,111 @@
+// Reactions to one-to-one messages (and to group messages stored before
+// schema step 8), beside the message in both mailboxes, as edits are: the
+// reactor's object is the authority on its own reaction, stores it in its
+// mailbox and hands it to the peer through the outbox, in one block. Each
+// mailbox keeps one row per person (the newest by `cid`, the reactor's clock,
+// so a late or repeated delivery changes nothing) and ONE mailbox entry per
+// reacted message, moved to a new seq at each reaction: sync replays the
+// message's final state once, not every step. See docs/actions.md.
+
+import type { Reaction, ServerFrame } from "../../shared/protocol";
+import type { InboxReaction } from "../inbox";
+import type { Mailbox } from "./mailbox";
+
+type UpdateFrame = Extract<ServerFrame, { type: "update" }>;
+
+export class MailboxReactions {
+  /** Whether any row may exist (looked up once per wake): messages are read without a lookup each until one does. */
+  private mayHold: boolean | null = null;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly mailbox: Mailbox,
+  ) {}
+
+  /** The reactions to message `id`, oldest first. */
+  of(id: string): Reaction[] {
+    this.mayHold ??= this.sql.exec("SELECT 1 FROM reactions LIMIT 1").toArray().length > 0;
+    if (!this.mayHold) return [];
+    return this.sql
+      .exec<{ user_id: string; emoji: string }>(
+        "SELECT user_id, emoji FROM reactions WHERE target = ? AND emoji != '' ORDER BY cid",
+        id,
+      )
+      .toArray()
+      .map((row) => ({ from: row.user_id, emoji: row.emoji }));
+  }
+
+  /** Applies, holds (before its message) or ignores one reaction; answers the frame for the devices if applied. */
+  accept(item: InboxReaction): UpdateFrame | null {
+    const row = this.sql
+      .exec<{ chat: string; deleted_at: number | null; system: string | null }>(
+        "SELECT chat, deleted_at, system FROM messages WHERE id = ?",
+        item.id,
+      )
+      .toArray()[0];
+    if (!row) {
+      // Its message is on its way (messages and reactions travel apart): held until it comes.
+      if (!this.mailbox.changes.isForgotten(item.id)) this.mailbox.changes.hold(item.cid, item.id, item);
+      return null;
+    }
+    if (row.chat !== item.chat || row.system !== null || row.deleted_at !== null) return null;
+    const written = this.sql.exec(
+      `INSERT INTO reactions (target, user_id, emoji, cid, client_id) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (target, user_id) DO UPDATE SET emoji = excluded.emoji, cid = excluded.cid, client_id = excluded.client_id
+       WHERE excluded.cid > reactions.cid`,
+      item.id,
+      item.from,
+      item.emoji,
+      item.cid,
+      item.clientId ?? null,
+    ).rowsWritten;
+    if (written === 0) return null; // a repeated or older delivery
+    this.mayHold = true;
+    return this.entry(item.chat, item.id, item.cid, item.clientId);
+  }
+
+  /** A retried `react` frame: the first answer (the message as it is now), or null if it was not applied here. */
+  answerRetry(id: string, clientId: string): UpdateFrame | null {
+    const row = this.sql
+      .exec<{ client_id: string | null }>(
+        "SELECT client_id FROM reactions WHERE target = ? AND user_id = ?",
+        id,
+        this.mailbox.owner,
+      )
+      .toArray()[0];
+    if (row?.client_id !== clientId) return null;
+    const entry = this.sql
+      .exec<{ seq: number }>("SELECT seq FROM changes WHERE kind = 'react' AND target = ?", id)
+      .toArray()[0];
+    const message = this.mailbox.findById(id);
+    return entry && message ? { type: "update", seq: entry.seq, message, clientId } : null;
+  }
+
+  /** After a delete for me: the message's reactions go with it. */
+  forget(id: string): void {
+    if (this.mayHold === false) return;
+    this.sql.exec("DELETE FROM reactions WHERE target = ?", id);
+  }
+
+  /** The message's one react entry, at the next seq (moved there, or made). */
+  private entry(chat: string, target: string, cid: string, clientId?: string): UpdateFrame | null {
+    const seq = this.mailbox.nextSeq();
+    const moved = this.sql.exec(
+      "UPDATE changes SET seq = ?, cid = ? WHERE kind = 'react' AND target = ?",
+      seq,
+      cid,
+      target,
+    ).rowsWritten;
+    if (moved === 0) {
+      this.sql.exec(
+        "INSERT INTO changes (seq, cid, kind, chat, target, client_id) VALUES (?, ?, 'react', ?, ?, NULL)",
+        seq,
+        cid,
+        chat,
+        target,
+      );
+    }
+    const message = this.mailbox.findById(target);
+    return message ? { type: "update", seq, message, ...(clientId === undefined ? {} : { clientId }) } : null;
+  }
+}
