@@ -11,6 +11,8 @@ declare namespace Cloudflare {
     AVATARS: R2Bucket;
     /** Photos, files and voice notes (workers/media, objects/user/media-store.ts). */
     MEDIA: R2Bucket;
+    /** Old pages of group logs (and, later, mailboxes), compressed (docs/archive.md). */
+    ARCHIVE: R2Bucket;
     USERS: DurableObjectNamespace<import("./objects/user-object").UserObject>;
     THROTTLE: DurableObjectNamespace<import("./objects/throttle-object").ThrottleObject>;
     GROUPS: DurableObjectNamespace<import("./objects/group-object").GroupObject>;
@@ -31,6 +33,11 @@ declare namespace Cloudflare {
     MEDIA_DAILY?: string;
     /** Overrides how long an upload no message refers to is kept (ms; tests shorten it). */
     MEDIA_UNSENT_TTL_MS?: string;
+    /** The archive's hot window (ms), size threshold (bytes), page size (entries) and pause between pages (ms); defaults in objects/storage/archive-config.ts. */
+    ARCHIVE_HOT_MS?: string;
+    ARCHIVE_MAX_BYTES?: string;
+    ARCHIVE_PAGE_ENTRIES?: string;
+    ARCHIVE_STEP_GAP_MS?: string;
     /** Web Push (VAPID, RFC 8292): the P-256 key pair, base64url (`.dev.vars` locally, secrets in production). */
     VAPID_PUBLIC_KEY?: string;
     VAPID_PRIVATE_KEY?: string;

@@ -8,26 +8,31 @@
 // so probing random group ids cannot fill storage with empty groups.
 
 import { DurableObject } from "cloudflare:workers";
-import { AppError, fail, ok, type Result } from "../shared/errors";
+import { AppError, fail, ok, type Result, unwrap } from "../shared/errors";
 import type { Group, Media } from "../shared/protocol";
 import { actionWindows } from "./action-windows";
+import { assembleGroup } from "./group/assemble";
 import { change, type GroupChange, readersOf } from "./group/changes";
-import { FanOut } from "./group/fanout";
-import { GroupLog } from "./group/log";
-import { Members } from "./group/members";
+import type { FanOut } from "./group/fanout";
 import { addMember, create, info, removeMember } from "./group/membership";
 import { type GroupParts, requireReader } from "./group/parts";
 import { owedAfter, type PostReply, post } from "./group/post";
-import { GroupReactions } from "./group/reactions";
-import { GroupReceipts } from "./group/receipts";
-import { GROUP_SCHEMA } from "./group/schema";
 import { checkAdmin, type GroupPatch, patchGroup, pictureFor, setPicture } from "./group/settings";
 import { GroupTyping, typingTargets } from "./group/typing";
-import { LogViews } from "./group/views";
 import type { GroupEntry } from "./group-entry";
 import { AlarmScheduler } from "./storage/alarm";
-import { Meta } from "./storage/meta";
-import { migrate } from "./storage/schema";
+import { ArchiveMiss } from "./storage/archive-shelf";
+
+/** A group's counts: members, log entries in SQLite, recipients behind, archived pages and bytes, SQLite size. */
+export interface GroupStats {
+  members: number;
+  log: number;
+  behind: number;
+  busy: boolean;
+  archived: number;
+  archivedBytes: number;
+  sqliteBytes: number;
+}
 
 export class GroupObject extends DurableObject<Env> {
   private readonly groupId: string;
@@ -50,24 +55,13 @@ export class GroupObject extends DurableObject<Env> {
   }
 
   private open(): GroupParts {
-    const sql = this.ctx.storage.sql;
-    migrate(sql, GROUP_SCHEMA);
-    const meta = new Meta(sql);
-    const members = new Members(sql);
-    const log = new GroupLog(sql, meta, this.groupId);
-    const reactions = new GroupReactions(sql);
-    const views = new LogViews(sql, log, reactions);
-    const user = (id: string) => this.env.USERS.get(this.env.USERS.idFromName(id));
-    const fanout = new FanOut(
-      sql,
-      log,
-      views,
-      members,
-      (target, entries, after) => user(target).takeGroup(this.groupId, entries, after),
-      (time) => this.alarms.ensureBy(time, "fanout"),
-    );
-    const receipts = new GroupReceipts(sql, log, fanout, (sender, items) => user(sender).accept(items));
-    return { id: this.groupId, meta, members, log, views, fanout, receipts, reactions };
+    return assembleGroup({
+      groupId: this.groupId,
+      storage: this.ctx.storage,
+      env: this.env,
+      alarms: this.alarms,
+      through: async (read) => unwrap(await this.through(read)),
+    });
   }
 
   /** The group's parts, or unknown_group for an id never created. */
@@ -144,17 +138,25 @@ export class GroupObject extends DurableObject<Env> {
     forwarded?: number,
     media?: Media,
   ): Promise<Result<PostReply>> {
-    return this.result(() => post(this.group(), sender, clientId, text, replyTo, after, forwarded, Date.now(), media));
+    const answer = await this.through(() =>
+      post(this.group(), sender, clientId, text, replyTo, after, forwarded, Date.now(), media),
+    );
+    this.parts?.archiving.posted();
+    return answer;
   }
 
   /** The rest of a post's or change's answer, when it was more than one answer carries (see group/post.ts). */
   async owedAfter(member: string, after: string, upTo: string): Promise<Result<GroupEntry[]>> {
-    return this.result(() => owedAfter(this.group(), member, after, upTo));
+    return this.through(() => owedAfter(this.group(), member, after, upTo));
   }
 
   /** An edit, a delete for everyone or a reaction, from its author's user object (see user/actions.ts). */
   async change(author: string, clientId: string, request: GroupChange, after: string): Promise<Result<PostReply>> {
-    return this.result(() => change(this.group(), author, clientId, request, actionWindows(this.env), after));
+    const answer = await this.through(() =>
+      change(this.group(), author, clientId, request, actionWindows(this.env), after),
+    );
+    this.parts?.archiving.posted();
+    return answer;
   }
 
   // ------------------------------------------------------------ reading the log (docs/groups.md)
@@ -196,8 +198,8 @@ export class GroupObject extends DurableObject<Env> {
   }
 
   /** For members now and before only; others get what an unknown group gets. */
-  private read<T>(member: string, fn: (g: GroupParts) => T): Result<T> {
-    return this.result(() => {
+  private read<T>(member: string, fn: (g: GroupParts) => T): Promise<Result<T>> {
+    return this.through(() => {
       const g = this.asChat();
       requireReader(g, member);
       return fn(g);
@@ -206,7 +208,7 @@ export class GroupObject extends DurableObject<Env> {
 
   /** Who was meant to receive a message `caller` sent (its receipts list). */
   async readers(caller: string, id: string): Promise<Result<string[]>> {
-    return this.result(() => readersOf(this.group(), caller, id));
+    return this.through(() => readersOf(this.group(), caller, id));
   }
 
   /** Whether `caller` may read this group's chat (history, message info): a member now or before. */
@@ -226,14 +228,33 @@ export class GroupObject extends DurableObject<Env> {
   }
 
   /** Counts for tests, operators and the benchmark. */
-  async stats(): Promise<{ members: number; log: number; behind: number; busy: boolean }> {
+  async stats(): Promise<GroupStats> {
     const g = this.group();
-    return { members: g.members.count(), log: g.log.count(), behind: g.fanout.behind(), busy: g.fanout.busy };
+    const { pages: archived, bytes: archivedBytes } = g.archive.index.totals();
+    const counts = { members: g.members.count(), log: g.log.count(), behind: g.fanout.behind() };
+    return { ...counts, busy: g.fanout.busy, archived, archivedBytes, sqliteBytes: this.ctx.storage.sql.databaseSize };
   }
 
   /** For tests inside the object (runInDurableObject): the fan-out, to wrap its delivery. */
   get fanout(): FanOut | null {
     return this.parts?.fanout ?? null;
+  }
+
+  /**
+   * Runs one operation as a transaction, as `result` does, and when it needs
+   * archived pages that are not in memory (ArchiveMiss: its writes rolled
+   * back), loads them from R2 and runs it again (docs/archive.md).
+   */
+  private async through<T>(fn: () => T): Promise<Result<T>> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return this.result(fn);
+      } catch (err) {
+        if (!(err instanceof ArchiveMiss)) throw err;
+        if (attempt >= 24) return fail(new AppError("unavailable", "the archive is busy; try again"));
+        await this.parts?.archive.shelf.load(err.pages);
+      }
+    }
   }
 
   /**
@@ -246,6 +267,7 @@ export class GroupObject extends DurableObject<Env> {
       return ok(this.ctx.storage.transactionSync(fn));
     } catch (err) {
       if (err instanceof AppError) return fail(err);
+      if (err instanceof ArchiveMiss) throw err; // nothing is wrong: `through` loads the pages
       console.error(JSON.stringify({ event: "group_error", error: String(err), stack: (err as Error)?.stack }));
       this.ctx.abort("unexpected error");
       throw err;
@@ -255,7 +277,13 @@ export class GroupObject extends DurableObject<Env> {
   // ------------------------------------------------------------ alarm
 
   override async alarm(): Promise<void> {
-    this.alarms.fired();
+    const due = this.alarms.fired();
     this.parts?.fanout.resume();
+    if (due("archive")) await this.parts?.archiving.step();
+  }
+
+  /** One step of the archive, as the alarm runs it: for tests and operators (docs/archive.md). */
+  async archiveStep(): Promise<"written" | "discarded" | null> {
+    return (await this.parts?.archiving.step()) ?? null;
   }
 }

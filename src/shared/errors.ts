@@ -44,6 +44,7 @@ export const ERROR_STATUS = {
   already_member: 409,
   group_full: 409,
   message_deleted: 409,
+  message_archived: 409,
   too_many_blocked: 409,
   // 413, 415
   too_large: 413,
@@ -57,6 +58,7 @@ export const ERROR_STATUS = {
   quota_exceeded: 429,
   // 5xx: our fault, retry later
   internal: 500,
+  archive_unreadable: 500,
   unavailable: 503,
 } as const;
 

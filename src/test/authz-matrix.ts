@@ -93,6 +93,13 @@ export const ROWS: Row[] = [
     expect: { admin: 403, member: 403, removed: 403, outsider: 403, anonymous: 401 },
   },
   {
+    // A group's counts: operators only, as above.
+    method: "GET",
+    route: "/api/admin/groups/:id/stats",
+    path: (w) => `/api/admin/groups/${w.groupId}/stats`,
+    expect: { admin: 403, member: 403, removed: 403, outsider: 403, anonymous: 401 },
+  },
+  {
     // Moving a bucket of accounts between shards: operators only, as above.
     method: "POST",
     route: "/api/admin/buckets/:bucket/:step",

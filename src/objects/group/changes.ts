@@ -49,6 +49,10 @@ export function change(
     g.fanout.notify(g.members.ids(), now);
     return reply(g, author, entry, after);
   }
+  // Edits and deletes: its row may already be in R2, or on its way there, and
+  // archived pages never change (docs/archive.md). Reactions live beside the
+  // log (keyed by position), so they reach archived messages as they are.
+  if (g.archive.index.covers(message.id)) throw new AppError("message_archived", "that message is archived");
   if (request.action === "edit") {
     if (!own) throw new AppError("not_your_message", "only its sender may edit a message");
     if (now - message.ts > windows.edit) throw new AppError("too_late", "the time to edit this message is over");

@@ -18,6 +18,7 @@
 // was connected wait in their own lane with few slots. See docs/groups.md.
 
 import type { GroupEntry } from "../group-entry";
+import { ArchiveMiss } from "../storage/archive-shelf";
 import type { GroupLog } from "./log";
 import type { Members } from "./members";
 import type { LogViews } from "./views";
@@ -84,6 +85,8 @@ export class FanOut {
     public deliver: Deliver,
     /** Asks the object's alarm to fire no later than the given time. */
     private readonly wakeBy: (time: number) => void,
+    /** Runs a read that may need archived pages (a quoted message), loading them first (GroupObject.through). */
+    private readonly through: <T>(read: () => T) => Promise<T> = async (read) => read(),
   ) {}
 
   /** A cursor for a new member, just before its first entry; a returning one keeps its own. */
@@ -253,7 +256,22 @@ export class FanOut {
     const cursor = this.cursor(user);
     const now = Date.now();
     if (!cursor || cursor.next_at > now) return; // gone, or backing off until the alarm
-    const { entries, through: last } = this.views.scanFor(user, cursor.acked, BATCH);
+    const scan = () => this.views.scanFor(user, cursor.acked, BATCH);
+    let scanned: ReturnType<typeof scan>;
+    try {
+      scanned = scan();
+    } catch (err) {
+      if (!(err instanceof ArchiveMiss)) throw err;
+      // A quoted message in R2 that is not in memory: load it, then read again.
+      try {
+        scanned = await this.through(scan);
+      } catch (failed) {
+        console.warn(JSON.stringify({ event: "fanout_read_failed", user, error: String(failed) }));
+        this.wakeBy(now + FANOUT_SAFETY_MS);
+        return;
+      }
+    }
+    const { entries, through: last } = scanned;
     if (last === null) {
       this.retire(user, cursor.acked);
       return;

@@ -4,7 +4,8 @@
 // group's one order, the same for every member. A message's row holds its
 // current state (text, edited, deleted); a change's row only points at it.
 // It is the only stored copy of a group message: members read it through
-// ./views.ts (docs/groups.md).
+// ./views.ts (docs/groups.md). Its oldest pages may be in R2 (./archive.ts):
+// `get` and `idBefore` look there for what is no longer in SQLite.
 //
 // Every method is synchronous: the caller's writes commit together.
 
@@ -57,6 +58,12 @@ export interface LogRow {
   [key: string]: SqlStorageValue;
 }
 
+/** What search matches in a row: its text and a file's name, as the index holds them (group schema step 5). */
+export function searchedText(row: { text: string; media?: string | null }): string {
+  const name = row.media ? (JSON.parse(row.media) as { name?: string }).name : undefined;
+  return name ? `${row.text} ${name}` : row.text;
+}
+
 export const LOG_COLUMNS =
   "pos, id, sender, text, ts, client_id, system, target, action, reply_to, edited_at, deleted_at, deleted_by, forwarded, media";
 
@@ -65,6 +72,8 @@ export class GroupLog {
   readonly chat: ChatId;
   private last: string;
   private lastPosition: number;
+  /** Entries no longer in SQLite (set once the archive is open). */
+  archived: { get(id: string): LogEntry | null; idAt(pos: number): string } | null = null;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -142,7 +151,7 @@ export class GroupLog {
 
   get(id: string): LogEntry | null {
     const row = this.sql.exec<LogRow>(`SELECT ${LOG_COLUMNS} FROM log WHERE id = ?`, id).toArray()[0];
-    return row ? toLogEntry(row) : null;
+    return row ? toLogEntry(row) : (this.archived?.get(id) ?? null);
   }
 
   /** A message's new state after an edit (its new text) or a delete (text and quotes gone). */
@@ -161,7 +170,8 @@ export class GroupLog {
 
   /** The id of the entry before position `pos` ("" for none). */
   idBefore(pos: number): string {
-    return this.sql.exec<{ id: string }>("SELECT id FROM log WHERE pos = ?", pos - 1).toArray()[0]?.id ?? "";
+    const row = this.sql.exec<{ id: string }>("SELECT id FROM log WHERE pos = ?", pos - 1).toArray()[0];
+    return row?.id ?? this.archived?.idAt(pos - 1) ?? "";
   }
 
   findByClient(sender: string, clientId: string): LogEntry | null {

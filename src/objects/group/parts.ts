@@ -4,6 +4,8 @@
 import { AppError } from "../../shared/errors";
 import type { Group } from "../../shared/protocol";
 import type { Meta } from "../storage/meta";
+import type { GroupArchive } from "./archive";
+import type { ArchiveAlarm } from "./archive-alarm";
 import type { FanOut } from "./fanout";
 import type { GroupLog } from "./log";
 import type { Member, Members } from "./members";
@@ -20,6 +22,8 @@ export interface GroupParts {
   fanout: FanOut;
   receipts: GroupReceipts;
   reactions: GroupReactions;
+  archive: GroupArchive;
+  archiving: ArchiveAlarm;
 }
 
 export function requireMember(g: GroupParts, user: string): Member {

@@ -1,6 +1,7 @@
 // The group object's SQLite schema, as versioned steps (see storage/schema.ts).
 // Never edit a step that has shipped: add a new one.
 
+import { ARCHIVE_PAGES_TABLE } from "../storage/archive-index";
 import { META_TABLE } from "../storage/meta";
 import type { SchemaStep } from "../storage/schema";
 
@@ -140,5 +141,11 @@ export const GROUP_SCHEMA: readonly SchemaStep[] = [
       INSERT INTO log_fts (log_fts, rowid, text) VALUES ('delete', old.pos, ${indexed("old")});
       INSERT INTO log_fts (rowid, text) VALUES (new.pos, ${indexed("new")});
     END`);
+  },
+  // v6: old pages of the log go to R2 (docs/archive.md): one row per page
+  // archived, its positions, ids and R2 key. The log's rows of a page leave in
+  // the transaction that marks it done.
+  (sql) => {
+    sql.exec(ARCHIVE_PAGES_TABLE);
   },
 ];

@@ -3,11 +3,14 @@
 // on, and each past span (`past_members`, from joining to leaving, inclusive);
 // a change only where its message was visible too. Delivery reads the
 // undelivered spans (`spans`) instead of the past ones, so a span stops being
-// pushed once delivered, and stays readable. See docs/groups.md.
+// pushed once delivered, and stays readable. See docs/groups.md. Reads that
+// reach below the first position still in SQLite go on in the archive
+// (./archive-reads.ts, docs/archive.md).
 
 import type { GroupEntry, GroupMessage } from "../group-entry";
+import { type ArchivedLog, READ_PAGES_MAX, type Readable, SEARCH_PAGES_MAX, textMatcher } from "./archive-reads";
 import type { GroupLog } from "./log";
-import { LOG_COLUMNS, type LogEntry, type LogRow, toLogEntry } from "./log";
+import { LOG_COLUMNS, type LogEntry, type LogRow, searchedText, toLogEntry } from "./log";
 import type { GroupReactions } from "./reactions";
 
 /** SQL: `column` lies in a reading window of the user bound as `user` (?2 unless said). */
@@ -27,6 +30,7 @@ export class LogViews {
     private readonly sql: SqlStorage,
     private readonly log: GroupLog,
     private readonly reactions: GroupReactions,
+    private readonly archived: ArchivedLog | null = null,
   ) {}
 
   /**
@@ -40,38 +44,78 @@ export class LogViews {
     limit: number,
     windows: "owed" | "readable" = "owed",
   ): { entries: GroupEntry[]; through: string | null } {
+    // Owed entries are never archived (./archive.ts waits for every cursor); readable ones may be.
+    const old = windows === "readable" ? this.archivedAfter(user, after, limit) : null;
+    if (old && (old.entries.length >= limit || old.more)) return old;
+    const from = old?.through ?? after;
     const inWindow = windows === "owed" ? OWED("log.id") : READABLE("log.id");
     const rows = this.sql
       .exec<LogRow & { visible: number }>(
         `SELECT ${LOG_COLUMNS}, ${VISIBLE_CHANGE} AS visible FROM log
          WHERE id > ?1 AND ${inWindow} ORDER BY pos LIMIT ?3`,
-        after,
+        from,
         user,
-        limit,
+        limit - (old?.entries.length ?? 0),
       )
       .toArray();
     const entries = rows.filter((row) => row.visible).map((row) => this.view(toLogEntry(row), user));
-    return { entries, through: rows.at(-1)?.id ?? null };
+    return { entries: [...(old?.entries ?? []), ...entries], through: rows.at(-1)?.id ?? old?.through ?? null };
+  }
+
+  /** The archived part of a readable scan; `more`: it stopped at its bound before the hot part. */
+  private archivedAfter(user: string, after: string, limit: number) {
+    const archived = this.archived;
+    if (!archived?.reaches(after)) return null;
+    const readable = archived.readableBy(user);
+    const entries: GroupEntry[] = [];
+    let through: string | null = null;
+    const next = archived.walkFrom(archived.positionAfter(after, readable.earliest), (row) => {
+      through = row.id;
+      if (this.visibleTo(readable, row)) entries.push(this.view(toLogEntry(row), user));
+      return entries.length >= limit;
+    });
+    return { entries, through, more: through !== null && next < archived.hotStart };
+  }
+
+  private visibleTo(readable: Readable, row: LogRow): boolean {
+    return readable(row.id) && (row.target === null || readable(row.target));
   }
 
   /** The entries `user` may read with positions in [from, to], oldest first (a sync's content). */
   range(user: string, from: number, to: number, limit: number): GroupEntry[] {
-    return this.sql
+    const old: GroupEntry[] = [];
+    let start = from;
+    const archived = this.archived;
+    if (archived && from < archived.hotStart) {
+      const readable = archived.readableBy(user);
+      const end = Math.min(to, archived.hotStart - 1);
+      for (let round = 0; round < 3 && start <= end && old.length < limit; round++) {
+        start = archived.walkFrom(start, (row) => {
+          if (row.pos > to) return true;
+          if (this.visibleTo(readable, row)) old.push(this.view(toLogEntry(row), user));
+          return old.length >= limit;
+        });
+      }
+      if (old.length >= limit || start <= end) return old; // the bound of one read: the caller asks again from there
+      start = Math.max(start, archived.hotStart);
+    }
+    const hot = this.sql
       .exec<LogRow>(
         `SELECT ${LOG_COLUMNS} FROM log WHERE pos BETWEEN ?1 AND ?3 AND ${READABLE("log.id")} AND ${VISIBLE_CHANGE}
          ORDER BY pos LIMIT ?4`,
-        from,
+        start,
         user,
         to,
-        limit,
+        limit - old.length,
       )
       .toArray()
       .map((row) => this.view(toLogEntry(row), user));
+    return [...old, ...hot];
   }
 
   /** One page of the chat for `user`, oldest first: the `limit` messages just before `before`. */
   history(user: string, before: string | undefined, limit: number): GroupEntry[] {
-    return this.sql
+    const rows = this.sql
       .exec<LogRow>(
         `SELECT ${LOG_COLUMNS} FROM log WHERE id < ?1 AND target IS NULL AND ${READABLE("log.id")}
          ORDER BY pos DESC LIMIT ?3`,
@@ -79,14 +123,31 @@ export class LogViews {
         user,
         limit,
       )
-      .toArray()
-      .reverse()
-      .map((row) => this.view(toLogEntry(row), user));
+      .toArray();
+    const archived = this.archived;
+    if (rows.length < limit && archived) {
+      const readable = archived.readableBy(user);
+      const below = rows.at(-1)?.id ?? before ?? "~";
+      archived.walkBack(
+        below,
+        READ_PAGES_MAX,
+        (row) => {
+          if (row.target === null && readable(row.id)) rows.push(row);
+          return rows.length >= limit;
+        },
+        readable.earliest,
+      );
+    }
+    return rows.reverse().map((row) => this.view(toLogEntry(row), user));
   }
 
-  /** Messages `user` may read matching an FTS5 expression, newest first, older than `before`. */
+  /**
+   * Messages `user` may read matching an FTS5 expression, newest first, older
+   * than `before`: the hot part through the index, then up to
+   * SEARCH_PAGES_MAX archived pages scanned.
+   */
   search(user: string, match: string, before: string | undefined, limit: number): GroupEntry[] {
-    return this.sql
+    const rows = this.sql
       .exec<LogRow>(
         `SELECT ${LOG_COLUMNS.split(", ")
           .map((c) => `log.${c}`)
@@ -99,8 +160,23 @@ export class LogViews {
         before ?? "~",
         limit,
       )
-      .toArray()
-      .map((row) => this.view(toLogEntry(row), user));
+      .toArray();
+    const archived = this.archived;
+    if (rows.length < limit && archived) {
+      const readable = archived.readableBy(user);
+      const matches = textMatcher(match);
+      archived.walkBack(
+        before ?? "~",
+        SEARCH_PAGES_MAX,
+        (row) => {
+          if (row.system === null && row.target === null && readable(row.id) && matches(searchedText(row)))
+            rows.push(row);
+          return rows.length >= limit;
+        },
+        readable.earliest,
+      );
+    }
+    return rows.map((row) => this.view(toLogEntry(row), user));
   }
 
   /** One message as `user` may read it (null if it may not, or there is none). */
@@ -112,7 +188,12 @@ export class LogViews {
         user,
       )
       .toArray()[0];
-    return row ? this.view(toLogEntry(row), user) : null;
+    if (row) return this.view(toLogEntry(row), user);
+    const archived = this.archived;
+    if (!archived?.reaches(id)) return null;
+    const entry = archived.get(id, true);
+    if (!entry || entry.target !== null || !archived.readableBy(user)(id)) return null;
+    return this.view(entry, user);
   }
 
   /** An entry as `reader` sees it: a message as it is now; a change as its message's state now. */

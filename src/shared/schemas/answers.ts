@@ -45,6 +45,18 @@ export const userStatsAnswer = v.object({
   seq: count,
 });
 
+/** `GET /api/admin/groups/:id/stats`: the group object's counts, for operators (docs/archive.md). */
+export const groupStatsAnswer = v.object({
+  groupId: entityId,
+  members: count,
+  log: v.pipe(count, v.description("log entries in the object's SQLite")),
+  behind: v.pipe(count, v.description("recipients the fan-out has not caught up with")),
+  busy: v.boolean(),
+  archived: v.pipe(count, v.description("pages of the log archived to R2")),
+  archivedBytes: v.pipe(count, v.description("their compressed bytes")),
+  sqliteBytes: v.pipe(count, v.description("the object's SQLite database size")),
+});
+
 /** The named shapes: components of the OpenAPI document, and what answers are checked against. */
 export const NAMED_SCHEMAS = {
   User: userSchema,

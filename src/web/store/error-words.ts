@@ -9,6 +9,8 @@ const WORDS: Record<string, string> = {
   unsupported_media: "That picture is not a PNG, JPEG or WebP image.",
   too_late: "It is too late to change that message.",
   message_deleted: "That message was already deleted.",
+  message_archived: "That message is too old to change.",
+  archive_unreadable: "Older messages cannot be loaded right now.",
   not_your_message: "Only its sender can change that message.",
   not_member: "You are no longer a member of this group.",
   unknown_message: "That message is no longer here.",

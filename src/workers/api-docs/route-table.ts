@@ -7,6 +7,7 @@ import {
   blockAnswer,
   blockedListAnswer,
   chatListAnswer,
+  groupStatsAnswer,
   healthAnswer,
   messageListAnswer,
   receiptsAnswer,
@@ -49,6 +50,20 @@ export const ROUTES = [
       200: { description: "the counts", body: userStatsAnswer },
     },
     { params: { id: userId }, errors: { 403: "forbidden", 404: "unknown_user" } },
+  ),
+  r(
+    "get",
+    "/api/admin/groups/{id}/stats",
+    "One group object's counts, its archive's included (operators)",
+    "ops",
+    true,
+    {
+      200: { description: "the counts", body: groupStatsAnswer },
+    },
+    {
+      params: { id: v.pipe(entityId, v.description("a group id")) },
+      errors: { 403: "forbidden", 404: "unknown_group" },
+    },
   ),
   r(
     "post",

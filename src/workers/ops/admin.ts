@@ -42,6 +42,18 @@ adminRoutes.get("/users/:id/stats", async (c) => {
   return c.json({ userId, ...stats });
 });
 
+// GET /api/admin/groups/:id/stats: one group object's counts (members, log
+// entries in SQLite, fan-out, archived pages and their bytes; docs/archive.md).
+adminRoutes.get("/groups/:id/stats", async (c) => {
+  const groupId = c.req.param("id");
+  if (!isEntityId(groupId)) throw new AppError("invalid_field", "not a group id");
+  const stats = await c.env.GROUPS.get(c.env.GROUPS.idFromName(groupId))
+    .stats()
+    .catch(() => null);
+  if (!stats) throw new AppError("unknown_group", "no such group");
+  return c.json({ groupId, ...stats });
+});
+
 // POST /api/admin/buckets/:bucket/:step {from, to}: one step of moving a
 // bucket of accounts to another shard (accounts/move-bucket.ts, whose header
 // gives the order; docs/operations.md). `remove` is refused while the map
