@@ -95,6 +95,15 @@ describe("media on the page", () => {
     // The new controls pass axe on both sides (names, roles, contrast).
     expect(await seriousViolations(ben.page)).toEqual([]);
     expect(await seriousViolations(ann.page)).toEqual([]);
+    // The same in the dark, on a phone (Ben) and on a desktop (Ann), and axe again there.
+    await ben.page.emulateMedia({ colorScheme: "dark" });
+    await ben.screenshot("media-received-dark-phone");
+    await ann.page.setViewportSize({ width: 1280, height: 800 });
+    await ann.page.emulateMedia({ colorScheme: "dark" });
+    await ann.screenshot("media-sent-dark-desktop");
+    expect(await seriousViolations(ben.page)).toEqual([]);
+    expect(await seriousViolations(ann.page)).toEqual([]);
+    await ann.page.emulateMedia({ colorScheme: "light" });
 
     // A text file calling itself a PNG: refused, said in words, nothing sent.
     await ann.page
