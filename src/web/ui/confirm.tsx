@@ -4,29 +4,18 @@
 // is skipped while a dialog is open (app.tsx).
 
 import type { ComponentChildren } from "preact";
-import { useLayoutEffect, useRef } from "preact/hooks";
 import type { Question } from "../store/question";
+import { Modal } from "./modal";
 
 export function Confirm({ question, onClose }: { question: Question; onClose: () => void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useLayoutEffect(() => {
-    const el = dialog.current;
-    if (el && !el.open) el.showModal();
-    return () => el?.close();
-  }, []);
   return (
-    <dialog
-      ref={dialog}
-      class="confirm"
+    <Modal
+      id="confirm"
+      title={question.title}
       role="alertdialog"
-      aria-labelledby="confirm-title"
-      aria-describedby={question.body ? "confirm-body" : undefined}
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
+      describedBy={question.body ? "confirm-body" : undefined}
+      onClose={onClose}
     >
-      <h2 id="confirm-title">{question.title}</h2>
       {question.body ? <p id="confirm-body">{question.body}</p> : null}
       <div class="confirm-buttons">
         <DialogButton onClick={onClose}>Cancel</DialogButton>
@@ -43,7 +32,7 @@ export function Confirm({ question, onClose }: { question: Question; onClose: ()
           </DialogButton>
         ))}
       </div>
-    </dialog>
+    </Modal>
   );
 }
 

@@ -1,6 +1,6 @@
 // A modal <dialog> with a title, for the message dialogs (reacting, who
-// reacted, forwarding): the browser keeps the focus inside and Escape closes
-// it. The page's Escape-goes-back is skipped while a dialog is open (app.tsx).
+// reacted, forwarding) and the questions (./confirm.tsx): the browser keeps
+// the focus inside and Escape closes it. The page's Escape-goes-back is skipped while a dialog is open (app.tsx).
 
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef } from "preact/hooks";
@@ -9,12 +9,17 @@ export function Modal({
   id,
   title,
   className,
+  role,
+  describedBy,
   onClose,
   children,
 }: {
   id: string;
   title: string;
   className?: string;
+  /** "alertdialog" for a question before something that cannot be undone. */
+  role?: "alertdialog";
+  describedBy?: string;
   onClose: () => void;
   children: ComponentChildren;
 }) {
@@ -27,8 +32,10 @@ export function Modal({
   return (
     <dialog
       ref={dialog}
-      class={`confirm ${className ?? ""}`}
+      class={className ? `confirm ${className}` : "confirm"}
+      role={role}
       aria-labelledby={`${id}-title`}
+      aria-describedby={describedBy}
       onCancel={(e) => {
         e.preventDefault();
         onClose();
