@@ -2,8 +2,8 @@
 // over real sockets, wait for the answer by clientId, read an object's rows.
 
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import type { ServerFrame } from "../shared/protocol";
-import { type TestSocket, userStub } from "./helpers";
+import type { ChatId, Message, ServerFrame } from "../shared/protocol";
+import { connect, register, type TestSocket, userStub } from "./helpers";
 
 type Answer = Extract<ServerFrame, { type: "update" | "removed" | "error" | "sent" }>;
 
@@ -57,4 +57,31 @@ export async function age(userId: string, id: string, ms: number): Promise<void>
   await runInDurableObject(userStub(userId) as DurableObjectStub, (_, state) => {
     state.storage.sql.exec("UPDATE messages SET ts = ts - ? WHERE id = ?", ms, id);
   });
+}
+
+/** Two new users, each with a socket, and their chat ids as each other sees them. */
+export async function pair() {
+  const alice = await register();
+  const bob = await register();
+  const a = await connect(alice.token);
+  const b = await connect(bob.token);
+  return { alice, bob, a, b, toBob: `u:${bob.user.id}` as ChatId, toAlice: `u:${alice.user.id}` as ChatId };
+}
+
+/** A chat's history as stored in a user's object (up to 100 messages). */
+export function mailboxHistory(userId: string, chat: string): Promise<Message[]> {
+  return userStub(userId).history(chat, undefined, 100);
+}
+
+/** What a fresh device of the user gets on `sync after 0`, frames only. */
+export async function replay(token: string) {
+  const socket = await connect(token);
+  socket.send({ type: "sync", after: 0 });
+  await socket.next("synced");
+  socket.close();
+  return socket.frames.filter((f) => typeof f !== "string" && f.type !== "synced");
+}
+
+export function closeAll(...sockets: TestSocket[]): void {
+  for (const s of sockets) s.close();
 }

@@ -6,31 +6,14 @@
 // the message, once; the edit and delete windows, on a server with short ones.
 
 import { afterAll, describe, expect, inject, it } from "vitest";
-import type { AuthAnswer, Group, Message, ServerFrame } from "../../src/shared/protocol";
+import type { AuthAnswer, Group, Message } from "../../src/shared/protocol";
+import { act } from "../support/act";
 import { ClientUser } from "../support/client-user";
 import { http, RawSocket, registerUser } from "../support/raw-socket";
 import { newStateDir, type RunningServer, startServer } from "../support/server";
 import { waitFor } from "../support/wait";
 
 const base = inject("baseUrl");
-
-type Answer = Extract<ServerFrame, { type: "update" | "removed" | "error" | "sent" }>;
-
-/** Sends a frame and waits for the answer that names its clientId. */
-function act(socket: RawSocket, frame: { clientId: string; [key: string]: unknown }): Promise<Answer> {
-  socket.send(frame);
-  return socket.until(
-    (s) =>
-      s.frames.find(
-        (f): f is Answer =>
-          typeof f !== "string" &&
-          (f.type === "update" || f.type === "removed" || f.type === "error" || f.type === "sent") &&
-          f.clientId === frame.clientId,
-      ),
-    15_000,
-    `the answer to ${frame.clientId}`,
-  );
-}
 
 async function send(socket: RawSocket, chat: string, text: string, clientId: string, replyTo?: string) {
   const answer = await act(socket, { type: "send", clientId, chat, text, ...(replyTo ? { replyTo } : {}) });

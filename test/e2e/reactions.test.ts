@@ -5,28 +5,12 @@
 // text and a hop count the server computed; refusals store nothing.
 
 import { describe, expect, inject, it } from "vitest";
-import type { AuthAnswer, Group, Message, ServerFrame } from "../../src/shared/protocol";
+import type { AuthAnswer, Group, Message } from "../../src/shared/protocol";
+import { act } from "../support/act";
 import { http, RawSocket, registerUser } from "../support/raw-socket";
 import { waitFor } from "../support/wait";
 
 const base = inject("baseUrl");
-
-type Answer = Extract<ServerFrame, { type: "update" | "error" | "sent" }>;
-
-function act(socket: RawSocket, frame: { clientId: string; [key: string]: unknown }): Promise<Answer> {
-  socket.send(frame);
-  return socket.until(
-    (s) =>
-      s.frames.find(
-        (f): f is Answer =>
-          typeof f !== "string" &&
-          (f.type === "update" || f.type === "error" || f.type === "sent") &&
-          f.clientId === frame.clientId,
-      ),
-    15_000,
-    `the answer to ${frame.clientId}`,
-  );
-}
 
 async function history(reader: AuthAnswer, chat: string): Promise<Message[]> {
   const res = await http<{ messages: Message[] }>(base, `/api/chats/${chat}/messages?limit=100`, {

@@ -4,35 +4,8 @@
 
 import { describe, expect, it } from "vitest";
 import { DELETE_WINDOW_MS, EDIT_WINDOW_MS, QUOTE_EXCERPT_MAX, TEXT_MAX } from "../../shared/limits";
-import type { ChatId, Message } from "../../shared/protocol";
-import { act, age, drainAlarms, rows, sendAndWait } from "../../test/actions";
-import { connect, register, type TestSocket, userStub } from "../../test/helpers";
-
-async function pair() {
-  const alice = await register();
-  const bob = await register();
-  const a = await connect(alice.token);
-  const b = await connect(bob.token);
-  const toBob: ChatId = `u:${bob.user.id}`;
-  const toAlice: ChatId = `u:${alice.user.id}`;
-  return { alice, bob, a, b, toBob, toAlice };
-}
-
-async function historyOf(userId: string, chat: string): Promise<Message[]> {
-  return userStub(userId).history(chat, undefined, 100);
-}
-
-async function replay(token: string) {
-  const socket = await connect(token);
-  socket.send({ type: "sync", after: 0 });
-  await socket.next("synced");
-  socket.close();
-  return socket.frames.filter((f) => typeof f !== "string" && f.type !== "synced");
-}
-
-function close(...sockets: TestSocket[]) {
-  for (const s of sockets) s.close();
-}
+import { act, age, closeAll, drainAlarms, mailboxHistory, pair, replay, rows, sendAndWait } from "../../test/actions";
+import { connect, register, userStub } from "../../test/helpers";
 
 describe("reply", () => {
   it("a reply carries the quoted id, sender and excerpt to both sides, live and in history", async () => {
@@ -45,11 +18,11 @@ describe("reply", () => {
     const quote = { id: first.id, from: alice.user.id, excerpt: "q".repeat(QUOTE_EXCERPT_MAX) };
     const live = await a.next("message", (f) => f.message.id === sent.id);
     expect(live.message.replyTo).toEqual(quote);
-    expect((await historyOf(alice.user.id, toBob)).at(-1)?.replyTo).toEqual(quote);
-    expect((await historyOf(bob.user.id, toAlice)).at(-1)?.replyTo).toEqual(quote);
+    expect((await mailboxHistory(alice.user.id, toBob)).at(-1)?.replyTo).toEqual(quote);
+    expect((await mailboxHistory(bob.user.id, toAlice)).at(-1)?.replyTo).toEqual(quote);
     await drainAlarms(alice.user.id);
     await drainAlarms(bob.user.id);
-    close(a, b);
+    closeAll(a, b);
   });
 
   it("quoting an unknown message, or one of another chat, is refused and stores nothing", async () => {
@@ -67,11 +40,11 @@ describe("reply", () => {
       const answer = await act(a, { type: "send", clientId: `bad${i}`, chat: toBob, text: "x", replyTo });
       expect(answer).toMatchObject({ type: "error", code, clientId: `bad${i}` });
     }
-    expect(await historyOf(alice.user.id, toBob)).toEqual([]);
+    expect(await mailboxHistory(alice.user.id, toBob)).toEqual([]);
     expect((await userStub(alice.user.id).stats()).messages).toBe(1);
     expect((await userStub(bob.user.id).stats()).messages).toBe(0);
     await drainAlarms(alice.user.id);
-    close(a);
+    closeAll(a);
   });
 
   it("a reply to a deleted message is stored with the quote marked deleted", async () => {
@@ -86,10 +59,10 @@ describe("reply", () => {
     const seen = await a.next("message", (f) => f.message.id === reply.id);
     const deleted = { id: first.id, from: alice.user.id, excerpt: "", deleted: true };
     expect(seen.message.replyTo).toEqual(deleted);
-    expect((await historyOf(bob.user.id, toAlice)).at(-1)?.replyTo).toEqual(deleted);
+    expect((await mailboxHistory(bob.user.id, toAlice)).at(-1)?.replyTo).toEqual(deleted);
     await drainAlarms(alice.user.id);
     await drainAlarms(bob.user.id);
-    close(a, b);
+    closeAll(a, b);
   });
 });
 
@@ -114,7 +87,7 @@ describe("edit", () => {
       [alice, toBob],
       [bob, toAlice],
     ] as const) {
-      expect((await historyOf(user.user.id, chat)).map((m) => [m.text, m.editedAt])).toEqual([
+      expect((await mailboxHistory(user.user.id, chat)).map((m) => [m.text, m.editedAt])).toEqual([
         ["hello", answer.message.editedAt],
       ]);
       // Sync: the message (current state) at its seq, then the update entry.
@@ -126,7 +99,7 @@ describe("edit", () => {
       expect(texts).toEqual(["hello", "hello"]);
     }
     await drainAlarms(alice.user.id);
-    close(a, a2, b);
+    closeAll(a, a2, b);
   });
 
   it("resets the reader's read state: unread again, its next read sends a new read receipt", async () => {
@@ -152,7 +125,7 @@ describe("edit", () => {
     expect(await readAt(alice.user.id, toBob, sent.id)).not.toBe(null);
     await drainAlarms(alice.user.id);
     await drainAlarms(bob.user.id);
-    close(a, b);
+    closeAll(a, b);
   });
 
   it("a retried edit (same clientId) gets the first answer and changes nothing more", async () => {
@@ -162,11 +135,11 @@ describe("edit", () => {
     a.send({ type: "edit", clientId: "e1", id: sent.id, text: "v3" });
     await a.until((s) => s.of("update").filter((f) => f.clientId === "e1").length === 2);
     expect(a.of("update").filter((f) => f.clientId === "e1")).toEqual([first, first]);
-    expect((await historyOf(alice.user.id, toBob))[0]?.text).toBe("v2");
+    expect((await mailboxHistory(alice.user.id, toBob))[0]?.text).toBe("v2");
     expect(await rows(alice.user.id, "SELECT kind FROM changes")).toEqual([{ kind: "update" }]);
     await drainAlarms(alice.user.id);
     expect(await rows(bob.user.id, "SELECT kind FROM changes")).toEqual([{ kind: "update" }]);
-    close(a);
+    closeAll(a);
   });
 
   it("refuses someone else's message, a late edit, an unknown id and bad frames, changing nothing", async () => {
@@ -198,10 +171,12 @@ describe("edit", () => {
     await drainAlarms(bob.user.id);
     for (const user of [alice, bob]) {
       expect(await rows(user.user.id, "SELECT * FROM changes")).toEqual([]);
-      const texts = (await historyOf(user.user.id, user === alice ? toBob : `u:${alice.user.id}`)).map((m) => m.text);
+      const texts = (await mailboxHistory(user.user.id, user === alice ? toBob : `u:${alice.user.id}`)).map(
+        (m) => m.text,
+      );
       expect(texts).toEqual(["original", "bob's", "old news"]);
     }
-    close(a, b);
+    closeAll(a, b);
   });
 });
 
@@ -219,7 +194,7 @@ describe("delete", () => {
       [alice, toBob],
       [bob, toAlice],
     ] as const) {
-      const history = await historyOf(user.user.id, chat);
+      const history = await mailboxHistory(user.user.id, chat);
       expect(history[0]).toMatchObject({ text: "", deletedBy: alice.user.id });
       expect(history[1]?.replyTo).toEqual({ id: sent.id, from: alice.user.id, excerpt: "", deleted: true });
       const stored = await rows<{ text: string; reply_excerpt: string | null }>(
@@ -238,7 +213,7 @@ describe("delete", () => {
     });
     await drainAlarms(alice.user.id);
     await drainAlarms(bob.user.id);
-    close(a, b);
+    closeAll(a, b);
   });
 
   it("for everyone: someone else's message, or after 48 hours, is refused and nothing changes", async () => {
@@ -258,10 +233,10 @@ describe("delete", () => {
     });
     await drainAlarms(alice.user.id);
     await drainAlarms(bob.user.id);
-    expect((await historyOf(alice.user.id, toBob)).map((m) => m.text)).toEqual(["bob's", "old"]);
-    expect((await historyOf(bob.user.id, `u:${alice.user.id}`)).map((m) => m.text)).toEqual(["bob's", "old"]);
+    expect((await mailboxHistory(alice.user.id, toBob)).map((m) => m.text)).toEqual(["bob's", "old"]);
+    expect((await mailboxHistory(bob.user.id, `u:${alice.user.id}`)).map((m) => m.text)).toEqual(["bob's", "old"]);
     expect(await rows(alice.user.id, "SELECT * FROM changes")).toEqual([]);
-    close(a, b);
+    closeAll(a, b);
   });
 
   it("for me: gone from my mailbox and my devices, not the peer's; a repeated delivery does not bring it back", async () => {
@@ -273,15 +248,15 @@ describe("delete", () => {
     const answer = await act(a, { type: "delete", clientId: "d1", id: drop.id, for: "me" });
     expect(answer).toMatchObject({ type: "removed", chat: toBob, id: drop.id, clientId: "d1" });
     await a2.next("removed", (f) => f.id === drop.id);
-    expect((await historyOf(alice.user.id, toBob)).map((m) => m.id)).toEqual([keep.id]);
+    expect((await mailboxHistory(alice.user.id, toBob)).map((m) => m.id)).toEqual([keep.id]);
     expect((await userStub(alice.user.id).chats())[0]?.lastMessage?.id).toBe(keep.id);
-    expect((await historyOf(bob.user.id, toAlice)).map((m) => m.text)).toEqual(["keep", "drop"]);
+    expect((await mailboxHistory(bob.user.id, toAlice)).map((m) => m.text)).toEqual(["keep", "drop"]);
     // The same item delivered again (an outbox retry), and an edit of it, change nothing.
     const item = { kind: "message" as const, id: drop.id, chat: toBob, from: bob.user.id, text: "drop", ts: drop.ts };
     await userStub(alice.user.id).accept([item]);
     await act(b, { type: "edit", clientId: "e1", id: drop.id, text: "edited" });
     await drainAlarms(bob.user.id);
-    expect((await historyOf(alice.user.id, toBob)).map((m) => m.id)).toEqual([keep.id]);
+    expect((await mailboxHistory(alice.user.id, toBob)).map((m) => m.id)).toEqual([keep.id]);
     expect(await rows(alice.user.id, "SELECT * FROM held_changes")).toEqual([]);
     // Sync replays a `removed` for it; the message itself is not replayed.
     const frames = await replay(alice.token);
@@ -292,7 +267,7 @@ describe("delete", () => {
     expect(await act(a, { type: "delete", clientId: "d3", id: keep.id, for: "me" })).toMatchObject({
       code: "unknown_message",
     });
-    close(a, a2, b);
+    closeAll(a, a2, b);
   });
 });
 
@@ -320,6 +295,6 @@ describe("the search index", () => {
     }
     expect(await find(alice.user.id, "pelicans")).toEqual([]);
     expect(await find(bob.user.id, "pelicans")).toEqual([mine.id]);
-    close(a, b);
+    closeAll(a, b);
   });
 });

@@ -6,14 +6,10 @@
 import { describe, expect, it } from "vitest";
 import { FORWARDED_MANY } from "../../shared/limits";
 import type { AuthAnswer, ChatId, Message } from "../../shared/protocol";
-import { act, drainAlarms, sendAndWait } from "../../test/actions";
+import { act, drainAlarms, mailboxHistory, sendAndWait } from "../../test/actions";
 import { clearAlarms, createGroup, historyOf as groupHistory, groupStub, settle, team } from "../../test/groups";
 import { connect, register, type TestSocket, userStub } from "../../test/helpers";
 import { contentOf } from "./forward";
-
-async function historyOf(userId: string, chat: string): Promise<Message[]> {
-  return userStub(userId).history(chat, undefined, 100);
-}
 
 function forward(socket: TestSocket, clientId: string, to: string, from: { chat: string; id: string }, text = "x") {
   return act(socket, { type: "send", clientId, chat: to, text, forward: from });
@@ -42,7 +38,10 @@ describe("forwarding", { timeout: 60_000 }, () => {
     expect(sent.type).toBe("sent");
     const got = await c.next("message", (f) => f.message.from === bob.user.id);
     expect(got.message).toMatchObject({ text: "rumour", forwarded: 1 });
-    expect((await historyOf(bob.user.id, `u:${carol.user.id}`))[0]).toMatchObject({ text: "rumour", forwarded: 1 });
+    expect((await mailboxHistory(bob.user.id, `u:${carol.user.id}`))[0]).toMatchObject({
+      text: "rumour",
+      forwarded: 1,
+    });
     // Carol and Bob pass it back and forth: each hop counts, "many times" from FORWARDED_MANY on.
     let source = { chat: `u:${bob.user.id}`, id: got.message.id };
     let [sender, receiver, senderUser, receiverUser] = [c, b, carol, bob] as [
@@ -60,7 +59,7 @@ describe("forwarding", { timeout: 60_000 }, () => {
       [sender, receiver, senderUser, receiverUser] = [receiver, sender, receiverUser, senderUser];
     }
     // The original stays unmarked.
-    expect((await historyOf(alice.user.id, ab))[0]?.forwarded).toBeUndefined();
+    expect((await mailboxHistory(alice.user.id, ab))[0]?.forwarded).toBeUndefined();
     for (const u of [alice, bob, carol]) await drainAlarms(u.user.id);
     for (const s of [a, b, c]) s.close();
   });
@@ -74,7 +73,7 @@ describe("forwarding", { timeout: 60_000 }, () => {
     await settle(group.id);
     const out = await forward(s0, "f1", `u:${outside.user.id}`, { chat, id: inGroup.id });
     expect(out.type).toBe("sent");
-    const [copy] = await historyOf(outside.user.id, `u:${u0.user.id}`);
+    const [copy] = await mailboxHistory(outside.user.id, `u:${u0.user.id}`);
     expect(copy).toMatchObject({ text: "group news", forwarded: 1, from: u0.user.id });
     const direct = await sendAndWait(s0, `u:${u1.user.id}`, "private", "d1");
     await s1.next("message", (f) => f.message.id === direct.id);

@@ -4,30 +4,9 @@
 // reaction leaves both mailboxes as they were.
 
 import { describe, expect, it } from "vitest";
-import type { ChatId, Message } from "../../shared/protocol";
-import { act, drainAlarms, rows, sendAndWait } from "../../test/actions";
-import { connect, register, type TestSocket, userStub } from "../../test/helpers";
-
-async function pair() {
-  const alice = await register();
-  const bob = await register();
-  const a = await connect(alice.token);
-  const b = await connect(bob.token);
-  return { alice, bob, a, b, toBob: `u:${bob.user.id}` as ChatId, toAlice: `u:${alice.user.id}` as ChatId };
-}
-
-async function historyOf(userId: string, chat: string): Promise<Message[]> {
-  return userStub(userId).history(chat, undefined, 100);
-}
-
-/** What a fresh device of the user gets on `sync after 0`, frames only. */
-async function replay(token: string) {
-  const socket = await connect(token);
-  socket.send({ type: "sync", after: 0 });
-  await socket.next("synced");
-  socket.close();
-  return socket.frames.filter((f) => typeof f !== "string" && f.type !== "synced");
-}
+import type { ChatId } from "../../shared/protocol";
+import { act, closeAll, drainAlarms, mailboxHistory, pair, replay, rows, sendAndWait } from "../../test/actions";
+import { register, userStub } from "../../test/helpers";
 
 async function reactionRows(userId: string) {
   return rows<{ target: string; user_id: string; emoji: string }>(
@@ -38,10 +17,6 @@ async function reactionRows(userId: string) {
 
 async function reactEntries(userId: string) {
   return rows<{ seq: number; target: string }>(userId, "SELECT seq, target FROM changes WHERE kind = 'react'");
-}
-
-function close(...sockets: TestSocket[]) {
-  for (const s of sockets) s.close();
 }
 
 describe("one-to-one reactions", { timeout: 30_000 }, () => {
@@ -76,7 +51,7 @@ describe("one-to-one reactions", { timeout: 30_000 }, () => {
       [alice.user.id, toBob],
       [bob.user.id, toAlice],
     ] as const) {
-      const [message] = await historyOf(user, chat);
+      const [message] = await mailboxHistory(user, chat);
       expect(message?.reactions).toEqual(both);
       expect(await reactionRows(user)).toHaveLength(2);
       expect(await reactEntries(user)).toHaveLength(1);
@@ -86,7 +61,7 @@ describe("one-to-one reactions", { timeout: 30_000 }, () => {
     const removed = await act(b, { type: "react", clientId: "r4", id: sent.id, emoji: null });
     expect(removed).toMatchObject({ type: "update", message: { reactions: [{ from: alice.user.id, emoji: "😂" }] } });
     await a.until((s) => s.of("update").some((f) => f.message.reactions?.length === 1));
-    expect((await historyOf(alice.user.id, toBob))[0]?.reactions).toEqual([{ from: alice.user.id, emoji: "😂" }]);
+    expect((await mailboxHistory(alice.user.id, toBob))[0]?.reactions).toEqual([{ from: alice.user.id, emoji: "😂" }]);
 
     // A device that was away: the message, then its final state once (not every step).
     const frames = await replay(alice.token);
@@ -95,7 +70,7 @@ describe("one-to-one reactions", { timeout: 30_000 }, () => {
 
     await drainAlarms(alice.user.id);
     await drainAlarms(bob.user.id);
-    close(a, b);
+    closeAll(a, b);
   });
 
   it("a retried react frame gets its first answer and writes nothing", async () => {
@@ -110,7 +85,7 @@ describe("one-to-one reactions", { timeout: 30_000 }, () => {
     expect(entries).toEqual([{ seq: (first as { seq: number }).seq, target: sent.id }]);
     await drainAlarms(alice.user.id);
     await drainAlarms(bob.user.id);
-    close(a, b);
+    closeAll(a, b);
   });
 
   it("bad emoji, messages one cannot see and deleted messages are refused with a code; nothing is stored", async () => {
@@ -145,10 +120,10 @@ describe("one-to-one reactions", { timeout: 30_000 }, () => {
       expect(await reactEntries(user)).toEqual([]);
     }
     expect((await userStub(bob.user.id).stats()).seq).toBe(before);
-    expect((await historyOf(bob.user.id, toAlice)).every((m) => m.reactions === undefined)).toBe(true);
+    expect((await mailboxHistory(bob.user.id, toAlice)).every((m) => m.reactions === undefined)).toBe(true);
     await drainAlarms(alice.user.id);
     await drainAlarms(bob.user.id);
-    close(a, b);
+    closeAll(a, b);
   });
 
   it("blocking: a blocked person's reaction never arrives; reacting to someone one blocked is refused", async () => {
@@ -171,7 +146,7 @@ describe("one-to-one reactions", { timeout: 30_000 }, () => {
     expect(await reactionRows(bob.user.id)).toEqual([]);
     expect((await reactionRows(alice.user.id)).map((r) => r.user_id)).toEqual([alice.user.id]);
     await drainAlarms(bob.user.id);
-    close(a, b);
+    closeAll(a, b);
   });
 
   it("flags, keycaps, skin tones and ZWJ sequences are one emoji each", async () => {
@@ -186,7 +161,7 @@ describe("one-to-one reactions", { timeout: 30_000 }, () => {
     }
     await drainAlarms(alice.user.id);
     await drainAlarms(bob.user.id);
-    close(a, b);
+    closeAll(a, b);
   });
 
   it("a reaction that arrives before its message waits for it; an older one delivered late changes nothing", async () => {
@@ -201,7 +176,7 @@ describe("one-to-one reactions", { timeout: 30_000 }, () => {
     expect(await reactionRows(bob.user.id)).toEqual([]);
     await stub.accept([{ kind: "message", id, chat, from: alice.user.id, text: "late", ts: Date.now() }]);
     await stub.accept([reaction(`${id}a`, "👎")]); // older (by cid) than the one applied
-    const [message] = await historyOf(bob.user.id, chat);
+    const [message] = await mailboxHistory(bob.user.id, chat);
     expect(message?.reactions).toEqual([{ from: alice.user.id, emoji: "🔥" }]);
     expect(await rows(bob.user.id, "SELECT 1 FROM held_changes")).toEqual([]);
   });
