@@ -11,10 +11,12 @@ import type { Blocks } from "./blocks";
 import type { Counters } from "./counters";
 import type { OutgoingSend } from "./forward";
 import type { Mailbox } from "./mailbox";
+import type { MailboxArchiveReads } from "./mailbox-archive-reads";
 import type { PeerLog } from "./peer-log";
 import { broadcast, send } from "./sockets";
 
 type SendFrame = Extract<ClientFrame, { type: "send" }>;
+type ArchivedQuote = { quote: Quote; system: boolean };
 
 export interface DirectSender {
   userId: string;
@@ -27,6 +29,8 @@ export interface DirectSender {
   blocks: Blocks;
   writes: WriteBatch;
   sockets: () => WebSocket[];
+  /** A reply may quote a message archived to R2: read before the write batch (./mailbox-archive-reads.ts). */
+  archive?: MailboxArchiveReads;
 }
 
 export class DirectSend {
@@ -49,7 +53,13 @@ export class DirectSend {
     if (!this.isKnown(to) && !(await this.lookUp(to))) {
       throw new FrameError(new AppError("unknown_user", "no such user"), frame.clientId);
     }
-    await this.me.writes.run(() => this.store(ws, frame, to));
+    // The batch reads SQLite only (synchronous): a quoted message archived to R2 is read now.
+    const { archive, mailbox } = this.me;
+    const archived =
+      frame.replyTo !== undefined && archive && !mailbox.findById(frame.replyTo)
+        ? await archive.quote(frame.chat, frame.replyTo)
+        : null;
+    await this.me.writes.run(() => this.store(ws, frame, to, archived));
   }
 
   /**
@@ -58,9 +68,10 @@ export class DirectSend {
    * they are durable (output gate). The mailbox row is the delivery's record:
    * no outbox row (./peer-log.ts).
    */
-  private store(ws: WebSocket, frame: OutgoingSend, to: string): void {
+  private store(ws: WebSocket, frame: OutgoingSend, to: string, archived: ArchivedQuote | null): void {
     const { mailbox, peers } = this.me;
-    const quote = frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
+    const quote =
+      frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId, archived);
     const { id, ts } = this.me.ids.next(Date.now(), false);
     const toSelf = to === this.me.userId;
     const message = mailbox.appendOwn(
@@ -85,8 +96,9 @@ export class DirectSend {
   }
 
   /** A reply quotes a message of the same chat that this mailbox has (deleted ones included). */
-  private quoteFor(chat: ChatId, replyTo: string, clientId: string): Quote {
+  private quoteFor(chat: ChatId, replyTo: string, clientId: string, archived: ArchivedQuote | null): Quote {
     const quoted = this.me.mailbox.findById(replyTo);
+    if (!quoted && archived && !archived.system) return archived.quote;
     if (!quoted) throw new FrameError(new AppError("unknown_message", "no such message to reply to"), clientId);
     if (quoted.chat !== chat || quoted.system) {
       throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), clientId);

@@ -7,6 +7,11 @@ export interface UserStats {
   messages: number;
   outbox: number;
   seq: number;
+  /** The mailbox's archive (./mailbox-archive.ts): pages done, messages in them, their bytes. */
+  archived: number;
+  archivedMessages: number;
+  archivedBytes: number;
+  sqliteBytes: number;
 }
 
 export function stats(me: UserParts): UserStats {
@@ -16,6 +21,17 @@ export function stats(me: UserParts): UserStats {
     messages: me.mailbox.count() + me.groups.takenCount(),
     outbox: me.outbox.depth() + me.peers.depth() + me.receipts.size,
     seq: me.mailbox.lastSeq,
+    ...archiveStats(me),
+  };
+}
+
+function archiveStats(me: UserParts) {
+  const { pages, bytes } = me.archive.index.totals();
+  return {
+    archived: pages,
+    archivedMessages: me.archive.chats.messages(),
+    archivedBytes: bytes,
+    sqliteBytes: me.ctx.storage.sql.databaseSize,
   };
 }
 

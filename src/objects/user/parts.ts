@@ -7,6 +7,7 @@ import { userDb } from "../../shared/shards";
 import { type ActionWindows, actionWindows } from "../action-windows";
 import type { InboxItem } from "../inbox";
 import { AlarmScheduler } from "../storage/alarm";
+import { archiveConfig } from "../storage/archive-config";
 import { MessageIdClock } from "../storage/id-clock";
 import { Meta } from "../storage/meta";
 import { Outbox } from "../storage/outbox";
@@ -23,6 +24,8 @@ import { GroupChats } from "./group-chats";
 import { GroupReads } from "./group-reads";
 import type { GroupSender } from "./group-send";
 import { Mailbox } from "./mailbox";
+import { MailboxArchive, MailboxArchiveAlarm } from "./mailbox-archive";
+import { MailboxArchiveReads } from "./mailbox-archive-reads";
 import { MediaOwner } from "./media-owner";
 import { ChatMutes } from "./mutes";
 import { PeerLog } from "./peer-log";
@@ -63,6 +66,10 @@ export class UserParts {
   readonly direct: DirectSend;
   /** The media this user uploaded (./media-owner.ts). */
   readonly media: MediaOwner;
+  /** Old pages of the mailbox in R2 (./mailbox-archive.ts), when they go and how they are read. */
+  readonly archive: MailboxArchive;
+  readonly archiving: MailboxArchiveAlarm;
+  readonly archiveReads: MailboxArchiveReads;
   private groupFlush: ReturnType<typeof setTimeout> | null = null;
   private turns: Promise<void> = Promise.resolve();
   /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */
@@ -91,6 +98,15 @@ export class UserParts {
     this.windows = actionWindows(env);
     this.ids = new MessageIdClock(this.meta, this.userId, counters);
     this.alarms = new AlarmScheduler(ctx.storage);
+    this.archive = new MailboxArchive(ctx.storage, env.ARCHIVE, this.userId, archiveConfig(env), () =>
+      this.peers.flush(),
+    );
+    this.archiveReads = new MailboxArchiveReads(this.archive, this.mailbox);
+    this.archiving = new MailboxArchiveAlarm(
+      this.archive,
+      () => this.mailbox.lastSeq,
+      (at) => this.alarms.ensureBy(at, "archive"),
+    );
     this.media = new MediaOwner({ sql, env, userId: this.userId, alarms: this.alarms });
     const deliver = (target: string, items: InboxItem[]) =>
       this.userStub(target)
@@ -118,6 +134,7 @@ export class UserParts {
       () => {
         this.outbox.flushConfirmed();
         this.peers.flush();
+        this.archiving.wrote();
       },
     );
     this.direct = new DirectSend({
@@ -130,6 +147,7 @@ export class UserParts {
       blocks: this.blocks,
       writes: this.writes,
       sockets: () => ctx.getWebSockets(),
+      archive: this.archiveReads,
     });
     this.groupReads = new GroupReads({
       userId: this.userId,
@@ -156,7 +174,8 @@ export class UserParts {
         this.peers.flush();
         this.flushGroups();
         if (this.receipts.size > 0) void this.flushReceipts();
-        if (this.outbox.nextDue() === null && !this.peers.owed() && !this.media.waiting()) this.alarms.cancel();
+        const waiting = this.media.waiting() || this.archiving.waiting;
+        if (this.outbox.nextDue() === null && !this.peers.owed() && !waiting) this.alarms.cancel();
       },
     });
   }
@@ -193,6 +212,7 @@ export class UserParts {
       outbox: this.outbox,
       windows: this.windows,
       writes: <T>(job: () => T) => this.writes.run(job),
+      archived: (id: string) => this.archiveReads.holds(null, id),
       // A delete for me of an own message its peer has not confirmed: the
       // mailbox row was its delivery's record, so the outbox takes it over.
       beforeForget: (message: Message) => {

@@ -1,10 +1,12 @@
 // The user object's SQLite schema, as versioned steps (see storage/schema.ts).
 // Never edit a step that has shipped: add a new one.
 
+import { ARCHIVE_PAGES_TABLE } from "../storage/archive-index";
 import { META_TABLE } from "../storage/meta";
 import { OUTBOX_INDEX, OUTBOX_TABLE } from "../storage/outbox";
 import type { SchemaStep } from "../storage/schema";
 import { COUNTERS_KEY, packCounters } from "./counters";
+import { ARCHIVE_CHATS_TABLE } from "./mailbox-archive-index";
 import { MEDIA_TABLES } from "./media-store";
 import { MUTES_TABLE } from "./mutes";
 import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
@@ -281,5 +283,13 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
       INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, ${indexed("old")});
       INSERT INTO messages_fts (rowid, text) VALUES (new.seq, ${indexed("new")});
     END`);
+  },
+  // v13: the mailbox's archive (issue 17; ./mailbox-archive.ts, docs/archive.md).
+  // One row per page written to R2 (positions are seqs), and per page the
+  // chats it holds with their lowest and highest ids: what history, quotes,
+  // message info and the refusal of edits look up without reading R2.
+  (sql) => {
+    sql.exec(ARCHIVE_PAGES_TABLE);
+    sql.exec(ARCHIVE_CHATS_TABLE);
   },
 ];
