@@ -8,7 +8,7 @@ import type { ArchiveConfig } from "../objects/storage/archive-config";
 import type { MailboxArchive, PutPage } from "../objects/user/mailbox-archive";
 import type { UserParts } from "../objects/user/parts";
 import type { Message } from "../shared/protocol";
-import { sendAndWait } from "./actions";
+import { pair, sendAndWait } from "./actions";
 import { api, type TestSocket, userStub } from "./helpers";
 
 /** Tiny pages, old at once, no minimum age; steps only when asked (the alarm's next step an hour away). */
@@ -71,4 +71,18 @@ export async function historyPages(token: string, chat: string, limit = 100): Pr
     before = page[0]?.id;
   }
   return all;
+}
+
+/** Alice and Bob with 14 one-to-one messages between them (12 from Alice, 2 from Bob), Alice's archive made tiny. */
+export async function chatted() {
+  const p = await pair();
+  const fromAlice = Array.from({ length: 12 }, (_, i) => `hello number ${i} turnip${i === 3 ? " zebra" : ""}`);
+  const ids = await sendAll(p.a, p.toBob, fromAlice.slice(0, 6));
+  ids.push(...(await sendAll(p.b, p.toAlice, ["bob one", "bob two"])));
+  ids.push(...(await sendAll(p.a, p.toBob, fromAlice.slice(6))));
+  // Bob's object has every one of Alice's (so her peer log is confirmed).
+  await p.b.until((s) => s.of("message").filter((f) => f.message.from === p.alice.user.id).length === 12);
+  await configureArchive(p.alice.user.id, TINY);
+  const before = await historyPages(p.alice.token, p.toBob);
+  return { ...p, ids, before };
 }

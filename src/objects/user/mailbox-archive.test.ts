@@ -6,24 +6,10 @@
 
 import { describe, expect, it } from "vitest";
 import type { Message, ServerFrame } from "../../shared/protocol";
-import { act, closeAll, pair, rows } from "../../test/actions";
+import { act, closeAll, rows } from "../../test/actions";
 import { clearAlarms } from "../../test/groups";
 import { api, connect, userStub } from "../../test/helpers";
-import { archiveAll, configureArchive, historyPages, keysOf, sendAll, TINY } from "../../test/mailbox-archive";
-
-/** Alice and Bob with 14 one-to-one messages between them (12 from Alice, 2 from Bob), Alice's archive made tiny. */
-async function chatted() {
-  const p = await pair();
-  const fromAlice = Array.from({ length: 12 }, (_, i) => `hello number ${i} turnip${i === 3 ? " zebra" : ""}`);
-  const ids = await sendAll(p.a, p.toBob, fromAlice.slice(0, 6));
-  ids.push(...(await sendAll(p.b, p.toAlice, ["bob one", "bob two"])));
-  ids.push(...(await sendAll(p.a, p.toBob, fromAlice.slice(6))));
-  // Bob's object has every one of Alice's (so her peer log is confirmed).
-  await p.b.until((s) => s.of("message").filter((f) => f.message.from === p.alice.user.id).length === 12);
-  await configureArchive(p.alice.user.id, TINY);
-  const before = await historyPages(p.alice.token, p.toBob);
-  return { ...p, ids, before };
-}
+import { archiveAll, chatted, configureArchive, historyPages, keysOf } from "../../test/mailbox-archive";
 
 describe("mailbox archive", { timeout: 60_000 }, () => {
   it("old pages go to R2 and leave SQLite; history and sync read through them", async () => {
