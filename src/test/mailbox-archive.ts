@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import type { ArchiveConfig } from "../objects/storage/archive-config";
 import type { MailboxArchive, PutPage } from "../objects/user/mailbox-archive";
 import type { UserParts } from "../objects/user/parts";
+import { TokenBucket } from "../objects/user/rate-limit";
 import type { Message } from "../shared/protocol";
 import { pair, sendAndWait } from "./actions";
 import { api, type TestSocket, userStub } from "./helpers";
@@ -85,4 +86,11 @@ export async function chatted() {
   await configureArchive(p.alice.user.id, TINY);
   const before = await historyPages(p.alice.token, p.toBob);
   return { ...p, ids, before };
+}
+
+/** No frame budget on the live instance (a long run sends faster than a person). */
+export async function unlimitFrames(userId: string): Promise<void> {
+  await runInDurableObject(userStub(userId) as DurableObjectStub, (instance) => {
+    Object.assign((instance as { parts: UserParts }).parts, { frames: new TokenBucket(1e6, 1e6) });
+  });
 }
