@@ -254,6 +254,7 @@ export class MailboxArchiveAlarm {
 
   async step(now = Date.now()): Promise<StepResult> {
     this.armed = false;
+    this.lookedAt = 0; // the next batch of writes looks again
     let done: StepResult;
     try {
       done = await this.archive.step(now);
