@@ -16,7 +16,7 @@ import type { PeerLog } from "./peer-log";
 import { broadcast, send } from "./sockets";
 
 type SendFrame = Extract<ClientFrame, { type: "send" }>;
-type ArchivedQuote = { quote: Quote; system: boolean };
+type ArchivedQuote = { quote: Quote; chat: string; system: boolean };
 
 export interface DirectSender {
   userId: string;
@@ -57,7 +57,7 @@ export class DirectSend {
     const { archive, mailbox } = this.me;
     const archived =
       frame.replyTo !== undefined && archive && !mailbox.findById(frame.replyTo)
-        ? await archive.quote(frame.chat, frame.replyTo)
+        ? await archive.quote(frame.replyTo)
         : null;
     await this.me.writes.run(() => this.store(ws, frame, to, archived));
   }
@@ -98,7 +98,10 @@ export class DirectSend {
   /** A reply quotes a message of the same chat that this mailbox has (deleted ones included). */
   private quoteFor(chat: ChatId, replyTo: string, clientId: string, archived: ArchivedQuote | null): Quote {
     const quoted = this.me.mailbox.findById(replyTo);
-    if (!quoted && archived && !archived.system) return archived.quote;
+    if (!quoted && archived) {
+      if (archived.chat === chat && !archived.system) return archived.quote;
+      throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), clientId);
+    }
     if (!quoted) throw new FrameError(new AppError("unknown_message", "no such message to reply to"), clientId);
     if (quoted.chat !== chat || quoted.system) {
       throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), clientId);

@@ -9,7 +9,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { Message } from "../../shared/protocol";
-import { closeAll, rows, sendAndWait } from "../../test/actions";
+import { act, closeAll, rows, sendAndWait } from "../../test/actions";
 import { clearAlarms } from "../../test/groups";
 import { api, connect, userStub } from "../../test/helpers";
 import { archiveAll, chatted, configureArchive, historyPages, keysOf, TINY, wrapPut } from "../../test/mailbox-archive";
@@ -153,6 +153,15 @@ describe("mailbox archive faults", { timeout: 60_000 }, () => {
     const logged = errors.mock.calls.flat().join("\n");
     errors.mockRestore();
     expect(logged).toContain("archive_page_unreadable");
+    // A reply quoting a message of the corrupt page: the same code, and nothing stored.
+    const reply = await act(socket, {
+      type: "send",
+      clientId: "re-1",
+      chat: toBob,
+      text: "re",
+      replyTo: before[0]?.id,
+    });
+    expect(reply).toMatchObject({ type: "error", code: "archive_unreadable", clientId: "re-1" });
     // The object is alive: it takes sends, reads what is in SQLite, and a sync from past the archive works.
     const sent = await sendAndWait(socket, toBob, "still here", "still-1");
     const hot = await api(`/api/chats/${toBob}/messages?limit=2`, { token: alice.token });

@@ -51,10 +51,10 @@ export class MailboxArchiveReads {
     return row ? this.mailbox.toMessage(row) : null;
   }
 
-  /** The quote of an archived message of this chat (null: not archived). */
-  async quote(chat: string, id: string): Promise<{ quote: Quote; system: boolean } | null> {
-    const row = await this.row(chat, id);
-    return row ? { quote: quoteOf(row), system: row.system !== null } : null;
+  /** The quote of an archived message, with its chat (null: not archived). */
+  async quote(id: string): Promise<{ quote: Quote; chat: string; system: boolean } | null> {
+    const row = await this.row(null, id);
+    return row ? { quote: quoteOf(row), chat: row.chat, system: row.system !== null } : null;
   }
 
   /**

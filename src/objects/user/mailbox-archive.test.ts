@@ -66,6 +66,11 @@ describe("mailbox archive", { timeout: 60_000 }, () => {
     const stored = (await historyPages(alice.token, toBob)).at(-1);
     expect(stored?.replyTo).toEqual({ id: archived.id, from: alice.user.id, excerpt: archived.text });
     await b.next("message", (f) => f.message.text === "re");
+    // Quoting an archived message in another chat (her own notes): refused, nothing stored there.
+    const toSelf = `u:${alice.user.id}`;
+    const wrong = await act(a, { type: "send", clientId: "reply-2", chat: toSelf, text: "x", replyTo: archived.id });
+    expect(wrong).toMatchObject({ type: "error", code: "invalid_reply", clientId: "reply-2" });
+    expect(await historyPages(alice.token, toSelf)).toEqual([]);
     closeAll(a, b);
     await clearAlarms([], [alice.user.id, bob.user.id]);
   });
