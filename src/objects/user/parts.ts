@@ -35,6 +35,9 @@ import { ReceiptGather, receiptItem } from "./receipt-gather";
 import { USER_SCHEMA } from "./schema";
 import { PushSubscriptions, pushOffline } from "./web-push";
 
+/** Beyond the delete window, before a message may be archived (a change delivered late, the outbox's retries). */
+const ARCHIVE_MARGIN_MS = 3_600_000;
+
 /** How long moved group positions wait in memory at most before they are written (see ./group-chats.ts). */
 const GROUP_FLUSH_MS = 30_000;
 
@@ -98,9 +101,10 @@ export class UserParts {
     this.windows = actionWindows(env);
     this.ids = new MessageIdClock(this.meta, this.userId, counters);
     this.alarms = new AlarmScheduler(ctx.storage);
-    this.archive = new MailboxArchive(ctx.storage, env.ARCHIVE, this.userId, archiveConfig(env), () =>
-      this.peers.flush(),
-    );
+    // Nothing younger than a delete for everyone may reach is archived: such a change never meets an archived copy.
+    const archiving = archiveConfig(env);
+    archiving.minAgeMs = Math.max(archiving.minAgeMs, this.windows.delete + ARCHIVE_MARGIN_MS);
+    this.archive = new MailboxArchive(ctx.storage, env.ARCHIVE, this.userId, archiving, () => this.peers.flush());
     this.archiveReads = new MailboxArchiveReads(this.archive, this.mailbox);
     this.archiving = new MailboxArchiveAlarm(
       this.archive,
