@@ -71,6 +71,16 @@ describe("mailbox archive", { timeout: 60_000 }, () => {
     const wrong = await act(a, { type: "send", clientId: "reply-2", chat: toSelf, text: "x", replyTo: archived.id });
     expect(wrong).toMatchObject({ type: "error", code: "invalid_reply", clientId: "reply-2" });
     expect(await historyPages(alice.token, toSelf)).toEqual([]);
+    // A forward of it: its text, one hop.
+    const forward = await act(a, {
+      type: "send",
+      clientId: "fwd-1",
+      chat: toSelf,
+      text: "",
+      forward: { chat: toBob, id: archived.id },
+    });
+    expect(forward.type).toBe("sent");
+    expect((await historyPages(alice.token, toSelf)).map((m) => [m.text, m.forwarded])).toEqual([[archived.text, 1]]);
     closeAll(a, b);
     await clearAlarms([], [alice.user.id, bob.user.id]);
   });
