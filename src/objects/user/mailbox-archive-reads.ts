@@ -3,7 +3,8 @@
 // handler before its synchronous block), so a page is awaited from R2 before
 // anything is written and no write batch ever meets a page not in memory.
 // What the synchronous paths need stays in SQLite (see KEPT there) or is
-// answered from the page index alone (`holds`). See docs/archive.md, "The mailbox".
+// read here before their batch (a quote, the refusal of a change). See
+// docs/archive.md, "The mailbox".
 
 import { AppError } from "../../shared/errors";
 import type { ChatId, Message, Quote } from "../../shared/protocol";
@@ -25,12 +26,12 @@ export class MailboxArchiveReads {
   ) {}
 
   /**
-   * Whether a message of this chat not in SQLite lies in an archived page's
-   * range of ids for the chat: answered from the index alone (synchronous),
-   * for the refusals of edits, deletes and reactions (`message_archived`).
+   * Whether a message not in SQLite is archived: for the refusals of edits,
+   * deletes and reactions (`message_archived`), before their write batch.
+   * The index answers most ids (no page's range holds it) without R2.
    */
-  holds(chat: string | null, id: string): boolean {
-    return this.archive.chats.pagesFor(chat, id).length > 0 && this.mailbox.findById(id) === null;
+  async holds(id: string): Promise<boolean> {
+    return this.mailbox.findById(id) === null && (await this.row(null, id)) !== null;
   }
 
   /** The archived row of a message (null: none). `archive_unreadable` if its page cannot be read. */
@@ -158,8 +159,11 @@ export class MailboxArchiveReads {
 }
 
 /** A message of an action frame not in SQLite: archived (409 `message_archived`) or unknown. */
-export function missingMessage(archived: ((id: string) => boolean) | undefined, id: string): AppError {
-  return archived?.(id)
+export async function missingMessage(
+  archived: ((id: string) => Promise<boolean>) | undefined,
+  id: string,
+): Promise<AppError> {
+  return (await archived?.(id))
     ? new AppError("message_archived", "that message is archived: it can no longer be changed")
     : new AppError("unknown_message", "no such message in your chats");
 }

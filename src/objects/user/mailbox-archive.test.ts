@@ -100,9 +100,13 @@ describe("mailbox archive", { timeout: 60_000 }, () => {
       const answer = await act(a, frame);
       expect(answer).toMatchObject({ type: "error", code: "message_archived", clientId: frame.clientId });
     }
-    // An id that is nowhere is still unknown.
+    // An id that is nowhere is still unknown, one inside an archived page's range of ids too.
     const unknown = await act(a, { type: "edit", clientId: "e2", id: `z${target.id.slice(1)}`, text: "x" });
     expect(unknown).toMatchObject({ type: "error", code: "unknown_message" });
+    const inRange = `${target.id.slice(0, 12)}${target.id.at(12) === "0" ? "1" : "0"}${target.id.slice(13)}`;
+    expect(inRange).not.toBe(target.id);
+    const unknownInRange = await act(a, { type: "react", clientId: "r2", id: inRange, emoji: "👍" });
+    expect(unknownInRange).toMatchObject({ type: "error", code: "unknown_message" });
     expect(await rows(alice.user.id, "SELECT * FROM changes")).toEqual(changesBefore);
     expect(await rows(alice.user.id, "SELECT * FROM reactions")).toEqual([]);
     expect(await historyPages(alice.token, toBob)).toEqual(before);

@@ -216,7 +216,7 @@ export class UserParts {
       outbox: this.outbox,
       windows: this.windows,
       writes: <T>(job: () => T) => this.writes.run(job),
-      archived: (id: string) => this.archiveReads.holds(null, id),
+      archived: (id: string) => this.archiveReads.holds(id),
       // A delete for me of an own message its peer has not confirmed: the
       // mailbox row was its delivery's record, so the outbox takes it over.
       beforeForget: (message: Message) => {
