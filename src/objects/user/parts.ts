@@ -30,7 +30,7 @@ import { PresenceHub } from "./presence-hub";
 import { frameBucket, type TokenBucket } from "./rate-limit";
 import { ReceiptGather, receiptItem } from "./receipt-gather";
 import { USER_SCHEMA } from "./schema";
-import { PushSubscriptions, pushOffline } from "./web-push";
+import { PushSubscriptions, pushOffline, type ReactionNews } from "./web-push";
 
 /** How long moved group positions wait in memory at most before they are written (see ./group-chats.ts). */
 const GROUP_FLUSH_MS = 30_000;
@@ -220,11 +220,12 @@ export class UserParts {
     });
   }
 
-  /** Web Push (./web-push.ts) for new messages from others while no device is connected, muted chats aside. */
-  pushOffline(messages: Omit<Message, "seq">[]): void {
+  /** Web Push (./web-push.ts) for new messages and reactions from others while no device is connected, muted chats aside. */
+  pushOffline(messages: Omit<Message, "seq">[], reactions: ReactionNews[] = []): void {
     pushOffline(
       { env: this.env, userId: this.userId, subs: this.pushSubs, mutes: this.mutes, ctx: this.ctx },
       messages,
+      reactions,
     );
   }
 
