@@ -4,16 +4,11 @@
 // second for it), unless the chat is muted.
 
 import { previewText } from "../../shared/media-label";
-import type { ChatId, Message, MutedUntil } from "../../shared/protocol";
+import type { ChatId, Message } from "../../shared/protocol";
 import type { AppStore } from "./app-store";
 
 const NAME_WAIT_MS = 1000;
 const NAME_STEP_MS = 100;
-
-/** Muted now: for good, or until a time still ahead. */
-export function isMuted(until: MutedUntil | undefined, now = Date.now()): boolean {
-  return until === "always" || (typeof until === "number" && until > now);
-}
 
 /** The unread messages of the chats that are not muted: the tab title's number. */
 export function unreadTotal(store: AppStore): number {
