@@ -23,6 +23,7 @@ import { stillMember } from "./membership";
 import { MessageDialogs } from "./message-dialogs";
 import { Mutes } from "./mutes";
 import type { Question } from "./question";
+import { ResumableUploads } from "./resumable-uploads";
 import { deviceName, loadSession, type Session, saveSession } from "./session";
 import { restoreSnapshot, SnapshotWriter } from "./snapshot";
 import type { ReceiptBook } from "./ticks";
@@ -38,6 +39,8 @@ export class AppStore {
   /** The reaction picker, who reacted, the forward's chat picker (./message-dialogs.ts). */
   readonly dialogs = new MessageDialogs(() => this.changed());
   readonly mutes = new Mutes();
+  /** Big uploads a previous page left unfinished (./resumable-uploads.ts). */
+  readonly uploads = new ResumableUploads(this.api, this, () => this.changed());
   chats = new Chats();
   receipts: ReceiptBook = new Map();
   presence = new Map<string, Presence>();
@@ -124,6 +127,7 @@ export class AppStore {
     });
     this.connection = this.live.connection;
     void this.blocks.load().catch(() => undefined);
+    void this.uploads.load(session.user.id);
     void subscribePush(this.api);
     void this.api.me().then(
       (me) => {
@@ -140,6 +144,7 @@ export class AppStore {
     if (this.session) {
       this.snapshot.drop(this.session.user.id);
       dropDrafts(this.session.user.id);
+      this.uploads.clear(this.session.user.id);
     }
     this.live?.stop();
     this.live = null;
