@@ -18,28 +18,29 @@ const base = inject("baseUrl");
 const SIZE = MEDIA_SIMPLE_MAX_BYTES + 12_345;
 const PARTS = Math.ceil(SIZE / MEDIA_PART_BYTES);
 
-/** Holds every request to part `n` of any upload until released; resolves `reached` at the first. */
+/** Holds every request to part `n` of any upload until `stop()`, which lets them go on (or fails them); `arrived` at the first. */
 async function holdPart(page: Page, n: number) {
   let reached = () => {};
   const arrived = new Promise<void>((resolve) => {
     reached = resolve;
   });
-  let release = () => {};
-  const released = new Promise<void>((resolve) => {
+  let release = (_fail: boolean) => {};
+  const released = new Promise<boolean>((resolve) => {
     release = resolve;
   });
   const pattern = `**/api/media/uploads/*/parts/${n}`;
-  await page.route(pattern, async (route: Route) => {
+  const handler = async (route: Route) => {
     reached();
-    await released;
-    // The reload has cancelled it by now: nothing to continue.
-    await route.continue().catch(() => undefined);
-  });
+    const fail = await released;
+    // After a reload the page has cancelled it: nothing to continue.
+    await (fail ? route.abort("connectionreset") : route.continue()).catch(() => undefined);
+  };
+  await page.route(pattern, handler);
   return {
     arrived,
-    stop: async () => {
-      release();
-      await page.unroute(pattern);
+    stop: async (fail = false) => {
+      release(fail);
+      await page.unroute(pattern, handler);
     },
   };
 }
@@ -173,6 +174,24 @@ describe("resuming a big upload on the page", () => {
     await row.locator(".chat-last", { hasText: "📄 scan.bin" }).waitFor();
     await row.click();
     await ben.page.getByRole("button", { name: "Download scan.bin" }).waitFor();
+    expect(ann.errors).toEqual([]);
+  });
+
+  it("a part that fails twice: the error in words, and Resume upload offered at once, without a reload", async () => {
+    const { ann, ben, held } = await bigUpload("film.bin");
+    // Part 2 fails, and again when it is sent once more.
+    const failing = "**/api/media/uploads/*/parts/2";
+    await ann.page.route(failing, (route) => route.abort("connectionreset"));
+    await held.stop(true);
+    await ann.page.getByRole("alert").filter({ hasText: "Not sent: the network failed; try again" }).waitFor();
+    await ann.page.unroute(failing);
+    await ann.page.getByRole("button", { name: "Back" }).click();
+    const left = ann.page.getByRole("list", { name: "Unfinished uploads" });
+    await left.getByText("film.bin to Ben: upload interrupted. 8.0 MB of 16.0 MB sent.").waitFor();
+    await left.getByRole("button", { name: "Resume upload" }).click();
+    await left.waitFor({ state: "detached" });
+    const row = ben.page.getByRole("button", { name: /^Ann/ }).first();
+    await row.locator(".chat-last", { hasText: "📄 film.bin" }).waitFor();
     expect(ann.errors).toEqual([]);
   });
 });

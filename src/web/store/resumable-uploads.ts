@@ -48,7 +48,7 @@ export class ResumableUploads {
     void dropUnfinished(id);
   }
 
-  /** At the start of a session: what the last page left unfinished, and how far each got. */
+  /** At the start of a session, and after an upload failed: what is left unfinished, and how far each got. */
   async load(userId: string): Promise<void> {
     const records = await loadUnfinished(userId);
     for (const record of records) {

@@ -18,6 +18,11 @@ interface Uploading {
   total: number;
 }
 
+/** An upload's progress, named after its file. */
+export function UploadBar({ name, loaded, total }: Uploading) {
+  return <progress class="upload-progress" aria-label={`Uploading ${name}`} max={total} value={loaded} />;
+}
+
 /** A file's name as a message may carry it: one line, at most MEDIA_NAME_MAX characters. */
 function cleanName(name: string): string | undefined {
   const value = [...name.replace(/[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu, " ").trim()].slice(0, MEDIA_NAME_MAX).join("");
@@ -75,6 +80,8 @@ export function Attachments({
       store.uploads.finished(answer.id);
     } catch (err) {
       setError(`Not sent: ${err instanceof Error ? err.message : String(err)}`);
+      // A big upload broken off: offered on the chat list to resume, as after a reload.
+      void store.uploads.load(store.userId);
     } finally {
       setUploading(null);
     }
@@ -171,14 +178,7 @@ export function Attachments({
           </button>
         </>
       )}
-      {uploading ? (
-        <progress
-          class="upload-progress"
-          aria-label={`Uploading ${uploading.name}`}
-          max={uploading.total}
-          value={uploading.loaded}
-        />
-      ) : null}
+      {uploading ? <UploadBar {...uploading} /> : null}
       {error ? (
         <p class="form-error" role="alert">
           {error}

@@ -7,6 +7,7 @@ import { useRef } from "preact/hooks";
 import type { AppStore } from "../store/app-store";
 import { sizeText } from "../store/media";
 import type { ResumeItem } from "../store/resumable-uploads";
+import { UploadBar } from "./attach";
 import { chatTitle } from "./names";
 
 export function UnfinishedUploads({ store }: { store: AppStore }) {
@@ -50,12 +51,7 @@ function UnfinishedUpload({ store, item }: { store: AppStore; item: ResumeItem }
         />
       )}
       {progress ? (
-        <progress
-          class="upload-progress"
-          aria-label={`Uploading ${record.fileName}`}
-          max={progress.total}
-          value={progress.loaded}
-        />
+        <UploadBar name={record.fileName} {...progress} />
       ) : (
         <div class="actions">
           {item.gone ? null : (
