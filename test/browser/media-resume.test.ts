@@ -55,6 +55,21 @@ function watchParts(page: Page): number[] {
   return parts;
 }
 
+/** How many unfinished uploads the page keeps in IndexedDB. */
+function keptUploads(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open("edge-chat-uploads");
+        open.onsuccess = () => {
+          const count = open.result.transaction("uploads").objectStore("uploads").count();
+          count.onsuccess = () => resolve(count.result);
+        };
+        open.onerror = () => reject(open.error);
+      }),
+  );
+}
+
 function sha(bytes: Buffer): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
@@ -114,7 +129,8 @@ describe("resuming a big upload on the page", () => {
     await ann.page.getByRole("button", { name: "Download holiday.bin" }).waitFor();
     expect(await ann.page.getByRole("button", { name: "Download holiday.bin" }).count()).toBe(1);
 
-    // Nothing is offered again after another reload.
+    // Nothing is kept, nor offered again after another reload.
+    await expect.poll(() => keptUploads(ann.page)).toBe(0);
     await ann.page.reload();
     await ann.page.getByRole("heading", { name: "Chats" }).waitFor();
     await ann.page.getByRole("button", { name: /^Ben/ }).first().waitFor();
@@ -148,7 +164,7 @@ describe("resuming a big upload on the page", () => {
     await held.stop();
 
     const left = ann.page.getByRole("list", { name: "Unfinished uploads" });
-    await left.getByText("Pick the same file to resume.").waitFor();
+    await left.getByText(/upload interrupted\. 8\.0 MB of 16\.0 MB sent\. Pick the same file to resume\.$/).waitFor();
     await ann.screenshot("media-resume-pick-again");
 
     // Another file of another size: refused in words, nothing sent, still offered.
@@ -193,5 +209,19 @@ describe("resuming a big upload on the page", () => {
     const row = ben.page.getByRole("button", { name: /^Ann/ }).first();
     await row.locator(".chat-last", { hasText: "📄 film.bin" }).waitFor();
     expect(ann.errors).toEqual([]);
+  });
+
+  it("Discard forgets it: not offered after a reload, no copy kept, nothing sent", async () => {
+    const { ann, ben, held } = await bigUpload("old.bin");
+    await ann.page.reload();
+    await held.stop();
+    const left = ann.page.getByRole("list", { name: "Unfinished uploads" });
+    await left.getByRole("button", { name: "Discard" }).click();
+    await left.waitFor({ state: "detached" });
+    await expect.poll(() => keptUploads(ann.page)).toBe(0);
+    await ann.page.reload();
+    await ann.page.getByRole("heading", { name: "Chats" }).waitFor();
+    expect(await left.count()).toBe(0);
+    expect(await ben.page.getByRole("button", { name: /^Ann/ }).count()).toBe(0);
   });
 });
