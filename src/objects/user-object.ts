@@ -209,6 +209,10 @@ export class UserObject extends DurableObject<Env> {
     this.parts.media.store.partDone(id, part, etag, mime);
   }
 
+  async abandonMedia(id: string): Promise<void> {
+    this.parts.media.store.abandon(id);
+  }
+
   async dropMedia(id: string): Promise<void> {
     this.parts.media.store.drop(id);
   }

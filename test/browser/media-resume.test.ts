@@ -211,13 +211,18 @@ describe("resuming a big upload on the page", () => {
     expect(ann.errors).toEqual([]);
   });
 
-  it("Discard forgets it: not offered after a reload, no copy kept, nothing sent", async () => {
+  it("Discard forgets it: given up on the server, not offered after a reload, no copy kept, nothing sent", async () => {
     const { ann, ben, held } = await bigUpload("old.bin");
     await ann.page.reload();
     await held.stop();
     const left = ann.page.getByRole("list", { name: "Unfinished uploads" });
+    const givenUp = ann.page.waitForResponse(
+      (r) => r.request().method() === "DELETE" && /\/api\/media\/uploads\/[0-9a-z]+$/.test(r.url()),
+    );
     await left.getByRole("button", { name: "Discard" }).click();
     await left.waitFor({ state: "detached" });
+    // The server had it in progress, and gave it up (its bytes leave the day's allowance).
+    expect((await givenUp).status()).toBe(204);
     await expect.poll(() => keptUploads(ann.page)).toBe(0);
     await ann.page.reload();
     await ann.page.getByRole("heading", { name: "Chats" }).waitFor();

@@ -21,6 +21,11 @@ export function partsState(token: string | undefined, id: string): Promise<Multi
   return xhr<MultipartState>({ method: "GET", url: `/api/media/uploads/${id}`, token });
 }
 
+/** Gives an upload up: the server takes no more parts and deletes those it has. */
+export function abandonParts(token: string | undefined, id: string): Promise<unknown> {
+  return xhr<unknown>({ method: "DELETE", url: `/api/media/uploads/${id}`, token });
+}
+
 /** Bytes already there, for a progress bar that starts where the upload stopped. */
 export function bytesDone(state: MultipartState): number {
   const last = Math.ceil(state.size / state.partSize);

@@ -7,7 +7,7 @@
 import { ApiError } from "@edge-chat/client";
 import type { ChatId, Media } from "../../shared/protocol";
 import { remember, sizeText } from "./media";
-import { bytesDone, partsState, sendParts } from "./multipart";
+import { abandonParts, bytesDone, partsState, sendParts } from "./multipart";
 import {
   dropAllUnfinished,
   dropUnfinished,
@@ -93,6 +93,12 @@ export class ResumableUploads {
       item.progress = null;
       this.failed(item, err);
     }
+  }
+
+  /** "Discard": the server gives up its parts too, so their bytes leave the day's allowance at once. */
+  giveUp(item: ResumeItem): void {
+    if (!item.gone) void abandonParts(this.api.token, item.record.id).catch(() => undefined);
+    this.discard(item);
   }
 
   discard(item: ResumeItem): void {

@@ -63,7 +63,7 @@ function UnfinishedUpload({ store, item }: { store: AppStore; item: ResumeItem }
               Resume upload
             </button>
           )}
-          <button type="button" onClick={() => store.uploads.discard(item)}>
+          <button type="button" onClick={() => store.uploads.giveUp(item)}>
             Discard
           </button>
         </div>
