@@ -10,7 +10,7 @@
 // delivery or a receipt writes no counter at all. The stored value is only a
 // floor (an object migrated by step 7, or older code rolled back onto it).
 
-import type { IdClock } from "../../shared/ids";
+import { clockOfId, type IdClock } from "../../shared/ids";
 import type { ClockStore } from "../storage/id-clock";
 import type { Meta } from "../storage/meta";
 
@@ -43,6 +43,18 @@ export class Counters implements ClockStore {
     // this reservation (user/group-chats.ts): after a crash, start above it.
     this.seq = Math.max(seq, stored, meta.number(SEQ_RESERVED_KEY));
     this.clock = { ts, seq: idSeq };
+  }
+
+  /**
+   * The clock is at least the one that made `id`: one-to-one sends do not
+   * write the clock (their row holds the id), so a wake starts it after the
+   * newest own message (user/mailbox-chats.ts). Edits, deletes and reactions
+   * still write it with their change.
+   */
+  atLeast(id: string | null): void {
+    if (id === null) return;
+    const made = clockOfId(id);
+    if (made.ts > this.clock.ts || (made.ts === this.clock.ts && made.seq > this.clock.seq)) this.clock = made;
   }
 
   load(): IdClock {

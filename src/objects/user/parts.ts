@@ -34,6 +34,8 @@ import { PushSubscriptions, pushOffline } from "./web-push";
 
 /** How long moved group positions wait in memory at most before they are written (see ./group-chats.ts). */
 const GROUP_FLUSH_MS = 30_000;
+/** How long one-to-one chat rows wait in memory at most before they are written (./mailbox-chats.ts). */
+const CHAT_FLUSH_MS = 10_000;
 
 export class UserParts {
   readonly userId: string;
@@ -64,6 +66,7 @@ export class UserParts {
   /** The media this user uploaded (./media-owner.ts). */
   readonly media: MediaOwner;
   private groupFlush: ReturnType<typeof setTimeout> | null = null;
+  private chatFlush: ReturnType<typeof setTimeout> | null = null;
   private turns: Promise<void> = Promise.resolve();
   /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */
   private readonly stubs = new Map<string, DurableObjectStub<UserObject>>();
@@ -89,7 +92,10 @@ export class UserParts {
     this.mutes = new ChatMutes(sql);
     this.pushSubs = new PushSubscriptions(sql);
     this.windows = actionWindows(env);
+    // After the chat rows were repaired (./mailbox-chats.ts): their newest own message is the clock's floor.
+    counters.atLeast(this.mailbox.chatRows.newestOwn());
     this.ids = new MessageIdClock(this.meta, this.userId, counters);
+    this.mailbox.chatRows.onDirty = () => this.scheduleChatFlush();
     this.alarms = new AlarmScheduler(ctx.storage);
     this.media = new MediaOwner({ sql, env, userId: this.userId, alarms: this.alarms });
     const deliver = (target: string, items: InboxItem[]) =>
@@ -124,7 +130,6 @@ export class UserParts {
       userId: this.userId,
       db: (id) => userDb(this.env, id),
       mailbox: this.mailbox,
-      counters,
       ids: this.ids,
       peers: this.peers,
       blocks: this.blocks,
@@ -155,6 +160,7 @@ export class UserParts {
         this.outbox.flushConfirmed();
         this.peers.flush();
         this.flushGroups();
+        this.mailbox.chatRows.flush();
         if (this.receipts.size > 0) void this.flushReceipts();
         if (this.outbox.nextDue() === null && !this.peers.owed() && !this.media.waiting()) this.alarms.cancel();
       },
@@ -234,6 +240,19 @@ export class UserParts {
       this.groupFlush = null;
       void this.writes.run(() => this.flushGroups());
     }, GROUP_FLUSH_MS);
+  }
+
+  /** One-to-one chat rows wait in memory a little (./mailbox-chats.ts), then one write each. */
+  private scheduleChatFlush(): void {
+    this.chatFlush ??= setTimeout(() => {
+      this.chatFlush = null;
+      void this.writes.run(() => this.mailbox.chatRows.flush());
+    }, CHAT_FLUSH_MS);
+  }
+
+  /** What waits in memory to be written, written now (the alarm; tests). */
+  flushChats(): void {
+    this.mailbox.chatRows.flush();
   }
 
   private flushGroups(): void {
