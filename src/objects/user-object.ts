@@ -276,9 +276,10 @@ export class UserObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const { alarms, outbox, peers, presence, media } = this.parts;
     const due = alarms.fired();
-    this.parts.flushChats();
     // Always: it is the outbox's safety net, and cheap when there is nothing to retry.
     await Promise.all([outbox.retryDue(), peers.retryDue()]);
+    // Confirmed positions and chat rows waiting in memory are written (user/mailbox-chats.ts).
+    this.parts.flushChats();
     // Only at its own time: most alarms of a busy object are the outbox's, released lazily.
     if (due("presence")) await presence.sweep();
     if (due("media")) await media.sweep();

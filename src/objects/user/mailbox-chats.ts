@@ -32,12 +32,16 @@ export interface ChatRow {
 
 const COLUMNS = "chat, last_seq, last_id, unread, last_own, handed, read_upto, delivered_upto";
 
+/** How long rows wait in memory at most before they are written. */
+export const CHAT_FLUSH_MS = 10_000;
+
 export class ChatRows {
   /** Rows read or changed this wake; null: known to have none. */
   private readonly rows = new Map<string, ChatRow | null>();
   private readonly dirty = new Set<string>();
-  /** Told when a row first waits to be written (the object books a flush). */
-  onDirty: () => void = () => {};
+  /** Runs the timed flush (the object runs it in its write batch). */
+  writeLater: (job: () => void) => void = (job) => job();
+  private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -65,8 +69,11 @@ export class ChatRows {
     const row = this.get(chat);
     if (!row) return;
     change(row);
-    if (this.dirty.size === 0) this.onDirty();
     this.dirty.add(chat);
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      this.writeLater(() => this.flush());
+    }, CHAT_FLUSH_MS);
   }
 
   /** A new message: the chat's row changed in memory, or a new chat's row written now (with every row waiting). */
@@ -127,6 +134,9 @@ export class ChatRows {
       );
     }
     this.dirty.clear();
+    // No timer left behind: a pending one would keep an idle object from being evicted.
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   /** The unread count from the messages: peer messages after the read position, and those marked unread again. */

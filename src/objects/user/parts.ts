@@ -34,8 +34,7 @@ import { PushSubscriptions, pushOffline } from "./web-push";
 
 /** How long moved group positions wait in memory at most before they are written (see ./group-chats.ts). */
 const GROUP_FLUSH_MS = 30_000;
-/** How long one-to-one chat rows wait in memory at most before they are written (./mailbox-chats.ts). */
-const CHAT_FLUSH_MS = 10_000;
+
 
 export class UserParts {
   readonly userId: string;
@@ -66,7 +65,6 @@ export class UserParts {
   /** The media this user uploaded (./media-owner.ts). */
   readonly media: MediaOwner;
   private groupFlush: ReturnType<typeof setTimeout> | null = null;
-  private chatFlush: ReturnType<typeof setTimeout> | null = null;
   private turns: Promise<void> = Promise.resolve();
   /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */
   private readonly stubs = new Map<string, DurableObjectStub<UserObject>>();
@@ -95,7 +93,7 @@ export class UserParts {
     // After the chat rows were repaired (./mailbox-chats.ts): their newest own message is the clock's floor.
     counters.atLeast(this.mailbox.chatRows.newestOwn());
     this.ids = new MessageIdClock(this.meta, this.userId, counters);
-    this.mailbox.chatRows.onDirty = () => this.scheduleChatFlush();
+    this.mailbox.chatRows.writeLater = (job) => void this.writes.run(job);
     this.alarms = new AlarmScheduler(ctx.storage);
     this.media = new MediaOwner({ sql, env, userId: this.userId, alarms: this.alarms });
     const deliver = (target: string, items: InboxItem[]) =>
@@ -240,14 +238,6 @@ export class UserParts {
       this.groupFlush = null;
       void this.writes.run(() => this.flushGroups());
     }, GROUP_FLUSH_MS);
-  }
-
-  /** One-to-one chat rows wait in memory a little (./mailbox-chats.ts), then one write each. */
-  private scheduleChatFlush(): void {
-    this.chatFlush ??= setTimeout(() => {
-      this.chatFlush = null;
-      void this.writes.run(() => this.mailbox.chatRows.flush());
-    }, CHAT_FLUSH_MS);
   }
 
   /** What waits in memory to be written, written now (the alarm; tests). */
