@@ -35,7 +35,6 @@ import { PushSubscriptions, pushOffline } from "./web-push";
 /** How long moved group positions wait in memory at most before they are written (see ./group-chats.ts). */
 const GROUP_FLUSH_MS = 30_000;
 
-
 export class UserParts {
   readonly userId: string;
   readonly meta: Meta;
