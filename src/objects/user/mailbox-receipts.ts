@@ -11,7 +11,8 @@
 //   acknowledges past a gap are kept here, in memory, and the position moves
 //   over them once the gap is filled; the receipt names exactly the ids
 //   acknowledged, as before. After a crash those (and a position not yet
-//   written) are forgotten: acknowledged again they make a second receipt,
+//   written: deliveries wait for the next flush, reads do not) are forgotten:
+//   acknowledged again they make a second receipt,
 //   which the sender takes as the first (its ticks and message info keep the
 //   earliest time, ./receipt-marks.ts).
 // - A read is a delivery too (the delivered position follows the read one).
@@ -138,6 +139,9 @@ export class ReceiptPositions {
     });
     const above = this.above.get(chat);
     if (above) this.advance(chat, new Set([...above].filter((id) => id > newest)));
+    // A read is the user's act, shown on every device (the unread count): written now,
+    // one row per read frame, not per message. Deliveries wait for the next flush.
+    this.chats.flush();
     const sender = fresh[0]?.sender ?? "";
     return [{ sender, chat, ids: fresh.map((r) => r.id) }];
   }
