@@ -68,7 +68,10 @@ describe("one-to-one chat rows written together, when the object dies", { timeou
     await sender.stats(); // any call wakes it: the rows are repaired, the peer is owed
     await eventually(async () => (await sender.stats()).outbox === 0, "nothing owed after the wake");
     expect((await chatRow(alice.user.id, toBob))?.last_own).toBe(sent[2]?.id);
-    await eventually(async () => (await userStub(bob.user.id).history(toAlice, undefined, 10)).length === 3, "all three");
+    await eventually(
+      async () => (await userStub(bob.user.id).history(toAlice, undefined, 10)).length === 3,
+      "all three",
+    );
     const history = await userStub(bob.user.id).history(toAlice, undefined, 10);
     expect(history.map((m) => m.id)).toEqual(sent.map((s) => s.id));
     // A send after the wake: its id after the newest before (the clock from the rows).
