@@ -2,7 +2,17 @@
 // chat's page, the chat list, and what follows a sync cursor. Rows become
 // protocol messages through `toMessage` (../mailbox.ts).
 
-import type { ChatId, ChatSummary, Message, Quote, ReceiptStatus, ServerFrame } from "../../shared/protocol";
+import type {
+  ChatId,
+  ChatSummary,
+  Media,
+  Message,
+  Quote,
+  Reaction,
+  ReceiptStatus,
+  ServerFrame,
+  SystemEvent,
+} from "../../shared/protocol";
 import type { ChatRows } from "./mailbox-chats";
 import type { MessageLookup } from "./mailbox-lookup";
 import { quoteOf } from "./quotes";
@@ -146,4 +156,34 @@ export function receiptFrames(
   ts: number,
 ): ReceiptFrame[] {
   return Object.entries(readers).map(([by, ids]) => ({ type: "receipt", chat, ids, status, by, ts }));
+}
+
+/** A mailbox row as the protocol's message (reactions from ./reactions.ts). */
+export function toMessage(row: MessageRow, owner: string, reactionsOf: (id: string) => Reaction[]): Message {
+  const message: Message = {
+    id: row.id,
+    chat: row.chat as ChatId,
+    from: row.sender,
+    text: row.text,
+    ts: row.ts,
+    seq: row.seq,
+  };
+  if (row.client_id !== null && row.sender === owner) message.clientId = row.client_id;
+  if (row.system !== null) message.system = JSON.parse(row.system) as SystemEvent;
+  if (row.reply_to !== null) {
+    const quote: Quote = { id: row.reply_to, from: row.reply_from ?? "", excerpt: row.reply_excerpt ?? "" };
+    if (row.reply_excerpt === null) quote.deleted = true;
+    message.replyTo = quote;
+  }
+  if (row.media !== null) message.media = JSON.parse(row.media) as Media;
+  if (row.edited_at !== null) message.editedAt = row.edited_at;
+  if (row.deleted_at !== null) {
+    message.deletedAt = row.deleted_at;
+    if (row.deleted_by !== null) message.deletedBy = row.deleted_by;
+  } else if (row.system === null) {
+    const reactions = reactionsOf(row.id);
+    if (reactions.length > 0) message.reactions = reactions;
+  }
+  if (row.forwarded !== null) message.forwarded = row.forwarded;
+  return message;
 }

@@ -5,13 +5,14 @@
 // Every method is synchronous: within one call the writes commit together
 // (the object's implicit transaction), so a crash never leaves half of them.
 
-import type { ChatId, Media, Message, Quote, ServerFrame, SystemEvent } from "../../shared/protocol";
+import type { ChatId, Media, Message, Quote, ServerFrame } from "../../shared/protocol";
 import type { InboxItem, InboxMessage, InboxReceipt, InboxReceipts } from "../inbox";
 import { MessageChanges } from "./changes";
 import type { Counters } from "./counters";
 import { ChatRows } from "./mailbox-chats";
 import { MessageLookup } from "./mailbox-lookup";
-import { BATCH_READER, MailboxReads, MESSAGE_COLUMNS, type MessageRow, receiptFrames } from "./mailbox-reads";
+import { MailboxOutbound } from "./mailbox-outbound";
+import { BATCH_READER, MailboxReads, type MessageRow, receiptFrames, toMessage } from "./mailbox-reads";
 import { type ReceiptGroup, ReceiptPositions } from "./mailbox-receipts";
 import { quoteColumns } from "./quotes";
 import { MailboxReactions } from "./reactions";
@@ -35,6 +36,8 @@ export class Mailbox {
   readonly positions: ReceiptPositions;
   readonly lookup: MessageLookup;
   readonly reads: MailboxReads;
+  /** Own one-to-one messages as what their peers are owed (./mailbox-outbound.ts, ./peer-log.ts). */
+  readonly outbound: MailboxOutbound;
   /** Contacts whose row is known to be stored (this wake): the hot path skips re-writing it. */
   private readonly contacts = new Set<string>();
 
@@ -50,6 +53,7 @@ export class Mailbox {
     this.lookup = new MessageLookup(sql);
     this.positions = new ReceiptPositions(sql, owner, this.chatRows, this.lookup);
     this.reads = new MailboxReads(sql, this.lookup, this.chatRows, (row) => this.toMessage(row));
+    this.outbound = new MailboxOutbound(sql, owner, this.chatRows, (row) => this.toMessage(row));
   }
 
   get lastSeq(): number {
@@ -90,7 +94,7 @@ export class Mailbox {
 
   /**
    * Stores a message this user sent. `handed` is the peer's confirmed
-   * position not yet stored (peer-log.ts), stored by the same chat row write.
+   * position not yet stored (peer-log.ts), kept with the chat's row (./mailbox-chats.ts).
    */
   appendOwn(
     m: {
@@ -224,7 +228,7 @@ export class Mailbox {
     }
     const fromOther = item.from !== this.owner && !item.system;
     this.lookup.remember(item.id, item.chat);
-    this.chatRows.touch(item.chat, seq, item.id, fromOther, item.from === this.owner, null);
+    this.chatRows.touch(item.chat, seq, item.id, fromOther, false, null);
     // A contact is someone this user wrote to (appendOwn): a stranger's first message makes none.
     const message: Message = { id: item.id, chat: item.chat, from: item.from, text: item.text, ts: item.ts, seq };
     if (clientId !== null) message.clientId = clientId;
@@ -251,60 +255,9 @@ export class Mailbox {
     });
   }
 
-  // ------------------------------------------------------------ the mailbox as outbox (peer-log.ts)
-
-  /** The newest own message of a one-to-one chat its peer confirmed ("" for none). */
-  handed(chat: string): string {
-    return this.chatRows.get(chat)?.handed ?? "";
-  }
-
-  /** A confirmed position, written with the chat rows (./mailbox-chats.ts). */
-  storeHanded(chat: string, handed: string): void {
-    this.chatRows.update(chat, (row) => {
-      if (handed > (row.handed ?? "")) row.handed = handed;
-    });
-  }
-
-  /** Peers of one-to-one chats with own messages they have not confirmed (a scan of the chat rows, once a wake). */
-  owedPeers(): string[] {
-    this.chatRows.flush();
-    return this.sql
-      .exec<{ chat: string }>(
-        "SELECT chat FROM chats WHERE chat LIKE 'u:%' AND chat != ? AND last_own > coalesce(handed, '')",
-        `u:${this.owner}`,
-      )
-      .toArray()
-      .map((row) => row.chat.slice(2));
-  }
-
-  /** Own messages of a one-to-one chat after `after`, oldest first, as the peer's object receives them. */
-  ownAfter(chat: string, after: string, limit: number): InboxMessage[] {
-    return this.sql
-      .exec<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat = ? AND id > ? AND sender = ? ORDER BY id LIMIT ?`,
-        chat,
-        after,
-        this.owner,
-        limit,
-      )
-      .toArray()
-      .map((row) => this.deliverable(this.toMessage(row)));
-  }
-
-  /** A message this user sent, as its peer's object receives it (text and quote as they are now). */
+  /** A message this user sent, as its peer's object receives it (./mailbox-outbound.ts). */
   deliverable(message: Message): InboxMessage {
-    const item: InboxMessage = {
-      kind: "message",
-      id: message.id,
-      chat: `u:${this.owner}`,
-      from: this.owner,
-      text: message.text,
-      ts: message.ts,
-    };
-    if (message.replyTo) item.replyTo = message.replyTo;
-    if (message.forwarded !== undefined) item.forwarded = message.forwarded;
-    if (message.media) item.media = message.media;
-    return item;
+    return this.outbound.deliverable(message);
   }
 
   private addContact(userId: string, ts: number): void {
@@ -356,31 +309,6 @@ export class Mailbox {
   }
 
   toMessage(row: MessageRow): Message {
-    const message: Message = {
-      id: row.id,
-      chat: row.chat as ChatId,
-      from: row.sender,
-      text: row.text,
-      ts: row.ts,
-      seq: row.seq,
-    };
-    if (row.client_id !== null && row.sender === this.owner) message.clientId = row.client_id;
-    if (row.system !== null) message.system = JSON.parse(row.system) as SystemEvent;
-    if (row.reply_to !== null) {
-      const quote: Quote = { id: row.reply_to, from: row.reply_from ?? "", excerpt: row.reply_excerpt ?? "" };
-      if (row.reply_excerpt === null) quote.deleted = true;
-      message.replyTo = quote;
-    }
-    if (row.media !== null) message.media = JSON.parse(row.media) as Media;
-    if (row.edited_at !== null) message.editedAt = row.edited_at;
-    if (row.deleted_at !== null) {
-      message.deletedAt = row.deleted_at;
-      if (row.deleted_by !== null) message.deletedBy = row.deleted_by;
-    } else if (row.system === null) {
-      const reactions = this.reactions.of(row.id);
-      if (reactions.length > 0) message.reactions = reactions;
-    }
-    if (row.forwarded !== null) message.forwarded = row.forwarded;
-    return message;
+    return toMessage(row, this.owner, (id) => this.reactions.of(id));
   }
 }

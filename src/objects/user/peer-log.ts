@@ -55,7 +55,7 @@ export class PeerLog {
   private peer(id: string): Peer {
     let peer = this.peers.get(id);
     if (!peer) {
-      const handed = this.mailbox.handed(`u:${id}`);
+      const handed = this.mailbox.outbound.handed(`u:${id}`);
       peer = { handed, stored: handed, unsent: [], known: false, attempts: 0, retryAt: 0 };
       this.peers.set(id, peer);
     }
@@ -105,7 +105,7 @@ export class PeerLog {
     this.flush();
     if (!this.scanned) {
       this.scanned = true;
-      for (const id of this.mailbox.owedPeers()) this.peer(id);
+      for (const id of this.mailbox.outbound.owedPeers()) this.peer(id);
     }
     const due: string[] = [];
     for (const [id, peer] of this.peers) {
@@ -121,7 +121,7 @@ export class PeerLog {
   flush(): void {
     for (const [id, peer] of this.peers) {
       const handed = this.takeUnstored(id);
-      if (handed !== null) this.mailbox.storeHanded(`u:${id}`, handed);
+      if (handed !== null) this.mailbox.outbound.storeHanded(`u:${id}`, handed);
       if (!this.owes(peer) && peer.attempts === 0 && !this.inflight.has(id)) this.peers.delete(id);
     }
     if (this.scanned && this.peers.size === 0) this.settled();
@@ -129,7 +129,7 @@ export class PeerLog {
 
   /** Whether any message is owed (as far as this wake knows). */
   owed(): boolean {
-    if (!this.scanned) return this.mailbox.owedPeers().length > 0;
+    if (!this.scanned) return this.mailbox.outbound.owedPeers().length > 0;
     for (const peer of this.peers.values()) if (this.owes(peer)) return true;
     return false;
   }
@@ -137,8 +137,8 @@ export class PeerLog {
   /** Own messages not yet confirmed by their peer. */
   depth(): number {
     let n = 0;
-    const ids = new Set([...this.peers.keys(), ...this.mailbox.owedPeers()]);
-    for (const id of ids) n += this.mailbox.ownAfter(`u:${id}`, this.peer(id).handed, BATCH * 5).length;
+    const ids = new Set([...this.peers.keys(), ...this.mailbox.outbound.owedPeers()]);
+    for (const id of ids) n += this.mailbox.outbound.ownAfter(`u:${id}`, this.peer(id).handed, BATCH * 5).length;
     return n;
   }
 
@@ -154,7 +154,7 @@ export class PeerLog {
       if (peer.known) {
         batch = peer.unsent.slice(0, BATCH);
       } else {
-        batch = this.mailbox.ownAfter(`u:${to}`, peer.handed, BATCH);
+        batch = this.mailbox.outbound.ownAfter(`u:${to}`, peer.handed, BATCH);
         if (batch.length < BATCH) {
           // Read to the end: from now on every new message is in memory too.
           peer.known = true;
