@@ -1,7 +1,10 @@
 // The user object's counters, the mailbox's seq and the message-id clock, in
-// one `meta` row ("counters" = "seq:id_ts:id_seq"), written once by each block
-// of writes that moves the clock (a send, an edit): before schema step 7 they
-// were three rows (seq, id_ts, id_seq), three rows written per message sent.
+// one `meta` row ("counters" = "seq:id_ts:id_seq"), written by each block of
+// writes that takes an id and keeps it nowhere else (an edit, a delete, a
+// reaction): before schema step 7 they were three rows (seq, id_ts, id_seq),
+// three rows written per message sent. Since step 13 a one-to-one send writes
+// no counter either: its mailbox row holds the id, and a wake starts the clock
+// after the newest own message (`atLeast`, from the chat rows' `last_own`).
 //
 // The seq is not written when it moves: every seq is taken by a row of
 // messages, receipts or changes, and rows leave only by a delete for me,

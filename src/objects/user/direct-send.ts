@@ -51,10 +51,11 @@ export class DirectSend {
   }
 
   /**
-   * One synchronous block: the id, the mailbox row and the chat row (which
-   * says what the peer is owed) commit together, and `sent` leaves only once
-   * they are durable (output gate). The mailbox row is the delivery's record:
-   * no outbox row (./peer-log.ts).
+   * One synchronous block: the mailbox row (which holds the id) commits, and
+   * `sent` leaves only once it is durable (output gate). The mailbox row is
+   * the delivery's record: no outbox row (./peer-log.ts); the chat row that
+   * says what the peer is owed is written with the chat rows, or made again
+   * from the messages after a crash (./mailbox-chats.ts).
    */
   private store(ws: WebSocket, frame: OutgoingSend, to: string): void {
     const { mailbox, peers } = this.me;

@@ -10,9 +10,14 @@
 // stored. On wake `repair` reads the messages after it (a range of seqs) and
 // writes again the rows of their chats, recomputed from the messages: the
 // newest message and own message, the unread count. What only memory held is
-// then lost: a position moved (a repeated acknowledgement sends its receipt
-// again, which the sender takes as the first; ./mailbox-receipts.ts) and a
-// confirmed `handed` (the peer gets those messages again and drops them by id).
+// then lost: a delivered position moved (a repeated acknowledgement sends its
+// receipt again, which the sender takes as the first; ./mailbox-receipts.ts;
+// a read writes its row at once) and a confirmed `handed` (the peer gets those
+// messages again and drops them by id).
+//
+// Rows are written by: a timer (CHAT_FLUSH_MS after the first waits), the
+// alarm (a sender's safety net fires a few seconds after a send), a read, the
+// last device leaving, the chat list, and any new chat or deletion.
 
 export interface ChatRow {
   chat: string;
@@ -33,7 +38,7 @@ export interface ChatRow {
 const COLUMNS = "chat, last_seq, last_id, unread, last_own, handed, read_upto, delivered_upto";
 
 /** How long rows wait in memory at most before they are written. */
-export const CHAT_FLUSH_MS = 10_000;
+export const CHAT_FLUSH_MS = 30_000;
 
 export class ChatRows {
   /** Rows read or changed this wake; null: known to have none. */

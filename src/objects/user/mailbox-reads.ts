@@ -86,12 +86,15 @@ export class MailboxReads {
     return row ? quoteOf(row) : null;
   }
 
-  /** Messages after a sync cursor, in seq order. */
+  /** Messages after a sync cursor, in seq order (remembered by id: the device acknowledges them next). */
   messagesAfter(after: number, limit: number): Message[] {
     return this.sql
       .exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
       .toArray()
-      .map((row) => this.toMessage(row));
+      .map((row) => {
+        this.lookup.remember(row.id, row.chat);
+        return this.toMessage(row);
+      });
   }
 
   /** Receipts after a sync cursor, in seq order, each row with its seq (a group's batch: a frame per reader). */

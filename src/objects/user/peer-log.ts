@@ -10,11 +10,12 @@
 // is sent meanwhile travels together in the next call; a failure backs off
 // (in memory: a wake retries at once) and books the alarm; messages sent
 // since the object woke are also kept in memory, so a delivery reads nothing
-// back. A confirmation is remembered in memory and stored with the chat row's
-// next write (the next send to that peer, so usually no row of its own), or
-// by `flush` with the object's next batch of writes, the alarm, or when the
-// last device leaves. If the object dies first, the messages after the stored
-// `handed` are delivered again and the peer drops them by id.
+// back. A confirmation is remembered in memory and kept with the chat's row
+// (./mailbox-chats.ts), which is written with the other chat rows (a timer,
+// the alarm, a read, the last device leaving): no row of its own. If the
+// object dies first, the messages after the stored `handed` are delivered
+// again and the peer drops them by id; own messages the stored row does not
+// name yet are found again by the wake's repair of the chat rows.
 
 import type { InboxMessage } from "../inbox";
 import { type Deliver, OUTBOX_SAFETY_MS } from "../storage/outbox";
