@@ -37,6 +37,9 @@ export interface ChatRow {
 
 const COLUMNS = "chat, last_seq, last_id, unread, last_own, handed, read_upto, delivered_upto";
 
+/** `meta`: the greatest seq of group messages stored before group schema step 8 (user schema step 13). */
+export const LEGACY_GROUP_SEQ_KEY = "legacy_group_seq";
+
 /** How long rows wait in memory at most before they are written. */
 export const CHAT_FLUSH_MS = 30_000;
 
@@ -165,7 +168,15 @@ export class ChatRows {
 
   /** After a crash: the rows of chats whose messages came after the greatest `last_seq` stored, made again. */
   private repair(): void {
-    const stored = this.sql.exec<{ seq: number | null }>("SELECT max(last_seq) AS seq FROM chats").one().seq ?? 0;
+    // Rows of `messages` after the greatest last_seq stored are new since the last write; group
+    // messages from before step 8 are rows no chat row covers, all below the legacy mark.
+    const stored = this.sql
+      .exec<{ seq: number }>(
+        `SELECT max(coalesce((SELECT max(last_seq) FROM chats), 0),
+                    coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?), 0)) AS seq`,
+        LEGACY_GROUP_SEQ_KEY,
+      )
+      .one().seq;
     const chats = this.sql
       .exec<{ chat: string; seq: number }>(
         "SELECT chat, max(seq) AS seq FROM messages WHERE seq > ? GROUP BY chat",

@@ -146,4 +146,23 @@ describe("schema step 13 on an object written before it", () => {
     expect((await stub.chats())[0]?.unread).toBe(0);
     a.close();
   });
+
+  it("marks the group messages stored before group step 8, so a wake's repair of the chat rows starts above them", async () => {
+    const alice = await register();
+    const stub = userStub(alice.user.id);
+    await runInDurableObject(stub, (_instance, state) => {
+      const sql = state.storage.sql;
+      wipe(sql);
+      expect(migrate(state.storage, USER_SCHEMA.slice(0, 12))).toBe(12);
+      const insert =
+        "INSERT INTO messages (seq, id, chat, sender, text, ts) VALUES (?, ?, 'g:old', 'someone', 'hi', ?)";
+      for (let seq = 1; seq <= 3; seq++)
+        sql.exec(insert, seq, nextMessageId(seq, { ts: 0, seq: 0 }, "someone").id, seq);
+    });
+    await evictDurableObject(stub);
+    expect((await stub.stats()).seq).toBe(3);
+    const mark = await rows<{ value: string }>(alice.user.id, "SELECT value FROM meta WHERE key = 'legacy_group_seq'");
+    expect(mark.map((r) => Number(r.value))).toEqual([3]);
+    expect(await rows(alice.user.id, "SELECT chat FROM chats")).toEqual([]);
+  });
 });

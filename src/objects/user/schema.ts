@@ -5,6 +5,7 @@ import { META_TABLE } from "../storage/meta";
 import { OUTBOX_INDEX, OUTBOX_TABLE } from "../storage/outbox";
 import type { SchemaStep } from "../storage/schema";
 import { COUNTERS_KEY, packCounters } from "./counters";
+import { LEGACY_GROUP_SEQ_KEY } from "./mailbox-chats";
 import { MEDIA_TABLES } from "./media-store";
 import { MUTES_TABLE } from "./mutes";
 import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
@@ -299,6 +300,12 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
         coalesce((SELECT min(m.id) FROM messages m WHERE ${peer} AND m.delivered_at IS NULL AND m.read_at IS NULL), '~')), '')
       WHERE chat LIKE 'u:%'`);
     sql.exec("UPDATE chats SET delivered_upto = read_upto WHERE delivered_upto < read_upto");
+    // Group messages stored before step 8 are the only rows of `messages` no chat row covers,
+    // and none come after them: a wake's repair of the chat rows starts above them.
+    sql.exec(
+      `INSERT INTO meta (key, value) SELECT ?, max(seq) FROM messages WHERE chat LIKE 'g:%' HAVING max(seq) IS NOT NULL`,
+      LEGACY_GROUP_SEQ_KEY,
+    );
     // One index fewer: `id` unique and `(chat, id)` become one unique
     // `(chat, id)` (a lookup by id alone goes through the chat list,
     // ./mailbox-lookup.ts). A table rebuild; seqs stay, so the search index
