@@ -273,20 +273,8 @@ export class Mailbox {
     return found;
   }
 
-  messagesAfter(after: number, limit: number): Message[] {
-    return this.reads.messagesAfter(after, limit);
-  }
-
-  receiptsAfter(after: number, limit: number): { seq: number; frame: ReceiptFrame[] }[] {
-    return this.reads.receiptsAfter(after, limit);
-  }
-
   history(chat: ChatId, before: string | undefined, limit: number): Message[] {
     return this.reads.history(chat, before, limit);
-  }
-
-  chats() {
-    return this.reads.chats();
   }
 
   /** Marks messages from others delivered to a device; returns the newly delivered, by sender. */
@@ -302,10 +290,6 @@ export class Mailbox {
   /** The chat's unread count (0 without a row). */
   unreadOf(chat: string): number {
     return this.chatRows.get(chat)?.unread ?? 0;
-  }
-
-  count(): number {
-    return this.reads.count();
   }
 
   toMessage(row: MessageRow): Message {
