@@ -89,7 +89,10 @@ export class UserParts {
     this.mutes = new ChatMutes(sql);
     this.pushSubs = new PushSubscriptions(sql);
     this.windows = actionWindows(env);
+    // After the chat rows were repaired (./mailbox-chats.ts): their newest own message is the clock's floor.
+    counters.atLeast(this.mailbox.chatRows.newestOwn());
     this.ids = new MessageIdClock(this.meta, this.userId, counters);
+    this.mailbox.chatRows.writeLater = (job) => void this.writes.run(job);
     this.alarms = new AlarmScheduler(ctx.storage);
     this.media = new MediaOwner({ sql, env, userId: this.userId, alarms: this.alarms });
     const deliver = (target: string, items: InboxItem[]) =>
@@ -124,7 +127,6 @@ export class UserParts {
       userId: this.userId,
       db: (id) => userDb(this.env, id),
       mailbox: this.mailbox,
-      counters,
       ids: this.ids,
       peers: this.peers,
       blocks: this.blocks,
@@ -155,6 +157,7 @@ export class UserParts {
         this.outbox.flushConfirmed();
         this.peers.flush();
         this.flushGroups();
+        this.mailbox.chatRows.flush();
         if (this.receipts.size > 0) void this.flushReceipts();
         if (this.outbox.nextDue() === null && !this.peers.owed() && !this.media.waiting()) this.alarms.cancel();
       },
@@ -235,6 +238,11 @@ export class UserParts {
       this.groupFlush = null;
       void this.writes.run(() => this.flushGroups());
     }, GROUP_FLUSH_MS);
+  }
+
+  /** What waits in memory to be written, written now (the alarm; tests). */
+  flushChats(): void {
+    this.mailbox.chatRows.flush();
   }
 
   private flushGroups(): void {

@@ -33,10 +33,10 @@ export function replay(mailbox: Mailbox, ws: WebSocket, after: number, batch = f
     while (g < groups.length && (groups[g]?.seq ?? 0) <= cursor) g += 1;
     const pages: Entry[][] = [
       groups.slice(g, g + SYNC_BATCH),
-      mailbox
+      mailbox.reads
         .messagesAfter(cursor, SYNC_BATCH)
         .map((message) => ({ seq: message.seq, frame: { type: "message", message } })),
-      mailbox.receiptsAfter(cursor, SYNC_BATCH),
+      mailbox.reads.receiptsAfter(cursor, SYNC_BATCH),
       mailbox.changes.after(cursor, SYNC_BATCH),
     ];
     if (pages.every((page) => page.length === 0)) break;
