@@ -214,6 +214,10 @@ export class UserObject extends DurableObject<Env> {
     this.parts.media.store.partDone(id, part, etag, mime);
   }
 
+  async abandonMedia(id: string): Promise<void> {
+    this.parts.media.store.abandon(id);
+  }
+
   async dropMedia(id: string): Promise<void> {
     this.parts.media.store.drop(id);
   }
@@ -283,6 +287,8 @@ export class UserObject extends DurableObject<Env> {
     const due = alarms.fired();
     // Always: it is the outbox's safety net, and cheap when there is nothing to retry.
     await Promise.all([outbox.retryDue(), peers.retryDue()]);
+    // Confirmed positions and chat rows waiting in memory are written (user/mailbox-chats.ts).
+    this.parts.flushChats();
     // Only at its own time: most alarms of a busy object are the outbox's, released lazily.
     if (due("presence")) await presence.sweep();
     if (due("media")) await media.sweep();

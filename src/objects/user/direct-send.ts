@@ -8,7 +8,6 @@ import { type ChatId, type ClientFrame, FrameError, type Quote } from "../../sha
 import type { MessageIdClock } from "../storage/id-clock";
 import type { WriteBatch } from "../storage/write-batch";
 import type { Blocks } from "./blocks";
-import type { Counters } from "./counters";
 import type { OutgoingSend } from "./forward";
 import type { Mailbox } from "./mailbox";
 import type { MailboxArchiveReads } from "./mailbox-archive-reads";
@@ -23,7 +22,6 @@ export interface DirectSender {
   /** The accounts database of a user (read at each call: tests swap the object's env). */
   db: (userId: string) => D1Database;
   mailbox: Mailbox;
-  counters: Counters;
   ids: MessageIdClock;
   peers: PeerLog;
   blocks: Blocks;
@@ -63,10 +61,11 @@ export class DirectSend {
   }
 
   /**
-   * One synchronous block: the id, the mailbox row and the chat row (which
-   * says what the peer is owed) commit together, and `sent` leaves only once
-   * they are durable (output gate). The mailbox row is the delivery's record:
-   * no outbox row (./peer-log.ts).
+   * One synchronous block: the mailbox row (which holds the id) commits, and
+   * `sent` leaves only once it is durable (output gate). The mailbox row is
+   * the delivery's record: no outbox row (./peer-log.ts); the chat row that
+   * says what the peer is owed is written with the chat rows, or made again
+   * from the messages after a crash (./mailbox-chats.ts).
    */
   private store(ws: WebSocket, frame: OutgoingSend, to: string, archived: ArchivedQuote | null): void {
     const { mailbox, peers } = this.me;
@@ -87,8 +86,8 @@ export class DirectSend {
       },
       toSelf ? null : peers.takeUnstored(to),
     );
-    // The id clock (and the seq with it): one row, one statement of the same block.
-    this.me.counters.save();
+    // The id clock is not written: the row holds the id, and a wake starts the
+    // clock after the newest own message (counters.ts).
     if (!toSelf) peers.added(to, mailbox.deliverable(message));
     send(ws, { type: "sent", clientId: frame.clientId, id, seq: message.seq, ts });
     broadcast(this.me.sockets(), { type: "message", message });

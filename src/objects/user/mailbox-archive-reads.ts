@@ -132,7 +132,7 @@ export class MailboxArchiveReads {
       const rows = (await this.rowsOf(pages)).flat();
       visit(cursor, end, (from, limit) => {
         // The page's messages, and those kept in SQLite in the same range (and beyond), by seq.
-        const out: Message[] = this.mailbox.messagesAfter(from, limit);
+        const out: Message[] = this.mailbox.reads.messagesAfter(from, limit);
         let taken = 0;
         for (const row of rows) {
           if (row.seq <= from) continue;

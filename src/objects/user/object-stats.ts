@@ -18,7 +18,7 @@ export function stats(me: UserParts): UserStats {
   return {
     sockets: me.ctx.getWebSockets().length,
     // Rows of the mailbox, and group entries given a seq (the group's log holds them).
-    messages: me.mailbox.count() + me.groups.takenCount(),
+    messages: me.mailbox.reads.count() + me.groups.takenCount(),
     outbox: me.outbox.depth() + me.peers.depth() + me.receipts.size,
     seq: me.mailbox.lastSeq,
     ...archiveStats(me),

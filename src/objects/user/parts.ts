@@ -33,7 +33,7 @@ import { PresenceHub } from "./presence-hub";
 import { frameBucket, type TokenBucket } from "./rate-limit";
 import { ReceiptGather, receiptItem } from "./receipt-gather";
 import { USER_SCHEMA } from "./schema";
-import { PushSubscriptions, pushOffline } from "./web-push";
+import { PushSubscriptions, pushOffline, type ReactionNews } from "./web-push";
 
 /** Beyond the delete window, before a message may be archived (a change delivered late, the outbox's retries). */
 const ARCHIVE_MARGIN_MS = 3_600_000;
@@ -99,12 +99,19 @@ export class UserParts {
     this.mutes = new ChatMutes(sql);
     this.pushSubs = new PushSubscriptions(sql);
     this.windows = actionWindows(env);
+    // After the chat rows were repaired (./mailbox-chats.ts): their newest own message is the clock's floor.
+    counters.atLeast(this.mailbox.chatRows.newestOwn());
     this.ids = new MessageIdClock(this.meta, this.userId, counters);
+    this.mailbox.chatRows.writeLater = (job) => void this.writes.run(job);
     this.alarms = new AlarmScheduler(ctx.storage);
     // Nothing younger than a delete for everyone may reach is archived: such a change never meets an archived copy.
     const archiving = archiveConfig(env);
     archiving.minAgeMs = Math.max(archiving.minAgeMs, this.windows.delete + ARCHIVE_MARGIN_MS);
-    this.archive = new MailboxArchive(ctx.storage, env.ARCHIVE, this.userId, archiving, () => this.peers.flush());
+    // Before a page is taken: the peers' confirmations and the chat rows waiting in memory are stored (the page's checks read them).
+    this.archive = new MailboxArchive(ctx.storage, env.ARCHIVE, this.userId, archiving, () => {
+      this.peers.flush();
+      this.mailbox.chatRows.flush();
+    });
     this.archiveReads = new MailboxArchiveReads(this.archive, this.mailbox);
     this.archiving = new MailboxArchiveAlarm(
       this.archive,
@@ -145,7 +152,6 @@ export class UserParts {
       userId: this.userId,
       db: (id) => userDb(this.env, id),
       mailbox: this.mailbox,
-      counters,
       ids: this.ids,
       peers: this.peers,
       blocks: this.blocks,
@@ -177,6 +183,7 @@ export class UserParts {
         this.outbox.flushConfirmed();
         this.peers.flush();
         this.flushGroups();
+        this.mailbox.chatRows.flush();
         if (this.receipts.size > 0) void this.flushReceipts();
         const waiting = this.media.waiting() || this.archiving.waiting;
         if (this.outbox.nextDue() === null && !this.peers.owed() && !waiting) this.alarms.cancel();
@@ -244,11 +251,12 @@ export class UserParts {
     });
   }
 
-  /** Web Push (./web-push.ts) for new messages from others while no device is connected, muted chats aside. */
-  pushOffline(messages: Omit<Message, "seq">[]): void {
+  /** Web Push (./web-push.ts) for new messages and reactions from others while no device is connected, muted chats aside. */
+  pushOffline(messages: Omit<Message, "seq">[], reactions: ReactionNews[] = []): void {
     pushOffline(
       { env: this.env, userId: this.userId, subs: this.pushSubs, mutes: this.mutes, ctx: this.ctx },
       messages,
+      reactions,
     );
   }
 
@@ -258,6 +266,11 @@ export class UserParts {
       this.groupFlush = null;
       void this.writes.run(() => this.flushGroups());
     }, GROUP_FLUSH_MS);
+  }
+
+  /** What waits in memory to be written, written now (the alarm; tests). */
+  flushChats(): void {
+    this.mailbox.chatRows.flush();
   }
 
   private flushGroups(): void {

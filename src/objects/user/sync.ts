@@ -46,7 +46,7 @@ export function replay(
   part?: ReplayPart,
 ): number {
   const out = batch ? new ReplayBatcher(ws) : null;
-  const messagesAfter = part?.messages ?? ((from: number, limit: number) => mailbox.messagesAfter(from, limit));
+  const messagesAfter = part?.messages ?? ((from: number, limit: number) => mailbox.reads.messagesAfter(from, limit));
   let cursor = after;
   let g = 0; // the next group entry
   for (;;) {
@@ -54,7 +54,7 @@ export function replay(
     const pages: Entry[][] = [
       groups.slice(g, g + SYNC_BATCH),
       messagesAfter(cursor, SYNC_BATCH).map((message) => ({ seq: message.seq, frame: { type: "message", message } })),
-      mailbox.receiptsAfter(cursor, SYNC_BATCH),
+      mailbox.reads.receiptsAfter(cursor, SYNC_BATCH),
       mailbox.changes.after(cursor, SYNC_BATCH),
     ];
     if (pages.every((page) => page.length === 0)) break;
