@@ -86,6 +86,9 @@ export class MailboxArchive {
   /** When the next step is worth running (null: not before more arrives). */
   nextAt(now = Date.now()): number | null {
     if (this.index.pending()) return now;
+    // What it reads of the chat rows (each chat's newest message, what its peer confirmed) must be
+    // stored: they wait in memory (./mailbox-chats.ts), and a stale row would hold the wrong one back.
+    this.settle();
     const next = this.next(now);
     if (next === null) return null;
     return "at" in next ? next.at : now;
