@@ -21,6 +21,7 @@ import type { GroupEntry } from "../group-entry";
 import { ArchiveMiss } from "../storage/archive-shelf";
 import type { GroupLog } from "./log";
 import type { Members } from "./members";
+import { groupTiming } from "./timing";
 import type { LogViews } from "./views";
 
 /**
@@ -149,7 +150,7 @@ export class FanOut {
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = null;
       this.flush();
-    }, FLUSH_MS);
+    }, groupTiming.flushMs);
   }
 
   /** Writes every moved cursor and watermark: one row per recipient, whatever it took since. */

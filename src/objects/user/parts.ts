@@ -5,6 +5,7 @@
 import type { Message } from "../../shared/protocol";
 import { userDb } from "../../shared/shards";
 import { type ActionWindows, actionWindows } from "../action-windows";
+import { groupTiming } from "../group/timing";
 import type { InboxItem } from "../inbox";
 import { AlarmScheduler } from "../storage/alarm";
 import { MessageIdClock } from "../storage/id-clock";
@@ -31,9 +32,6 @@ import { frameBucket, type TokenBucket } from "./rate-limit";
 import { ReceiptGather, receiptItem } from "./receipt-gather";
 import { USER_SCHEMA } from "./schema";
 import { PushSubscriptions, pushOffline } from "./web-push";
-
-/** How long moved group positions wait in memory at most before they are written (see ./group-chats.ts). */
-const GROUP_FLUSH_MS = 30_000;
 
 export class UserParts {
   readonly userId: string;
@@ -233,7 +231,7 @@ export class UserParts {
     this.groupFlush ??= setTimeout(() => {
       this.groupFlush = null;
       void this.writes.run(() => this.flushGroups());
-    }, GROUP_FLUSH_MS);
+    }, groupTiming.flushMs);
   }
 
   private flushGroups(): void {
