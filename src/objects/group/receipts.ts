@@ -56,7 +56,7 @@ export class GroupReceipts {
     let floor = marks.delivered > marks.read ? marks.delivered : marks.read;
     if (read > floor) floor = read;
     if (delivered > floor) this.gather(member, "delivered", this.newly(member, floor, delivered), now);
-    this.fanout.setWatermarks(member, reached, read);
+    this.fanout.cursors.setWatermarks(member, reached, read);
     if (read === "") return { unread: null };
     return { unread: this.unread(member, read > marks.read ? read : marks.read, upto) };
   }

@@ -5,7 +5,6 @@
 import type { Message } from "../../shared/protocol";
 import { userDb } from "../../shared/shards";
 import { type ActionWindows, actionWindows } from "../action-windows";
-import { groupTiming } from "../group/timing";
 import type { InboxItem } from "../inbox";
 import { AlarmScheduler } from "../storage/alarm";
 import { MessageIdClock } from "../storage/id-clock";
@@ -61,7 +60,6 @@ export class UserParts {
   readonly direct: DirectSend;
   /** The media this user uploaded (./media-owner.ts). */
   readonly media: MediaOwner;
-  private groupFlush: ReturnType<typeof setTimeout> | null = null;
   private turns: Promise<void> = Promise.resolve();
   /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */
   private readonly stubs = new Map<string, DurableObjectStub<UserObject>>();
@@ -82,7 +80,7 @@ export class UserParts {
     // The seq and the id clock share one meta row (./counters.ts).
     const counters = new Counters(this.meta, sql);
     this.mailbox = new Mailbox(sql, counters, this.userId);
-    this.groups = new GroupChats(sql, this.meta, this.mailbox, () => this.scheduleGroupFlush());
+    this.groups = new GroupChats(sql, this.meta, this.mailbox);
     this.blocks = new Blocks(sql);
     this.mutes = new ChatMutes(sql);
     this.pushSubs = new PushSubscriptions(sql);
@@ -226,14 +224,12 @@ export class UserParts {
     );
   }
 
-  /** Group positions and runs wait in memory a little (./group-chats.ts), then one write each. */
-  private scheduleGroupFlush(): void {
-    this.groupFlush ??= setTimeout(() => {
-      this.groupFlush = null;
-      void this.writes.run(() => this.flushGroups());
-    }, groupTiming.flushMs);
-  }
-
+  /**
+   * Group positions and runs wait in memory (./group-chats.ts) until
+   * FLUSH_EVERY entries were taken, a sender's own message, or the last
+   * device leaving: no timer, so a quiet group costs no write per message
+   * (docs/groups.md, "What a group message costs").
+   */
   private flushGroups(): void {
     if (this.groups.dirty) this.groups.flush();
   }
