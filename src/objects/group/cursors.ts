@@ -16,13 +16,15 @@ export interface CursorMarks {
 /** A former member with nothing more owed: its row stays for its watermarks, above every id. */
 export const RETIRED = "~";
 /** Entries taken per recipient on average before the moved cursors are written. */
-export const FLUSH_EVERY = 20;
+export const FLUSH_EVERY = 50;
 /**
  * A batch is written this long after it is due, not at once: the receipts
  * gathered meanwhile (RECEIPT_BATCH_MS, 250 ms) leave first, so a stored
  * watermark never hides receipts lost with the object.
  */
 const FLUSH_DELAY_MS = 600;
+/** Entries in a first push after a wake from which the batch is written (see `took`). */
+const WAKE_WRITE = 10;
 
 export class Cursors {
   /** Cursors and watermarks as they stand in memory (ahead of storage until the next flush). */
@@ -64,14 +66,22 @@ export class Cursors {
     return marks;
   }
 
-  /** The recipient's object took `count` entries, through `last`. */
-  took(user: string, last: string, count: number): void {
+  /**
+   * The recipient's object took `count` entries, through `last`. `first`:
+   * the first push to it since this object woke. One that carried many
+   * entries was most likely pushing again what the stored cursor lags behind
+   * (the object was evicted before its batch was due): written soon, or a
+   * quiet group would push them all again at every wake.
+   */
+  took(user: string, last: string, count: number, first = false): void {
     const marks = this.marksOf(user);
     if (!marks || last <= marks.acked) return;
     marks.acked = last;
     this.dirty.add(user);
     this.moves += count;
-    if (this.moves >= FLUSH_EVERY * this.dirty.size) this.timer ??= setTimeout(() => this.flush(), FLUSH_DELAY_MS);
+    if (this.moves >= FLUSH_EVERY * this.dirty.size || (first && count >= WAKE_WRITE)) {
+      this.timer ??= setTimeout(() => this.flush(), FLUSH_DELAY_MS);
+    }
   }
 
   /** Moves a recipient's watermarks (they only go up); written with the next batch of cursors. */

@@ -53,6 +53,8 @@ export class FanOut {
   private readonly inflight = new Set<string>();
   /** Members whose object said at the last delivery that no device was connected. */
   private readonly away = new Set<string>();
+  /** Recipients pushed to since this object woke. */
+  private readonly pushed = new Set<string>();
   /** Where each recipient stands, in memory, written in batches (./cursors.ts). */
   readonly cursors: Cursors;
 
@@ -189,7 +191,8 @@ export class FanOut {
       return;
     }
     if (cursor.attempts > 0) this.sql.exec("UPDATE cursors SET attempts = 0, next_at = 0 WHERE user_id = ?", user);
-    this.cursors.took(user, last, Math.max(1, entries.length));
+    this.cursors.took(user, last, Math.max(1, entries.length), !this.pushed.has(user));
+    this.pushed.add(user);
     if (this.retire(user, last)) return;
     if (answer.online) this.away.delete(user);
     else this.away.add(user);

@@ -111,4 +111,30 @@ describe("quiet groups: nothing written on a timer", { timeout: 90_000 }, () => 
     a.close();
     await clearAlarms([group.id], [admin.user.id, bob.user.id]);
   });
+
+  it("after a crash, a wake that takes many entries again writes them soon: the next wake does not take them again", async () => {
+    const { admin, rest, group, chat } = await team(2);
+    const bob = rest[0] as (typeof rest)[0];
+    await settle(group.id);
+    const a = await connect(admin.token);
+    const texts = Array.from({ length: 12 }, (_, i) => `q${i}`);
+    const ids = await sendAll(a, chat, texts);
+    await settle(group.id);
+    await crash(userStub(bob.user.id) as unknown as DurableObjectStub);
+    await crash(groupStub(group.id) as DurableObjectStub);
+    // The group pushes again from its stored cursor, bob's object pulls from its stored row:
+    // 13 entries each, both written at once (the group's 600 ms after), not at FLUSH_EVERY.
+    const [next] = await sendAll(a, chat, ["next"]);
+    await settle(group.id);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await storedRow(bob.user.id, chat)).upto).toBe(next);
+    expect(await storedCursor(group.id, bob.user.id)).toBe(next);
+    expect(ids.every((id) => id < (next ?? ""))).toBe(true);
+    await crash(userStub(bob.user.id) as unknown as DurableObjectStub);
+    await sendAll(a, chat, ["after"]);
+    await settle(group.id);
+    expectOnceInOrder(await replayed(bob.token, chat), [...texts, "next", "after"]);
+    a.close();
+    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+  });
 });

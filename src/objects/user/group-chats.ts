@@ -35,7 +35,7 @@ export const SEQ_BLOCK = 1000;
  * pulled), so waiting costs only a longer pull after an eviction; the rows are
  * also written before a sender's `sent` and when the last device leaves.
  */
-export const FLUSH_EVERY = 20;
+export const FLUSH_EVERY = 50;
 
 export class GroupChats {
   private readonly rows = new Map<string, GroupChat>();
