@@ -137,4 +137,23 @@ describe("quiet groups: nothing written on a timer", { timeout: 90_000 }, () => 
     a.close();
     await clearAlarms([group.id], [admin.user.id, bob.user.id]);
   });
+
+  it("a group's first row and a read are written at once: the chat list shows both after the member's object dies", async () => {
+    const { admin, rest, group, chat } = await team(2);
+    const bob = rest[0] as (typeof rest)[0];
+    await settle(group.id);
+    const a = await connect(admin.token);
+    const b = await connect(bob.token);
+    const ids = await sendAll(a, chat, ["r1", "r2", "r3"]);
+    await b.until((s) => s.of("message").filter((f) => ids.includes(f.message.id)).length === 3);
+    b.send({ type: "read", chat, upTo: ids[1] ?? "" });
+    await b.next("chat", (f) => f.chat === chat && f.unread === 1);
+    await crash(userStub(bob.user.id) as unknown as DurableObjectStub);
+    await crash(groupStub(group.id) as DurableObjectStub);
+    const list = await userStub(bob.user.id).chats();
+    expect(list.find((c) => c.chat === chat)?.unread).toBe(1);
+    a.close();
+    b.close();
+    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+  });
 });

@@ -244,13 +244,25 @@ export class GroupChats {
     return stored + open;
   }
 
-  /** After a read: the chat's unread count as the group counted it. */
+  /**
+   * After a read: the chat's unread count as the group counted it, written
+   * at once (with the chat's positions and runs). It cannot be taken again
+   * from the log, and an object evicted before its batch would show the
+   * chat unread again in the chat list: a row per read, the one write that
+   * waits for nothing.
+   */
   setRead(chat: string, upTo: string, unread: number | null): void {
     const row = this.get(chat);
     if (!row) return;
     if (upTo > row.readUpto) row.readUpto = upTo;
     if (unread !== null) row.unread = unread;
-    this.dirtyRows.add(chat);
+    for (const [seq, run] of this.dirtyRuns) {
+      if (run.chat !== chat) continue;
+      writeRun(this.sql, run);
+      this.dirtyRuns.delete(seq);
+    }
+    writeChat(this.sql, row);
+    this.dirtyRows.delete(chat);
   }
 
   get dirty(): boolean {

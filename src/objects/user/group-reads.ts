@@ -72,10 +72,12 @@ export class GroupReads {
     const first = !this.taken.has(chat);
     this.taken.add(chat);
     const frames = await this.me.writes(() => {
-      const from = this.me.groups.get(chat)?.uptoPos ?? 0;
+      const row = this.me.groups.get(chat);
+      const from = row?.uptoPos ?? 0;
       const shown = this.me.groups.take(chat, entries, this.hidden);
       const moved = (this.me.groups.get(chat)?.uptoPos ?? 0) - from;
-      if (this.me.groups.due || (first && moved >= WAKE_WRITE)) this.me.groups.flush();
+      // A group's first row is written at once too: the chat list is made of stored rows.
+      if (!row || this.me.groups.due || (first && moved >= WAKE_WRITE)) this.me.groups.flush();
       return shown;
     });
     const sockets = this.me.sockets();
