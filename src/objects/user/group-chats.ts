@@ -263,6 +263,7 @@ export class GroupChats {
     }
     writeChat(this.sql, row);
     this.dirtyRows.delete(chat);
+    if (!this.dirty) this.taken = 0; // nothing else waits: the batch starts again
   }
 
   get dirty(): boolean {
