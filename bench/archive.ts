@@ -1,7 +1,7 @@
-// `npm run bench:archive -- [--messages N] [--page P] [--runs R]`
+// `npm run bench:archive -- [--messages N] [--page P] [--runs R] [--mailbox]`
 // How long a history page takes to read once it is archived (docs/archive.md):
-// one group gets N messages (default 5,000) over real sockets from `wrangler
-// dev`, its archive set to pages of P entries (default 250) and a hot window
+// one group (with --mailbox: one one-to-one chat, the sender's mailbox) gets
+// N messages (default 5,000) over real sockets from `wrangler dev`, its archive set to pages of P entries (default 250) and a hot window
 // of 1 ms, so everything but the newest entries goes to (local) R2; then it
 // times GET /api/chats/:chat/messages for a page in SQLite, a page in an
 // archived page not yet in the object's memory (R2 read, gunzip, parse), and
@@ -21,13 +21,16 @@ function option(name: string, fallback: number): number {
 const MESSAGES = option("messages", 5_000);
 const PAGE = option("page", 250);
 const RUNS = option("runs", 20);
+const MAILBOX = process.argv.includes("--mailbox");
 const LIMIT = 50; // messages per history request, as the page asks
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 interface Stats {
+  /** Entries in SQLite: a group's log, or a mailbox's messages. */
   log: number;
   behind: number;
   archived: number;
+  archivedMessages?: number;
   archivedBytes: number;
   sqliteBytes: number;
 }
@@ -55,12 +58,9 @@ async function main(): Promise<void> {
     const url = server.url;
     const poster = await registerUser(url, "poster");
     const reader = await registerUser(url, "reader");
-    const made = await http<{ id: string }>(url, "/api/groups", {
-      method: "POST",
-      token: poster.token,
-      body: { name: "archive bench", members: [reader.user.id] },
-    });
-    const chat = `g:${made.body.id}`;
+    const chat = MAILBOX ? `u:${reader.user.id}` : `g:${await group(url, poster.token, reader.user.id)}`;
+    // The mailbox is read by its owner (the sender), the group's log by a member.
+    const token = MAILBOX ? poster.token : reader.token;
     // The search benchmark's texts: words from a Zipf vocabulary, about 100 characters.
     const texts = makeCorpus(MESSAGES).texts;
     let sent = 0;
@@ -68,11 +68,15 @@ async function main(): Promise<void> {
     const ids = await runSender(url, { token: poster.token, chat, texts }, () => sent++);
     clearInterval(progress);
     log(`sent ${MESSAGES}; waiting for the archive`);
-    const stats = async () =>
-      (await http<Stats>(url, `/api/admin/groups/${made.body.id}/stats`, { token: operator.token })).body;
+    const stats = async (): Promise<Stats> => {
+      const path = MAILBOX ? `/api/admin/users/${poster.user.id}/stats` : `/api/admin/groups/${chat.slice(2)}/stats`;
+      const body = (await http<Stats & { messages?: number }>(url, path, { token: operator.token })).body;
+      // A mailbox's counts: messages in SQLite; nothing fans out (its peer's confirmations gate it instead).
+      return MAILBOX ? { ...body, log: body.messages ?? 0, behind: 0 } : body;
+    };
     let s = await stats();
     for (let i = 0; i < 1200; i++) {
-      const expected = Math.floor((s.log + s.archived * PAGE - 1) / PAGE);
+      const expected = Math.floor((s.log + (s.archivedMessages ?? s.archived * PAGE) - 1) / PAGE);
       if (s.behind === 0 && s.archived >= expected) break;
       await new Promise((r) => setTimeout(r, 500));
       s = await stats();
@@ -84,7 +88,7 @@ async function main(): Promise<void> {
       const query = new URLSearchParams({ limit: String(LIMIT), ...(before ? { before } : {}) });
       const started = performance.now();
       const res = await http<{ messages: unknown[] }>(url, `/api/chats/${chat}/messages?${query}`, {
-        token: reader.token,
+        token,
       });
       if (res.status !== 200 || res.body.messages.length === 0) throw new Error(`history: ${res.status}`);
       return performance.now() - started;
@@ -99,7 +103,7 @@ async function main(): Promise<void> {
     const warm: number[] = [];
     for (let i = 0; i < 2; i++) for (const before of befores) warm.push(await read(before));
     const lines = [
-      `archive read: ${MESSAGES} messages, pages of ${PAGE} entries, ${s.archived} pages archived,`,
+      `archive read${MAILBOX ? " (mailbox)" : ""}: ${MESSAGES} messages, pages of ${PAGE} entries, ${s.archived} pages archived,`,
       `  ${Math.round(s.archivedBytes / Math.max(1, s.archived))} B per page compressed ` +
         `(${Math.round(texts.reduce((n, t) => n + t.length, 0) / texts.length)} characters a message); ${LIMIT} messages per request`,
       `  history in SQLite:                 ${summary(hot)}`,
@@ -111,6 +115,15 @@ async function main(): Promise<void> {
     await server.stop();
     rmSync(persistTo, { recursive: true, force: true });
   }
+}
+
+async function group(url: string, token: string, member: string): Promise<string> {
+  const made = await http<{ id: string }>(url, "/api/groups", {
+    method: "POST",
+    token,
+    body: { name: "archive bench", members: [member] },
+  });
+  return made.body.id;
 }
 
 main().catch((err) => {

@@ -172,8 +172,13 @@ export class UserObject extends DurableObject<Env> {
 
   /** Message info for a message this user sent: who got it and read it, and when (user/message-info.ts). */
   async receiptsOf(chat: string, id: string): Promise<Result<MessageInfo>> {
-    const { userId, mailbox, groups, groupReads } = this.parts;
-    return messageInfo({ userId, mailbox, groups, reads: groupReads }, this.parts.access(), chat, id);
+    const { userId, mailbox, groups, groupReads, archiveReads } = this.parts;
+    return messageInfo(
+      { userId, mailbox, groups, reads: groupReads, archive: archiveReads },
+      this.parts.access(),
+      chat,
+      id,
+    );
   }
 
   /** Session ids with a socket connected now (the linked-devices list shows them online). */
@@ -183,8 +188,8 @@ export class UserObject extends DurableObject<Env> {
 
   /** GET /api/search: this user's own messages matching every word, newest first. */
   async search(request: SearchRequest): Promise<Result<Message[]>> {
-    const { mailbox, groups, groupReads } = this.parts;
-    return searchAll(this.ctx.storage.sql, mailbox, groups, groupReads, request);
+    const { mailbox, groups, groupReads, archiveReads } = this.parts;
+    return searchAll(this.ctx.storage.sql, mailbox, groups, groupReads, request, archiveReads);
   }
 
   /** Logout: the session's sockets are told and closed at once (one that has not spoken yet, at its first frame). */
@@ -207,6 +212,10 @@ export class UserObject extends DurableObject<Env> {
 
   async mediaPart(id: string, part: number, etag: string, mime: string | null): Promise<void> {
     this.parts.media.store.partDone(id, part, etag, mime);
+  }
+
+  async abandonMedia(id: string): Promise<void> {
+    this.parts.media.store.abandon(id);
   }
 
   async dropMedia(id: string): Promise<void> {
@@ -274,12 +283,20 @@ export class UserObject extends DurableObject<Env> {
   // ------------------------------------------------------------ alarm
 
   override async alarm(): Promise<void> {
-    const { alarms, outbox, peers, presence, media } = this.parts;
+    const { alarms, outbox, peers, presence, media, archiving } = this.parts;
     const due = alarms.fired();
     // Always: it is the outbox's safety net, and cheap when there is nothing to retry.
     await Promise.all([outbox.retryDue(), peers.retryDue()]);
+    // Confirmed positions and chat rows waiting in memory are written (user/mailbox-chats.ts).
+    this.parts.flushChats();
     // Only at its own time: most alarms of a busy object are the outbox's, released lazily.
     if (due("presence")) await presence.sweep();
     if (due("media")) await media.sweep();
+    if (due("archive")) await archiving.step();
+  }
+
+  /** One step of the mailbox's archive, as the alarm runs it: for tests and operators (docs/archive.md). */
+  async archiveStep(): Promise<"written" | "discarded" | null> {
+    return this.parts.archiving.step();
   }
 }

@@ -39,6 +39,14 @@ export function nextMessageId(now: number, last: IdClock, origin: string): { id:
   return { id, ts, clock: { ts, seq } };
 }
 
+/** The clock that made a message id (its time and sequence within the millisecond). */
+export function clockOfId(id: string): IdClock {
+  return {
+    ts: Number.parseInt(id.slice(0, TS_WIDTH), 36),
+    seq: Number.parseInt(id.slice(TS_WIDTH, TS_WIDTH + SEQ_WIDTH), 36),
+  };
+}
+
 /** The millisecond timestamp inside a message id. */
 export function messageIdTime(id: string): number {
   return Number.parseInt(id.slice(0, TS_WIDTH), 36);

@@ -114,4 +114,48 @@ describe("Web Push", { timeout: 60_000 }, () => {
     expect(push.to(`/gone/${ben.user.id}`)).toHaveLength(1);
     a.close();
   });
+
+  it("pushes another's reaction to the user's own message while no device is connected; not a removal, nor a reaction to another's message", async () => {
+    const push = receiver as PushReceiver;
+    const cat = await registerUser(base, "wpcat");
+    const dan = await registerUser(base, "wpdan");
+    const keys = browserKeys();
+    const endpoint = `${push.url}/push/${cat.user.id}`;
+    await http(base, "/api/me/push", { method: "POST", token: cat.token, body: { endpoint, keys: keys.json } });
+
+    const c = await RawSocket.open(base, cat.token);
+    await c.sync();
+    const d = await RawSocket.open(base, dan.token);
+    await d.sync();
+    c.send({ type: "send", clientId: "own", chat: `u:${dan.user.id}`, text: "lunch at noon?" });
+    const own = await c.next("sent");
+    d.send({ type: "send", clientId: "theirs", chat: `u:${cat.user.id}`, text: "sure" });
+    const theirs = await c.next("message", (f) => f.message.clientId === undefined && f.message.text === "sure");
+    // Cat reacts to Dan's message before leaving: that is no news to Cat.
+    c.send({ type: "react", clientId: "r0", id: theirs.message.id, emoji: "🙏" });
+    await c.next("update", (f) => f.clientId === "r0");
+    c.close();
+    await pause(500);
+
+    d.send({ type: "react", clientId: "r1", id: own.id, emoji: "👍" });
+    await d.next("update", (f) => f.clientId === "r1");
+    const got = await until(() => push.to(`/push/${cat.user.id}`)[0]);
+    expect(JSON.parse(decryptPush(got.body, keys))).toEqual({
+      chat: `u:${dan.user.id}`,
+      id: own.id,
+      from: dan.user.id,
+      name: dan.user.displayName,
+      text: 'Reacted 👍 to "lunch at noon?"',
+      ts: expect.any(Number),
+      reaction: "👍",
+    });
+    // Taking the reaction back, and reacting to one's own message, push nothing.
+    d.send({ type: "react", clientId: "r2", id: own.id, emoji: null });
+    await d.next("update", (f) => f.clientId === "r2");
+    d.send({ type: "react", clientId: "r3", id: theirs.message.id, emoji: "😂" });
+    await d.next("update", (f) => f.clientId === "r3");
+    await pause(1500);
+    expect(push.to(`/push/${cat.user.id}`)).toHaveLength(1);
+    d.close();
+  });
 });

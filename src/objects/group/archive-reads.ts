@@ -12,6 +12,9 @@ import { ArchiveMiss } from "../storage/archive-shelf";
 import type { GroupArchive } from "./archive";
 import { type LogEntry, type LogRow, toLogEntry } from "./log";
 
+// The archived-page search matcher is shared with the mailbox (storage/archive-match.ts).
+export { textMatcher } from "../storage/archive-match";
+
 /** Archived pages one read may look through: bounds the work (and memory) of one request. */
 export const READ_PAGES_MAX = 8;
 /** Pages loaded ahead of a walk when one misses. */
@@ -130,38 +133,4 @@ export class ArchivedLog {
       throw new ArchiveMiss([...err.pages, ...ahead]);
     }
   }
-}
-
-/**
- * The FTS5 expression of search-query.ts (`"word"*` ANDed) as a test of a
- * text, folded as the index's tokenizer folds it (unicode61, diacritics
- * removed): every word starts a word of the text (a word the tokenizer splits
- * in several, such as "don't", as consecutive words).
- */
-export function textMatcher(match: string): (text: string) => boolean {
-  const words = [...match.matchAll(/"((?:[^"]|"")*)"\*/g)]
-    .map((m) => tokens((m[1] ?? "").replaceAll('""', '"')))
-    .filter((parts) => parts.length > 0);
-  return (text) => {
-    if (words.length === 0) return false;
-    const have = tokens(text);
-    return words.every((parts) => have.some((_, i) => phraseAt(have, i, parts)));
-  };
-}
-
-function phraseAt(have: readonly string[], at: number, parts: readonly string[]): boolean {
-  return parts.every((part, k) => {
-    const token = have[at + k];
-    if (token === undefined) return false;
-    return k === parts.length - 1 ? token.startsWith(part) : token === part;
-  });
-}
-
-function tokens(text: string): string[] {
-  return text
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((t) => t.length > 0);
 }

@@ -1,5 +1,5 @@
 // One archive page on the wire to R2: a contiguous range of positions (a
-// group log's `pos`, later a mailbox's `seq`) as gzip-compressed JSON, with
+// group log's `pos`, or a mailbox's `seq`) as gzip-compressed JSON, with
 // the SHA-256 of the compressed bytes kept in the object's index so that a
 // page that comes back different is caught. Decoding checks everything it
 // can (gzip, JSON, the range, one row per position) and throws
@@ -25,7 +25,12 @@ export interface EncodedPage {
   sha256: string;
 }
 
-/** `rows` must hold one row per position in [first, last], each with its position in `positionColumn`. */
+/**
+ * `rows` must hold one row per position in [first, last], each with its
+ * position in `positionColumn`; or, for a sparse log (a mailbox's messages,
+ * whose seqs are shared with other tables), rows in increasing positions
+ * within [first, last].
+ */
 export async function encodePage<Row>(header: PageHeader, rows: readonly Row[]): Promise<EncodedPage> {
   const json = JSON.stringify({ v: 1, first: header.first, last: header.last, rows });
   const bytes = await pipe(new TextEncoder().encode(json), new CompressionStream("gzip"));
@@ -35,7 +40,7 @@ export async function encodePage<Row>(header: PageHeader, rows: readonly Row[]):
 export async function decodePage<Row extends Record<string, unknown>>(
   key: string,
   bytes: Uint8Array,
-  expected: PageHeader & { sha256: string | null; positionColumn: string },
+  expected: PageHeader & { sha256: string | null; positionColumn: string; sparse?: boolean },
 ): Promise<Row[]> {
   if (expected.sha256 !== null && (await sha256(bytes)) !== expected.sha256) {
     throw new ArchivePageError(key, "checksum mismatch");
@@ -51,11 +56,28 @@ export async function decodePage<Row extends Record<string, unknown>>(
     throw new ArchivePageError(key, "header does not match the index");
   }
   const rows = page.rows as Row[];
+  if (expected.sparse) return checkSparse(key, rows, expected);
   if (rows.length !== expected.last - expected.first + 1) throw new ArchivePageError(key, "rows missing");
   rows.forEach((row, i) => {
     if (typeof row !== "object" || row === null || row[expected.positionColumn] !== expected.first + i) {
       throw new ArchivePageError(key, `row ${i} is not position ${expected.first + i}`);
     }
+  });
+  return rows;
+}
+
+function checkSparse<Row extends Record<string, unknown>>(
+  key: string,
+  rows: Row[],
+  expected: PageHeader & { positionColumn: string },
+): Row[] {
+  let previous = expected.first - 1;
+  rows.forEach((row, i) => {
+    const pos = typeof row === "object" && row !== null ? row[expected.positionColumn] : undefined;
+    if (typeof pos !== "number" || pos <= previous || pos > expected.last) {
+      throw new ArchivePageError(key, `row ${i} is out of order or outside the page`);
+    }
+    previous = pos;
   });
   return rows;
 }

@@ -31,6 +31,8 @@ export class ArchiveShelf<Row extends Record<string, unknown>> {
     private readonly positionColumn: string,
     /** Where the log lines say this came from (the object's id). */
     private readonly owner: string,
+    /** Pages of a sparse log (positions shared with other tables: a mailbox's seqs). */
+    private readonly sparse = false,
   ) {}
 
   /**
@@ -71,6 +73,7 @@ export class ArchiveShelf<Row extends Record<string, unknown>> {
         last: page.last,
         sha256: page.sha256,
         positionColumn: this.positionColumn,
+        sparse: this.sparse,
       });
       this.broken.delete(page.key);
       this.cache.set(page.key, rows);

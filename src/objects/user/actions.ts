@@ -17,6 +17,7 @@ import type { GroupChats } from "./group-chats";
 import type { GroupReads } from "./group-reads";
 import { catchUp, groupStub, takeOwn } from "./group-send";
 import type { Mailbox } from "./mailbox";
+import { missingMessage } from "./mailbox-archive-reads";
 import { releaseMedia } from "./media-send";
 import { broadcast, send } from "./sockets";
 
@@ -34,6 +35,8 @@ export interface Actor {
   sockets: () => WebSocket[];
   /** Runs a synchronous block of writes in the object's next group commit (see storage/write-batch.ts). */
   writes: <T>(job: () => T) => Promise<T>;
+  /** Whether a message not in SQLite was archived (./mailbox-archive-reads.ts): such a one is refused, not unknown. */
+  archived?: (id: string) => Promise<boolean>;
   /** Before a delete for me, in its block: an own message still owed to its peer goes to the outbox. */
   beforeForget: (message: Message) => void;
 }
@@ -55,7 +58,7 @@ async function run(me: Actor, ws: WebSocket, frame: ActionFrame): Promise<void> 
   const message =
     stored ??
     (me.groups.isGroupMessage(frame.id) ? await me.reads.message(`g:${frame.id.slice(-16)}`, frame.id) : null);
-  if (!message) throw new AppError("unknown_message", "no such message in your chats");
+  if (!message) throw await missingMessage(me.archived, frame.id);
   if (frame.type === "delete" && frame.for === "me") {
     return me.writes(() => {
       if (!stored) {

@@ -43,6 +43,8 @@ export class MessageChanges {
 
   /** Applies, holds or ignores one change; answers the frame for the user's devices if it was applied. */
   accept(item: InboxChange): UpdateFrame | null {
+    // By (chat, id), the one index on ids (schema step 13): the chat from the lookup (./mailbox-lookup.ts).
+    const chat = this.mailbox.chatOf(item.id);
     const row = this.sql
       .exec<{
         sender: string;
@@ -51,7 +53,12 @@ export class MessageChanges {
         edited_at: number | null;
         deleted_at: number | null;
         change_id: string | null;
-      }>("SELECT sender, chat, text, edited_at, deleted_at, change_id FROM messages WHERE id = ?", item.id)
+        unread_mark: number | null;
+      }>(
+        "SELECT sender, chat, text, edited_at, deleted_at, change_id, unread_mark FROM messages WHERE chat = ? AND id = ?",
+        chat,
+        item.id,
+      )
       .toArray()[0];
     if (!row) {
       if (this.isForgotten(item.id)) {
@@ -67,32 +74,35 @@ export class MessageChanges {
     const own = row.sender === this.mailbox.owner;
     if (item.deletedAt !== undefined) {
       this.sql.exec(
-        "UPDATE messages SET text = '', media = NULL, deleted_at = ?, deleted_by = ?, change_id = ? WHERE id = ?",
+        "UPDATE messages SET text = '', media = NULL, deleted_at = ?, deleted_by = ?, change_id = ? WHERE chat = ? AND id = ?",
         item.deletedAt,
         item.deletedBy ?? item.from,
         item.cid,
+        row.chat,
         item.id,
       );
       refreshQuotes(this.sql, item.id, null);
     } else if (item.text === row.text && (item.editedAt ?? null) === row.edited_at) {
       // Not an edit: a reaction in a group to a copy stored before step 8 travels as the message's
       // state. Only its change id moves; the text (and so the search index) is not written again.
-      this.sql.exec("UPDATE messages SET change_id = ? WHERE id = ?", item.cid, item.id);
+      this.sql.exec("UPDATE messages SET change_id = ? WHERE chat = ? AND id = ?", item.cid, row.chat, item.id);
     } else {
-      // Others' edited messages are unread again, so that reading them sends a new read receipt.
+      // Others' edited messages are unread again, so that reading them sends a new read receipt:
+      // one read before is marked in the same row write (./mailbox-receipts.ts).
+      const again = !own && row.unread_mark === null && this.mailbox.positions.readBefore(row.chat, item.id);
       this.sql.exec(
-        `UPDATE messages SET text = ?, edited_at = ?, change_id = ?,
-           read_at = CASE WHEN sender = ? THEN read_at END
-         WHERE id = ?`,
+        `UPDATE messages SET text = ?, edited_at = ?, change_id = ?, unread_mark = CASE WHEN ? THEN 1 ELSE unread_mark END
+         WHERE chat = ? AND id = ?`,
         item.text,
         item.editedAt ?? null,
         item.cid,
-        this.mailbox.owner,
+        again ? 1 : 0,
+        row.chat,
         item.id,
       );
       refreshQuotes(this.sql, item.id, item.text);
       if (own) this.mailbox.marks.resetReads(item.id);
-      else this.mailbox.unreadAgain(item.chat, item.id);
+      else if (again) this.mailbox.positions.unreadAgain(row.chat);
     }
     return this.record(item.cid, "update", item.chat, item.id, item.clientId);
   }
@@ -127,8 +137,12 @@ export class MessageChanges {
 
   /** Delete for me: the message leaves this mailbox only, for good. */
   forget(id: string, cid: string, clientId: string): UpdateFrame | null {
-    const row = this.sql.exec<{ chat: string }>("DELETE FROM messages WHERE id = ? RETURNING chat", id).toArray()[0];
+    const chat = this.mailbox.chatOf(id);
+    const row = this.sql
+      .exec<{ chat: string }>("DELETE FROM messages WHERE chat = ? AND id = ? RETURNING chat", chat, id)
+      .toArray()[0];
     if (!row) return null;
+    this.mailbox.lookup.forget(id);
     this.remember(id);
     this.sql.exec("DELETE FROM held_changes WHERE target = ?", id);
     this.mailbox.marks.forget(id);

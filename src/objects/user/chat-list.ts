@@ -8,7 +8,7 @@ import type { GroupChats } from "./group-chats";
 import type { Mailbox } from "./mailbox";
 
 export function listChats(mailbox: Mailbox, groups: GroupChats, hidden: (id: string) => boolean): ChatSummary[] {
-  const list = mailbox.chats();
+  const list = mailbox.reads.chats();
   for (const row of groups.all()) {
     // A chat moved by schema step 8 shows its newest stored row until the group brings a newer one.
     let last: Message | null =

@@ -15,7 +15,8 @@ export function history(me: UserParts, chat: string, before: string | undefined,
   const ref = parseChat(chat);
   const bounded = Math.min(Math.max(1, limit), HISTORY_LIMIT_MAX);
   if (ref.kind === "group") return me.groupReads.history(`g:${ref.id}`, before, bounded);
-  return Promise.resolve(me.mailbox.history(`u:${ref.id}`, before, bounded));
+  // SQLite first, then archived pages if it is short (./mailbox-archive-reads.ts).
+  return me.archiveReads.history(`u:${ref.id}`, before, bounded);
 }
 
 /** A page of a chat, for a group only if the caller is or was in it. */

@@ -1,7 +1,10 @@
 // The user object's counters, the mailbox's seq and the message-id clock, in
-// one `meta` row ("counters" = "seq:id_ts:id_seq"), written once by each block
-// of writes that moves the clock (a send, an edit): before schema step 7 they
-// were three rows (seq, id_ts, id_seq), three rows written per message sent.
+// one `meta` row ("counters" = "seq:id_ts:id_seq"), written by each block of
+// writes that takes an id and keeps it nowhere else (an edit, a delete, a
+// reaction): before schema step 7 they were three rows (seq, id_ts, id_seq),
+// three rows written per message sent. Since step 13 a one-to-one send writes
+// no counter either: its mailbox row holds the id, and a wake starts the clock
+// after the newest own message (`atLeast`, from the chat rows' `last_own`).
 //
 // The seq is not written when it moves: every seq is taken by a row of
 // messages, receipts or changes, and rows leave only by a delete for me,
@@ -10,7 +13,7 @@
 // delivery or a receipt writes no counter at all. The stored value is only a
 // floor (an object migrated by step 7, or older code rolled back onto it).
 
-import type { IdClock } from "../../shared/ids";
+import { clockOfId, type IdClock } from "../../shared/ids";
 import type { ClockStore } from "../storage/id-clock";
 import type { Meta } from "../storage/meta";
 
@@ -43,6 +46,18 @@ export class Counters implements ClockStore {
     // this reservation (user/group-chats.ts): after a crash, start above it.
     this.seq = Math.max(seq, stored, meta.number(SEQ_RESERVED_KEY));
     this.clock = { ts, seq: idSeq };
+  }
+
+  /**
+   * The clock is at least the one that made `id`: one-to-one sends do not
+   * write the clock (their row holds the id), so a wake starts it after the
+   * newest own message (user/mailbox-chats.ts). Edits, deletes and reactions
+   * still write it with their change.
+   */
+  atLeast(id: string | null): void {
+    if (id === null) return;
+    const made = clockOfId(id);
+    if (made.ts > this.clock.ts || (made.ts === this.clock.ts && made.seq > this.clock.seq)) this.clock = made;
   }
 
   load(): IdClock {

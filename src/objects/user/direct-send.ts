@@ -8,25 +8,27 @@ import { type ChatId, type ClientFrame, FrameError, type Quote } from "../../sha
 import type { MessageIdClock } from "../storage/id-clock";
 import type { WriteBatch } from "../storage/write-batch";
 import type { Blocks } from "./blocks";
-import type { Counters } from "./counters";
 import type { OutgoingSend } from "./forward";
 import type { Mailbox } from "./mailbox";
+import type { MailboxArchiveReads } from "./mailbox-archive-reads";
 import type { PeerLog } from "./peer-log";
 import { broadcast, send } from "./sockets";
 
 type SendFrame = Extract<ClientFrame, { type: "send" }>;
+type ArchivedQuote = { quote: Quote; chat: string; system: boolean };
 
 export interface DirectSender {
   userId: string;
   /** The accounts database of a user (read at each call: tests swap the object's env). */
   db: (userId: string) => D1Database;
   mailbox: Mailbox;
-  counters: Counters;
   ids: MessageIdClock;
   peers: PeerLog;
   blocks: Blocks;
   writes: WriteBatch;
   sockets: () => WebSocket[];
+  /** A reply may quote a message archived to R2: read before the write batch (./mailbox-archive-reads.ts). */
+  archive?: MailboxArchiveReads;
 }
 
 export class DirectSend {
@@ -49,18 +51,26 @@ export class DirectSend {
     if (!this.isKnown(to) && !(await this.lookUp(to))) {
       throw new FrameError(new AppError("unknown_user", "no such user"), frame.clientId);
     }
-    await this.me.writes.run(() => this.store(ws, frame, to));
+    // The batch reads SQLite only (synchronous): a quoted message archived to R2 is read now.
+    const { archive, mailbox } = this.me;
+    const archived =
+      frame.replyTo !== undefined && archive && !mailbox.findById(frame.replyTo)
+        ? await archive.quote(frame.replyTo)
+        : null;
+    await this.me.writes.run(() => this.store(ws, frame, to, archived));
   }
 
   /**
-   * One synchronous block: the id, the mailbox row and the chat row (which
-   * says what the peer is owed) commit together, and `sent` leaves only once
-   * they are durable (output gate). The mailbox row is the delivery's record:
-   * no outbox row (./peer-log.ts).
+   * One synchronous block: the mailbox row (which holds the id) commits, and
+   * `sent` leaves only once it is durable (output gate). The mailbox row is
+   * the delivery's record: no outbox row (./peer-log.ts); the chat row that
+   * says what the peer is owed is written with the chat rows, or made again
+   * from the messages after a crash (./mailbox-chats.ts).
    */
-  private store(ws: WebSocket, frame: OutgoingSend, to: string): void {
+  private store(ws: WebSocket, frame: OutgoingSend, to: string, archived: ArchivedQuote | null): void {
     const { mailbox, peers } = this.me;
-    const quote = frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId);
+    const quote =
+      frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId, archived);
     const { id, ts } = this.me.ids.next(Date.now(), false);
     const toSelf = to === this.me.userId;
     const message = mailbox.appendOwn(
@@ -76,8 +86,8 @@ export class DirectSend {
       },
       toSelf ? null : peers.takeUnstored(to),
     );
-    // The id clock (and the seq with it): one row, one statement of the same block.
-    this.me.counters.save();
+    // The id clock is not written: the row holds the id, and a wake starts the
+    // clock after the newest own message (counters.ts).
     if (!toSelf) peers.added(to, mailbox.deliverable(message));
     send(ws, { type: "sent", clientId: frame.clientId, id, seq: message.seq, ts });
     broadcast(this.me.sockets(), { type: "message", message });
@@ -85,8 +95,12 @@ export class DirectSend {
   }
 
   /** A reply quotes a message of the same chat that this mailbox has (deleted ones included). */
-  private quoteFor(chat: ChatId, replyTo: string, clientId: string): Quote {
+  private quoteFor(chat: ChatId, replyTo: string, clientId: string, archived: ArchivedQuote | null): Quote {
     const quoted = this.me.mailbox.findById(replyTo);
+    if (!quoted && archived) {
+      if (archived.chat === chat && !archived.system) return archived.quote;
+      throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), clientId);
+    }
     if (!quoted) throw new FrameError(new AppError("unknown_message", "no such message to reply to"), clientId);
     if (quoted.chat !== chat || quoted.system) {
       throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), clientId);

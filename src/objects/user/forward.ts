@@ -11,6 +11,7 @@ import type { ClientFrame, Message } from "../../shared/protocol";
 import type { GroupChats } from "./group-chats";
 import type { GroupReads } from "./group-reads";
 import type { Mailbox } from "./mailbox";
+import type { MailboxArchiveReads } from "./mailbox-archive-reads";
 
 type SendFrame = Extract<ClientFrame, { type: "send" }>;
 
@@ -58,6 +59,8 @@ export interface Forwarder {
   mailbox: Mailbox;
   groups: GroupChats;
   reads: GroupReads;
+  /** A one-to-one message archived to R2 is forwarded from there (./mailbox-archive-reads.ts). */
+  archive?: MailboxArchiveReads;
 }
 
 /** The send to store: the frame itself, or for a forward the source's content and hops (errors with codes). */
@@ -76,6 +79,7 @@ export async function resolveForward(me: Forwarder, frame: SendFrame): Promise<O
 async function sourceOf(me: Forwarder, chat: string, id: string): Promise<Message | null> {
   const own = me.mailbox.findById(id);
   if (own) return own.chat === chat ? own : null;
+  if (chat.startsWith("u:") && me.archive) return me.archive.message(chat, id);
   if (!chat.startsWith("g:") || !me.groups.get(chat) || me.reads.hidden(id)) return null;
   const message = await me.reads.message(chat, id);
   return message?.chat === chat ? message : null;

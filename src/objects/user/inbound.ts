@@ -3,10 +3,12 @@
 // whether a device is connected: a group serves online members first, and no
 // device connected means a Web Push (./web-push.ts).
 
+import type { ServerFrame } from "../../shared/protocol";
 import type { GroupEntry } from "../group-entry";
 import type { InboxItem } from "../inbox";
 import type { UserParts } from "./parts";
 import { broadcast } from "./sockets";
+import type { ReactionNews } from "./web-push";
 
 /** Idempotent. The answer leaves once the batch is committed: the sender forgets the items only then. */
 export function accept(me: UserParts, items: InboxItem[]): Promise<{ online: boolean }> {
@@ -14,7 +16,11 @@ export function accept(me: UserParts, items: InboxItem[]): Promise<{ online: boo
     const frames = me.mailbox.accept(me.blocks.filter(items, me.userId, me.mailbox.changes));
     const sockets = me.ctx.getWebSockets();
     for (const frame of frames) broadcast(sockets, frame);
-    if (sockets.length === 0) me.pushOffline(frames.flatMap((f) => (f.type === "message" ? [f.message] : [])));
+    if (sockets.length === 0)
+      me.pushOffline(
+        frames.flatMap((f) => (f.type === "message" ? [f.message] : [])),
+        reactionNews(items, frames),
+      );
     return { online: sockets.length > 0 };
   });
 }
@@ -38,4 +44,15 @@ export async function takeGroup(
   const online = me.ctx.getWebSockets().length > 0;
   if (!online) me.pushOffline(entries.flatMap((e) => (e.change ? [] : [e.message])));
   return { online };
+}
+
+/** The reactions a delivery applied (each answered an `update` of its message), for a push. */
+function reactionNews(items: InboxItem[], frames: ServerFrame[]): ReactionNews[] {
+  const updated = new Map(frames.flatMap((f) => (f.type === "update" ? [[f.message.id, f.message] as const] : [])));
+  return items.flatMap((item) => {
+    const message = item.kind === "reaction" ? updated.get(item.id) : undefined;
+    return item.kind === "reaction" && message
+      ? [{ chat: item.chat, from: item.from, emoji: item.emoji, message }]
+      : [];
+  });
 }

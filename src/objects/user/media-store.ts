@@ -32,8 +32,12 @@ export const MEDIA_TABLES = [
   ) WITHOUT ROWID`,
 ];
 
-/** uploading: reserved, bytes on their way (simple path); parts: a multipart upload; ready: whole. */
-export type MediaState = "uploading" | "parts" | "ready";
+/**
+ * uploading: reserved, bytes on their way (simple path); parts: a multipart
+ * upload; ready: whole; aborted: a multipart upload its uploader gave up (its
+ * bytes no longer count, the row waits for the sweep).
+ */
+export type MediaState = "uploading" | "parts" | "ready" | "aborted";
 
 export interface MediaRecord {
   id: string;
@@ -123,6 +127,16 @@ export class MediaStore {
     if (!record) return;
     const parts = { ...record.parts, [String(part)]: etag };
     this.sql.exec("UPDATE media SET parts = ?, mime = coalesce(?, mime) WHERE id = ?", JSON.stringify(parts), mime, id);
+  }
+
+  /**
+   * A multipart upload given up: no more parts are taken, and its bytes leave
+   * the day's allowance (it still counts as one upload, so starting and giving
+   * up cannot go round the count). The row keeps the R2 upload id: the sweep
+   * aborts it there too, if the caller could not, and then deletes the row.
+   */
+  abandon(id: string): void {
+    this.sql.exec("UPDATE media SET state = 'aborted', size = 0, parts = NULL WHERE id = ? AND state = 'parts'", id);
   }
 
   drop(id: string): void {

@@ -10,6 +10,7 @@ import { type GroupAccess, requireGroupReader } from "./group-access";
 import type { GroupChats } from "./group-chats";
 import type { GroupReads } from "./group-reads";
 import type { Mailbox } from "./mailbox";
+import type { MailboxArchiveReads } from "./mailbox-archive-reads";
 
 export interface MessageInfo {
   message: Message;
@@ -21,6 +22,8 @@ export interface InfoReader {
   mailbox: Mailbox;
   groups: GroupChats;
   reads: GroupReads;
+  /** A one-to-one message archived to R2 is read from there (./mailbox-archive-reads.ts). */
+  archive?: MailboxArchiveReads;
 }
 
 export async function messageInfo(
@@ -31,6 +34,7 @@ export async function messageInfo(
 ): Promise<Result<MessageInfo>> {
   try {
     let message = me.mailbox.findById(id);
+    if (!message && chat.startsWith("u:") && me.archive) message = await me.archive.message(chat, id);
     if (!message && chat.startsWith("g:") && me.groups.get(chat) && id.endsWith(chat.slice(2))) {
       message = await me.reads.message(chat, id);
     }

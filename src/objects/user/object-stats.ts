@@ -7,15 +7,31 @@ export interface UserStats {
   messages: number;
   outbox: number;
   seq: number;
+  /** The mailbox's archive (./mailbox-archive.ts): pages done, messages in them, their bytes. */
+  archived: number;
+  archivedMessages: number;
+  archivedBytes: number;
+  sqliteBytes: number;
 }
 
 export function stats(me: UserParts): UserStats {
   return {
     sockets: me.ctx.getWebSockets().length,
     // Rows of the mailbox, and group entries given a seq (the group's log holds them).
-    messages: me.mailbox.count() + me.groups.takenCount(),
+    messages: me.mailbox.reads.count() + me.groups.takenCount(),
     outbox: me.outbox.depth() + me.peers.depth() + me.receipts.size,
     seq: me.mailbox.lastSeq,
+    ...archiveStats(me),
+  };
+}
+
+function archiveStats(me: UserParts) {
+  const { pages, bytes } = me.archive.index.totals();
+  return {
+    archived: pages,
+    archivedMessages: me.archive.chats.messages(),
+    archivedBytes: bytes,
+    sqliteBytes: me.ctx.storage.sql.databaseSize,
   };
 }
 

@@ -7,6 +7,7 @@ import { userDb } from "../../shared/shards";
 import { type ActionWindows, actionWindows } from "../action-windows";
 import type { InboxItem } from "../inbox";
 import { AlarmScheduler } from "../storage/alarm";
+import { archiveConfig } from "../storage/archive-config";
 import { MessageIdClock } from "../storage/id-clock";
 import { Meta } from "../storage/meta";
 import { Outbox } from "../storage/outbox";
@@ -23,6 +24,8 @@ import { GroupChats } from "./group-chats";
 import { GroupReads } from "./group-reads";
 import type { GroupSender } from "./group-send";
 import { Mailbox } from "./mailbox";
+import { MailboxArchive, MailboxArchiveAlarm } from "./mailbox-archive";
+import { MailboxArchiveReads } from "./mailbox-archive-reads";
 import { MediaOwner } from "./media-owner";
 import { ChatMutes } from "./mutes";
 import { PeerLog } from "./peer-log";
@@ -30,7 +33,10 @@ import { PresenceHub } from "./presence-hub";
 import { frameBucket, type TokenBucket } from "./rate-limit";
 import { ReceiptGather, receiptItem } from "./receipt-gather";
 import { USER_SCHEMA } from "./schema";
-import { PushSubscriptions, pushOffline } from "./web-push";
+import { PushSubscriptions, pushOffline, type ReactionNews } from "./web-push";
+
+/** Beyond the delete window, before a message may be archived (a change delivered late, the outbox's retries). */
+const ARCHIVE_MARGIN_MS = 3_600_000;
 
 export class UserParts {
   readonly userId: string;
@@ -60,6 +66,10 @@ export class UserParts {
   readonly direct: DirectSend;
   /** The media this user uploaded (./media-owner.ts). */
   readonly media: MediaOwner;
+  /** Old pages of the mailbox in R2 (./mailbox-archive.ts), when they go and how they are read. */
+  readonly archive: MailboxArchive;
+  readonly archiving: MailboxArchiveAlarm;
+  readonly archiveReads: MailboxArchiveReads;
   private turns: Promise<void> = Promise.resolve();
   /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */
   private readonly stubs = new Map<string, DurableObjectStub<UserObject>>();
@@ -85,8 +95,25 @@ export class UserParts {
     this.mutes = new ChatMutes(sql);
     this.pushSubs = new PushSubscriptions(sql);
     this.windows = actionWindows(env);
+    // After the chat rows were repaired (./mailbox-chats.ts): their newest own message is the clock's floor.
+    counters.atLeast(this.mailbox.chatRows.newestOwn());
     this.ids = new MessageIdClock(this.meta, this.userId, counters);
+    this.mailbox.chatRows.writeLater = (job) => void this.writes.run(job);
     this.alarms = new AlarmScheduler(ctx.storage);
+    // Nothing younger than a delete for everyone may reach is archived: such a change never meets an archived copy.
+    const archiving = archiveConfig(env);
+    archiving.minAgeMs = Math.max(archiving.minAgeMs, this.windows.delete + ARCHIVE_MARGIN_MS);
+    // Before a page is taken: the peers' confirmations and the chat rows waiting in memory are stored (the page's checks read them).
+    this.archive = new MailboxArchive(ctx.storage, env.ARCHIVE, this.userId, archiving, () => {
+      this.peers.flush();
+      this.mailbox.chatRows.flush();
+    });
+    this.archiveReads = new MailboxArchiveReads(this.archive, this.mailbox);
+    this.archiving = new MailboxArchiveAlarm(
+      this.archive,
+      () => this.mailbox.lastSeq,
+      (at) => this.alarms.ensureBy(at, "archive"),
+    );
     this.media = new MediaOwner({ sql, env, userId: this.userId, alarms: this.alarms });
     const deliver = (target: string, items: InboxItem[]) =>
       this.userStub(target)
@@ -114,18 +141,19 @@ export class UserParts {
       () => {
         this.outbox.flushConfirmed();
         this.peers.flush();
+        this.archiving.wrote();
       },
     );
     this.direct = new DirectSend({
       userId: this.userId,
       db: (id) => userDb(this.env, id),
       mailbox: this.mailbox,
-      counters,
       ids: this.ids,
       peers: this.peers,
       blocks: this.blocks,
       writes: this.writes,
       sockets: () => ctx.getWebSockets(),
+      archive: this.archiveReads,
     });
     this.groupReads = new GroupReads({
       userId: this.userId,
@@ -151,8 +179,10 @@ export class UserParts {
         this.outbox.flushConfirmed();
         this.peers.flush();
         this.flushGroups();
+        this.mailbox.chatRows.flush();
         if (this.receipts.size > 0) void this.flushReceipts();
-        if (this.outbox.nextDue() === null && !this.peers.owed() && !this.media.waiting()) this.alarms.cancel();
+        const waiting = this.media.waiting() || this.archiving.waiting;
+        if (this.outbox.nextDue() === null && !this.peers.owed() && !waiting) this.alarms.cancel();
       },
     });
   }
@@ -189,6 +219,7 @@ export class UserParts {
       outbox: this.outbox,
       windows: this.windows,
       writes: <T>(job: () => T) => this.writes.run(job),
+      archived: (id: string) => this.archiveReads.holds(id),
       // A delete for me of an own message its peer has not confirmed: the
       // mailbox row was its delivery's record, so the outbox takes it over.
       beforeForget: (message: Message) => {
@@ -216,12 +247,18 @@ export class UserParts {
     });
   }
 
-  /** Web Push (./web-push.ts) for new messages from others while no device is connected, muted chats aside. */
-  pushOffline(messages: Omit<Message, "seq">[]): void {
+  /** Web Push (./web-push.ts) for new messages and reactions from others while no device is connected, muted chats aside. */
+  pushOffline(messages: Omit<Message, "seq">[], reactions: ReactionNews[] = []): void {
     pushOffline(
       { env: this.env, userId: this.userId, subs: this.pushSubs, mutes: this.mutes, ctx: this.ctx },
       messages,
+      reactions,
     );
+  }
+
+  /** What waits in memory to be written, written now (the alarm; tests). */
+  flushChats(): void {
+    this.mailbox.chatRows.flush();
   }
 
   /**

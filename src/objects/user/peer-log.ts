@@ -10,11 +10,12 @@
 // is sent meanwhile travels together in the next call; a failure backs off
 // (in memory: a wake retries at once) and books the alarm; messages sent
 // since the object woke are also kept in memory, so a delivery reads nothing
-// back. A confirmation is remembered in memory and stored with the chat row's
-// next write (the next send to that peer, so usually no row of its own), or
-// by `flush` with the object's next batch of writes, the alarm, or when the
-// last device leaves. If the object dies first, the messages after the stored
-// `handed` are delivered again and the peer drops them by id.
+// back. A confirmation is remembered in memory and kept with the chat's row
+// (./mailbox-chats.ts), which is written with the other chat rows (a timer,
+// the alarm, a read, the last device leaving): no row of its own. If the
+// object dies first, the messages after the stored `handed` are delivered
+// again and the peer drops them by id; own messages the stored row does not
+// name yet are found again by the wake's repair of the chat rows.
 
 import type { InboxMessage } from "../inbox";
 import { type Deliver, OUTBOX_SAFETY_MS } from "../storage/outbox";
@@ -55,7 +56,7 @@ export class PeerLog {
   private peer(id: string): Peer {
     let peer = this.peers.get(id);
     if (!peer) {
-      const handed = this.mailbox.handed(`u:${id}`);
+      const handed = this.mailbox.outbound.handed(`u:${id}`);
       peer = { handed, stored: handed, unsent: [], known: false, attempts: 0, retryAt: 0 };
       this.peers.set(id, peer);
     }
@@ -105,7 +106,7 @@ export class PeerLog {
     this.flush();
     if (!this.scanned) {
       this.scanned = true;
-      for (const id of this.mailbox.owedPeers()) this.peer(id);
+      for (const id of this.mailbox.outbound.owedPeers()) this.peer(id);
     }
     const due: string[] = [];
     for (const [id, peer] of this.peers) {
@@ -121,7 +122,7 @@ export class PeerLog {
   flush(): void {
     for (const [id, peer] of this.peers) {
       const handed = this.takeUnstored(id);
-      if (handed !== null) this.mailbox.storeHanded(`u:${id}`, handed);
+      if (handed !== null) this.mailbox.outbound.storeHanded(`u:${id}`, handed);
       if (!this.owes(peer) && peer.attempts === 0 && !this.inflight.has(id)) this.peers.delete(id);
     }
     if (this.scanned && this.peers.size === 0) this.settled();
@@ -129,7 +130,7 @@ export class PeerLog {
 
   /** Whether any message is owed (as far as this wake knows). */
   owed(): boolean {
-    if (!this.scanned) return this.mailbox.owedPeers().length > 0;
+    if (!this.scanned) return this.mailbox.outbound.owedPeers().length > 0;
     for (const peer of this.peers.values()) if (this.owes(peer)) return true;
     return false;
   }
@@ -137,8 +138,8 @@ export class PeerLog {
   /** Own messages not yet confirmed by their peer. */
   depth(): number {
     let n = 0;
-    const ids = new Set([...this.peers.keys(), ...this.mailbox.owedPeers()]);
-    for (const id of ids) n += this.mailbox.ownAfter(`u:${id}`, this.peer(id).handed, BATCH * 5).length;
+    const ids = new Set([...this.peers.keys(), ...this.mailbox.outbound.owedPeers()]);
+    for (const id of ids) n += this.mailbox.outbound.ownAfter(`u:${id}`, this.peer(id).handed, BATCH * 5).length;
     return n;
   }
 
@@ -154,7 +155,7 @@ export class PeerLog {
       if (peer.known) {
         batch = peer.unsent.slice(0, BATCH);
       } else {
-        batch = this.mailbox.ownAfter(`u:${to}`, peer.handed, BATCH);
+        batch = this.mailbox.outbound.ownAfter(`u:${to}`, peer.handed, BATCH);
         if (batch.length < BATCH) {
           // Read to the end: from now on every new message is in memory too.
           peer.known = true;

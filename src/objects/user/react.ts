@@ -11,6 +11,7 @@ import { originOf } from "../group-entry";
 import type { InboxReaction } from "../inbox";
 import { type Actor, changeInGroup } from "./actions";
 import type { Blocks } from "./blocks";
+import { missingMessage } from "./mailbox-archive-reads";
 import { broadcast, send } from "./sockets";
 
 type ReactFrame = Extract<ClientFrame, { type: "react" }>;
@@ -37,7 +38,7 @@ async function run(me: Reactor, ws: WebSocket, frame: ReactFrame): Promise<void>
   // A retry gets the first answer and changes nothing.
   const earlier = me.mailbox.reactions.answerRetry(frame.id, frame.clientId);
   if (earlier) return send(ws, earlier);
-  if (!stored) throw new AppError("unknown_message", "no such message in your chats");
+  if (!stored) throw await missingMessage(me.archived, frame.id);
   if (stored.system) throw new AppError("forbidden", "system messages cannot be reacted to");
   if (stored.deletedAt !== undefined) throw new AppError("message_deleted", "that message was deleted");
   const peer = stored.chat.slice(2);

@@ -39,7 +39,8 @@ export class MailboxReactions {
   accept(item: InboxReaction): UpdateFrame | null {
     const row = this.sql
       .exec<{ chat: string; deleted_at: number | null; system: string | null }>(
-        "SELECT chat, deleted_at, system FROM messages WHERE id = ?",
+        "SELECT chat, deleted_at, system FROM messages WHERE chat = ? AND id = ?",
+        this.mailbox.chatOf(item.id),
         item.id,
       )
       .toArray()[0];

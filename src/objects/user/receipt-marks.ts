@@ -8,35 +8,10 @@
 // An edit resets the reads of its message (readers see new text), and a read
 // receipt made before the edit no longer counts, even if it arrives after it.
 
-import type { ReaderReceipt, ReceiptStatus } from "../../shared/protocol";
+import type { ReaderReceipt } from "../../shared/protocol";
 
 export class ReceiptMarks {
   constructor(private readonly sql: SqlStorage) {}
-
-  record(ids: readonly string[], reader: string, status: ReceiptStatus, ts: number): void {
-    for (const id of ids) {
-      if (status === "delivered") {
-        this.sql.exec(
-          `INSERT INTO receipt_marks (id, reader, delivered_at) VALUES (?, ?, ?)
-           ON CONFLICT(id, reader) DO UPDATE SET delivered_at = coalesce(delivered_at, excluded.delivered_at)`,
-          id,
-          reader,
-          ts,
-        );
-        continue;
-      }
-      this.sql.exec(
-        `INSERT INTO receipt_marks (id, reader, delivered_at, read_at)
-         SELECT ?1, ?2, ?3, CASE WHEN ?3 >= coalesce(m.edited_at, 0) THEN ?3 END FROM messages m WHERE m.id = ?1
-         ON CONFLICT(id, reader) DO UPDATE SET
-           delivered_at = coalesce(delivered_at, excluded.delivered_at),
-           read_at = coalesce(read_at, excluded.read_at)`,
-        id,
-        reader,
-        ts,
-      );
-    }
-  }
 
   resetReads(id: string): void {
     this.sql.exec("UPDATE receipt_marks SET read_at = NULL WHERE id = ?", id);

@@ -2,7 +2,9 @@
 // paged by message id. One-to-one messages (and group messages stored before
 // schema step 8) are searched in this mailbox (messages_fts, schema steps 3-7);
 // group messages in each group's own index (group/views.ts), once for all its
-// members, bounded by the caller's windows there.
+// members, bounded by the caller's windows there. Archived one-to-one
+// messages (./mailbox-archive-reads.ts) are scanned in a few pages when the
+// index finds fewer hits than asked.
 //
 // The words come from parseSearchQuery (letters and digits only), but they are
 // quoted again (matchExpression), so that whatever reaches this module over
@@ -15,6 +17,7 @@ import type { Message } from "../../shared/protocol";
 import type { GroupChats } from "./group-chats";
 import type { GroupReads } from "./group-reads";
 import { type Mailbox, MESSAGE_COLUMNS, type MessageRow } from "./mailbox";
+import type { MailboxArchiveReads } from "./mailbox-archive-reads";
 import { matchExpression, searchSqlBeforeId } from "./search-query";
 
 export interface SearchRequest {
@@ -47,29 +50,39 @@ function limitOf(request: SearchRequest): number {
   return Math.min(Math.max(1, Math.trunc(request.limit) || 1), HISTORY_LIMIT_MAX);
 }
 
-/** Hits in this mailbox and in every group of the user, merged newest first. */
+/** Hits in this mailbox (its archive too) and in every group of the user, merged newest first. */
 export async function searchAll(
   sql: SqlStorage,
   mailbox: Mailbox,
   groups: GroupChats,
   reads: GroupReads,
   request: SearchRequest,
+  archive?: MailboxArchiveReads,
 ): Promise<Result<Message[]>> {
-  const local = searchMailbox(sql, mailbox, request, (id) => groups.isGroupMessage(id));
-  if (!local.ok) return local;
   const words = request.words.filter((word) => typeof word === "string" && word.length > 0);
-  if (words.length === 0) return local;
   const limit = limitOf(request);
-  let inGroups: Message[];
+  const before = request.before;
   try {
-    inGroups = await reads.search(matchExpression(words), request.before, limit);
+    // `before` may be an archived message: a hit of an earlier page scanned there.
+    const archivedBefore =
+      archive !== undefined &&
+      words.length > 0 &&
+      before !== undefined &&
+      !mailbox.findById(before) &&
+      !groups.isGroupMessage(before) &&
+      (await archive.has(before));
+    const local = searchMailbox(sql, mailbox, request, (id) => archivedBefore || groups.isGroupMessage(id));
+    if (!local.ok || words.length === 0) return local;
+    const match = matchExpression(words);
+    const archived = archive && local.value.length < limit ? await archive.search(match, before, limit) : [];
+    const inGroups = await reads.search(match, before, limit);
+    const seen = new Set<string>();
+    const hits = [...local.value, ...archived, ...inGroups]
+      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .filter((m) => !seen.has(m.id) && seen.add(m.id));
+    return ok(hits.slice(0, limit));
   } catch (err) {
     if (err instanceof AppError) return fail(err);
     throw err;
   }
-  const seen = new Set<string>();
-  const hits = [...local.value, ...inGroups]
-    .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-    .filter((m) => !seen.has(m.id) && seen.add(m.id));
-  return ok(hits.slice(0, limit));
 }

@@ -13,9 +13,14 @@
 // read from the groups' logs beforehand (./group-reads.ts: the only async
 // part, done before the first frame). Each page reads the next rows of each
 // kind and merges them by seq.
+//
+// Messages archived to R2 (./mailbox-archive-reads.ts) are replayed first, a
+// few pages a round, each round loaded before its own synchronous block
+// (`part`); the socket is `syncing` meanwhile (./sockets.ts), so what
+// arrives between rounds waits for the last block rather than going ahead.
 
 import { REPLAY_FRAME_BYTES, REPLAY_FRAME_ENTRIES_MAX, SYNC_BATCH } from "../../shared/limits";
-import type { ServerFrame } from "../../shared/protocol";
+import type { Message, ServerFrame } from "../../shared/protocol";
 import type { Mailbox } from "./mailbox";
 import { send } from "./sockets";
 
@@ -25,28 +30,42 @@ interface Entry {
   frame: ServerFrame | ServerFrame[] | null;
 }
 
-export function replay(mailbox: Mailbox, ws: WebSocket, after: number, batch = false, groups: Entry[] = []): void {
+/** One round of an archived range: entries up to `upTo`, messages from `messages` (no `synced` after). */
+export interface ReplayPart {
+  upTo: number;
+  messages: (after: number, limit: number) => Message[];
+}
+
+/** Answers the seq replayed up to. */
+export function replay(
+  mailbox: Mailbox,
+  ws: WebSocket,
+  after: number,
+  batch = false,
+  groups: Entry[] = [],
+  part?: ReplayPart,
+): number {
   const out = batch ? new ReplayBatcher(ws) : null;
+  const messagesAfter = part?.messages ?? ((from: number, limit: number) => mailbox.reads.messagesAfter(from, limit));
   let cursor = after;
   let g = 0; // the next group entry
   for (;;) {
     while (g < groups.length && (groups[g]?.seq ?? 0) <= cursor) g += 1;
     const pages: Entry[][] = [
       groups.slice(g, g + SYNC_BATCH),
-      mailbox
-        .messagesAfter(cursor, SYNC_BATCH)
-        .map((message) => ({ seq: message.seq, frame: { type: "message", message } })),
-      mailbox.receiptsAfter(cursor, SYNC_BATCH),
+      messagesAfter(cursor, SYNC_BATCH).map((message) => ({ seq: message.seq, frame: { type: "message", message } })),
+      mailbox.reads.receiptsAfter(cursor, SYNC_BATCH),
       mailbox.changes.after(cursor, SYNC_BATCH),
     ];
     if (pages.every((page) => page.length === 0)) break;
     // Up to the end of the shortest full page, so that nothing is skipped when
     // one kind has more rows past this page.
-    let limit = Infinity;
+    let limit = part?.upTo ?? Infinity;
     for (const page of pages) {
       if (page.length === SYNC_BATCH) limit = Math.min(limit, page.at(-1)?.seq ?? Infinity);
     }
     const entries = pages.flat().filter((entry) => entry.seq <= limit);
+    if (entries.length === 0) break; // all beyond this part's end
     entries.sort((a, b) => a.seq - b.seq);
     for (const entry of entries) {
       for (const frame of entry.frame === null ? [] : [entry.frame].flat()) {
@@ -57,7 +76,9 @@ export function replay(mailbox: Mailbox, ws: WebSocket, after: number, batch = f
     }
   }
   out?.flush();
+  if (part) return Math.max(cursor, part.upTo);
   send(ws, { type: "synced", seq: mailbox.lastSeq });
+  return cursor;
 }
 
 /** Gathers replayed entries into `replay` frames of bounded count and size. */

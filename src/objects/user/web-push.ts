@@ -27,6 +27,8 @@ export interface PushNote {
   name?: string;
   text: string;
   ts: number;
+  /** On a reaction to one of the user's own messages: the emoji (`text` says who reacted to what). */
+  reaction?: string;
 }
 
 const TEXT_MAX = 200;
@@ -149,16 +151,43 @@ export interface PushOwner {
   ctx: DurableObjectState;
 }
 
+/** A reaction someone else made to one of the user's own messages. */
+export interface ReactionNews {
+  chat: ChatId;
+  from: string;
+  emoji: string;
+  message: Omit<Message, "seq">;
+}
+
+/** The push for a reaction: the emoji, and the reacted message's own words as its body says. */
+export function reactionNote(news: ReactionNews, ts: number): PushNote {
+  const excerpt = previewText(news.message).slice(0, 80);
+  return {
+    chat: news.chat,
+    id: news.message.id,
+    from: news.from,
+    text: `Reacted ${news.emoji} to "${excerpt}"`,
+    ts,
+    reaction: news.emoji,
+  };
+}
+
 /**
- * Called when messages reached the user's object and no device of the user
- * is connected: a push for those from others, in chats not muted, in the
- * background (the delivery's answer does not wait for it).
+ * Called when messages or reactions reached the user's object and no device
+ * of the user is connected: a push for messages from others, and for others'
+ * reactions to the user's own messages, in chats not muted, in the background
+ * (the delivery's answer does not wait for it).
  */
-export function pushOffline(owner: PushOwner, messages: Omit<Message, "seq">[]): void {
+export function pushOffline(owner: PushOwner, messages: Omit<Message, "seq">[], reactions: ReactionNews[] = []): void {
   const now = Date.now();
-  const notes: PushNote[] = messages
-    .filter((m) => m.from !== owner.userId && !m.system && owner.mutes.get(m.chat, now) === null)
-    .map((m) => ({ chat: m.chat, id: m.id, from: m.from, text: previewText(m), ts: m.ts }));
+  const notes: PushNote[] = [
+    ...messages
+      .filter((m) => m.from !== owner.userId && !m.system)
+      .map((m) => ({ chat: m.chat, id: m.id, from: m.from, text: previewText(m), ts: m.ts })),
+    ...reactions
+      .filter((r) => r.from !== owner.userId && r.message.from === owner.userId && r.emoji !== "")
+      .map((r) => reactionNote(r, now)),
+  ].filter((note) => owner.mutes.get(note.chat, now) === null);
   if (notes.length === 0 || owner.subs.count() === 0) return;
   owner.ctx.waitUntil(
     pushAll(owner.env, owner.subs, notes, async (id) => {

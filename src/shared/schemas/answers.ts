@@ -43,6 +43,10 @@ export const userStatsAnswer = v.object({
   messages: count,
   outbox: count,
   seq: count,
+  archived: v.pipe(count, v.description("pages of the mailbox archived to R2")),
+  archivedMessages: v.pipe(count, v.description("messages in them")),
+  archivedBytes: v.pipe(count, v.description("their compressed bytes")),
+  sqliteBytes: v.pipe(count, v.description("the object's SQLite database size")),
 });
 
 /** `GET /api/admin/groups/:id/stats`: the group object's counts, for operators (docs/archive.md). */

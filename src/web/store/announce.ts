@@ -4,19 +4,28 @@
 // second for it), unless the chat is muted.
 
 import { previewText } from "../../shared/media-label";
-import type { ChatId, Message, MutedUntil } from "../../shared/protocol";
-import type { AppStore } from "./app-store";
+import type { ChatId, Message } from "../../shared/protocol";
+import type { Alerts } from "./alerts";
+import type { Chats } from "./chats";
+import type { Directory } from "./directory";
+import type { Views } from "./views";
 
 const NAME_WAIT_MS = 1000;
 const NAME_STEP_MS = 100;
 
-/** Muted now: for good, or until a time still ahead. */
-export function isMuted(until: MutedUntil | undefined, now = Date.now()): boolean {
-  return until === "always" || (typeof until === "number" && until > now);
+/** What of the store (./app-store.ts) an announcement reads. */
+export interface Announcer {
+  readonly chats: Chats;
+  readonly directory: Directory;
+  readonly alerts: Alerts;
+  readonly views: Views;
+  readonly session: unknown;
+  muted(chat: ChatId): boolean;
+  visible(): boolean;
 }
 
 /** The unread messages of the chats that are not muted: the tab title's number. */
-export function unreadTotal(store: AppStore): number {
+export function unreadTotal(store: Announcer): number {
   let total = 0;
   for (const entry of store.chats.entries.values()) {
     if (!store.muted(entry.chat)) total += entry.unread;
@@ -24,7 +33,7 @@ export function unreadTotal(store: AppStore): number {
   return total;
 }
 
-export async function announce(store: AppStore, message: Message): Promise<void> {
+export async function announce(store: Announcer, message: Message): Promise<void> {
   if (store.muted(message.chat)) return;
   const group = message.chat.startsWith("g:") ? message.chat.slice(2) : null;
   for (let waited = 0; waited < NAME_WAIT_MS; waited += NAME_STEP_MS) {

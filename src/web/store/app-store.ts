@@ -5,35 +5,30 @@
 import {
   Api,
   ApiError,
-  Connection,
+  type Connection,
   type ConnectionEvents,
   type ConnectionState,
   type QueuedSend,
 } from "@edge-chat/client";
 import type { ChatId, Me, Media, Message, MutedUntil, Presence, User } from "../../shared/protocol";
 import { Alerts } from "./alerts";
-import { announce, isMuted, unreadTotal } from "./announce";
+import { announce, unreadTotal } from "./announce";
 import { Blocks } from "./blocks";
-import { Chats, quoteOf } from "./chats";
+import { Chats } from "./chats";
 import { Directory } from "./directory";
 import { Drafts, dropDrafts } from "./drafts";
 import { errorInWords } from "./error-words";
+import { goLive, type Live } from "./live-connection";
 import { stillMember } from "./membership";
 import { MessageDialogs } from "./message-dialogs";
+import { Mutes } from "./mutes";
 import type { Question } from "./question";
-import { deviceName, loadSession, queueStore, type Session, saveSession } from "./session";
+import { ResumableUploads } from "./resumable-uploads";
+import { deviceName, loadSession, type Session, saveSession } from "./session";
 import { restoreSnapshot, SnapshotWriter } from "./snapshot";
-import { addReceipt, type ReceiptBook, unreadAfterEdit } from "./ticks";
+import type { ReceiptBook } from "./ticks";
 import { type View, Views } from "./views";
 import { subscribePush, unsubscribePush } from "./web-push";
-
-const TYPING_SHOWN_MS = 5000;
-/**
- * How often a visible page asks for the unread counts again: the server tells
- * a user's other devices nothing when one of them reads, so this is how a chat
- * read on the phone stops showing unread on the laptop (also on focus).
- */
-const UNREAD_REFRESH_MS = 10_000;
 
 export class AppStore {
   readonly api = new Api({ baseUrl: "" });
@@ -43,8 +38,9 @@ export class AppStore {
   readonly alerts = new Alerts();
   /** The reaction picker, who reacted, the forward's chat picker (./message-dialogs.ts). */
   readonly dialogs = new MessageDialogs(() => this.changed());
-  /** Muted chats, as the server's chat list last said (on every device of the user). */
-  mutes = new Map<ChatId, MutedUntil>();
+  readonly mutes = new Mutes();
+  /** Big uploads a previous page left unfinished (./resumable-uploads.ts). */
+  readonly uploads = new ResumableUploads(this.api, this, () => this.changed());
   chats = new Chats();
   receipts: ReceiptBook = new Map();
   presence = new Map<string, Presence>();
@@ -63,7 +59,7 @@ export class AppStore {
   version = 0;
   private listeners = new Set<() => void>();
   private scheduled = false;
-  private refreshTimer: ReturnType<typeof setInterval> | undefined;
+  private live: Live | null = null;
   private readonly snapshot = new SnapshotWriter(() =>
     this.session
       ? { userId: this.userId, chats: this.chats, directory: this.directory, receipts: this.receipts }
@@ -121,57 +117,17 @@ export class AppStore {
     this.directory.putUser(session.user);
     // What the page showed last time: there at once, and offline.
     this.receipts = restoreSnapshot(session.user.id, this.chats, this.directory) ?? this.receipts;
-    const connection = new Connection({
-      baseUrl: "",
-      token: session.token,
-      userId: session.user.id,
-      queueStore: queueStore(session.user.id),
+    this.live?.stop();
+    this.live = goLive(session, this, {
+      state: (state) => {
+        this.connectionState = state;
+        this.changed();
+      },
+      refused: () => this.end(),
     });
-    this.connection = connection;
-    connection.on("state", ({ state }) => {
-      this.connectionState = state;
-      this.changed();
-    });
-    connection.on("message", (m) => this.onMessage(m, connection.state === "live"));
-    // Shown at once with its id, so the bubble does not blink between the
-    // queue and the echo of the message that follows `sent`.
-    connection.on("sent", (s) => {
-      const quoted = s.replyTo ? this.chats.entry(s.chat).messages.get(s.replyTo) : undefined;
-      const replyTo = quoted ? { replyTo: quoteOf(quoted) } : {};
-      const { id, chat, text, ts, seq, clientId } = s;
-      this.onMessage({ id, chat, from: session.user.id, text, ts, seq, clientId, ...replyTo }, true);
-    });
-    connection.on("update", (u) => this.onUpdate(u.message));
-    connection.on("removed", (r) => {
-      this.chats.remove(r.chat, r.id);
-      this.changed();
-    });
-    connection.on("failed", (f) => {
-      this.failed.push(f);
-      this.changed();
-    });
-    connection.on("receipt", (r) => {
-      addReceipt(this.receipts, r.ids, r.by, r.status, r.ts);
-      this.changed();
-    });
-    connection.on("presence", (p) => this.setPresence(p.user, { online: p.online, lastSeen: p.lastSeen }));
-    connection.on("typing", (t) => this.onTyping(t.chat, t.from));
-    // Another device read or muted a chat: the same numbers here at once.
-    connection.on("chat", (c) => {
-      if (c.unread !== undefined) this.chats.entry(c.chat).unread = c.unread;
-      if (c.mutedUntil !== undefined) this.setMute(c.chat, c.mutedUntil);
-      this.changed();
-    });
-    connection.on("synced", () => void this.refreshChats());
-    connection.on("error", (e) => {
-      if (e.code === "unauthorized") this.end();
-    });
-    connection.start();
-    clearInterval(this.refreshTimer);
-    this.refreshTimer = setInterval(() => {
-      if (this.visible() && connection.state === "live") void this.refreshChats();
-    }, UNREAD_REFRESH_MS);
+    this.connection = this.live.connection;
     void this.blocks.load().catch(() => undefined);
+    void this.uploads.load(session.user.id);
     void subscribePush(this.api);
     void this.api.me().then(
       (me) => {
@@ -188,10 +144,11 @@ export class AppStore {
     if (this.session) {
       this.snapshot.drop(this.session.user.id);
       dropDrafts(this.session.user.id);
+      this.uploads.clear(this.session.user.id);
     }
-    this.connection?.close();
+    this.live?.stop();
+    this.live = null;
     this.connection = null;
-    clearInterval(this.refreshTimer);
     this.drafts = null;
     this.notice = null;
     this.session = null;
@@ -201,7 +158,7 @@ export class AppStore {
     this.chats = new Chats();
     this.receipts = new Map();
     this.presence = new Map();
-    this.mutes = new Map();
+    this.mutes.clear();
     this.failed = [];
     this.blocks.list.clear();
     this.views.reset();
@@ -213,35 +170,6 @@ export class AppStore {
   }
 
   // ------------------------------------------------------------ incoming
-
-  private onMessage(message: Message, live: boolean): void {
-    if (!this.chats.add(message)) return;
-    const entry = this.chats.entry(message.chat);
-    const fromOther = message.from !== this.userId && !message.system;
-    const open = this.views.openChat === message.chat && this.visible();
-    if (fromOther && open) this.connection?.markRead(message.chat, message.id);
-    else if (fromOther && live) entry.unread++;
-    if (fromOther) this.typing.delete(message.chat);
-    if (fromOther && live) void announce(this, message);
-    const partner = message.chat.startsWith("u:") ? [message.chat.slice(2)] : [];
-    this.directory.needUsers([message.from, ...partner, ...(message.system ? [message.system.user] : [])]);
-    if (message.chat.startsWith("u:")) this.watch(message.chat.slice(2));
-    else void this.directory.needGroup(message.chat.slice(2), message.system !== undefined);
-    this.changed();
-  }
-
-  /** An edit or delete for everyone; an edit makes my message unread again for its readers. */
-  private onUpdate(message: Message): void {
-    this.chats.update(message);
-    if (message.editedAt !== undefined) unreadAfterEdit(this.receipts, message.id, message.editedAt);
-    this.changed();
-  }
-
-  private onTyping(chat: ChatId, from: string): void {
-    this.typing.set(chat, { from, until: Date.now() + TYPING_SHOWN_MS });
-    setTimeout(() => this.changed(), TYPING_SHOWN_MS + 50);
-    this.changed();
-  }
 
   setPresence(user: string, presence: Presence): void {
     this.presence.set(user, presence);
@@ -257,9 +185,7 @@ export class AppStore {
     try {
       const summaries = await this.api.chats();
       this.chats.applySummaries(summaries);
-      this.mutes = new Map(
-        summaries.flatMap((s) => (s.mutedUntil === undefined ? [] : [[s.chat, s.mutedUntil] as const])),
-      );
+      this.mutes.fromSummaries(summaries);
       const open = this.views.openChat;
       if (open) this.readChat(open);
       this.changed();
@@ -269,7 +195,11 @@ export class AppStore {
   }
 
   muted(chat: ChatId): boolean {
-    return isMuted(this.mutes.get(chat));
+    return this.mutes.muted(chat);
+  }
+
+  announce(message: Message): void {
+    void announce(this, message);
   }
 
   visible(): boolean {
@@ -326,13 +256,8 @@ export class AppStore {
   /** Mutes (a time or "always") or unmutes (null) a chat on the server, for all my devices. */
   async mute(chat: ChatId, until: MutedUntil | null): Promise<void> {
     const state = await this.api.mute(chat, until);
-    this.setMute(chat, state.mutedUntil);
+    this.mutes.set(chat, state.mutedUntil);
     this.changed();
-  }
-
-  private setMute(chat: ChatId, until: MutedUntil | null): void {
-    if (until === null) this.mutes.delete(chat);
-    else this.mutes.set(chat, until);
   }
 
   /** Still a member of this chat (always, for one-to-one chats). */

@@ -1,58 +1,14 @@
 // Uploads and downloads of media in the page, with XHR for its progress
-// events (fetch reports none for uploads). Every request carries the token in
-// the Authorization header; what is downloaded becomes a blob: URL, kept per
-// media id for the page's life, so no token ever stands in a URL.
+// events (./xhr.ts). What is downloaded becomes a blob: URL, kept per media
+// id for the page's life, so no token ever stands in a URL.
 
 import { MEDIA_PREVIEW_MAX, MEDIA_SIMPLE_MAX_BYTES } from "../../shared/limits";
 import type { Media, MediaKind } from "../../shared/protocol";
 import type { MultipartState, UploadAnswer } from "../../shared/schemas/media";
+import { sendParts, startParts } from "./multipart";
+import { type Progress, xhr } from "./xhr";
 
-export type Progress = (loaded: number, total: number) => void;
-
-interface Request {
-  method: string;
-  url: string;
-  token: string | undefined;
-  body?: Blob | string;
-  json?: boolean;
-  onUpload?: Progress;
-  onDownload?: Progress;
-}
-
-/** One XHR; rejects with the server's error message (or a network error). */
-function xhr<T>(r: Request & { blob?: false }): Promise<T>;
-function xhr(r: Request & { blob: true }): Promise<Blob>;
-function xhr(r: Request & { blob?: boolean }): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = new XMLHttpRequest();
-    req.open(r.method, r.url);
-    if (r.token) req.setRequestHeader("Authorization", `Bearer ${r.token}`);
-    if (r.json) req.setRequestHeader("Content-Type", "application/json");
-    req.responseType = r.blob ? "blob" : "text";
-    if (r.onUpload) {
-      const on = r.onUpload;
-      req.upload.onprogress = (e) => on(e.loaded, e.total);
-    }
-    if (r.onDownload) {
-      const on = r.onDownload;
-      req.onprogress = (e) => on(e.loaded, e.lengthComputable ? e.total : 0);
-    }
-    req.onerror = () => reject(new Error("the network failed; try again"));
-    req.onload = async () => {
-      if (req.status >= 200 && req.status < 300) {
-        resolve(r.blob ? req.response : req.responseText ? JSON.parse(req.responseText) : undefined);
-        return;
-      }
-      const text = r.blob ? await (req.response as Blob).text() : req.responseText;
-      try {
-        reject(new Error((JSON.parse(text) as { error: { message: string } }).error.message));
-      } catch {
-        reject(new Error(`the server answered ${req.status}`));
-      }
-    };
-    req.send(r.body ?? null);
-  });
-}
+export type { Progress };
 
 /** What a chosen file is sent as: a picture the server takes as a photo, else a file. */
 export function kindOf(file: Blob): MediaKind {
@@ -60,10 +16,17 @@ export function kindOf(file: Blob): MediaKind {
 }
 
 /**
- * Uploads `file`: in one body up to MEDIA_SIMPLE_MAX_BYTES, else in parts;
- * a part that fails is sent again once, after asking which parts arrived.
+ * Uploads `file`: in one body up to MEDIA_SIMPLE_MAX_BYTES, else in parts
+ * (./multipart.ts); `onParts` hears of a multipart upload as soon as it has
+ * an id, so the page can offer to resume it after a reload.
  */
-export async function upload(token: string | undefined, file: Blob, kind: MediaKind, onProgress: Progress) {
+export async function upload(
+  token: string | undefined,
+  file: Blob,
+  kind: MediaKind,
+  onProgress: Progress,
+  onParts?: (state: MultipartState) => Promise<void>,
+): Promise<UploadAnswer> {
   if (file.size <= MEDIA_SIMPLE_MAX_BYTES) {
     return xhr<UploadAnswer>({
       method: "POST",
@@ -73,36 +36,9 @@ export async function upload(token: string | undefined, file: Blob, kind: MediaK
       onUpload: onProgress,
     });
   }
-  const start = await xhr<MultipartState>({
-    method: "POST",
-    url: "/api/media/uploads",
-    token,
-    json: true,
-    body: JSON.stringify({ kind, size: file.size }),
-  });
-  const count = Math.ceil(file.size / start.partSize);
-  const base = `/api/media/uploads/${start.id}`;
-  let done = new Set(start.parts);
-  for (let part = 1; part <= count; part++) {
-    if (done.has(part)) continue;
-    const from = (part - 1) * start.partSize;
-    const body = file.slice(from, Math.min(file.size, from + start.partSize));
-    const put = () =>
-      xhr({
-        method: "PUT",
-        url: `${base}/parts/${part}`,
-        token,
-        body,
-        onUpload: (n) => onProgress(from + n, file.size),
-      });
-    try {
-      await put();
-    } catch {
-      done = new Set((await xhr<MultipartState>({ method: "GET", url: base, token })).parts);
-      if (!done.has(part)) await put();
-    }
-  }
-  return xhr<UploadAnswer>({ method: "POST", url: `${base}/complete`, token });
+  const state = await startParts(token, kind, file.size);
+  await onParts?.(state);
+  return sendParts(token, file, state, onProgress);
 }
 
 const downloaded = new Map<string, string>();

@@ -1,11 +1,13 @@
 // The composer's attachments: a file (photo or document) picked with the
 // attach button, or a voice note recorded in the page (MediaRecorder). Each
 // is uploaded first, with a progress bar, then sent as a message that refers
-// to it (the typed text, if any, as its caption).
+// to it (the typed text, if any, as its caption). A big file goes up in
+// parts and is remembered until its message is queued, so that a reload can
+// resume it (store/resumable-uploads.ts, ui/unfinished-uploads.tsx).
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { MEDIA_NAME_MAX } from "../../shared/limits";
-import type { Media } from "../../shared/protocol";
+import type { ChatId, Media } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
 import { durationText, kindOf, photoFacts, remember, upload } from "../store/media";
 import { Icon } from "./icons";
@@ -16,6 +18,11 @@ interface Uploading {
   total: number;
 }
 
+/** An upload's progress, named after its file. */
+export function UploadBar({ name, loaded, total }: Uploading) {
+  return <progress class="upload-progress" aria-label={`Uploading ${name}`} max={total} value={loaded} />;
+}
+
 /** A file's name as a message may carry it: one line, at most MEDIA_NAME_MAX characters. */
 function cleanName(name: string): string | undefined {
   const value = [...name.replace(/[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu, " ").trim()].slice(0, MEDIA_NAME_MAX).join("");
@@ -24,10 +31,14 @@ function cleanName(name: string): string | undefined {
 
 export function Attachments({
   store,
+  chat,
+  replyTo,
   disabled,
   onMedia,
 }: {
   store: AppStore;
+  chat: ChatId;
+  replyTo: string | undefined;
   disabled: boolean;
   onMedia: (media: Media) => void;
 }) {
@@ -47,17 +58,30 @@ export function Attachments({
   async function send(file: Blob, name: string | undefined, kind: Media["kind"], extra: Partial<Media> = {}) {
     setError(null);
     setUploading({ name: name ?? "voice message", loaded: 0, total: file.size });
+    const fileName = file instanceof File ? file.name : "voice message";
     try {
       const [answer, facts] = await Promise.all([
-        upload(store.api.token, file, kind, (loaded, total) =>
-          setUploading({ name: name ?? "voice message", loaded, total: total || file.size }),
+        upload(
+          store.api.token,
+          file,
+          kind,
+          (loaded, total) => setUploading({ name: name ?? "voice message", loaded, total: total || file.size }),
+          ({ id }) =>
+            store.uploads.started({
+              ...{ id, userId: store.userId, chat, kind, fileName, size: file.size, startedAt: Date.now(), file },
+              ...(name ? { name } : {}),
+              ...(replyTo ? { replyTo } : {}),
+            }),
         ),
         kind === "photo" ? photoFacts(file) : Promise.resolve({}),
       ]);
       remember(answer.id, file);
       onMedia({ ...answer, ...(name ? { name } : {}), ...facts, ...extra });
+      store.uploads.finished(answer.id);
     } catch (err) {
       setError(`Not sent: ${err instanceof Error ? err.message : String(err)}`);
+      // A big upload broken off: offered on the chat list to resume, as after a reload.
+      void store.uploads.load(store.userId);
     } finally {
       setUploading(null);
     }
@@ -154,14 +178,7 @@ export function Attachments({
           </button>
         </>
       )}
-      {uploading ? (
-        <progress
-          class="upload-progress"
-          aria-label={`Uploading ${uploading.name}`}
-          max={uploading.total}
-          value={uploading.loaded}
-        />
-      ) : null}
+      {uploading ? <UploadBar {...uploading} /> : null}
       {error ? (
         <p class="form-error" role="alert">
           {error}

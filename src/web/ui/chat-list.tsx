@@ -12,6 +12,7 @@ import { Icon } from "./icons";
 import { chatPicture, chatTitle, isOnline } from "./names";
 import { systemText } from "./system-text";
 import { TopBar } from "./top-bar";
+import { UnfinishedUploads } from "./unfinished-uploads";
 
 export function ChatList({ store }: { store: AppStore }) {
   const entries = store.chats.list();
@@ -31,6 +32,7 @@ export function ChatList({ store }: { store: AppStore }) {
         </button>
       </TopBar>
       <ConnectionBanner store={store} />
+      <UnfinishedUploads store={store} />
       <div class="actions">
         <button type="button" onClick={() => store.views.go({ name: "new-chat" })}>
           New chat

@@ -117,6 +117,8 @@ export function Composer({ store, chat, replyTo, editing, onDone }: ComposerProp
       {/* After the box: Shift+Tab from it still reaches the messages (keyboard.test, actions.test). */}
       <Attachments
         store={store}
+        chat={chat}
+        replyTo={replyTo?.id}
         disabled={editing !== null}
         onMedia={(media) => {
           // The text in the box when the upload ends goes with it as its caption.

@@ -72,6 +72,15 @@ export const MEDIA_ROUTES: RouteDoc[] = [
     },
   ),
   r(
+    "delete",
+    "/api/media/uploads/{id}",
+    "Give up an upload in parts: no more parts are taken, its bytes leave the day's allowance",
+    "media",
+    true,
+    { 204: { description: "given up" } },
+    { params: { id }, errors: { 404: "unknown_media (none in progress, or another's)" } },
+  ),
+  r(
     "post",
     "/api/media/uploads/{id}/complete",
     "Finish an upload in parts",

@@ -3,6 +3,7 @@
 //   POST /api/media/uploads {kind, size}         a multipart upload (documents up to 100 MiB)
 //   GET  /api/media/uploads/:id                  its parts so far (resume)
 //   PUT  /api/media/uploads/:id/parts/:n         one part
+//   DELETE /api/media/uploads/:id                give one up (its bytes leave the allowance)
 //   POST /api/media/uploads/:id/complete
 //   GET  /api/media/:id                          the bytes, for the uploader and the chats it was sent to
 // Every route takes the token in the Authorization header only: the page
@@ -18,7 +19,7 @@ import { MEDIA_ID_PATTERN, MEDIA_KINDS, multipartStartBody } from "../../shared/
 import type { AppEnv } from "../app-env";
 import { requireAuth } from "../auth/middleware";
 import { readJson } from "../http";
-import { completeParts, ownerStub, partsState, putPart, startParts, uploadWhole } from "./uploads";
+import { abandonParts, completeParts, ownerStub, partsState, putPart, startParts, uploadWhole } from "./uploads";
 
 export const mediaRoutes = new Hono<AppEnv>();
 
@@ -45,6 +46,11 @@ mediaRoutes.get("/uploads/:id", async (c) => c.json(await partsState(c.env, c.ge
 mediaRoutes.put("/uploads/:id/parts/:n", async (c) => {
   const state = await putPart(c.env, c.get("auth").userId, c.req.param("id"), Number(c.req.param("n")), c.req.raw);
   return c.json(state);
+});
+
+mediaRoutes.delete("/uploads/:id", async (c) => {
+  await abandonParts(c.env, c.get("auth").userId, c.req.param("id"));
+  return c.body(null, 204);
 });
 
 mediaRoutes.post("/uploads/:id/complete", async (c) =>

@@ -1,9 +1,12 @@
 // POST /api/media and the uploads in parts, with real R2: what is stored, and every refusal with the state after it.
 
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { mediaKey } from "../../objects/user/media-store";
 import { MEDIA_PART_BYTES, MEDIA_PHOTO_MAX_BYTES, MEDIA_SIMPLE_MAX_BYTES } from "../../shared/limits";
 import { errorCode } from "../../test/groups";
-import { api, register } from "../../test/helpers";
+import { api, register, userStub } from "../../test/helpers";
 import { oversizedPng, PNG, TEXT_AS_PNG } from "../../test/images";
 import { binary, fetchMedia, mediaRows, storedMedia, uploaded, uploadMedia, WEBM } from "../../test/media";
 import { fetchWith } from "../../test/with-env";
@@ -11,6 +14,16 @@ import { fetchWith } from "../../test/with-env";
 async function digest(bytes: Uint8Array): Promise<string> {
   const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The R2 upload id the user's object keeps for an upload in parts. */
+function uploadIdOf(userId: string, id: string): Promise<string | null> {
+  return runInDurableObject(
+    userStub(userId),
+    (_, state) =>
+      state.storage.sql.exec<{ upload_id: string | null }>("SELECT upload_id FROM media WHERE id = ?", id).one()
+        .upload_id,
+  );
 }
 
 const nothingStored = async (userId: string) => {
@@ -178,6 +191,60 @@ describe("uploads in parts", () => {
     expect(refused.status).toBe(413);
     expect(await (await api(`/api/media/uploads/${videoId}`, { token: alice.token })).json()).toMatchObject({
       parts: [],
+    });
+  });
+
+  it("gives one up: no part taken after it, R2's parts gone, its bytes back in the allowance (not its count)", async () => {
+    const alice = await register();
+    const size = MEDIA_PART_BYTES + 1000;
+    const bytes = binary(size);
+    // An allowance of one such upload's bytes (and 10 more), and of two uploads.
+    const limits = { MEDIA_DAILY: `${size + 10},2` };
+    const start = (kind: string, n = size) =>
+      fetchWith(limits, "/api/media/uploads", { method: "POST", token: alice.token, body: { kind, size: n } });
+    const first = await start("file");
+    expect(first.status).toBe(201);
+    const { id } = await first.json<{ id: string }>();
+    const part1 = bytes.slice(0, MEDIA_PART_BYTES);
+    expect(
+      (await api(`/api/media/uploads/${id}/parts/1`, { method: "PUT", token: alice.token, body: part1 })).status,
+    ).toBe(200);
+    // The allowance's bytes are taken while it is in progress.
+    expect(await errorCode(await start("file"))).toBe("quota_exceeded");
+
+    // Another user cannot give it up; an unknown id is 404 too; nothing changed.
+    const bob = await register();
+    const byBob = await api(`/api/media/uploads/${id}`, { method: "DELETE", token: bob.token });
+    expect(byBob.status).toBe(404);
+    expect(await errorCode(byBob)).toBe("unknown_media");
+    expect((await api(`/api/media/uploads/${id}`, { token: alice.token })).status).toBe(200);
+
+    const gone = await api(`/api/media/uploads/${id}`, { method: "DELETE", token: alice.token });
+    expect(gone.status).toBe(204);
+    // Every route of that id now answers unknown_media, a second DELETE included.
+    for (const res of [
+      await api(`/api/media/uploads/${id}`, { token: alice.token }),
+      await api(`/api/media/uploads/${id}/parts/2`, {
+        method: "PUT",
+        token: alice.token,
+        body: bytes.slice(MEDIA_PART_BYTES),
+      }),
+      await api(`/api/media/uploads/${id}/complete`, { method: "POST", token: alice.token }),
+      await api(`/api/media/uploads/${id}`, { method: "DELETE", token: alice.token }),
+    ]) {
+      expect(res.status).toBe(404);
+      expect(await errorCode(res)).toBe("unknown_media");
+    }
+    // R2 aborted the upload: its parts cannot be completed into an object.
+    const upload = env.MEDIA.resumeMultipartUpload(mediaKey(id), (await uploadIdOf(alice.user.id, id)) ?? "");
+    await expect(upload.complete([{ partNumber: 1, etag: "x" }])).rejects.toThrow();
+    expect(await storedMedia(alice.user.id)).toEqual([]);
+    // Its bytes are back in the allowance, its count is not: a second fits, a third does not.
+    expect((await start("file")).status).toBe(201);
+    const third = await start("file", 10);
+    expect(third.status).toBe(429);
+    expect(await third.json()).toMatchObject({
+      error: { code: "quota_exceeded", message: expect.stringContaining("2 uploads a day") },
     });
   });
 });

@@ -137,6 +137,20 @@ export async function putPart(
   return stateOf(id, record.kind, record.size, { ...record.parts, [String(part)]: uploaded.etag });
 }
 
+/**
+ * DELETE /api/media/uploads/:id: the uploader gives up. The record goes first
+ * (no part is taken after it, its bytes leave the allowance), then R2's parts;
+ * if R2 fails or the process dies in between, the unsent-upload sweep aborts
+ * it there later (user/media-owner.ts).
+ */
+export async function abandonParts(env: Env, userId: string, id: string): Promise<void> {
+  const record = await inProgress(env, userId, id);
+  await ownerStub(env, userId).abandonMedia(id);
+  await env.MEDIA.resumeMultipartUpload(mediaKey(id), record.uploadId)
+    .abort()
+    .catch((err: unknown) => console.warn(JSON.stringify({ event: "multipart_abort_failed", error: String(err) })));
+}
+
 /** POST /api/media/uploads/:id/complete: every part there, then the object is whole. */
 export async function completeParts(env: Env, userId: string, id: string): Promise<UploadAnswer> {
   const record = await inProgress(env, userId, id);

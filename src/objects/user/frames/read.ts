@@ -15,7 +15,7 @@ export async function onRead(me: UserParts, _ws: WebSocket, frame: ClientFrameOf
     return tellDevices(me, frame.chat, me.groups.get(frame.chat)?.unread);
   }
   const marked = await me.writes.run(() => {
-    const groups = me.mailbox.markRead(frame.chat, frame.upTo, Date.now());
+    const groups = me.mailbox.markRead(frame.chat, frame.upTo);
     me.receipts.add(groups, "read");
     return groups.length;
   });

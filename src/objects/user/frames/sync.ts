@@ -10,6 +10,11 @@ export function onSync(me: UserParts, ws: WebSocket, frame: ClientFrameOf<"sync"
   // The groups' part is read first (awaits); the replay itself is one synchronous block.
   return whileSyncing(ws, async () => {
     const groups = await me.groupReads.replayEntries(frame.after);
-    replay(me.mailbox, ws, frame.after, frame.batch === true, groups());
+    const batch = frame.batch === true;
+    // Archived messages first, a few pages a round (../mailbox-archive-reads.ts).
+    const after = await me.archiveReads.rounds(frame.after, (from, upTo, messages) => {
+      replay(me.mailbox, ws, from, batch, groups(), { upTo, messages });
+    });
+    replay(me.mailbox, ws, after, batch, groups());
   });
 }

@@ -1,0 +1,283 @@
+// Moving the oldest pages of a user's mailbox to R2 (docs/archive.md, "The
+// mailbox"), with the shared modules of ../storage/archive-*. A page is a
+// range of seqs; it holds the `messages` rows of that range (receipts,
+// changes and group runs share the seqs and stay in SQLite), except the
+// rows the synchronous paths need: each chat's newest message (the chat list
+// joins it) and group messages stored before schema step 8. One page per step,
+// from the object's alarm:
+//   1. fix the page's range: an `archive_pages` row in state `writing` (its own transaction);
+//   2. PUT the compressed rows to R2 under a key made of that range (the same key if repeated);
+//   3. in one transaction, if the rows are still what was PUT: delete them (the
+//      search index follows by trigger), record the page's chats, mark it `done`.
+// A crash after 1 or 2 leaves a `writing` row whose rows are all in SQLite:
+// the next step writes the page again, under the same key, and finishes it.
+// A row changed meanwhile (an edit that arrived) is caught at 3: the page is
+// written again. A writing range with no rows left is discarded.
+
+import { encodePage } from "../storage/archive-codec";
+import type { ArchiveConfig } from "../storage/archive-config";
+import { ArchiveIndex, type ArchivePage } from "../storage/archive-index";
+import { ArchiveShelf } from "../storage/archive-shelf";
+import { MESSAGE_COLUMNS, type MessageRow } from "./mailbox";
+import { ArchiveChats } from "./mailbox-archive-index";
+
+export type PutPage = (key: string, bytes: Uint8Array, sha256: string) => Promise<void>;
+export type StepResult = "written" | "discarded" | null;
+
+/** Rows that stay in SQLite whatever their age: each chat's newest (the chat list), and legacy group copies. */
+const KEPT = "(chat LIKE 'g:%' OR id IN (SELECT last_id FROM chats))";
+/** While a peer has not confirmed an own message of the page, look again this much later. */
+const BEHIND_RETRY_MS = 60_000;
+/** A page whose rows changed between the PUT and the delete is written again, at most this often per step. */
+const REWRITES_MAX = 3;
+
+type Next = { first: number; last: number } | { at: number } | null;
+
+export class MailboxArchive {
+  readonly index: ArchiveIndex;
+  readonly chats: ArchiveChats;
+  readonly shelf: ArchiveShelf<MessageRow>;
+  /** The lowest seq not in a page (done or being written). */
+  private hotFrom: number;
+  private inflight: Promise<unknown> | null = null;
+  /** Public so that tests can wrap it to inject faults (mailbox-archive-faults.test.ts). */
+  put: PutPage;
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly bucket: R2Bucket,
+    private readonly userId: string,
+    /** Public: tests make it tiny. */
+    public config: ArchiveConfig,
+    /** Stores what peers confirmed and is still in memory (peer-log.ts), before a page is chosen. */
+    private readonly settle: () => void = () => {},
+  ) {
+    this.index = new ArchiveIndex(storage.sql);
+    this.chats = new ArchiveChats(storage.sql, this.index);
+    this.shelf = new ArchiveShelf<MessageRow>(bucket, "seq", `u:${userId}`, true);
+    this.hotFrom = this.readHotFrom();
+    this.put = async (key, bytes, sha256) => {
+      await bucket.put(key, bytes, {
+        sha256,
+        httpMetadata: { contentType: "application/json", contentEncoding: "gzip" },
+      });
+    };
+  }
+
+  /** Every seq below this is in a done page or kept (see KEPT). */
+  get archivedUpTo(): number {
+    return (
+      this.storage.sql
+        .exec<{ last: number | null }>("SELECT max(last) AS last FROM archive_pages WHERE state = 'done'")
+        .one().last ?? 0
+    );
+  }
+
+  /** Whether the mailbox may hold a page's worth beyond the archive: cheap (memory only). */
+  mayBeFull(lastSeq: number): boolean {
+    return lastSeq - this.hotFrom + 1 > this.config.pageEntries;
+  }
+
+  key(first: number, last: number): string {
+    const pad = (n: number) => String(n).padStart(12, "0");
+    return `archive/u/${this.userId}/${pad(first)}-${pad(last)}.json.gz`;
+  }
+
+  /** When the next step is worth running (null: not before more arrives). */
+  nextAt(now = Date.now()): number | null {
+    if (this.index.pending()) return now;
+    const next = this.next(now);
+    if (next === null) return null;
+    return "at" in next ? next.at : now;
+  }
+
+  /** One page: finishes one left half-written, or starts and finishes the next one due. */
+  async step(now = Date.now()): Promise<StepResult> {
+    // One step at a time (the alarm's, a test's): a second waits for the first, then looks again.
+    while (this.inflight) await this.inflight.catch(() => undefined);
+    const run = this.run(now);
+    this.inflight = run;
+    try {
+      return await run;
+    } finally {
+      if (this.inflight === run) this.inflight = null;
+    }
+  }
+
+  private async run(now: number): Promise<StepResult> {
+    this.settle();
+    let page = this.index.pending();
+    if (!page) {
+      const next = this.next(now);
+      if (next === null || "at" in next) return null;
+      const ids = this.rowsIn(next.first, next.last);
+      const fixed = {
+        ...next,
+        firstId: ids[0]?.id ?? "",
+        lastId: ids.at(-1)?.id ?? "",
+        key: this.key(next.first, next.last),
+      };
+      this.storage.transactionSync(() => this.index.begin(fixed, now));
+      this.hotFrom = next.last + 1;
+      page = { ...fixed, state: "writing", sha256: null, bytes: null };
+    }
+    for (let i = 0; i < REWRITES_MAX; i++) {
+      const done = await this.write(page, now);
+      if (done !== "changed") return done;
+    }
+    return null; // rows keep changing: the alarm tries again later
+  }
+
+  private async write(page: ArchivePage, now: number): Promise<StepResult | "changed"> {
+    const rows = this.rowsIn(page.first, page.last);
+    if (rows.length === 0) {
+      // Nothing of the range is left (deleted for me, say): the page goes, with whatever reached R2.
+      console.error(JSON.stringify({ event: "archive_page_discarded", user: this.userId, page: page.key }));
+      this.storage.transactionSync(() => this.index.discard(page));
+      this.hotFrom = this.readHotFrom();
+      await this.bucket.delete(page.key).catch(() => undefined);
+      return "discarded";
+    }
+    const encoded = await encodePage(page, rows);
+    await this.put(page.key, encoded.bytes, encoded.sha256);
+    const sql = this.storage.sql;
+    const rowsWritten = this.storage.transactionSync(() => {
+      // The rows must still be what R2 holds: an edit or delete that arrived meanwhile rewrites the page.
+      if (JSON.stringify(this.rowsIn(page.first, page.last)) !== JSON.stringify(rows)) return null;
+      const seqs = JSON.stringify(rows.map((row) => row.seq));
+      const deleted = sql.exec("DELETE FROM messages WHERE seq IN (SELECT value FROM json_each(?))", seqs);
+      deleted.toArray();
+      this.chats.record(page.first, rows);
+      const ids = rows.map((row) => row.id).sort();
+      sql.exec(
+        "UPDATE archive_pages SET first_id = ?, last_id = ? WHERE first = ?",
+        ids[0] ?? "",
+        ids.at(-1) ?? "",
+        page.first,
+      );
+      this.index.finish(page, encoded.sha256, encoded.bytes.length, now);
+      return deleted.rowsWritten + 2; // + the index row (begin, finish); the chats rows are few per page
+    });
+    if (rowsWritten === null) return "changed";
+    console.log(
+      JSON.stringify({
+        event: "archive_page_written",
+        user: this.userId,
+        page: page.key,
+        messages: rows.length,
+        bytes: encoded.bytes.length,
+        rowsWritten,
+      }),
+    );
+    return "written";
+  }
+
+  /** The rows a page of this range holds now, in seq order. */
+  private rowsIn(first: number, last: number): MessageRow[] {
+    return this.storage.sql
+      .exec<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq BETWEEN ? AND ? AND NOT ${KEPT} ORDER BY seq`,
+        first,
+        last,
+      )
+      .toArray();
+  }
+
+  private next(now: number): Next {
+    const { pageEntries, hotMs, maxBytes, minAgeMs } = this.config;
+    const sql = this.storage.sql;
+    const taken = sql
+      .exec<{ seq: number; ts: number }>(
+        `SELECT seq, ts FROM messages WHERE seq >= ? AND NOT ${KEPT} ORDER BY seq LIMIT ?`,
+        this.hotFrom,
+        pageEntries,
+      )
+      .toArray();
+    const edge = taken.at(-1);
+    if (taken.length < pageEntries || !edge) return null; // not a full page
+    // Never the newest message: the seq counter is read back from the greatest seq stored (counters.ts).
+    const newest = sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM messages").one().seq ?? 0;
+    if (edge.seq >= newest) return null;
+    // Own one-to-one messages are delivered from the mailbox (peer-log.ts): each must be confirmed first.
+    const owed = sql
+      .exec(
+        `SELECT 1 FROM messages m JOIN chats c ON c.chat = m.chat
+         WHERE m.seq BETWEEN ?1 AND ?2 AND m.sender = ?3 AND m.chat != ?4 AND m.id > coalesce(c.handed, '') LIMIT 1`,
+        this.hotFrom,
+        edge.seq,
+        this.userId,
+        `u:${this.userId}`,
+      )
+      .toArray();
+    if (owed.length > 0) return { at: now + BEHIND_RETRY_MS };
+    const newestTs = Math.max(...taken.map((row) => row.ts));
+    const dueByAge = newestTs + hotMs;
+    const dueBySize = sql.databaseSize > maxBytes ? newestTs + minAgeMs : Number.POSITIVE_INFINITY;
+    const due = Math.min(dueByAge, dueBySize);
+    if (due > now) return { at: due };
+    return { first: this.hotFrom, last: edge.seq };
+  }
+
+  private readHotFrom(): number {
+    const last = this.storage.sql.exec<{ last: number | null }>("SELECT max(last) AS last FROM archive_pages").one();
+    return (last.last ?? 0) + 1;
+  }
+}
+
+/** After a failed step (R2 down, say), try again this much later. */
+const FAILED_RETRY_MS = 60_000;
+/** A busy mailbox looks for a due page at most this often. */
+const LOOK_EVERY_MS = 60_000;
+
+/**
+ * When the archive runs: from the object's alarm, one page a wake, the next a
+ * little later. Looked at after each batch of writes (cheap: memory only
+ * until a page's worth of seqs is in SQLite, then a few reads a minute).
+ */
+export class MailboxArchiveAlarm {
+  private armed = false;
+  private lookedAt = 0;
+
+  constructor(
+    private readonly archive: MailboxArchive,
+    private readonly lastSeq: () => number,
+    private readonly ask: (at: number) => void,
+  ) {
+    // A page left half-written by the object's last life is finished first thing.
+    if (archive.index.pending()) this.arm(Date.now());
+  }
+
+  /** Whether the alarm is asked for a step (the object must not cancel it). */
+  get waiting(): boolean {
+    return this.armed;
+  }
+
+  async step(now = Date.now()): Promise<StepResult> {
+    this.armed = false;
+    this.lookedAt = 0; // the next batch of writes looks again
+    let done: StepResult;
+    try {
+      done = await this.archive.step(now);
+    } catch (err) {
+      console.error(JSON.stringify({ event: "archive_step_failed", error: String(err) }));
+      this.arm(now + FAILED_RETRY_MS);
+      return null;
+    }
+    const next = done ? now + this.archive.config.stepGapMs : this.archive.nextAt(now);
+    if (next !== null) this.arm(next);
+    return done;
+  }
+
+  /** After a batch of writes. */
+  wrote(now = Date.now()): void {
+    if (this.armed || now - this.lookedAt < LOOK_EVERY_MS || !this.archive.mayBeFull(this.lastSeq())) return;
+    this.lookedAt = now;
+    const at = this.archive.nextAt(now);
+    if (at !== null) this.arm(at);
+  }
+
+  private arm(at: number): void {
+    this.ask(at);
+    this.armed = true;
+  }
+}

@@ -1,0 +1,221 @@
+// The `chats` rows of one-to-one chats, kept in memory and written together
+// (`flush`) instead of once per message: the newest message, the unread
+// count, what the peer is owed (`last_own`, `handed`, ./peer-log.ts) and the
+// receipt positions (./mailbox-receipts.ts). Before schema step 13 each
+// message wrote its chat row on both sides, two rows per message.
+//
+// Crash safety: the message rows are the record. A new chat's row, and a
+// chat's deletion, are written at once together with every row waiting, so
+// the rows stored always hold every message up to the greatest `last_seq`
+// stored. On wake `repair` reads the messages after it (a range of seqs) and
+// writes again the rows of their chats, recomputed from the messages: the
+// newest message and own message, the unread count. What only memory held is
+// then lost: a delivered position moved (a repeated acknowledgement sends its
+// receipt again, which the sender takes as the first; ./mailbox-receipts.ts;
+// a read writes its row at once) and a confirmed `handed` (the peer gets those
+// messages again and drops them by id).
+//
+// Rows are written by: a timer (CHAT_FLUSH_MS after the first waits), the
+// alarm (a sender's safety net fires a few seconds after a send), a read, the
+// last device leaving, the chat list, and any new chat or deletion.
+
+export interface ChatRow {
+  chat: string;
+  last_seq: number;
+  last_id: string;
+  unread: number;
+  /** Newest own message (one-to-one: what the peer is owed up to). */
+  last_own: string | null;
+  /** Newest own message the peer confirmed. */
+  handed: string | null;
+  /** Newest peer message read; every peer message up to it is read unless marked (`unread_mark`). */
+  read_upto: string;
+  /** Newest peer message up to which every one was delivered. */
+  delivered_upto: string;
+  [key: string]: SqlStorageValue;
+}
+
+const COLUMNS = "chat, last_seq, last_id, unread, last_own, handed, read_upto, delivered_upto";
+
+/** `meta`: the greatest seq of group messages stored before group schema step 8 (user schema step 13). */
+export const LEGACY_GROUP_SEQ_KEY = "legacy_group_seq";
+
+/** How long rows wait in memory at most before they are written. */
+export const CHAT_FLUSH_MS = 30_000;
+
+export class ChatRows {
+  /** Rows read or changed this wake; null: known to have none. */
+  private readonly rows = new Map<string, ChatRow | null>();
+  private readonly dirty = new Set<string>();
+  /** Runs the timed flush (the object runs it in its write batch). */
+  writeLater: (job: () => void) => void = (job) => job();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly owner: string,
+  ) {
+    this.repair();
+  }
+
+  get(chat: string): ChatRow | null {
+    let row = this.rows.get(chat);
+    if (row === undefined) {
+      row = this.sql.exec<ChatRow>(`SELECT ${COLUMNS} FROM chats WHERE chat = ?`, chat).toArray()[0] ?? null;
+      this.rows.set(chat, row);
+    }
+    return row;
+  }
+
+  /** Rows waiting to be written. */
+  get waiting(): number {
+    return this.dirty.size;
+  }
+
+  /** Changes a chat's row in memory; it is written by the next `flush`. */
+  update(chat: string, change: (row: ChatRow) => void): void {
+    const row = this.get(chat);
+    if (!row) return;
+    change(row);
+    this.dirty.add(chat);
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      this.writeLater(() => this.flush());
+    }, CHAT_FLUSH_MS);
+  }
+
+  /** A new message: the chat's row changed in memory, or a new chat's row written now (with every row waiting). */
+  touch(chat: string, seq: number, id: string, unread: boolean, own: boolean, handed: string | null): void {
+    const row = this.get(chat);
+    if (row) {
+      this.update(chat, (r) => {
+        r.last_seq = seq;
+        if (id > r.last_id) r.last_id = id;
+        if (unread) r.unread += 1;
+        if (own) r.last_own = id;
+        if (handed !== null && handed > (r.handed ?? "")) r.handed = handed;
+      });
+      return;
+    }
+    this.flush();
+    const fresh: ChatRow = {
+      chat,
+      last_seq: seq,
+      last_id: id,
+      unread: unread ? 1 : 0,
+      last_own: own ? id : null,
+      handed,
+      read_upto: "",
+      delivered_upto: "",
+    };
+    this.sql.exec(
+      `INSERT INTO chats (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ...[fresh.chat, fresh.last_seq, fresh.last_id, fresh.unread, fresh.last_own, fresh.handed, "", ""],
+    );
+    this.rows.set(chat, fresh);
+  }
+
+  /** A chat without messages left: its row goes now (with every row waiting). */
+  remove(chat: string): void {
+    this.dirty.delete(chat);
+    this.flush();
+    this.sql.exec("DELETE FROM chats WHERE chat = ?", chat);
+    this.rows.set(chat, null);
+  }
+
+  /** Writes every row waiting: one row written per chat, however many messages moved it. */
+  flush(): void {
+    for (const chat of this.dirty) {
+      const r = this.rows.get(chat);
+      if (!r) continue;
+      this.sql.exec(
+        `UPDATE chats SET last_seq = ?, last_id = ?, unread = ?, last_own = ?, handed = ?, read_upto = ?, delivered_upto = ?
+         WHERE chat = ?`,
+        r.last_seq,
+        r.last_id,
+        r.unread,
+        r.last_own,
+        r.handed,
+        r.read_upto,
+        r.delivered_upto,
+        chat,
+      );
+    }
+    this.dirty.clear();
+    // No timer left behind: a pending one would keep an idle object from being evicted.
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** The unread count from the messages: peer messages after the read position, and those marked unread again. */
+  countUnread(chat: string, readUpto: string): number {
+    return this.sql
+      .exec<{ n: number }>(
+        `SELECT (SELECT count(*) FROM messages WHERE chat = ?1 AND id > ?2 AND sender != ?3 AND system IS NULL)
+              + (SELECT count(*) FROM messages WHERE chat = ?1 AND unread_mark IS NOT NULL) AS n`,
+        chat,
+        readUpto,
+        this.owner,
+      )
+      .one().n;
+  }
+
+  /** The newest own one-to-one message of all (the id clock's floor, counters.ts). */
+  newestOwn(): string | null {
+    this.flush();
+    return this.sql.exec<{ id: string | null }>("SELECT max(last_own) AS id FROM chats").one().id;
+  }
+
+  /** After a crash: the rows of chats whose messages came after the greatest `last_seq` stored, made again. */
+  private repair(): void {
+    // Rows of `messages` after the greatest last_seq stored are new since the last write; group
+    // messages from before step 8 are rows no chat row covers, all below the legacy mark.
+    const stored = this.sql
+      .exec<{ seq: number }>(
+        `SELECT max(coalesce((SELECT max(last_seq) FROM chats), 0),
+                    coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?), 0)) AS seq`,
+        LEGACY_GROUP_SEQ_KEY,
+      )
+      .one().seq;
+    const chats = this.sql
+      .exec<{ chat: string; seq: number }>(
+        "SELECT chat, max(seq) AS seq FROM messages WHERE seq > ? GROUP BY chat",
+        stored,
+      )
+      .toArray();
+    for (const { chat, seq } of chats) {
+      // Group messages are rows here only from before schema step 8; their chats are group_chats rows.
+      if (!chat.startsWith("u:")) continue;
+      const last = this.sql.exec<{ id: string }>("SELECT max(id) AS id FROM messages WHERE chat = ?", chat).one().id;
+      const own = this.sql
+        .exec<{ id: string | null }>(
+          "SELECT max(id) AS id FROM messages WHERE chat = ? AND seq > ? AND sender = ?",
+          chat,
+          stored,
+          this.owner,
+        )
+        .one().id;
+      const row = this.get(chat);
+      const readUpto = row?.read_upto ?? "";
+      const unread = this.countUnread(chat, readUpto);
+      const lastOwn = [row?.last_own ?? null, own].reduce<string | null>(
+        (a, b) => (b !== null && (a === null || b > a) ? b : a),
+        null,
+      );
+      this.sql.exec(
+        `INSERT INTO chats (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(chat) DO UPDATE SET last_seq = excluded.last_seq, last_id = excluded.last_id,
+           unread = excluded.unread, last_own = excluded.last_own`,
+        chat,
+        seq,
+        last,
+        unread,
+        lastOwn,
+        row?.handed ?? null,
+        readUpto,
+        row?.delivered_upto ?? "",
+      );
+      this.rows.delete(chat);
+    }
+  }
+}
