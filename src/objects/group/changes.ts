@@ -69,7 +69,7 @@ export function change(
     message.id,
     request.action === "edit" ? { editedAt: entry.ts, text: request.text } : { deletedAt: entry.ts, by: author },
   );
-  if (request.action === "edit") g.fanout.lowerReads(message.id, g.log.idBefore(message.pos));
+  if (request.action === "edit") g.fanout.cursors.lowerReads(message.id, g.log.idBefore(message.pos));
   g.fanout.seen(author);
   g.fanout.notify(g.members.ids(), now);
   return reply(g, author, entry, after);

@@ -8,9 +8,9 @@
 // what follows the cursor straight from the log, so everything a member is
 // owed travels in one call (coalescing), and a confirmed call moves the cursor
 // in memory; cursors (with the receipt watermarks beside them) reach storage
-// in batches (FLUSH_MS), not once per member per message. After a crash the
-// stored cursors are older: the alarm pushes again from there, and members
-// skip what they have.
+// in batches (./cursors.ts), not once per member per message. After a crash
+// the stored cursors are older: the alarm pushes again from there, and
+// members skip what they have.
 //
 // Deliveries run concurrently across members, each member one at a time, so a
 // slow or failing member holds one slot and never the others; it backs off and
@@ -19,6 +19,7 @@
 
 import type { GroupEntry } from "../group-entry";
 import { ArchiveMiss } from "../storage/archive-shelf";
+import { type CursorMarks, Cursors } from "./cursors";
 import type { GroupLog } from "./log";
 import type { Members } from "./members";
 import type { LogViews } from "./views";
@@ -29,23 +30,6 @@ import type { LogViews } from "./views";
  * a device of it is connected.
  */
 export type Deliver = (target: string, entries: GroupEntry[], after: string) => Promise<{ online: boolean }>;
-
-/** A recipient's positions: the last id its object took, and the receipt watermarks. */
-export interface CursorMarks {
-  acked: string;
-  delivered: string;
-  read: string;
-}
-
-/** A former member with nothing more owed: its row stays for its watermarks, above every id. */
-const RETIRED = "~";
-/**
- * Moved cursors and watermarks wait in memory until recipients have moved
- * FLUSH_EVERY entries each on average, or for FLUSH_MS: then one write each.
- * Waiting longer costs only pushes repeated after a crash (members skip them).
- */
-export const FLUSH_MS = 30_000;
-export const FLUSH_EVERY = 20;
 
 const BATCH = 200; // log entries per call to one member
 const ONLINE_SLOTS = 32; // deliveries in flight to members online (or not known to be offline)
@@ -69,12 +53,10 @@ export class FanOut {
   private readonly inflight = new Set<string>();
   /** Members whose object said at the last delivery that no device was connected. */
   private readonly away = new Set<string>();
-  /** Cursors and watermarks as they stand in memory (ahead of storage until the next flush). */
-  private readonly marks = new Map<string, CursorMarks>();
-  private readonly dirty = new Set<string>();
-  /** Cursor moves since the last flush. */
-  private moves = 0;
-  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Recipients pushed to since this object woke. */
+  private readonly pushed = new Set<string>();
+  /** Where each recipient stands, in memory, written in batches (./cursors.ts). */
+  readonly cursors: Cursors;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -87,94 +69,13 @@ export class FanOut {
     private readonly wakeBy: (time: number) => void,
     /** Runs a read that may need archived pages (a quoted message), loading them first (GroupObject.through). */
     private readonly through: <T>(read: () => T) => Promise<T> = async (read) => read(),
-  ) {}
-
-  /** A cursor for a new member, just before its first entry; a returning one keeps its own. */
-  open(user: string, before: string): void {
-    this.flushOne(user);
-    this.sql.exec(
-      `INSERT INTO cursors (user_id, acked, delivered) VALUES (?1, ?2, ?2)
-       ON CONFLICT(user_id) DO UPDATE SET acked = CASE WHEN acked = ?3 THEN ?2 ELSE acked END`,
-      user,
-      before,
-      RETIRED,
-    );
-    this.marks.delete(user);
+  ) {
+    this.cursors = new Cursors(sql);
   }
 
   /** A recipient's cursor and watermarks (null: it never was one). */
   marksOf(user: string): CursorMarks | null {
-    let marks = this.marks.get(user);
-    if (!marks) {
-      const row = this.sql
-        .exec<{ acked: string; delivered: string; read: string }>(
-          "SELECT acked, delivered, read FROM cursors WHERE user_id = ?",
-          user,
-        )
-        .toArray()[0];
-      if (!row) return null;
-      marks = { acked: row.acked, delivered: row.delivered, read: row.read };
-      this.marks.set(user, marks);
-    }
-    return marks;
-  }
-
-  /** Moves a recipient's watermarks (they only go up); written with the next flush. */
-  setWatermarks(user: string, delivered: string, read: string): void {
-    const marks = this.marksOf(user);
-    if (!marks) return;
-    if (delivered > marks.delivered) marks.delivered = delivered;
-    if (read > marks.read) marks.read = read;
-    this.touch(user);
-  }
-
-  /**
-   * An edit makes its message unread again: every read watermark at or past
-   * it goes back to just before it (`below`), so that reading it again sends
-   * a new read receipt. Rare (edits), so written at once.
-   */
-  lowerReads(id: string, below: string): void {
-    this.flush();
-    for (const marks of this.marks.values()) if (marks.read >= id) marks.read = below;
-    this.sql.exec("UPDATE cursors SET read = ?1 WHERE read >= ?2", below, id);
-  }
-
-  private touch(user: string): void {
-    this.dirty.add(user);
-    this.moves += 1;
-    if (this.moves >= FLUSH_EVERY * this.dirty.size) {
-      this.flush();
-      return;
-    }
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = null;
-      this.flush();
-    }, FLUSH_MS);
-  }
-
-  /** Writes every moved cursor and watermark: one row per recipient, whatever it took since. */
-  flush(): void {
-    for (const user of this.dirty) this.write(user);
-    this.dirty.clear();
-    this.moves = 0;
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-  }
-
-  private flushOne(user: string): void {
-    if (this.dirty.delete(user)) this.write(user);
-  }
-
-  private write(user: string): void {
-    const marks = this.marks.get(user);
-    if (!marks) return;
-    this.sql.exec(
-      "UPDATE cursors SET acked = max(acked, ?1), delivered = max(delivered, ?2), read = ?3 WHERE user_id = ?4",
-      marks.acked,
-      marks.delivered,
-      marks.read,
-      user,
-    );
+    return this.cursors.marksOf(user);
   }
 
   /** Starts delivery to these recipients. Call in the same block as the log write. */
@@ -290,11 +191,8 @@ export class FanOut {
       return;
     }
     if (cursor.attempts > 0) this.sql.exec("UPDATE cursors SET attempts = 0, next_at = 0 WHERE user_id = ?", user);
-    const marks = this.marksOf(user);
-    if (marks && last > marks.acked) {
-      marks.acked = last;
-      this.touch(user);
-    }
+    this.cursors.took(user, last, Math.max(1, entries.length), !this.pushed.has(user));
+    this.pushed.add(user);
     if (this.retire(user, last)) return;
     if (answer.online) this.away.delete(user);
     else this.away.add(user);
@@ -306,9 +204,7 @@ export class FanOut {
   private retire(user: string, acked: string): boolean {
     this.members.dropSpansUpTo(user, acked);
     if (this.members.owed(user)) return false;
-    this.flushOne(user);
-    this.sql.exec("UPDATE cursors SET acked = ? WHERE user_id = ?", RETIRED, user);
-    this.marks.delete(user);
+    this.cursors.retire(user);
     this.away.delete(user);
     return true;
   }

@@ -26,7 +26,7 @@ export function create(g: GroupParts, creator: string, name: string, others: str
   const entry = g.log.append({ sender: creator, text: name, system: { event: "created", user: creator } }, now);
   for (const user of everyone) {
     g.members.add(user, user === creator ? "admin" : "member", entry.id, now);
-    g.fanout.open(user, before);
+    g.fanout.cursors.open(user, before);
   }
   g.fanout.notify(everyone, now);
   return describe(g);
@@ -42,7 +42,7 @@ export function addMember(g: GroupParts, by: string, user: string, now = Date.no
   const before = g.log.lastId;
   const entry = g.log.append({ sender: by, text: "", system: { event: "added", user, by } }, now);
   g.members.add(user, "member", entry.id, now);
-  g.fanout.open(user, before);
+  g.fanout.cursors.open(user, before);
   g.fanout.notify(g.members.ids(), now);
   return describe(g);
 }

@@ -8,9 +8,9 @@
 // per member per message.
 //
 // Crashes: what is gathered in memory is lost with the object, and a
-// watermark flushed before its receipts left would hide them; so watermarks
-// are only flushed by the fan-out's timer, after this batch's shorter one, and
-// a lost batch is sent again by the member's next acknowledgement only if the
+// watermark flushed before its receipts left would hide them; so a due batch
+// of watermarks is written 600 ms after it is due (./cursors.ts), after this
+// batch's 250 ms, and a lost batch is sent again by the member's next acknowledgement only if the
 // watermark had not reached storage. Positions only go up. See docs/groups.md.
 
 import type { InboxReceipts } from "../inbox";
@@ -56,7 +56,7 @@ export class GroupReceipts {
     let floor = marks.delivered > marks.read ? marks.delivered : marks.read;
     if (read > floor) floor = read;
     if (delivered > floor) this.gather(member, "delivered", this.newly(member, floor, delivered), now);
-    this.fanout.setWatermarks(member, reached, read);
+    this.fanout.cursors.setWatermarks(member, reached, read);
     if (read === "") return { unread: null };
     return { unread: this.unread(member, read > marks.read ? read : marks.read, upto) };
   }

@@ -22,9 +22,20 @@ import { type ChatRow, fromRow, type GroupChat, type Run, writeChat, writeRun } 
 import type { Mailbox } from "./mailbox";
 import { RecentEntries } from "./recent-entries";
 
-export const SEQ_BLOCK = 100;
-/** Entries taken per group row on average before a batch is written at once (else the owner's timer writes it). */
-export const FLUSH_EVERY = 20;
+/**
+ * Seqs reserved at a time. A woken object starts above the reservation (the
+ * seqs its last life handed out unwritten are not known), so each wake that
+ * takes entries writes one reservation: a bigger block only skips more
+ * numbers, and a busy member writes it once per SEQ_BLOCK entries.
+ */
+export const SEQ_BLOCK = 1000;
+/**
+ * Entries taken per group row on average before a batch is written. There is
+ * no timer: everything here can be taken again from the group's log (a gap is
+ * pulled), so waiting costs only a longer pull after an eviction; the rows are
+ * also written before a sender's `sent` and when the last device leaves.
+ */
+export const FLUSH_EVERY = 50;
 
 export class GroupChats {
   private readonly rows = new Map<string, GroupChat>();
@@ -40,8 +51,6 @@ export class GroupChats {
     private readonly sql: SqlStorage,
     private readonly meta: Meta,
     private readonly mailbox: Mailbox,
-    /** Something is waiting to be written: the owner schedules a flush. */
-    private readonly onDirty: () => void,
   ) {
     this.reserved = meta.number(SEQ_RESERVED_KEY);
   }
@@ -79,6 +88,7 @@ export class GroupChats {
     const frames: ServerFrame[] = [];
     for (const entry of entries) {
       if (entry.id <= row.upto) continue;
+      this.dirtyRows.add(chat);
       const seq = this.nextSeq();
       this.taken += 1;
       this.extend(row, entry.pos, seq);
@@ -98,8 +108,6 @@ export class GroupChats {
       if (message.from !== this.mailbox.owner && !message.system && message.deletedAt === undefined) row.unread += 1;
       if (!hidden(entry.id)) frames.push({ type: "message", message });
     }
-    this.dirtyRows.add(chat);
-    this.onDirty();
     return frames;
   }
 
@@ -236,14 +244,26 @@ export class GroupChats {
     return stored + open;
   }
 
-  /** After a read: the chat's unread count as the group counted it. */
+  /**
+   * After a read: the chat's unread count as the group counted it, written
+   * at once (with the chat's positions and runs). It cannot be taken again
+   * from the log, and an object evicted before its batch would show the
+   * chat unread again in the chat list: a row per read, the one write that
+   * waits for nothing.
+   */
   setRead(chat: string, upTo: string, unread: number | null): void {
     const row = this.get(chat);
     if (!row) return;
     if (upTo > row.readUpto) row.readUpto = upTo;
     if (unread !== null) row.unread = unread;
-    this.dirtyRows.add(chat);
-    this.onDirty();
+    for (const [seq, run] of this.dirtyRuns) {
+      if (run.chat !== chat) continue;
+      writeRun(this.sql, run);
+      this.dirtyRuns.delete(seq);
+    }
+    writeChat(this.sql, row);
+    this.dirtyRows.delete(chat);
+    if (!this.dirty) this.taken = 0; // nothing else waits: the batch starts again
   }
 
   get dirty(): boolean {

@@ -28,6 +28,8 @@ export interface ReplayEntry {
 }
 
 const PAGE = 1000;
+/** Entries in the first take of a group since a wake from which they are written at once (see `take`). */
+const WAKE_WRITE = 10;
 
 /** An RPC to a group: a thrown error is `unavailable` (try again), a refusal keeps its code. */
 async function call<T>(request: () => Promise<Result<T>>): Promise<T> {
@@ -45,6 +47,8 @@ async function call<T>(request: () => Promise<Result<T>>): Promise<T> {
 export class GroupReads {
   /** Groups caught up with since this object woke: pushes keep them current from then on. */
   private readonly verified = new Set<string>();
+  /** Groups taken from since this object woke. */
+  private readonly taken = new Set<string>();
 
   constructor(private readonly me: GroupReader) {}
 
@@ -55,12 +59,25 @@ export class GroupReads {
   /** Ids this user deleted for itself: never shown again. */
   readonly hidden = (id: string): boolean => this.me.mailbox.changes.isForgotten(id);
 
-  /** Takes entries of a group (pushed, pulled or in an answer) and shows them on every device. */
+  /**
+   * Takes entries of a group (pushed, pulled or in an answer) and shows them
+   * on every device. The first take of a group since this object woke that
+   * took many entries (a batch lost with the object, taken again; a window
+   * never taken) writes at once: an object evicted again before its batch was
+   * due would otherwise take them again at every wake, its devices getting
+   * ever more copies to drop.
+   */
   async take(chat: string, entries: readonly GroupEntry[]): Promise<void> {
     if (entries.length === 0) return;
+    const first = !this.taken.has(chat);
+    this.taken.add(chat);
     const frames = await this.me.writes(() => {
+      const row = this.me.groups.get(chat);
+      const from = row?.uptoPos ?? 0;
       const shown = this.me.groups.take(chat, entries, this.hidden);
-      if (this.me.groups.due) this.me.groups.flush();
+      const moved = (this.me.groups.get(chat)?.uptoPos ?? 0) - from;
+      // A group's first row is written at once too: the chat list is made of stored rows.
+      if (!row || this.me.groups.due || (first && moved >= WAKE_WRITE)) this.me.groups.flush();
       return shown;
     });
     const sockets = this.me.sockets();

@@ -38,9 +38,6 @@ import { PushSubscriptions, pushOffline, type ReactionNews } from "./web-push";
 /** Beyond the delete window, before a message may be archived (a change delivered late, the outbox's retries). */
 const ARCHIVE_MARGIN_MS = 3_600_000;
 
-/** How long moved group positions wait in memory at most before they are written (see ./group-chats.ts). */
-const GROUP_FLUSH_MS = 30_000;
-
 export class UserParts {
   readonly userId: string;
   readonly meta: Meta;
@@ -73,7 +70,6 @@ export class UserParts {
   readonly archive: MailboxArchive;
   readonly archiving: MailboxArchiveAlarm;
   readonly archiveReads: MailboxArchiveReads;
-  private groupFlush: ReturnType<typeof setTimeout> | null = null;
   private turns: Promise<void> = Promise.resolve();
   /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */
   private readonly stubs = new Map<string, DurableObjectStub<UserObject>>();
@@ -94,7 +90,7 @@ export class UserParts {
     // The seq and the id clock share one meta row (./counters.ts).
     const counters = new Counters(this.meta, sql);
     this.mailbox = new Mailbox(sql, counters, this.userId);
-    this.groups = new GroupChats(sql, this.meta, this.mailbox, () => this.scheduleGroupFlush());
+    this.groups = new GroupChats(sql, this.meta, this.mailbox);
     this.blocks = new Blocks(sql);
     this.mutes = new ChatMutes(sql);
     this.pushSubs = new PushSubscriptions(sql);
@@ -260,19 +256,17 @@ export class UserParts {
     );
   }
 
-  /** Group positions and runs wait in memory a little (./group-chats.ts), then one write each. */
-  private scheduleGroupFlush(): void {
-    this.groupFlush ??= setTimeout(() => {
-      this.groupFlush = null;
-      void this.writes.run(() => this.flushGroups());
-    }, GROUP_FLUSH_MS);
-  }
-
   /** What waits in memory to be written, written now (the alarm; tests). */
   flushChats(): void {
     this.mailbox.chatRows.flush();
   }
 
+  /**
+   * Group positions and runs wait in memory (./group-chats.ts) until
+   * FLUSH_EVERY entries were taken, a sender's own message, or the last
+   * device leaving: no timer, so a quiet group costs no write per message
+   * (docs/groups.md, "What a group message costs").
+   */
   private flushGroups(): void {
     if (this.groups.dirty) this.groups.flush();
   }
