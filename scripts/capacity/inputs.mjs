@@ -76,22 +76,26 @@ export const ASSUME = {
 
 /** From `npx vitest run --project workers src/objects/footprint.test.ts` (see docs/capacity.md). */
 export const MEASURED = {
-  /** One-to-one, after user schema step 6 (issue 16; measured 2026-12-02; was 23.1, 14.1, 6.0, 369 on main at eb60dea). */
-  rowsWrittenPerDirectMessage: 12.2,
+  /**
+   * One-to-one, after user schema step 13 (issue 16; measured 2026-12-06 in a burst of 200: receipts as
+   * positions, one (chat, id) index, chat rows written together; was 12.2 after step 6, 23.1 at eb60dea).
+   */
+  rowsWrittenPerDirectMessage: 7.07,
   /**
    * Rows written for one copy's receipts (delivered, and read in steps of 10), by how acks are framed;
-   * gathered for 250 ms before the outbox since 2026-12-06 (were 7.7 and 3.1).
+   * positions per chat since step 13 (were 2.4 and 2.2 gathered, 7.7 and 3.1 before).
    */
-  rowsWrittenForReceiptsOnePerFrame: 2.4,
-  rowsWrittenForReceiptsTenPerFrame: 2.2,
+  rowsWrittenForReceiptsOnePerFrame: 0.32,
+  rowsWrittenForReceiptsTenPerFrame: 0.21,
   /**
-   * A group message, stored once (issue 16; measured 2026-12-06, receipts included, less the test
-   * configuration's presence sweep): 7.4 rows for 10 members and 31.9 for 100, so a fixed part and a
-   * part per member (the members' and the group's batched writes). Was 8.6 rows per member's copy.
+   * A group message, stored once (issue 16; `footprint-group.test.ts`, measured 2026-12-06 in a burst,
+   * receipts included, every member reading every 10 messages, a read written at once): 6.7 rows for
+   * 10 members and 20.1 for 100, so a fixed part and a part per member (its reads, 0.1; its batched
+   * row and the group's cursor for it, once per 50 entries). Was 8.6 rows per member's copy.
    */
-  rowsWrittenPerGroupMessage: 4.7,
-  rowsWrittenPerGroupMember: 0.27,
-  bytesPerMailboxRow: 307,
+  rowsWrittenPerGroupMessage: 5.2,
+  rowsWrittenPerGroupMember: 0.15,
+  bytesPerMailboxRow: 266,
   bytesPerAccount: 410,
 };
 
