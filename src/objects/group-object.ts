@@ -34,6 +34,13 @@ export interface GroupStats {
   sqliteBytes: number;
 }
 
+/** A page of a pull; `read`: the member's read position here and its unread count up to the page's `after`. */
+export interface PulledPage {
+  entries: GroupEntry[];
+  through: string | null;
+  read?: { upTo: string; unread: number };
+}
+
 export class GroupObject extends DurableObject<Env> {
   private readonly groupId: string;
   private readonly alarms: AlarmScheduler;
@@ -161,13 +168,21 @@ export class GroupObject extends DurableObject<Env> {
 
   // ------------------------------------------------------------ reading the log (docs/groups.md)
 
-  /** What `member` may read after log id `after` (a member's object catching up after a gap, or before a sync). */
-  async pull(
-    member: string,
-    after: string,
-    limit: number,
-  ): Promise<Result<{ entries: GroupEntry[]; through: string | null }>> {
-    return this.read(member, (g) => g.views.scanFor(member, after, Math.min(limit, 1000), "readable"));
+  /**
+   * What `member` may read after log id `after` (a member's object catching
+   * up after a gap, or before a sync). With `known` (the read position its
+   * object has), also its read position here when further, and its unread
+   * count up to `after`: an object evicted before its row was written takes
+   * its read back from here (group/read-marks.ts).
+   */
+  async pull(member: string, after: string, limit: number, known?: string): Promise<Result<PulledPage>> {
+    return this.read(member, (g) => {
+      const page: PulledPage = g.views.scanFor(member, after, Math.min(limit, 1000), "readable");
+      const read = known === undefined ? "" : (g.fanout.marksOf(member)?.read ?? "");
+      if (known !== undefined && read > known)
+        page.read = { upTo: read, unread: g.receipts.unread(member, read, after) };
+      return page;
+    });
   }
 
   /** The entries `member` may read at positions from..to (the content of a sync). */
@@ -194,7 +209,10 @@ export class GroupObject extends DurableObject<Env> {
 
   /** A member's devices got or read the group up to these ids (see group/receipts.ts). */
   async ack(member: string, delivered: string, read: string, upto: string): Promise<Result<{ unread: number | null }>> {
-    return this.read(member, (g) => g.receipts.ack(member, delivered, read, upto));
+    const answer = await this.read(member, (g) => g.receipts.ack(member, delivered, read, upto));
+    // A read is answered once stored, with the others of its window (group/read-marks.ts).
+    if (answer.ok && read !== "") await this.parts?.fanout.cursors.reads.stored(member);
+    return answer;
   }
 
   /** For members now and before only; others get what an unknown group gets. */

@@ -6,6 +6,9 @@
 // skip what they have) and receipts sent again by the next acknowledgement,
 // never a message (docs/groups.md, "What a group message costs").
 
+import { Meta } from "../storage/meta";
+import { ReadMarks } from "./read-marks";
+
 /** A recipient's positions: the last id its object took, and the receipt watermarks. */
 export interface CursorMarks {
   acked: string;
@@ -33,8 +36,12 @@ export class Cursors {
   /** Entries taken since the last flush, all recipients together. */
   private moves = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Read positions moved since their rows were written, stored together (./read-marks.ts). */
+  readonly reads: ReadMarks;
 
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly sql: SqlStorage) {
+    this.reads = new ReadMarks(new Meta(sql));
+  }
 
   /** A cursor for a new member, just before its first entry; a returning one keeps its own. */
   open(user: string, before: string): void {
@@ -60,7 +67,8 @@ export class Cursors {
         )
         .toArray()[0];
       if (!row) return null;
-      marks = { acked: row.acked, delivered: row.delivered, read: row.read };
+      const gathered = this.reads.of(user);
+      marks = { acked: row.acked, delivered: row.delivered, read: gathered > row.read ? gathered : row.read };
       this.marks.set(user, marks);
     }
     return marks;
@@ -89,7 +97,10 @@ export class Cursors {
     const marks = this.marksOf(user);
     if (!marks) return;
     if (delivered > marks.delivered) marks.delivered = delivered;
-    if (read > marks.read) marks.read = read;
+    if (read > marks.read) {
+      marks.read = read;
+      this.reads.moved(user, read);
+    }
     this.dirty.add(user);
   }
 
@@ -102,6 +113,7 @@ export class Cursors {
     this.flush();
     for (const marks of this.marks.values()) if (marks.read >= id) marks.read = below;
     this.sql.exec("UPDATE cursors SET read = ?1 WHERE read >= ?2", below, id);
+    this.reads.lower(id, below);
   }
 
   /** Writes every moved cursor and watermark: one row per recipient, whatever it took since. */
@@ -134,5 +146,6 @@ export class Cursors {
       marks.read,
       user,
     );
+    this.reads.written(user, marks.read);
   }
 }

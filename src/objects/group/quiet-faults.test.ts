@@ -138,7 +138,7 @@ describe("quiet groups: nothing written on a timer", { timeout: 90_000 }, () => 
     await clearAlarms([group.id], [admin.user.id, bob.user.id]);
   });
 
-  it("a group's first row and a read are written at once: the chat list shows both after the member's object dies", async () => {
+  it("a group's first row is written at once, a read is stored at the group: the chat list shows both after both die", async () => {
     const { admin, rest, group, chat } = await team(2);
     const bob = rest[0] as (typeof rest)[0];
     await settle(group.id);

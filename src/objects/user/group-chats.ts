@@ -105,7 +105,9 @@ export class GroupChats {
       const message: Message = { ...entry.message, seq };
       row.lastSeq = seq;
       row.last = JSON.stringify(message);
-      if (message.from !== this.mailbox.owner && !message.system && message.deletedAt === undefined) row.unread += 1;
+      const others = message.from !== this.mailbox.owner && !message.system && message.deletedAt === undefined;
+      // At or before the read position (taken again after a wake that got the read back from the group): read.
+      if (others && entry.id > row.readUpto) row.unread += 1;
       if (!hidden(entry.id)) frames.push({ type: "message", message });
     }
     return frames;
@@ -245,25 +247,35 @@ export class GroupChats {
   }
 
   /**
-   * After a read: the chat's unread count as the group counted it, written
-   * at once (with the chat's positions and runs). It cannot be taken again
-   * from the log, and an object evicted before its batch would show the
-   * chat unread again in the chat list: a row per read, the one write that
-   * waits for nothing.
+   * After a read: the chat's unread count as the group counted it, in
+   * memory, written with the next batch. The group stored the read position
+   * before it answered (group/read-marks.ts): an object evicted before its
+   * batch gets it back from the group's pull at its next wake (`recoverRead`).
    */
   setRead(chat: string, upTo: string, unread: number | null): void {
     const row = this.get(chat);
     if (!row) return;
     if (upTo > row.readUpto) row.readUpto = upTo;
     if (unread !== null) row.unread = unread;
-    for (const [seq, run] of this.dirtyRuns) {
-      if (run.chat !== chat) continue;
-      writeRun(this.sql, run);
-      this.dirtyRuns.delete(seq);
+    this.dirtyRows.add(chat);
+  }
+
+  /**
+   * The group's pull after `after` says the member read up to `upTo`, with
+   * `unread` of others' messages left up to `after`: taken when it is further
+   * than this row's and the row still stands at `after` (entries taken
+   * meanwhile would not be counted). Answers whether the row is now current.
+   */
+  recoverRead(chat: string, after: string, upTo: string, unread: number): boolean {
+    const row = this.get(chat);
+    if (!row) return true;
+    if (row.upto !== after) return false;
+    if (upTo > row.readUpto) {
+      row.readUpto = upTo;
+      row.unread = unread;
+      this.dirtyRows.add(chat);
     }
-    writeChat(this.sql, row);
-    this.dirtyRows.delete(chat);
-    if (!this.dirty) this.taken = 0; // nothing else waits: the batch starts again
+    return true;
   }
 
   get dirty(): boolean {

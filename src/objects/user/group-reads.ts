@@ -27,6 +27,13 @@ export interface ReplayEntry {
   frame: ServerFrame | null;
 }
 
+/** The read position a pull brought back, with the unread count up to `after` (../group-object.ts). */
+interface PulledRead {
+  after: string;
+  upTo: string;
+  unread: number;
+}
+
 const PAGE = 1000;
 /** Entries in the first take of a group since a wake from which they are written at once (see `take`). */
 const WAKE_WRITE = 10;
@@ -67,31 +74,46 @@ export class GroupReads {
    * due would otherwise take them again at every wake, its devices getting
    * ever more copies to drop.
    */
-  async take(chat: string, entries: readonly GroupEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const first = !this.taken.has(chat);
-    this.taken.add(chat);
-    const frames = await this.me.writes(() => {
+  async take(chat: string, entries: readonly GroupEntry[], read?: PulledRead): Promise<boolean> {
+    if (entries.length === 0 && !read) return true;
+    const first = entries.length > 0 && !this.taken.has(chat);
+    if (entries.length > 0) this.taken.add(chat);
+    const { frames, current } = await this.me.writes(() => {
+      const current = read ? this.me.groups.recoverRead(chat, read.after, read.upTo, read.unread) : true;
+      if (entries.length === 0) return { frames: [], current };
       const row = this.me.groups.get(chat);
       const from = row?.uptoPos ?? 0;
       const shown = this.me.groups.take(chat, entries, this.hidden);
       const moved = (this.me.groups.get(chat)?.uptoPos ?? 0) - from;
       // A group's first row is written at once too: the chat list is made of stored rows.
       if (!row || this.me.groups.due || (first && moved >= WAKE_WRITE)) this.me.groups.flush();
-      return shown;
+      return { frames: shown, current };
     });
     const sockets = this.me.sockets();
     for (const frame of frames) broadcast(sockets, frame);
+    return current;
   }
 
-  /** Takes whatever the group holds after what this object has. */
+  /**
+   * Takes whatever the group holds after what this object has, and the read
+   * position the group stored for this member if it is further than this
+   * object's (lost with it before its batch: group/read-marks.ts).
+   */
   async pull(chat: string): Promise<void> {
     let after = this.me.groups.get(chat)?.upto ?? "";
-    for (;;) {
-      const page = await call(() => this.group(chat).pull(this.me.userId, after, PAGE));
-      await this.take(chat, page.entries);
-      if (page.through === null) break;
-      after = page.through;
+    let asking = true;
+    for (let tries = 0; ; ) {
+      const known = asking ? (this.me.groups.get(chat)?.readUpto ?? "") : undefined;
+      const page = await call(() => this.group(chat).pull(this.me.userId, after, PAGE, known));
+      const read = page.read ? { after, ...page.read } : undefined;
+      if (await this.take(chat, page.entries, read)) asking = false;
+      if (page.through !== null) {
+        after = page.through;
+        continue;
+      }
+      // A push took entries while the group answered: ask once more from where the row stands.
+      if (!asking || ++tries >= 3) break;
+      after = this.me.groups.get(chat)?.upto ?? "";
     }
     this.verified.add(chat);
   }
