@@ -67,8 +67,10 @@ export class Cursors {
         )
         .toArray()[0];
       if (!row) return null;
+      marks = { acked: row.acked, delivered: row.delivered, read: row.read };
+      // A read answered since the row was written is in the gathered record (./read-marks.ts).
       const gathered = this.reads.of(user);
-      marks = { acked: row.acked, delivered: row.delivered, read: gathered > row.read ? gathered : row.read };
+      if (gathered > marks.read) marks.read = gathered;
       this.marks.set(user, marks);
     }
     return marks;
