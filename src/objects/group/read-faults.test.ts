@@ -136,6 +136,34 @@ describe("a member's read, gathered at the group", { timeout: 90_000 }, () => {
     await clearAlarms([group.id], [admin.user.id, bob.user.id]);
   });
 
+  it("the group dies while a read gathers: the read is not answered, and nothing of it is stored", async () => {
+    const { admin, rest, group, chat } = await team(2);
+    const bob = rest[0] as (typeof rest)[0];
+    await settle(group.id);
+    const a = await connect(admin.token);
+    const ids = await sendAll(a, chat, ["w1", "w2"]);
+    await settle(group.id);
+    const last = ids[1] ?? "";
+    // As bob's object asks it; the answer waits for the window's record, which the crash prevents.
+    const answer = groupStub(group.id)
+      .ack(bob.user.id, "", last, last)
+      .then(
+        () => "answered",
+        () => "failed",
+      );
+    await crash(groupStub(group.id));
+    expect(await answer).toBe("failed");
+    const stored = await groupReads(group.id);
+    expect(stored.gathered[bob.user.id]).toBeUndefined();
+    expect(stored.cursors[bob.user.id] ?? "").not.toBe(last);
+    // Nothing was answered, so nothing is shown read: the wake's pull brings no read back.
+    const page = await groupStub(group.id).pull(bob.user.id, "", 100, "");
+    expect(page.ok && page.value.read).toBeFalsy();
+    expect(await unreadIn(bob.user.id, chat)).toBe(2);
+    a.close();
+    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+  });
+
   it("an edit makes a read message unread again, in the gathered record too: a crash does not bring the old read back", async () => {
     const { admin, rest, group, chat } = await team(2);
     const bob = rest[0] as (typeof rest)[0];
