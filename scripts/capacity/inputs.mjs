@@ -89,12 +89,13 @@ export const MEASURED = {
   rowsWrittenForReceiptsTenPerFrame: 0.21,
   /**
    * A group message, stored once (issue 16; `footprint-group.test.ts`, measured 2026-12-06 in a burst,
-   * receipts included, every member reading every 10 messages, a read written at once): 6.7 rows for
-   * 10 members and 20.1 for 100, so a fixed part and a part per member (its reads, 0.1; its batched
-   * row and the group's cursor for it, once per 50 entries). Was 8.6 rows per member's copy.
+   * receipts included, every member reading every 10 messages; reads gathered in the group): 6.0 rows
+   * for 10 members and 11.8 for 100, so a fixed part and a part per member (its batched row and the
+   * group's cursor for it, once per 50 entries; its reads, in one record per 100 ms at the group).
+   * Was 8.6 rows per member's copy.
    */
-  rowsWrittenPerGroupMessage: 5.2,
-  rowsWrittenPerGroupMember: 0.15,
+  rowsWrittenPerGroupMessage: 5.36,
+  rowsWrittenPerGroupMember: 0.064,
   bytesPerMailboxRow: 266,
   bytesPerAccount: 410,
 };
