@@ -5,6 +5,9 @@
 // needs were due, so each part of the handler runs at its own time. The
 // scheduled time is cached so the hot path needs no read.
 
+/** `restate` moves the alarm later only by this much or more: a write for less is not worth it. */
+const LATER_MIN_MS = 1_000;
+
 export class AlarmScheduler {
   private at: number | null = null;
   /** Per need, the earliest time it asked for since the alarm last fired. */
@@ -43,6 +46,35 @@ export class AlarmScheduler {
    */
   release(need: string): void {
     this.needs.delete(need);
+  }
+
+  /**
+   * Re-states needs that know exactly what they are owed (the safety nets of
+   * the outbox and the peer log, with each batch of writes): a time, which
+   * may be later than asked before, or null for none. If the alarm is then
+   * early by a second or more for every need, it moves later. Call this only
+   * where a commit happens anyway, so that the alarm's write rides it: at
+   * low rates this saves an alarm event every few seconds per object, and
+   * locally an alarm event costs more than the rest of a message
+   * (docs/benchmarks.md).
+   */
+  restate(needs: ReadonlyMap<string, number | null>): void {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const [need, time] of needs) {
+      if (time === null) this.needs.delete(need);
+      else this.needs.set(need, time);
+    }
+    for (const time of this.needs.values()) earliest = Math.min(earliest, time);
+    if (earliest === Number.POSITIVE_INFINITY) return; // nothing left: it fires once, as after `release`
+    if (this.at === null || earliest < this.at) {
+      this.at = earliest;
+      void this.storage.setAlarm(earliest);
+      return;
+    }
+    // An alarm from before a restart may serve needs this instance never heard of.
+    if (this.inherited || earliest - this.at < LATER_MIN_MS) return;
+    this.at = earliest;
+    void this.storage.setAlarm(earliest);
   }
 
   /** Deletes the alarm; the caller knows that no need is left (an offline user costs nothing). */
