@@ -7,6 +7,8 @@
 
 /** `restate` moves the alarm later only by this much or more: a write for less is not worth it. */
 const LATER_MIN_MS = 1_000;
+/** …and only once it is due within this: an alarm further off may yet be moved by a later batch. */
+const LATER_WHEN_MS = 2_500;
 
 export class AlarmScheduler {
   private at: number | null = null;
@@ -52,13 +54,14 @@ export class AlarmScheduler {
    * Re-states needs that know exactly what they are owed (the safety nets of
    * the outbox and the peer log, with each batch of writes): a time, which
    * may be later than asked before, or null for none. If the alarm is then
-   * early by a second or more for every need, it moves later. Call this only
-   * where a commit happens anyway, so that the alarm's write rides it: at
-   * low rates this saves an alarm event every few seconds per object, and
-   * locally an alarm event costs more than the rest of a message
-   * (docs/benchmarks.md).
+   * about to fire (within LATER_WHEN_MS) early by a second or more for every
+   * need, it moves later. Call this only where a commit happens anyway, so
+   * that the alarm's write rides it: at low rates this saves an alarm event
+   * every few seconds per object (locally an alarm event costs more than
+   * the rest of a message, docs/benchmarks.md), and waiting until the alarm
+   * is near keeps it to about one write per alarm saved.
    */
-  restate(needs: ReadonlyMap<string, number | null>): void {
+  restate(needs: ReadonlyMap<string, number | null>, now = Date.now()): void {
     let earliest = Number.POSITIVE_INFINITY;
     for (const [need, time] of needs) {
       if (time === null) this.needs.delete(need);
@@ -72,7 +75,7 @@ export class AlarmScheduler {
       return;
     }
     // An alarm from before a restart may serve needs this instance never heard of.
-    if (this.inherited || earliest - this.at < LATER_MIN_MS) return;
+    if (this.inherited || this.at - now > LATER_WHEN_MS || earliest - this.at < LATER_MIN_MS) return;
     this.at = earliest;
     void this.storage.setAlarm(earliest);
   }
