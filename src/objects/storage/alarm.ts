@@ -2,7 +2,9 @@
 // the socket sweep, a group's fan-out), so each asks for "no later than T"
 // under its own name and this keeps the earliest. A need that is met is
 // released without moving the alarm: it fires once more, and then says which
-// needs were due, so each part of the handler runs at its own time. The
+// needs were due, so each part of the handler runs at its own time. Needs
+// that know exactly when they are due (the safety nets) restate it with each
+// batch of writes, and a near alarm then moves later instead of firing. The
 // scheduled time is cached so the hot path needs no read.
 
 /** `restate` moves the alarm later only by this much or more: a write for less is not worth it. */
