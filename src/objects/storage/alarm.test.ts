@@ -77,4 +77,50 @@ describe("the alarm scheduler", () => {
       },
       (now) => now + 5_000, // booked before a restart, for a need we no longer know
     ));
+
+  it("moves later when it is near and restated needs allow it by a second or more, never past a need", () =>
+    withScheduler(async (alarms, storage, now) => {
+      alarms.ensureBy(now + 5_000, "outbox");
+      alarms.ensureBy(now + 60_000, "presence");
+      // The next batch of writes, 2 s later: the message was confirmed, another one was sent.
+      alarms.restate(new Map([["outbox", now + 7_000]]), now + 2_000);
+      expect(await storage.getAlarm()).toBe(now + 5_000); // not near yet: a later batch may move it
+      alarms.restate(new Map([["outbox", now + 8_000]]), now + 3_000);
+      expect(await storage.getAlarm()).toBe(now + 8_000);
+      alarms.restate(new Map([["outbox", now + 8_500]]), now + 7_000); // less than a second later: not worth a write
+      expect(alarms.scheduledAt).toBe(now + 8_000);
+      alarms.ensureBy(now + 7_500, "peers"); // another need asks earlier: earlier it is
+      alarms.restate(new Map<string, number | null>([["outbox", null]]), now + 7_000);
+      expect(await storage.getAlarm()).toBe(now + 7_500);
+      // Nothing owed by either net: the alarm goes to the next need's time, not past it.
+      alarms.restate(
+        new Map<string, number | null>([
+          ["outbox", null],
+          ["peers", null],
+        ]),
+        now + 7_000,
+      );
+      expect(await storage.getAlarm()).toBe(now + 60_000);
+      alarms.restate(new Map([["outbox", now + 12_000]]), now + 7_000); // owed again: earlier, near or not
+      expect(await storage.getAlarm()).toBe(now + 12_000);
+      const due = alarms.fired(now + 12_000);
+      expect([due("outbox"), due("presence")]).toEqual([true, false]);
+    }));
+
+  it("does not move an alarm found on waking later, since its needs are not known", () =>
+    withScheduler(
+      async (alarms, storage, now) => {
+        alarms.restate(
+          new Map<string, number | null>([
+            ["outbox", null],
+            ["peers", now + 30_000],
+          ]),
+          now + 4_000,
+        );
+        expect(await storage.getAlarm()).toBe(now + 5_000);
+        alarms.restate(new Map([["peers", now + 1_000]]), now); // earlier: yes
+        expect(await storage.getAlarm()).toBe(now + 1_000);
+      },
+      (now) => now + 5_000,
+    ));
 });

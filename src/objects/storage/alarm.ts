@@ -2,8 +2,15 @@
 // the socket sweep, a group's fan-out), so each asks for "no later than T"
 // under its own name and this keeps the earliest. A need that is met is
 // released without moving the alarm: it fires once more, and then says which
-// needs were due, so each part of the handler runs at its own time. The
+// needs were due, so each part of the handler runs at its own time. Needs
+// that know exactly when they are due (the safety nets) restate it with each
+// batch of writes, and a near alarm then moves later instead of firing. The
 // scheduled time is cached so the hot path needs no read.
+
+/** `restate` moves the alarm later only by this much or more: a write for less is not worth it. */
+const LATER_MIN_MS = 1_000;
+/** …and only once it is due within this: an alarm further off may yet be moved by a later batch. */
+const LATER_WHEN_MS = 2_500;
 
 export class AlarmScheduler {
   private at: number | null = null;
@@ -43,6 +50,36 @@ export class AlarmScheduler {
    */
   release(need: string): void {
     this.needs.delete(need);
+  }
+
+  /**
+   * Re-states needs that know exactly what they are owed (the safety nets of
+   * the outbox and the peer log, with each batch of writes): a time, which
+   * may be later than asked before, or null for none. If the alarm is then
+   * about to fire (within LATER_WHEN_MS) early by a second or more for every
+   * need, it moves later. Call this only where a commit happens anyway, so
+   * that the alarm's write rides it: at low rates this saves an alarm event
+   * every few seconds per object (locally an alarm event costs more than
+   * the rest of a message, docs/benchmarks.md), and waiting until the alarm
+   * is near keeps it to about one write per alarm saved.
+   */
+  restate(needs: ReadonlyMap<string, number | null>, now = Date.now()): void {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const [need, time] of needs) {
+      if (time === null) this.needs.delete(need);
+      else this.needs.set(need, time);
+    }
+    for (const time of this.needs.values()) earliest = Math.min(earliest, time);
+    if (earliest === Number.POSITIVE_INFINITY) return; // nothing left: it fires once, as after `release`
+    if (this.at === null || earliest < this.at) {
+      this.at = earliest;
+      void this.storage.setAlarm(earliest);
+      return;
+    }
+    // An alarm from before a restart may serve needs this instance never heard of.
+    if (this.inherited || this.at - now > LATER_WHEN_MS || earliest - this.at < LATER_MIN_MS) return;
+    this.at = earliest;
+    void this.storage.setAlarm(earliest);
   }
 
   /** Deletes the alarm; the caller knows that no need is left (an offline user costs nothing). */

@@ -51,6 +51,8 @@ const MEMORY_MAX = 1_000;
 interface Row {
   id: number;
   item: InboxItem;
+  /** When it was written (its safety net is due OUTBOX_SAFETY_MS later); 0 when read from storage. */
+  at: number;
 }
 
 export type Deliver = (target: string, items: InboxItem[]) => Promise<unknown>;
@@ -63,6 +65,11 @@ export class Outbox {
   private readonly unsent = new Map<string, Row[]>();
   /** Targets whose every unconfirmed row is in `unsent`: storage held nothing older when last read. */
   private readonly known = new Set<string>();
+  /**
+   * Whether `unsent` holds every unconfirmed row: true from a moment the
+   * table was seen empty, false again after a failure or a forgotten target.
+   */
+  private mirrored = false;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -91,13 +98,14 @@ export class Outbox {
           now,
         )
         .one();
-      queue.push({ id: row.id, item });
+      queue.push({ id: row.id, item, at: now });
     }
     if (queue.length > MEMORY_MAX) this.forget(target);
   }
 
   /** The target's deliveries read storage again (until they reach its end). */
   private forget(target: string): void {
+    this.mirrored = false;
     this.unsent.delete(target);
     this.known.delete(target);
   }
@@ -129,7 +137,10 @@ export class Outbox {
   async retryDue(now = Date.now()): Promise<void> {
     this.flushConfirmed();
     // The usual case (an alarm left to fire once, a wake): nothing owed, one probe instead of two scans.
-    if (this.isEmpty()) return;
+    if (this.isEmpty()) {
+      this.mirrored = true;
+      return;
+    }
     const targets = this.sql
       .exec<{ target: string }>("SELECT DISTINCT target FROM outbox WHERE next_at <= ?", now)
       .toArray();
@@ -171,7 +182,26 @@ export class Outbox {
     }
     if (this.confirmed.size === 0) return;
     this.confirmed.clear();
-    if (this.isEmpty()) this.settled();
+    if (this.isEmpty()) {
+      this.mirrored = true;
+      this.settled();
+    }
+  }
+
+  /**
+   * When the safety net is next needed, exactly: the oldest unconfirmed
+   * row's time plus OUTBOX_SAFETY_MS, or null if every row is confirmed.
+   * Undefined when memory does not hold every unconfirmed row (after a
+   * wake, a failure, a long queue): then the times asked stand.
+   */
+  safetyNet(): number | null | undefined {
+    if (!this.mirrored) return undefined;
+    let oldest: number | null = null;
+    for (const queue of this.unsent.values()) {
+      const first = queue[0];
+      if (first && (oldest === null || first.at < oldest)) oldest = first.at;
+    }
+    return oldest === null ? null : oldest + OUTBOX_SAFETY_MS;
   }
 
   /** No row at all, confirmed or not. */
@@ -210,6 +240,7 @@ export class Outbox {
           last.id,
         );
         this.known.delete(target); // the backoff lives in storage: read it from there
+        this.mirrored = false;
         this.wakeBy(retryAt);
         console.warn(JSON.stringify({ event: "outbox_retry", target, items: batch.rows.length, error: String(err) }));
         return;
@@ -246,7 +277,7 @@ export class Outbox {
     // Backing off: later items wait behind the first, so order holds.
     if (first.next_at > Date.now()) return null;
     return {
-      rows: rows.map((row) => ({ id: row.id, item: JSON.parse(row.item) as InboxItem })),
+      rows: rows.map((row) => ({ id: row.id, item: JSON.parse(row.item) as InboxItem, at: 0 })),
       attempts: first.attempts,
     };
   }

@@ -142,6 +142,7 @@ export class UserParts {
         this.outbox.flushConfirmed();
         this.peers.flush();
         this.archiving.wrote();
+        this.restateSafetyNets();
       },
     );
     this.direct = new DirectSend({
@@ -185,6 +186,20 @@ export class UserParts {
         if (this.outbox.nextDue() === null && !this.peers.owed() && !waiting) this.alarms.cancel();
       },
     });
+  }
+
+  /**
+   * With each batch of writes: the safety nets say exactly when they are
+   * due, so that the alarm moves later (its write riding this commit) rather
+   * than firing a few seconds after every message at low rates.
+   */
+  private restateSafetyNets(): void {
+    const needs = new Map<string, number | null>();
+    const outbox = this.outbox.safetyNet();
+    const peers = this.peers.safetyNet();
+    if (outbox !== undefined) needs.set("outbox", outbox);
+    if (peers !== undefined) needs.set("peers", peers);
+    if (needs.size > 0) this.alarms.restate(needs);
   }
 
   /**

@@ -34,6 +34,8 @@ interface Peer {
   /** Own messages after `handed`, when `known` (all of them are here). */
   unsent: InboxMessage[];
   known: boolean;
+  /** When `unsent` last went from empty to not (its safety net is due OUTBOX_SAFETY_MS later); null if not known. */
+  since: number | null;
   attempts: number;
   retryAt: number;
 }
@@ -57,7 +59,7 @@ export class PeerLog {
     let peer = this.peers.get(id);
     if (!peer) {
       const handed = this.mailbox.outbound.handed(`u:${id}`);
-      peer = { handed, stored: handed, unsent: [], known: false, attempts: 0, retryAt: 0 };
+      peer = { handed, stored: handed, unsent: [], known: false, since: null, attempts: 0, retryAt: 0 };
       this.peers.set(id, peer);
     }
     return peer;
@@ -71,10 +73,12 @@ export class PeerLog {
     this.wakeBy(now + OUTBOX_SAFETY_MS);
     const peer = this.peer(to);
     if (!peer.known) return; // read from storage when its turn comes
+    if (peer.unsent.length === 0) peer.since = now;
     peer.unsent.push(item);
     if (peer.unsent.length > MEMORY_MAX) {
       peer.unsent = [];
       peer.known = false;
+      peer.since = null;
     }
   }
 
@@ -126,6 +130,24 @@ export class PeerLog {
       if (!this.owes(peer) && peer.attempts === 0 && !this.inflight.has(id)) this.peers.delete(id);
     }
     if (this.scanned && this.peers.size === 0) this.settled();
+  }
+
+  /**
+   * When the safety net is next needed, exactly: OUTBOX_SAFETY_MS after the
+   * oldest owed message was sent (or after its peer's queue last went from
+   * empty to not, which is no later), or null if nothing is owed. Undefined
+   * when that is not known in memory (before the wake's scan, a peer read
+   * from storage or backing off): then the times asked stand.
+   */
+  safetyNet(): number | null | undefined {
+    if (!this.scanned) return undefined;
+    let oldest: number | null = null;
+    for (const peer of this.peers.values()) {
+      if (!this.owes(peer)) continue;
+      if (peer.since === null || peer.attempts > 0) return undefined;
+      if (oldest === null || peer.since < oldest) oldest = peer.since;
+    }
+    return oldest === null ? null : oldest + OUTBOX_SAFETY_MS;
   }
 
   /** Whether any message is owed (as far as this wake knows). */
@@ -182,6 +204,7 @@ export class PeerLog {
         while (n < peer.unsent.length && (peer.unsent[n] as InboxMessage).id <= peer.handed) n++;
         peer.unsent.splice(0, n);
       }
+      if (peer.unsent.length === 0) peer.since = null;
     }
   }
 
