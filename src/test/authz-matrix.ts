@@ -219,6 +219,14 @@ export const ROWS: Row[] = [
     expect: { admin: 201, member: 404, removed: 404, outsider: 404, anonymous: 401 },
   },
   {
+    // Giving an upload up is its uploader's alone; a fresh one each time (it is gone after).
+    method: "DELETE",
+    route: "/api/media/uploads/:id",
+    path: (w) => `/api/media/uploads/${w.uploadId}`,
+    fresh: true,
+    expect: { admin: 204, member: 404, removed: 404, outsider: 404, anonymous: 401 },
+  },
+  {
     // The bytes of media sent to the group: those who are or were in it when it was sent.
     method: "GET",
     route: "/api/media/:id",
