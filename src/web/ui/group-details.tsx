@@ -2,7 +2,7 @@
 // admins change them (the picture cropped and resized in the browser, as the
 // profile picture is), members read them. Each change is a notice in the chat.
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Group } from "../../shared/protocol";
 import type { AppStore } from "../store/app-store";
 import { Avatar } from "./avatar";
@@ -33,11 +33,22 @@ function GroupForm({ store, group, picture }: { store: AppStore; group: Group; p
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   // A change (ours, or another admin's seen in a notice) refills the field it
-  // touched. The deps are the shown values, so a group record that is merely
-  // refreshed (description absent, then null) does not wipe what is typed.
+  // touched, and only a change: the shown values are compared with those the
+  // form last took, so neither a refreshed record (description absent, then
+  // null) nor the effect's first run after mounting (it runs after paint,
+  // when the user may have typed already) wipes what is typed.
   const shownDescription = group.description ?? "";
-  useEffect(() => setName(group.name), [group.name]);
-  useEffect(() => setDescription(shownDescription), [shownDescription]);
+  const taken = useRef({ name: group.name, description: shownDescription });
+  useEffect(() => {
+    if (group.name === taken.current.name) return;
+    taken.current.name = group.name;
+    setName(group.name);
+  }, [group.name]);
+  useEffect(() => {
+    if (shownDescription === taken.current.description) return;
+    taken.current.description = shownDescription;
+    setDescription(shownDescription);
+  }, [shownDescription]);
 
   async function run(action: () => Promise<Group>, done: string) {
     setMessage(null);
