@@ -23,7 +23,22 @@ interface Started {
 
 const started: Started[] = [];
 
+/**
+ * `npm start` on a free port. A port found free can be taken before wrangler
+ * binds it (other servers of the suite start beside it, and each wrangler
+ * opens ports of its own): then it starts again on another one.
+ */
 async function npmStart(extra: string[] = []): Promise<Started> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await npmStartOnce(extra);
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes("Address already in use")) throw err;
+    }
+  }
+}
+
+async function npmStartOnce(extra: string[]): Promise<Started> {
   const port = await freePort();
   const stateDir = newStateDir("edge-chat-start-");
   // WEB_BUILD=0: the page in dist/web was built by the test setup; rebuilding it
