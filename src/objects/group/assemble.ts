@@ -2,6 +2,7 @@
 // (GroupObject.open): the log and its views, the fan-out, receipts, and the
 // archive of old pages (docs/archive.md).
 
+import type { UserObject } from "../user-object";
 import type { AlarmScheduler } from "../storage/alarm";
 import { archiveConfig } from "../storage/archive-config";
 import { Meta } from "../storage/meta";
@@ -17,6 +18,9 @@ import { GroupReactions } from "./reactions";
 import { GroupReceipts } from "./receipts";
 import { GROUP_SCHEMA } from "./schema";
 import { LogViews } from "./views";
+
+/** Member stubs kept at most (a group's members, typically all of them). */
+const STUBS_MAX = 5_000;
 
 export interface GroupHost {
   groupId: string;
@@ -42,17 +46,34 @@ export function assembleGroup(host: GroupHost): GroupParts {
   log.archived = archived;
   const reactions = new GroupReactions(sql);
   const views = new LogViews(sql, log, reactions, archived);
-  const user = (id: string) => env.USERS.get(env.USERS.idFromName(id));
+  // A stub per member, kept (idFromName hashes the name at every call, once per delivery); a failed call drops it.
+  const stubs = new Map<string, DurableObjectStub<UserObject>>();
+  const user = (id: string) => {
+    let stub = stubs.get(id);
+    if (!stub) {
+      if (stubs.size >= STUBS_MAX) stubs.clear();
+      stub = env.USERS.get(env.USERS.idFromName(id));
+      stubs.set(id, stub);
+    }
+    return stub;
+  };
+  const dropOnFailure = <T>(id: string, call: Promise<T>): Promise<T> =>
+    call.catch((err: unknown) => {
+      stubs.delete(id);
+      throw err;
+    });
   fanout = new FanOut(
     sql,
     log,
     views,
     members,
-    (target, entries, after) => user(target).takeGroup(groupId, entries, after),
+    (target, entries, after) => dropOnFailure(target, user(target).takeGroup(groupId, entries, after)),
     (time) => alarms.ensureBy(time, "fanout"),
     host.through,
   );
-  const receipts = new GroupReceipts(sql, log, fanout, (sender, items) => user(sender).accept(items));
+  const receipts = new GroupReceipts(sql, log, fanout, (sender, items) =>
+    dropOnFailure(sender, user(sender).accept(items)),
+  );
   const archiving = new ArchiveAlarm(archive, log, alarms, groupId);
   return { id: groupId, meta, members, log, views, fanout, receipts, reactions, archive, archiving };
 }

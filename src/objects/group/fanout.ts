@@ -35,6 +35,7 @@ const BATCH = 200; // log entries per call to one member
 const ONLINE_SLOTS = 32; // deliveries in flight to members online (or not known to be offline)
 const OFFLINE_SLOTS = 8; // deliveries in flight to members known to be offline
 const TIMEOUT_MS = 15_000; // a member that does not answer counts as failed
+const WATCH_MS = 1_000; // how often the calls in flight are checked against their deadline
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 5 * 60_000;
 /** A safety net: if the object dies mid-delivery, the alarm resumes this soon. */
@@ -57,6 +58,11 @@ export class FanOut {
   private readonly pushed = new Set<string>();
   /** Where each recipient stands, in memory, written in batches (./cursors.ts). */
   readonly cursors: Cursors;
+  /** Recipients whose stored row may say they back off (attempts > 0); null: not read since this object woke. */
+  private backingOff: Set<string> | null = null;
+  /** Calls in flight and when they give up: one watchdog timer for all, not one per call. */
+  private readonly deadlines = new Map<Promise<unknown>, { at: number; fail: (err: Error) => void }>();
+  private watchdog: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -143,6 +149,17 @@ export class FanOut {
   }
 
   private cursor(user: string) {
+    this.backingOff ??= new Set(
+      this.sql
+        .exec<{ user_id: string }>("SELECT user_id FROM cursors WHERE attempts > 0")
+        .toArray()
+        .map((row) => row.user_id),
+    );
+    // Once per delivery: from memory, unless the row may hold a back-off.
+    if (!this.backingOff.has(user)) {
+      const marks = this.marksOf(user);
+      return marks ? { acked: marks.acked, attempts: 0, next_at: 0 } : undefined;
+    }
     const row = this.sql
       .exec<{ acked: string; attempts: number; next_at: number }>(
         "SELECT acked, attempts, next_at FROM cursors WHERE user_id = ?",
@@ -157,7 +174,11 @@ export class FanOut {
     const cursor = this.cursor(user);
     const now = Date.now();
     if (!cursor || cursor.next_at > now) return; // gone, or backing off until the alarm
-    const scan = () => this.views.scanFor(user, cursor.acked, BATCH);
+    // A member now with no past span owed reads the log as every other member at its cursor does.
+    const since = this.members.hasSpans(user) ? null : this.members.sinceOf(user);
+    const scan = () =>
+      (since !== null ? this.views.sharedOwed(user, since, cursor.acked, BATCH) : null) ??
+      this.views.scanFor(user, cursor.acked, BATCH);
     let scanned: ReturnType<typeof scan>;
     try {
       scanned = scan();
@@ -181,16 +202,20 @@ export class FanOut {
     // Entries this member is not owed (changes of messages it never had) only move its cursor.
     let answer: { online: boolean } = { online: !this.away.has(user) };
     try {
-      if (entries.length > 0) answer = await withTimeout(this.deliver(user, entries, cursor.acked), TIMEOUT_MS);
+      if (entries.length > 0) answer = await this.timed(this.deliver(user, entries, cursor.acked));
     } catch (err) {
       const delay = Math.min(BACKOFF_BASE_MS * 2 ** cursor.attempts, BACKOFF_MAX_MS);
       const retryAt = Date.now() + delay * (0.75 + Math.random() * 0.5);
       this.sql.exec("UPDATE cursors SET attempts = attempts + 1, next_at = ? WHERE user_id = ?", retryAt, user);
+      this.backingOff?.add(user);
       this.wakeBy(retryAt);
       console.warn(JSON.stringify({ event: "fanout_retry", user, entries: entries.length, error: String(err) }));
       return;
     }
-    if (cursor.attempts > 0) this.sql.exec("UPDATE cursors SET attempts = 0, next_at = 0 WHERE user_id = ?", user);
+    if (cursor.attempts > 0) {
+      this.sql.exec("UPDATE cursors SET attempts = 0, next_at = 0 WHERE user_id = ?", user);
+      this.backingOff?.delete(user);
+    }
     this.cursors.took(user, last, Math.max(1, entries.length), !this.pushed.has(user));
     this.pushed.add(user);
     if (this.retire(user, last)) return;
@@ -198,6 +223,30 @@ export class FanOut {
     else this.away.add(user);
     // More may be owed (a full batch, or entries added meanwhile); an empty read ends it.
     if (this.log.lastId > last) this.enqueue(user);
+  }
+
+  /** A call that fails if it has not answered within TIMEOUT_MS. */
+  private timed<T>(call: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.deadlines.set(call, { at: Date.now() + TIMEOUT_MS, fail: reject });
+      this.watch();
+      call.then(resolve, reject).finally(() => this.deadlines.delete(call));
+    });
+  }
+
+  /** Fails the calls past their deadline; runs while any is in flight. */
+  private watch(): void {
+    if (this.watchdog !== null) return;
+    this.watchdog = setTimeout(() => {
+      this.watchdog = null;
+      const now = Date.now();
+      for (const [call, { at, fail }] of this.deadlines) {
+        if (at > now) continue;
+        this.deadlines.delete(call);
+        fail(new Error(`no answer within ${TIMEOUT_MS} ms`));
+      }
+      if (this.deadlines.size > 0) this.watch();
+    }, WATCH_MS);
   }
 
   /** Drops what was delivered; a former member owed nothing more is retired. True if it was. */
@@ -210,12 +259,4 @@ export class FanOut {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => {
-    if (timer !== null) clearTimeout(timer);
-  });
-}
+

@@ -14,6 +14,9 @@ export interface Member {
 export class Members {
   /** Member ids in joining order; the fan-out reads it on every post. */
   private cached: string[] | null = null;
+  /** Each member's `since`, and who has undelivered spans: the fan-out asks per delivery (cleared on any change). */
+  private sinces: Map<string, string> | null = null;
+  private spanned: Set<string> | null = null;
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -45,7 +48,7 @@ export class Members {
 
   add(user: string, role: Role, since: string, now: number): void {
     this.sql.exec("INSERT INTO members (user_id, role, since, joined_at) VALUES (?, ?, ?, ?)", user, role, since, now);
-    this.cached = null;
+    this.forget();
   }
 
   /** Ends a membership at log id `until` (the removed / left entry, which it still receives). */
@@ -58,7 +61,35 @@ export class Members {
       until,
     );
     this.sql.exec("DELETE FROM members WHERE user_id = ?", member.id);
+    this.forget();
+  }
+
+  private forget(): void {
     this.cached = null;
+    this.sinces = null;
+    this.spanned = null;
+  }
+
+  /** The log id a member now joined at (null: not a member now); from memory. */
+  sinceOf(user: string): string | null {
+    if (!this.sinces) {
+      this.sinces = new Map();
+      for (const row of this.sql.exec<{ user_id: string; since: string }>("SELECT user_id, since FROM members")) {
+        this.sinces.set(row.user_id, row.since);
+      }
+    }
+    return this.sinces.get(user) ?? null;
+  }
+
+  /** Whether `user` may have a span not yet delivered; from memory. */
+  hasSpans(user: string): boolean {
+    if (!this.spanned) {
+      this.spanned = new Set();
+      for (const row of this.sql.exec<{ user_id: string }>("SELECT DISTINCT user_id FROM spans")) {
+        this.spanned.add(row.user_id);
+      }
+    }
+    return this.spanned.has(user);
   }
 
   /** With no admin left, the longest-standing member becomes one. Returns who, if anyone. */
@@ -73,7 +104,9 @@ export class Members {
 
   /** Spans wholly delivered (up to `acked`) are no longer needed. */
   dropSpansUpTo(user: string, acked: string): void {
+    if (!this.hasSpans(user)) return; // the common case, once per delivery: no statement
     this.sql.exec("DELETE FROM spans WHERE user_id = ? AND to_id <= ?", user, acked);
+    this.spanned = null;
   }
 
   /** Who was meant to receive log entry `id`: members now (longest-standing first), then those since gone. */
@@ -98,7 +131,6 @@ export class Members {
 
   /** True while `user` is a member or has a span not yet delivered. */
   owed(user: string): boolean {
-    if (this.get(user)) return true;
-    return this.sql.exec("SELECT 1 FROM spans WHERE user_id = ? LIMIT 1", user).toArray().length > 0;
+    return this.sinceOf(user) !== null || this.hasSpans(user);
   }
 }

@@ -25,7 +25,18 @@ const OWED = (column: string) =>
 
 const VISIBLE_CHANGE = `(log.target IS NULL OR ${READABLE("log.target")})`;
 
+/** The log after one cursor, as a push reads it, shared by every recipient standing there. */
+interface SharedTail {
+  entries: LogEntry[];
+  /** Each message entry as anyone but its sender sees it, made once. */
+  views: (GroupEntry | undefined)[];
+}
+
 export class LogViews {
+  /** Tails by cursor, valid while the database's change count stays at `stamp` (any write empties them). */
+  private tails = new Map<string, SharedTail>();
+  private stamp = -1;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly log: GroupLog,
@@ -60,6 +71,50 @@ export class LogViews {
       .toArray();
     const entries = rows.filter((row) => row.visible).map((row) => this.view(toLogEntry(row), user));
     return { entries: [...(old?.entries ?? []), ...entries], through: rows.at(-1)?.id ?? old?.through ?? null };
+  }
+
+  /**
+   * `scanFor(user, after, limit)` for a member now (joined at `since`, at or
+   * before `after`) with no past span owed, which is every member of a busy
+   * group: one read of the log and one view of each message per cursor
+   * position, not per member. Null where the windows decide (a change of a
+   * message from before the member joined): the caller scans.
+   */
+  sharedOwed(user: string, since: string, after: string, limit: number): ReturnType<LogViews["scanFor"]> | null {
+    if (since > after) return null;
+    const stamp = this.sql.exec<{ n: number }>("SELECT total_changes() AS n").one().n;
+    if (stamp !== this.stamp) {
+      this.tails.clear();
+      this.stamp = stamp;
+    }
+    const key = `${after} ${limit}`;
+    let tail = this.tails.get(key);
+    if (!tail) {
+      const entries = this.sql
+        .exec<LogRow>(`SELECT ${LOG_COLUMNS} FROM log WHERE id > ?1 ORDER BY pos LIMIT ?2`, after, limit)
+        .toArray()
+        .map(toLogEntry);
+      tail = { entries, views: [] };
+      if (this.tails.size >= 16) this.tails.clear();
+      this.tails.set(key, tail);
+    }
+    const out: GroupEntry[] = [];
+    for (const [i, entry] of tail.entries.entries()) {
+      if (entry.target !== null) {
+        if (entry.target < since) return null;
+        out.push(this.view(entry, user));
+      } else if (entry.sender === user) {
+        out.push(this.view(entry, user));
+      } else {
+        let seen = tail.views[i];
+        if (!seen) {
+          seen = this.view(entry, user); // no clientId: only its sender's view has one
+          tail.views[i] = seen;
+        }
+        out.push(seen);
+      }
+    }
+    return { entries: out, through: tail.entries.at(-1)?.id ?? null };
   }
 
   /** The archived part of a readable scan; `more`: it stopped at its bound before the hot part. */
