@@ -2,11 +2,11 @@
 // (GroupObject.open): the log and its views, the fan-out, receipts, and the
 // archive of old pages (docs/archive.md).
 
-import type { UserObject } from "../user-object";
 import type { AlarmScheduler } from "../storage/alarm";
 import { archiveConfig } from "../storage/archive-config";
 import { Meta } from "../storage/meta";
 import { migrate } from "../storage/schema";
+import type { UserObject } from "../user-object";
 import { GroupArchive } from "./archive";
 import { ArchiveAlarm } from "./archive-alarm";
 import { ArchivedLog } from "./archive-reads";

@@ -258,5 +258,3 @@ export class FanOut {
     return true;
   }
 }
-
-
