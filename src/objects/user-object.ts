@@ -124,7 +124,11 @@ export class UserObject extends DurableObject<Env> {
   }
 
   /** A group's entries this user had not taken (group/fanout.ts); `after` is where the group's cursor stood. */
-  async takeGroup(groupId: string, entries: GroupEntry[], after: string): Promise<{ online: boolean }> {
+  async takeGroup(
+    groupId: string,
+    entries: GroupEntry[],
+    after: string,
+  ): Promise<{ online: boolean; delivered?: string }> {
     return takeGroup(this.parts, groupId, entries, after);
   }
 

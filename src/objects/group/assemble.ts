@@ -74,6 +74,13 @@ export function assembleGroup(host: GroupHost): GroupParts {
   const receipts = new GroupReceipts(sql, log, fanout, (sender, items) =>
     dropOnFailure(sender, user(sender).accept(items)),
   );
+  fanout.onDelivered = (member, delivered) => {
+    try {
+      receipts.ack(member, delivered, "", "");
+    } catch (err) {
+      console.warn(JSON.stringify({ event: "group_ack_failed", member, error: String(err) }));
+    }
+  };
   const archiving = new ArchiveAlarm(archive, log, alarms, groupId);
   return { id: groupId, meta, members, log, views, fanout, receipts, reactions, archive, archiving };
 }

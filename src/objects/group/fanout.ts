@@ -27,9 +27,14 @@ import type { LogViews } from "./views";
 /**
  * Hands entries to a member's object, with the id its cursor stood at (so
  * that the member sees a gap, if it lost entries it took); the answer says if
- * a device of it is connected.
+ * a device of it is connected, and how far its devices acknowledged (the
+ * member's "delivered up to", riding on the answer: ../user/group-acks.ts).
  */
-export type Deliver = (target: string, entries: GroupEntry[], after: string) => Promise<{ online: boolean }>;
+export type Deliver = (
+  target: string,
+  entries: GroupEntry[],
+  after: string,
+) => Promise<{ online: boolean; delivered?: string }>;
 
 const BATCH = 200; // log entries per call to one member
 const ONLINE_SLOTS = 32; // deliveries in flight to members online (or not known to be offline)
@@ -58,6 +63,8 @@ export class FanOut {
   private readonly pushed = new Set<string>();
   /** Where each recipient stands, in memory, written in batches (./cursors.ts). */
   readonly cursors: Cursors;
+  /** Takes a member's "delivered up to" that came with a push's answer (GroupReceipts.ack; set by ./assemble.ts). */
+  onDelivered: (user: string, delivered: string) => void = () => {};
   /** Recipients whose stored row may say they back off (attempts > 0); null: not read since this object woke. */
   private backingOff: Set<string> | null = null;
   /** Calls in flight and when they give up: one watchdog timer for all, not one per call. */
@@ -200,7 +207,7 @@ export class FanOut {
     }
     this.wakeBy(now + FANOUT_SAFETY_MS);
     // Entries this member is not owed (changes of messages it never had) only move its cursor.
-    let answer: { online: boolean } = { online: !this.away.has(user) };
+    let answer: Awaited<ReturnType<Deliver>> = { online: !this.away.has(user) };
     try {
       if (entries.length > 0) answer = await this.timed(this.deliver(user, entries, cursor.acked));
     } catch (err) {
@@ -217,6 +224,7 @@ export class FanOut {
       this.backingOff?.delete(user);
     }
     this.cursors.took(user, last, Math.max(1, entries.length), !this.pushed.has(user));
+    if (answer.delivered !== undefined) this.onDelivered(user, answer.delivered);
     this.pushed.add(user);
     if (this.retire(user, last)) return;
     if (answer.online) this.away.delete(user);

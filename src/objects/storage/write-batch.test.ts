@@ -51,4 +51,34 @@ describe("WriteBatch", () => {
     expect(ran).toEqual(["a", "c"]);
     commits.finish();
   });
+
+  it("skips the commit and the deferred writes of a batch that wrote nothing; the next that writes commits", async () => {
+    const commits = manualCommits();
+    let rows = 0;
+    let deferred = 0;
+    const batch = new WriteBatch(
+      commits.committed,
+      () => {
+        deferred += 1;
+      },
+      () => rows,
+    );
+    const ran: string[] = [];
+    expect(await batch.run(() => ran.push("read"))).toBe(1);
+    expect(commits.waiting).toBe(0); // nothing written: nothing to wait for
+    expect(deferred).toBe(0);
+    const writing = batch.run(() => {
+      rows += 1;
+      ran.push("write");
+    });
+    expect(commits.waiting).toBe(1);
+    expect(deferred).toBe(1);
+    const after = batch.run(() => ran.push("after"));
+    await writing;
+    expect(ran).toEqual(["read", "write"]); // still behind the write's commit
+    commits.finish();
+    await after;
+    expect(ran).toEqual(["read", "write", "after"]);
+    expect(commits.waiting).toBe(0);
+  });
 });

@@ -7,7 +7,10 @@
 // when nothing is being committed runs at once: an idle object adds no delay.
 //
 // Durability is unchanged: what a job sends (`sent`, an RPC answer) is held by
-// the output gate until its batch's commit is confirmed.
+// the output gate until its batch's commit is confirmed. A batch that wrote
+// nothing (most of a group's pushes: a member's runs are written every few
+// dozen entries) has nothing to commit: it skips the commit and the deferred
+// writes, which wait for the next batch that writes.
 
 export class WriteBatch {
   private queue: (() => void)[] = [];
@@ -21,6 +24,8 @@ export class WriteBatch {
   constructor(
     private readonly committed: () => Promise<void>,
     private readonly beforeCommit: () => void = () => {},
+    /** Rows changed so far by this object's database (SQLite's total_changes()); null: not known, always commit. */
+    private readonly changes: () => number | null = () => null,
   ) {}
 
   /** Runs `job` in the next batch; resolves with its result once it has run. */
@@ -43,7 +48,9 @@ export class WriteBatch {
       while (this.queue.length > 0) {
         const jobs = this.queue;
         this.queue = [];
+        const before = this.changes();
         for (const job of jobs) job();
+        if (before !== null && this.changes() === before) continue;
         try {
           this.beforeCommit();
           await this.committed();

@@ -1,7 +1,8 @@
 // A member's acknowledgements of group messages, as watermarks: its devices'
 // `received` frames are gathered per group into "delivered up to" (the newest
-// id) and handed to the group every ACK_BATCH_MS, one call per group; a
-// `read` goes at once, since the answer is the chat's unread count. The group
+// id) and ride back on the answer to the group's next push (`claim`), or are
+// handed to the group after ACK_BATCH_MS when no push came, one call per
+// group; a `read` goes at once, since the answer is the chat's unread count. The group
 // works out which messages that covers and tells their senders in batches
 // (group/receipts.ts): no row and no call per message per member here.
 
@@ -50,6 +51,17 @@ export class GroupAcks {
       }, ACK_BATCH_MS);
     }
     return rest;
+  }
+
+  /**
+   * The group is pushing to this object: the watermark gathered for it rides
+   * on the answer instead of a call of its own. Lost with the group if it
+   * dies before it takes it, as a call's would be: the next ack carries it.
+   */
+  claim(chat: string): string | undefined {
+    const delivered = this.pending.get(chat);
+    this.pending.delete(chat);
+    return delivered;
   }
 
   /** Hands every gathered watermark to its group. Lost with the object if it dies first: the next ack carries it. */

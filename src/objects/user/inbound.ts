@@ -36,14 +36,16 @@ export async function takeGroup(
   groupId: string,
   entries: GroupEntry[],
   after: string,
-): Promise<{ online: boolean }> {
+): Promise<{ online: boolean; delivered?: string }> {
   const chat = `g:${groupId}`;
   // A first push to a new member finds no row either: it pulls its window once.
   if (after > (me.groups.get(chat)?.upto ?? "")) await me.groupReads.pull(chat);
   else await me.groupReads.take(chat, entries);
   const online = me.ctx.getWebSockets().length > 0;
   if (!online) me.pushOffline(entries.flatMap((e) => (e.change ? [] : [e.message])));
-  return { online };
+  // Devices' acknowledgements gathered for this group ride back on the answer (./group-acks.ts).
+  const delivered = me.groupAcks.claim(chat);
+  return delivered === undefined ? { online } : { online, delivered };
 }
 
 /** The reactions a delivery applied (each answered an `update` of its message), for a push. */

@@ -144,6 +144,7 @@ export class UserParts {
         this.archiving.wrote();
         this.restateSafetyNets();
       },
+      () => sql.exec<{ n: number }>("SELECT total_changes() AS n").one().n,
     );
     this.direct = new DirectSend({
       userId: this.userId,
