@@ -2,8 +2,10 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AuthAnswer, Message } from "../shared/protocol";
 import { clearAlarms, groupStub, historyOf, settle, team } from "../test/groups";
-import { api, connect, register, type TestSocket } from "../test/helpers";
+import { api, connect, register, type TestSocket, userStub } from "../test/helpers";
 import type { GroupObject } from "./group-object";
+import type { UserParts } from "./user/parts";
+import type { UserObject } from "./user-object";
 
 /** The group's messages on a socket, in arrival order. */
 function inChat(socket: TestSocket, chat: string): Message[] {
@@ -233,5 +235,34 @@ describe("group receipts", { timeout: 60_000 }, () => {
     for (const s of [a, b, c, later]) s.close();
     await settle(group.id);
     await clearAlarms([group.id], [admin.user.id, bob.user.id, carol.user.id]);
+  });
+
+  it("a member's delivered rides on the answer to the group's next push, once, and reaches the sender", async () => {
+    const { users, admin, group, chat } = await team(2);
+    const bob = users[1] as AuthAnswer;
+    const a = await connect(admin.token);
+    const b = await connect(bob.token);
+    a.send({ type: "send", clientId: "ride1", chat, text: "first" });
+    const sent = await a.next("sent");
+    await b.next("message", (f) => f.message.id === sent.id);
+    await settle(group.id);
+    // The device's acknowledgement is gathered (as a `received` frame is), and the group pushes before it leaves.
+    const answers = await runInDurableObject(userStub(bob.user.id), async (instance: UserObject) => {
+      (instance as unknown as { parts: UserParts }).parts.groupAcks.received([sent.id]);
+      const first = await instance.takeGroup(group.id, [], sent.id);
+      return [first, await instance.takeGroup(group.id, [], sent.id)];
+    });
+    // Claimed: neither the next answer nor the batch's own call carries it again.
+    expect(answers).toEqual([{ online: true, delivered: sent.id }, { online: true }]);
+    await runInDurableObject(groupStub(group.id), (object: GroupObject) => {
+      object.fanout?.onDelivered(bob.user.id, sent.id);
+    });
+    const receipt = await a.next("receipt", (f) => f.by === bob.user.id);
+    expect(receipt).toMatchObject({ chat, ids: [sent.id], status: "delivered" });
+    await new Promise((r) => setTimeout(r, 600)); // past both batches: nothing more comes
+    expect(a.of("receipt").filter((f) => f.by === bob.user.id)).toHaveLength(1);
+    for (const s of [a, b]) s.close();
+    await settle(group.id);
+    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
   });
 });
