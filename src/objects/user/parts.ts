@@ -251,15 +251,19 @@ export class UserParts {
     return { sql: this.ctx.storage.sql, userId: this.userId, env: this.env };
   }
 
-  /** Hands the gathered receipts to the senders (./receipt-gather.ts). */
+  /** Hands the gathered receipts to the senders (./receipt-gather.ts): straight, the outbox only if that fails. */
   flushReceipts(): Promise<void> {
-    return this.writes.run(() => {
-      const now = Date.now();
-      for (const { status, group } of this.receipts.take()) {
-        this.outbox.enqueue(group.sender, [receiptItem(this.userId, group, status, now)], now);
-        void this.outbox.kick(group.sender);
-      }
-    });
+    const now = Date.now();
+    const bySender = new Map<string, InboxItem[]>();
+    for (const { status, group } of this.receipts.take()) {
+      const items = bySender.get(group.sender) ?? [];
+      items.push(receiptItem(this.userId, group, status, now));
+      bySender.set(group.sender, items);
+    }
+    const write = (job: () => void) => this.writes.run(job);
+    return Promise.all([...bySender].map(([sender, items]) => this.outbox.offer(sender, items, write))).then(
+      () => undefined,
+    );
   }
 
   /** Web Push (./web-push.ts) for new messages and reactions from others while no device is connected, muted chats aside. */
