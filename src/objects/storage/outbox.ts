@@ -132,7 +132,9 @@ export class Outbox {
     if (this.inflight.has(target) || (this.unsent.get(target)?.length ?? 0) > 0) return true;
     if (this.mirrored) return false;
     const after = this.confirmed.get(target) ?? 0;
-    return this.sql.exec("SELECT 1 FROM outbox WHERE target = ? AND id > ? LIMIT 1", target, after).toArray().length > 0;
+    return (
+      this.sql.exec("SELECT 1 FROM outbox WHERE target = ? AND id > ? LIMIT 1", target, after).toArray().length > 0
+    );
   }
 
   /** The target's deliveries read storage again (until they reach its end). */
