@@ -16,13 +16,12 @@
 
 import { encodePage } from "../storage/archive-codec";
 import type { ArchiveConfig } from "../storage/archive-config";
-import { ArchiveIndex, type ArchivePage } from "../storage/archive-index";
-import { ArchiveShelf } from "../storage/archive-shelf";
+import type { ArchivePage } from "../storage/archive-index";
+import { ArchiveWriter, type StepResult } from "../storage/archive-writer";
 import { MESSAGE_COLUMNS, type MessageRow } from "./mailbox";
 import { ArchiveChats } from "./mailbox-archive-index";
 
-export type PutPage = (key: string, bytes: Uint8Array, sha256: string) => Promise<void>;
-export type StepResult = "written" | "discarded" | null;
+export type { PutPage, StepResult } from "../storage/archive-writer";
 
 /** Rows that stay in SQLite whatever their age: each chat's newest (the chat list), and legacy group copies. */
 const KEPT = "(chat LIKE 'g:%' OR id IN (SELECT last_id FROM chats))";
@@ -33,35 +32,22 @@ const REWRITES_MAX = 3;
 
 type Next = { first: number; last: number } | { at: number } | null;
 
-export class MailboxArchive {
-  readonly index: ArchiveIndex;
+export class MailboxArchive extends ArchiveWriter<MessageRow> {
   readonly chats: ArchiveChats;
-  readonly shelf: ArchiveShelf<MessageRow>;
   /** The lowest seq not in a page (done or being written). */
   private hotFrom: number;
-  private inflight: Promise<unknown> | null = null;
-  /** Public so that tests can wrap it to inject faults (mailbox-archive-faults.test.ts). */
-  put: PutPage;
 
   constructor(
-    private readonly storage: DurableObjectStorage,
-    private readonly bucket: R2Bucket,
+    storage: DurableObjectStorage,
+    bucket: R2Bucket,
     private readonly userId: string,
-    /** Public: tests make it tiny. */
-    public config: ArchiveConfig,
+    config: ArchiveConfig,
     /** Stores what peers confirmed and is still in memory (peer-log.ts), before a page is chosen. */
     private readonly settle: () => void = () => {},
   ) {
-    this.index = new ArchiveIndex(storage.sql);
+    super(storage, bucket, { kind: "u", id: userId }, config, { positionColumn: "seq", sparse: true });
     this.chats = new ArchiveChats(storage.sql, this.index);
-    this.shelf = new ArchiveShelf<MessageRow>(bucket, "seq", `u:${userId}`, true);
     this.hotFrom = this.readHotFrom();
-    this.put = async (key, bytes, sha256) => {
-      await bucket.put(key, bytes, {
-        sha256,
-        httpMetadata: { contentType: "application/json", contentEncoding: "gzip" },
-      });
-    };
   }
 
   /** Every seq below this is in a done page or kept (see KEPT). */
@@ -78,11 +64,6 @@ export class MailboxArchive {
     return lastSeq - this.hotFrom + 1 > this.config.pageEntries;
   }
 
-  key(first: number, last: number): string {
-    const pad = (n: number) => String(n).padStart(12, "0");
-    return `archive/u/${this.userId}/${pad(first)}-${pad(last)}.json.gz`;
-  }
-
   /** When the next step is worth running (null: not before more arrives). */
   nextAt(now = Date.now()): number | null {
     if (this.index.pending()) return now;
@@ -95,16 +76,8 @@ export class MailboxArchive {
   }
 
   /** One page: finishes one left half-written, or starts and finishes the next one due. */
-  async step(now = Date.now()): Promise<StepResult> {
-    // One step at a time (the alarm's, a test's): a second waits for the first, then looks again.
-    while (this.inflight) await this.inflight.catch(() => undefined);
-    const run = this.run(now);
-    this.inflight = run;
-    try {
-      return await run;
-    } finally {
-      if (this.inflight === run) this.inflight = null;
-    }
+  step(now = Date.now()): Promise<StepResult> {
+    return this.serially(() => this.run(now));
   }
 
   private async run(now: number): Promise<StepResult> {
@@ -135,11 +108,9 @@ export class MailboxArchive {
     const rows = this.rowsIn(page.first, page.last);
     if (rows.length === 0) {
       // Nothing of the range is left (deleted for me, say): the page goes, with whatever reached R2.
-      console.error(JSON.stringify({ event: "archive_page_discarded", user: this.userId, page: page.key }));
-      this.storage.transactionSync(() => this.index.discard(page));
-      this.hotFrom = this.readHotFrom();
-      await this.bucket.delete(page.key).catch(() => undefined);
-      return "discarded";
+      return this.discard(page, () => {
+        this.hotFrom = this.readHotFrom();
+      });
     }
     const encoded = await encodePage(page, rows);
     await this.put(page.key, encoded.bytes, encoded.sha256);
@@ -162,16 +133,8 @@ export class MailboxArchive {
       return deleted.rowsWritten + 2; // + the index row (begin, finish); the chats rows are few per page
     });
     if (rowsWritten === null) return "changed";
-    console.log(
-      JSON.stringify({
-        event: "archive_page_written",
-        user: this.userId,
-        page: page.key,
-        messages: rows.length,
-        bytes: encoded.bytes.length,
-        rowsWritten,
-      }),
-    );
+    const written = { page: page.key, messages: rows.length, bytes: encoded.bytes.length, rowsWritten };
+    console.log(JSON.stringify(this.logLine("archive_page_written", written)));
     return "written";
   }
 
@@ -187,7 +150,7 @@ export class MailboxArchive {
   }
 
   private next(now: number): Next {
-    const { pageEntries, hotMs, maxBytes, minAgeMs } = this.config;
+    const { pageEntries } = this.config;
     const sql = this.storage.sql;
     const taken = sql
       .exec<{ seq: number; ts: number }>(
@@ -213,10 +176,7 @@ export class MailboxArchive {
       )
       .toArray();
     if (owed.length > 0) return { at: now + BEHIND_RETRY_MS };
-    const newestTs = Math.max(...taken.map((row) => row.ts));
-    const dueByAge = newestTs + hotMs;
-    const dueBySize = sql.databaseSize > maxBytes ? newestTs + minAgeMs : Number.POSITIVE_INFINITY;
-    const due = Math.min(dueByAge, dueBySize);
+    const due = this.dueAt(Math.max(...taken.map((row) => row.ts)));
     if (due > now) return { at: due };
     return { first: this.hotFrom, last: edge.seq };
   }
