@@ -20,11 +20,16 @@ import type { ArchivePage } from "../storage/archive-index";
 import { ArchiveWriter, type StepResult } from "../storage/archive-writer";
 import { MESSAGE_COLUMNS, type MessageRow } from "./mailbox";
 import { ArchiveChats } from "./mailbox-archive-index";
+import { type ChatRows, chatsNow } from "./mailbox-chats";
 
 export type { PutPage, StepResult } from "../storage/archive-writer";
 
-/** Rows that stay in SQLite whatever their age: each chat's newest (the chat list), and legacy group copies. */
-const KEPT = "(chat LIKE 'g:%' OR id IN (SELECT last_id FROM chats))";
+/**
+ * Rows that stay in SQLite whatever their age: each chat's newest (the chat
+ * list), and legacy group copies. The chat rows as they are now, in memory
+ * too (./mailbox-chats.ts): `param` is bound to `ChatRows.unwritten()`.
+ */
+const kept = (param: number) => `(chat LIKE 'g:%' OR id IN (SELECT last_id FROM (${chatsNow(param)})))`;
 /** While a peer has not confirmed an own message of the page, look again this much later. */
 const BEHIND_RETRY_MS = 60_000;
 /** A page whose rows changed between the PUT and the delete is written again, at most this often per step. */
@@ -42,7 +47,9 @@ export class MailboxArchive extends ArchiveWriter<MessageRow> {
     bucket: R2Bucket,
     private readonly userId: string,
     config: ArchiveConfig,
-    /** Stores what peers confirmed and is still in memory (peer-log.ts), before a page is chosen. */
+    /** Its `last_id` and `handed` are read as they are in memory, stored or not: looking writes nothing. */
+    private readonly chatRows: ChatRows,
+    /** Hands what peers confirmed (peer-log.ts, in memory) to the chat rows (in memory), before a page is chosen. */
     private readonly settle: () => void = () => {},
   ) {
     super(storage, bucket, { kind: "u", id: userId }, config, { positionColumn: "seq", sparse: true });
@@ -68,7 +75,7 @@ export class MailboxArchive extends ArchiveWriter<MessageRow> {
   nextAt(now = Date.now()): number | null {
     if (this.index.pending()) return now;
     // What it reads of the chat rows (each chat's newest message, what its peer confirmed) must be
-    // stored: they wait in memory (./mailbox-chats.ts), and a stale row would hold the wrong one back.
+    // current: a stale row would hold the wrong one back.
     this.settle();
     const next = this.next(now);
     if (next === null) return null;
@@ -142,9 +149,10 @@ export class MailboxArchive extends ArchiveWriter<MessageRow> {
   private rowsIn(first: number, last: number): MessageRow[] {
     return this.storage.sql
       .exec<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq BETWEEN ? AND ? AND NOT ${KEPT} ORDER BY seq`,
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq BETWEEN ?1 AND ?2 AND NOT ${kept(3)} ORDER BY seq`,
         first,
         last,
+        this.chatRows.unwritten(),
       )
       .toArray();
   }
@@ -154,9 +162,10 @@ export class MailboxArchive extends ArchiveWriter<MessageRow> {
     const sql = this.storage.sql;
     const taken = sql
       .exec<{ seq: number; ts: number }>(
-        `SELECT seq, ts FROM messages WHERE seq >= ? AND NOT ${KEPT} ORDER BY seq LIMIT ?`,
+        `SELECT seq, ts FROM messages WHERE seq >= ?1 AND NOT ${kept(3)} ORDER BY seq LIMIT ?2`,
         this.hotFrom,
         pageEntries,
+        this.chatRows.unwritten(),
       )
       .toArray();
     const edge = taken.at(-1);
@@ -167,12 +176,13 @@ export class MailboxArchive extends ArchiveWriter<MessageRow> {
     // Own one-to-one messages are delivered from the mailbox (peer-log.ts): each must be confirmed first.
     const owed = sql
       .exec(
-        `SELECT 1 FROM messages m JOIN chats c ON c.chat = m.chat
+        `SELECT 1 FROM messages m JOIN (${chatsNow(5)}) c ON c.chat = m.chat
          WHERE m.seq BETWEEN ?1 AND ?2 AND m.sender = ?3 AND m.chat != ?4 AND m.id > coalesce(c.handed, '') LIMIT 1`,
         this.hotFrom,
         edge.seq,
         this.userId,
         `u:${this.userId}`,
+        this.chatRows.unwritten(),
       )
       .toArray();
     if (owed.length > 0) return { at: now + BEHIND_RETRY_MS };
