@@ -103,11 +103,10 @@ export class UserParts {
     // Nothing younger than a delete for everyone may reach is archived: such a change never meets an archived copy.
     const archiving = archiveConfig(env);
     archiving.minAgeMs = Math.max(archiving.minAgeMs, this.windows.delete + ARCHIVE_MARGIN_MS);
-    // Before a page is taken: the peers' confirmations and the chat rows waiting in memory are stored (the page's checks read them).
-    this.archive = new MailboxArchive(ctx.storage, env.ARCHIVE, this.userId, archiving, () => {
-      this.peers.flush();
-      this.mailbox.chatRows.flush();
-    });
+    // Before a page is taken: the peers' confirmations go to the chat rows in memory, where the page's checks read them.
+    this.archive = new MailboxArchive(ctx.storage, env.ARCHIVE, this.userId, archiving, this.mailbox.chatRows, () =>
+      this.peers.flush(),
+    );
     this.archiveReads = new MailboxArchiveReads(this.archive, this.mailbox);
     this.archiving = new MailboxArchiveAlarm(
       this.archive,
