@@ -23,6 +23,9 @@ export type { ReceiptGroup } from "./mailbox-receipts";
 
 type ReceiptFrame = Extract<ServerFrame, { type: "receipt" }>;
 
+/** Receipts a group batch handed over again is looked for among: far more than a mailbox takes in a minute. */
+const RETRY_SCAN_ROWS = 5_000;
+
 export class Mailbox {
   /** Edits and deletes (see ./changes.ts). */
   readonly changes: MessageChanges;
@@ -172,13 +175,22 @@ export class Mailbox {
    * One receipts row per delivery: a reader's receipt (one-to-one), or a
    * group's batch of many readers' (`by` = "*", `ids` = reader → ids). Message
    * info reads these rows themselves (receipt-marks.ts): no mark per message.
+   *
+   * A one-to-one receipt is deduped by its rid's unique index (the outbox
+   * hands it over again after any failure). A group's batch is not in that
+   * index (user schema step 16: it was one row written more per batch, a
+   * batch per message in a quiet group): the group hands a batch over again
+   * only after its call failed (`retry`), and only then is it looked for,
+   * among the newest rows.
    */
   private acceptReceipt(item: InboxReceipt | InboxReceipts): ReceiptFrame[] {
     const batch = item.kind === "receipts";
+    if (batch && item.retry && this.hasRecentReceipt(item.rid)) return [];
     // A repeated delivery writes nothing (the insert is ignored, its seq given back).
     const seq = this.nextSeq();
     const written = this.sql.exec(
-      "INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rid) DO NOTHING",
+      `INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(rid) WHERE by != '*' DO NOTHING`,
       seq,
       item.rid,
       item.chat,
@@ -192,6 +204,15 @@ export class Mailbox {
       return [];
     }
     return receiptFrames(item.chat, batch ? item.readers : { [item.by]: item.ids }, item.status, item.ts);
+  }
+
+  /** Whether a group's batch `rid` is among the newest receipts (a retry comes within a minute of the first try). */
+  private hasRecentReceipt(rid: string): boolean {
+    return (
+      this.sql
+        .exec(`SELECT 1 FROM (SELECT rid FROM receipts ORDER BY seq DESC LIMIT ${RETRY_SCAN_ROWS}) WHERE rid = ?`, rid)
+        .toArray().length > 0
+    );
   }
 
   private acceptMessage(item: InboxMessage): Message | null {
