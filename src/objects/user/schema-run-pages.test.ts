@@ -52,7 +52,7 @@ describe("schema steps 15 and 16 on an object written before them", () => {
   it("keeps every seq, receipt and message info; pages new runs above the old ones", { timeout: 60_000 }, async () => {
     const { admin, rest, group, chat } = await team(2);
     const bob = rest[0] as (typeof rest)[0];
-    const direct = `u:${bob.user.id}`;
+    const direct = `u:${bob.user.id}` as const;
     await settle(group.id);
     const a = await connect(admin.token);
     const b = await connect(bob.token);
