@@ -83,8 +83,9 @@ describe("the group's search index in blocks", { timeout: 60_000 }, () => {
     const bob = rest[0] as (typeof rest)[0];
     const a = await connect(admin.token);
     // The group's own entries come first: the last message here lands on position 15, the last of block 0.
-    const start = await runInDurableObject(groupStub(group.id) as DurableObjectStub, (_, state) =>
-      state.storage.sql.exec<{ pos: number }>("SELECT max(pos) AS pos FROM log").one().pos,
+    const start = await runInDurableObject(
+      groupStub(group.id) as DurableObjectStub,
+      (_, state) => state.storage.sql.exec<{ pos: number }>("SELECT max(pos) AS pos FROM log").one().pos,
     );
     const ids = await sendAll(a, chat, texts(WORDS_BLOCK - 1 - start));
     expect(await documents(group.id)).toEqual([0]);
