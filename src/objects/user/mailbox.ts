@@ -23,9 +23,6 @@ export type { ReceiptGroup } from "./mailbox-receipts";
 
 type ReceiptFrame = Extract<ServerFrame, { type: "receipt" }>;
 
-/** Receipts a group batch handed over again is looked for among: far more than a mailbox takes in a minute. */
-const RETRY_SCAN_ROWS = 5_000;
-
 export class Mailbox {
   /** Edits and deletes (see ./changes.ts). */
   readonly changes: MessageChanges;
@@ -176,16 +173,14 @@ export class Mailbox {
    * group's batch of many readers' (`by` = "*", `ids` = reader → ids). Message
    * info reads these rows themselves (receipt-marks.ts): no mark per message.
    *
-   * A one-to-one receipt is deduped by its rid's unique index (the outbox
-   * hands it over again after any failure). A group's batch is not in that
-   * index (user schema step 16: it was one row written more per batch, a
-   * batch per message in a quiet group): the group hands a batch over again
-   * only after its call failed (`retry`), and only then is it looked for,
-   * among the newest rows.
+   * A one-to-one receipt is deduped by its rid's unique index. A group's
+   * batch is not in it (user schema step 16: a row more per batch): the group
+   * hands a batch over again only after a failed call (`retry`), and only
+   * then is its rid looked for.
    */
   private acceptReceipt(item: InboxReceipt | InboxReceipts): ReceiptFrame[] {
     const batch = item.kind === "receipts";
-    if (batch && item.retry && this.hasRecentReceipt(item.rid)) return [];
+    if (batch && item.retry && this.reads.hasRecentReceipt(item.rid)) return [];
     // A repeated delivery writes nothing (the insert is ignored, its seq given back).
     const seq = this.nextSeq();
     const written = this.sql.exec(
@@ -204,15 +199,6 @@ export class Mailbox {
       return [];
     }
     return receiptFrames(item.chat, batch ? item.readers : { [item.by]: item.ids }, item.status, item.ts);
-  }
-
-  /** Whether a group's batch `rid` is among the newest receipts (a retry comes within a minute of the first try). */
-  private hasRecentReceipt(rid: string): boolean {
-    return (
-      this.sql
-        .exec(`SELECT 1 FROM (SELECT rid FROM receipts ORDER BY seq DESC LIMIT ${RETRY_SCAN_ROWS}) WHERE rid = ?`, rid)
-        .toArray().length > 0
-    );
   }
 
   private acceptMessage(item: InboxMessage): Message | null {
