@@ -4,9 +4,14 @@
 // first delivery may have been stored before the call failed (the answer
 // lost): the retry then stores and shows nothing more.
 
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { rows } from "../../test/actions";
-import { register, userStub } from "../../test/helpers";
+import { clearAlarms, groupStub, settle, team } from "../../test/groups";
+import { connect, register, userStub } from "../../test/helpers";
+import { eventually } from "../../test/presence-helpers";
+import type { SendReceipts } from "../group/receipts";
+import type { GroupObject } from "../group-object";
 import type { InboxReceipts } from "../inbox";
 
 describe("a group's receipt batch handed over again", () => {
@@ -39,5 +44,38 @@ describe("a group's receipt batch handed over again", () => {
       { rid: "g.delivered.1.1", by: "*" },
       { rid: "g.delivered.1.2", by: "*" },
     ]);
+  });
+
+  it("the group's call stored the batch but its answer was lost: the retry stores and shows nothing more", async () => {
+    const { admin, rest, group, chat } = await team(2);
+    const bob = rest[0] as (typeof rest)[0];
+    await settle(group.id);
+    let calls = 0;
+    await runInDurableObject(groupStub(group.id), (object: GroupObject) => {
+      const receipts = (object as unknown as { parts: { receipts: { send: SendReceipts } } }).parts.receipts;
+      const real = receipts.send;
+      receipts.send = async (sender, items) => {
+        calls += 1;
+        const answer = await real(sender, items);
+        if (calls === 1) throw new Error("injected: the answer was lost");
+        return answer;
+      };
+    });
+    const a = await connect(admin.token);
+    const b = await connect(bob.token);
+    a.send({ type: "send", clientId: "once", chat, text: "receipt once" });
+    const sent = await a.next("sent", (f) => f.clientId === "once");
+    await b.next("message", (f) => f.message.id === sent.id);
+    b.send({ type: "received", ids: [sent.id] });
+    await a.next("receipt", (f) => f.ids.includes(sent.id));
+    // The group tries again after its backoff (a second), marked `retry`.
+    await eventually(async () => calls >= 2, "the retry");
+    await new Promise((r) => setTimeout(r, 200));
+    const batches = await rows<{ by: string }>(admin.user.id, "SELECT by FROM receipts WHERE chat = ?", chat);
+    expect(batches).toEqual([{ by: "*" }]);
+    expect(a.of("receipt").filter((f) => f.ids.includes(sent.id))).toHaveLength(1);
+    a.close();
+    b.close();
+    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
   });
 });
