@@ -18,9 +18,9 @@ import type { ArchiveConfig } from "../storage/archive-config";
 import type { ArchivePage } from "../storage/archive-index";
 import { ArchiveWriter, type StepResult } from "../storage/archive-writer";
 import { LOG_COLUMNS, type LogRow } from "./log";
+import { DELETE_ARCHIVED_WORDS } from "./log-words";
 
 /** What the search index holds of a row (group schema step 5): its text, and a file's name. Deleting must say the same. */
-const INDEXED_TEXT = "text || coalesce(' ' || json_extract(media, '$.name'), '')";
 
 export type { PutPage } from "../storage/archive-writer";
 
@@ -97,12 +97,8 @@ export class GroupArchive extends ArchiveWriter<LogRow> {
     await this.put(page.key, encoded.bytes, encoded.sha256);
     // Rows written (the bill): the page's log rows with their index entries and search entries, and the index row.
     const rowsWritten = this.storage.transactionSync(() => {
-      const fts = sql.exec(
-        `INSERT INTO log_fts (log_fts, rowid, text) SELECT 'delete', pos, ${INDEXED_TEXT} FROM log
-         WHERE pos BETWEEN ?1 AND ?2 AND system IS NULL AND target IS NULL`,
-        page.first,
-        page.last,
-      );
+      // A block straddling the page's end keeps its document until its last position leaves too.
+      const fts = sql.exec(DELETE_ARCHIVED_WORDS, page.last);
       fts.toArray();
       const deleted = sql.exec("DELETE FROM log WHERE pos BETWEEN ? AND ?", page.first, page.last);
       deleted.toArray();

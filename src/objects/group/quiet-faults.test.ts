@@ -23,7 +23,7 @@ async function storedRow(userId: string, chat: string): Promise<{ upto: string |
   return runInDurableObject(userStub(userId), (_: UserObject, state) => {
     const sql = state.storage.sql;
     const row = sql.exec<{ upto: string }>("SELECT upto FROM group_chats WHERE chat = ?", chat).toArray()[0];
-    const runs = sql.exec<{ n: number }>("SELECT count(*) AS n FROM group_runs").one().n;
+    const runs = sql.exec<{ n: number }>("SELECT count(*) AS n FROM group_run_pages").one().n;
     return { upto: row?.upto ?? null, runs };
   });
 }

@@ -39,6 +39,7 @@ export class Counters implements ClockStore {
         `SELECT max(coalesce((SELECT max(seq) FROM messages), 0), coalesce((SELECT max(seq) FROM receipts), 0),
                     coalesce((SELECT max(seq) FROM changes), 0),
                     coalesce((SELECT seq + count - 1 FROM group_runs ORDER BY seq DESC LIMIT 1), 0),
+                    coalesce((SELECT max(last) FROM group_run_pages), 0),
                     coalesce((SELECT max(run_seq + run_count - 1) FROM group_chats), 0)) AS seq`,
       )
       .one().seq;

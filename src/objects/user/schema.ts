@@ -6,6 +6,7 @@ import { META_TABLE } from "../storage/meta";
 import { OUTBOX_INDEX, OUTBOX_TABLE } from "../storage/outbox";
 import type { SchemaStep } from "../storage/schema";
 import { COUNTERS_KEY, packCounters } from "./counters";
+import { RUN_PAGES_INDEX, RUN_PAGES_TABLE } from "./group-chat-store";
 import { ARCHIVE_CHATS_TABLE } from "./mailbox-archive-index";
 import { MEDIA_TABLES } from "./media-store";
 import { MUTES_TABLE } from "./mutes";
@@ -284,5 +285,38 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
   (sql) => {
     sql.exec(ARCHIVE_PAGES_TABLE);
     sql.exec(ARCHIVE_CHATS_TABLE);
+  },
+  // v15: a group's ended runs stay in its row (`ended`, JSON) until RUN_PAGE
+  // of them leave as one row of `group_run_pages` (./group-chats.ts): at a
+  // low rate every receipt ends the sender's run, and a `group_runs` row per
+  // run (and its index) was two rows written per message. Self-contained:
+  // the runs already in `group_runs` stay there and are read as before.
+  (sql) => {
+    sql.exec("ALTER TABLE group_chats ADD COLUMN ended TEXT");
+    sql.exec(RUN_PAGES_TABLE);
+    sql.exec(RUN_PAGES_INDEX);
+  },
+  // v16: a group's batch of receipts (`by` = '*') leaves the rid index: one
+  // row written instead of two per batch, and a quiet group makes a batch per
+  // message (docs/groups.md). The group hands a batch over again only after a
+  // failed call and says so; the mailbox then looks for its rid among the
+  // newest rows (./mailbox.ts). One-to-one receipts keep the unique index.
+  // A table rebuild (an inline UNIQUE cannot be dropped); seqs stay.
+  (sql) => {
+    sql.exec(`CREATE TABLE receipts_v16 (
+      seq INTEGER PRIMARY KEY,
+      rid TEXT NOT NULL,
+      chat TEXT NOT NULL,
+      ids TEXT NOT NULL,
+      status TEXT NOT NULL,
+      by TEXT NOT NULL,
+      ts INTEGER NOT NULL
+    )`);
+    sql.exec(
+      "INSERT INTO receipts_v16 (seq, rid, chat, ids, status, by, ts) SELECT seq, rid, chat, ids, status, by, ts FROM receipts",
+    );
+    sql.exec("DROP TABLE receipts");
+    sql.exec("ALTER TABLE receipts_v16 RENAME TO receipts");
+    sql.exec("CREATE UNIQUE INDEX receipts_by_rid ON receipts(rid) WHERE by != '*'");
   },
 ];
