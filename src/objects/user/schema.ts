@@ -11,6 +11,7 @@ import { ARCHIVE_CHATS_TABLE } from "./mailbox-archive-index";
 import { MEDIA_TABLES } from "./media-store";
 import { MUTES_TABLE } from "./mutes";
 import { STEP_13 } from "./schema-v13";
+import { STEP_16 } from "./schema-v16";
 import { createSearchTriggers, dropSearchTriggers } from "./search-triggers";
 import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
 import { WATCHING_INDEX, WATCHING_TABLE } from "./watching";
@@ -296,27 +297,6 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
     sql.exec(RUN_PAGES_TABLE);
     sql.exec(RUN_PAGES_INDEX);
   },
-  // v16: a group's batch of receipts (`by` = '*') leaves the rid index: one
-  // row written instead of two per batch, and a quiet group makes a batch per
-  // message (docs/groups.md). The group hands a batch over again only after a
-  // failed call and says so; the mailbox then looks for its rid among the
-  // newest rows (./mailbox.ts). One-to-one receipts keep the unique index.
-  // A table rebuild (an inline UNIQUE cannot be dropped); seqs stay.
-  (sql) => {
-    sql.exec(`CREATE TABLE receipts_v16 (
-      seq INTEGER PRIMARY KEY,
-      rid TEXT NOT NULL,
-      chat TEXT NOT NULL,
-      ids TEXT NOT NULL,
-      status TEXT NOT NULL,
-      by TEXT NOT NULL,
-      ts INTEGER NOT NULL
-    )`);
-    sql.exec(
-      "INSERT INTO receipts_v16 (seq, rid, chat, ids, status, by, ts) SELECT seq, rid, chat, ids, status, by, ts FROM receipts",
-    );
-    sql.exec("DROP TABLE receipts");
-    sql.exec("ALTER TABLE receipts_v16 RENAME TO receipts");
-    sql.exec("CREATE UNIQUE INDEX receipts_by_rid ON receipts(rid) WHERE by != '*'");
-  },
+  // v16: a group's batch of receipts leaves the rid index (./schema-v16.ts).
+  STEP_16,
 ];
