@@ -16,6 +16,7 @@
 import { clockOfId, type IdClock } from "../../shared/ids";
 import type { ClockStore } from "../storage/id-clock";
 import type { Meta } from "../storage/meta";
+import { startSeq } from "./seq-hold";
 
 export const COUNTERS_KEY = "counters";
 export const SEQ_RESERVED_KEY = "seq_reserved";
@@ -31,6 +32,8 @@ export class Counters implements ClockStore {
   constructor(
     private readonly meta: Meta,
     sql: SqlStorage,
+    /** The greatest seq the sockets held across hibernation (./seq-hold.ts), if any. */
+    held: number | null = null,
   ) {
     const [seq = 0, ts = 0, idSeq = 0] = (meta.get(COUNTERS_KEY) ?? "0:0:0").split(":").map(Number);
     const stored = sql
@@ -44,8 +47,9 @@ export class Counters implements ClockStore {
       )
       .one().seq;
     // Seqs of group entries are handed out before their run is stored, up to
-    // this reservation (user/group-chats.ts): after a crash, start above it.
-    this.seq = Math.max(seq, stored, meta.number(SEQ_RESERVED_KEY));
+    // this reservation (user/group-chats.ts): after a crash, start above it;
+    // after hibernation, after what the sockets held.
+    this.seq = startSeq(Math.max(seq, stored), meta.number(SEQ_RESERVED_KEY), held);
     this.clock = { ts, seq: idSeq };
   }
 

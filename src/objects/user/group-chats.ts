@@ -63,6 +63,8 @@ export class GroupChats {
     private readonly sql: SqlStorage,
     private readonly meta: Meta,
     private readonly mailbox: Mailbox,
+    /** Keeps the greatest seq handed out where a wake finds it (./seq-hold.ts). */
+    private readonly hold: (seq: number) => void = () => {},
   ) {
     this.reserved = meta.number(SEQ_RESERVED_KEY);
   }
@@ -122,6 +124,7 @@ export class GroupChats {
       if (others && entry.id > row.readUpto) row.unread += 1;
       if (!hidden(entry.id)) frames.push({ type: "message", message });
     }
+    this.hold(this.mailbox.lastSeq);
     return frames;
   }
 

@@ -33,6 +33,7 @@ import { PresenceHub } from "./presence-hub";
 import { frameBucket, type TokenBucket } from "./rate-limit";
 import { ReceiptGather, receiptItem } from "./receipt-gather";
 import { USER_SCHEMA } from "./schema";
+import { heldSeq, holdSeq } from "./seq-hold";
 import { PushSubscriptions, pushOffline, type ReactionNews } from "./web-push";
 
 /** Beyond the delete window, before a message may be archived (a change delivered late, the outbox's retries). */
@@ -88,9 +89,9 @@ export class UserParts {
     migrate(ctx.storage, USER_SCHEMA);
     this.meta = new Meta(sql);
     // The seq and the id clock share one meta row (./counters.ts).
-    const counters = new Counters(this.meta, sql);
+    const counters = new Counters(this.meta, sql, heldSeq(ctx.getWebSockets()));
     this.mailbox = new Mailbox(sql, counters, this.userId);
-    this.groups = new GroupChats(sql, this.meta, this.mailbox);
+    this.groups = new GroupChats(sql, this.meta, this.mailbox, (seq) => holdSeq(ctx.getWebSockets(), seq));
     this.blocks = new Blocks(sql);
     this.mutes = new ChatMutes(sql);
     this.pushSubs = new PushSubscriptions(sql);
