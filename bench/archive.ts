@@ -9,7 +9,7 @@
 
 import { rmSync } from "node:fs";
 import { http, registerUser } from "../test/support/raw-socket";
-import { newStateDir, startServer } from "../test/support/server";
+import { newStateDir, startWithOperator } from "../test/support/server";
 import { makeCorpus } from "./search/corpus";
 import { runSender } from "./search/fill";
 import { BENCH_SERVER_VARS } from "./targets";
@@ -49,11 +49,8 @@ async function main(): Promise<void> {
     ARCHIVE_PAGE_ENTRIES: String(PAGE),
     ARCHIVE_STEP_GAP_MS: "10",
   };
-  // The operator's id must be in ADMIN_USER_IDS: register first, then restart on the same state.
-  let server = await startServer({ persistTo, vars });
-  const operator = await registerUser(server.url, "op");
-  await server.stop();
-  server = await startServer({ persistTo, vars: { ...vars, ADMIN_USER_IDS: operator.user.id }, migrate: false });
+  // The admin stats route wants an operator in ADMIN_USER_IDS.
+  const { server, operator } = await startWithOperator({ persistTo, vars });
   try {
     const url = server.url;
     const poster = await registerUser(url, "poster");

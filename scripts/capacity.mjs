@@ -110,15 +110,16 @@ console.log("What moves the bill (monthly total)");
  * One-to-one messages one at a time (not in a burst): each also writes its chat row on both sides
  * (the sender's with its safety-net alarm, which is one more) — an estimate from the code, not measured.
  */
-const LONE = { rowsWrittenPerDirectMessage: 7.07 + 3 };
-/** Groups whose messages come far apart (1.5 s in the test), measured: 9.7 rows for 10 members, 12.7 for 100. */
-const QUIET_GROUPS = { rowsWrittenPerGroupMessage: 9.37, rowsWrittenPerGroupMember: 0.033 };
+const LONE = { rowsWrittenPerDirectMessage: 7.06 + 3 };
+/** Groups whose messages come far apart (1.5 s in the test), measured: 5.8 rows for 10 members, 8.8 for 100. */
+const QUIET_GROUPS = { rowsWrittenPerGroupMessage: 5.47, rowsWrittenPerGroupMember: 0.033 };
 /**
  * Quiet groups deployed, where members' objects leave memory between messages: every message wakes
- * every member, which writes a seq reservation (1 row) and a batch every 10 wakes (about 1.3 rows a
- * member in all) — an estimate, not measured (the local runtime does not evict).
+ * every member, which writes a batch every 10 wakes and the group's cursor for it (about 0.3 rows a
+ * member in all; the seq reservation a wake wrote before, 1 row, is gone: user/seq-hold.ts). An
+ * estimate from the code and from a traced local run (wrangler dev evicts such objects too).
  */
-const EVICTED_MEMBERS = { rowsWrittenPerGroupMessage: 9.37, rowsWrittenPerGroupMember: 1.4 };
+const EVICTED_MEMBERS = { rowsWrittenPerGroupMessage: 5.47, rowsWrittenPerGroupMember: 0.3 };
 const scenarios = [
   ["as planned", {}, {}],
   ["no groups", { groupShare: 0 }, {}],

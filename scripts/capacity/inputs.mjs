@@ -80,22 +80,25 @@ export const MEASURED = {
    * One-to-one, after user schema step 13 (issue 16; measured 2026-12-06 in a burst of 200: receipts as
    * positions, one (chat, id) index, chat rows written together; was 12.2 after step 6, 23.1 at eb60dea).
    */
-  rowsWrittenPerDirectMessage: 7.07,
+  rowsWrittenPerDirectMessage: 7.06,
   /**
    * Rows written for one copy's receipts (delivered, and read in steps of 10), by how acks are framed;
-   * positions per chat since step 13 (were 2.4 and 2.2 gathered, 7.7 and 3.1 before).
+   * positions per chat since step 13, handed straight to the sender since 2026-12-06 night (were 0.32 and
+   * 0.21 through the outbox, 2.4 and 2.2 gathered, 7.7 and 3.1 before).
    */
-  rowsWrittenForReceiptsOnePerFrame: 0.32,
-  rowsWrittenForReceiptsTenPerFrame: 0.21,
+  rowsWrittenForReceiptsOnePerFrame: 0.2,
+  rowsWrittenForReceiptsTenPerFrame: 0.15,
   /**
    * A group message, stored once (issue 16; `footprint-group.test.ts`, measured 2026-12-06 in a burst,
    * receipts included, every member reading every 10 messages; reads gathered in the group): 6.0 rows
    * for 10 members and 11.8 for 100, so a fixed part and a part per member (its batched row and the
    * group's cursor for it, once per 50 entries; its reads, in one record per 100 ms at the group).
+   * Since user steps 15-16 and group step 7 (ended runs paged, batches of receipts without their
+   * index, the log indexed for search per 16 entries): 4.7 for 10 members and 9.5 for 100.
    * Was 8.6 rows per member's copy.
    */
-  rowsWrittenPerGroupMessage: 5.36,
-  rowsWrittenPerGroupMember: 0.064,
+  rowsWrittenPerGroupMessage: 4.17,
+  rowsWrittenPerGroupMember: 0.053,
   bytesPerMailboxRow: 266,
   bytesPerAccount: 410,
 };

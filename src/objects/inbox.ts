@@ -86,6 +86,8 @@ export interface InboxReceipts {
   kind: "receipts";
   /** Unique per batch, made by the group: the dedupe key. */
   rid: string;
+  /** Handed over again after a failed call: the sender's object looks for `rid` first (user/mailbox.ts). */
+  retry?: true;
   chat: ChatId;
   status: ReceiptStatus;
   ts: number;

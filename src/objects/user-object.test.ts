@@ -13,6 +13,7 @@ import {
 import { api, connect, register, type TestSocket, userStub } from "../test/helpers";
 import { wrapDeliveries } from "../test/outbox-faults";
 import { eventually } from "../test/presence-helpers";
+import { WriteMeter } from "../test/write-meter";
 import type { InboxItem } from "./inbox";
 
 async function sendAndWait(socket: TestSocket, chat: string, text: string, clientId: string) {
@@ -276,6 +277,56 @@ describe("the outbox", () => {
     expect(history.map((m) => m.text)).toEqual(["survives"]);
     await drainAlarms(alice.user.id);
     a.close();
+  });
+});
+
+describe("gathered receipts", () => {
+  /** Rows the outbox's statements wrote since the last call. */
+  const outboxRows = (meter: WriteMeter) =>
+    meter
+      .takeDetailed()
+      .byStatement.filter(([query]) => /outbox/i.test(query))
+      .reduce((n, [, rows]) => n + rows, 0);
+
+  it("go straight to the sender, writing no outbox row; when that fails, through the outbox, once", async () => {
+    const alice = await register();
+    const bob = await register();
+    const a = await connect(alice.token);
+    const b = await connect(bob.token);
+    await b.speak();
+    const meter = new WriteMeter();
+    await meter.start(userStub(bob.user.id));
+    try {
+      const first = await sendAndWait(a, `u:${bob.user.id}`, "straight", "gr1");
+      await b.next("message", (f) => f.message.id === first.id);
+      meter.take();
+      b.send({ type: "read", chat: `u:${alice.user.id}`, upTo: first.id });
+      await a.next("receipt", (r) => r.status === "read" && r.ids.includes(first.id));
+      expect(outboxRows(meter)).toBe(0);
+
+      // Bob's object cannot reach alice's for the next receipt: it takes the outbox, and arrives once.
+      let failed = 0;
+      await wrapDeliveries(bob.user.id, (real) => async (target, items) => {
+        if (items.some((item) => item.kind === "receipt") && failed++ === 0)
+          throw new Error("injected: sender unavailable");
+        return real(target, items);
+      });
+      const second = await sendAndWait(a, `u:${bob.user.id}`, "by the outbox", "gr2");
+      await b.next("message", (f) => f.message.id === second.id);
+      meter.take();
+      b.send({ type: "read", chat: `u:${alice.user.id}`, upTo: second.id });
+      await a.next("receipt", (r) => r.status === "read" && r.ids.includes(second.id));
+      expect(failed).toBeGreaterThan(1);
+      expect(outboxRows(meter)).toBeGreaterThan(0);
+      await eventually(async () => (await userStub(bob.user.id).stats()).outbox === 0, "bob's outbox confirmed");
+      expect(a.of("receipt").filter((r) => r.status === "read" && r.ids.includes(second.id))).toHaveLength(1);
+    } finally {
+      meter.stop();
+    }
+    await drainAlarms(alice.user.id);
+    await drainAlarms(bob.user.id);
+    a.close();
+    b.close();
   });
 });
 

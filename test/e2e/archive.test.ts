@@ -6,8 +6,8 @@
 
 import { afterAll, describe, expect, it } from "vitest";
 import type { AuthAnswer, Message } from "../../src/shared/protocol";
-import { http, RawSocket, registerUser } from "../support/raw-socket";
-import { newStateDir, type RunningServer, startServer } from "../support/server";
+import { http, RawSocket, registerUser, wholeHistory } from "../support/raw-socket";
+import { type RunningServer, restartServer, startWithOperator } from "../support/server";
 
 const PAGE = 10;
 const MESSAGES = 64;
@@ -19,31 +19,14 @@ interface Stats {
   archived: number;
 }
 
-async function wholeHistory(base: string, token: string, chat: string): Promise<Message[]> {
-  const all: Message[] = [];
-  let before: string | undefined;
-  for (;;) {
-    const q = new URLSearchParams({ limit: "7", ...(before ? { before } : {}) });
-    const res = await http<{ messages: Message[] }>(base, `/api/chats/${chat}/messages?${q}`, { token });
-    if (res.status !== 200) throw new Error(`history ${res.status} ${JSON.stringify(res.body)}`);
-    all.unshift(...res.body.messages);
-    if (res.body.messages.length < 7) return all;
-    before = res.body.messages[0]?.id;
-  }
-}
-
 describe("group log archive, end to end", () => {
   let server: RunningServer | undefined;
   afterAll(async () => server?.stop());
 
   it("archives over real sockets, and every read reaches the pages, before and after a restart", async () => {
-    const state = newStateDir();
-    // The operator must be in ADMIN_USER_IDS: registered first, then the runtime restarted on the same state.
-    server = await startServer({ persistTo: state, vars: VARS });
-    const operator = await registerUser(server.url, "op");
-    await server.stop();
-    const vars = { ...VARS, ADMIN_USER_IDS: operator.user.id };
-    server = await startServer({ persistTo: state, vars, migrate: false });
+    const started = await startWithOperator({ vars: VARS });
+    const { operator, options } = started;
+    server = started.server;
     const base = server.url;
     const poster: AuthAnswer = await registerUser(base, "poster");
     const reader: AuthAnswer = await registerUser(base, "reader");
@@ -90,8 +73,7 @@ describe("group log archive, end to end", () => {
     socket.close();
 
     // Killed and started again on the same state: the pages are read back from R2, nothing from memory.
-    await server.kill();
-    server = await startServer({ persistTo: state, vars, migrate: false, port: server.port });
+    server = await restartServer(server, options);
     await check(server.url);
     expect((await stats()).archived).toBe(s.archived);
   }, 180_000);

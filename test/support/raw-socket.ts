@@ -2,7 +2,7 @@
 // over real TCP): sends anything, keeps every frame it receives in order.
 // Application code and the benchmark use the client module in src/client/.
 
-import type { AuthAnswer, ServerFrame } from "../../src/shared/protocol";
+import type { AuthAnswer, Message, ServerFrame } from "../../src/shared/protocol";
 
 type Frame = ServerFrame | "pong";
 
@@ -114,4 +114,18 @@ export async function registerUser(baseUrl: string, prefix = "e2e"): Promise<Aut
   });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+/** A chat's whole history through GET /api/chats/:chat/messages, paged back `limit` at a time: oldest first. */
+export async function wholeHistory(baseUrl: string, token: string, chat: string, limit = 7): Promise<Message[]> {
+  const all: Message[] = [];
+  let before: string | undefined;
+  for (;;) {
+    const q = new URLSearchParams({ limit: String(limit), ...(before ? { before } : {}) });
+    const res = await http<{ messages: Message[] }>(baseUrl, `/api/chats/${chat}/messages?${q}`, { token });
+    if (res.status !== 200) throw new Error(`history ${res.status} ${JSON.stringify(res.body)}`);
+    all.unshift(...res.body.messages);
+    if (res.body.messages.length < limit) return all;
+    before = res.body.messages[0]?.id;
+  }
 }

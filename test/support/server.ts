@@ -7,6 +7,8 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { AuthAnswer } from "../../src/shared/protocol";
+import { registerUser } from "./raw-socket";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const WRANGLER = path.join(ROOT, "node_modules/.bin/wrangler");
@@ -132,6 +134,33 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     stop: () => terminate(child, "SIGTERM"),
     kill: () => terminate(child, "SIGKILL"),
   };
+}
+
+/**
+ * A server whose ADMIN_USER_IDS holds a registered operator (the admin routes'
+ * caller). Its id exists only once registered, so it is registered first and the
+ * runtime stopped and started on the same state, as an operator would.
+ * `options` are those of the running server, for `restartServer`.
+ */
+export async function startWithOperator(
+  options: ServerOptions = {},
+): Promise<{ server: RunningServer; operator: AuthAnswer; options: ServerOptions }> {
+  const persistTo = options.persistTo ?? newStateDir();
+  const first = await startServer({ ...options, persistTo });
+  let operator: AuthAnswer;
+  try {
+    operator = await registerUser(first.url, "op");
+  } finally {
+    await first.stop();
+  }
+  const again = { ...options, persistTo, vars: { ...options.vars, ADMIN_USER_IDS: operator.user.id }, migrate: false };
+  return { server: await startServer(again), operator, options: again };
+}
+
+/** Kills the server (SIGKILL: nothing flushed) and starts it again on its state and port, not migrating again. */
+export async function restartServer(server: RunningServer, options: ServerOptions = {}): Promise<RunningServer> {
+  await server.kill();
+  return startServer({ ...options, persistTo: server.persistTo, port: server.port, migrate: false });
 }
 
 async function waitUntilUp(url: string, child: ChildProcess, output: () => string): Promise<void> {

@@ -4,21 +4,15 @@
 // corrupt or not at all. Nothing is lost, nothing is doubled, and a bad page
 // is an error with a code naming it, never the object's end.
 
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { Message } from "../../shared/protocol";
 import { archiveAll, configureArchive, keysOf, post, rowsOf, TINY, wrapPut } from "../../test/archive";
+import { crash } from "../../test/group-faults";
 import { clearAlarms, groupStub, settle, team } from "../../test/groups";
 import { api } from "../../test/helpers";
 import type { PutPage } from "./archive";
-
-/** The object dies where it stands (ctx.abort): memory gone, storage as committed. */
-async function crash(groupId: string): Promise<void> {
-  await runInDurableObject(groupStub(groupId) as DurableObjectStub, (_, state) => state.abort("test crash")).catch(
-    () => undefined,
-  );
-}
 
 async function texts(token: string, chat: string): Promise<string[]> {
   const res = await api(`/api/chats/${chat}/messages?limit=100`, { token });
@@ -69,7 +63,7 @@ describe("archive faults", { timeout: 60_000 }, () => {
     expect(await groupStub(group.id).archiveStep()).toBe(null);
     expect(await keysOf(group.id)).toHaveLength(1); // in R2, and still in SQLite
     expect((await groupStub(group.id).stats()).log).toBe(before);
-    await crash(group.id);
+    await crash(groupStub(group.id));
     // The new instance finds the half-written page and asks its alarm for now: it finishes it.
     await groupStub(group.id).stats();
     let pages: { state: string; key: string }[] = [];
@@ -96,7 +90,7 @@ describe("archive faults", { timeout: 60_000 }, () => {
       `INSERT INTO archive_pages (first, last, first_id, last_id, key, state, written_at)
        VALUES (1, 5, 'not-an-id', 'not-an-id', '${key}', 'writing', 0)`,
     );
-    await crash(group.id); // the index's memory is read from storage again
+    await crash(groupStub(group.id)); // the index's memory is read from storage again
     // The new instance asks its alarm for now; whichever runs first, the alarm or this step, discards it.
     const done = await groupStub(group.id).archiveStep();
     expect(done === "discarded" || done === null).toBe(true);

@@ -43,8 +43,8 @@ it("archives media messages cleanly and finds them by file name afterwards", { t
   expect((await keysOf(group.id)).length).toBeGreaterThanOrEqual(2);
   const left = await runInDurableObject(stub as DurableObjectStub, (_, state) => {
     const sql = state.storage.sql;
-    // Throws SQLITE_CORRUPT_VTAB if a deletion did not match what was indexed.
-    sql.exec("INSERT INTO log_fts (log_fts, rank) VALUES ('integrity-check', 1)");
+    // Throws SQLITE_CORRUPT_VTAB if the index of blocks is not consistent.
+    sql.exec("INSERT INTO log_words (log_words) VALUES ('integrity-check')");
     return sql.exec<{ n: number }>("SELECT count(*) AS n FROM log WHERE media IS NOT NULL").one().n;
   });
   expect(left).toBe(0); // the media message's page went to R2

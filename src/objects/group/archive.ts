@@ -15,14 +15,14 @@
 
 import { encodePage } from "../storage/archive-codec";
 import type { ArchiveConfig } from "../storage/archive-config";
-import { ArchiveIndex, type ArchivePage } from "../storage/archive-index";
-import { ArchiveShelf } from "../storage/archive-shelf";
+import type { ArchivePage } from "../storage/archive-index";
+import { ArchiveWriter, type StepResult } from "../storage/archive-writer";
 import { LOG_COLUMNS, type LogRow } from "./log";
+import { DELETE_ARCHIVED_WORDS } from "./log-words";
 
 /** What the search index holds of a row (group schema step 5): its text, and a file's name. Deleting must say the same. */
-const INDEXED_TEXT = "text || coalesce(' ' || json_extract(media, '$.name'), '')";
 
-export type PutPage = (key: string, bytes: Uint8Array, sha256: string) => Promise<void>;
+export type { PutPage } from "../storage/archive-writer";
 
 /** A page becomes due now, or at a time, or not before more is posted (null). */
 type Next = { page: Omit<ArchivePage, "state" | "sha256" | "bytes"> } | { at: number } | null;
@@ -30,33 +30,20 @@ type Next = { page: Omit<ArchivePage, "state" | "sha256" | "bytes"> } | { at: nu
 /** While the fan-out is behind, look again this much later. */
 const BEHIND_RETRY_MS = 60_000;
 
-export class GroupArchive {
-  readonly index: ArchiveIndex;
-  readonly shelf: ArchiveShelf<LogRow>;
+export class GroupArchive extends ArchiveWriter<LogRow> {
   /** The lowest position still in SQLite. */
   private hotFrom: number;
-  private inflight: Promise<unknown> | null = null;
-  /** Public so that tests can wrap it to inject faults (see group/archive-faults.test.ts). */
-  put: PutPage;
 
   constructor(
-    private readonly storage: DurableObjectStorage,
-    private readonly bucket: R2Bucket,
-    private readonly groupId: string,
-    /** Public: tests make it tiny. */
-    public config: ArchiveConfig,
+    storage: DurableObjectStorage,
+    bucket: R2Bucket,
+    groupId: string,
+    config: ArchiveConfig,
     /** The lowest recipient's cursor (FanOut.floor): what every member's object has taken. */
     private readonly delivered: () => string | null,
   ) {
-    this.index = new ArchiveIndex(storage.sql);
-    this.shelf = new ArchiveShelf<LogRow>(bucket, "pos", `g:${groupId}`);
+    super(storage, bucket, { kind: "g", id: groupId }, config, { positionColumn: "pos" });
     this.hotFrom = storage.sql.exec<{ pos: number | null }>("SELECT min(pos) AS pos FROM log").one().pos ?? 1;
-    this.put = async (key, bytes, sha256) => {
-      await bucket.put(key, bytes, {
-        sha256,
-        httpMetadata: { contentType: "application/json", contentEncoding: "gzip" },
-      });
-    };
   }
 
   /** The first position still in SQLite (every position below it is in a done page). */
@@ -67,11 +54,6 @@ export class GroupArchive {
   /** Whether enough is in SQLite for a page beside the newest entry: cheap, for every post. */
   full(lastPos: number): boolean {
     return lastPos - this.hotFrom + 1 > this.config.pageEntries;
-  }
-
-  key(first: number, last: number): string {
-    const pad = (n: number) => String(n).padStart(12, "0");
-    return `archive/g/${this.groupId}/${pad(first)}-${pad(last)}.json.gz`;
   }
 
   /** When the next step is worth running (null: not before more is posted). */
@@ -86,19 +68,11 @@ export class GroupArchive {
    * One page: finishes a page left half-written, or starts and finishes the
    * next one due. Answers what it did (null: nothing was due).
    */
-  async step(lastPos: number, now = Date.now()): Promise<"written" | "discarded" | null> {
-    // One step at a time (the alarm's, an operator's): a second waits for the first, then looks again.
-    while (this.inflight) await this.inflight.catch(() => undefined);
-    const run = this.run(lastPos, now);
-    this.inflight = run;
-    try {
-      return await run;
-    } finally {
-      if (this.inflight === run) this.inflight = null;
-    }
+  step(lastPos: number, now = Date.now()): Promise<StepResult> {
+    return this.serially(() => this.run(lastPos, now));
   }
 
-  private async run(lastPos: number, now: number): Promise<"written" | "discarded" | null> {
+  private async run(lastPos: number, now: number): Promise<StepResult> {
     let page = this.index.pending();
     if (!page) {
       const next = this.next(lastPos, now);
@@ -117,21 +91,14 @@ export class GroupArchive {
       .toArray();
     if (rows.length !== page.last - page.first + 1 || rows[0]?.id !== page.firstId || rows.at(-1)?.id !== page.lastId) {
       // Not what step 1 fixed: cannot be finished. Nothing of it is referenced, so it goes.
-      console.error(JSON.stringify({ event: "archive_page_discarded", group: this.groupId, page: page.key }));
-      this.storage.transactionSync(() => this.index.discard(page));
-      await this.bucket.delete(page.key).catch(() => undefined);
-      return "discarded";
+      return this.discard(page);
     }
     const encoded = await encodePage(page, rows);
     await this.put(page.key, encoded.bytes, encoded.sha256);
     // Rows written (the bill): the page's log rows with their index entries and search entries, and the index row.
     const rowsWritten = this.storage.transactionSync(() => {
-      const fts = sql.exec(
-        `INSERT INTO log_fts (log_fts, rowid, text) SELECT 'delete', pos, ${INDEXED_TEXT} FROM log
-         WHERE pos BETWEEN ?1 AND ?2 AND system IS NULL AND target IS NULL`,
-        page.first,
-        page.last,
-      );
+      // A block straddling the page's end keeps its document until its last position leaves too.
+      const fts = sql.exec(DELETE_ARCHIVED_WORDS, page.last);
       fts.toArray();
       const deleted = sql.exec("DELETE FROM log WHERE pos BETWEEN ? AND ?", page.first, page.last);
       deleted.toArray();
@@ -140,19 +107,15 @@ export class GroupArchive {
     });
     this.hotFrom = page.last + 1;
     console.log(
-      JSON.stringify({
-        event: "archive_page_written",
-        group: this.groupId,
-        page: page.key,
-        bytes: encoded.bytes.length,
-        rowsWritten,
-      }),
+      JSON.stringify(
+        this.logLine("archive_page_written", { page: page.key, bytes: encoded.bytes.length, rowsWritten }),
+      ),
     );
     return "written";
   }
 
   private next(lastPos: number, now: number): Next {
-    const { pageEntries, hotMs, maxBytes, minAgeMs } = this.config;
+    const { pageEntries } = this.config;
     const first = this.hotFrom;
     const last = first + pageEntries - 1;
     if (last >= lastPos) return null; // not a full page beside the newest entry
@@ -163,9 +126,7 @@ export class GroupArchive {
     // Every recipient's cursor (a former member's still owed span included) must be past the page.
     const floor = this.delivered();
     if (floor !== null && floor < edge.id) return { at: now + BEHIND_RETRY_MS };
-    const dueByAge = edge.ts + hotMs;
-    const dueBySize = sql.databaseSize > maxBytes ? edge.ts + minAgeMs : Number.POSITIVE_INFINITY;
-    const due = Math.min(dueByAge, dueBySize);
+    const due = this.dueAt(edge.ts);
     if (due > now) return { at: due };
     return { page: { first, last, firstId: start.id, lastId: edge.id, key: this.key(first, last) } };
   }

@@ -7,33 +7,15 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../shared/protocol";
-import { clearAlarms, groupStub, settle, team } from "../../test/groups";
-import { connect, type TestSocket, userStub } from "../../test/helpers";
+import { crash, keepAlive, receivedAll, replayed, sendAll, settledTeam } from "../../test/group-faults";
+import { groupStub, settle } from "../../test/groups";
+import { connect, userStub } from "../../test/helpers";
 import type { UserObject } from "../user-object";
 import { FLUSH_EVERY } from "./cursors";
 
-async function sendAll(socket: TestSocket, chat: `g:${string}`, texts: string[]): Promise<string[]> {
-  const ids: string[] = [];
-  for (const text of texts) {
-    socket.send({ type: "send", clientId: text, chat, text });
-    ids.push((await socket.next("sent", (f) => f.clientId === text)).id);
-  }
-  return ids;
-}
-
-async function replayed(token: string, chat: string): Promise<Message[]> {
-  const device = await connect(token);
-  device.send({ type: "sync", after: 0 });
-  await device.next("synced");
-  device.close();
-  return device
-    .of("message")
-    .map((f) => f.message)
-    .filter((m) => m.chat === chat && !m.system);
-}
-
-async function crash(stub: DurableObjectStub): Promise<void> {
-  await runInDurableObject(stub, (_instance, state) => state.abort("test crash")).catch(() => undefined);
+/** What a fresh device of this user gets of the chat, the system messages left out. */
+async function posted(token: string, chat: string): Promise<Message[]> {
+  return (await replayed(token, chat)).filter((m) => !m.system);
 }
 
 /** What a member's object has stored of a group: its row's newest id, and its older runs. */
@@ -41,7 +23,7 @@ async function storedRow(userId: string, chat: string): Promise<{ upto: string |
   return runInDurableObject(userStub(userId), (_: UserObject, state) => {
     const sql = state.storage.sql;
     const row = sql.exec<{ upto: string }>("SELECT upto FROM group_chats WHERE chat = ?", chat).toArray()[0];
-    const runs = sql.exec<{ n: number }>("SELECT count(*) AS n FROM group_runs").one().n;
+    const runs = sql.exec<{ n: number }>("SELECT count(*) AS n FROM group_run_pages").one().n;
     return { upto: row?.upto ?? null, runs };
   });
 }
@@ -62,39 +44,32 @@ function expectOnceInOrder(messages: Message[], texts: string[]): void {
 
 describe("quiet groups: nothing written on a timer", { timeout: 90_000 }, () => {
   it("a member and the group both die long after a quiet group's messages: the next one brings all, once", async () => {
-    const { admin, rest, group, chat } = await team(3);
-    const [bob, carol] = rest as [(typeof rest)[0], (typeof rest)[0]];
-    await settle(group.id);
+    const { admin, bob, member, group, chat, end } = await settledTeam(3);
+    const carol = member(1);
     const b = await connect(bob.token);
     const a = await connect(admin.token);
-    const timer = setInterval(() => {
-      for (const s of [a, b]) if (!s.closed) s.send("ping");
-    }, 300);
+    const stop = keepAlive([a, b]);
     const ids = await sendAll(a, chat, ["one", "two", "three"]);
-    await b.until((s) => s.of("message").filter((f) => ids.includes(f.message.id)).length === 3);
+    await receivedAll(b, ids);
     await settle(group.id);
     // Quiet for longer than the timers of before (shortened to 1 s in the footprint test): still nothing written.
     await new Promise((r) => setTimeout(r, 1500));
     const last = ids[2] ?? "";
     expect(((await storedRow(bob.user.id, chat)).upto ?? "") < last).toBe(true);
     expect((await storedCursor(group.id, bob.user.id)) < last).toBe(true);
-    await crash(userStub(bob.user.id) as unknown as DurableObjectStub);
-    await crash(groupStub(group.id) as DurableObjectStub);
+    await crash(userStub(bob.user.id));
+    await crash(groupStub(group.id));
     await sendAll(a, chat, ["four"]);
     await settle(group.id);
     for (const user of [admin, bob, carol]) {
-      expectOnceInOrder(await replayed(user.token, chat), ["one", "two", "three", "four"]);
+      expectOnceInOrder(await posted(user.token, chat), ["one", "two", "three", "four"]);
     }
-    clearInterval(timer);
-    a.close();
-    b.close();
-    await clearAlarms([group.id], [admin.user.id, bob.user.id, carol.user.id]);
+    stop();
+    await end(a, b);
   });
 
   it("FLUSH_EVERY entries write the member's row and the group's cursors; a crash after loses only what followed", async () => {
-    const { admin, rest, group, chat } = await team(2);
-    const bob = rest[0] as (typeof rest)[0];
-    await settle(group.id);
+    const { admin, bob, group, chat, end } = await settledTeam(2);
     const a = await connect(admin.token);
     const texts = Array.from({ length: FLUSH_EVERY + 2 }, (_, i) => `m${i}`);
     const ids = await sendAll(a, chat, texts);
@@ -103,25 +78,22 @@ describe("quiet groups: nothing written on a timer", { timeout: 90_000 }, () => 
     const floor = ids[FLUSH_EVERY - 2] ?? "";
     expect(((await storedRow(bob.user.id, chat)).upto ?? "") >= floor).toBe(true);
     expect((await storedCursor(group.id, bob.user.id)) >= floor).toBe(true);
-    await crash(userStub(bob.user.id) as unknown as DurableObjectStub);
-    await crash(groupStub(group.id) as DurableObjectStub);
+    await crash(userStub(bob.user.id));
+    await crash(groupStub(group.id));
     await sendAll(a, chat, ["last"]);
     await settle(group.id);
-    for (const user of [admin, bob]) expectOnceInOrder(await replayed(user.token, chat), [...texts, "last"]);
-    a.close();
-    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+    for (const user of [admin, bob]) expectOnceInOrder(await posted(user.token, chat), [...texts, "last"]);
+    await end(a);
   });
 
   it("after a crash, a wake that takes many entries again writes them soon: the next wake does not take them again", async () => {
-    const { admin, rest, group, chat } = await team(2);
-    const bob = rest[0] as (typeof rest)[0];
-    await settle(group.id);
+    const { admin, bob, group, chat, end } = await settledTeam(2);
     const a = await connect(admin.token);
     const texts = Array.from({ length: 12 }, (_, i) => `q${i}`);
     const ids = await sendAll(a, chat, texts);
     await settle(group.id);
-    await crash(userStub(bob.user.id) as unknown as DurableObjectStub);
-    await crash(groupStub(group.id) as DurableObjectStub);
+    await crash(userStub(bob.user.id));
+    await crash(groupStub(group.id));
     // The group pushes again from its stored cursor, bob's object pulls from its stored row:
     // 13 entries each, both written at once (the group's 600 ms after), not at FLUSH_EVERY.
     const [next] = await sendAll(a, chat, ["next"]);
@@ -130,30 +102,25 @@ describe("quiet groups: nothing written on a timer", { timeout: 90_000 }, () => 
     expect((await storedRow(bob.user.id, chat)).upto).toBe(next);
     expect(await storedCursor(group.id, bob.user.id)).toBe(next);
     expect(ids.every((id) => id < (next ?? ""))).toBe(true);
-    await crash(userStub(bob.user.id) as unknown as DurableObjectStub);
+    await crash(userStub(bob.user.id));
     await sendAll(a, chat, ["after"]);
     await settle(group.id);
-    expectOnceInOrder(await replayed(bob.token, chat), [...texts, "next", "after"]);
-    a.close();
-    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+    expectOnceInOrder(await posted(bob.token, chat), [...texts, "next", "after"]);
+    await end(a);
   });
 
   it("a group's first row is written at once, a read is stored at the group: the chat list shows both after both die", async () => {
-    const { admin, rest, group, chat } = await team(2);
-    const bob = rest[0] as (typeof rest)[0];
-    await settle(group.id);
+    const { admin, bob, group, chat, end } = await settledTeam(2);
     const a = await connect(admin.token);
     const b = await connect(bob.token);
     const ids = await sendAll(a, chat, ["r1", "r2", "r3"]);
-    await b.until((s) => s.of("message").filter((f) => ids.includes(f.message.id)).length === 3);
+    await receivedAll(b, ids);
     b.send({ type: "read", chat, upTo: ids[1] ?? "" });
     await b.next("chat", (f) => f.chat === chat && f.unread === 1);
-    await crash(userStub(bob.user.id) as unknown as DurableObjectStub);
-    await crash(groupStub(group.id) as DurableObjectStub);
+    await crash(userStub(bob.user.id));
+    await crash(groupStub(group.id));
     const list = await userStub(bob.user.id).chats();
     expect(list.find((c) => c.chat === chat)?.unread).toBe(1);
-    a.close();
-    b.close();
-    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+    await end(a, b);
   });
 });

@@ -8,24 +8,10 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../shared/protocol";
 import { act } from "../../test/actions";
-import { clearAlarms, groupStub, settle, team } from "../../test/groups";
+import { crash, receivedAll, replayed, sendAll, settledTeam } from "../../test/group-faults";
+import { groupStub, settle } from "../../test/groups";
 import { connect, type TestSocket, userStub } from "../../test/helpers";
 import type { UserObject } from "../user-object";
-
-async function sendAll(socket: TestSocket, chat: `g:${string}`, texts: string[]): Promise<string[]> {
-  const ids: string[] = [];
-  for (const text of texts) {
-    socket.send({ type: "send", clientId: text, chat, text });
-    ids.push((await socket.next("sent", (f) => f.clientId === text)).id);
-  }
-  return ids;
-}
-
-async function crash(stub: unknown): Promise<void> {
-  await runInDurableObject(stub as DurableObjectStub, (_instance, state) => state.abort("test crash")).catch(
-    () => undefined,
-  );
-}
 
 /** The read position a member's object has stored for a group. */
 async function storedRead(userId: string, chat: string): Promise<string> {
@@ -67,15 +53,13 @@ function texts(messages: Message[]): string[] {
 
 describe("a member's read, gathered at the group", { timeout: 90_000 }, () => {
   it("two members read in the same window: one record at the group holds both, no row of theirs is written", async () => {
-    const { admin, rest, group, chat } = await team(3);
-    const [bob, carol] = rest as [(typeof rest)[0], (typeof rest)[0]];
-    await settle(group.id);
+    const { admin, bob, member, group, chat, end } = await settledTeam(3);
+    const carol = member(1);
     const a = await connect(admin.token);
     const b = await connect(bob.token);
     const c = await connect(carol.token);
     const ids = await sendAll(a, chat, ["r1", "r2", "r3"]);
-    for (const s of [b, c])
-      await s.until((x) => x.of("message").filter((f) => ids.includes(f.message.id)).length === 3);
+    for (const s of [b, c]) await receivedAll(s, ids);
     const before = await storedRead(bob.user.id, chat);
     await Promise.all([read(b, chat, ids[1] ?? "", 1), read(c, chat, ids[2] ?? "", 0)]);
     // Answered: stored at the group, in the gathered record (the cursor rows wait for their batch).
@@ -84,18 +68,15 @@ describe("a member's read, gathered at the group", { timeout: 90_000 }, () => {
     expect(stored.gathered[carol.user.id]).toBe(ids[2]);
     expect(stored.cursors[bob.user.id] ?? "").not.toBe(ids[1]);
     expect(await storedRead(bob.user.id, chat)).toBe(before);
-    for (const s of [a, b, c]) s.close();
-    await clearAlarms([group.id], [admin.user.id, bob.user.id, carol.user.id]);
+    await end(a, b, c);
   });
 
   it("the member's object dies after its read: the chat list gets the read back from the group", async () => {
-    const { admin, rest, group, chat } = await team(2);
-    const bob = rest[0] as (typeof rest)[0];
-    await settle(group.id);
+    const { admin, bob, group, chat, end } = await settledTeam(2);
     const a = await connect(admin.token);
     const b = await connect(bob.token);
     const ids = await sendAll(a, chat, ["r1", "r2", "r3", "r4"]);
-    await b.until((s) => s.of("message").filter((f) => ids.includes(f.message.id)).length === 4);
+    await receivedAll(b, ids);
     await read(b, chat, ids[2] ?? "", 1);
     expect(await storedRead(bob.user.id, chat)).not.toBe(ids[2]); // no row of bob's for the read
     b.close();
@@ -105,41 +86,27 @@ describe("a member's read, gathered at the group", { timeout: 90_000 }, () => {
     await sendAll(a, chat, ["r5"]);
     await settle(group.id);
     expect(await unreadIn(bob.user.id, chat)).toBe(2);
-    a.close();
-    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+    await end(a);
   });
 
   it("both objects die after the read, the member's row behind its read: the unread count is right, every message once", async () => {
-    const { admin, rest, group, chat } = await team(2);
-    const bob = rest[0] as (typeof rest)[0];
-    await settle(group.id);
+    const { admin, bob, group, chat, end } = await settledTeam(2);
     const a = await connect(admin.token);
     const b = await connect(bob.token);
     const ids = await sendAll(a, chat, ["s1", "s2", "s3", "s4", "s5"]);
-    await b.until((s) => s.of("message").filter((f) => ids.includes(f.message.id)).length === 5);
+    await receivedAll(b, ids);
     await read(b, chat, ids[3] ?? "", 1);
     expect(await storedRead(bob.user.id, chat)).not.toBe(ids[3]);
     b.close();
     await crash(userStub(bob.user.id));
     await crash(groupStub(group.id));
     expect(await unreadIn(bob.user.id, chat)).toBe(1);
-    const device = await connect(bob.token);
-    device.send({ type: "sync", after: 0 });
-    await device.next("synced");
-    const synced = device
-      .of("message")
-      .map((f) => f.message)
-      .filter((m) => m.chat === chat);
-    expect(texts(synced)).toEqual(["s1", "s2", "s3", "s4", "s5"]);
-    device.close();
-    a.close();
-    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+    expect(texts(await replayed(bob.token, chat))).toEqual(["s1", "s2", "s3", "s4", "s5"]);
+    await end(a);
   });
 
   it("the group dies while a read gathers: the read is not answered, and nothing of it is stored", async () => {
-    const { admin, rest, group, chat } = await team(2);
-    const bob = rest[0] as (typeof rest)[0];
-    await settle(group.id);
+    const { admin, bob, group, chat, end } = await settledTeam(2);
     const a = await connect(admin.token);
     const ids = await sendAll(a, chat, ["w1", "w2"]);
     await settle(group.id);
@@ -160,18 +127,15 @@ describe("a member's read, gathered at the group", { timeout: 90_000 }, () => {
     const page = await groupStub(group.id).pull(bob.user.id, "", 100, "");
     expect(page.ok && page.value.read).toBeFalsy();
     expect(await unreadIn(bob.user.id, chat)).toBe(2);
-    a.close();
-    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+    await end(a);
   });
 
   it("an edit makes a read message unread again, in the gathered record too: a crash does not bring the old read back", async () => {
-    const { admin, rest, group, chat } = await team(2);
-    const bob = rest[0] as (typeof rest)[0];
-    await settle(group.id);
+    const { admin, bob, group, chat, end } = await settledTeam(2);
     const a = await connect(admin.token);
     const b = await connect(bob.token);
     const ids = await sendAll(a, chat, ["e1", "e2"]);
-    await b.until((s) => s.of("message").filter((f) => ids.includes(f.message.id)).length === 2);
+    await receivedAll(b, ids);
     await read(b, chat, ids[1] ?? "", 0);
     expect((await act(a, { type: "edit", clientId: "ed", id: ids[1] ?? "", text: "e2 changed" })).type).toBe("update");
     await settle(group.id);
@@ -179,8 +143,6 @@ describe("a member's read, gathered at the group", { timeout: 90_000 }, () => {
     const stored = await groupReads(group.id);
     expect((stored.gathered[bob.user.id] ?? "") < (ids[1] ?? "")).toBe(true);
     expect((stored.cursors[bob.user.id] ?? "") < (ids[1] ?? "")).toBe(true);
-    a.close();
-    b.close();
-    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+    await end(a, b);
   });
 });

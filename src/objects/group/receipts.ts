@@ -134,7 +134,10 @@ export class GroupReceipts {
       }));
       this.handOver(sender, receipts, 0);
     }
-    for (const [sender, retry] of retries) this.handOver(sender, retry.items, retry.attempts);
+    for (const [sender, retry] of retries) {
+      const items = retry.items.map((item): InboxReceipts => ({ ...item, retry: true }));
+      this.handOver(sender, items, retry.attempts);
+    }
   }
 
   private handOver(sender: string, items: InboxReceipts[], attempts: number): void {

@@ -4,6 +4,7 @@
 import { ARCHIVE_PAGES_TABLE } from "../storage/archive-index";
 import { META_TABLE } from "../storage/meta";
 import type { SchemaStep } from "../storage/schema";
+import { createLogWords } from "./log-words";
 
 export const GROUP_SCHEMA: readonly SchemaStep[] = [
   // v1: members, past membership spans, the ordered log and delivery cursors
@@ -147,5 +148,11 @@ export const GROUP_SCHEMA: readonly SchemaStep[] = [
   // the transaction that marks it done.
   (sql) => {
     sql.exec(ARCHIVE_PAGES_TABLE);
+  },
+  // v7: the search index in blocks of 16 positions, one document each,
+  // written when a block completes (./log-words.ts): a row per 16 entries
+  // instead of one per message.
+  (sql) => {
+    createLogWords(sql);
   },
 ];

@@ -11,6 +11,7 @@ import type { GroupEntry, GroupMessage } from "../group-entry";
 import { type ArchivedLog, READ_PAGES_MAX, type Readable, SEARCH_PAGES_MAX, textMatcher } from "./archive-reads";
 import type { GroupLog } from "./log";
 import { LOG_COLUMNS, type LogEntry, type LogRow, searchedText, toLogEntry } from "./log";
+import { unindexedFrom, WORDS_BLOCK } from "./log-words";
 import type { GroupReactions } from "./reactions";
 
 /** SQL: `column` lies in a reading window of the user bound as `user` (?2 unless said). */
@@ -198,24 +199,11 @@ export class LogViews {
 
   /**
    * Messages `user` may read matching an FTS5 expression, newest first, older
-   * than `before`: the hot part through the index, then up to
-   * SEARCH_PAGES_MAX archived pages scanned.
+   * than `before`: the hot part through the index of blocks (./log-words.ts),
+   * then up to SEARCH_PAGES_MAX archived pages scanned.
    */
   search(user: string, match: string, before: string | undefined, limit: number): GroupEntry[] {
-    const rows = this.sql
-      .exec<LogRow>(
-        `SELECT ${LOG_COLUMNS.split(", ")
-          .map((c) => `log.${c}`)
-          .join(", ")}
-         FROM log_fts f JOIN log ON log.pos = f.rowid
-         WHERE log_fts MATCH ?1 AND log.id < ?3 AND log.system IS NULL AND log.target IS NULL AND ${READABLE("log.id")}
-         ORDER BY f.rowid DESC LIMIT ?4`,
-        match,
-        user,
-        before ?? "~",
-        limit,
-      )
-      .toArray();
+    const rows = this.searchHot(user, match, before ?? "~", limit);
     const archived = this.archived;
     if (rows.length < limit && archived) {
       const readable = archived.readableBy(user);
@@ -232,6 +220,58 @@ export class LogViews {
       );
     }
     return rows.map((row) => this.view(toLogEntry(row), user));
+  }
+
+  /**
+   * The hot part of a search: the newest, unfinished block looked at row by
+   * row, then the blocks whose document matches, newest first, each looked at
+   * row by row (a block matches when its messages together have the words).
+   */
+  private searchHot(user: string, match: string, before: string, limit: number): LogRow[] {
+    const top = this.sql
+      .exec<{ below: number | null; last: number | null }>(
+        "SELECT (SELECT max(pos) FROM log WHERE id < ?1) AS below, (SELECT max(pos) FROM log) AS last",
+        before,
+      )
+      .one();
+    if (top.below === null || top.last === null) return [];
+    const matches = textMatcher(match);
+    const rows: LogRow[] = [];
+    const scan = (from: number, to: number): boolean => {
+      for (const row of this.sql
+        .exec<LogRow>(
+          `SELECT ${LOG_COLUMNS} FROM log WHERE pos BETWEEN ?3 AND ?4 AND id < ?1
+             AND system IS NULL AND target IS NULL AND ${READABLE("log.id")} ORDER BY pos DESC`,
+          before,
+          user,
+          from,
+          to,
+        )
+        .toArray()) {
+        if (matches(searchedText(row))) rows.push(row);
+        if (rows.length >= limit) return true;
+      }
+      return false;
+    };
+    const tail = unindexedFrom(top.last);
+    if (top.below >= tail && scan(tail, top.below)) return rows;
+    // Blocks in pages of ids (another statement runs between pages, none while one is read).
+    let below = Math.floor(Math.min(top.below, tail - 1) / WORDS_BLOCK) + 1;
+    for (;;) {
+      const blocks = this.sql
+        .exec<{ block: number }>(
+          "SELECT rowid AS block FROM log_words WHERE log_words MATCH ?1 AND rowid < ?2 ORDER BY rowid DESC LIMIT 32",
+          match,
+          below,
+        )
+        .toArray();
+      for (const { block } of blocks) {
+        if (scan(block * WORDS_BLOCK, block * WORDS_BLOCK + WORDS_BLOCK - 1)) return rows;
+      }
+      const last = blocks.at(-1);
+      if (blocks.length < 32 || !last) return rows;
+      below = last.block;
+    }
   }
 
   /** One message as `user` may read it (null if it may not, or there is none). */

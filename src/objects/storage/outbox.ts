@@ -103,6 +103,40 @@ export class Outbox {
     if (queue.length > MEMORY_MAX) this.forget(target);
   }
 
+  /**
+   * Items a crash may lose until they leave (the gathered receipts: a tick,
+   * user/receipt-gather.ts): sent at once, and written as enqueue's only if
+   * that fails or the target has items waiting (they stay behind those).
+   * When the target answers, as it nearly always does, they cost no row, no
+   * deletion and no safety-net alarm: the commits that were most of what a
+   * one-to-one message's receipts wrote to the disk. `write` runs a job in the
+   * object's next batch of writes.
+   */
+  async offer(target: string, items: InboxItem[], write: (job: () => void) => Promise<void>): Promise<void> {
+    if (!this.waiting(target)) {
+      try {
+        await this.deliver(target, items);
+        return;
+      } catch {
+        // The target did not answer: the items take the durable way.
+      }
+    }
+    await write(() => {
+      this.enqueue(target, items);
+      void this.kick(target);
+    });
+  }
+
+  /** Whether the target has unconfirmed items, stored or in flight. */
+  private waiting(target: string): boolean {
+    if (this.inflight.has(target) || (this.unsent.get(target)?.length ?? 0) > 0) return true;
+    if (this.mirrored) return false;
+    const after = this.confirmed.get(target) ?? 0;
+    return (
+      this.sql.exec("SELECT 1 FROM outbox WHERE target = ? AND id > ? LIMIT 1", target, after).toArray().length > 0
+    );
+  }
+
   /** The target's deliveries read storage again (until they reach its end). */
   private forget(target: string): void {
     this.mirrored = false;

@@ -16,6 +16,7 @@
 import { clockOfId, type IdClock } from "../../shared/ids";
 import type { ClockStore } from "../storage/id-clock";
 import type { Meta } from "../storage/meta";
+import { startSeq } from "./seq-hold";
 
 export const COUNTERS_KEY = "counters";
 export const SEQ_RESERVED_KEY = "seq_reserved";
@@ -31,6 +32,8 @@ export class Counters implements ClockStore {
   constructor(
     private readonly meta: Meta,
     sql: SqlStorage,
+    /** The greatest seq the sockets held across hibernation (./seq-hold.ts), if any. */
+    held: number | null = null,
   ) {
     const [seq = 0, ts = 0, idSeq = 0] = (meta.get(COUNTERS_KEY) ?? "0:0:0").split(":").map(Number);
     const stored = sql
@@ -39,12 +42,14 @@ export class Counters implements ClockStore {
         `SELECT max(coalesce((SELECT max(seq) FROM messages), 0), coalesce((SELECT max(seq) FROM receipts), 0),
                     coalesce((SELECT max(seq) FROM changes), 0),
                     coalesce((SELECT seq + count - 1 FROM group_runs ORDER BY seq DESC LIMIT 1), 0),
+                    coalesce((SELECT max(last) FROM group_run_pages), 0),
                     coalesce((SELECT max(run_seq + run_count - 1) FROM group_chats), 0)) AS seq`,
       )
       .one().seq;
     // Seqs of group entries are handed out before their run is stored, up to
-    // this reservation (user/group-chats.ts): after a crash, start above it.
-    this.seq = Math.max(seq, stored, meta.number(SEQ_RESERVED_KEY));
+    // this reservation (user/group-chats.ts): after a crash, start above it;
+    // after hibernation, after what the sockets held.
+    this.seq = startSeq(Math.max(seq, stored), meta.number(SEQ_RESERVED_KEY), held);
     this.clock = { ts, seq: idSeq };
   }
 

@@ -18,7 +18,18 @@ import type { GroupEntry } from "../group-entry";
 import type { InboxChange } from "../inbox";
 import type { Meta } from "../storage/meta";
 import { SEQ_RESERVED_KEY } from "./counters";
-import { type ChatRow, fromRow, type GroupChat, type Run, writeChat, writeRun } from "./group-chat-store";
+import {
+  type ChatRow,
+  fromRow,
+  type GroupChat,
+  RUN_PAGE,
+  type Run,
+  storedCount,
+  storedRunsAfter,
+  storedSeqOf,
+  writeChat,
+  writePage,
+} from "./group-chat-store";
 import type { Mailbox } from "./mailbox";
 import { RecentEntries } from "./recent-entries";
 
@@ -41,7 +52,8 @@ export class GroupChats {
   private readonly rows = new Map<string, GroupChat>();
   private loaded = false;
   private readonly dirtyRows = new Set<string>();
-  private readonly dirtyRuns = new Map<number, Run>();
+  /** Pages of ended runs that left their rows, written with the next flush (with the rows). */
+  private readonly pages: Run[][] = [];
   /** Entries taken since the last flush. */
   private taken = 0;
   private readonly recentEntries = new RecentEntries();
@@ -51,6 +63,8 @@ export class GroupChats {
     private readonly sql: SqlStorage,
     private readonly meta: Meta,
     private readonly mailbox: Mailbox,
+    /** Keeps the greatest seq handed out where a wake finds it (./seq-hold.ts). */
+    private readonly hold: (seq: number) => void = () => {},
   ) {
     this.reserved = meta.number(SEQ_RESERVED_KEY);
   }
@@ -110,6 +124,7 @@ export class GroupChats {
       if (others && entry.id > row.readUpto) row.unread += 1;
       if (!hidden(entry.id)) frames.push({ type: "message", message });
     }
+    this.hold(this.mailbox.lastSeq);
     return frames;
   }
 
@@ -169,6 +184,7 @@ export class GroupChats {
       unread: 0,
       readUpto: "",
       run: null,
+      ended: [],
     };
     this.rows.set(chat, row);
     return row;
@@ -184,15 +200,36 @@ export class GroupChats {
     return seq;
   }
 
-  /** The entry at `pos` has `seq`: the row's run grows, or a new one begins (the old one moves to group_runs). */
+  /**
+   * The entry at `pos` has `seq`: the row's run grows, or a new one begins
+   * (the old one joins the row's ended runs; RUN_PAGE of them leave as a page).
+   */
   private extend(row: GroupChat, pos: number, seq: number): void {
     const run = row.run;
     if (run && run.pos + run.count === pos && run.seq + run.count === seq) {
       run.count += 1;
       return;
     }
-    if (run) this.dirtyRuns.set(run.seq, run);
+    if (run) {
+      row.ended.push(run);
+      if (row.ended.length >= RUN_PAGE) {
+        this.pages.push(row.ended);
+        row.ended = [];
+      }
+    }
     row.run = { seq, chat: row.chat, pos, count: 1 };
+  }
+
+  /** Runs not in a stored page nor in group_runs: in the rows (stored or not) and the pages not written yet. */
+  private inMemory(chat?: string): Run[] {
+    const rows = chat === undefined ? this.all() : [this.get(chat)].filter((r) => r !== null);
+    const runs: Run[] = [];
+    for (const row of rows) {
+      runs.push(...row.ended);
+      if (row.run) runs.push(row.run);
+    }
+    for (const page of this.pages) if (chat === undefined || page[0]?.chat === chat) runs.push(...page);
+    return runs;
   }
 
   /** This user's seq for the entry at `pos` (id `id`) of a group, or null if it has none. */
@@ -202,47 +239,25 @@ export class GroupChats {
     if (id <= row.floor) {
       return this.mailbox.findById(id)?.seq ?? null;
     }
-    for (const run of [row.run, ...this.dirtyRuns.values()]) {
-      if (run && run.chat === chat && pos >= run.pos && pos < run.pos + run.count) return run.seq + (pos - run.pos);
+    for (const run of this.inMemory(chat)) {
+      if (pos >= run.pos && pos < run.pos + run.count) return run.seq + (pos - run.pos);
     }
-    const run = this.sql
-      .exec<Run>(
-        "SELECT seq, chat, pos, count FROM group_runs WHERE chat = ? AND pos <= ? ORDER BY pos DESC LIMIT 1",
-        chat,
-        pos,
-      )
-      .toArray()[0];
-    return run && pos < run.pos + run.count ? run.seq + (pos - run.pos) : null;
+    return storedSeqOf(this.sql, chat, pos);
   }
 
   /** Runs with seqs after `after`, stored or not yet, in seq order. */
   runsAfter(after: number): Run[] {
     const runs = new Map<number, Run>();
-    // By the primary key: the runs that start after `after`, and the one that may straddle it.
-    for (const run of this.sql
-      .exec<Run>(
-        `SELECT seq, chat, pos, count FROM group_runs WHERE seq > ?1
-         UNION ALL
-         SELECT seq, chat, pos, count FROM group_runs
-         WHERE seq = (SELECT max(seq) FROM group_runs WHERE seq <= ?1) AND seq + count - 1 > ?1`,
-        after,
-      )
-      .toArray()) {
-      runs.set(run.seq, run);
-    }
-    for (const run of this.dirtyRuns.values()) if (run.seq + run.count - 1 > after) runs.set(run.seq, { ...run });
-    for (const row of this.all()) {
-      if (row.run && row.run.seq + row.run.count - 1 > after) runs.set(row.run.seq, { ...row.run });
-    }
+    for (const run of storedRunsAfter(this.sql, after)) runs.set(run.seq, run);
+    for (const run of this.inMemory()) if (run.seq + run.count - 1 > after) runs.set(run.seq, { ...run });
     return [...runs.values()].sort((a, b) => a.seq - b.seq);
   }
 
   /** Group entries this user has taken (messages, system messages and changes): each has a seq. */
   takenCount(): number {
-    const stored = this.sql.exec<{ n: number | null }>("SELECT sum(count) AS n FROM group_runs").one().n ?? 0;
+    const stored = storedCount(this.sql);
     let open = 0;
-    for (const row of this.all()) open += row.run?.count ?? 0;
-    for (const run of this.dirtyRuns.values()) open += run.count;
+    for (const run of this.inMemory()) open += run.count;
     return stored + open;
   }
 
@@ -279,19 +294,19 @@ export class GroupChats {
   }
 
   get dirty(): boolean {
-    return this.dirtyRows.size > 0 || this.dirtyRuns.size > 0;
+    return this.dirtyRows.size > 0 || this.pages.length > 0;
   }
 
-  /** Writes what moved: one row per group touched, one per run grown or begun. */
+  /** Writes what moved: one row per group touched (with its ended runs), one per page of ended runs. */
   flush(): void {
     for (const chat of this.dirtyRows) {
       const row = this.rows.get(chat);
       if (!row) continue;
       writeChat(this.sql, row);
     }
-    for (const run of this.dirtyRuns.values()) writeRun(this.sql, run);
+    for (const page of this.pages) writePage(this.sql, page);
     this.dirtyRows.clear();
-    this.dirtyRuns.clear();
+    this.pages.length = 0;
     this.taken = 0;
   }
 }

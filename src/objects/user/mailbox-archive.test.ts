@@ -7,9 +7,10 @@
 import { describe, expect, it } from "vitest";
 import type { Message, ServerFrame } from "../../shared/protocol";
 import { act, closeAll, rows } from "../../test/actions";
+import { keepAlive } from "../../test/group-faults";
 import { clearAlarms } from "../../test/groups";
-import { api, connect, userStub } from "../../test/helpers";
-import { archiveAll, chatted, configureArchive, historyPages, keysOf } from "../../test/mailbox-archive";
+import { api, connect, register, userStub } from "../../test/helpers";
+import { archiveAll, chatted, configureArchive, historyPages, keysOf, sendAll } from "../../test/mailbox-archive";
 
 describe("mailbox archive", { timeout: 60_000 }, () => {
   it("old pages go to R2 and leave SQLite; history and sync read through them", async () => {
@@ -123,6 +124,8 @@ describe("mailbox archive", { timeout: 60_000 }, () => {
     expect(await keysOf(alice.user.id)).toEqual([]);
     expect(await rows(alice.user.id, "SELECT * FROM archive_pages")).toEqual([]);
     // A peer that has not confirmed: Alice's own messages are owed again as stored (Bob's object never took them).
+    // The chat list writes the rows waiting in memory first (looking for a page writes nothing), so the edit below stands.
+    await userStub(alice.user.id).chats();
     await rows(alice.user.id, "UPDATE chats SET handed = '' WHERE chat = ?", `u:${bob.user.id}`);
     await configureArchive(alice.user.id, { pageEntries: 5 });
     expect(await archiveAll(alice.user.id)).toBe(0);
@@ -132,6 +135,39 @@ describe("mailbox archive", { timeout: 60_000 }, () => {
     expect(await archiveAll(alice.user.id)).toBe(2);
     closeAll(a, b);
     await clearAlarms([], [alice.user.id, bob.user.id]);
+  });
+});
+
+describe("mailbox archive: looking for a page", { timeout: 60_000 }, () => {
+  it("writes nothing, and reads the chat rows waiting in memory as they are: a chat's newest stays", async () => {
+    const { alice, bob, a, b, toBob, ids } = await chatted();
+    const carol = await register();
+    const c = await connect(carol.token);
+    const stop = keepAlive([a]); // Alice's last device leaving would write the rows waiting
+    const toCarol = `u:${carol.user.id}`;
+    await sendAll(a, toCarol, ["hi carol"]); // a new chat's row: every row waiting is written with it
+    // Nothing due, and no alarm from now on (it would write the rows waiting): only the looks below could.
+    await configureArchive(alice.user.id, { hotMs: 3_600_000 });
+    await clearAlarms([], [alice.user.id]);
+    const [x] = await sendAll(a, toBob, ["x"]);
+    const [y] = await sendAll(a, toCarol, ["y"]);
+    await b.next("message", (f) => f.message.id === x);
+    await c.next("message", (f) => f.message.id === y);
+    const stored = () => rows<{ last_id: string }>(alice.user.id, "SELECT last_id FROM chats ORDER BY chat");
+    const before = await stored();
+    const newest = ids.at(-1) ?? "";
+    expect(before.map((r) => r.last_id)).toContain(newest); // Bob's chat row as stored still names the one before x
+    expect(await archiveAll(alice.user.id)).toBe(0);
+    expect(await stored()).toEqual(before);
+    // 17 rows, y the newest; kept: x and y (the chats' newest in memory). 15 rows, 3 pages: the one before x goes, x stays.
+    await configureArchive(alice.user.id, { hotMs: 1 });
+    expect(await archiveAll(alice.user.id)).toBe(3);
+    expect(await stored()).toEqual(before);
+    const left = await rows<{ id: string }>(alice.user.id, "SELECT id FROM messages ORDER BY seq");
+    expect(left.map((r) => r.id)).toEqual([x, y]);
+    stop();
+    closeAll(a, b, c);
+    await clearAlarms([], [alice.user.id, bob.user.id, carol.user.id]);
   });
 });
 

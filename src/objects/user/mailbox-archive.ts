@@ -16,16 +16,20 @@
 
 import { encodePage } from "../storage/archive-codec";
 import type { ArchiveConfig } from "../storage/archive-config";
-import { ArchiveIndex, type ArchivePage } from "../storage/archive-index";
-import { ArchiveShelf } from "../storage/archive-shelf";
+import type { ArchivePage } from "../storage/archive-index";
+import { ArchiveWriter, type StepResult } from "../storage/archive-writer";
 import { MESSAGE_COLUMNS, type MessageRow } from "./mailbox";
 import { ArchiveChats } from "./mailbox-archive-index";
+import { type ChatRows, chatsNow } from "./mailbox-chats";
 
-export type PutPage = (key: string, bytes: Uint8Array, sha256: string) => Promise<void>;
-export type StepResult = "written" | "discarded" | null;
+export type { PutPage, StepResult } from "../storage/archive-writer";
 
-/** Rows that stay in SQLite whatever their age: each chat's newest (the chat list), and legacy group copies. */
-const KEPT = "(chat LIKE 'g:%' OR id IN (SELECT last_id FROM chats))";
+/**
+ * Rows that stay in SQLite whatever their age: each chat's newest (the chat
+ * list), and legacy group copies. The chat rows as they are now, in memory
+ * too (./mailbox-chats.ts): `param` is bound to `ChatRows.unwritten()`.
+ */
+const kept = (param: number) => `(chat LIKE 'g:%' OR id IN (SELECT last_id FROM (${chatsNow(param)})))`;
 /** While a peer has not confirmed an own message of the page, look again this much later. */
 const BEHIND_RETRY_MS = 60_000;
 /** A page whose rows changed between the PUT and the delete is written again, at most this often per step. */
@@ -33,35 +37,24 @@ const REWRITES_MAX = 3;
 
 type Next = { first: number; last: number } | { at: number } | null;
 
-export class MailboxArchive {
-  readonly index: ArchiveIndex;
+export class MailboxArchive extends ArchiveWriter<MessageRow> {
   readonly chats: ArchiveChats;
-  readonly shelf: ArchiveShelf<MessageRow>;
   /** The lowest seq not in a page (done or being written). */
   private hotFrom: number;
-  private inflight: Promise<unknown> | null = null;
-  /** Public so that tests can wrap it to inject faults (mailbox-archive-faults.test.ts). */
-  put: PutPage;
 
   constructor(
-    private readonly storage: DurableObjectStorage,
-    private readonly bucket: R2Bucket,
+    storage: DurableObjectStorage,
+    bucket: R2Bucket,
     private readonly userId: string,
-    /** Public: tests make it tiny. */
-    public config: ArchiveConfig,
-    /** Stores what peers confirmed and is still in memory (peer-log.ts), before a page is chosen. */
+    config: ArchiveConfig,
+    /** Its `last_id` and `handed` are read as they are in memory, stored or not: looking writes nothing. */
+    private readonly chatRows: ChatRows,
+    /** Hands what peers confirmed (peer-log.ts, in memory) to the chat rows (in memory), before a page is chosen. */
     private readonly settle: () => void = () => {},
   ) {
-    this.index = new ArchiveIndex(storage.sql);
+    super(storage, bucket, { kind: "u", id: userId }, config, { positionColumn: "seq", sparse: true });
     this.chats = new ArchiveChats(storage.sql, this.index);
-    this.shelf = new ArchiveShelf<MessageRow>(bucket, "seq", `u:${userId}`, true);
     this.hotFrom = this.readHotFrom();
-    this.put = async (key, bytes, sha256) => {
-      await bucket.put(key, bytes, {
-        sha256,
-        httpMetadata: { contentType: "application/json", contentEncoding: "gzip" },
-      });
-    };
   }
 
   /** Every seq below this is in a done page or kept (see KEPT). */
@@ -78,16 +71,11 @@ export class MailboxArchive {
     return lastSeq - this.hotFrom + 1 > this.config.pageEntries;
   }
 
-  key(first: number, last: number): string {
-    const pad = (n: number) => String(n).padStart(12, "0");
-    return `archive/u/${this.userId}/${pad(first)}-${pad(last)}.json.gz`;
-  }
-
   /** When the next step is worth running (null: not before more arrives). */
   nextAt(now = Date.now()): number | null {
     if (this.index.pending()) return now;
     // What it reads of the chat rows (each chat's newest message, what its peer confirmed) must be
-    // stored: they wait in memory (./mailbox-chats.ts), and a stale row would hold the wrong one back.
+    // current: a stale row would hold the wrong one back.
     this.settle();
     const next = this.next(now);
     if (next === null) return null;
@@ -95,16 +83,8 @@ export class MailboxArchive {
   }
 
   /** One page: finishes one left half-written, or starts and finishes the next one due. */
-  async step(now = Date.now()): Promise<StepResult> {
-    // One step at a time (the alarm's, a test's): a second waits for the first, then looks again.
-    while (this.inflight) await this.inflight.catch(() => undefined);
-    const run = this.run(now);
-    this.inflight = run;
-    try {
-      return await run;
-    } finally {
-      if (this.inflight === run) this.inflight = null;
-    }
+  step(now = Date.now()): Promise<StepResult> {
+    return this.serially(() => this.run(now));
   }
 
   private async run(now: number): Promise<StepResult> {
@@ -135,11 +115,9 @@ export class MailboxArchive {
     const rows = this.rowsIn(page.first, page.last);
     if (rows.length === 0) {
       // Nothing of the range is left (deleted for me, say): the page goes, with whatever reached R2.
-      console.error(JSON.stringify({ event: "archive_page_discarded", user: this.userId, page: page.key }));
-      this.storage.transactionSync(() => this.index.discard(page));
-      this.hotFrom = this.readHotFrom();
-      await this.bucket.delete(page.key).catch(() => undefined);
-      return "discarded";
+      return this.discard(page, () => {
+        this.hotFrom = this.readHotFrom();
+      });
     }
     const encoded = await encodePage(page, rows);
     await this.put(page.key, encoded.bytes, encoded.sha256);
@@ -162,16 +140,8 @@ export class MailboxArchive {
       return deleted.rowsWritten + 2; // + the index row (begin, finish); the chats rows are few per page
     });
     if (rowsWritten === null) return "changed";
-    console.log(
-      JSON.stringify({
-        event: "archive_page_written",
-        user: this.userId,
-        page: page.key,
-        messages: rows.length,
-        bytes: encoded.bytes.length,
-        rowsWritten,
-      }),
-    );
+    const written = { page: page.key, messages: rows.length, bytes: encoded.bytes.length, rowsWritten };
+    console.log(JSON.stringify(this.logLine("archive_page_written", written)));
     return "written";
   }
 
@@ -179,21 +149,23 @@ export class MailboxArchive {
   private rowsIn(first: number, last: number): MessageRow[] {
     return this.storage.sql
       .exec<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq BETWEEN ? AND ? AND NOT ${KEPT} ORDER BY seq`,
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq BETWEEN ?1 AND ?2 AND NOT ${kept(3)} ORDER BY seq`,
         first,
         last,
+        this.chatRows.unwritten(),
       )
       .toArray();
   }
 
   private next(now: number): Next {
-    const { pageEntries, hotMs, maxBytes, minAgeMs } = this.config;
+    const { pageEntries } = this.config;
     const sql = this.storage.sql;
     const taken = sql
       .exec<{ seq: number; ts: number }>(
-        `SELECT seq, ts FROM messages WHERE seq >= ? AND NOT ${KEPT} ORDER BY seq LIMIT ?`,
+        `SELECT seq, ts FROM messages WHERE seq >= ?1 AND NOT ${kept(3)} ORDER BY seq LIMIT ?2`,
         this.hotFrom,
         pageEntries,
+        this.chatRows.unwritten(),
       )
       .toArray();
     const edge = taken.at(-1);
@@ -204,19 +176,17 @@ export class MailboxArchive {
     // Own one-to-one messages are delivered from the mailbox (peer-log.ts): each must be confirmed first.
     const owed = sql
       .exec(
-        `SELECT 1 FROM messages m JOIN chats c ON c.chat = m.chat
+        `SELECT 1 FROM messages m JOIN (${chatsNow(5)}) c ON c.chat = m.chat
          WHERE m.seq BETWEEN ?1 AND ?2 AND m.sender = ?3 AND m.chat != ?4 AND m.id > coalesce(c.handed, '') LIMIT 1`,
         this.hotFrom,
         edge.seq,
         this.userId,
         `u:${this.userId}`,
+        this.chatRows.unwritten(),
       )
       .toArray();
     if (owed.length > 0) return { at: now + BEHIND_RETRY_MS };
-    const newestTs = Math.max(...taken.map((row) => row.ts));
-    const dueByAge = newestTs + hotMs;
-    const dueBySize = sql.databaseSize > maxBytes ? newestTs + minAgeMs : Number.POSITIVE_INFINITY;
-    const due = Math.min(dueByAge, dueBySize);
+    const due = this.dueAt(Math.max(...taken.map((row) => row.ts)));
     if (due > now) return { at: due };
     return { first: this.hotFrom, last: edge.seq };
   }

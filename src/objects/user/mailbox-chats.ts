@@ -40,6 +40,19 @@ const COLUMNS = "chat, last_seq, last_id, unread, last_own, handed, read_upto, d
 /** `meta`: the greatest seq of group messages stored before group schema step 8 (user schema step 13). */
 export const LEGACY_GROUP_SEQ_KEY = "legacy_group_seq";
 
+/**
+ * The chat rows as they are now, for a query that must write nothing (the
+ * archive's look for a page, ./mailbox-archive.ts): the stored rows, with
+ * those waiting in memory over them. `param` is the number of the query's
+ * parameter bound to `ChatRows.unwritten()`.
+ */
+export function chatsNow(param: number): string {
+  const waiting = `json_each(?${param})`;
+  const field = (name: string) => `json_extract(value, '$.${name}')`;
+  return `SELECT chat, last_id, handed FROM chats WHERE chat NOT IN (SELECT ${field("chat")} FROM ${waiting})
+    UNION ALL SELECT ${field("chat")}, ${field("last_id")}, ${field("handed")} FROM ${waiting}`;
+}
+
 /** How long rows wait in memory at most before they are written. */
 export const CHAT_FLUSH_MS = 30_000;
 
@@ -70,6 +83,15 @@ export class ChatRows {
   /** Rows waiting to be written. */
   get waiting(): number {
     return this.dirty.size;
+  }
+
+  /** The rows waiting to be written, as JSON for `chatsNow`: reading them writes nothing. */
+  unwritten(): string {
+    const rows = [...this.dirty].flatMap((chat) => {
+      const r = this.rows.get(chat);
+      return r ? [{ chat, last_id: r.last_id, handed: r.handed }] : [];
+    });
+    return JSON.stringify(rows);
   }
 
   /** Changes a chat's row in memory; it is written by the next `flush`. */

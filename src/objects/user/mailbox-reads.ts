@@ -46,6 +46,9 @@ const M_COLUMNS = MESSAGE_COLUMNS.split(", ")
   .map((c) => `m.${c}`)
   .join(", ");
 
+/** Receipts a group's batch handed over again is looked for among: far more than a mailbox takes in a minute. */
+const RETRY_SCAN_ROWS = 5_000;
+
 /** The `by` of a receipts row that holds a group's batch of many readers. */
 export const BATCH_READER = "*";
 
@@ -95,6 +98,15 @@ export class MailboxReads {
         this.lookup.remember(row.id, row.chat);
         return this.toMessage(row);
       });
+  }
+
+  /** Whether a group's batch `rid` is among the newest receipts (one handed over again comes within a minute). */
+  hasRecentReceipt(rid: string): boolean {
+    return (
+      this.sql
+        .exec(`SELECT 1 FROM (SELECT rid FROM receipts ORDER BY seq DESC LIMIT ${RETRY_SCAN_ROWS}) WHERE rid = ?`, rid)
+        .toArray().length > 0
+    );
   }
 
   /** Receipts after a sync cursor, in seq order, each row with its seq (a group's batch: a frame per reader). */

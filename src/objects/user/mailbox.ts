@@ -172,13 +172,20 @@ export class Mailbox {
    * One receipts row per delivery: a reader's receipt (one-to-one), or a
    * group's batch of many readers' (`by` = "*", `ids` = reader → ids). Message
    * info reads these rows themselves (receipt-marks.ts): no mark per message.
+   *
+   * A one-to-one receipt is deduped by its rid's unique index. A group's
+   * batch is not in it (user schema step 16: a row more per batch): the group
+   * hands a batch over again only after a failed call (`retry`), and only
+   * then is its rid looked for.
    */
   private acceptReceipt(item: InboxReceipt | InboxReceipts): ReceiptFrame[] {
     const batch = item.kind === "receipts";
+    if (batch && item.retry && this.reads.hasRecentReceipt(item.rid)) return [];
     // A repeated delivery writes nothing (the insert is ignored, its seq given back).
     const seq = this.nextSeq();
     const written = this.sql.exec(
-      "INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rid) DO NOTHING",
+      `INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(rid) WHERE by != '*' DO NOTHING`,
       seq,
       item.rid,
       item.chat,

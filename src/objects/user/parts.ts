@@ -33,6 +33,7 @@ import { PresenceHub } from "./presence-hub";
 import { frameBucket, type TokenBucket } from "./rate-limit";
 import { ReceiptGather, receiptItem } from "./receipt-gather";
 import { USER_SCHEMA } from "./schema";
+import { heldSeq, holdSeq } from "./seq-hold";
 import { PushSubscriptions, pushOffline, type ReactionNews } from "./web-push";
 
 /** Beyond the delete window, before a message may be archived (a change delivered late, the outbox's retries). */
@@ -88,9 +89,9 @@ export class UserParts {
     migrate(ctx.storage, USER_SCHEMA);
     this.meta = new Meta(sql);
     // The seq and the id clock share one meta row (./counters.ts).
-    const counters = new Counters(this.meta, sql);
+    const counters = new Counters(this.meta, sql, heldSeq(ctx.getWebSockets()));
     this.mailbox = new Mailbox(sql, counters, this.userId);
-    this.groups = new GroupChats(sql, this.meta, this.mailbox);
+    this.groups = new GroupChats(sql, this.meta, this.mailbox, (seq) => holdSeq(ctx.getWebSockets(), seq));
     this.blocks = new Blocks(sql);
     this.mutes = new ChatMutes(sql);
     this.pushSubs = new PushSubscriptions(sql);
@@ -103,11 +104,10 @@ export class UserParts {
     // Nothing younger than a delete for everyone may reach is archived: such a change never meets an archived copy.
     const archiving = archiveConfig(env);
     archiving.minAgeMs = Math.max(archiving.minAgeMs, this.windows.delete + ARCHIVE_MARGIN_MS);
-    // Before a page is taken: the peers' confirmations and the chat rows waiting in memory are stored (the page's checks read them).
-    this.archive = new MailboxArchive(ctx.storage, env.ARCHIVE, this.userId, archiving, () => {
-      this.peers.flush();
-      this.mailbox.chatRows.flush();
-    });
+    // Before a page is taken: the peers' confirmations go to the chat rows in memory, where the page's checks read them.
+    this.archive = new MailboxArchive(ctx.storage, env.ARCHIVE, this.userId, archiving, this.mailbox.chatRows, () =>
+      this.peers.flush(),
+    );
     this.archiveReads = new MailboxArchiveReads(this.archive, this.mailbox);
     this.archiving = new MailboxArchiveAlarm(
       this.archive,
@@ -252,15 +252,19 @@ export class UserParts {
     return { sql: this.ctx.storage.sql, userId: this.userId, env: this.env };
   }
 
-  /** Hands the gathered receipts to the senders (./receipt-gather.ts). */
+  /** Hands the gathered receipts to the senders (./receipt-gather.ts): straight, the outbox only if that fails. */
   flushReceipts(): Promise<void> {
-    return this.writes.run(() => {
-      const now = Date.now();
-      for (const { status, group } of this.receipts.take()) {
-        this.outbox.enqueue(group.sender, [receiptItem(this.userId, group, status, now)], now);
-        void this.outbox.kick(group.sender);
-      }
-    });
+    const now = Date.now();
+    const bySender = new Map<string, InboxItem[]>();
+    for (const { status, group } of this.receipts.take()) {
+      const items = bySender.get(group.sender) ?? [];
+      items.push(receiptItem(this.userId, group, status, now));
+      bySender.set(group.sender, items);
+    }
+    const write = (job: () => void) => this.writes.run(job);
+    return Promise.all([...bySender].map(([sender, items]) => this.outbox.offer(sender, items, write))).then(
+      () => undefined,
+    );
   }
 
   /** Web Push (./web-push.ts) for new messages and reactions from others while no device is connected, muted chats aside. */

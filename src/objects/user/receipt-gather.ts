@@ -7,7 +7,9 @@
 // answered waits RECEIPT_GATHER_MS, so the frames of a burst make one receipt
 // per sender and status.
 //
-// Crash: a receipt gathered and not yet handed to the outbox is lost with the
+// They go straight to the sender's object, and to the durable outbox only if
+// that fails (storage/outbox.ts, `offer`). Crash: a receipt gathered and not
+// yet answered by the sender (or written to the outbox) is lost with the
 // object: a tick (the messages are stored and delivered); docs/architecture.md.
 
 import type { ChatId, ReceiptStatus } from "../../shared/protocol";

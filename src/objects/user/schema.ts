@@ -6,10 +6,13 @@ import { META_TABLE } from "../storage/meta";
 import { OUTBOX_INDEX, OUTBOX_TABLE } from "../storage/outbox";
 import type { SchemaStep } from "../storage/schema";
 import { COUNTERS_KEY, packCounters } from "./counters";
+import { RUN_PAGES_INDEX, RUN_PAGES_TABLE } from "./group-chat-store";
 import { ARCHIVE_CHATS_TABLE } from "./mailbox-archive-index";
-import { LEGACY_GROUP_SEQ_KEY } from "./mailbox-chats";
 import { MEDIA_TABLES } from "./media-store";
 import { MUTES_TABLE } from "./mutes";
+import { STEP_13 } from "./schema-v13";
+import { STEP_16 } from "./schema-v16";
+import { createSearchTriggers, dropSearchTriggers } from "./search-triggers";
 import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
 import { WATCHING_INDEX, WATCHING_TABLE } from "./watching";
 import { PUSH_TABLE } from "./web-push";
@@ -270,96 +273,12 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
   (sql) => {
     sql.exec("ALTER TABLE messages ADD COLUMN media TEXT");
     for (const statement of MEDIA_TABLES) sql.exec(statement);
-    const indexed = (row: "new" | "old") => `${row}.text || coalesce(' ' || json_extract(${row}.media, '$.name'), '')`;
-    sql.exec("DROP TRIGGER messages_fts_insert");
-    sql.exec("DROP TRIGGER messages_fts_delete");
-    sql.exec("DROP TRIGGER messages_fts_update");
-    sql.exec(`CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-      INSERT INTO messages_fts (rowid, text) VALUES (new.seq, ${indexed("new")});
-    END`);
-    sql.exec(`CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
-      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, ${indexed("old")});
-    END`);
-    sql.exec(`CREATE TRIGGER messages_fts_update AFTER UPDATE OF seq, text, media ON messages BEGIN
-      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, ${indexed("old")});
-      INSERT INTO messages_fts (rowid, text) VALUES (new.seq, ${indexed("new")});
-    END`);
+    dropSearchTriggers(sql);
+    createSearchTriggers(sql);
   },
   // v13: a one-to-one message at fewer rows written again (issue 16, item 5;
   // docs/architecture.md, "Rows per message").
-  (sql) => {
-    // Receipts as positions (./mailbox-receipts.ts): per one-to-one chat, the
-    // newest peer message delivered and read; a message an edit made unread
-    // again is marked (`unread_mark`, only such rows enter its index). The
-    // per-message delivered_at / read_at go: they were two rows written per
-    // message. Peer messages are those of the chat's peer (u:<peer>).
-    sql.exec("ALTER TABLE chats ADD COLUMN read_upto TEXT NOT NULL DEFAULT ''");
-    sql.exec("ALTER TABLE chats ADD COLUMN delivered_upto TEXT NOT NULL DEFAULT ''");
-    const peer = "m.chat = chats.chat AND m.sender = substr(chats.chat, 3) AND m.system IS NULL";
-    sql.exec(`UPDATE chats SET
-      read_upto = coalesce((SELECT max(m.id) FROM messages m WHERE ${peer} AND m.read_at IS NOT NULL), ''),
-      delivered_upto = coalesce((SELECT max(m.id) FROM messages m WHERE ${peer} AND m.id <
-        coalesce((SELECT min(m.id) FROM messages m WHERE ${peer} AND m.delivered_at IS NULL AND m.read_at IS NULL), '~')), '')
-      WHERE chat LIKE 'u:%'`);
-    sql.exec("UPDATE chats SET delivered_upto = read_upto WHERE delivered_upto < read_upto");
-    // Group messages stored before step 8 are the only rows of `messages` no chat row covers,
-    // and none come after them: a wake's repair of the chat rows starts above them.
-    sql.exec(
-      `INSERT INTO meta (key, value) SELECT ?, max(seq) FROM messages WHERE chat LIKE 'g:%' HAVING max(seq) IS NOT NULL`,
-      LEGACY_GROUP_SEQ_KEY,
-    );
-    // One index fewer: `id` unique and `(chat, id)` become one unique
-    // `(chat, id)` (a lookup by id alone goes through the chat list,
-    // ./mailbox-lookup.ts). A table rebuild; seqs stay, so the search index
-    // (keyed by seq) stays valid, and its triggers are made again.
-    sql.exec(`CREATE TABLE messages_v13 (
-      seq INTEGER PRIMARY KEY,
-      id TEXT NOT NULL,
-      chat TEXT NOT NULL,
-      sender TEXT NOT NULL,
-      text TEXT NOT NULL,
-      ts INTEGER NOT NULL,
-      client_id TEXT,
-      system TEXT,
-      edited_at INTEGER,
-      deleted_at INTEGER,
-      deleted_by TEXT,
-      change_id TEXT,
-      reply_to TEXT,
-      reply_from TEXT,
-      reply_excerpt TEXT,
-      forwarded INTEGER,
-      media TEXT,
-      unread_mark INTEGER
-    )`);
-    const columns =
-      "seq, id, chat, sender, text, ts, client_id, system, edited_at, deleted_at, deleted_by, change_id, reply_to, reply_from, reply_excerpt, forwarded, media";
-    // Read peer messages below the read position that are unread (an edit reset them) keep that as a mark.
-    sql.exec(`INSERT INTO messages_v13 (${columns}, unread_mark)
-      SELECT ${columns.replace(/(\w+)/g, "m.$1")},
-        CASE WHEN m.read_at IS NULL AND m.system IS NULL AND c.chat IS NOT NULL AND m.id < c.read_upto THEN 1 END
-      FROM messages m LEFT JOIN chats c ON c.chat = m.chat AND c.chat LIKE 'u:%' AND m.sender = substr(c.chat, 3)`);
-    sql.exec("DROP TRIGGER messages_fts_insert");
-    sql.exec("DROP TRIGGER messages_fts_delete");
-    sql.exec("DROP TRIGGER messages_fts_update");
-    sql.exec("DROP TABLE messages");
-    sql.exec("ALTER TABLE messages_v13 RENAME TO messages");
-    sql.exec("CREATE UNIQUE INDEX messages_by_chat ON messages(chat, id)");
-    sql.exec("CREATE UNIQUE INDEX messages_by_client_id ON messages(client_id) WHERE client_id IS NOT NULL");
-    sql.exec("CREATE INDEX messages_by_reply ON messages(reply_to) WHERE reply_to IS NOT NULL");
-    sql.exec("CREATE INDEX messages_unread_mark ON messages(chat, id) WHERE unread_mark IS NOT NULL");
-    const indexed = (row: "new" | "old") => `${row}.text || coalesce(' ' || json_extract(${row}.media, '$.name'), '')`;
-    sql.exec(`CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-      INSERT INTO messages_fts (rowid, text) VALUES (new.seq, ${indexed("new")});
-    END`);
-    sql.exec(`CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
-      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, ${indexed("old")});
-    END`);
-    sql.exec(`CREATE TRIGGER messages_fts_update AFTER UPDATE OF seq, text, media ON messages BEGIN
-      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, ${indexed("old")});
-      INSERT INTO messages_fts (rowid, text) VALUES (new.seq, ${indexed("new")});
-    END`);
-  },
+  STEP_13,
   // v14: the mailbox's archive (issue 17; ./mailbox-archive.ts, docs/archive.md).
   // One row per page written to R2 (positions are seqs), and per page the
   // chats it holds with their lowest and highest ids: what history, quotes,
@@ -368,4 +287,16 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
     sql.exec(ARCHIVE_PAGES_TABLE);
     sql.exec(ARCHIVE_CHATS_TABLE);
   },
+  // v15: a group's ended runs stay in its row (`ended`, JSON) until RUN_PAGE
+  // of them leave as one row of `group_run_pages` (./group-chats.ts): at a
+  // low rate every receipt ends the sender's run, and a `group_runs` row per
+  // run (and its index) was two rows written per message. Self-contained:
+  // the runs already in `group_runs` stay there and are read as before.
+  (sql) => {
+    sql.exec("ALTER TABLE group_chats ADD COLUMN ended TEXT");
+    sql.exec(RUN_PAGES_TABLE);
+    sql.exec(RUN_PAGES_INDEX);
+  },
+  // v16: a group's batch of receipts leaves the rid index (./schema-v16.ts).
+  STEP_16,
 ];

@@ -20,6 +20,8 @@ export interface SocketInfo {
   spoke?: true;
   /** A close decided before the client had sent anything, done at its first frame (see endSocket). */
   closeWith?: { code: number; reason: string };
+  /** The greatest mailbox seq handed out while this socket was open (./seq-hold.ts). */
+  seq?: number;
 }
 
 export function attach(ws: WebSocket, info: SocketInfo): void {
