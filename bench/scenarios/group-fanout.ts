@@ -108,12 +108,15 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
   const firstSeen = new Set<string>();
   const readCount = new Map<string, number>();
   const warmText = `${tag}#warm-up`;
+  const wakeText = `${tag}#wake-up`;
   let warmed = 0;
+  let woken = 0;
   members.forEach((member, i) => {
     if (i === 0) return;
     (devices[i] as Device).on("message", (m: Message) => {
       if (m.chat !== chat) return;
       if (m.text === warmText) return void warmed++;
+      if (m.text === wakeText) return void woken++;
       const t0 = sentAt.get(m.text);
       if (t0 === undefined) return;
       const key = `${member.id} ${m.text}`;
@@ -137,6 +140,12 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
   owner0.send(chat, warmText);
   await waitFor(() => warmed >= others, 30_000, 20);
   await sleep(num(ctx.params, "settle"));
+  // The settle let the members' objects leave memory (about 10 s idle): one
+  // more message wakes them, so the count is of a live group, where members
+  // get a message every few hundred ms and stay in memory. (A group quieter
+  // than that: --rate 0.05, say, a message every 20 s, wakes them each time.)
+  owner0.send(chat, wakeText);
+  await waitFor(() => woken >= others, 60_000, 20);
   await ctx.measured.start();
   const diskBefore = ctx.target.writeBytes?.() ?? null;
   const cpuBefore = ctx.target.cpuMs();
