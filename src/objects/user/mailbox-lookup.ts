@@ -28,6 +28,11 @@ export class MessageLookup {
     this.chats.delete(id);
   }
 
+  /** The chat of an id this object handled this wake, from memory only (undefined if not remembered). */
+  remembered(id: string): string | undefined {
+    return this.chats.get(id);
+  }
+
   /** The chat of the mailbox row with this id (null if there is none). */
   chatOf(id: string): string | null {
     const known = this.chats.get(id);

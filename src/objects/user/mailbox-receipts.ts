@@ -59,39 +59,57 @@ export class ReceiptPositions {
       const above = this.above.get(chat) ?? new Set<string>();
       const candidates = chatIds.filter((id) => id > row.delivered_upto && !above.has(id));
       if (candidates.length === 0) continue;
-      // Only messages from the peer count (not own ones, nor system lines).
-      const fresh = this.sql
-        .exec<{ id: string; sender: string }>(
-          `SELECT id, sender FROM messages WHERE chat = ? AND id IN (SELECT value FROM json_each(?))
-             AND sender != ? AND system IS NULL ORDER BY id`,
-          chat,
-          JSON.stringify(candidates),
-          this.owner,
-        )
-        .toArray();
+      // The peer's messages after the position, as many as could be acknowledged
+      // now: usually the candidates are the first of them (a device acknowledges
+      // in order), and this one read both finds them and moves the position.
+      const next = this.peerAfter(chat, row.delivered_upto, above.size + candidates.length);
+      const wanted = new Set(candidates);
+      let fresh = next.filter((r) => wanted.has(r.id));
+      if (fresh.length < candidates.length) {
+        // Some lie further on (past a gap), or are not the peer's: looked up by id.
+        // Only messages from the peer count (not own ones, nor system lines).
+        fresh = this.sql
+          .exec<{ id: string; sender: string }>(
+            `SELECT id, sender FROM messages WHERE chat = ? AND id IN (SELECT value FROM json_each(?))
+               AND sender != ? AND system IS NULL ORDER BY id`,
+            chat,
+            JSON.stringify(candidates),
+            this.owner,
+          )
+          .toArray();
+      }
       if (fresh.length === 0) continue;
       for (const { id } of fresh) above.add(id);
-      this.advance(chat, above);
+      this.advance(chat, above, next);
       groups.push({ sender: fresh[0]?.sender ?? "", chat: chat as ChatId, ids: fresh.map((r) => r.id) });
     }
     return groups;
   }
 
-  /** Moves the delivered position over the acknowledged ids that follow it without a gap. */
-  private advance(chat: string, above: Set<string>): void {
-    const row = this.chats.get(chat);
-    if (!row) return;
-    const next = this.sql
-      .exec<{ id: string }>(
-        "SELECT id FROM messages WHERE chat = ? AND id > ? AND sender != ? AND system IS NULL ORDER BY id LIMIT ?",
+  /** The peer's messages of a chat after `after`, oldest first (own ones and system lines left out). */
+  private peerAfter(chat: string, after: string, limit: number): { id: string; sender: string }[] {
+    return this.sql
+      .exec<{ id: string; sender: string }>(
+        "SELECT id, sender FROM messages WHERE chat = ? AND id > ? AND sender != ? AND system IS NULL ORDER BY id LIMIT ?",
         chat,
-        row.delivered_upto,
+        after,
         this.owner,
-        above.size,
+        limit,
       )
       .toArray();
+  }
+
+  /**
+   * Moves the delivered position over the acknowledged ids that follow it
+   * without a gap. `next`: the peer's messages after the position, at least
+   * `above.size` of them if there are (read by the caller), else read here.
+   */
+  private advance(chat: string, above: Set<string>, next?: { id: string }[]): void {
+    const row = this.chats.get(chat);
+    if (!row) return;
+    const after = next ?? this.peerAfter(chat, row.delivered_upto, above.size);
     let upto = row.delivered_upto;
-    for (const { id } of next) {
+    for (const { id } of after) {
       if (!above.has(id)) break;
       above.delete(id);
       upto = id;

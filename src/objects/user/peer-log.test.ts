@@ -126,4 +126,42 @@ describe("one-to-one delivery from the mailbox, when the sender dies", { timeout
     await eventually(async () => (await sender.stats()).outbox === 0, "nothing owed");
     await clearAlarms([], [alice.user.id, bob.user.id]);
   });
+
+  it("a peer caught up stays known: what follows its stored position arrives once and in order, a failure included", async () => {
+    const alice = await register();
+    const bob = await register();
+    const sender = userStub(alice.user.id);
+    const handed = () =>
+      runInDurableObject(
+        sender,
+        (_instance, state) =>
+          state.storage.sql
+            .exec<{ handed: string | null }>("SELECT handed FROM chats WHERE chat = ?", `u:${bob.user.id}`)
+            .one().handed,
+      );
+    let failNext = false;
+    await wrapDeliveries(alice.user.id, (real) => async (target, items) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error("injected: recipient down once");
+      }
+      return real(target, items);
+    });
+    const a = await connect(alice.token);
+    const first = await sendAndWait(a, `u:${bob.user.id}`, "m0", "c0");
+    await eventually(async () => (await sender.stats()).outbox === 0, "the first confirmed");
+    // The next write batch stores the confirmed position; the peer stays in memory, caught up.
+    const second = await sendAndWait(a, `u:${bob.user.id}`, "m1", "c1");
+    await eventually(async () => (await sender.stats()).outbox === 0, "the second confirmed");
+    failNext = true;
+    const rest = [];
+    for (let i = 2; i < 5; i++) rest.push(await sendAndWait(a, `u:${bob.user.id}`, `m${i}`, `c${i}`));
+    await eventually(async () => (await sender.stats()).outbox === 0, "nothing owed after the retry", 15_000);
+    expect(await handed()).not.toBe(null);
+    const history = await userStub(bob.user.id).history(`u:${alice.user.id}`, undefined, 10);
+    expect(history.map((m) => m.text)).toEqual(["m0", "m1", "m2", "m3", "m4"]);
+    expect(history.map((m) => m.id)).toEqual([first.id, second.id, ...rest.map((r) => r.id)]);
+    a.close();
+    await clearAlarms([], [alice.user.id, bob.user.id]);
+  });
 });
