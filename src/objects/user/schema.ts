@@ -12,6 +12,7 @@ import { MEDIA_TABLES } from "./media-store";
 import { MUTES_TABLE } from "./mutes";
 import { STEP_13 } from "./schema-v13";
 import { STEP_16 } from "./schema-v16";
+import { STEP_17 } from "./schema-v17";
 import { createSearchTriggers, dropSearchTriggers } from "./search-triggers";
 import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
 import { WATCHING_INDEX, WATCHING_TABLE } from "./watching";
@@ -299,4 +300,6 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
   },
   // v16: a group's batch of receipts leaves the rid index (./schema-v16.ts).
   STEP_16,
+  // v17: the search index fed in batches of new messages (./schema-v17.ts).
+  STEP_17,
 ];

@@ -2,7 +2,9 @@
 // paged by message id. One-to-one messages (and group messages stored before
 // schema step 8) are searched in this mailbox (messages_fts, schema steps 3-7);
 // group messages in each group's own index (group/views.ts), once for all its
-// members, bounded by the caller's windows there. Archived one-to-one
+// members, bounded by the caller's windows there. The newest messages of
+// this mailbox wait in the index's tail and are matched one by one
+// (./search-tail.ts). Archived one-to-one
 // messages (./mailbox-archive-reads.ts) are scanned in a few pages when the
 // index finds fewer hits than asked.
 //
@@ -19,6 +21,7 @@ import type { GroupReads } from "./group-reads";
 import { type Mailbox, MESSAGE_COLUMNS, type MessageRow } from "./mailbox";
 import type { MailboxArchiveReads } from "./mailbox-archive-reads";
 import { matchExpression, searchSqlBeforeId } from "./search-query";
+import { tailHits } from "./search-tail";
 
 export interface SearchRequest {
   words: string[];
@@ -42,8 +45,13 @@ export function searchMailbox(
   if (before !== undefined && !mailbox.findById(before) && !elsewhere(before)) {
     return fail(new AppError("invalid_field", "before must be the id of a message in your mailbox"));
   }
-  const rows = sql.exec<MessageRow>(QUERY, matchExpression(words), before ?? "~", limitOf(request)).toArray();
-  return ok(rows.map((row) => mailbox.toMessage(row)));
+  const match = matchExpression(words);
+  const limit = limitOf(request);
+  // The newest messages wait for the index in its tail (./search-tail.ts); every hit there is newer.
+  const tail = tailHits(sql, match, before ?? "~", limit);
+  const rows =
+    tail.length < limit ? sql.exec<MessageRow>(QUERY, match, before ?? "~", limit - tail.length).toArray() : [];
+  return ok([...tail, ...rows].map((row) => mailbox.toMessage(row)));
 }
 
 function limitOf(request: SearchRequest): number {

@@ -1,0 +1,30 @@
+// The search index's tail (./search-triggers.ts): the newest messages, not yet
+// in FTS5, read one by one and matched the way the index's tokenizer would
+// (../storage/archive-match.ts, as archived pages are). At most
+// SEARCH_TAIL_SEQS seqs of rows, newest first, so they come before any hit of
+// the index, whose messages are all older.
+
+import { textMatcher } from "../storage/archive-match";
+import { MESSAGE_COLUMNS, type MessageRow } from "./mailbox-reads";
+import { FTS_UPTO_KEY } from "./search-triggers";
+
+/** Hits among the messages after the index's position, newest first, ids below `before`. */
+export function tailHits(sql: SqlStorage, match: string, before: string, limit: number): MessageRow[] {
+  const matches = textMatcher(match);
+  const upto = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", FTS_UPTO_KEY).toArray()[0]?.value;
+  if (upto === undefined) return []; // before step 17 every message is in the index
+  const rows = sql
+    .exec<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? AND id < ? AND system IS NULL ORDER BY seq DESC`,
+      Number(upto),
+      before,
+    )
+    .toArray();
+  return rows.filter((row) => matches(indexedText(row))).slice(0, limit);
+}
+
+/** What the index would hold of the row: its text, then its file's name, if any. */
+function indexedText(row: MessageRow): string {
+  const name = row.media ? (JSON.parse(row.media) as { name?: unknown }).name : undefined;
+  return typeof name === "string" ? `${row.text} ${name}` : row.text;
+}
