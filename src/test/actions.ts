@@ -52,6 +52,22 @@ export async function rows<T extends Record<string, SqlStorageValue>>(
   );
 }
 
+/**
+ * Rows of a query about `receipts`, once the receipts the object holds for
+ * its next commit (user/receipt-hold.ts) are written, as sync and message
+ * info write them before they read.
+ */
+export async function receiptRows<T extends Record<string, SqlStorageValue>>(
+  userId: string,
+  query: string,
+  ...bindings: SqlStorageValue[]
+): Promise<T[]> {
+  return runInDurableObject(userStub(userId) as DurableObjectStub, (object, state) => {
+    (object as unknown as { parts: { mailbox: { held: { write(): void } } } }).parts.mailbox.held.write();
+    return state.storage.sql.exec<T>(query, ...bindings).toArray();
+  });
+}
+
 /** Makes a message older, as if sent `ms` earlier (to test the edit and delete windows). */
 export async function age(userId: string, id: string, ms: number): Promise<void> {
   await runInDurableObject(userStub(userId) as DurableObjectStub, (_, state) => {

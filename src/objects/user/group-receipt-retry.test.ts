@@ -6,7 +6,7 @@
 
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { rows } from "../../test/actions";
+import { receiptRows } from "../../test/actions";
 import { clearAlarms, groupStub, settle, team } from "../../test/groups";
 import { connect, register, userStub } from "../../test/helpers";
 import { eventually } from "../../test/presence-helpers";
@@ -28,7 +28,7 @@ describe("a group's receipt batch handed over again", () => {
       readers: { bob: ["m1"], carol: ["m1"] },
       ...(retry ? { retry } : {}),
     });
-    const count = async () => (await rows(alice.user.id, "SELECT seq FROM receipts")).length;
+    const count = async () => (await receiptRows(alice.user.id, "SELECT seq FROM receipts")).length;
     await stub.accept([batch("g.delivered.1.1")]);
     expect(await count()).toBe(1);
     const seq = (await stub.stats()).seq;
@@ -39,7 +39,10 @@ describe("a group's receipt batch handed over again", () => {
     // The first try never arrived: the retry is stored.
     await stub.accept([batch("g.delivered.1.2", true)]);
     expect(await count()).toBe(2);
-    const stored = await rows<{ rid: string; by: string }>(alice.user.id, "SELECT rid, by FROM receipts ORDER BY seq");
+    const stored = await receiptRows<{ rid: string; by: string }>(
+      alice.user.id,
+      "SELECT rid, by FROM receipts ORDER BY seq",
+    );
     expect(stored).toEqual([
       { rid: "g.delivered.1.1", by: "*" },
       { rid: "g.delivered.1.2", by: "*" },
@@ -71,7 +74,7 @@ describe("a group's receipt batch handed over again", () => {
     // The group tries again after its backoff (a second), marked `retry`.
     await eventually(async () => calls >= 2, "the retry");
     await new Promise((r) => setTimeout(r, 200));
-    const batches = await rows<{ by: string }>(admin.user.id, "SELECT by FROM receipts WHERE chat = ?", chat);
+    const batches = await receiptRows<{ by: string }>(admin.user.id, "SELECT by FROM receipts WHERE chat = ?", chat);
     expect(batches).toEqual([{ by: "*" }]);
     expect(a.of("receipt").filter((f) => f.ids.includes(sent.id))).toHaveLength(1);
     a.close();

@@ -58,6 +58,8 @@ export class MailboxReads {
     private readonly lookup: MessageLookup,
     private readonly chatRows: ChatRows,
     private readonly toMessage: (row: MessageRow) => Message,
+    /** Stores the receipts held in memory (./receipt-hold.ts), before they are read. */
+    private readonly writeHeld: () => void = () => {},
   ) {}
 
   findByClientId(clientId: string): Message | null {
@@ -111,6 +113,7 @@ export class MailboxReads {
 
   /** Receipts after a sync cursor, in seq order, each row with its seq (a group's batch: a frame per reader). */
   receiptsAfter(after: number, limit: number): { seq: number; frame: ReceiptFrame[] }[] {
+    this.writeHeld();
     return this.sql
       .exec<{ seq: number; chat: string; ids: string; status: string; by: string; ts: number }>(
         "SELECT seq, chat, ids, status, by, ts FROM receipts WHERE seq > ? ORDER BY seq LIMIT ?",

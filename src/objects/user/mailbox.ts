@@ -16,6 +16,7 @@ import { BATCH_READER, MailboxReads, type MessageRow, receiptFrames, toMessage }
 import { type ReceiptGroup, ReceiptPositions } from "./mailbox-receipts";
 import { quoteColumns } from "./quotes";
 import { MailboxReactions } from "./reactions";
+import { ReceiptHold } from "./receipt-hold";
 import { ReceiptMarks } from "./receipt-marks";
 
 export { BATCH_READER, MESSAGE_COLUMNS, type MessageRow } from "./mailbox-reads";
@@ -36,6 +37,8 @@ export class Mailbox {
   readonly positions: ReceiptPositions;
   readonly lookup: MessageLookup;
   readonly reads: MailboxReads;
+  /** One-to-one receipts shown and waiting for a commit to ride (./receipt-hold.ts). */
+  readonly held: ReceiptHold;
   /** Own one-to-one messages as what their peers are owed (./mailbox-outbound.ts, ./peer-log.ts). */
   readonly outbound: MailboxOutbound;
   /** Contacts whose row is known to be stored (this wake): the hot path skips re-writing it. */
@@ -45,14 +48,23 @@ export class Mailbox {
     private readonly sql: SqlStorage,
     private readonly counters: Counters,
     readonly owner: string,
+    /** Runs a write in a batch of its own (./receipt-hold.ts); without it receipts are stored at once. */
+    later: ((write: () => void) => void) | null = null,
   ) {
-    this.marks = new ReceiptMarks(sql);
+    this.held = new ReceiptHold(sql, later);
+    this.marks = new ReceiptMarks(sql, () => this.held.write());
     this.changes = new MessageChanges(sql, this);
     this.reactions = new MailboxReactions(sql, this);
     this.chatRows = new ChatRows(sql, owner);
     this.lookup = new MessageLookup(sql);
     this.positions = new ReceiptPositions(sql, owner, this.chatRows, this.lookup);
-    this.reads = new MailboxReads(sql, this.lookup, this.chatRows, (row) => this.toMessage(row));
+    this.reads = new MailboxReads(
+      sql,
+      this.lookup,
+      this.chatRows,
+      (row) => this.toMessage(row),
+      () => this.held.write(),
+    );
     this.outbound = new MailboxOutbound(sql, owner, this.chatRows, (row) => this.toMessage(row));
   }
 
@@ -170,35 +182,21 @@ export class Mailbox {
 
   /**
    * One receipts row per delivery: a reader's receipt (one-to-one), or a
-   * group's batch of many readers' (`by` = "*", `ids` = reader → ids). Message
-   * info reads these rows themselves (receipt-marks.ts): no mark per message.
-   *
-   * A one-to-one receipt is deduped by its rid's unique index. A group's
-   * batch is not in it (user schema step 16: a row more per batch): the group
-   * hands a batch over again only after a failed call (`retry`), and only
-   * then is its rid looked for.
+   * group's batch of many readers' (`by` = "*", `ids` = reader → ids), shown
+   * now and stored with the next commit (./receipt-hold.ts). Message info
+   * reads these rows themselves (receipt-marks.ts): no mark per message.
+   * A repeat (a retry after a lost answer) is dropped: a one-to-one rid is
+   * in a unique index; a group's batch is not (schema step 16), and is looked
+   * for only when the group says it hands it over again (`retry`).
    */
   private acceptReceipt(item: InboxReceipt | InboxReceipts): ReceiptFrame[] {
     const batch = item.kind === "receipts";
-    if (batch && item.retry && this.reads.hasRecentReceipt(item.rid)) return [];
-    // A repeated delivery writes nothing (the insert is ignored, its seq given back).
-    const seq = this.nextSeq();
-    const written = this.sql.exec(
-      `INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(rid) WHERE by != '*' DO NOTHING`,
-      seq,
-      item.rid,
-      item.chat,
-      JSON.stringify(batch ? item.readers : item.ids),
-      item.status,
-      batch ? BATCH_READER : item.by,
-      item.ts,
-    ).rowsWritten;
-    if (written === 0) {
-      this.giveBack();
-      return [];
-    }
-    return receiptFrames(item.chat, batch ? item.readers : { [item.by]: item.ids }, item.status, item.ts);
+    const again = batch ? item.retry === true && this.reads.hasRecentReceipt(item.rid) : this.held.stored(item.rid);
+    if (again || this.held.holds(item.rid)) return [];
+    const { rid, chat, status, ts } = item;
+    const ids = JSON.stringify(batch ? item.readers : item.ids);
+    this.held.hold({ seq: this.nextSeq(), rid, chat, ids, status, by: batch ? BATCH_READER : item.by, ts });
+    return receiptFrames(chat, batch ? item.readers : { [item.by]: item.ids }, status, ts);
   }
 
   private acceptMessage(item: InboxMessage): Message | null {

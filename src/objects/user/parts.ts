@@ -90,7 +90,7 @@ export class UserParts {
     this.meta = new Meta(sql);
     // The seq and the id clock share one meta row (./counters.ts).
     const counters = new Counters(this.meta, sql, heldSeq(ctx.getWebSockets()));
-    this.mailbox = new Mailbox(sql, counters, this.userId);
+    this.mailbox = new Mailbox(sql, counters, this.userId, (write) => void this.writes.run(write));
     this.groups = new GroupChats(sql, this.meta, this.mailbox, (seq) => holdSeq(ctx.getWebSockets(), seq));
     this.blocks = new Blocks(sql);
     this.mutes = new ChatMutes(sql);
@@ -141,6 +141,7 @@ export class UserParts {
       () => {
         this.outbox.flushConfirmed();
         this.peers.flush();
+        this.mailbox.held.write();
         this.archiving.wrote();
         this.restateSafetyNets();
       },
@@ -182,6 +183,7 @@ export class UserParts {
         this.peers.flush();
         this.flushGroups();
         this.mailbox.chatRows.flush();
+        this.mailbox.held.write();
         if (this.receipts.size > 0) void this.flushReceipts();
         const waiting = this.media.waiting() || this.archiving.waiting;
         if (this.outbox.nextDue() === null && !this.peers.owed() && !waiting) this.alarms.cancel();

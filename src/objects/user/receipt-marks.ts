@@ -11,7 +11,11 @@
 import type { ReaderReceipt } from "../../shared/protocol";
 
 export class ReceiptMarks {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(
+    private readonly sql: SqlStorage,
+    /** Stores the receipts held in memory (./receipt-hold.ts), before they are read. */
+    private readonly writeHeld: () => void = () => {},
+  ) {}
 
   resetReads(id: string): void {
     this.sql.exec("UPDATE receipt_marks SET read_at = NULL WHERE id = ?", id);
@@ -27,6 +31,7 @@ export class ReceiptMarks {
    * any (a read implies it), read the first read made after its last edit.
    */
   ofOneToOne(message: { id: string; chat: string; seq: number; editedAt?: number }): ReaderReceipt[] {
+    this.writeHeld();
     const row = this.sql
       .exec<{ delivered: number | null; read: number | null }>(
         `SELECT min(r.ts) AS delivered, min(CASE WHEN r.status = 'read' AND r.ts >= ?1 THEN r.ts END) AS read
@@ -48,6 +53,7 @@ export class ReceiptMarks {
    * left out. Marks kept by older code (before schema step 8) come first.
    */
   ofGroup(message: { id: string; chat: string; seq: number; editedAt?: number }): Map<string, ReaderReceipt> {
+    this.writeHeld();
     const marks = this.of(message.id);
     const times = `min(r.ts) AS delivered, min(CASE WHEN r.status = 'read' AND r.ts >= ?1 THEN r.ts END) AS read`;
     const rows = this.sql

@@ -10,7 +10,7 @@
 
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { rows } from "../../test/actions";
+import { receiptRows as receiptsWritten, rows } from "../../test/actions";
 import { clearAlarms, settle, team } from "../../test/groups";
 import { connect, type TestSocket, userStub } from "../../test/helpers";
 import type { InboxReceipt } from "../inbox";
@@ -70,7 +70,7 @@ describe("schema steps 15 and 16 on an object written before them", () => {
     await a.until((s) => s.of("receipt").some((f) => f.chat === chat && f.status === "read"));
     await a.until((s) => s.of("receipt").some((f) => f.chat === direct));
     await new Promise((r) => setTimeout(r, 300));
-    const receiptRows = await rows<{ seq: number; rid: string; by: string }>(
+    const receiptRows = await receiptsWritten<{ seq: number; rid: string; by: string }>(
       admin.user.id,
       "SELECT seq, rid, by FROM receipts ORDER BY seq",
     );
