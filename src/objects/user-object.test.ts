@@ -10,23 +10,12 @@ import {
   SYNC_BATCH,
   TEXT_MAX,
 } from "../shared/limits";
+import { drainAlarms, handed, sendAndWait } from "../test/actions";
 import { api, connect, register, type TestSocket, userStub } from "../test/helpers";
 import { wrapDeliveries } from "../test/outbox-faults";
 import { eventually } from "../test/presence-helpers";
 import { WriteMeter } from "../test/write-meter";
 import type { InboxItem } from "./inbox";
-
-async function sendAndWait(socket: TestSocket, chat: string, text: string, clientId: string) {
-  socket.send({ type: "send", clientId, chat, text });
-  return socket.next("sent", (f) => f.clientId === clientId);
-}
-
-/** Runs the object's alarm until its outbox is empty (each test cleans up its own alarms). */
-async function drainAlarms(userId: string) {
-  const stub = userStub(userId);
-  for (let i = 0; i < 5 && (await stub.stats()).outbox > 0; i++) await runDurableObjectAlarm(stub);
-  await runDurableObjectAlarm(stub);
-}
 
 describe("sending one-to-one", () => {
   it("stores in both mailboxes, in order, with increasing seq and time-sortable ids", async () => {
@@ -335,15 +324,7 @@ describe("a one-to-one message's confirmed delivery", () => {
     const alice = await register();
     const bob = await register(); // never connected: no receipt comes back to write with
     const sender = userStub(alice.user.id);
-    // The chat row's `handed`: the newest own message bob's object confirmed, as stored (user/peer-log.ts).
-    const handed = () =>
-      runInDurableObject(
-        sender,
-        (_instance, state) =>
-          state.storage.sql
-            .exec<{ handed: string | null }>("SELECT handed FROM chats WHERE chat = ?", `u:${bob.user.id}`)
-            .one().handed,
-      );
+    const handedToBob = () => handed(alice.user.id, `u:${bob.user.id}`);
     const outboxRows = () =>
       runInDurableObject(
         sender,
@@ -354,18 +335,18 @@ describe("a one-to-one message's confirmed delivery", () => {
     const one = await sendAndWait(a, `u:${bob.user.id}`, "one", "r1");
     await confirmed();
     await new Promise((r) => setTimeout(r, 1_500)); // no timer of its own stores it
-    expect(await handed()).toBe(null);
+    expect(await handedToBob()).toBe(null);
 
     const two = await sendAndWait(a, `u:${bob.user.id}`, "two", "r2"); // its chat row write stores the first
     await confirmed();
-    expect(await handed()).toBe(one.id);
+    expect(await handedToBob()).toBe(one.id);
     await runDurableObjectAlarm(sender); // the safety net's alarm stores the second
-    expect(await handed()).toBe(two.id);
+    expect(await handedToBob()).toBe(two.id);
 
     const three = await sendAndWait(a, `u:${bob.user.id}`, "three", "r3");
     await confirmed();
     a.close(); // the last device leaving stores it
-    await eventually(async () => (await handed()) === three.id, "the position stored as the device left");
+    await eventually(async () => (await handedToBob()) === three.id, "the position stored as the device left");
     // A one-to-one message never had an outbox row.
     expect(await outboxRows()).toBe(0);
     expect((await userStub(bob.user.id).history(`u:${alice.user.id}`, undefined, 10)).map((m) => m.text)).toEqual([

@@ -68,6 +68,13 @@ export async function receiptRows<T extends Record<string, SqlStorageValue>>(
   });
 }
 
+/** A chat row's `handed` as stored: the newest own message the peer's object confirmed (user/peer-log.ts). */
+export async function handed(userId: string, chat: string): Promise<string | null> {
+  const [row] = await rows<{ handed: string | null }>(userId, "SELECT handed FROM chats WHERE chat = ?", chat);
+  if (!row) throw new Error(`no chat row ${chat} in ${userId}'s object`);
+  return row.handed;
+}
+
 /** Makes a message older, as if sent `ms` earlier (to test the edit and delete windows). */
 export async function age(userId: string, id: string, ms: number): Promise<void> {
   await runInDurableObject(userStub(userId) as DurableObjectStub, (_, state) => {

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Page, Route } from "playwright-core";
-import { describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import { MEDIA_PART_BYTES, MEDIA_SIMPLE_MAX_BYTES } from "../../src/shared/limits";
 import { seriousViolations } from "../support/axe";
 import { useBrowser } from "../support/browser";
@@ -74,13 +74,35 @@ function sha(bytes: Buffer): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/**
+ * Waits for the offer on the chat list that says `text`; when it does not
+ * come, the error says what the list showed instead (no offer, another size,
+ * an error), which a timeout alone does not.
+ */
+async function offer(page: Page, text: string | RegExp) {
+  const left = page.getByRole("list", { name: "Unfinished uploads" });
+  try {
+    await left.getByText(text).waitFor();
+  } catch (err) {
+    const shown = await left.allInnerTexts().catch((e: unknown) => [String(e)]);
+    throw new Error(`${String(err)}\nThe list showed instead: ${JSON.stringify(shown)}`);
+  }
+  return left;
+}
+
 describe("resuming a big upload on the page", () => {
   const browser = useBrowser();
+  /** Each test's people: their pages are closed after it, so that no test runs beside an earlier one's pages. */
+  const people: PageUser[] = [];
+  afterEach(async () => {
+    for (const person of people.splice(0)) await person.context.close();
+  });
 
   /** Ann picks a big file for Ben; part 1 goes up, part 2 hangs (a slow network) until `held.stop()`. */
   async function bigUpload(name: string) {
     const ann = await PageUser.register(browser(), base, "ann", "Ann");
     const ben = await PageUser.register(browser(), base, "ben", "Ben");
+    people.push(ann, ben);
     await ann.startChat(ben.username);
     const bytes = randomBytes(SIZE);
     const held = await holdPart(ann.page, 2);
@@ -100,8 +122,7 @@ describe("resuming a big upload on the page", () => {
     await held.stop();
 
     // The chat list says what was left, and how far it got.
-    const left = ann.page.getByRole("list", { name: "Unfinished uploads" });
-    await left.getByText("holiday.bin to Ben: upload interrupted. 8.0 MB of 16.0 MB sent.").waitFor();
+    const left = await offer(ann.page, "holiday.bin to Ben: upload interrupted. 8.0 MB of 16.0 MB sent.");
     await ann.screenshot("media-resume-offer");
     expect(await seriousViolations(ann.page)).toEqual([]);
 
@@ -163,8 +184,10 @@ describe("resuming a big upload on the page", () => {
     await ann.page.reload();
     await held.stop();
 
-    const left = ann.page.getByRole("list", { name: "Unfinished uploads" });
-    await left.getByText(/upload interrupted\. 8\.0 MB of 16\.0 MB sent\. Pick the same file to resume\.$/).waitFor();
+    const left = await offer(
+      ann.page,
+      /upload interrupted\. 8\.0 MB of 16\.0 MB sent\. Pick the same file to resume\.$/,
+    );
     await ann.screenshot("media-resume-pick-again");
 
     // Another file of another size: refused in words, nothing sent, still offered.
@@ -202,8 +225,7 @@ describe("resuming a big upload on the page", () => {
     await ann.page.getByRole("alert").filter({ hasText: "Not sent: the network failed; try again" }).waitFor();
     await ann.page.unroute(failing);
     await ann.page.getByRole("button", { name: "Back" }).click();
-    const left = ann.page.getByRole("list", { name: "Unfinished uploads" });
-    await left.getByText("film.bin to Ben: upload interrupted. 8.0 MB of 16.0 MB sent.").waitFor();
+    const left = await offer(ann.page, "film.bin to Ben: upload interrupted. 8.0 MB of 16.0 MB sent.");
     await left.getByRole("button", { name: "Resume upload" }).click();
     await left.waitFor({ state: "detached" });
     const row = ben.page.getByRole("button", { name: /^Ann/ }).first();

@@ -40,48 +40,55 @@ async function documents(groupId: string): Promise<number[]> {
   );
 }
 
+/** A group of two with its admin connected; `done` closes the socket, lets the fan-out settle and clears the alarms. */
+async function twoInGroup() {
+  const { admin, rest, group, chat } = await team(2);
+  const bob = (rest[0] as (typeof rest)[0]).user.id;
+  const a = await connect(admin.token);
+  const done = async () => {
+    a.close();
+    await settle(group.id);
+    await clearAlarms([group.id], [admin.user.id, bob]);
+  };
+  return { a, bob, group, chat, done };
+}
+
 /** Texts for positions: each says its number, a few share words. */
 const texts = (n: number) => Array.from({ length: n }, (_, i) => `note${i}z ${i % 2 === 0 ? "alpha" : "beta"}`);
 
 describe("the group's search index in blocks", { timeout: 60_000 }, () => {
   it("finds words in complete blocks and in the unfinished one; a block's words spread over messages are no hit", async () => {
-    const { admin, rest, group, chat } = await team(2);
-    const bob = rest[0] as (typeof rest)[0];
-    const a = await connect(admin.token);
+    const { a, bob, group, chat, done } = await twoInGroup();
     // Positions 1 and 2 are the group's system entries: 2 blocks complete, the third not.
     const ids = await sendAll(a, chat, texts(2 * WORDS_BLOCK + 5));
     expect(await documents(group.id)).toEqual([0, 1]);
-    expect(await found(group.id, bob.user.id, ["note3z"])).toEqual([ids[3]]);
-    expect(await found(group.id, bob.user.id, ["note36z"])).toEqual([ids[36]]); // the unfinished block
-    expect(await found(group.id, bob.user.id, ["note2z", "alpha"])).toEqual([ids[2]]);
+    expect(await found(group.id, bob, ["note3z"])).toEqual([ids[3]]);
+    expect(await found(group.id, bob, ["note36z"])).toEqual([ids[36]]); // the unfinished block
+    expect(await found(group.id, bob, ["note2z", "alpha"])).toEqual([ids[2]]);
     // Both words are in block 0, in different messages: no message has both.
-    expect(await found(group.id, bob.user.id, ["note3z", "alpha"])).toEqual([]);
+    expect(await found(group.id, bob, ["note3z", "alpha"])).toEqual([]);
     const alphas = ids.filter((_, i) => i % 2 === 0).reverse();
-    expect(await found(group.id, bob.user.id, ["alpha"])).toEqual(alphas);
-    expect(await found(group.id, bob.user.id, ["alpha"], 5)).toEqual(alphas.slice(0, 5));
-    const page = await groupStub(group.id).search(bob.user.id, matchExpression(["alpha"]), alphas[4], 5);
+    expect(await found(group.id, bob, ["alpha"])).toEqual(alphas);
+    expect(await found(group.id, bob, ["alpha"], 5)).toEqual(alphas.slice(0, 5));
+    const page = await groupStub(group.id).search(bob, matchExpression(["alpha"]), alphas[4], 5);
     expect(page.ok && page.value.map((e) => e.id)).toEqual(alphas.slice(5, 10));
 
     // An edit and a delete in a complete block rewrite its document.
     expect((await act(a, { type: "edit", clientId: "e", id: ids[4], text: "walrus" })).type).toBe("update");
-    expect(await found(group.id, bob.user.id, ["walrus"])).toEqual([ids[4]]);
-    expect(await found(group.id, bob.user.id, ["note4z"])).toEqual([]);
+    expect(await found(group.id, bob, ["walrus"])).toEqual([ids[4]]);
+    expect(await found(group.id, bob, ["note4z"])).toEqual([]);
     const deleted = await act(a, { type: "delete", clientId: "d", id: ids[5], for: "everyone" });
     expect(deleted.type).toBe("update");
-    expect(await found(group.id, bob.user.id, ["note5z"])).toEqual([]);
-    expect(await found(group.id, bob.user.id, ["note6z"])).toEqual([ids[6]]);
+    expect(await found(group.id, bob, ["note5z"])).toEqual([]);
+    expect(await found(group.id, bob, ["note6z"])).toEqual([ids[6]]);
     await runInDurableObject(groupStub(group.id) as DurableObjectStub, (_, state) => {
       state.storage.sql.exec("INSERT INTO log_words (log_words) VALUES ('integrity-check')");
     });
-    a.close();
-    await settle(group.id);
-    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+    await done();
   });
 
   it("the group dies right after the entry that completes a block: the block is indexed, the next one is searched", async () => {
-    const { admin, rest, group, chat } = await team(2);
-    const bob = rest[0] as (typeof rest)[0];
-    const a = await connect(admin.token);
+    const { a, bob, group, chat, done } = await twoInGroup();
     // The group's own entries come first: the last message here lands on position 15, the last of block 0.
     const start = await runInDurableObject(
       groupStub(group.id) as DurableObjectStub,
@@ -93,20 +100,15 @@ describe("the group's search index in blocks", { timeout: 60_000 }, () => {
       () => undefined,
     );
     expect(await documents(group.id)).toEqual([0]);
-    expect(await found(group.id, bob.user.id, ["note0z"])).toEqual([ids[0]]);
+    expect(await found(group.id, bob, ["note0z"])).toEqual([ids[0]]);
     const more = await sendAll(a, chat, ["after crash"]);
-    expect(await found(group.id, bob.user.id, ["crash"])).toEqual(more);
-    a.close();
-    await settle(group.id);
-    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+    expect(await found(group.id, bob, ["crash"])).toEqual(more);
+    await done();
   });
 
   it("a group written before step 7 (one document per message) finds every word after it", async () => {
-    const { admin, rest, group, chat } = await team(2);
-    const bob = rest[0] as (typeof rest)[0];
-    const a = await connect(admin.token);
+    const { a, bob, group, chat, done } = await twoInGroup();
     const ids = await sendAll(a, chat, texts(WORDS_BLOCK + 4));
-    a.close();
     await settle(group.id);
     // Back to version 6: the per-message index as steps 3 and 5 made it.
     await runInDurableObject(groupStub(group.id) as DurableObjectStub, (_, state) => {
@@ -130,10 +132,10 @@ describe("the group's search index in blocks", { timeout: 60_000 }, () => {
       sql.exec("UPDATE _schema SET version = 6");
     });
     await evictDurableObject(groupStub(group.id));
-    expect(await found(group.id, bob.user.id, ["note1z"])).toEqual([ids[1]]);
-    expect(await found(group.id, bob.user.id, ["note19z"])).toEqual([ids[19]]);
+    expect(await found(group.id, bob, ["note1z"])).toEqual([ids[1]]);
+    expect(await found(group.id, bob, ["note19z"])).toEqual([ids[19]]);
     expect(await documents(group.id)).toEqual([0]);
-    expect(await found(group.id, bob.user.id, ["beta"])).toEqual(ids.filter((_, i) => i % 2 === 1).reverse());
-    await clearAlarms([group.id], [admin.user.id, bob.user.id]);
+    expect(await found(group.id, bob, ["beta"])).toEqual(ids.filter((_, i) => i % 2 === 1).reverse());
+    await done();
   });
 });

@@ -57,7 +57,8 @@ export class AlarmScheduler {
    * the outbox and the peer log, with each batch of writes): a time, which
    * may be later than asked before, or null for none. If the alarm is then
    * about to fire (within LATER_WHEN_MS) early by a second or more for every
-   * need, it moves later. Call this only where a commit happens anyway, so
+   * need, it moves later. Call this only where a commit happens anyway (the
+   * write batch's `beforeCommit`, which runs only for a batch that wrote), so
    * that the alarm's write rides it: at low rates this saves an alarm event
    * every few seconds per object (locally an alarm event costs more than
    * the rest of a message, docs/benchmarks.md), and waiting until the alarm

@@ -11,6 +11,14 @@
 // nothing (most of a group's pushes: a member's runs are written every few
 // dozen entries) has nothing to commit: it skips the commit and the deferred
 // writes, which wait for the next batch that writes.
+//
+// This is the one place that decides whether there is a commit to ride: the
+// alarm's `restate` (alarm.ts) is called only from `beforeCommit`, which runs
+// only for a batch that wrote. A `dirty` flag for restate to consult was
+// weighed and left out: it would be true on every call, a second copy of this
+// decision. Restate's own thresholds answer another question: whether moving
+// the alarm later is worth a write of the alarm, since riding saves a commit,
+// not the write itself.
 
 export class WriteBatch {
   private queue: (() => void)[] = [];
@@ -19,7 +27,8 @@ export class WriteBatch {
   /**
    * `committed` resolves once every write made so far is durable
    * (ctx.storage.sync). `beforeCommit` adds deferred writes to each batch
-   * (the outbox's deletions of confirmed rows), so they share its commit.
+   * that commits (the outbox's deletions of confirmed rows, the alarm's
+   * restate), so they share its commit; a batch that wrote nothing skips it.
    */
   constructor(
     private readonly committed: () => Promise<void>,

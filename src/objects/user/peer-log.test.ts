@@ -10,7 +10,7 @@
 
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { act, sendAndWait } from "../../test/actions";
+import { act, handed, sendAndWait } from "../../test/actions";
 import { clearAlarms } from "../../test/groups";
 import { connect, register, userStub } from "../../test/helpers";
 import { wrapDeliveries } from "../../test/outbox-faults";
@@ -36,14 +36,7 @@ async function dieAndWake(death: Death) {
   if (death === "after the answer") {
     // Confirmed in memory; the chat row still says nothing was handed.
     await eventually(async () => (await sender.stats()).outbox === 0, "the confirmation");
-    const stored = await runInDurableObject(
-      sender,
-      (_instance, state) =>
-        state.storage.sql
-          .exec<{ handed: string | null }>("SELECT handed FROM chats WHERE chat = ?", `u:${bob.user.id}`)
-          .one().handed,
-    );
-    expect(stored).toBe(null);
+    expect(await handed(alice.user.id, `u:${bob.user.id}`)).toBe(null);
   } else {
     expect((await sender.stats()).outbox).toBe(1);
   }
@@ -66,6 +59,26 @@ async function dieAndWake(death: Death) {
   await clearAlarms([], [alice.user.id, bob.user.id]);
 }
 
+/** Alice connected, her deliveries to Bob failing until `recover`: then her object dies, her device leaves, and a call wakes it. */
+async function peerDown() {
+  const alice = await register();
+  const bob = await register();
+  const sender = userStub(alice.user.id);
+  let down = true;
+  await wrapDeliveries(alice.user.id, (real) => async (target, items) => {
+    if (down) throw new Error("injected: recipient down");
+    return real(target, items);
+  });
+  const a = await connect(alice.token);
+  const recover = async () => {
+    down = false;
+    await evictDurableObject(sender);
+    a.close();
+    await sender.stats();
+  };
+  return { alice, bob, sender, a, recover };
+}
+
 describe("one-to-one delivery from the mailbox, when the sender dies", { timeout: 30_000 }, () => {
   for (const death of [
     "before the recipient stored it",
@@ -76,22 +89,11 @@ describe("one-to-one delivery from the mailbox, when the sender dies", { timeout
   }
 
   it("keeps order and delivers everything sent while the peer was down, once", async () => {
-    const alice = await register();
-    const bob = await register();
-    const sender = userStub(alice.user.id);
-    let down = true;
-    await wrapDeliveries(alice.user.id, (real) => async (target, items) => {
-      if (down) throw new Error("injected: recipient down");
-      return real(target, items);
-    });
-    const a = await connect(alice.token);
+    const { alice, bob, sender, a, recover } = await peerDown();
     const sent = [];
     for (let i = 0; i < 5; i++) sent.push(await sendAndWait(a, `u:${bob.user.id}`, `m${i}`, `k${i}`));
     await eventually(async () => (await sender.stats()).outbox === 5, "five owed");
-    down = false;
-    await evictDurableObject(sender);
-    a.close();
-    await sender.stats();
+    await recover();
     await eventually(async () => (await sender.stats()).outbox === 0, "nothing owed");
     const history = await userStub(bob.user.id).history(`u:${alice.user.id}`, undefined, 10);
     expect(history.map((m) => m.id)).toEqual(sent.map((s) => s.id));
@@ -99,24 +101,13 @@ describe("one-to-one delivery from the mailbox, when the sender dies", { timeout
   });
 
   it("a delete for me of a message still owed: the peer gets it once all the same", async () => {
-    const alice = await register();
-    const bob = await register();
-    const sender = userStub(alice.user.id);
-    let down = true;
-    await wrapDeliveries(alice.user.id, (real) => async (target, items) => {
-      if (down) throw new Error("injected: recipient down");
-      return real(target, items);
-    });
-    const a = await connect(alice.token);
+    const { alice, bob, sender, a, recover } = await peerDown();
     const sent = await sendAndWait(a, `u:${bob.user.id}`, "gone for me only", "d1");
     await eventually(async () => (await sender.stats()).outbox === 1, "owed");
     const removed = await act(a, { type: "delete", clientId: "x1", id: sent.id, for: "me" });
     expect(removed.type).toBe("removed");
     expect(await sender.history(`u:${bob.user.id}`, undefined, 10)).toEqual([]);
-    down = false;
-    await evictDurableObject(sender);
-    a.close();
-    await sender.stats();
+    await recover();
     await eventually(
       async () => (await userStub(bob.user.id).history(`u:${alice.user.id}`, undefined, 10)).length === 1,
       "delivered by the outbox",
@@ -131,14 +122,6 @@ describe("one-to-one delivery from the mailbox, when the sender dies", { timeout
     const alice = await register();
     const bob = await register();
     const sender = userStub(alice.user.id);
-    const handed = () =>
-      runInDurableObject(
-        sender,
-        (_instance, state) =>
-          state.storage.sql
-            .exec<{ handed: string | null }>("SELECT handed FROM chats WHERE chat = ?", `u:${bob.user.id}`)
-            .one().handed,
-      );
     let failNext = false;
     await wrapDeliveries(alice.user.id, (real) => async (target, items) => {
       if (failNext) {
@@ -157,7 +140,7 @@ describe("one-to-one delivery from the mailbox, when the sender dies", { timeout
     const rest = [];
     for (let i = 2; i < 5; i++) rest.push(await sendAndWait(a, `u:${bob.user.id}`, `m${i}`, `c${i}`));
     await eventually(async () => (await sender.stats()).outbox === 0, "nothing owed after the retry", 15_000);
-    expect(await handed()).not.toBe(null);
+    expect(await handed(alice.user.id, `u:${bob.user.id}`)).not.toBe(null);
     const history = await userStub(bob.user.id).history(`u:${alice.user.id}`, undefined, 10);
     expect(history.map((m) => m.text)).toEqual(["m0", "m1", "m2", "m3", "m4"]);
     expect(history.map((m) => m.id)).toEqual([first.id, second.id, ...rest.map((r) => r.id)]);
