@@ -70,6 +70,8 @@ export interface InboxReceipt {
   kind: "receipt";
   /** Unique per receipt, made by the reader's object: the dedupe key. */
   rid: string;
+  /** Delivered from the reader's outbox, so perhaps not the first time: the sender's object looks for `rid` (user/mailbox.ts). */
+  retry?: true;
   /** The chat as the recipient (the original sender) sees it. */
   chat: ChatId;
   ids: string[];
@@ -96,3 +98,12 @@ export interface InboxReceipts {
 }
 
 export type InboxItem = InboxMessage | InboxReceipt | InboxChange | InboxReceipts | InboxReaction;
+
+/**
+ * An item delivered from an outbox's storage may have arrived before (the
+ * answer was lost). Messages and changes are dropped by their ids' indexes;
+ * receipts are in no index (user schema steps 16 and 18), so they say so.
+ */
+export function handedAgain(item: InboxItem): InboxItem {
+  return item.kind === "receipt" || item.kind === "receipts" ? { ...item, retry: true } : item;
+}

@@ -23,7 +23,7 @@
 // (no SELECT, no JSON.parse of what was just serialised). A failure, or a
 // queue grown past MEMORY_MAX, sends that target back to reading storage.
 
-import type { InboxItem } from "../inbox";
+import { handedAgain, type InboxItem } from "../inbox";
 
 export const OUTBOX_TABLE = `CREATE TABLE outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -262,7 +262,7 @@ export class Outbox {
       try {
         await this.deliver(
           target,
-          batch.rows.map((row) => row.item),
+          batch.rows.map((row) => handedAgain(row.item)),
         );
       } catch (err) {
         const delay = Math.min(BACKOFF_BASE_MS * 2 ** batch.attempts, BACKOFF_MAX_MS);

@@ -102,7 +102,7 @@ export class MailboxReads {
       });
   }
 
-  /** Whether a group's batch `rid` is among the newest receipts (one handed over again comes within a minute). */
+  /** Whether a receipt `rid` handed over again is among the newest receipts (a retry comes within minutes, not thousands of receipts later). */
   hasRecentReceipt(rid: string): boolean {
     return (
       this.sql

@@ -185,13 +185,14 @@ export class Mailbox {
    * group's batch of many readers' (`by` = "*", `ids` = reader → ids), shown
    * now and stored with the next commit (./receipt-hold.ts). Message info
    * reads these rows themselves (receipt-marks.ts): no mark per message.
-   * A repeat (a retry after a lost answer) is dropped: a one-to-one rid is
-   * in a unique index; a group's batch is not (schema step 16), and is looked
-   * for only when the group says it hands it over again (`retry`).
+   * A repeat (a retry after a lost answer) is dropped: rids are in no index
+   * (schema steps 16 and 18, a page written per receipt), so a receipt is
+   * looked for only when its sender says it hands it over again (`retry`:
+   * a group's retry, or any delivery from a reader's outbox storage).
    */
   private acceptReceipt(item: InboxReceipt | InboxReceipts): ReceiptFrame[] {
     const batch = item.kind === "receipts";
-    const again = batch ? item.retry === true && this.reads.hasRecentReceipt(item.rid) : this.held.stored(item.rid);
+    const again = item.retry === true && this.reads.hasRecentReceipt(item.rid);
     if (again || this.held.holds(item.rid)) return [];
     const { rid, chat, status, ts } = item;
     const ids = JSON.stringify(batch ? item.readers : item.ids);

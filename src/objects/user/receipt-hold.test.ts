@@ -3,9 +3,10 @@
 
 import { describe, expect, it } from "vitest";
 import type { ChatId } from "../../shared/protocol";
-import { rows, sendAndWait } from "../../test/actions";
+import { drainAlarms, receiptRows, rows, sendAndWait } from "../../test/actions";
 import { crash } from "../../test/group-faults";
 import { connect, register, userStub } from "../../test/helpers";
+import { wrapDeliveries } from "../../test/outbox-faults";
 import { eventually } from "../../test/presence-helpers";
 import type { InboxReceipt } from "../inbox";
 import { RECEIPT_HOLD_MS } from "./receipt-hold";
@@ -62,7 +63,7 @@ describe("receipts held for a commit", () => {
     other.close();
   });
 
-  it("drop a repeat of a held one-to-one receipt: no second frame, row or seq", async () => {
+  it("drop a repeat of a one-to-one receipt, held or stored: no second frame, row or seq", async () => {
     const [alice, bob] = [await register(), await register()];
     const a = await connect(alice.token);
     const sent = await sendAndWait(a, `u:${bob.user.id}`, "once", "r1");
@@ -78,14 +79,41 @@ describe("receipts held for a commit", () => {
     };
     await stub.accept([receipt]);
     const seq = (await stub.stats()).seq;
-    await stub.accept([receipt]); // an outbox retry after a lost answer, while held
+    await stub.accept([{ ...receipt, retry: true }]); // from the reader's outbox after a lost answer, while held
     expect((await stub.stats()).seq).toBe(seq);
     await sendAndWait(a, `u:${bob.user.id}`, "commits the held one", "r2");
-    await stub.accept([receipt]); // and once stored
+    await stub.accept([{ ...receipt, retry: true }]); // and once stored
     expect((await stored(alice.user.id)).map((r) => r.rid)).toEqual([receipt.rid]);
     await new Promise((r) => setTimeout(r, 100));
     expect(a.of("receipt").filter((r) => r.ids.includes(sent.id))).toHaveLength(1);
     a.close();
+  });
+
+  it("drop the reader's outbox retry of a receipt whose first call arrived but whose answer was lost", async () => {
+    const [alice, bob] = [await register(), await register()];
+    const a = await connect(alice.token);
+    const b = await connect(bob.token);
+    let calls = 0;
+    await wrapDeliveries(bob.user.id, (real) => async (target, items) => {
+      const answer = await real(target, items);
+      if (items.some((item) => item.kind === "receipt") && calls++ === 0) throw new Error("injected: answer lost");
+      return answer;
+    });
+    const sent = await sendAndWait(a, `u:${bob.user.id}`, "receipted once", "l1");
+    await b.next("message", (f) => f.message.id === sent.id);
+    b.send({ type: "received", ids: [sent.id] });
+    await a.next("receipt", (r) => r.ids.includes(sent.id));
+    await sendAndWait(a, `u:${bob.user.id}`, "a commit: the held receipt is stored", "l2");
+    expect(await rows(alice.user.id, "SELECT seq FROM receipts")).toHaveLength(1);
+    // The outbox tries again (marked `retry`) once its backoff ends; alice's object finds it stored.
+    await drainAlarms(bob.user.id);
+    await eventually(async () => (await userStub(bob.user.id).stats()).outbox === 0, "bob's outbox confirmed");
+    expect(calls).toBe(2); // the first, whose answer was lost, and the outbox's retry
+    await new Promise((r) => setTimeout(r, 100));
+    expect(a.of("receipt").filter((r) => r.ids.includes(sent.id))).toHaveLength(1);
+    expect(await receiptRows(alice.user.id, "SELECT seq FROM receipts")).toHaveLength(1);
+    a.close();
+    b.close();
   });
 
   it("a crash with a receipt held loses that tick only: the messages stay, and seqs go on without a duplicate", async () => {

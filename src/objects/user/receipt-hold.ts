@@ -42,11 +42,6 @@ export class ReceiptHold {
     return this.rids.has(rid);
   }
 
-  /** A one-to-one receipt with this rid is stored (its partial unique index). */
-  stored(rid: string): boolean {
-    return this.sql.exec("SELECT 1 FROM receipts WHERE rid = ? AND by != '*'", rid).toArray().length > 0;
-  }
-
   hold(row: HeldReceipt): void {
     this.rows.push(row);
     this.rids.add(row.rid);
@@ -74,8 +69,7 @@ export class ReceiptHold {
     this.rids.clear();
     for (const r of rows) {
       this.sql.exec(
-        `INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(rid) WHERE by != '*' DO NOTHING`,
+        "INSERT INTO receipts (seq, rid, chat, ids, status, by, ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
         r.seq,
         r.rid,
         r.chat,

@@ -302,4 +302,11 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
   STEP_16,
   // v17: the search index fed in batches of new messages (./schema-v17.ts).
   STEP_17,
+  // v18: one-to-one receipts leave the rid index too, as a group's batches
+  // did in step 16: an index page written per receipt. A receipt delivered
+  // from a reader's outbox says `retry` and is looked for among the newest
+  // rows (./mailbox.ts); one sent straight is new.
+  (sql) => {
+    sql.exec("DROP INDEX IF EXISTS receipts_by_rid");
+  },
 ];
