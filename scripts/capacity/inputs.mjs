@@ -78,16 +78,18 @@ export const ASSUME = {
 export const MEASURED = {
   /**
    * One-to-one, after user schema step 13 (issue 16; measured 2026-12-06 in a burst of 200: receipts as
-   * positions, one (chat, id) index, chat rows written together; was 12.2 after step 6, 23.1 at eb60dea).
+   * positions, one (chat, id) index, chat rows written together; was 12.2 after step 6, 23.1 at eb60dea;
+   * 7.01 with the search index fed in batches, step 17).
    */
-  rowsWrittenPerDirectMessage: 7.06,
+  rowsWrittenPerDirectMessage: 7.01,
   /**
    * Rows written for one copy's receipts (delivered, and read in steps of 10), by how acks are framed;
-   * positions per chat since step 13, handed straight to the sender since 2026-12-06 night (were 0.32 and
-   * 0.21 through the outbox, 2.4 and 2.2 gathered, 7.7 and 3.1 before).
+   * positions per chat since step 13, handed straight to the sender since 2026-12-06 night, no rid index
+   * since step 18 (were 0.20 and 0.15 with it, 0.32 and 0.21 through the outbox, 2.4 and 2.2 gathered,
+   * 7.7 and 3.1 before).
    */
-  rowsWrittenForReceiptsOnePerFrame: 0.2,
-  rowsWrittenForReceiptsTenPerFrame: 0.15,
+  rowsWrittenForReceiptsOnePerFrame: 0.14,
+  rowsWrittenForReceiptsTenPerFrame: 0.11,
   /**
    * A group message, stored once (issue 16; `footprint-group.test.ts`, measured 2026-12-06 in a burst,
    * receipts included, every member reading every 10 messages; reads gathered in the group): 6.0 rows
