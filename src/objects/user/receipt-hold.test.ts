@@ -14,6 +14,11 @@ import { RECEIPT_HOLD_MS } from "./receipt-hold";
 const stored = async (userId: string) =>
   rows<{ seq: number; rid: string; status: string }>(userId, "SELECT seq, rid, status FROM receipts ORDER BY seq");
 
+/** Bob's object's "delivered" receipt for one of alice's messages, as it hands it over. */
+function delivered(by: string, id: string): InboxReceipt {
+  return { kind: "receipt", rid: `test.${id}`, chat: `u:${by}`, ids: [id], status: "delivered", by, ts: Date.now() };
+}
+
 async function pair() {
   const [alice, bob] = [await register(), await register()];
   const a = await connect(alice.token);
@@ -68,15 +73,7 @@ describe("receipts held for a commit", () => {
     const a = await connect(alice.token);
     const sent = await sendAndWait(a, `u:${bob.user.id}`, "once", "r1");
     const stub = userStub(alice.user.id);
-    const receipt: InboxReceipt = {
-      kind: "receipt",
-      rid: `test.${sent.id}`,
-      chat: `u:${bob.user.id}`,
-      ids: [sent.id],
-      status: "delivered",
-      by: bob.user.id,
-      ts: Date.now(),
-    };
+    const receipt = delivered(bob.user.id, sent.id);
     await stub.accept([receipt]);
     const seq = (await stub.stats()).seq;
     await stub.accept([{ ...receipt, retry: true }]); // from the reader's outbox after a lost answer, while held
@@ -123,15 +120,7 @@ describe("receipts held for a commit", () => {
     a.close();
     await new Promise((r) => setTimeout(r, 100)); // the last device gone: what was held is written
     const stub = userStub(alice.user.id);
-    const receipt: InboxReceipt = {
-      kind: "receipt",
-      rid: `test.${first.id}`,
-      chat: `u:${bob.user.id}`,
-      ids: [first.id],
-      status: "delivered",
-      by: bob.user.id,
-      ts: Date.now(),
-    };
+    const receipt = delivered(bob.user.id, first.id);
     await stub.accept([receipt]);
     await crash(stub); // memory lost, the held receipt with it
     expect(await stored(alice.user.id)).toEqual([]);
