@@ -92,7 +92,8 @@ describe("the alarm scheduler", () => {
       alarms.ensureBy(now + 7_500, "peers"); // another need asks earlier: earlier it is
       alarms.restate(new Map<string, number | null>([["outbox", null]]), now + 7_000);
       expect(await storage.getAlarm()).toBe(now + 7_500);
-      // Nothing owed by either net: the alarm goes to the next need's time, not past it.
+      // Nothing owed by either net: the alarm goes towards the next need's time, never past it, and
+      // at most ROLL_MS (15 s) ahead, so that a net asked for from now on still finds it early enough.
       alarms.restate(
         new Map<string, number | null>([
           ["outbox", null],
@@ -100,11 +101,30 @@ describe("the alarm scheduler", () => {
         ]),
         now + 7_000,
       );
-      expect(await storage.getAlarm()).toBe(now + 60_000);
-      alarms.restate(new Map([["outbox", now + 12_000]]), now + 7_000); // owed again: earlier, near or not
-      expect(await storage.getAlarm()).toBe(now + 12_000);
-      const due = alarms.fired(now + 12_000);
+      expect(await storage.getAlarm()).toBe(now + 22_000);
+      // Owed again: a net is met by an alarm up to NET_SLACK_MS (10 s) after it; earlier than that, it moves.
+      alarms.restate(new Map([["outbox", now + 12_000]]), now + 7_000);
+      expect(await storage.getAlarm()).toBe(now + 22_000);
+      alarms.restate(new Map([["outbox", now + 11_000]]), now + 7_000);
+      expect(await storage.getAlarm()).toBe(now + 11_000);
+      const due = alarms.fired(now + 11_000);
       expect([due("outbox"), due("presence")]).toEqual([true, false]);
+    }));
+
+  it("meets a safety net with an alarm up to NET_SLACK_MS after it: a send on an active object writes no alarm", () =>
+    withScheduler(async (alarms, storage, now) => {
+      alarms.ensureBy(now + 60_000, "presence");
+      alarms.ensureNet(now + 5_000, "peers"); // the first send: the alarm moves earlier
+      expect(await storage.getAlarm()).toBe(now + 5_000);
+      alarms.ensureNet(now + 7_000, "peers"); // the next, 2 s later: early enough already
+      expect(alarms.scheduledAt).toBe(now + 5_000);
+      // Confirmed; a batch near the alarm rolls it 15 s ahead (not to the presence sweep's 60 s).
+      alarms.restate(new Map<string, number | null>([["peers", null]]), now + 4_000);
+      expect(await storage.getAlarm()).toBe(now + 19_000);
+      alarms.ensureNet(now + 9_000, "peers"); // a send at +4 s: within the slack, no write
+      expect(alarms.scheduledAt).toBe(now + 19_000);
+      alarms.ensureNet(now + 8_000, "peers"); // asked for further back than the slack allows: earlier
+      expect(await storage.getAlarm()).toBe(now + 8_000);
     }));
 
   it("does not move an alarm found on waking later, since its needs are not known", () =>
@@ -113,14 +133,14 @@ describe("the alarm scheduler", () => {
         alarms.restate(
           new Map<string, number | null>([
             ["outbox", null],
-            ["peers", now + 30_000],
+            ["peers", now + 60_000],
           ]),
-          now + 4_000,
+          now + 29_000,
         );
-        expect(await storage.getAlarm()).toBe(now + 5_000);
-        alarms.restate(new Map([["peers", now + 1_000]]), now); // earlier: yes
+        expect(await storage.getAlarm()).toBe(now + 30_000);
+        alarms.restate(new Map([["peers", now + 1_000]]), now); // earlier than the net's slack allows: yes
         expect(await storage.getAlarm()).toBe(now + 1_000);
       },
-      (now) => now + 5_000,
+      (now) => now + 30_000,
     ));
 });

@@ -11,6 +11,16 @@
 const LATER_MIN_MS = 1_000;
 /** …and only once it is due within this: an alarm further off may yet be moved by a later batch. */
 const LATER_WHEN_MS = 2_500;
+/**
+ * A safety net (ensureNet, restate) is met by an alarm up to this much after
+ * the time it names. Exact nets made the alarm swing with every message on an
+ * active object: moved early by a send's net, moved later again once the
+ * delivery was confirmed, a write each way (locally a page of the runtime's
+ * alarm table: a seventh of a one-to-one message's bytes; docs/architecture.md).
+ */
+export const NET_SLACK_MS = 10_000;
+/** How far ahead `restate` moves a near alarm at most: a net asked for from now on still finds it early enough. */
+const ROLL_MS = 15_000;
 
 export class AlarmScheduler {
   private at: number | null = null;
@@ -40,6 +50,15 @@ export class AlarmScheduler {
     void this.storage.setAlarm(time);
   }
 
+  /** A safety net: `ensureBy`, met by an alarm up to NET_SLACK_MS after `time`. */
+  ensureNet(time: number, need: string): void {
+    const asked = this.needs.get(need);
+    if (asked === undefined || time < asked) this.needs.set(need, time);
+    if (this.at !== null && this.at <= time + NET_SLACK_MS) return;
+    this.at = time;
+    void this.storage.setAlarm(time);
+  }
+
   /**
    * `need` no longer needs the alarm, but the alarm stays where it is and
    * fires once. For a need that comes and goes with every message (the
@@ -57,7 +76,9 @@ export class AlarmScheduler {
    * the outbox and the peer log, with each batch of writes): a time, which
    * may be later than asked before, or null for none. If the alarm is then
    * about to fire (within LATER_WHEN_MS) early by a second or more for every
-   * need, it moves later. Call this only where a commit happens anyway (the
+   * need, it moves later: to the earliest need, at most ROLL_MS ahead (a net
+   * asked for meanwhile then finds it within its slack, NET_SLACK_MS). It
+   * moves earlier only for a net more than NET_SLACK_MS before it. Call this only where a commit happens anyway (the
    * write batch's `beforeCommit`, which runs only for a batch that wrote), so
    * that the alarm's write rides it: at low rates this saves an alarm event
    * every few seconds per object (locally an alarm event costs more than
@@ -72,15 +93,17 @@ export class AlarmScheduler {
     }
     for (const time of this.needs.values()) earliest = Math.min(earliest, time);
     if (earliest === Number.POSITIVE_INFINITY) return; // nothing left: it fires once, as after `release`
-    if (this.at === null || earliest < this.at) {
+    // The restated needs are nets (NET_SLACK_MS); every other need set the alarm at or before itself.
+    if (this.at === null || earliest + NET_SLACK_MS < this.at) {
       this.at = earliest;
       void this.storage.setAlarm(earliest);
       return;
     }
     // An alarm from before a restart may serve needs this instance never heard of.
-    if (this.inherited || this.at - now > LATER_WHEN_MS || earliest - this.at < LATER_MIN_MS) return;
-    this.at = earliest;
-    void this.storage.setAlarm(earliest);
+    const later = Math.min(earliest, now + ROLL_MS);
+    if (this.inherited || this.at - now > LATER_WHEN_MS || later - this.at < LATER_MIN_MS) return;
+    this.at = later;
+    void this.storage.setAlarm(later);
   }
 
   /** Deletes the alarm; the caller knows that no need is left (an offline user costs nothing). */

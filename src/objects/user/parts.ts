@@ -131,7 +131,7 @@ export class UserParts {
     this.peers = new PeerLog(
       this.mailbox,
       deliver,
-      (time) => this.alarms.ensureBy(time, "peers"),
+      (time, net) => (net ? this.alarms.ensureNet(time, "peers") : this.alarms.ensureBy(time, "peers")),
       () => this.alarms.release("peers"),
     );
     // Confirmed outbox rows are deleted, and confirmed positions stored, with

@@ -53,7 +53,8 @@ export class PeerLog {
     private readonly mailbox: Mailbox,
     /** Replaced by fault tests (src/test/outbox-faults.ts), like the outbox's. */
     public deliver: Deliver,
-    private readonly wakeBy: (time: number) => void,
+    /** `net`: a safety net, which the alarm may meet a little later (storage/alarm.ts, NET_SLACK_MS). */
+    private readonly wakeBy: (time: number, net?: boolean) => void,
     private readonly settled: () => void,
   ) {}
 
@@ -72,7 +73,7 @@ export class PeerLog {
    * row: the alarm is asked for first, so a crash after the row finds a retry.
    */
   added(to: string, item: InboxMessage, now = Date.now()): void {
-    this.wakeBy(now + OUTBOX_SAFETY_MS);
+    this.wakeBy(now + OUTBOX_SAFETY_MS, true);
     const peer = this.peer(to);
     if (!peer.known) return; // read from storage when its turn comes
     if (peer.unsent.length === 0) peer.since = now;
