@@ -166,7 +166,7 @@ export class UserParts {
       env,
       groups: this.groups,
       mailbox: this.mailbox,
-      writes: (job) => this.writes.run(job),
+      writes: (job, wrote) => this.writes.run(job, wrote),
       sockets: () => ctx.getWebSockets(),
     });
     this.groupAcks = new GroupAcks({ userId: this.userId, env, groups: this.groups });
