@@ -94,11 +94,19 @@ describe("WriteBatch", () => {
       },
     );
     // Every job of the batch tells: no change count, and nothing written means no commit.
-    expect(await batch.run(() => "quiet", () => false)).toBe("quiet");
+    expect(
+      await batch.run(
+        () => "quiet",
+        () => false,
+      ),
+    ).toBe("quiet");
     expect(counted).toBe(0);
     expect(commits.waiting).toBe(0);
     // One says it wrote: the batch commits, whatever the change count says.
-    const said = batch.run(() => "wrote", () => true);
+    const said = batch.run(
+      () => "wrote",
+      () => true,
+    );
     expect(commits.waiting).toBe(1);
     expect(counted).toBe(0);
     commits.finish();
