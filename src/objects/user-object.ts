@@ -71,7 +71,7 @@ export class UserObject extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [sid]);
-    attach(server, { sid, connectedAt: Date.now() });
+    attach(server, { sid, connectedAt: Date.now(), ...this.parts.seqHold.forNewSocket() });
     closeOldest(this.ctx.getWebSockets(), SOCKETS_PER_USER_MAX);
     this.parts.presence.connected(server);
     logCounts(this.parts, "socket_open", request.headers.get("x-request-id"));

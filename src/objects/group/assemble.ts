@@ -15,6 +15,7 @@ import { GroupLog } from "./log";
 import { Members } from "./members";
 import type { GroupParts } from "./parts";
 import { GroupReactions } from "./reactions";
+import { ReceiptTail } from "./receipt-tail";
 import { GroupReceipts } from "./receipts";
 import { GROUP_SCHEMA } from "./schema";
 import { LogViews } from "./views";
@@ -71,8 +72,12 @@ export function assembleGroup(host: GroupHost): GroupParts {
     (time) => alarms.ensureBy(time, "fanout"),
     host.through,
   );
-  const receipts = new GroupReceipts(sql, log, fanout, (sender, items) =>
-    dropOnFailure(sender, user(sender).accept(items)),
+  const receipts = new GroupReceipts(
+    sql,
+    log,
+    fanout,
+    (sender, items) => dropOnFailure(sender, user(sender).accept(items)),
+    { members, tail: new ReceiptTail(sql, () => archive.hotStart) },
   );
   fanout.onDelivered = (member, delivered) => {
     try {

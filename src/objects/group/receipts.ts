@@ -16,6 +16,8 @@
 import type { InboxReceipts } from "../inbox";
 import type { FanOut } from "./fanout";
 import type { GroupLog } from "./log";
+import type { Members } from "./members";
+import type { ReceiptTail } from "./receipt-tail";
 import { READABLE as readableBy } from "./views";
 
 export type SendReceipts = (sender: string, items: InboxReceipts[]) => Promise<unknown>;
@@ -40,6 +42,8 @@ export class GroupReceipts {
     private readonly log: GroupLog,
     private readonly fanout: FanOut,
     private readonly send: SendReceipts,
+    /** Shares the `newly` read among members (see ./receipt-tail.ts); without it, SQL per member. */
+    private readonly shared: { members: Members; tail: ReceiptTail } | null = null,
   ) {}
 
   /**
@@ -76,7 +80,26 @@ export class GroupReceipts {
 
   /** Others' messages `member` may read in (after, upTo], by sender. */
   private newly(member: string, after: string, upTo: string): Map<string, string[]> {
-    const rows = this.sql
+    const rows = this.sharedNewly(member, after, upTo) ?? this.sqlNewly(member, after, upTo);
+    const bySender = new Map<string, string[]>();
+    for (const row of rows) {
+      const ids = bySender.get(row.sender) ?? [];
+      ids.push(row.id);
+      bySender.set(row.sender, ids);
+    }
+    return bySender;
+  }
+
+  /** `newly` from the shared tail, for a member now whose window holds every id after `after` (null: SQL decides). */
+  private sharedNewly(member: string, after: string, upTo: string): { id: string; sender: string }[] | null {
+    if (!this.shared) return null;
+    const since = this.shared.members.sinceOf(member);
+    if (since === null || since > after) return null;
+    return this.shared.tail.between(member, after, upTo, NEWLY_MAX);
+  }
+
+  private sqlNewly(member: string, after: string, upTo: string): { id: string; sender: string }[] {
+    return this.sql
       .exec<{ id: string; sender: string }>(
         `SELECT id, sender FROM log WHERE id > ?2 AND id <= ?3 AND sender != ?1
            AND system IS NULL AND target IS NULL AND ${READABLE} ORDER BY pos LIMIT ?4`,
@@ -86,13 +109,6 @@ export class GroupReceipts {
         NEWLY_MAX,
       )
       .toArray();
-    const bySender = new Map<string, string[]>();
-    for (const row of rows) {
-      const ids = bySender.get(row.sender) ?? [];
-      ids.push(row.id);
-      bySender.set(row.sender, ids);
-    }
-    return bySender;
   }
 
   private gather(by: string, status: "delivered" | "read", bySender: Map<string, string[]>, now: number): void {

@@ -81,4 +81,49 @@ describe("WriteBatch", () => {
     expect(ran).toEqual(["read", "write", "after"]);
     expect(commits.waiting).toBe(0);
   });
+
+  it("takes a job's word that it wrote nothing without counting changes; a job that does not tell is counted", async () => {
+    const commits = manualCommits();
+    let counted = 0;
+    const batch = new WriteBatch(
+      commits.committed,
+      () => {},
+      () => {
+        counted += 1;
+        return 0;
+      },
+    );
+    // Every job of the batch tells: no change count, and nothing written means no commit.
+    expect(
+      await batch.run(
+        () => "quiet",
+        () => false,
+      ),
+    ).toBe("quiet");
+    expect(counted).toBe(0);
+    expect(commits.waiting).toBe(0);
+    // One says it wrote: the batch commits, whatever the change count says.
+    const said = batch.run(
+      () => "wrote",
+      () => true,
+    );
+    expect(commits.waiting).toBe(1);
+    expect(counted).toBe(0);
+    commits.finish();
+    await said;
+    // A job that does not tell: the count decides (unchanged here, so no commit).
+    await batch.run(() => "silent");
+    expect(counted).toBe(2);
+    expect(commits.waiting).toBe(0);
+    // A telling job that throws may have written: its batch commits.
+    const bad = batch.run(
+      () => {
+        throw new Error("boom");
+      },
+      () => false,
+    );
+    await expect(bad).rejects.toThrow("boom");
+    expect(commits.waiting).toBe(1);
+    commits.finish();
+  });
 });

@@ -58,6 +58,8 @@ export class GroupChats {
   private taken = 0;
   private readonly recentEntries = new RecentEntries();
   private reserved: number;
+  /** Counts the writes this makes (a reservation, a flush, an old message's change): a take that made none wrote nothing. */
+  writes = 0;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -151,6 +153,7 @@ export class GroupChats {
     }
     // A message stored before step 8 takes the change into its own row (./changes.ts), as older code did.
     if (target.id <= row.floor) {
+      this.writes += 1;
       const change: InboxChange = {
         kind: "change",
         cid: entry.id,
@@ -196,6 +199,7 @@ export class GroupChats {
     if (seq > this.reserved) {
       this.reserved = seq + SEQ_BLOCK - 1;
       this.meta.set(SEQ_RESERVED_KEY, this.reserved);
+      this.writes += 1;
     }
     return seq;
   }
@@ -299,6 +303,7 @@ export class GroupChats {
 
   /** Writes what moved: one row per group touched (with its ended runs), one per page of ended runs. */
   flush(): void {
+    this.writes += 1;
     for (const chat of this.dirtyRows) {
       const row = this.rows.get(chat);
       if (!row) continue;

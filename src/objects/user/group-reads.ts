@@ -17,8 +17,8 @@ export interface GroupReader {
   env: Env;
   groups: GroupChats;
   mailbox: Mailbox;
-  /** Runs a synchronous block of writes in the object's next batch. */
-  writes: <T>(job: () => T) => Promise<T>;
+  /** Runs a synchronous block of writes in the object's next batch (`wrote`: whether it wrote, if it can tell). */
+  writes: <T>(job: () => T, wrote?: (result: T) => boolean) => Promise<T>;
   sockets: () => WebSocket[];
 }
 
@@ -78,17 +78,24 @@ export class GroupReads {
     if (entries.length === 0 && !read) return true;
     const first = entries.length > 0 && !this.taken.has(chat);
     if (entries.length > 0) this.taken.add(chat);
-    const { frames, current } = await this.me.writes(() => {
-      const current = read ? this.me.groups.recoverRead(chat, read.after, read.upTo, read.unread) : true;
-      if (entries.length === 0) return { frames: [], current };
-      const row = this.me.groups.get(chat);
-      const from = row?.uptoPos ?? 0;
-      const shown = this.me.groups.take(chat, entries, this.hidden);
-      const moved = (this.me.groups.get(chat)?.uptoPos ?? 0) - from;
-      // A group's first row is written at once too: the chat list is made of stored rows.
-      if (!row || this.me.groups.due || (first && moved >= WAKE_WRITE)) this.me.groups.flush();
-      return { frames: shown, current };
-    });
+    const groups = this.me.groups;
+    let writes = 0;
+    const { frames, current } = await this.me.writes(
+      () => {
+        writes = groups.writes;
+        const current = read ? groups.recoverRead(chat, read.after, read.upTo, read.unread) : true;
+        if (entries.length === 0) return { frames: [], current };
+        const row = groups.get(chat);
+        const from = row?.uptoPos ?? 0;
+        const shown = groups.take(chat, entries, this.hidden);
+        const moved = (groups.get(chat)?.uptoPos ?? 0) - from;
+        // A group's first row is written at once too: the chat list is made of stored rows.
+        if (!row || groups.due || (first && moved >= WAKE_WRITE)) groups.flush();
+        return { frames: shown, current };
+      },
+      // Reads (rows, runs, hidden ids) and in-memory takes write nothing; GroupChats counts what does.
+      () => groups.writes !== writes,
+    );
     const sockets = this.me.sockets();
     for (const frame of frames) broadcast(sockets, frame);
     return current;

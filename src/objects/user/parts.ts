@@ -33,7 +33,7 @@ import { PresenceHub } from "./presence-hub";
 import { frameBucket, type TokenBucket } from "./rate-limit";
 import { ReceiptGather, receiptItem } from "./receipt-gather";
 import { USER_SCHEMA } from "./schema";
-import { heldSeq, holdSeq } from "./seq-hold";
+import { heldSeq, SeqHold } from "./seq-hold";
 import { PushSubscriptions, pushOffline, type ReactionNews } from "./web-push";
 
 /** Beyond the delete window, before a message may be archived (a change delivered late, the outbox's retries). */
@@ -45,6 +45,8 @@ export class UserParts {
   readonly mailbox: Mailbox;
   /** This user's groups: positions in their logs, no copy of their messages (./group-chats.ts). */
   readonly groups: GroupChats;
+  /** Keeps the greatest seq handed out in the sockets' attachments (./seq-hold.ts). */
+  readonly seqHold: SeqHold;
   readonly groupReads: GroupReads;
   readonly groupAcks: GroupAcks;
   /** One-to-one receipts, gathered a moment before the outbox (./receipt-gather.ts). */
@@ -89,9 +91,11 @@ export class UserParts {
     migrate(ctx.storage, USER_SCHEMA);
     this.meta = new Meta(sql);
     // The seq and the id clock share one meta row (./counters.ts).
-    const counters = new Counters(this.meta, sql, heldSeq(ctx.getWebSockets()));
+    const held = heldSeq(ctx.getWebSockets());
+    const counters = new Counters(this.meta, sql, held);
     this.mailbox = new Mailbox(sql, counters, this.userId, (write) => void this.writes.run(write));
-    this.groups = new GroupChats(sql, this.meta, this.mailbox, (seq) => holdSeq(ctx.getWebSockets(), seq));
+    this.seqHold = new SeqHold(() => ctx.getWebSockets(), held);
+    this.groups = new GroupChats(sql, this.meta, this.mailbox, (seq) => this.seqHold.hold(seq));
     this.blocks = new Blocks(sql);
     this.mutes = new ChatMutes(sql);
     this.pushSubs = new PushSubscriptions(sql);
@@ -163,7 +167,7 @@ export class UserParts {
       env,
       groups: this.groups,
       mailbox: this.mailbox,
-      writes: (job) => this.writes.run(job),
+      writes: (job, wrote) => this.writes.run(job, wrote),
       sockets: () => ctx.getWebSockets(),
     });
     this.groupAcks = new GroupAcks({ userId: this.userId, env, groups: this.groups });

@@ -34,6 +34,28 @@ describe("the seq held in the sockets", () => {
     await t.end(a, b1, b2);
   });
 
+  it("a socket accepted after the last take holds the seq at once, and the next take's", async () => {
+    const t = await settledTeam(2);
+    const a = await connect(t.admin.token);
+    const b1 = await connect(t.bob.token);
+    await b1.speak();
+    const ids = await sendAll(a, t.chat, ["one", "two"]);
+    await receivedAll(b1, ids);
+    const { seq } = await userStub(t.bob.user.id).stats();
+    const b2 = await connect(t.bob.token);
+    await b2.speak();
+    const heldNow = () =>
+      runInDurableObject(userStub(t.bob.user.id), (_instance, state) =>
+        state.getWebSockets().map((ws) => info(ws)?.seq),
+      );
+    expect(await heldNow()).toEqual([seq, seq]);
+    // The next take hands out one more seq: every socket, the new one too, holds it.
+    const [three] = await sendAll(a, t.chat, ["three"]);
+    for (const b of [b1, b2]) await receivedAll(b, [three as string]);
+    expect(await heldNow()).toEqual([seq + 1, seq + 1]);
+    await t.end(a, b1, b2);
+  });
+
   it("a crash takes the sockets and what they held: the next take starts above the reservation", async () => {
     const t = await settledTeam(2);
     const a = await connect(t.admin.token);
