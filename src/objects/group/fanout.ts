@@ -174,6 +174,7 @@ export class FanOut {
       )
       .toArray()[0];
     const marks = this.marksOf(user);
+    // biome-ignore lint/complexity/useMathMinMax: positions are ids (strings), which Math.max cannot compare
     return row && marks ? { ...row, acked: marks.acked > row.acked ? marks.acked : row.acked } : undefined;
   }
 

@@ -57,6 +57,7 @@ export class GroupReceipts {
     const reached = delivered > read ? delivered : read;
     // A read implies delivered: its receipt alone says both (as in one-to-one chats).
     if (read > marks.read) this.gather(member, "read", this.newly(member, marks.read, read), now);
+    // biome-ignore lint/complexity/useMathMinMax: positions are ids (strings), which Math.max cannot compare
     let floor = marks.delivered > marks.read ? marks.delivered : marks.read;
     if (read > floor) floor = read;
     if (delivered > floor) this.gather(member, "delivered", this.newly(member, floor, delivered), now);

@@ -195,11 +195,7 @@ export class UserParts {
     });
   }
 
-  /**
-   * With each batch of writes: the safety nets say exactly when they are
-   * due, so that the alarm moves later (its write riding this commit) rather
-   * than firing a few seconds after every message at low rates.
-   */
+  /** With each batch that commits, the safety nets say when they are due: a near alarm moves, riding it (storage/alarm.ts). */
   private restateSafetyNets(): void {
     const needs = new Map<string, number | null>();
     const outbox = this.outbox.safetyNet();
@@ -259,7 +255,7 @@ export class UserParts {
   }
 
   /** Hands the gathered receipts to the senders (./receipt-gather.ts): straight, the outbox only if that fails. */
-  flushReceipts(): Promise<void> {
+  async flushReceipts(): Promise<void> {
     const now = Date.now();
     const bySender = new Map<string, InboxItem[]>();
     for (const { status, group } of this.receipts.take()) {
@@ -268,9 +264,7 @@ export class UserParts {
       bySender.set(group.sender, items);
     }
     const write = (job: () => void) => this.writes.run(job);
-    return Promise.all([...bySender].map(([sender, items]) => this.outbox.offer(sender, items, write))).then(
-      () => undefined,
-    );
+    await Promise.all([...bySender].map(([sender, items]) => this.outbox.offer(sender, items, write)));
   }
 
   /** Web Push (./web-push.ts) for new messages and reactions from others while no device is connected, muted chats aside. */
