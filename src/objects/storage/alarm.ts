@@ -41,22 +41,18 @@ export class AlarmScheduler {
     this.inherited = this.at !== null;
   }
 
-  /** Makes sure the alarm fires at `time` or earlier, for `need`. */
-  ensureBy(time: number, need: string): void {
+  /** Makes sure the alarm fires at `time` or earlier (or up to `slack` later), for `need`. */
+  ensureBy(time: number, need: string, slack = 0): void {
     const asked = this.needs.get(need);
     if (asked === undefined || time < asked) this.needs.set(need, time);
-    if (this.at !== null && this.at <= time) return;
+    if (this.at !== null && this.at <= time + slack) return;
     this.at = time;
     void this.storage.setAlarm(time);
   }
 
   /** A safety net: `ensureBy`, met by an alarm up to NET_SLACK_MS after `time`. */
   ensureNet(time: number, need: string): void {
-    const asked = this.needs.get(need);
-    if (asked === undefined || time < asked) this.needs.set(need, time);
-    if (this.at !== null && this.at <= time + NET_SLACK_MS) return;
-    this.at = time;
-    void this.storage.setAlarm(time);
+    this.ensureBy(time, need, NET_SLACK_MS);
   }
 
   /**

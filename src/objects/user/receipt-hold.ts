@@ -55,10 +55,6 @@ export class ReceiptHold {
     }, RECEIPT_HOLD_MS);
   }
 
-  get size(): number {
-    return this.rows.length;
-  }
-
   /** Stores what is held (in the caller's commit). */
   write(): void {
     if (this.timer !== null) clearTimeout(this.timer);

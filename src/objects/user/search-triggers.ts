@@ -72,7 +72,7 @@ export function createBatchedSearchTriggers(sql: SqlStorage): void {
     END`);
 }
 
-/** Indexes the tail now (tests, and a schema step that needs the index whole). */
+/** Indexes the tail now (tests check the index whole with it: src/test/search-index.ts). */
 export function indexSearchTail(sql: SqlStorage): void {
   for (const statement of indexTail("1")) sql.exec(statement);
 }
