@@ -26,6 +26,8 @@ options:
   --no-floor         skip the floor relay        --no-server   skip the server
   --runtime-floor    also run the runtime floor (bench/runtime-floor: the least relay
                      on workerd, one SQLite object per user); --tmpfs and --direct apply to it
+  --runtime-floor-once  the runtime floor storing each one-to-one message once, at the
+                     chat's host (docs/one-copy-per-chat.md); live dm scenarios only
   --repeat N         run each scenario N times per target; figures are medians
   --smoke            tiny parameters (seconds)
   --state DIR        keep the server's state and users in DIR (reused next time)
@@ -48,7 +50,9 @@ function parse(argv: string[]): Cli {
   const names: string[] = [];
   const flags = new Map<string, string[]>();
   const boolean = new Set(["no-floor", "no-server", "smoke", "write-docs", "verbose", "help"]);
-  for (const flag of ["tmpfs", "local-observability", "profile", "direct", "runtime-floor"]) boolean.add(flag);
+  for (const flag of ["tmpfs", "local-observability", "profile", "direct", "runtime-floor", "runtime-floor-once"]) {
+    boolean.add(flag);
+  }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith("--")) {
@@ -81,7 +85,7 @@ async function main(): Promise<void> {
   const selected = scenarios as Scenario[];
   const known = new Set([
     ...["url", "server-pid", "no-floor", "no-server", "repeat", "smoke", "state", "port", "write-docs", "verbose"],
-    ...["help", "tmpfs", "local-observability", "profile", "direct", "runtime-floor"],
+    ...["help", "tmpfs", "local-observability", "profile", "direct", "runtime-floor", "runtime-floor-once"],
   ]);
   for (const s of selected) for (const k of Object.keys(s.defaults)) known.add(k);
   const bad = [...cli.flags.keys()].filter((k) => !known.has(k));
@@ -101,12 +105,14 @@ async function main(): Promise<void> {
       targets.push(await startFloorTarget());
     }
     // Before the server, in the table's column order (floor, runtime floor, server).
-    if (cli.flags.has("runtime-floor")) {
+    const once = cli.flags.has("runtime-floor-once");
+    if (cli.flags.has("runtime-floor") || once) {
       progress.update("starting the runtime floor (wrangler dev)");
       const tmpfs = cli.flags.has("tmpfs");
       const direct = cli.flags.has("direct");
       targets.push(
         await startRuntimeTarget({
+          once,
           tmpfs,
           direct,
           verbose: cli.flags.has("verbose"),
@@ -115,6 +121,7 @@ async function main(): Promise<void> {
       );
       runtimeFloor = [
         "runtime floor: bench/runtime-floor on `wrangler dev`",
+        ...(once ? ["storing each one-to-one message once, at the chat's host (docs/one-copy-per-chat.md)"] : []),
         tmpfs ? "state in memory (tmpfs)" : "state on disk",
         direct ? "past the dev proxy" : "through the dev proxy",
       ].join(", ");

@@ -90,9 +90,10 @@ export function externalTarget(url: string, pids: number[] = []): Target {
  * removed when it stops.
  */
 export async function startRuntimeTarget(
-  options: { tmpfs?: boolean; verbose?: boolean; localObservability?: boolean; direct?: boolean } = {},
+  options: { tmpfs?: boolean; verbose?: boolean; localObservability?: boolean; direct?: boolean; once?: boolean } = {},
 ): Promise<Target> {
   const floor = await startRuntimeFloor({
+    once: options.once ?? false,
     tmpfs: options.tmpfs ?? false,
     verbose: options.verbose ?? false,
     localObservability: options.localObservability ?? false,

@@ -20,7 +20,7 @@ export interface RunningRuntimeFloor {
 }
 
 export async function startRuntimeFloor(
-  options: { tmpfs?: boolean; verbose?: boolean; localObservability?: boolean } = {},
+  options: { tmpfs?: boolean; verbose?: boolean; localObservability?: boolean; once?: boolean } = {},
 ): Promise<RunningRuntimeFloor> {
   // A fresh state directory every time (the users live in the isolate's memory anyway); with
   // --tmpfs in /dev/shm, as the server's, so that an fsync costs nothing.
@@ -35,6 +35,8 @@ export async function startRuntimeFloor(
       verbose: options.verbose ?? false,
       // As for the server (bench/targets.ts): no per-event trace store unless asked for.
       processEnv: { X_LOCAL_OBSERVABILITY: options.localObservability ? "true" : "false" },
+      // One copy per one-to-one chat (user-floor.ts, docs/one-copy-per-chat.md).
+      ...(options.once ? { vars: { FLOOR_ONCE: "true" } } : {}),
     });
   } catch (err) {
     rmSync(persistTo, { recursive: true, force: true });

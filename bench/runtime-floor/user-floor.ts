@@ -6,6 +6,15 @@
 //             there, `message` to the recipient's devices;
 //   received: one update at the recipient, one RPC to the sender, one insert
 //             of the receipt there, `receipt` to the sender's devices.
+//
+// With FLOOR_ONCE (`npm run bench -- --runtime-floor-once`), the floor of the
+// design in docs/one-copy-per-chat.md: each one-to-one message is stored once,
+// by the chat's host (the smaller user id). A host's message is shown to the
+// guest's devices and not stored there; a guest's message is stored by the
+// host before the guest answers `sent`; a receipt is an update of the host's
+// row, pushed to the other side's devices. Live scenarios only: a guest's
+// `sync` does not ask the host (offline-sync misses what the host keeps), nor
+// does a guest's retry of a `send`.
 
 import { DurableObject } from "cloudflare:workers";
 import { type IdClock, nextMessageId } from "../../src/shared/ids";
@@ -37,9 +46,13 @@ export class UserFloor extends DurableObject {
   private clock: IdClock = { ts: 0, seq: 0 };
   private readonly stubs = new Map<string, DurableObjectStub<UserFloor>>();
 
-  constructor(ctx: DurableObjectState, env: { USERS: DurableObjectNamespace<UserFloor> }) {
+  /** One copy per chat, at its host (see the top of this file). */
+  private readonly once: boolean;
+
+  constructor(ctx: DurableObjectState, env: { USERS: DurableObjectNamespace<UserFloor>; FLOOR_ONCE?: string }) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.once = env.FLOOR_ONCE === "true";
     // The entry as replayed by `sync` is kept as its JSON frame, so a replay is a string join.
     this.sql.exec(`CREATE TABLE IF NOT EXISTS entries (
       seq INTEGER PRIMARY KEY,
@@ -110,6 +123,40 @@ export class UserFloor extends DurableObject {
     this.broadcast(frame);
   }
 
+  /** Once per chat: a guest's message, stored here only; the answer waits for the commit (output gate). */
+  append(m: Incoming & { clientId: string }): void {
+    const seq = ++this.seq;
+    const frame = JSON.stringify({ type: "message", message: { ...m, seq } });
+    // The retry key is scoped by the guest: client ids are unique per user only.
+    const key = `${m.from}:${m.clientId}`;
+    this.sql.exec(
+      "INSERT INTO entries (seq, msg_id, client_id, chat, sender, frame) VALUES (?, ?, ?, ?, ?, ?)",
+      seq,
+      m.id,
+      key,
+      m.chat,
+      m.from,
+      frame,
+    );
+    this.broadcast(frame);
+  }
+
+  /** Once per chat: a host's message for this guest's devices, not stored here. */
+  show(m: Incoming): void {
+    this.broadcast(JSON.stringify({ type: "message", message: { ...m, seq: ++this.seq } }));
+  }
+
+  /** Once per chat: `by` (a guest) has these messages of this host; marked on our rows and pushed. */
+  guestReceived(by: string, ids: string[], ts: number): void {
+    const marked = this.markDelivered(by, ids, ts).map((r) => r.msg_id);
+    if (marked.length > 0) this.showReceipt(by, marked, ts);
+  }
+
+  /** Once per chat: a receipt for this guest's devices (the host keeps it on its row). */
+  showReceipt(by: string, ids: string[], ts: number): void {
+    this.broadcast(JSON.stringify({ type: "receipt", chat: `u:${by}`, ids, status: "delivered", by, ts }));
+  }
+
   /** `by` has these messages of ours: the receipt is stored in our mailbox and pushed. */
   receipt(by: string, ids: string[], ts: number): void {
     const seq = ++this.seq;
@@ -143,6 +190,16 @@ export class UserFloor extends DurableObject {
     }
     const { id, ts, clock } = nextMessageId(Date.now(), this.clock, from);
     this.clock = clock;
+    const to = f.chat.slice(2);
+    if (this.once && to !== from && to < from) {
+      // A guest's message: `sent` once the host has stored it (its answer leaves after its commit).
+      await this.peer(to).append({ id, chat: `u:${from}`, from, text: f.text, ts, clientId: f.clientId });
+      const seq = ++this.seq;
+      ws.send(JSON.stringify({ type: "sent", clientId: f.clientId, id, seq, ts }));
+      return this.broadcast(
+        JSON.stringify({ type: "message", message: { id, chat: f.chat, from, text: f.text, ts, seq } }),
+      );
+    }
     const seq = ++this.seq;
     const message = { id, chat: f.chat, from, text: f.text, ts, seq, clientId: f.clientId };
     const frame = JSON.stringify({ type: "message", message });
@@ -158,15 +215,32 @@ export class UserFloor extends DurableObject {
     ws.send(JSON.stringify({ type: "sent", clientId: f.clientId, id, seq, ts }));
     this.broadcast(frame);
     // No outbox: the recipient is called at once (calls on one stub arrive in order).
-    const to = f.chat.slice(2);
     if (to === from) return;
-    await this.peer(to).deliver({ id, chat: `u:${from}`, from, text: f.text, ts });
+    const incoming = { id, chat: `u:${from}`, from, text: f.text, ts };
+    await (this.once ? this.peer(to).show(incoming) : this.peer(to).deliver(incoming));
   }
 
   private async onReceived(ids: string[]): Promise<void> {
     const by = this.userId as string;
     const ts = Date.now();
-    const rows = this.sql
+    const rows = this.markDelivered(by, ids, ts);
+    const bySender = new Map<string, string[]>();
+    for (const r of rows) bySender.set(r.sender, [...(bySender.get(r.sender) ?? []), r.msg_id]);
+    const tell = this.once ? "showReceipt" : "receipt";
+    const calls = [...bySender].map(([sender, list]) => this.peer(sender)[tell](by, list, ts));
+    if (this.once) {
+      // Ids not stored here are a host's messages: the host marks them. An id ends with its
+      // sender's user id, after 9 + 4 characters of clock (src/shared/ids.ts).
+      const found = new Set(rows.map((r) => r.msg_id));
+      const rest = ids.filter((i) => !found.has(i));
+      for (const host of new Set(rest.map((i) => i.slice(13)))) calls.push(this.peer(host).guestReceived(by, rest, ts));
+    }
+    await Promise.all(calls);
+  }
+
+  /** Messages of others in this mailbox, marked delivered to `by` (each once). */
+  private markDelivered(by: string, ids: string[], ts: number): { sender: string; msg_id: string }[] {
+    return this.sql
       .exec<{ sender: string; msg_id: string }>(
         `UPDATE entries SET delivered_at = ?
          WHERE delivered_at IS NULL AND msg_id IN (SELECT value FROM json_each(?)) AND sender <> ?
@@ -176,9 +250,6 @@ export class UserFloor extends DurableObject {
         by,
       )
       .toArray();
-    const bySender = new Map<string, string[]>();
-    for (const r of rows) bySender.set(r.sender, [...(bySender.get(r.sender) ?? []), r.msg_id]);
-    await Promise.all([...bySender].map(([sender, list]) => this.peer(sender).receipt(by, list, ts)));
   }
 
   private onSync(ws: WebSocket, after: number, batch: boolean): void {

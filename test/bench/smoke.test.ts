@@ -68,3 +68,34 @@ describe("benchmark smoke run", () => {
     expect(table).toContain("| server ÷ runtime |");
   });
 });
+
+describe("the runtime floor storing once per chat (--runtime-floor-once)", () => {
+  it("delivers every one-to-one message of the live scenarios once, in order, from either side of a chat", async () => {
+    const once = await startRuntimeTarget({ once: true });
+    try {
+      const live = SCENARIOS.filter((s) => s.name === "dm-steady" || s.name === "dm-saturate");
+      const { report } = await runBench({
+        scenarios: live,
+        params: new Map(live.map((s) => [s.name, s.smoke])),
+        targets: [once],
+        repeats: 1,
+        machine: describeMachine(process.cwd()),
+        command: "smoke test",
+        runtime: "runtime floor, once per chat",
+        progress: new Progress(true),
+      });
+      const table = markdownTable(report);
+      for (const run of report.runs) {
+        const metrics = run.targets.runtime?.metrics ?? [];
+        expect(metrics.length, table).toBeGreaterThan(0);
+        for (const m of metrics.filter((x) => x.mustBeZero)) {
+          expect({ scenario: run.scenario, metric: m.key, value: m.value }, table).toMatchObject({ value: 0 });
+        }
+        // Every message was answered and delivered, whichever of the pair hosts the chat.
+        expect(metrics.find((m) => m.key === "e2e_p50")?.value, table).toBeGreaterThan(0);
+      }
+    } finally {
+      await once.stop();
+    }
+  });
+});
