@@ -68,6 +68,7 @@ export function dmSteady(name: string, pairs: number, goals: { p50?: number; p99
           { label: "sent", samples: tracker.sentLatency },
         ],
         notes: [],
+        timeline: tracker.timeline.build(),
       };
     },
   };

@@ -7,6 +7,7 @@
 import type { ChatId, Message } from "../../src/shared/protocol";
 import type { Device } from "../client";
 import { Samples } from "../stats";
+import { TimelineRecorder } from "../timeline";
 import type { BenchUser } from "../users";
 
 interface Flight {
@@ -23,6 +24,8 @@ let runCounter = 0;
 export class DmTracker {
   readonly e2e = new Samples();
   readonly sentLatency = new Samples();
+  /** e2e latency against send time, for the measured messages. */
+  readonly timeline = new TimelineRecorder();
   private readonly flights = new Map<string, Flight>();
   private readonly byClientId = new Map<string, Flight>();
   private readonly nextN = new Map<string, number>();
@@ -67,7 +70,10 @@ export class DmTracker {
     const flight: Flight = { key, dir, n, t0, answered: false, delivered: false };
     if (this.sent === 0) this.firstSendAt = t0;
     this.flights.set(key, flight);
-    if (this.measuring) this.measured.add(flight);
+    if (this.measuring) {
+      this.measured.add(flight);
+      this.timeline.start(t0);
+    }
     this.sent++;
     const { clientId } = device.send(`u:${to.id}` as ChatId, `${key}#${this.padding}`);
     this.byClientId.set(clientId, flight);
@@ -94,7 +100,10 @@ export class DmTracker {
     flight.delivered = true;
     this.delivered++;
     this.lastDeliveryAt = now;
-    if (this.measured.has(flight)) this.e2e.add(now - flight.t0);
+    if (this.measured.has(flight)) {
+      this.e2e.add(now - flight.t0);
+      this.timeline.add(flight.t0, now - flight.t0, flight.dir, flight.n);
+    }
     // Read as a person does, every tenth message (its `received` goes by itself): the disk figure covers all three.
     if (flight.n % 10 === 0) this.devices.get(user.id)?.markRead(m.chat, m.id);
     const last = this.lastN.get(flight.dir) ?? 0;
