@@ -17,6 +17,8 @@ interface Flight {
   t0: number;
   answered: boolean;
   delivered: boolean;
+  /** The sender's device got its `delivered` (or `read`) receipt. */
+  receipted: boolean;
 }
 
 let runCounter = 0;
@@ -28,6 +30,7 @@ export class DmTracker {
   readonly timeline = new TimelineRecorder();
   private readonly flights = new Map<string, Flight>();
   private readonly byClientId = new Map<string, Flight>();
+  private readonly byId = new Map<string, Flight>();
   private readonly nextN = new Map<string, number>();
   private readonly lastN = new Map<string, number>();
   private readonly tag = `${Date.now().toString(36)}${++runCounter}`;
@@ -35,6 +38,8 @@ export class DmTracker {
   sent = 0;
   answered = 0;
   delivered = 0;
+  /** Messages whose receipt reached the sender's device. */
+  receipted = 0;
   duplicated = 0;
   misordered = 0;
   errors = 0;
@@ -55,7 +60,8 @@ export class DmTracker {
   watch(user: BenchUser, device: Device): void {
     this.devices.set(user.id, device);
     device.on("message", (m) => this.onMessage(user, m));
-    device.on("sent", (f) => this.onSent(f.clientId));
+    device.on("sent", (f) => this.onSent(f.clientId, f.id));
+    device.on("receipt", (r) => this.onReceipt(r.ids));
     device.on("error", (e) => {
       if (e.clientId && this.byClientId.has(e.clientId)) this.errors++;
     });
@@ -67,7 +73,7 @@ export class DmTracker {
     this.nextN.set(dir, n);
     const key = `${this.tag}:${dir}#${n}`;
     const t0 = performance.now();
-    const flight: Flight = { key, dir, n, t0, answered: false, delivered: false };
+    const flight: Flight = { key, dir, n, t0, answered: false, delivered: false, receipted: false };
     if (this.sent === 0) this.firstSendAt = t0;
     this.flights.set(key, flight);
     if (this.measuring) {
@@ -79,12 +85,22 @@ export class DmTracker {
     this.byClientId.set(clientId, flight);
   }
 
-  private onSent(clientId: string): void {
+  private onSent(clientId: string, id: string): void {
     const flight = this.byClientId.get(clientId);
     if (!flight || flight.answered) return;
+    this.byId.set(id, flight);
     flight.answered = true;
     this.answered++;
     if (this.measured.has(flight)) this.sentLatency.add(performance.now() - flight.t0);
+  }
+
+  private onReceipt(ids: readonly string[]): void {
+    for (const id of ids) {
+      const flight = this.byId.get(id);
+      if (!flight || flight.receipted) continue;
+      flight.receipted = true;
+      this.receipted++;
+    }
   }
 
   private onMessage(user: BenchUser, m: Message): void {
