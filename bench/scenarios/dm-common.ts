@@ -35,6 +35,8 @@ export async function openPairs(ctx: ScenarioContext, pairs: number, textSize: n
 /**
  * The server holds a receipt up to 2 s before it commits it on its own
  * (src/objects/user/receipt-hold.ts, RECEIPT_HOLD_MS), a little more here.
+ * The smoke parameters set `settle` to 0 (seconds): they check the figures
+ * are there, not their speed.
  */
 const RECEIPT_SETTLE_MS = 2_500;
 
@@ -57,7 +59,8 @@ export async function warmUp(ctx: ScenarioContext, pairs: Pairs, count: number):
   await drain(ctx, pairs.tracker);
   if (ctx.target.name === "floor") return; // the floor relay sends no receipts (bench/floor-relay.ts)
   await receipts(ctx, pairs.tracker);
-  await sleep(RECEIPT_SETTLE_MS);
+  const settle = ctx.params.settle;
+  await sleep(typeof settle === "number" ? settle * 1000 : RECEIPT_SETTLE_MS);
 }
 
 /** Waits until every delivered message's receipt reached its sender, as long as receipts keep coming. */
