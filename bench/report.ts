@@ -6,6 +6,7 @@ import type { Machine } from "./machine";
 import type { Goal, Metric, Params } from "./scenarios/types";
 import type { histogram, Summary } from "./stats";
 import type { TargetName } from "./targets";
+import type { Timeline } from "./timeline";
 
 export interface RunRecord {
   scenario: string;
@@ -21,6 +22,8 @@ export interface TargetRecord {
   repeats: Metric[][];
   latencies: { label: string; summary: Summary | null; histogram: ReturnType<typeof histogram> }[];
   notes: string[];
+  /** Latency against send time, one per repeat (scenarios that keep one). */
+  timelines?: Timeline[];
   /** With --profile: the worker's functions by self time over the measured part (first repeat). */
   profile?: { fn: string; selfMs: number; share: number }[];
 }

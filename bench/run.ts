@@ -10,6 +10,7 @@ import { combine, type Report, type RunRecord, type TargetRecord } from "./repor
 import type { Params, Scenario } from "./scenarios/types";
 import { histogram, Samples } from "./stats";
 import type { Target } from "./targets";
+import { formatTimeline, type Timeline } from "./timeline";
 import { UserPool } from "./users";
 
 export interface RunOptions {
@@ -65,6 +66,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       const samples = new Map<string, number[]>();
       const notes = new Set<string>();
       let profile: TargetRecord["profile"];
+      const timelines: Timeline[] = [];
       for (let r = 0; r < options.repeats; r++) {
         const label = `${scenario.name} @ ${target.name}${options.repeats > 1 ? ` (${r + 1}/${options.repeats})` : ""}`;
         progress.update(`${label}: starting`);
@@ -95,6 +97,11 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
         for (const note of result.notes) notes.add(note);
         for (const l of result.latencies) samples.set(l.label, [...(samples.get(l.label) ?? []), ...l.samples.all()]);
         progress.log(`${label}: done${summaryLine(result.metrics)}`);
+        if (result.timeline) {
+          timelines.push(result.timeline);
+          progress.log(`${label}: end-to-end latency by send time`);
+          for (const line of formatTimeline(result.timeline)) progress.log(line);
+        }
       }
       if (repeats.length === 0) {
         progress.log(`${scenario.name} @ ${target.name}: every repeat failed; no figures`);
@@ -113,6 +120,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
         repeats,
         latencies,
         notes: [...notes],
+        ...(timelines.length ? { timelines } : {}),
         ...(profile ? { profile } : {}),
       };
       if (profile) {

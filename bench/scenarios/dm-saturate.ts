@@ -10,7 +10,7 @@ export const dmSaturate: Scenario = {
   name: "dm-saturate",
   description: "pairs with a window of messages in flight: delivered messages per second",
   defaults: { pairs: 50, window: 10, seconds: 10, size: 100 },
-  smoke: { pairs: 2, window: 3, seconds: 1, size: 40 },
+  smoke: { pairs: 2, window: 3, seconds: 1, size: 40, settle: 0 },
   users: (p) => 2 * num(p, "pairs"),
   async run(ctx): Promise<ScenarioResult> {
     const [P, K, seconds] = [num(ctx.params, "pairs"), num(ctx.params, "window"), num(ctx.params, "seconds")];

@@ -10,7 +10,7 @@ export function dmSteady(name: string, pairs: number, goals: { p50?: number; p99
     name,
     description: `${pairs} pairs, a steady offered rate, end-to-end and \`sent\` latency`,
     defaults: { pairs, rate: 200, seconds: 20, size: 100 },
-    smoke: { pairs: 2, rate: 20, seconds: 1, size: 40 },
+    smoke: { pairs: 2, rate: 20, seconds: 1, size: 40, settle: 0 },
     users: (p) => 2 * num(p, "pairs"),
     async run(ctx): Promise<ScenarioResult> {
       const [P, rate, seconds] = [num(ctx.params, "pairs"), num(ctx.params, "rate"), num(ctx.params, "seconds")];
@@ -68,6 +68,7 @@ export function dmSteady(name: string, pairs: number, goals: { p50?: number; p99
           { label: "sent", samples: tracker.sentLatency },
         ],
         notes: [],
+        timeline: tracker.timeline.build(),
       };
     },
   };

@@ -7,6 +7,7 @@
 import type { ChatId, Message } from "../../src/shared/protocol";
 import type { Device } from "../client";
 import { Samples } from "../stats";
+import { TimelineRecorder } from "../timeline";
 import type { BenchUser } from "../users";
 
 interface Flight {
@@ -16,6 +17,8 @@ interface Flight {
   t0: number;
   answered: boolean;
   delivered: boolean;
+  /** The sender's device got its `delivered` (or `read`) receipt. */
+  receipted: boolean;
 }
 
 let runCounter = 0;
@@ -23,8 +26,11 @@ let runCounter = 0;
 export class DmTracker {
   readonly e2e = new Samples();
   readonly sentLatency = new Samples();
+  /** e2e latency against send time, for the measured messages. */
+  readonly timeline = new TimelineRecorder();
   private readonly flights = new Map<string, Flight>();
   private readonly byClientId = new Map<string, Flight>();
+  private readonly byId = new Map<string, Flight>();
   private readonly nextN = new Map<string, number>();
   private readonly lastN = new Map<string, number>();
   private readonly tag = `${Date.now().toString(36)}${++runCounter}`;
@@ -32,6 +38,8 @@ export class DmTracker {
   sent = 0;
   answered = 0;
   delivered = 0;
+  /** Messages whose receipt reached the sender's device. */
+  receipted = 0;
   duplicated = 0;
   misordered = 0;
   errors = 0;
@@ -52,7 +60,8 @@ export class DmTracker {
   watch(user: BenchUser, device: Device): void {
     this.devices.set(user.id, device);
     device.on("message", (m) => this.onMessage(user, m));
-    device.on("sent", (f) => this.onSent(f.clientId));
+    device.on("sent", (f) => this.onSent(f.clientId, f.id));
+    device.on("receipt", (r) => this.onReceipt(r.ids));
     device.on("error", (e) => {
       if (e.clientId && this.byClientId.has(e.clientId)) this.errors++;
     });
@@ -64,21 +73,34 @@ export class DmTracker {
     this.nextN.set(dir, n);
     const key = `${this.tag}:${dir}#${n}`;
     const t0 = performance.now();
-    const flight: Flight = { key, dir, n, t0, answered: false, delivered: false };
+    const flight: Flight = { key, dir, n, t0, answered: false, delivered: false, receipted: false };
     if (this.sent === 0) this.firstSendAt = t0;
     this.flights.set(key, flight);
-    if (this.measuring) this.measured.add(flight);
+    if (this.measuring) {
+      this.measured.add(flight);
+      this.timeline.start(t0);
+    }
     this.sent++;
     const { clientId } = device.send(`u:${to.id}` as ChatId, `${key}#${this.padding}`);
     this.byClientId.set(clientId, flight);
   }
 
-  private onSent(clientId: string): void {
+  private onSent(clientId: string, id: string): void {
     const flight = this.byClientId.get(clientId);
     if (!flight || flight.answered) return;
+    this.byId.set(id, flight);
     flight.answered = true;
     this.answered++;
     if (this.measured.has(flight)) this.sentLatency.add(performance.now() - flight.t0);
+  }
+
+  private onReceipt(ids: readonly string[]): void {
+    for (const id of ids) {
+      const flight = this.byId.get(id);
+      if (!flight || flight.receipted) continue;
+      flight.receipted = true;
+      this.receipted++;
+    }
   }
 
   private onMessage(user: BenchUser, m: Message): void {
@@ -94,7 +116,10 @@ export class DmTracker {
     flight.delivered = true;
     this.delivered++;
     this.lastDeliveryAt = now;
-    if (this.measured.has(flight)) this.e2e.add(now - flight.t0);
+    if (this.measured.has(flight)) {
+      this.e2e.add(now - flight.t0);
+      this.timeline.add(flight.t0, now - flight.t0, flight.dir, flight.n);
+    }
     // Read as a person does, every tenth message (its `received` goes by itself): the disk figure covers all three.
     if (flight.n % 10 === 0) this.devices.get(user.id)?.markRead(m.chat, m.id);
     const last = this.lastN.get(flight.dir) ?? 0;

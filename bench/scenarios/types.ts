@@ -5,6 +5,7 @@
 import type { Progress } from "../progress";
 import type { Samples } from "../stats";
 import type { Target } from "../targets";
+import type { Timeline } from "../timeline";
 import type { UserPool } from "../users";
 
 export type Params = Record<string, number | number[]>;
@@ -29,6 +30,8 @@ export interface ScenarioResult {
   metrics: Metric[];
   latencies: { label: string; samples: Samples }[];
   notes: string[];
+  /** End-to-end latency against send time (one-to-one scenarios), printed and kept in the results JSON. */
+  timeline?: Timeline;
 }
 
 export interface ScenarioContext {

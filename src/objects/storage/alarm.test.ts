@@ -1,7 +1,8 @@
 // The shared alarm over a real object's storage: the earliest need wins, a
 // met need is released without moving the alarm (it fires once more), and
 // when it fires it says which needs were due; an alarm inherited from before
-// a restart counts every need as due, since its needs are not known.
+// a restart is a need at its own time, and when that time comes every need
+// counts as due, since its needs are not known.
 
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -62,18 +63,23 @@ describe("the alarm scheduler", () => {
       expect(alarms.scheduledAt).toBeNull();
     }));
 
-  it("leaves an alarm found on waking in place until it has fired, and then counts every need as due", () =>
+  it("keeps an alarm found on waking as a need at its time: when that comes, every need counts as due", () =>
     withScheduler(
       async (alarms, storage, now) => {
         alarms.ensureBy(now + 20_000, "presence");
         alarms.ensureBy(now + 1_000, "outbox");
-        alarms.release("outbox");
         expect(await storage.getAlarm()).toBe(now + 1_000);
 
-        const due = alarms.fired(now + 1_000);
-        expect([due("outbox"), due("presence")]).toEqual([true, true]); // its needs are not known
-        const next = alarms.fired(now + 2_000);
-        expect(next("presence")).toBe(false); // from then on the needs speak for themselves
+        // Earlier than the inherited time: it fired for its own needs only, and goes back to that time.
+        const early = alarms.fired(now + 1_000);
+        expect([early("outbox"), early("presence")]).toEqual([true, false]);
+        expect(await storage.getAlarm()).toBe(now + 5_000);
+        const due = alarms.fired(now + 5_000);
+        expect([due("outbox"), due("media"), due("presence")]).toEqual([true, true, true]); // its needs are not known
+        expect(await storage.getAlarm()).toBe(now + 20_000);
+        const next = alarms.fired(now + 20_000);
+        expect([next("outbox"), next("presence")]).toEqual([false, true]); // from then on the needs speak for themselves
+        expect(alarms.scheduledAt).toBeNull();
       },
       (now) => now + 5_000, // booked before a restart, for a need we no longer know
     ));
@@ -127,7 +133,7 @@ describe("the alarm scheduler", () => {
       expect(await storage.getAlarm()).toBe(now + 8_000);
     }));
 
-  it("does not move an alarm found on waking later, since its needs are not known", () =>
+  it("does not move an alarm found on waking past its time, since its needs are not known", () =>
     withScheduler(
       async (alarms, storage, now) => {
         alarms.restate(
@@ -140,6 +146,27 @@ describe("the alarm scheduler", () => {
         expect(await storage.getAlarm()).toBe(now + 30_000);
         alarms.restate(new Map([["peers", now + 1_000]]), now); // earlier than the net's slack allows: yes
         expect(await storage.getAlarm()).toBe(now + 1_000);
+      },
+      (now) => now + 30_000,
+    ));
+
+  it("rolls a net's alarm on an object woken with a stored alarm up to that alarm's time, never past it", () =>
+    // An object woken from hibernation with its presence sweep booked: its first send's net moves the alarm
+    // early; confirmed, the net no longer needs it, and the alarm rolls as on an object that never slept
+    // (before, it fired for the net and ran every need: 1,000 objects at once at dm-steady-1k).
+    withScheduler(
+      async (alarms, storage, now) => {
+        alarms.ensureNet(now + 5_000, "peers");
+        expect(await storage.getAlarm()).toBe(now + 5_000);
+        alarms.restate(new Map<string, number | null>([["peers", null]]), now + 3_000);
+        expect(await storage.getAlarm()).toBe(now + 18_000); // ROLL_MS ahead
+        alarms.restate(new Map<string, number | null>([["peers", null]]), now + 16_000);
+        expect(await storage.getAlarm()).toBe(now + 30_000); // up to the stored time, not ROLL_MS past
+        alarms.restate(new Map<string, number | null>([["peers", null]]), now + 28_000);
+        expect(await storage.getAlarm()).toBe(now + 30_000);
+        const due = alarms.fired(now + 30_000);
+        expect([due("peers"), due("presence"), due("media")]).toEqual([true, true, true]);
+        expect(alarms.scheduledAt).toBeNull();
       },
       (now) => now + 30_000,
     ));

@@ -21,24 +21,34 @@ const LATER_WHEN_MS = 2_500;
 export const NET_SLACK_MS = 10_000;
 /** How far ahead `restate` moves a near alarm at most: a net asked for from now on still finds it early enough. */
 const ROLL_MS = 15_000;
+/**
+ * The need an alarm found stored on waking stands for: the needs of the
+ * instance before, which this one never heard of, due at the stored time. As
+ * one need among the others it keeps the alarm from moving past that time,
+ * yet lets a net's earlier alarm roll up to it, or fire for the net alone.
+ * (A flag that made the first alarm to fire count every need as due, and
+ * kept `restate` from rolling, made each object woken from hibernation run
+ * its whole alarm handler 5 s after its first send; at dm-steady-1k a
+ * thousand of them at once: docs/benchmarks.md.)
+ */
+const INHERITED = "inherited";
 
 export class AlarmScheduler {
   private at: number | null = null;
   /** Per need, the earliest time it asked for since the alarm last fired. */
   private readonly needs = new Map<string, number>();
-  /**
-   * An alarm found stored on waking may serve needs this instance never
-   * heard of (an outbox item written before a restart, say): when it fires,
-   * every need counts as due.
-   */
-  private inherited = false;
 
   constructor(private readonly storage: DurableObjectStorage) {}
 
-  /** Loads the stored alarm time; call once inside blockConcurrencyWhile. */
+  /**
+   * Loads the stored alarm time; call once inside blockConcurrencyWhile. It
+   * may serve needs this instance never heard of (an outbox item written
+   * before a restart, say): they are due at that time (INHERITED), and then
+   * every need counts as due.
+   */
   async load(): Promise<void> {
     this.at = await this.storage.getAlarm();
-    this.inherited = this.at !== null;
+    if (this.at !== null) this.needs.set(INHERITED, this.at);
   }
 
   /** Makes sure the alarm fires at `time` or earlier (or up to `slack` later), for `need`. */
@@ -89,15 +99,15 @@ export class AlarmScheduler {
     }
     for (const time of this.needs.values()) earliest = Math.min(earliest, time);
     if (earliest === Number.POSITIVE_INFINITY) return; // nothing left: it fires once, as after `release`
-    // The restated needs are nets (NET_SLACK_MS); every other need set the alarm at or before itself.
+    // The restated needs are nets (NET_SLACK_MS); every other need (INHERITED too) set the alarm at or before itself.
     if (this.at === null || earliest + NET_SLACK_MS < this.at) {
       this.at = earliest;
       void this.storage.setAlarm(earliest);
       return;
     }
-    // An alarm from before a restart may serve needs this instance never heard of.
+    // Never past a need: an alarm from before a restart stays a need (INHERITED) until its time.
     const later = Math.min(earliest, now + ROLL_MS);
-    if (this.inherited || this.at - now > LATER_WHEN_MS || later - this.at < LATER_MIN_MS) return;
+    if (this.at - now > LATER_WHEN_MS || later - this.at < LATER_MIN_MS) return;
     this.at = later;
     void this.storage.setAlarm(later);
   }
@@ -105,7 +115,6 @@ export class AlarmScheduler {
   /** Deletes the alarm; the caller knows that no need is left (an offline user costs nothing). */
   cancel(): void {
     this.needs.clear();
-    this.inherited = false;
     if (this.at === null) return;
     this.at = null;
     void this.storage.deleteAlarm();
@@ -117,11 +126,11 @@ export class AlarmScheduler {
    * the needs not yet due keep their times, and the alarm is set for the
    * earliest of them. So a handler woken for one need (the outbox's safety
    * net, say) can leave the others' work (the presence sweep) for their own
-   * time. An alarm inherited from before a restart counts every need as due,
-   * since which ones it served is not known.
+   * time. Once the time of an alarm inherited from before a restart has come
+   * (INHERITED is due), every need counts as due, since which ones it served
+   * is not known.
    */
   fired(now = Date.now()): (need: string) => boolean {
-    const inherited = this.inherited;
     const due = new Set<string>();
     let next: number | null = null;
     for (const [need, time] of this.needs) {
@@ -132,9 +141,9 @@ export class AlarmScheduler {
         next = next === null ? time : Math.min(next, time);
       }
     }
-    this.inherited = false;
     this.at = next;
     if (next !== null) void this.storage.setAlarm(next);
+    const inherited = due.has(INHERITED);
     return (need) => inherited || due.has(need);
   }
 
