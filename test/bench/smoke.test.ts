@@ -98,5 +98,5 @@ describe("the runtime floor storing once per chat (--runtime-floor-once)", () =>
     } finally {
       await once.stop();
     }
-  });
+  }, 120_000);
 });
