@@ -123,8 +123,8 @@ export class LogViews {
    * now (joined at `since`), from the tails pushes share: members evicted
    * before their batch was written pull from one position together. Its
    * past spans all end before `since`: only a change of a message in one
-   * could differ, and `sharedOwed` leaves those to the scan, as it does
-   * where the archive may hold entries after `after`.
+   * could differ, and `sharedOwed` leaves those to the scan; so is a pull
+   * the archive may answer.
    */
   sharedReadable(user: string, since: string, after: string, limit: number): ReturnType<LogViews["scanFor"]> | null {
     if (this.archived?.reaches(after)) return null;
