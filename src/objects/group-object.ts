@@ -177,7 +177,13 @@ export class GroupObject extends DurableObject<Env> {
    */
   async pull(member: string, after: string, limit: number, known?: string): Promise<Result<PulledPage>> {
     return this.read(member, (g) => {
-      const page: PulledPage = g.views.scanFor(member, after, Math.min(limit, 1000), "readable");
+      const max = Math.min(limit, 1000);
+      // A member now reads the tail pushes share (most pulls: members evicted before their batch, all at
+      // one position); its past spans end before `since`, so they decide nothing after `after`.
+      const since = g.members.sinceOf(member);
+      const page: PulledPage =
+        (since !== null ? g.views.sharedReadable(member, since, after, max) : null) ??
+        g.views.scanFor(member, after, max, "readable");
       const read = known === undefined ? "" : (g.fanout.marksOf(member)?.read ?? "");
       if (known !== undefined && read > known)
         page.read = { upTo: read, unread: g.receipts.unread(member, read, after) };

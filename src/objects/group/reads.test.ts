@@ -74,4 +74,44 @@ describe("reading a group's log", { timeout: 60_000 }, () => {
     a.close();
     await clearAlarms([group.id]);
   });
+
+  it("pulls from one position alike for every member (each its own sender's view), and by windows for one who came back", async () => {
+    const { admin, rest, group, chat } = await team(3);
+    const [bob, carol] = rest as [(typeof rest)[0], (typeof rest)[0]];
+    const a = await connect(admin.token);
+    const b = await connect(bob.token);
+    a.send({ type: "send", clientId: "a1", chat, text: "one" });
+    const one = await a.next("sent", (f) => f.clientId === "a1");
+    b.send({ type: "send", clientId: "b1", chat, text: "two" });
+    await b.next("sent", (f) => f.clientId === "b1");
+    await api(`/api/groups/${group.id}/members/${carol.user.id}`, { method: "DELETE", token: admin.token });
+    a.send({ type: "send", clientId: "a2", chat, text: "while carol was out" });
+    await a.next("sent", (f) => f.clientId === "a2");
+    await api(`/api/groups/${group.id}/members`, {
+      method: "POST",
+      token: admin.token,
+      body: { userId: carol.user.id },
+    });
+    a.send({ type: "send", clientId: "a3", chat, text: "three" });
+    await a.next("sent", (f) => f.clientId === "a3");
+    await settle(group.id);
+    const stub = groupStub(group.id);
+    const seen = async (member: string, after: string) => {
+      const page = await stub.pull(member, after, 100);
+      if (!page.ok) throw new Error(page.error.code);
+      return page.value.entries
+        .filter((e) => !e.message.system)
+        .map((e) => `${e.message.text}${e.message.clientId ? ` (${e.message.clientId})` : ""}`);
+    };
+    // Twice each, in turns: the second reads the tail the first one made.
+    for (let round = 0; round < 2; round++) {
+      expect(await seen(bob.user.id, one.id)).toEqual(["two (b1)", "while carol was out", "three"]);
+      expect(await seen(admin.user.id, one.id)).toEqual(["two", "while carol was out (a2)", "three (a3)"]);
+    }
+    // Carol's windows: up to her removal, and from her return; never what was sent between.
+    expect(await seen(carol.user.id, one.id)).toEqual(["two", "three"]);
+    a.close();
+    b.close();
+    await clearAlarms([group.id]);
+  });
 });

@@ -118,6 +118,19 @@ export class LogViews {
     return { entries: out, through: tail.entries.at(-1)?.id ?? null };
   }
 
+  /**
+   * `scanFor(user, after, limit, "readable")` (a member's pull) for a member
+   * now (joined at `since`), from the tails pushes share: members evicted
+   * before their batch was written pull from one position together. Its
+   * past spans all end before `since`: only a change of a message in one
+   * could differ, and `sharedOwed` leaves those to the scan; so is a pull
+   * the archive may answer.
+   */
+  sharedReadable(user: string, since: string, after: string, limit: number): ReturnType<LogViews["scanFor"]> | null {
+    if (this.archived?.reaches(after)) return null;
+    return this.sharedOwed(user, since, after, limit);
+  }
+
   /** The archived part of a readable scan; `more`: it stopped at its bound before the hot part. */
   private archivedAfter(user: string, after: string, limit: number) {
     const archived = this.archived;
