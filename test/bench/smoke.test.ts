@@ -10,6 +10,7 @@ import { Progress } from "../../bench/progress";
 import { markdownTable } from "../../bench/report";
 import { runBench } from "../../bench/run";
 import { SCENARIOS } from "../../bench/scenarios/index";
+import type { Scenario } from "../../bench/scenarios/types";
 import {
   externalTarget,
   startFloorTarget,
@@ -29,20 +30,25 @@ afterAll(async () => {
   await Promise.all([floor?.stop(), runtime?.stop()]);
 });
 
+/** Every scenario given at its smoke sizes, once, on the targets given; the report and its table. */
+async function smokeRun(scenarios: Scenario[], targets: Target[], runtime: string) {
+  const { report } = await runBench({
+    scenarios,
+    params: new Map(scenarios.map((s) => [s.name, s.smoke])),
+    targets,
+    repeats: 1,
+    machine: describeMachine(process.cwd()),
+    command: "smoke test",
+    runtime,
+    progress: new Progress(true),
+  });
+  return { report, table: markdownTable(report) };
+}
+
 describe("benchmark smoke run", () => {
   it("runs every scenario on both floors and the server with nothing lost, duplicated or reordered", async () => {
     const server = externalTarget(inject("baseUrl"));
-    const { report } = await runBench({
-      scenarios: SCENARIOS,
-      params: new Map(SCENARIOS.map((s) => [s.name, s.smoke])),
-      targets: [floor, runtime, server],
-      repeats: 1,
-      machine: describeMachine(process.cwd()),
-      command: "smoke test",
-      runtime: "e2e server",
-      progress: new Progress(true),
-    });
-    const table = markdownTable(report);
+    const { report, table } = await smokeRun(SCENARIOS, [floor, runtime, server], "e2e server");
     expect(report.runs.map((r) => r.scenario)).toEqual(SCENARIOS.map((s) => s.name));
     for (const run of report.runs) {
       for (const name of ["floor", "runtime", "server"] as const) {
@@ -75,17 +81,7 @@ describe("the runtime floor storing once per chat (--runtime-floor-once)", () =>
     const once = await startRuntimeTarget({ once: true });
     try {
       const live = SCENARIOS.filter((s) => s.name === "dm-steady" || s.name === "dm-saturate");
-      const { report } = await runBench({
-        scenarios: live,
-        params: new Map(live.map((s) => [s.name, s.smoke])),
-        targets: [once],
-        repeats: 1,
-        machine: describeMachine(process.cwd()),
-        command: "smoke test",
-        runtime: "runtime floor, once per chat",
-        progress: new Progress(true),
-      });
-      const table = markdownTable(report);
+      const { report, table } = await smokeRun(live, [once], "runtime floor, once per chat");
       for (const run of report.runs) {
         const metrics = run.targets.runtime?.metrics ?? [];
         expect(metrics.length, table).toBeGreaterThan(0);
