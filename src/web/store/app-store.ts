@@ -30,6 +30,9 @@ import type { ReceiptBook } from "./ticks";
 import { type View, Views } from "./views";
 import { subscribePush, unsubscribePush } from "./web-push";
 
+/** How long logging out waits for the server before leaving anyway. */
+const LOGOUT_WAIT_MS = 5_000;
+
 export class AppStore {
   readonly api = new Api({ baseUrl: "" });
   readonly directory = new Directory(this.api, () => this.changed());
@@ -104,8 +107,13 @@ export class AppStore {
   }
 
   async logout(): Promise<void> {
-    await unsubscribePush(this.api);
-    await this.api.logout().catch(() => undefined);
+    // The server is told, but a slow or unreachable one does not keep the user logged in here:
+    // after LOGOUT_WAIT_MS the page ends the session anyway, as it does when the call fails.
+    const tell = (async () => {
+      await unsubscribePush(this.api);
+      await this.api.logout().catch(() => undefined);
+    })();
+    await Promise.race([tell, new Promise((resolve) => setTimeout(resolve, LOGOUT_WAIT_MS))]);
     this.end();
   }
 
