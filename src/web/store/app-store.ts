@@ -109,9 +109,11 @@ export class AppStore {
   async logout(): Promise<void> {
     // The server is told, but a slow or unreachable one does not keep the user logged in here:
     // after LOGOUT_WAIT_MS the page ends the session anyway, as it does when the call fails.
+    // Its own client with the session's token: the calls still made after the wait keep it.
+    const api = new Api({ baseUrl: "", token: this.api.token });
     const tell = (async () => {
-      await unsubscribePush(this.api);
-      await this.api.logout().catch(() => undefined);
+      await unsubscribePush(api);
+      await api.logout().catch(() => undefined);
     })();
     await Promise.race([tell, new Promise((resolve) => setTimeout(resolve, LOGOUT_WAIT_MS))]);
     this.end();
