@@ -70,31 +70,39 @@ function store(me: HostSide, chat: ChatId, m: CheckedGuestMessage, archived: Arc
   const quote = m.replyTo === undefined ? null : quoteIn(me.mailbox, chat, m.replyTo, archived);
   const { mailbox } = me;
   const rows = mailbox.chatRows;
-  const pos = rows.nextPos(chat) ?? 1;
+  const hosted = rows.nextPos(chat);
+  const pos = hosted ?? 1;
   // A new chat's row, or the row of a chat whose hosting begins, is written with this message: every other
-  // row waiting goes first, outside the transaction, so a failure below undoes only this message's writes.
-  if (rows.nextPos(chat) === null) rows.flush();
+  // row waiting goes first, outside the transaction, so a failure below undoes only this message's writes
+  // (and memory lets go of the row it changed).
+  if (hosted === null) rows.flush();
   me.ids.after(rows.get(chat)?.last_id ?? "");
   const { id, ts } = me.ids.next(Date.now(), false);
   const seq = mailbox.nextSeq();
-  me.transactionSync(() => {
-    me.sql.exec(
-      `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt, media, guest_seq, pos)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      seq,
-      id,
-      chat,
-      m.guest,
-      m.text,
-      ts,
-      m.clientId,
-      ...quoteColumns(quote),
-      m.media ? JSON.stringify(m.media) : null,
-      m.guestSeq,
-      pos,
-    );
-    rows.touch(chat, seq, id, true, false, null, pos);
-  });
+  try {
+    me.transactionSync(() => {
+      me.sql.exec(
+        `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt, media, guest_seq, pos)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        seq,
+        id,
+        chat,
+        m.guest,
+        m.text,
+        ts,
+        m.clientId,
+        ...quoteColumns(quote),
+        m.media ? JSON.stringify(m.media) : null,
+        m.guestSeq,
+        pos,
+      );
+      rows.touch(chat, seq, id, true, false, null, pos);
+    });
+  } catch (err) {
+    if (hosted === null) rows.forget(chat);
+    console.warn(JSON.stringify({ event: "hosted_append_failed", chat, error: String(err) }));
+    throw new AppError("internal", "the message was not stored; send again");
+  }
   mailbox.lookup.remember(id, chat);
   // The host's devices get it as a delivery today is shown (./inbound.ts).
   const message: Message = { id, chat, from: m.guest, text: m.text, ts, seq };

@@ -162,6 +162,12 @@ export class ChatRows {
     this.rows.set(chat, fresh);
   }
 
+  /** After a write of a chat's row failed (its transaction undone): memory lets go of it, and reads it again. */
+  forget(chat: string): void {
+    this.dirty.delete(chat);
+    this.rows.delete(chat);
+  }
+
   /** The position a new message of a chat hosted here takes (null: the chat is not hosted here, or has no row). */
   nextPos(chat: string): number | null {
     const row = this.get(chat);
