@@ -69,3 +69,14 @@ export async function storedChats(hostId: string, flush = true): Promise<StoredC
 export function partsOf(instance: unknown): UserParts {
   return (instance as { parts: UserParts }).parts;
 }
+
+/** Today's storage back into the shape of user schema version 18 (what the code before step 19 wrote). */
+export function backTo18(sql: SqlStorage): void {
+  sql.exec("DROP INDEX messages_by_client_id");
+  sql.exec("CREATE UNIQUE INDEX messages_by_client_id ON messages(client_id) WHERE client_id IS NOT NULL");
+  sql.exec("ALTER TABLE messages DROP COLUMN guest_seq");
+  sql.exec("ALTER TABLE messages DROP COLUMN pos");
+  sql.exec("ALTER TABLE chats DROP COLUMN hosted_from");
+  sql.exec("ALTER TABLE chats DROP COLUMN next_pos");
+  sql.exec("UPDATE _schema SET version = 18");
+}

@@ -12,22 +12,11 @@ import { describe, expect, it } from "vitest";
 import { rows } from "../../test/actions";
 import { clearAlarms } from "../../test/groups";
 import { connect, register, type TestSocket, userStub } from "../../test/helpers";
-import { guestMessage, hostAndGuest, hostedRows, storedChats } from "../../test/hosted";
+import { backTo18, guestMessage, hostAndGuest, hostedRows, storedChats } from "../../test/hosted";
 
 async function sent(socket: TestSocket, chat: string, clientId: string) {
   socket.send({ type: "send", clientId, chat, text: `text ${clientId}` });
   return socket.next("sent", (f) => f.clientId === clientId);
-}
-
-/** Today's storage back into the shape of version 18 (what the code before step 19 wrote). */
-function backTo18(sql: SqlStorage): void {
-  sql.exec("DROP INDEX messages_by_client_id");
-  sql.exec("CREATE UNIQUE INDEX messages_by_client_id ON messages(client_id) WHERE client_id IS NOT NULL");
-  sql.exec("ALTER TABLE messages DROP COLUMN guest_seq");
-  sql.exec("ALTER TABLE messages DROP COLUMN pos");
-  sql.exec("ALTER TABLE chats DROP COLUMN hosted_from");
-  sql.exec("ALTER TABLE chats DROP COLUMN next_pos");
-  sql.exec("UPDATE _schema SET version = 18");
 }
 
 const INDEX_SQL = "SELECT sql FROM sqlite_master WHERE name = 'messages_by_client_id'";
