@@ -60,9 +60,16 @@ describe("appendFromGuest", () => {
     const retried = await stub.appendFromGuest(guest.user.id, guestMessage("again", 9, { text: "changed" }));
     expect(retried).toEqual(first);
     expect((await hostedRows(host.user.id)).map((r) => [r.text, r.guest_seq])).toEqual([["text again", 7]]);
-    // The host's devices saw it once.
+    // Two copies of one call at once (a retry racing the first): one row, one answer.
+    const [x, y] = await Promise.all([
+      stub.appendFromGuest(guest.user.id, guestMessage("twice", 8)),
+      stub.appendFromGuest(guest.user.id, guestMessage("twice", 8)),
+    ]);
+    expect(x).toEqual(y);
+    expect((await hostedRows(host.user.id)).map((r) => r.client_id)).toEqual(["again", "twice"]);
+    // The host's devices saw each once.
     await new Promise((r) => setTimeout(r, 100));
-    expect(h.of("message")).toHaveLength(1);
+    expect(h.of("message")).toHaveLength(2);
     h.close();
     await clearAlarms([], [host.user.id]);
   });
