@@ -192,6 +192,8 @@ describe("appendFromGuest refuses", () => {
     const first = "0".repeat(16);
     expect(first < setup.host.user.id).toBe(true);
     await refused(setup, guestMessage("c", 1), "forbidden", first);
+    // The caller's id is the call's own argument: a `guest` in the message changes nothing.
+    await refused(setup, { ...guestMessage("c", 1), guest: setup.guest.user.id }, "forbidden", first);
     // And the guest's own object hosts nothing for the host.
     const reverse = await userStub(setup.guest.user.id).appendFromGuest(setup.host.user.id, guestMessage("c", 1));
     expect(reverse.ok ? "stored" : reverse.error.code).toBe("forbidden");

@@ -49,8 +49,9 @@ export function hosts(host: string, other: string): boolean {
 /** A guest's message, checked, stored once and answered; a retry (same guest and clientId) answers the first answer. */
 export async function appendFromGuest(me: HostSide, guest: string, input: unknown): Promise<HostedAnswer> {
   const m = parseWith(guestMessageSchema, { ...asObject(input, "message", "invalid_body"), guest });
-  // A `send` frame's rules: the fields' limits (in the schema: so a checked message is at most about 23 KB
-  // of UTF-8, under a frame's FRAME_MAX_BYTES, and needs no size check of its own), and text or media.
+  // A `send` frame's rules: the fields' limits (in the schema: a checked message is well under a frame's
+  // FRAME_MAX_BYTES, its text at most 16 KB of UTF-8 and its preview 6,000 characters, so it needs no size
+  // check of its own), and text or media. The `guest` given wins over one the message may carry.
   if (m.text === "" && !m.media) throw new AppError("invalid_field", "text must not be empty without media");
   if (!hosts(me.userId, m.guest)) {
     throw new AppError("forbidden", "a one-to-one chat is hosted by the user whose id sorts first");
