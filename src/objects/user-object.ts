@@ -7,7 +7,7 @@
 // or the sockets' attachments.
 
 import { DurableObject } from "cloudflare:workers";
-import type { Result } from "../shared/errors";
+import { type Result, settle } from "../shared/errors";
 import { SOCKETS_PER_USER_MAX } from "../shared/limits";
 import type { MuteState } from "../shared/mute";
 import {
@@ -28,6 +28,7 @@ import type { InboxItem } from "./inbox";
 import { chats, history, mute, readChat } from "./user/chat-reads";
 import { frameError } from "./user/frame-errors";
 import { admit, handOver } from "./user/frames/intake";
+import { appendFromGuest, type GuestMessage, type HostedAnswer } from "./user/hosted-append";
 import { accept, takeGroup } from "./user/inbound";
 import type { Reservation } from "./user/media-owner";
 import type { MediaQuota, MediaRecord } from "./user/media-store";
@@ -130,6 +131,15 @@ export class UserObject extends DurableObject<Env> {
     after: string,
   ): Promise<{ online: boolean; delivered?: string }> {
     return takeGroup(this.parts, groupId, entries, after);
+  }
+
+  /**
+   * A guest's message to the one-to-one chat this user hosts with it
+   * (user/hosted-append.ts, docs/one-copy-per-chat.md step 1): nothing calls
+   * it yet but its tests. A retry (same guest and clientId) answers the first answer.
+   */
+  async appendFromGuest(guest: string, message: GuestMessage): Promise<Result<HostedAnswer>> {
+    return settle(() => appendFromGuest(this.parts.hostSide(), guest, message));
   }
 
   // ------------------------------------------------------------ RPC from the routes

@@ -4,7 +4,7 @@
 // counters with every id (the user object's seq) gives a store of its own,
 // so that all of them share one row and one statement (user/counters.ts).
 
-import { type IdClock, nextMessageId } from "../../shared/ids";
+import { clockOfId, type IdClock, nextMessageId } from "../../shared/ids";
 import type { Meta } from "./meta";
 
 /** Where the clock lives: read once, told of every tick, written when `persist`. */
@@ -50,6 +50,18 @@ export class MessageIdClock {
     this.last = clock;
     this.store.set(clock, persist);
     return { id, ts };
+  }
+
+  /**
+   * The next id sorts after `id`, whichever clock made it: its time and
+   * sequence come after `id`'s (memory only; the id that follows is written
+   * as usual). A user object hosting a chat keeps the chat's ids in order
+   * this way (user/hosted-append.ts).
+   */
+  after(id: string): void {
+    if (id === "") return;
+    const made = clockOfId(id);
+    if (made.ts > this.last.ts || (made.ts === this.last.ts && made.seq > this.last.seq)) this.last = made;
   }
 
   /** The clock as `meta` rows (the default store). */

@@ -15,7 +15,7 @@ import type { PeerLog } from "./peer-log";
 import { broadcast, send } from "./sockets";
 
 type SendFrame = Extract<ClientFrame, { type: "send" }>;
-type ArchivedQuote = { quote: Quote; chat: string; system: boolean };
+export type ArchivedQuote = { quote: Quote; chat: string; system: boolean };
 
 export interface DirectSender {
   userId: string;
@@ -71,6 +71,9 @@ export class DirectSend {
     const { mailbox, peers } = this.me;
     const quote =
       frame.replyTo === undefined ? undefined : this.quoteFor(frame.chat, frame.replyTo, frame.clientId, archived);
+    // A chat hosted here (./hosted-append.ts): the message takes the next position, and an id after the chat's newest.
+    const pos = mailbox.chatRows.nextPos(frame.chat);
+    if (pos !== null) this.me.ids.after(mailbox.chatRows.get(frame.chat)?.last_id ?? "");
     const { id, ts } = this.me.ids.next(Date.now(), false);
     const toSelf = to === this.me.userId;
     const message = mailbox.appendOwn(
@@ -83,6 +86,7 @@ export class DirectSend {
         ...(quote ? { replyTo: quote } : {}),
         ...(frame.forwarded === undefined ? {} : { forwarded: frame.forwarded }),
         ...(frame.media ? { media: frame.media } : {}),
+        ...(pos === null ? {} : { pos }),
       },
       toSelf ? null : peers.takeUnstored(to),
     );
@@ -94,20 +98,12 @@ export class DirectSend {
     if (!toSelf) void peers.kick(to);
   }
 
-  /** A reply quotes a message of the same chat that this mailbox has (deleted ones included). */
   private quoteFor(chat: ChatId, replyTo: string, clientId: string, archived: ArchivedQuote | null): Quote {
-    const quoted = this.me.mailbox.findById(replyTo);
-    if (!quoted && archived) {
-      if (archived.chat === chat && !archived.system) return archived.quote;
-      throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), clientId);
+    try {
+      return quoteIn(this.me.mailbox, chat, replyTo, archived);
+    } catch (err) {
+      throw err instanceof AppError ? new FrameError(err, clientId) : err;
     }
-    if (!quoted) throw new FrameError(new AppError("unknown_message", "no such message to reply to"), clientId);
-    if (quoted.chat !== chat || quoted.system) {
-      throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), clientId);
-    }
-    const quote = this.me.mailbox.quote(replyTo);
-    if (!quote) throw new FrameError(new AppError("unknown_message", "no such message to reply to"), clientId);
-    return quote;
   }
 
   /** Known without asking D1 (the usual case: no await on the hot path). */
@@ -127,4 +123,20 @@ export class DirectSend {
     if (row) this.knownUsers.add(userId);
     return row !== null;
   }
+}
+
+/** A reply quotes a message of the same chat that this mailbox has (deleted ones included). */
+export function quoteIn(mailbox: Mailbox, chat: ChatId, replyTo: string, archived: ArchivedQuote | null): Quote {
+  const quoted = mailbox.findById(replyTo);
+  if (!quoted && archived) {
+    if (archived.chat === chat && !archived.system) return archived.quote;
+    throw new AppError("invalid_reply", "a reply quotes a message of the same chat");
+  }
+  if (!quoted) throw new AppError("unknown_message", "no such message to reply to");
+  if (quoted.chat !== chat || quoted.system) {
+    throw new AppError("invalid_reply", "a reply quotes a message of the same chat");
+  }
+  const quote = mailbox.quote(replyTo);
+  if (!quote) throw new AppError("unknown_message", "no such message to reply to");
+  return quote;
 }

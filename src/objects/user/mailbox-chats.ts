@@ -32,10 +32,14 @@ export interface ChatRow {
   read_upto: string;
   /** Newest peer message up to which every one was delivered. */
   delivered_upto: string;
+  /** A chat hosted here (./hosted-append.ts): its newest id when hosting began ("" from the start); null: not hosted. */
+  hosted_from: string | null;
+  /** A hosted chat's next position (null: not hosted). */
+  next_pos: number | null;
   [key: string]: SqlStorageValue;
 }
 
-const COLUMNS = "chat, last_seq, last_id, unread, last_own, handed, read_upto, delivered_upto";
+const COLUMNS = "chat, last_seq, last_id, unread, last_own, handed, read_upto, delivered_upto, hosted_from, next_pos";
 
 /** `meta`: the greatest seq of group messages stored before group schema step 8 (user schema step 13). */
 export const LEGACY_GROUP_SEQ_KEY = "legacy_group_seq";
@@ -106,17 +110,35 @@ export class ChatRows {
     }, CHAT_FLUSH_MS);
   }
 
-  /** A new message: the chat's row changed in memory, or a new chat's row written now (with every row waiting). */
-  touch(chat: string, seq: number, id: string, unread: boolean, own: boolean, handed: string | null): void {
+  /**
+   * A new message: the chat's row changed in memory, or a new chat's row
+   * written now (with every row waiting). `pos`: the message took that
+   * position of a chat hosted here (./hosted-append.ts); the first one of a
+   * chat begins its hosting, and its row is written now too (`hosted_from`
+   * could not be found again from the messages).
+   */
+  touch(
+    chat: string,
+    seq: number,
+    id: string,
+    unread: boolean,
+    own: boolean,
+    handed: string | null,
+    pos: number | null = null,
+  ): void {
     const row = this.get(chat);
     if (row) {
+      const begins = pos !== null && row.hosted_from === null;
       this.update(chat, (r) => {
+        if (begins) r.hosted_from = r.last_id;
+        if (pos !== null) r.next_pos = pos + 1;
         r.last_seq = seq;
         if (id > r.last_id) r.last_id = id;
         if (unread) r.unread += 1;
         if (own) r.last_own = id;
         if (handed !== null && handed > (r.handed ?? "")) r.handed = handed;
       });
+      if (begins) this.flush();
       return;
     }
     this.flush();
@@ -129,12 +151,27 @@ export class ChatRows {
       handed,
       read_upto: "",
       delivered_upto: "",
+      hosted_from: pos === null ? null : "",
+      next_pos: pos === null ? null : pos + 1,
     };
     this.sql.exec(
-      `INSERT INTO chats (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO chats (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ...[fresh.chat, fresh.last_seq, fresh.last_id, fresh.unread, fresh.last_own, fresh.handed, "", ""],
+      ...[fresh.hosted_from, fresh.next_pos],
     );
     this.rows.set(chat, fresh);
+  }
+
+  /** After a write of a chat's row failed (its transaction undone): memory lets go of it, and reads it again. */
+  forget(chat: string): void {
+    this.dirty.delete(chat);
+    this.rows.delete(chat);
+  }
+
+  /** The position a new message of a chat hosted here takes (null: the chat is not hosted here, or has no row). */
+  nextPos(chat: string): number | null {
+    const row = this.get(chat);
+    return row?.hosted_from == null ? null : (row.next_pos ?? 1);
   }
 
   /** A chat without messages left: its row goes now (with every row waiting). */
@@ -151,8 +188,8 @@ export class ChatRows {
       const r = this.rows.get(chat);
       if (!r) continue;
       this.sql.exec(
-        `UPDATE chats SET last_seq = ?, last_id = ?, unread = ?, last_own = ?, handed = ?, read_upto = ?, delivered_upto = ?
-         WHERE chat = ?`,
+        `UPDATE chats SET last_seq = ?, last_id = ?, unread = ?, last_own = ?, handed = ?, read_upto = ?, delivered_upto = ?,
+           hosted_from = ?, next_pos = ? WHERE chat = ?`,
         r.last_seq,
         r.last_id,
         r.unread,
@@ -160,6 +197,8 @@ export class ChatRows {
         r.handed,
         r.read_upto,
         r.delivered_upto,
+        r.hosted_from,
+        r.next_pos,
         chat,
       );
     }
@@ -182,10 +221,36 @@ export class ChatRows {
       .one().n;
   }
 
-  /** The newest own one-to-one message of all (the id clock's floor, counters.ts). */
+  /**
+   * The newest id this object's clock made that a chat row names (the id
+   * clock's floor, counters.ts): its own one-to-one messages, and the
+   * newest of each chat hosted here (a guest's message takes an id of this
+   * clock; a copy an older peer delivered there can only move it forward).
+   */
   newestOwn(): string | null {
     this.flush();
-    return this.sql.exec<{ id: string | null }>("SELECT max(last_own) AS id FROM chats").one().id;
+    return this.sql
+      .exec<{ id: string | null }>(
+        `SELECT max(id) AS id FROM (SELECT max(last_own) AS id FROM chats
+           UNION ALL SELECT max(last_id) FROM chats WHERE hosted_from IS NOT NULL)`,
+      )
+      .one().id;
+  }
+
+  /**
+   * A hosted chat's next position after a crash: after its newest message's
+   * (ids follow positions in a hosted chat, so the (chat, id) index finds it
+   * at once); null for a chat not hosted.
+   */
+  private nextPosFound(row: ChatRow): number | null {
+    if (row.hosted_from === null) return null;
+    const newest = this.sql
+      .exec<{ pos: number }>(
+        "SELECT pos FROM messages WHERE chat = ? AND pos IS NOT NULL ORDER BY id DESC LIMIT 1",
+        row.chat,
+      )
+      .toArray()[0]?.pos;
+    return Math.max(row.next_pos ?? 1, newest === undefined ? 1 : newest + 1);
   }
 
   /** After a crash: the rows of chats whose messages came after the greatest `last_seq` stored, made again. */
@@ -225,9 +290,9 @@ export class ChatRows {
         null,
       );
       this.sql.exec(
-        `INSERT INTO chats (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO chats (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(chat) DO UPDATE SET last_seq = excluded.last_seq, last_id = excluded.last_id,
-           unread = excluded.unread, last_own = excluded.last_own`,
+           unread = excluded.unread, last_own = excluded.last_own, next_pos = excluded.next_pos`,
         chat,
         seq,
         last,
@@ -236,6 +301,8 @@ export class ChatRows {
         row?.handed ?? null,
         readUpto,
         row?.delivered_upto ?? "",
+        row?.hosted_from ?? null,
+        row ? this.nextPosFound(row) : null,
       );
       this.rows.delete(chat);
     }

@@ -62,9 +62,10 @@ export class MailboxReads {
     private readonly writeHeld: () => void = () => {},
   ) {}
 
-  findByClientId(clientId: string): Message | null {
+  /** The message `sender` stored with this retry key (since schema step 19 the key is (sender, clientId): a guest's too). */
+  findByClientId(clientId: string, sender: string): Message | null {
     const row = this.sql
-      .exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE client_id = ?`, clientId)
+      .exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE client_id = ? AND sender = ?`, clientId, sender)
       .toArray()[0];
     return row ? this.toMessage(row) : null;
   }

@@ -86,8 +86,9 @@ export class Mailbox {
     this.counters.seq -= 1;
   }
 
+  /** An own message by its retry key (a guest's key never answers for it: ./hosted-append.ts). */
   findByClientId(clientId: string): Message | null {
-    return this.reads.findByClientId(clientId);
+    return this.reads.findByClientId(clientId, this.owner);
   }
 
   findById(id: string): Message | null {
@@ -118,13 +119,15 @@ export class Mailbox {
       replyTo?: Quote;
       forwarded?: number;
       media?: Media;
+      /** Its position, in a chat hosted here (./hosted-append.ts). */
+      pos?: number;
     },
     handed: string | null = null,
   ): Message {
     const seq = this.nextSeq();
     this.sql.exec(
-      `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt, forwarded, media)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt, forwarded, media, pos)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       seq,
       m.id,
       m.chat,
@@ -135,9 +138,10 @@ export class Mailbox {
       ...quoteColumns(m.replyTo),
       m.forwarded ?? null,
       m.media ? JSON.stringify(m.media) : null,
+      m.pos ?? null,
     );
     this.lookup.remember(m.id, m.chat);
-    this.chatRows.touch(m.chat, seq, m.id, false, true, handed);
+    this.chatRows.touch(m.chat, seq, m.id, false, true, handed, m.pos ?? null);
     if (m.chat.startsWith("u:")) this.addContact(m.chat.slice(2), m.ts);
     const message: Message = {
       id: m.id,

@@ -23,6 +23,7 @@ import { GroupAcks } from "./group-acks";
 import { GroupChats } from "./group-chats";
 import { GroupReads } from "./group-reads";
 import type { GroupSender } from "./group-send";
+import type { HostSide } from "./hosted-append";
 import { Mailbox } from "./mailbox";
 import { MailboxArchive, MailboxArchiveAlarm } from "./mailbox-archive";
 import { MailboxArchiveReads } from "./mailbox-archive-reads";
@@ -226,6 +227,22 @@ export class UserParts {
       reads: this.groupReads,
       writes: (job) => this.writes.run(job),
       sockets: () => this.ctx.getWebSockets(),
+    };
+  }
+
+  /** What the host of a one-to-one chat uses of this object (./hosted-append.ts). */
+  hostSide(): HostSide {
+    return {
+      userId: this.userId,
+      sql: this.ctx.storage.sql,
+      transactionSync: (fn) => this.ctx.storage.transactionSync(fn),
+      mailbox: this.mailbox,
+      ids: this.ids,
+      blocks: this.blocks,
+      writes: this.writes,
+      sockets: () => this.ctx.getWebSockets(),
+      archive: this.archiveReads,
+      pushOffline: (messages) => this.pushOffline(messages),
     };
   }
 

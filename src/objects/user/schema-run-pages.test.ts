@@ -13,6 +13,7 @@ import { describe, expect, it } from "vitest";
 import { receiptRows as receiptsWritten, rows } from "../../test/actions";
 import { clearAlarms, settle, team } from "../../test/groups";
 import { connect, type TestSocket, userStub } from "../../test/helpers";
+import { backTo18 } from "../../test/hosted";
 import type { InboxReceipt } from "../inbox";
 
 async function sent(socket: TestSocket, chat: string, clientId: string): Promise<{ id: string; seq: number }> {
@@ -23,6 +24,7 @@ async function sent(socket: TestSocket, chat: string, clientId: string): Promise
 
 /** Today's storage back into the shape of version 14 (what the code before steps 15 and 16 wrote). */
 function backTo14(sql: SqlStorage): void {
+  backTo18(sql); // steps 17 and 18 run again unharmed; step 19 would not
   type Packed = [number, number, number];
   const chats = sql.exec<{ chat: string; ended: string | null }>("SELECT chat, ended FROM group_chats").toArray();
   const pages = sql.exec<{ chat: string; runs: string }>("SELECT chat, runs FROM group_run_pages").toArray();

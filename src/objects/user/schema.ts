@@ -13,6 +13,7 @@ import { MUTES_TABLE } from "./mutes";
 import { STEP_13 } from "./schema-v13";
 import { STEP_16 } from "./schema-v16";
 import { STEP_17 } from "./schema-v17";
+import { STEP_19 } from "./schema-v19";
 import { createSearchTriggers, dropSearchTriggers } from "./search-triggers";
 import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
 import { WATCHING_INDEX, WATCHING_TABLE } from "./watching";
@@ -309,4 +310,7 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
   (sql) => {
     sql.exec("DROP INDEX IF EXISTS receipts_by_rid");
   },
+  // v19: one-to-one chats hosted in one of the two mailboxes: the retry key
+  // (sender, clientId), a guest's seq and a chat's positions (./schema-v19.ts).
+  STEP_19,
 ];

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { randomId } from "../../shared/ids";
 import type { Media } from "../../shared/schemas/media";
 import { register, userStub } from "../../test/helpers";
+import { backTo18 } from "../../test/hosted";
 import { checkSearchIndex } from "../../test/search-index";
 import type { InboxMessage } from "../inbox";
 import { migrate } from "../storage/schema";
@@ -113,7 +114,8 @@ describe("the search index's tail", () => {
     const owner = randomId();
     await runInDurableObject(userStub(owner), (_, state) => {
       const sql = state.storage.sql;
-      // Back to v16: step 13's triggers, no position.
+      // Back to v16: step 13's triggers, no position (and step 19 taken off, which would not run twice).
+      backTo18(sql);
       dropSearchTriggers(sql);
       createSearchTriggers(sql);
       sql.exec("DELETE FROM meta WHERE key = ?", FTS_UPTO_KEY);

@@ -1,0 +1,82 @@
+// Helpers for the tests of hosted one-to-one chats (user/hosted-append*.test.ts,
+// docs/one-copy-per-chat.md): two users ordered by the host rule, what the
+// host stored, and a guest's message as its object would hand it over.
+
+import { runInDurableObject } from "cloudflare:test";
+import type { UserParts } from "../objects/user/parts";
+import type { AuthAnswer } from "../shared/protocol";
+import type { GuestMessage } from "../shared/schemas/hosted";
+import { register, userStub } from "./helpers";
+
+/** Two new users: the host (its id sorts first) and the guest, and the chat as the host sees it. */
+export async function hostAndGuest(): Promise<{
+  host: AuthAnswer;
+  guest: AuthAnswer;
+  chat: `u:${string}`;
+  stub: ReturnType<typeof userStub>;
+}> {
+  const x = await register();
+  const y = await register();
+  const [host, guest] = x.user.id < y.user.id ? [x, y] : [y, x];
+  return { host, guest, chat: `u:${guest.user.id}`, stub: userStub(host.user.id) };
+}
+
+/** A guest's message with `clientId` (its text the clientId unless given). */
+export function guestMessage(clientId: string, guestSeq: number, more: Partial<GuestMessage> = {}): GuestMessage {
+  return { clientId, text: `text ${clientId}`, guestSeq, ...more };
+}
+
+export interface HostedRow {
+  seq: number;
+  id: string;
+  sender: string;
+  text: string;
+  client_id: string | null;
+  guest_seq: number | null;
+  pos: number | null;
+  [key: string]: SqlStorageValue;
+}
+
+/** The host's message rows, in seq order. */
+export async function hostedRows(hostId: string): Promise<HostedRow[]> {
+  return runInDurableObject(userStub(hostId), (_instance, state) =>
+    state.storage.sql
+      .exec<HostedRow>("SELECT seq, id, sender, text, client_id, guest_seq, pos FROM messages ORDER BY seq")
+      .toArray(),
+  );
+}
+
+export interface StoredChat {
+  chat: string;
+  last_id: string;
+  unread: number;
+  hosted_from: string | null;
+  next_pos: number | null;
+  [key: string]: SqlStorageValue;
+}
+
+/** The host's chat rows as stored, after those waiting in memory are written (`flush`), or as they are. */
+export async function storedChats(hostId: string, flush = true): Promise<StoredChat[]> {
+  return runInDurableObject(userStub(hostId), (instance, state) => {
+    if (flush) partsOf(instance).flushChats();
+    return state.storage.sql
+      .exec<StoredChat>("SELECT chat, last_id, unread, hosted_from, next_pos FROM chats ORDER BY chat")
+      .toArray();
+  });
+}
+
+/** A user object's parts (private), for what a test must reach inside. */
+export function partsOf(instance: unknown): UserParts {
+  return (instance as { parts: UserParts }).parts;
+}
+
+/** Today's storage back into the shape of user schema version 18 (what the code before step 19 wrote). */
+export function backTo18(sql: SqlStorage): void {
+  sql.exec("DROP INDEX messages_by_client_id");
+  sql.exec("CREATE UNIQUE INDEX messages_by_client_id ON messages(client_id) WHERE client_id IS NOT NULL");
+  sql.exec("ALTER TABLE messages DROP COLUMN guest_seq");
+  sql.exec("ALTER TABLE messages DROP COLUMN pos");
+  sql.exec("ALTER TABLE chats DROP COLUMN hosted_from");
+  sql.exec("ALTER TABLE chats DROP COLUMN next_pos");
+  sql.exec("UPDATE _schema SET version = 18");
+}
