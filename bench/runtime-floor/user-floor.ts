@@ -154,13 +154,13 @@ export class UserFloor extends DurableObject {
 
   /** Once per chat: a receipt for this guest's devices (the host keeps it on its row). */
   showReceipt(by: string, ids: string[], ts: number): void {
-    this.broadcast(JSON.stringify({ type: "receipt", chat: `u:${by}`, ids, status: "delivered", by, ts }));
+    this.broadcast(receiptFrame(by, ids, ts));
   }
 
   /** `by` has these messages of ours: the receipt is stored in our mailbox and pushed. */
   receipt(by: string, ids: string[], ts: number): void {
     const seq = ++this.seq;
-    const frame = JSON.stringify({ type: "receipt", chat: `u:${by}`, ids, status: "delivered", by, ts });
+    const frame = receiptFrame(by, ids, ts);
     this.sql.exec("INSERT INTO entries (seq, chat, sender, frame) VALUES (?, ?, ?, ?)", seq, `u:${by}`, by, frame);
     this.broadcast(frame);
   }
@@ -287,4 +287,9 @@ export class UserFloor extends DurableObject {
     }
     return stub;
   }
+}
+
+/** The `receipt` frame `by` sends for these ids of ours (the chat is `by`'s, seen from here). */
+function receiptFrame(by: string, ids: string[], ts: number): string {
+  return JSON.stringify({ type: "receipt", chat: `u:${by}`, ids, status: "delivered", by, ts });
 }

@@ -125,6 +125,17 @@ describe("resuming a big upload on the page", () => {
     const left = await offer(ann.page, "holiday.bin to Ben: upload interrupted. 8.0 MB of 16.0 MB sent.");
     await ann.screenshot("media-resume-offer");
     expect(await seriousViolations(ann.page)).toEqual([]);
+    // The same offer in the dark, on a phone and on a desktop, and axe again there.
+    await ann.page.emulateMedia({ colorScheme: "dark" });
+    await ann.screenshot("media-resume-offer-dark-phone");
+    expect(await seriousViolations(ann.page)).toEqual([]);
+    const phone = ann.page.viewportSize();
+    await ann.page.setViewportSize({ width: 1280, height: 800 });
+    await left.getByRole("button", { name: "Resume upload" }).waitFor();
+    await ann.screenshot("media-resume-offer-dark-desktop");
+    expect(await seriousViolations(ann.page)).toEqual([]);
+    await ann.page.emulateMedia({ colorScheme: "light" });
+    if (phone) await ann.page.setViewportSize(phone);
 
     // Resume: only parts 2 and 3 go up (part 3 held a moment, to see the progress bar).
     const parts = watchParts(ann.page);

@@ -8,6 +8,7 @@
 
 import { AppError, type Result } from "../../shared/errors";
 import type { GroupChats } from "./group-chats";
+import { logOf } from "./log-source";
 
 export const ACK_BATCH_MS = 250;
 
@@ -25,12 +26,7 @@ export class GroupAcks {
 
   private ack(chat: string, delivered: string, read: string): Promise<Result<{ unread: number | null }>> {
     const upto = this.me.groups.get(chat)?.upto ?? "";
-    return this.me.env.GROUPS.get(this.me.env.GROUPS.idFromName(chat.slice(2))).ack(
-      this.me.userId,
-      delivered,
-      read,
-      upto,
-    );
+    return logOf(this.me.env, this.me.userId, chat).ack(delivered, read, upto);
   }
 
   /** Takes the ids of group messages out of a `received` frame; answers the others (one-to-one). */

@@ -9,6 +9,7 @@ import type { ChatId, Message, ServerFrame } from "../../shared/protocol";
 import type { GroupEntry } from "../group-entry";
 import type { GroupChat } from "./group-chat-store";
 import type { GroupChats } from "./group-chats";
+import { type LogSource, logOf } from "./log-source";
 import type { Mailbox } from "./mailbox";
 import { broadcast } from "./sockets";
 
@@ -59,8 +60,8 @@ export class GroupReads {
 
   constructor(private readonly me: GroupReader) {}
 
-  private group(chat: string) {
-    return this.me.env.GROUPS.get(this.me.env.GROUPS.idFromName(chat.slice(2)));
+  private log(chat: string): LogSource {
+    return logOf(this.me.env, this.me.userId, chat);
   }
 
   /** Ids this user deleted for itself: never shown again. */
@@ -111,7 +112,7 @@ export class GroupReads {
     let asking = true;
     for (let tries = 0; ; ) {
       const known = asking ? (this.me.groups.get(chat)?.readUpto ?? "") : undefined;
-      const page = await call(() => this.group(chat).pull(this.me.userId, after, PAGE, known));
+      const page = await call(() => this.log(chat).pull(after, PAGE, known));
       const read = page.read ? { after, ...page.read } : undefined;
       if (await this.take(chat, page.entries, read)) asking = false;
       if (page.through !== null) {
@@ -178,7 +179,7 @@ export class GroupReads {
     const all: GroupEntry[] = [];
     let next = from;
     while (next <= to) {
-      const page = await call(() => this.group(chat).entries(this.me.userId, next, to));
+      const page = await call(() => this.log(chat).entries(next, to));
       all.push(...page);
       if (page.length < PAGE) break;
       next = (page.at(-1)?.pos ?? to) + 1;
@@ -218,13 +219,13 @@ export class GroupReads {
   async history(chat: ChatId, before: string | undefined, limit: number): Promise<Message[]> {
     if (!this.me.groups.get(chat)) return []; // nothing of this group ever reached this user
     if (!this.verified.has(chat)) await this.pull(chat);
-    const entries = await call(() => this.group(chat).history(this.me.userId, before, limit));
+    const entries = await call(() => this.log(chat).history(before, limit));
     return this.asMessages(chat, entries);
   }
 
   /** One message of a group this user may read (null: none, or not for this user). */
   async message(chat: string, id: string): Promise<Message | null> {
-    const entry = await call(() => this.group(chat).message(this.me.userId, id));
+    const entry = await call(() => this.log(chat).message(id));
     if (!entry) return null;
     if (!this.verified.has(chat)) await this.pull(chat);
     return this.asMessages(chat, [entry])[0] ?? null;
@@ -234,7 +235,7 @@ export class GroupReads {
   async search(match: string, before: string | undefined, limit: number): Promise<Message[]> {
     const pages = await Promise.all(
       this.me.groups.all().map(async (row) => {
-        const entries = await call(() => this.group(row.chat).search(this.me.userId, match, before, limit));
+        const entries = await call(() => this.log(row.chat).search(match, before, limit));
         return this.asMessages(row.chat, entries);
       }),
     );
