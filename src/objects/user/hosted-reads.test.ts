@@ -7,9 +7,10 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { randomId } from "../../shared/ids";
+import type { ChatId } from "../../shared/protocol";
 import { clearAlarms } from "../../test/groups";
 import { connect, register, userStub } from "../../test/helpers";
-import { guestMessage, hostAndGuest, hostedRows, storedChats } from "../../test/hosted";
+import { guestMessage, hostAndGuest, hostedRows, partsOf, storedChats } from "../../test/hosted";
 import type { GroupEntry } from "../group-entry";
 import { matchExpression } from "./search-query";
 import { FTS_UPTO_KEY } from "./search-triggers";
@@ -179,5 +180,33 @@ describe("a hosted chat's log, read by its guest", () => {
     expect(chatsBefore.map((c) => c.chat)).toContain(chat);
     h.close();
     await clearAlarms([], [host.user.id, guest.user.id, old.user.id]);
+  });
+
+  it("a guest's object reads it through the group code: seqs of its own, sync, history and search", async () => {
+    const { host, guest, stub } = await hostAndGuest();
+    const ids = await appendMany(stub, guest.user.id, 3, (i) => `plum ${i}`);
+    const chat: ChatId = `u:${host.user.id}`;
+    const own = userStub(guest.user.id);
+    // What a push or a gap will do once guests take instead of storing (step 2 item 3): a pull.
+    await runInDurableObject(own, (instance) => partsOf(instance).groupReads.pull(chat));
+    const device = await connect(guest.token);
+    await device.speak();
+    const replayed = device.of("message").map((f) => f.message);
+    expect(replayed.map((m) => [m.id, m.chat, m.text, m.clientId])).toEqual(
+      ids.map((id, i) => [id, chat, `plum ${i + 1}`, `c${i + 1}`]),
+    );
+    const seqs = replayed.map((m) => m.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(3);
+    const page = await runInDurableObject(own, (instance) => partsOf(instance).groupReads.history(chat, undefined, 10));
+    expect(page.map((m) => [m.id, m.seq])).toEqual(replayed.map((m) => [m.id, m.seq]));
+    const hits = await runInDurableObject(own, (instance) =>
+      partsOf(instance).groupReads.search(matchExpression(["plum"]), undefined, 10),
+    );
+    expect(hits.map((m) => m.id)).toEqual([...ids].reverse());
+    // The guest stored no message: only its row of positions (one run) and nothing in its mailbox.
+    expect(await hostedRows(guest.user.id)).toEqual([]);
+    device.close();
+    await clearAlarms([], [host.user.id, guest.user.id]);
   });
 });
