@@ -24,11 +24,20 @@ import {
 } from "../shared/protocol";
 import type { PushSubscriptionBody } from "../shared/push";
 import type { GroupEntry } from "./group-entry";
+import type { PulledPage } from "./group-object";
 import type { InboxItem } from "./inbox";
 import { chats, history, mute, readChat } from "./user/chat-reads";
 import { frameError } from "./user/frame-errors";
 import { admit, handOver } from "./user/frames/intake";
 import { appendFromGuest, type GuestMessage, type HostedAnswer } from "./user/hosted-append";
+import {
+  type HostReader,
+  hostedEntries,
+  hostedHistory,
+  hostedMessage,
+  hostedPull,
+  hostedSearch,
+} from "./user/hosted-reads";
 import { accept, takeGroup } from "./user/inbound";
 import type { Reservation } from "./user/media-owner";
 import type { MediaQuota, MediaRecord } from "./user/media-store";
@@ -140,6 +149,38 @@ export class UserObject extends DurableObject<Env> {
    */
   async appendFromGuest(guest: string, message: GuestMessage): Promise<Result<HostedAnswer>> {
     return settle(() => appendFromGuest(this.parts.hostSide(), guest, message));
+  }
+
+  // A guest's reads of the chat this user hosts with it, as a group member's of its group
+  // (user/hosted-reads.ts; docs/one-copy-per-chat.md step 2): nothing calls them yet but their tests.
+
+  async hostedPull(guest: string, after: string, limit: number): Promise<Result<PulledPage>> {
+    return settle(() => hostedPull(this.hostReader, guest, after, limit));
+  }
+
+  async hostedEntries(guest: string, from: number, to: number): Promise<Result<GroupEntry[]>> {
+    return settle(() => hostedEntries(this.hostReader, guest, from, to));
+  }
+
+  async hostedHistory(guest: string, before: string | undefined, limit: number): Promise<Result<GroupEntry[]>> {
+    return settle(() => hostedHistory(this.hostReader, guest, before, limit));
+  }
+
+  async hostedMessage(guest: string, id: string): Promise<Result<GroupEntry | null>> {
+    return settle(() => hostedMessage(this.hostReader, guest, id));
+  }
+
+  async hostedSearch(
+    guest: string,
+    match: string,
+    before: string | undefined,
+    limit: number,
+  ): Promise<Result<GroupEntry[]>> {
+    return settle(() => hostedSearch(this.hostReader, guest, match, before, limit));
+  }
+
+  private get hostReader(): HostReader {
+    return { userId: this.parts.userId, sql: this.ctx.storage.sql, mailbox: this.parts.mailbox };
   }
 
   // ------------------------------------------------------------ RPC from the routes

@@ -8,7 +8,6 @@
 
 import { AppError, type Result } from "../../shared/errors";
 import type { GroupChats } from "./group-chats";
-import { logOf } from "./log-source";
 
 export const ACK_BATCH_MS = 250;
 
@@ -26,7 +25,12 @@ export class GroupAcks {
 
   private ack(chat: string, delivered: string, read: string): Promise<Result<{ unread: number | null }>> {
     const upto = this.me.groups.get(chat)?.upto ?? "";
-    return logOf(this.me.env, this.me.userId, chat).ack(delivered, read, upto);
+    return this.me.env.GROUPS.get(this.me.env.GROUPS.idFromName(chat.slice(2))).ack(
+      this.me.userId,
+      delivered,
+      read,
+      upto,
+    );
   }
 
   /** Takes the ids of group messages out of a `received` frame; answers the others (one-to-one). */

@@ -9,7 +9,7 @@ import type { ChatId, Message, ServerFrame } from "../../shared/protocol";
 import type { GroupEntry } from "../group-entry";
 import type { GroupChat } from "./group-chat-store";
 import type { GroupChats } from "./group-chats";
-import { type LogSource, logOf } from "./log-source";
+import { type LogReads, logOf } from "./log-source";
 import type { Mailbox } from "./mailbox";
 import { broadcast } from "./sockets";
 
@@ -60,7 +60,7 @@ export class GroupReads {
 
   constructor(private readonly me: GroupReader) {}
 
-  private log(chat: string): LogSource {
+  private log(chat: string): LogReads {
     return logOf(this.me.env, this.me.userId, chat);
   }
 

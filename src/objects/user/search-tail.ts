@@ -8,14 +8,20 @@ import { textMatcher } from "../storage/archive-match";
 import { MESSAGE_COLUMNS, type MessageRow } from "./mailbox-reads";
 import { FTS_UPTO_KEY } from "./search-triggers";
 
-/** Hits among the messages after the index's position, newest first, ids below `before`. */
-export function tailHits(sql: SqlStorage, match: string, before: string, limit: number): MessageRow[] {
+/** Hits among the messages after the index's position, newest first, ids below `before` (`columns`: more to read). */
+export function tailHits<Row extends MessageRow = MessageRow>(
+  sql: SqlStorage,
+  match: string,
+  before: string,
+  limit: number,
+  columns = MESSAGE_COLUMNS,
+): Row[] {
   const matches = textMatcher(match);
   const upto = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", FTS_UPTO_KEY).toArray()[0]?.value;
   if (upto === undefined) return []; // before step 17 every message is in the index
   const rows = sql
-    .exec<MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? AND id < ? AND system IS NULL ORDER BY seq DESC`,
+    .exec<Row>(
+      `SELECT ${columns} FROM messages WHERE seq > ? AND id < ? AND system IS NULL ORDER BY seq DESC`,
       Number(upto),
       before,
     )

@@ -1,0 +1,165 @@
+// The host's answers to its guest's reads of a hosted one-to-one chat
+// (docs/one-copy-per-chat.md, step 2 item 2). The chat's log is the host's
+// rows after `hosted_from` that have a position; the guest gets them as a
+// group member gets its group's entries (GroupEntry, ../group-entry.ts), so
+// that the guest's side can be the group code's (./group-reads.ts, through
+// ./log-source.ts). Each entry is the message as the guest names it: the chat
+// is `u:<host>`, and the guest's own messages carry its clientId.
+//
+// Nothing in production calls these yet: guests still keep copies. What is
+// still missing before they can: changes (edits, deletes, reactions) as
+// entries with positions, the host's own "delete for me" keeping the row for
+// the guest (./changes.ts deletes it today), and archived pages (R2).
+
+import { AppError } from "../../shared/errors";
+import { HISTORY_LIMIT_MAX } from "../../shared/limits";
+import type { GroupEntry } from "../group-entry";
+import type { PulledPage } from "../group-object";
+import { hosts } from "./hosted-append";
+import type { Mailbox } from "./mailbox";
+import { MESSAGE_COLUMNS, type MessageRow, toMessage } from "./mailbox-reads";
+import { tailHits } from "./search-tail";
+
+export interface HostReader {
+  userId: string;
+  sql: SqlStorage;
+  mailbox: Mailbox;
+}
+
+/** Entries in one answer, as a group's (../group-object.ts). */
+const PAGE_MAX = 1000;
+/** Rows read at a time when walking a chat back from its newest. */
+const WALK = 200;
+
+type PosRow = MessageRow & { pos: number };
+const COLUMNS = `${MESSAGE_COLUMNS}, pos`;
+
+/** The guest's hosted chat here, and the id its log starts after; anyone else gets what an unknown chat gets. */
+function hostedChat(me: HostReader, guest: string): { chat: string; from: string } {
+  const chat = `u:${guest}`;
+  const row = hosts(me.userId, guest) ? me.mailbox.chatRows.get(chat) : null;
+  if (!row || row.hosted_from === null) throw new AppError("not_found", "no such chat");
+  return { chat, from: row.hosted_from };
+}
+
+function entryOf(me: HostReader, guest: string, row: PosRow): GroupEntry {
+  const { seq: _seq, ...message } = toMessage(row, guest, (id) => me.mailbox.reactions.of(id));
+  return { pos: row.pos, id: row.id, message: { ...message, chat: `u:${me.userId}` } };
+}
+
+function rows(me: HostReader, where: string, ...params: SqlStorageValue[]): PosRow[] {
+  return me.sql.exec<PosRow>(`SELECT ${COLUMNS} FROM messages WHERE ${where}`, ...params).toArray();
+}
+
+/** What the guest may read after log id `after`, oldest first; `through`: the last id looked at (null: none). */
+export function hostedPull(me: HostReader, guest: string, after: string, limit: number): PulledPage {
+  const { chat, from } = hostedChat(me, guest);
+  const page = rows(
+    me,
+    "chat = ? AND id > ? AND pos IS NOT NULL ORDER BY id LIMIT ?",
+    chat,
+    after > from ? after : from,
+    clamp(limit, PAGE_MAX),
+  );
+  return { entries: page.map((r) => entryOf(me, guest, r)), through: page.at(-1)?.id ?? null };
+}
+
+/**
+ * The entries at positions from..to, oldest first, at most PAGE_MAX (the
+ * content of a guest's sync). Positions rise with ids, so the chat is walked
+ * back from its newest row: what a sync asks for is its tail, and `pos` has
+ * no index of its own (schema step 19).
+ */
+export function hostedEntries(me: HostReader, guest: string, fromPos: number, toPos: number): GroupEntry[] {
+  const { chat, from } = hostedChat(me, guest);
+  const found: PosRow[] = [];
+  let before = "~";
+  for (;;) {
+    const page = rows(
+      me,
+      "chat = ? AND id > ? AND id < ? AND pos IS NOT NULL ORDER BY id DESC LIMIT ?",
+      chat,
+      from,
+      before,
+      WALK,
+    );
+    for (const row of page) {
+      if (row.pos < fromPos) return done();
+      if (row.pos <= toPos) found.push(row);
+    }
+    const last = page.at(-1);
+    if (!last || page.length < WALK) return done();
+    before = last.id;
+  }
+  function done(): GroupEntry[] {
+    return found
+      .reverse()
+      .slice(0, PAGE_MAX)
+      .map((r) => entryOf(me, guest, r));
+  }
+}
+
+/** A page of the chat before id `before` (the newest without), oldest first. */
+export function hostedHistory(me: HostReader, guest: string, before: string | undefined, limit: number): GroupEntry[] {
+  const { chat, from } = hostedChat(me, guest);
+  const page = rows(
+    me,
+    "chat = ? AND id > ? AND id < ? AND pos IS NOT NULL ORDER BY id DESC LIMIT ?",
+    chat,
+    from,
+    before ?? "~",
+    clamp(limit, HISTORY_LIMIT_MAX),
+  );
+  return page.reverse().map((r) => entryOf(me, guest, r));
+}
+
+/** One message of the chat, or null if the log has no such id. */
+export function hostedMessage(me: HostReader, guest: string, id: string): GroupEntry | null {
+  const { chat, from } = hostedChat(me, guest);
+  if (id <= from) return null;
+  const row = rows(me, "chat = ? AND id = ? AND pos IS NOT NULL", chat, id)[0];
+  return row ? entryOf(me, guest, row) : null;
+}
+
+/**
+ * Hits of an FTS5 expression (./search-query.ts) in the chat, newest first,
+ * ids below `before`: the index's tail first (./search-tail.ts), then the
+ * index, bounded to the chat.
+ */
+export function hostedSearch(
+  me: HostReader,
+  guest: string,
+  match: string,
+  before: string | undefined,
+  limit: number,
+): GroupEntry[] {
+  const { chat, from } = hostedChat(me, guest);
+  const max = clamp(limit, HISTORY_LIMIT_MAX);
+  const upper = before ?? "~";
+  const inChat = (row: PosRow) => row.chat === chat && row.id > from && row.pos !== null;
+  const tail = tailHits<PosRow>(me.sql, match, upper, Number.MAX_SAFE_INTEGER, COLUMNS).filter(inChat).slice(0, max);
+  const indexed =
+    tail.length < max
+      ? me.sql
+          .exec<PosRow>(
+            `SELECT ${COLUMNS.split(", ")
+              .map((c) => `m.${c}`)
+              .join(", ")}
+             FROM messages_fts f JOIN messages m ON m.seq = f.rowid
+             WHERE messages_fts MATCH ? AND m.chat = ? AND m.id > ? AND m.id < ? AND m.pos IS NOT NULL
+               AND m.system IS NULL
+             ORDER BY f.rowid DESC LIMIT ?`,
+            match,
+            chat,
+            from,
+            upper,
+            max - tail.length,
+          )
+          .toArray()
+      : [];
+  return [...tail, ...indexed].map((r) => entryOf(me, guest, r));
+}
+
+function clamp(limit: number, max: number): number {
+  return Math.min(Math.max(1, Math.trunc(limit) || 1), max);
+}
