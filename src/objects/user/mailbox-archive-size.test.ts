@@ -6,6 +6,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { pair } from "../../test/actions";
+import { keepAlive } from "../../test/group-faults";
 import { clearAlarms } from "../../test/groups";
 import { connect, type TestSocket, userStub } from "../../test/helpers";
 import { archiveAll, configureArchive, historyPages, unlimitFrames } from "../../test/mailbox-archive";
@@ -28,6 +29,8 @@ async function sendRound(socket: TestSocket, chat: string, texts: string[]): Pro
 
 it("a mailbox's SQLite stays under its threshold while it sends many times that", { timeout: 240_000 }, async () => {
   const { alice, bob, a, b, toBob } = await pair();
+  // The tests' presence sweep (2 s) closes a quiet socket; a round under load is quiet longer than that.
+  const stop = keepAlive([a, b]);
   await sendRound(a, toBob, ["first"]);
   await unlimitFrames(alice.user.id);
   const baseline = await sizeOf(alice.user.id);
@@ -85,10 +88,13 @@ it("a mailbox's SQLite stays under its threshold while it sends many times that"
   expect(history).toHaveLength(sent);
   expect(new Set(history.map((m) => m.id)).size).toBe(sent);
   const device = await connect(alice.token);
+  const stopDevice = keepAlive([device]);
   device.send({ type: "sync", after: 0, batch: true });
   await device.next("synced", () => true, 60_000);
   const synced = device.of("replay").flatMap((f) => f.frames.filter((x) => x.type === "message"));
   expect(synced).toHaveLength(sent);
+  stopDevice();
+  stop();
   device.close();
   a.close();
   b.close();
