@@ -95,6 +95,7 @@ export class UserParts {
     const held = heldSeq(ctx.getWebSockets());
     const counters = new Counters(this.meta, sql, held);
     this.mailbox = new Mailbox(sql, counters, this.userId, (write) => void this.writes.run(write));
+    this.mailbox.hostedLog.transaction = (fn) => ctx.storage.transactionSync(fn);
     this.seqHold = new SeqHold(() => ctx.getWebSockets(), held);
     this.groups = new GroupChats(sql, this.meta, this.mailbox, (seq) => this.seqHold.hold(seq));
     this.blocks = new Blocks(sql);
