@@ -42,8 +42,13 @@ export class HostedLog {
   write<T>(chat: string, write: (pos: number) => T): T {
     const pos = this.rows.nextPos(chat);
     if (pos === null) throw new AppError("internal", "that chat is not hosted here");
-    // Every other row waiting goes first, outside the transaction, as a guest's message does (./hosted-append.ts).
-    this.rows.flush();
+    try {
+      // Every other row waiting goes first, outside the transaction, as a guest's message does
+      // (./hosted-append.ts); if that fails, they stay waiting in memory, this chat's too.
+      this.rows.flush();
+    } catch (err) {
+      throw failed(chat, err);
+    }
     try {
       return this.transaction(() => {
         const result = write(pos);
@@ -54,10 +59,15 @@ export class HostedLog {
         return result;
       });
     } catch (err) {
+      // Undone: memory reads the row again, as stored before the transaction.
       this.rows.forget(chat);
-      if (err instanceof AppError) throw err;
-      console.warn(JSON.stringify({ event: "hosted_change_failed", chat, error: String(err) }));
-      throw new AppError("internal", "the change was not stored; try again");
+      throw failed(chat, err);
     }
   }
+}
+
+function failed(chat: string, err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  console.warn(JSON.stringify({ event: "hosted_change_failed", chat, error: String(err) }));
+  return new AppError("internal", "the change was not stored; try again");
 }

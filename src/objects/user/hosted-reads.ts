@@ -52,7 +52,7 @@ function entryOf(me: HostReader, guest: string, row: PosRow): GroupEntry {
 }
 
 /** A change entry of the log (schema step 20): `cid` is its id. */
-interface ChangeEntryRow {
+export interface ChangeEntryRow {
   cid: string;
   target: string;
   pos: number;
@@ -71,7 +71,7 @@ function changeRows(me: HostReader, where: string, ...params: SqlStorageValue[])
 }
 
 /** A change entry: its message as it is now, and the clientId for the guest's own changes only. */
-function changeEntryOf(me: HostReader, guest: string, chat: string, row: ChangeEntryRow): GroupEntry {
+export function changeEntryOf(me: HostReader, guest: string, chat: string, row: ChangeEntryRow): GroupEntry {
   const target = rows(me, "chat = ? AND id = ?", chat, row.target)[0];
   const message = target
     ? entryOf(me, guest, target).message

@@ -24,6 +24,7 @@ import { GroupChats } from "./group-chats";
 import { GroupReads } from "./group-reads";
 import type { GroupSender } from "./group-send";
 import type { HostSide } from "./hosted-append";
+import type { ChangeHost } from "./hosted-changes";
 import { Mailbox } from "./mailbox";
 import { MailboxArchive, MailboxArchiveAlarm } from "./mailbox-archive";
 import { MailboxArchiveReads } from "./mailbox-archive-reads";
@@ -245,6 +246,11 @@ export class UserParts {
       archive: this.archiveReads,
       pushOffline: (messages) => this.pushOffline(messages),
     };
+  }
+
+  /** What a guest's changes in a chat hosted here use of this object (./hosted-changes.ts). */
+  changeHost(): ChangeHost {
+    return { ...this.hostSide(), windows: this.windows };
   }
 
   /** What edits and deletes (./actions.ts) use of this object. */
