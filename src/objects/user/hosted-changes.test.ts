@@ -141,4 +141,29 @@ describe("changes in a hosted chat's log, at the host", () => {
     device.close();
     await clearAlarms([], [host.user.id, guest.user.id]);
   });
+
+  it("the host's own edit whose chat row fails: an error, nothing stored nor handed to the guest", async () => {
+    const { host, guest, chat, stub } = await hostAndGuest();
+    value(await stub.appendFromGuest(guest.user.id, guestMessage("a", 1)));
+    const h = await connect(host.token);
+    h.send({ type: "send", clientId: "own", chat, text: "the host's own" });
+    const own = await h.next("sent", (f) => f.clientId === "own");
+    await clearAlarms([], [host.user.id, guest.user.id]);
+    const sql = (query: string) =>
+      runInDurableObject(stub, (_instance, state) => state.storage.sql.exec(query).toArray());
+    const before = { messages: await hostedRows(host.user.id), chats: await storedChats(host.user.id) };
+    const outbox = await sql("SELECT * FROM outbox");
+    await sql("CREATE TRIGGER injected BEFORE UPDATE ON chats BEGIN SELECT RAISE(ABORT, 'injected'); END");
+    await expect(act(h, { type: "edit", clientId: "e1", id: own.id, text: "edited" })).rejects.toThrow("internal");
+    await sql("DROP TRIGGER injected");
+    expect(await changeRows(host.user.id)).toEqual([]);
+    expect({ messages: await hostedRows(host.user.id), chats: await storedChats(host.user.id) }).toEqual(before);
+    expect(await sql("SELECT * FROM outbox")).toEqual(outbox);
+    // Sent again (a new frame), it is stored once, at the next position.
+    await act(h, { type: "edit", clientId: "e2", id: own.id, text: "edited" });
+    expect((await changeRows(host.user.id)).map((r) => [r.pos, r.client_id])).toEqual([[3, "e2"]]);
+    expect((await storedChats(host.user.id, false)).map((c) => c.next_pos)).toEqual([4]);
+    h.close();
+    await clearAlarms([], [host.user.id, guest.user.id]);
+  });
 });
