@@ -119,6 +119,47 @@ describe("storage footprint", { timeout: 120_000 }, () => {
     expect(perMessage).toBeLessThanOrEqual(4.05);
   });
 
+  it("hosted one-to-one (docs/one-copy-per-chat.md): rows written per edit, hosted and not", async () => {
+    // Both objects are metered; in both chats the edit still reaches the peer the old way (outbox), as
+    // nothing hosts in production yet. What the hosted chat adds is its change's position.
+    const { host, guest, chat, stub } = await hostAndGuest();
+    const other = await register();
+    const h = await connect(host.token);
+    expect((await stub.appendFromGuest(guest.user.id, guestMessage("g", 1))).ok).toBe(true);
+    const EDITS = 20;
+    const perEdit: Record<string, number> = {};
+    for (const [name, where] of [
+      ["plain", `u:${other.user.id}`],
+      ["hosted", chat],
+    ] as const) {
+      const ids: string[] = [];
+      for (let i = 0; i < EDITS; i++) {
+        h.send({ type: "send", clientId: `${name}${i}`, chat: where, text: TEXT });
+        ids.push((await h.next("sent", (f) => f.clientId === `${name}${i}`)).id);
+      }
+      await drain([host.user.id, guest.user.id, other.user.id]);
+      const meter = new WriteMeter();
+      await meter.start(stub);
+      meter.take();
+      for (const [i, id] of ids.entries()) {
+        h.send({ type: "edit", clientId: `e-${name}${i}`, id, text: `${TEXT} edited` });
+        await h.next("update", (f) => f.clientId === `e-${name}${i}`);
+      }
+      await drain([host.user.id, guest.user.id, other.user.id]);
+      const detail = meter.takeDetailed();
+      meter.stop();
+      perEdit[name] = detail.total / EDITS;
+      console.log(`footprint 1:1 edit, ${name}, rows per edit (both objects):\n${perItem(detail, EDITS)}`);
+    }
+    console.log(
+      `footprint 1:1 edit: ${perEdit.plain?.toFixed(2)} rows written per edit, ${perEdit.hosted?.toFixed(2)} in a hosted chat`,
+    );
+    h.close();
+    // The hosted edit adds its change's position (a partial index entry) and the chat row written with it.
+    expect(perEdit.hosted).toBeGreaterThan(perEdit.plain ?? 0);
+    expect((perEdit.hosted ?? 0) - (perEdit.plain ?? 0)).toBeLessThanOrEqual(2.05);
+  });
+
   it("D1: bytes per account with one session (what sharding the accounts must hold)", async () => {
     const count = 2000;
     const now = Date.now();

@@ -70,8 +70,42 @@ export function partsOf(instance: unknown): UserParts {
   return (instance as { parts: UserParts }).parts;
 }
 
+export interface ChangeRow {
+  seq: number;
+  cid: string;
+  kind: string;
+  target: string;
+  client_id: string | null;
+  pos: number | null;
+  guest: string | null;
+  guest_client_id: string | null;
+  [key: string]: SqlStorageValue;
+}
+
+/** The host's change rows, in seq order. */
+export async function changeRows(hostId: string): Promise<ChangeRow[]> {
+  return runInDurableObject(userStub(hostId), (_instance, state) =>
+    state.storage.sql
+      .exec<ChangeRow>(
+        "SELECT seq, cid, kind, target, client_id, pos, guest, guest_client_id FROM changes ORDER BY seq",
+      )
+      .toArray(),
+  );
+}
+
+/** Today's storage back into the shape of user schema version 19 (what the code before step 20 wrote). */
+export function backTo19(sql: SqlStorage): void {
+  sql.exec("DROP INDEX changes_in_log");
+  sql.exec("DROP INDEX changes_by_guest_key");
+  sql.exec("ALTER TABLE changes DROP COLUMN pos");
+  sql.exec("ALTER TABLE changes DROP COLUMN guest");
+  sql.exec("ALTER TABLE changes DROP COLUMN guest_client_id");
+  sql.exec("UPDATE _schema SET version = 19");
+}
+
 /** Today's storage back into the shape of user schema version 18 (what the code before step 19 wrote). */
 export function backTo18(sql: SqlStorage): void {
+  backTo19(sql);
   sql.exec("DROP INDEX messages_by_client_id");
   sql.exec("CREATE UNIQUE INDEX messages_by_client_id ON messages(client_id) WHERE client_id IS NOT NULL");
   sql.exec("ALTER TABLE messages DROP COLUMN guest_seq");

@@ -19,6 +19,27 @@ import { refreshQuotes } from "./quotes";
 
 type UpdateFrame = Extract<ServerFrame, { type: "update" | "removed" }>;
 
+/** A change the guest of a chat hosted here asked for: its retry key (./hosted-changes.ts). */
+export interface GuestKey {
+  guest: string;
+  guestClientId: string;
+}
+
+/** Where a change stands in a hosted chat's log (./hosted-log.ts), and whose key it carries. */
+export type LogPlace = { pos: number } & Partial<GuestKey>;
+
+interface TargetRow {
+  sender: string;
+  chat: string;
+  text: string;
+  edited_at: number | null;
+  deleted_at: number | null;
+  change_id: string | null;
+  unread_mark: number | null;
+  pos: number | null;
+  [key: string]: SqlStorageValue;
+}
+
 interface ChangeRow {
   seq: number;
   cid: string;
@@ -41,21 +62,17 @@ export class MessageChanges {
     private readonly mailbox: Mailbox,
   ) {}
 
-  /** Applies, holds or ignores one change; answers the frame for the user's devices if it was applied. */
-  accept(item: InboxChange): UpdateFrame | null {
+  /**
+   * Applies, holds or ignores one change; answers the frame for the user's devices if it was applied.
+   * A change of a message in a chat hosted here is an entry of its log too (./hosted-log.ts); `guest`:
+   * the guest asked for it (./hosted-changes.ts), with its clientId as its retry key.
+   */
+  accept(item: InboxChange, guest?: GuestKey): UpdateFrame | null {
     // By (chat, id), the one index on ids (schema step 13): the chat from the lookup (./mailbox-lookup.ts).
     const chat = this.mailbox.chatOf(item.id);
     const row = this.sql
-      .exec<{
-        sender: string;
-        chat: string;
-        text: string;
-        edited_at: number | null;
-        deleted_at: number | null;
-        change_id: string | null;
-        unread_mark: number | null;
-      }>(
-        "SELECT sender, chat, text, edited_at, deleted_at, change_id, unread_mark FROM messages WHERE chat = ? AND id = ?",
+      .exec<TargetRow>(
+        "SELECT sender, chat, text, edited_at, deleted_at, change_id, unread_mark, pos FROM messages WHERE chat = ? AND id = ?",
         chat,
         item.id,
       )
@@ -71,6 +88,18 @@ export class MessageChanges {
     }
     if (row.deleted_at !== null || (row.change_id !== null && item.cid <= row.change_id)) return null;
     if (row.chat !== item.chat || row.sender !== item.from) return null; // not this message: never from our objects
+    const log = this.mailbox.hostedLog;
+    if (!log.takes(row.pos, item.cid)) {
+      this.apply(row, item);
+      return this.record(item.cid, "update", item.chat, item.id, item.clientId);
+    }
+    return log.write(row.chat, (pos) => {
+      this.apply(row, item);
+      return this.record(item.cid, "update", item.chat, item.id, item.clientId, { pos, ...guest });
+    });
+  }
+
+  private apply(row: TargetRow, item: InboxChange): void {
     const own = row.sender === this.mailbox.owner;
     if (item.deletedAt !== undefined) {
       this.sql.exec(
@@ -104,7 +133,6 @@ export class MessageChanges {
       if (own) this.mailbox.marks.resetReads(item.id);
       else if (again) this.mailbox.positions.unreadAgain(row.chat);
     }
-    return this.record(item.cid, "update", item.chat, item.id, item.clientId);
   }
 
   /** A change (or a reaction, ./reactions.ts) that arrived before its message: applied when it comes. */
@@ -184,7 +212,14 @@ export class MessageChanges {
       .map((row) => ({ seq: row.seq, frame: this.frame(row) }));
   }
 
-  private record(cid: string, kind: "update" | "removed", chat: string, target: string, clientId?: string) {
+  private record(
+    cid: string,
+    kind: "update" | "removed",
+    chat: string,
+    target: string,
+    clientId?: string,
+    place?: LogPlace,
+  ) {
     const seq = this.mailbox.nextSeq();
     // A clientId the client already used for another change is not stored again.
     const used =
@@ -192,13 +227,17 @@ export class MessageChanges {
       this.sql.exec("SELECT 1 FROM changes WHERE client_id = ?", clientId).toArray().length > 0;
     const key = clientId !== undefined && !used ? clientId : null;
     this.sql.exec(
-      "INSERT INTO changes (seq, cid, kind, chat, target, client_id) VALUES (?, ?, ?, ?, ?, ?)",
+      `INSERT INTO changes (seq, cid, kind, chat, target, client_id, pos, guest, guest_client_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       seq,
       cid,
       kind,
       chat,
       target,
       key,
+      place?.pos ?? null,
+      place?.guest ?? null,
+      place?.guestClientId ?? null,
     );
     return this.frame({ seq, cid, kind, chat, target, client_id: key });
   }

@@ -6,10 +6,14 @@
 // ./log-source.ts). Each entry is the message as the guest names it: the chat
 // is `u:<host>`, and the guest's own messages carry its clientId.
 //
+// Edits, deletes for everyone and reactions are entries of the log too (rows
+// of `changes` with a position, ./hosted-log.ts): pull and entries answer
+// them in position order, each as its message is now, as a group's do;
+// history, search and message answer messages only, as a group's do.
+//
 // Nothing in production calls these yet: guests still keep copies. What is
-// still missing before they can: changes (edits, deletes, reactions) as
-// entries with positions, the host's own "delete for me" keeping the row for
-// the guest (./changes.ts deletes it today), and archived pages (R2).
+// still missing before they can: the host's own "delete for me" keeping the
+// row for the guest (./changes.ts deletes it today), and archived pages (R2).
 
 import { AppError } from "../../shared/errors";
 import { HISTORY_LIMIT_MAX } from "../../shared/limits";
@@ -47,6 +51,46 @@ function entryOf(me: HostReader, guest: string, row: PosRow): GroupEntry {
   return { pos: row.pos, id: row.id, message: { ...message, chat: `u:${me.userId}` } };
 }
 
+/** A change entry of the log (schema step 20): `cid` is its id. */
+export interface ChangeEntryRow {
+  cid: string;
+  target: string;
+  pos: number;
+  guest: string | null;
+  guest_client_id: string | null;
+  [key: string]: SqlStorageValue;
+}
+
+function changeRows(me: HostReader, where: string, ...params: SqlStorageValue[]): ChangeEntryRow[] {
+  return me.sql
+    .exec<ChangeEntryRow>(
+      `SELECT cid, target, pos, guest, guest_client_id FROM changes WHERE chat = ? AND pos IS NOT NULL AND ${where}`,
+      ...params,
+    )
+    .toArray();
+}
+
+/** A change entry: its message as it is now, and the clientId for the guest's own changes only. */
+export function changeEntryOf(me: HostReader, guest: string, chat: string, row: ChangeEntryRow): GroupEntry {
+  const target = rows(me, "chat = ? AND id = ?", chat, row.target)[0];
+  const message = target
+    ? entryOf(me, guest, target).message
+    : { id: row.target, chat: `u:${me.userId}` as const, from: "", text: "", ts: 0 };
+  const change: GroupEntry["change"] = { pos: target?.pos ?? 0 };
+  if (row.guest === guest && row.guest_client_id !== null) change.clientId = row.guest_client_id;
+  return { pos: row.pos, id: row.cid, message, change };
+}
+
+/** Messages and change entries, one sorted list (ids sort as positions do in a hosted log). */
+type LogRow = { id: string; pos: number; entry: () => GroupEntry };
+
+function merged(me: HostReader, guest: string, chat: string, messages: PosRow[], changes: ChangeEntryRow[]): LogRow[] {
+  return [
+    ...messages.map((r) => ({ id: r.id, pos: r.pos, entry: () => entryOf(me, guest, r) })),
+    ...changes.map((r) => ({ id: r.cid, pos: r.pos, entry: () => changeEntryOf(me, guest, chat, r) })),
+  ].sort((a, b) => a.pos - b.pos);
+}
+
 function rows(me: HostReader, where: string, ...params: SqlStorageValue[]): PosRow[] {
   return me.sql.exec<PosRow>(`SELECT ${COLUMNS} FROM messages WHERE ${where}`, ...params).toArray();
 }
@@ -54,48 +98,55 @@ function rows(me: HostReader, where: string, ...params: SqlStorageValue[]): PosR
 /** What the guest may read after log id `after`, oldest first; `through`: the last id looked at (null: none). */
 export function hostedPull(me: HostReader, guest: string, after: string, limit: number): PulledPage {
   const { chat, from } = hostedChat(me, guest);
-  const page = rows(
-    me,
-    "chat = ? AND id > ? AND pos IS NOT NULL ORDER BY id LIMIT ?",
-    chat,
-    after > from ? after : from,
-    clamp(limit, PAGE_MAX),
-  );
-  return { entries: page.map((r) => entryOf(me, guest, r)), through: page.at(-1)?.id ?? null };
+  const max = clamp(limit, PAGE_MAX);
+  const start = after > from ? after : from;
+  // The first `max` of each table after `start`: the first `max` of both, merged, are among them.
+  const messages = rows(me, "chat = ? AND id > ? AND pos IS NOT NULL ORDER BY id LIMIT ?", chat, start, max);
+  const changes = changeRows(me, "cid > ? ORDER BY cid LIMIT ?", chat, start, max);
+  const page = merged(me, guest, chat, messages, changes).slice(0, max);
+  return { entries: page.map((r) => r.entry()), through: page.at(-1)?.id ?? null };
 }
 
 /**
  * The entries at positions from..to, oldest first, at most PAGE_MAX (the
- * content of a guest's sync). Positions rise with ids, so the chat is walked
- * back from its newest row: what a sync asks for is its tail, and `pos` has
- * no index of its own (schema step 19).
+ * content of a guest's sync). Positions rise with ids, so the chat's
+ * messages and change entries are walked back from the newest: what a sync
+ * asks for is its tail, and `pos` has no index of its own (schema steps 19
+ * and 20).
  */
 export function hostedEntries(me: HostReader, guest: string, fromPos: number, toPos: number): GroupEntry[] {
   const { chat, from } = hostedChat(me, guest);
-  const found: PosRow[] = [];
+  const messages = walkBack(fromPos, toPos, (before) =>
+    rows(me, "chat = ? AND id > ? AND id < ? AND pos IS NOT NULL ORDER BY id DESC LIMIT ?", chat, from, before, WALK),
+  );
+  const changes = walkBack(fromPos, toPos, (before) =>
+    changeRows(me, "cid > ? AND cid < ? ORDER BY cid DESC LIMIT ?", chat, from, before, WALK).map((r) => ({
+      ...r,
+      id: r.cid,
+    })),
+  );
+  return merged(me, guest, chat, messages, changes)
+    .slice(0, PAGE_MAX)
+    .map((r) => r.entry());
+}
+
+/** Rows at positions from..to, read back from the newest a page (WALK) at a time; `page(before)` is newest first. */
+function walkBack<R extends { id: string; pos: number }>(
+  fromPos: number,
+  toPos: number,
+  page: (before: string) => R[],
+): R[] {
+  const found: R[] = [];
   let before = "~";
   for (;;) {
-    const page = rows(
-      me,
-      "chat = ? AND id > ? AND id < ? AND pos IS NOT NULL ORDER BY id DESC LIMIT ?",
-      chat,
-      from,
-      before,
-      WALK,
-    );
-    for (const row of page) {
-      if (row.pos < fromPos) return done();
+    const rows = page(before);
+    for (const row of rows) {
+      if (row.pos < fromPos) return found;
       if (row.pos <= toPos) found.push(row);
     }
-    const last = page.at(-1);
-    if (!last || page.length < WALK) return done();
+    const last = rows.at(-1);
+    if (!last || rows.length < WALK) return found;
     before = last.id;
-  }
-  function done(): GroupEntry[] {
-    return found
-      .reverse()
-      .slice(0, PAGE_MAX)
-      .map((r) => entryOf(me, guest, r));
   }
 }
 

@@ -9,6 +9,7 @@ import type { ChatId, Media, Message, Quote, ServerFrame } from "../../shared/pr
 import type { InboxItem, InboxMessage, InboxReceipt, InboxReceipts } from "../inbox";
 import { MessageChanges } from "./changes";
 import type { Counters } from "./counters";
+import { HostedLog } from "./hosted-log";
 import { ChatRows } from "./mailbox-chats";
 import { MessageLookup } from "./mailbox-lookup";
 import { MailboxOutbound } from "./mailbox-outbound";
@@ -33,6 +34,8 @@ export class Mailbox {
   readonly reactions: MailboxReactions;
   /** The one-to-one chat rows, written together (./mailbox-chats.ts). */
   readonly chatRows: ChatRows;
+  /** Changes in the logs of chats hosted here, with positions (./hosted-log.ts). */
+  readonly hostedLog: HostedLog;
   /** Delivered and read as positions, on the reader's side (./mailbox-receipts.ts). */
   readonly positions: ReceiptPositions;
   readonly lookup: MessageLookup;
@@ -56,6 +59,7 @@ export class Mailbox {
     this.changes = new MessageChanges(sql, this);
     this.reactions = new MailboxReactions(sql, this);
     this.chatRows = new ChatRows(sql, owner);
+    this.hostedLog = new HostedLog(this.chatRows, owner);
     this.lookup = new MessageLookup(sql);
     this.positions = new ReceiptPositions(sql, owner, this.chatRows, this.lookup);
     this.reads = new MailboxReads(

@@ -24,6 +24,7 @@ import { GroupChats } from "./group-chats";
 import { GroupReads } from "./group-reads";
 import type { GroupSender } from "./group-send";
 import type { HostSide } from "./hosted-append";
+import type { ChangeHost } from "./hosted-changes";
 import { Mailbox } from "./mailbox";
 import { MailboxArchive, MailboxArchiveAlarm } from "./mailbox-archive";
 import { MailboxArchiveReads } from "./mailbox-archive-reads";
@@ -95,6 +96,7 @@ export class UserParts {
     const held = heldSeq(ctx.getWebSockets());
     const counters = new Counters(this.meta, sql, held);
     this.mailbox = new Mailbox(sql, counters, this.userId, (write) => void this.writes.run(write));
+    this.mailbox.hostedLog.transaction = (fn) => ctx.storage.transactionSync(fn);
     this.seqHold = new SeqHold(() => ctx.getWebSockets(), held);
     this.groups = new GroupChats(sql, this.meta, this.mailbox, (seq) => this.seqHold.hold(seq));
     this.blocks = new Blocks(sql);
@@ -244,6 +246,11 @@ export class UserParts {
       archive: this.archiveReads,
       pushOffline: (messages) => this.pushOffline(messages),
     };
+  }
+
+  /** What a guest's changes in a chat hosted here use of this object (./hosted-changes.ts). */
+  changeHost(): ChangeHost {
+    return { ...this.hostSide(), windows: this.windows };
   }
 
   /** What edits and deletes (./actions.ts) use of this object. */

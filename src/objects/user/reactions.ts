@@ -9,6 +9,7 @@
 
 import type { Reaction, ServerFrame } from "../../shared/protocol";
 import type { InboxReaction } from "../inbox";
+import type { GuestKey, LogPlace } from "./changes";
 import type { Mailbox } from "./mailbox";
 
 type UpdateFrame = Extract<ServerFrame, { type: "update" }>;
@@ -35,11 +36,14 @@ export class MailboxReactions {
       .map((row) => ({ from: row.user_id, emoji: row.emoji }));
   }
 
-  /** Applies, holds (before its message) or ignores one reaction; answers the frame for the devices if applied. */
-  accept(item: InboxReaction): UpdateFrame | null {
+  /**
+   * Applies, holds (before its message) or ignores one reaction; answers the frame for the devices if applied.
+   * In a chat hosted here it is an entry of the log (./hosted-log.ts); `guest`: the guest asked for it.
+   */
+  accept(item: InboxReaction, guest?: GuestKey): UpdateFrame | null {
     const row = this.sql
-      .exec<{ chat: string; deleted_at: number | null; system: string | null }>(
-        "SELECT chat, deleted_at, system FROM messages WHERE chat = ? AND id = ?",
+      .exec<{ chat: string; deleted_at: number | null; system: string | null; pos: number | null }>(
+        "SELECT chat, deleted_at, system, pos FROM messages WHERE chat = ? AND id = ?",
         this.mailbox.chatOf(item.id),
         item.id,
       )
@@ -50,6 +54,23 @@ export class MailboxReactions {
       return null;
     }
     if (row.chat !== item.chat || row.system !== null || row.deleted_at !== null) return null;
+    const log = this.mailbox.hostedLog;
+    if (log.takes(row.pos, item.cid)) {
+      // This object's clock orders the log: the reaction replaces the person's last one, whatever its id.
+      return log.write(row.chat, (pos) => {
+        this.sql.exec(
+          `INSERT INTO reactions (target, user_id, emoji, cid, client_id) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (target, user_id) DO UPDATE SET emoji = excluded.emoji, cid = excluded.cid, client_id = excluded.client_id`,
+          item.id,
+          item.from,
+          item.emoji,
+          item.cid,
+          item.clientId ?? guest?.guestClientId ?? null,
+        );
+        this.mayHold = true;
+        return this.logEntry(item, { pos, ...guest });
+      });
+    }
     const written = this.sql.exec(
       `INSERT INTO reactions (target, user_id, emoji, cid, client_id) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (target, user_id) DO UPDATE SET emoji = excluded.emoji, cid = excluded.cid, client_id = excluded.client_id
@@ -68,16 +89,23 @@ export class MailboxReactions {
   /** A retried `react` frame: the first answer (the message as it is now), or null if it was not applied here. */
   answerRetry(id: string, clientId: string): UpdateFrame | null {
     const row = this.sql
-      .exec<{ client_id: string | null }>(
-        "SELECT client_id FROM reactions WHERE target = ? AND user_id = ?",
+      .exec<{ client_id: string | null; cid: string }>(
+        "SELECT client_id, cid FROM reactions WHERE target = ? AND user_id = ?",
         id,
         this.mailbox.owner,
       )
       .toArray()[0];
     if (row?.client_id !== clientId) return null;
-    const entry = this.sql
-      .exec<{ seq: number }>("SELECT seq FROM changes WHERE kind = 'react' AND target = ?", id)
-      .toArray()[0];
+    // The message's one react entry; in a hosted chat's log, the reaction's own entry (schema step 20).
+    const entry =
+      this.sql.exec<{ seq: number }>("SELECT seq FROM changes WHERE kind = 'react' AND target = ?", id).toArray()[0] ??
+      this.sql
+        .exec<{ seq: number }>(
+          "SELECT seq FROM changes WHERE chat = ? AND cid = ? AND pos IS NOT NULL",
+          this.mailbox.chatOf(id),
+          row.cid,
+        )
+        .toArray()[0];
     const message = this.mailbox.findById(id);
     return entry && message ? { type: "update", seq: entry.seq, message, clientId } : null;
   }
@@ -108,5 +136,24 @@ export class MailboxReactions {
     }
     const message = this.mailbox.findById(target);
     return message ? { type: "update", seq, message, ...(clientId === undefined ? {} : { clientId }) } : null;
+  }
+
+  /** A reaction in a hosted chat's log: an entry of its own (kind `reacted`) at each reaction, as in a group's. */
+  private logEntry(item: InboxReaction, place: LogPlace): UpdateFrame | null {
+    const seq = this.mailbox.nextSeq();
+    this.sql.exec(
+      `INSERT INTO changes (seq, cid, kind, chat, target, client_id, pos, guest, guest_client_id)
+       VALUES (?, ?, 'reacted', ?, ?, NULL, ?, ?, ?)`,
+      seq,
+      item.cid,
+      item.chat,
+      item.id,
+      place.pos,
+      place.guest ?? null,
+      place.guestClientId ?? null,
+    );
+    const message = this.mailbox.findById(item.id);
+    const clientId = item.clientId === undefined ? {} : { clientId: item.clientId };
+    return message ? { type: "update", seq, message, ...clientId } : null;
   }
 }

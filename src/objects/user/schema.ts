@@ -14,6 +14,7 @@ import { STEP_13 } from "./schema-v13";
 import { STEP_16 } from "./schema-v16";
 import { STEP_17 } from "./schema-v17";
 import { STEP_19 } from "./schema-v19";
+import { STEP_20 } from "./schema-v20";
 import { createSearchTriggers, dropSearchTriggers } from "./search-triggers";
 import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
 import { WATCHING_INDEX, WATCHING_TABLE } from "./watching";
@@ -313,4 +314,6 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
   // v19: one-to-one chats hosted in one of the two mailboxes: the retry key
   // (sender, clientId), a guest's seq and a chat's positions (./schema-v19.ts).
   STEP_19,
+  // v20: edits, deletes and reactions in a hosted chat's log, with positions (./schema-v20.ts).
+  STEP_20,
 ];

@@ -4,7 +4,7 @@
 // field schemas and codes, and the seq the guest gave it in its own mailbox.
 
 import * as v from "valibot";
-import { captionText, clientId, count, entityId, messageId } from "./fields";
+import { captionText, clientId, count, entityId, messageId, messageText, reactionEmoji } from "./fields";
 import { mediaSchema } from "./media";
 
 export const guestMessageSchema = v.object({
@@ -31,3 +31,19 @@ export interface HostedAnswer {
   ts: number;
   guestSeq: number;
 }
+
+/**
+ * A guest's change of a message in the chat its host keeps
+ * (UserObject.hostedChange): what a group member asks of its group
+ * (GroupObject.change), with the `edit`, `delete` (for everyone) and `react`
+ * frames' fields and codes.
+ */
+export const hostedChangeSchema = v.variant("action", [
+  v.object({ action: v.literal("edit"), id: messageId, text: messageText }),
+  v.object({ action: v.literal("delete"), id: messageId }),
+  v.object({ action: v.literal("react"), id: messageId, emoji: v.nullable(reactionEmoji) }),
+]);
+export type HostedChange = v.InferOutput<typeof hostedChangeSchema>;
+
+/** Who asks, and its retry key: given by the guest's object beside the change. */
+export const hostedChangeKeySchema = v.object({ guest: entityId, clientId });
