@@ -62,7 +62,8 @@ const LAST_SEEN = "last_seen";
 
 export class PresenceHub {
   readonly watcher: PresenceWatcher;
-  readonly typing: TypingRelay;
+  /** Built at the first typing frame or relay: most wakes see none (./parts.ts, the lazy parts). */
+  private typingRelay: TypingRelay | undefined;
   private readonly timeout: number;
   /** How far apart the sweeps are while nobody watches (see UNWATCHED_SWEEP_TIMEOUTS). */
   private readonly unwatchedSweep: number;
@@ -92,13 +93,18 @@ export class PresenceHub {
       },
       deps.wakeBy,
     );
-    this.typing = new TypingRelay({
+  }
+
+  get typing(): TypingRelay {
+    const { ctx, env, userId } = this.deps;
+    this.typingRelay ??= new TypingRelay({
       ctx,
       userId,
-      userExists: deps.userExists,
-      relay: (to, chat, from) => deps.peer(to).relayTyping(chat, from),
+      userExists: this.deps.userExists,
+      relay: (to, chat, from) => this.deps.peer(to).relayTyping(chat, from),
       relayToGroup: (groupId, from) => env.GROUPS.get(env.GROUPS.idFromName(groupId)).typing(from),
     });
+    return this.typingRelay;
   }
 
   // ------------------------------------------------------------ this user's sockets
