@@ -5,6 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { formatHeap, summariseHeap, takeHeapSnapshot } from "./heap";
 import type { Machine } from "./machine";
+import { sleep } from "./pool";
 import { gcPauses, InspectorProfiler, topFunctions } from "./profiler";
 import { Progress } from "./progress";
 import { combine, type Report, type RunRecord, type TargetRecord } from "./report";
@@ -158,12 +159,19 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
   return { report, series };
 }
 
+const HEAP_SETTLE_MS = 10_000;
+
 /** The heap snapshot after the warm-up (./heap.ts): written, summarised in the log, its live size a figure. */
 async function heapAfterWarmUp(port: number, file: string, progress: Progress, label: string): Promise<Metric> {
   progress.update(`${label}: heap snapshot`);
+  const t0 = performance.now();
   const used = await takeHeapSnapshot(port, file);
-  progress.log(`${label}: heap snapshot after the warm-up (${file})`);
+  const took = performance.now() - t0;
+  progress.log(`${label}: heap snapshot after the warm-up (${file}; ${(took / 1000).toFixed(1)} s)`);
   for (const line of formatHeap(summariseHeap(file), 20)) progress.log(`  ${line}`);
+  // The snapshot stops the isolate for seconds: timers and alarms due meanwhile run late, all at once.
+  // The measured part starts once they are past, not in their backlog.
+  await sleep(HEAP_SETTLE_MS);
   return { key: "heap_mb", label: "worker's live JS heap after the warm-up", value: used / 1048576, unit: "MB" };
 }
 
