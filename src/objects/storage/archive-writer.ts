@@ -19,8 +19,7 @@ export interface ArchiveOwner {
 
 export abstract class ArchiveWriter<Row extends Record<string, unknown>> {
   readonly index: ArchiveIndex;
-  /** Built at the first read of an archived page: most wakes read none. */
-  private shelfOf: (() => ArchiveShelf<Row>) | ArchiveShelf<Row>;
+  readonly shelf: ArchiveShelf<Row>;
   /** Public so that tests can wrap it to inject faults (src/test/archive.ts, src/test/mailbox-archive.ts). */
   put: PutPage;
   private inflight: Promise<unknown> | null = null;
@@ -35,18 +34,13 @@ export abstract class ArchiveWriter<Row extends Record<string, unknown>> {
     shelf: { positionColumn: string; sparse?: boolean },
   ) {
     this.index = new ArchiveIndex(storage.sql);
-    this.shelfOf = () => new ArchiveShelf<Row>(bucket, shelf.positionColumn, `${owner.kind}:${owner.id}`, shelf.sparse);
+    this.shelf = new ArchiveShelf<Row>(bucket, shelf.positionColumn, `${owner.kind}:${owner.id}`, shelf.sparse);
     this.put = async (key, bytes, sha256) => {
       await bucket.put(key, bytes, {
         sha256,
         httpMetadata: { contentType: "application/json", contentEncoding: "gzip" },
       });
     };
-  }
-
-  get shelf(): ArchiveShelf<Row> {
-    if (typeof this.shelfOf === "function") this.shelfOf = this.shelfOf();
-    return this.shelfOf;
   }
 
   key(first: number, last: number): string {

@@ -55,28 +55,16 @@ interface Row {
   at: number;
 }
 
-interface OutboxState {
-  inflight: Map<string, Promise<void>>;
-  /** Per target, the highest row id it confirmed whose rows are not deleted yet. */
-  confirmed: Map<string, number>;
-  /** Per target, the unconfirmed rows written since this object woke, oldest first. */
-  unsent: Map<string, Row[]>;
-  /** Targets whose every unconfirmed row is in `unsent`: storage held nothing older when last read. */
-  known: Set<string>;
-  /** Targets kicked again while a drain of theirs ran. */
-  pending: Set<string>;
-}
-
 export type Deliver = (target: string, items: InboxItem[]) => Promise<unknown>;
 
 export class Outbox {
-  /**
-   * What a delivery keeps in memory (OutboxState), made when the first item
-   * goes the durable way: most objects' outboxes stay empty, and with a
-   * thousand of them in one isolate five empty maps each add up for the
-   * garbage collector (docs/benchmarks.md, "dm-steady-1k: the server's heap").
-   */
-  private state: OutboxState | null = null;
+  private readonly inflight = new Map<string, Promise<void>>();
+  /** Per target, the highest row id it confirmed whose rows are not deleted yet. */
+  private readonly confirmed = new Map<string, number>();
+  /** Per target, the unconfirmed rows written since this object woke, oldest first. */
+  private readonly unsent = new Map<string, Row[]>();
+  /** Targets whose every unconfirmed row is in `unsent`: storage held nothing older when last read. */
+  private readonly known = new Set<string>();
   /**
    * Whether `unsent` holds every unconfirmed row: true from a moment the
    * table was seen empty, false again after a failure or a forgotten target.
@@ -99,8 +87,8 @@ export class Outbox {
    */
   enqueue(target: string, items: InboxItem[], now = Date.now()): void {
     this.wakeBy(now + OUTBOX_SAFETY_MS);
-    const queue = this.s.unsent.get(target) ?? [];
-    this.s.unsent.set(target, queue);
+    const queue = this.unsent.get(target) ?? [];
+    this.unsent.set(target, queue);
     for (const item of items) {
       const row = this.sql
         .exec<{ id: number }>(
@@ -141,10 +129,9 @@ export class Outbox {
 
   /** Whether the target has unconfirmed items, stored or in flight. */
   private waiting(target: string): boolean {
-    const s = this.state;
-    if (s && (s.inflight.has(target) || (s.unsent.get(target)?.length ?? 0) > 0)) return true;
+    if (this.inflight.has(target) || (this.unsent.get(target)?.length ?? 0) > 0) return true;
     if (this.mirrored) return false;
-    const after = s?.confirmed.get(target) ?? 0;
+    const after = this.confirmed.get(target) ?? 0;
     return (
       this.sql.exec("SELECT 1 FROM outbox WHERE target = ? AND id > ? LIMIT 1", target, after).toArray().length > 0
     );
@@ -153,24 +140,26 @@ export class Outbox {
   /** The target's deliveries read storage again (until they reach its end). */
   private forget(target: string): void {
     this.mirrored = false;
-    this.state?.unsent.delete(target);
-    this.state?.known.delete(target);
+    this.unsent.delete(target);
+    this.known.delete(target);
   }
 
   /** Starts delivery to a target unless one is already running; resolves when it is idle. */
   kick(target: string): Promise<void> {
-    const running = this.s.inflight.get(target);
+    const running = this.inflight.get(target);
     if (running) {
-      this.s.pending.add(target);
+      this.pending.add(target);
       return running;
     }
     const run = this.drain(target).finally(() => {
-      this.s.inflight.delete(target);
-      if (this.s.pending.delete(target)) void this.kick(target);
+      this.inflight.delete(target);
+      if (this.pending.delete(target)) void this.kick(target);
     });
-    this.s.inflight.set(target, run);
+    this.inflight.set(target, run);
     return run;
   }
+
+  private readonly pending = new Set<string>();
 
   /**
    * The alarm's part: retries every target with items due, and books the next
@@ -206,7 +195,7 @@ export class Outbox {
   /** Items not yet confirmed by their target. */
   depth(): number {
     let n = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
-    for (const [target, upTo] of this.state?.confirmed ?? []) {
+    for (const [target, upTo] of this.confirmed) {
       n -= this.sql
         .exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE target = ? AND id <= ?", target, upTo)
         .one().n;
@@ -222,13 +211,11 @@ export class Outbox {
    * comes within OUTBOX_SAFETY_MS anyway.
    */
   flushConfirmed(): void {
-    const confirmed = this.state?.confirmed;
-    if (!confirmed) return;
-    for (const [target, upTo] of confirmed) {
+    for (const [target, upTo] of this.confirmed) {
       this.sql.exec("DELETE FROM outbox WHERE target = ? AND id <= ?", target, upTo);
     }
-    if (confirmed.size === 0) return;
-    confirmed.clear();
+    if (this.confirmed.size === 0) return;
+    this.confirmed.clear();
     if (this.isEmpty()) {
       this.mirrored = true;
       this.settled();
@@ -244,22 +231,11 @@ export class Outbox {
   safetyNet(): number | null | undefined {
     if (!this.mirrored) return undefined;
     let oldest: number | null = null;
-    for (const queue of this.state?.unsent.values() ?? []) {
+    for (const queue of this.unsent.values()) {
       const first = queue[0];
       if (first && (oldest === null || first.at < oldest)) oldest = first.at;
     }
     return oldest === null ? null : oldest + OUTBOX_SAFETY_MS;
-  }
-
-  private get s(): OutboxState {
-    this.state ??= {
-      inflight: new Map(),
-      confirmed: new Map(),
-      unsent: new Map(),
-      known: new Set(),
-      pending: new Set(),
-    };
-    return this.state;
   }
 
   /** No row at all, confirmed or not. */
@@ -268,8 +244,8 @@ export class Outbox {
   }
 
   private confirm(target: string, upTo: number): void {
-    this.s.confirmed.set(target, upTo);
-    const queue = this.s.unsent.get(target);
+    this.confirmed.set(target, upTo);
+    const queue = this.unsent.get(target);
     if (queue) {
       let n = 0;
       while (n < queue.length && (queue[n] as Row).id <= upTo) n++;
@@ -279,8 +255,8 @@ export class Outbox {
 
   private async drain(target: string): Promise<void> {
     for (;;) {
-      const after = this.s.confirmed.get(target) ?? 0;
-      const batch = this.s.known.has(target) ? this.fromMemory(target) : this.fromStorage(target, after);
+      const after = this.confirmed.get(target) ?? 0;
+      const batch = this.known.has(target) ? this.fromMemory(target) : this.fromStorage(target, after);
       if (!batch) return;
       const last = batch.rows.at(-1) as Row;
       try {
@@ -297,7 +273,7 @@ export class Outbox {
           target,
           last.id,
         );
-        this.s.known.delete(target); // the backoff lives in storage: read it from there
+        this.known.delete(target); // the backoff lives in storage: read it from there
         this.mirrored = false;
         this.wakeBy(retryAt);
         console.warn(JSON.stringify({ event: "outbox_retry", target, items: batch.rows.length, error: String(err) }));
@@ -309,7 +285,7 @@ export class Outbox {
 
   /** The next batch from memory (confirmed rows are already gone from it), or null. */
   private fromMemory(target: string): { rows: Row[]; attempts: number } | null {
-    const queue = this.s.unsent.get(target);
+    const queue = this.unsent.get(target);
     if (!queue || queue.length === 0) return null;
     return { rows: queue.slice(0, BATCH), attempts: 0 };
   }
@@ -329,7 +305,7 @@ export class Outbox {
       .toArray();
     const first = rows[0];
     if (!first) {
-      this.s.known.add(target);
+      this.known.add(target);
       return null;
     }
     // Backing off: later items wait behind the first, so order holds.

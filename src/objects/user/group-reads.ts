@@ -53,9 +53,9 @@ async function call<T>(request: () => Promise<Result<T>>): Promise<T> {
 
 export class GroupReads {
   /** Groups caught up with since this object woke: pushes keep them current from then on. */
-  private verified: Set<string> | null = null;
-  /** Groups taken from since this object woke. (Both made at their first group: most users' objects have none.) */
-  private taken: Set<string> | null = null;
+  private readonly verified = new Set<string>();
+  /** Groups taken from since this object woke. */
+  private readonly taken = new Set<string>();
 
   constructor(private readonly me: GroupReader) {}
 
@@ -76,11 +76,8 @@ export class GroupReads {
    */
   async take(chat: string, entries: readonly GroupEntry[], read?: PulledRead): Promise<boolean> {
     if (entries.length === 0 && !read) return true;
-    const first = entries.length > 0 && !this.taken?.has(chat);
-    if (entries.length > 0) {
-      this.taken ??= new Set();
-      this.taken.add(chat);
-    }
+    const first = entries.length > 0 && !this.taken.has(chat);
+    if (entries.length > 0) this.taken.add(chat);
     const groups = this.me.groups;
     let writes = 0;
     const { frames, current } = await this.me.writes(
@@ -125,7 +122,6 @@ export class GroupReads {
       if (!asking || ++tries >= 3) break;
       after = this.me.groups.get(chat)?.upto ?? "";
     }
-    this.verified ??= new Set();
     this.verified.add(chat);
   }
 
@@ -135,7 +131,7 @@ export class GroupReads {
    * fails when a group cannot be reached; the chat list shows what it has.
    */
   async pullAll(strict = true): Promise<void> {
-    const chats = this.me.groups.all().filter((row) => !this.verified?.has(row.chat));
+    const chats = this.me.groups.all().filter((row) => !this.verified.has(row.chat));
     await Promise.all(
       chats.map((row) =>
         this.pull(row.chat).catch((err: unknown) => {
@@ -221,7 +217,7 @@ export class GroupReads {
   /** One page of a group chat, oldest first. */
   async history(chat: ChatId, before: string | undefined, limit: number): Promise<Message[]> {
     if (!this.me.groups.get(chat)) return []; // nothing of this group ever reached this user
-    if (!this.verified?.has(chat)) await this.pull(chat);
+    if (!this.verified.has(chat)) await this.pull(chat);
     const entries = await call(() => this.group(chat).history(this.me.userId, before, limit));
     return this.asMessages(chat, entries);
   }
@@ -230,7 +226,7 @@ export class GroupReads {
   async message(chat: string, id: string): Promise<Message | null> {
     const entry = await call(() => this.group(chat).message(this.me.userId, id));
     if (!entry) return null;
-    if (!this.verified?.has(chat)) await this.pull(chat);
+    if (!this.verified.has(chat)) await this.pull(chat);
     return this.asMessages(chat, [entry])[0] ?? null;
   }
 

@@ -47,6 +47,8 @@ export class UserParts {
   readonly groups: GroupChats;
   /** Keeps the greatest seq handed out in the sockets' attachments (./seq-hold.ts). */
   readonly seqHold: SeqHold;
+  readonly groupReads: GroupReads;
+  readonly groupAcks: GroupAcks;
   /** One-to-one receipts, gathered a moment before the outbox (./receipt-gather.ts). */
   readonly receipts = new ReceiptGather(() => void this.flushReceipts());
   readonly outbox: Outbox;
@@ -65,6 +67,8 @@ export class UserParts {
   readonly writes: WriteBatch;
   /** One-to-one sends (./direct-send.ts). */
   readonly direct: DirectSend;
+  /** The media this user uploaded (./media-owner.ts). */
+  readonly media: MediaOwner;
   /** Old pages of the mailbox in R2 (./mailbox-archive.ts), when they go and how they are read. */
   readonly archive: MailboxArchive;
   readonly archiving: MailboxArchiveAlarm;
@@ -72,14 +76,6 @@ export class UserParts {
   private turns: Promise<void> = Promise.resolve();
   /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */
   private readonly stubs = new Map<string, DurableObjectStub<UserObject>>();
-  /**
-   * Parts most wakes never use (groups read, group acknowledgements, media),
-   * built at their first use: with a thousand objects in one isolate, what
-   * each holds is what the garbage collector marks (docs/benchmarks.md,
-   * "dm-steady-1k: the server's heap"). Their constructors only keep their
-   * arguments, so building them later changes nothing else.
-   */
-  private lazy: { groupReads?: GroupReads; groupAcks?: GroupAcks; media?: MediaOwner } = {};
 
   constructor(
     readonly ctx: DurableObjectState,
@@ -122,6 +118,7 @@ export class UserParts {
       () => this.mailbox.lastSeq,
       (at) => this.alarms.ensureBy(at, "archive"),
     );
+    this.media = new MediaOwner({ sql, env, userId: this.userId, alarms: this.alarms });
     const deliver = (target: string, items: InboxItem[]) =>
       this.userStub(target)
         .accept(items)
@@ -165,6 +162,15 @@ export class UserParts {
       sockets: () => ctx.getWebSockets(),
       archive: this.archiveReads,
     });
+    this.groupReads = new GroupReads({
+      userId: this.userId,
+      env,
+      groups: this.groups,
+      mailbox: this.mailbox,
+      writes: (job, wrote) => this.writes.run(job, wrote),
+      sockets: () => ctx.getWebSockets(),
+    });
+    this.groupAcks = new GroupAcks({ userId: this.userId, env, groups: this.groups });
     this.presence = new PresenceHub({
       ctx,
       env,
@@ -187,34 +193,6 @@ export class UserParts {
         if (this.outbox.nextDue() === null && !this.peers.owed() && !waiting) this.alarms.cancel();
       },
     });
-  }
-
-  get groupReads(): GroupReads {
-    this.lazy.groupReads ??= new GroupReads({
-      userId: this.userId,
-      env: this.env,
-      groups: this.groups,
-      mailbox: this.mailbox,
-      writes: (job, wrote) => this.writes.run(job, wrote),
-      sockets: () => this.ctx.getWebSockets(),
-    });
-    return this.lazy.groupReads;
-  }
-
-  get groupAcks(): GroupAcks {
-    this.lazy.groupAcks ??= new GroupAcks({ userId: this.userId, env: this.env, groups: this.groups });
-    return this.lazy.groupAcks;
-  }
-
-  /** The media this user uploaded (./media-owner.ts). */
-  get media(): MediaOwner {
-    this.lazy.media ??= new MediaOwner({
-      sql: this.ctx.storage.sql,
-      env: this.env,
-      userId: this.userId,
-      alarms: this.alarms,
-    });
-    return this.lazy.media;
   }
 
   /** With each batch that commits, the safety nets say when they are due: a near alarm moves, riding it (storage/alarm.ts). */

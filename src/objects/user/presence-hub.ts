@@ -62,8 +62,7 @@ const LAST_SEEN = "last_seen";
 
 export class PresenceHub {
   readonly watcher: PresenceWatcher;
-  /** Built at the first typing frame or relay: most wakes see none (./parts.ts, the lazy parts). */
-  private typingRelay: TypingRelay | undefined;
+  readonly typing: TypingRelay;
   private readonly timeout: number;
   /** How far apart the sweeps are while nobody watches (see UNWATCHED_SWEEP_TIMEOUTS). */
   private readonly unwatchedSweep: number;
@@ -93,18 +92,13 @@ export class PresenceHub {
       },
       deps.wakeBy,
     );
-  }
-
-  get typing(): TypingRelay {
-    const { ctx, env, userId } = this.deps;
-    this.typingRelay ??= new TypingRelay({
+    this.typing = new TypingRelay({
       ctx,
       userId,
-      userExists: this.deps.userExists,
-      relay: (to, chat, from) => this.deps.peer(to).relayTyping(chat, from),
+      userExists: deps.userExists,
+      relay: (to, chat, from) => deps.peer(to).relayTyping(chat, from),
       relayToGroup: (groupId, from) => env.GROUPS.get(env.GROUPS.idFromName(groupId)).typing(from),
     });
-    return this.typingRelay;
   }
 
   // ------------------------------------------------------------ this user's sockets

@@ -8,11 +8,9 @@ import type { GroupEntry, GroupMessage } from "../group-entry";
 const RECENT_MAX = 2_000;
 
 export class RecentEntries {
-  /** Made at the first entry: an object in no group never needs it (a thousand empty maps add up). */
-  private byChat: Map<string, Map<number, GroupEntry>> | null = null;
+  private readonly byChat = new Map<string, Map<number, GroupEntry>>();
 
   add(chat: string, entry: GroupEntry): void {
-    this.byChat ??= new Map();
     let entries = this.byChat.get(chat);
     if (!entries) {
       entries = new Map();
@@ -31,7 +29,7 @@ export class RecentEntries {
    * change entry replays as the message is now).
    */
   changed(chat: string, pos: number, message: GroupMessage): void {
-    const entries = this.byChat?.get(chat);
+    const entries = this.byChat.get(chat);
     if (!entries) return;
     for (const [at, entry] of entries) {
       if (at === pos || entry.change?.pos === pos) entries.set(at, { ...entry, message });
@@ -39,12 +37,12 @@ export class RecentEntries {
   }
 
   get(chat: string, pos: number): GroupEntry | undefined {
-    return this.byChat?.get(chat)?.get(pos);
+    return this.byChat.get(chat)?.get(pos);
   }
 
   /** Whether every position from..to is here. */
   covers(chat: string, from: number, to: number): boolean {
-    const entries = this.byChat?.get(chat);
+    const entries = this.byChat.get(chat);
     if (!entries) return false;
     for (let pos = from; pos <= to; pos++) if (!entries.has(pos)) return false;
     return true;

@@ -13,27 +13,15 @@ export async function onSend(me: UserParts, ws: WebSocket, sent: ClientFrameOf<"
   // A retry: the same clientId gets the same answer and stores nothing.
   if (me.direct.answerRetry(ws, sent)) return;
   // A forward becomes the source's content (its media too) and hop count (../forward.ts).
-  // Getters: the group reads and the media are built only for a forward or media that need them (../parts.ts).
-  const forwarder = {
-    mailbox: me.mailbox,
-    groups: me.groups,
-    get reads() {
-      return me.groupReads;
-    },
-    archive: me.archiveReads,
-  };
-  const frame = await resolveForward(forwarder, sent).catch((err: unknown) => {
+  const frame = await resolveForward(
+    { mailbox: me.mailbox, groups: me.groups, reads: me.groupReads, archive: me.archiveReads },
+    sent,
+  ).catch((err: unknown) => {
     throw err instanceof AppError && !(err instanceof FrameError) ? new FrameError(err, sent.clientId) : err;
   });
   // Media: granted to the chat before the message is stored, withdrawn if the send is refused (../media-send.ts).
   // A forward's media is granted the same way: its sender could read it, so the new chat may.
-  const side = {
-    userId: me.userId,
-    env: me.env,
-    get media() {
-      return me.media;
-    },
-  };
+  const side = { userId: me.userId, env: me.env, media: me.media };
   await attachMedia(side, frame);
   try {
     await store(me, ws, frame);
