@@ -38,7 +38,9 @@ options:
   --write-docs       put the figures into docs/benchmarks.md
   --verbose          show the server's output
   --profile          CPU-profile the worker over each scenario's measured part
-                     (bench/results/<time>-<scenario>.cpuprofile; top functions printed)
+                     (bench/results/<time>-<scenario>.cpuprofile; top functions and GC pauses)
+  --heap             a heap snapshot of the worker after each scenario's warm-up
+                     (bench/results/<time>-<scenario>.heapsnapshot; classes by retained size)
   --<param> V        override a scenario parameter, e.g. --pairs 10 --seconds 5 --sizes 1000,10000`;
 
 interface Cli {
@@ -50,7 +52,15 @@ function parse(argv: string[]): Cli {
   const names: string[] = [];
   const flags = new Map<string, string[]>();
   const boolean = new Set(["no-floor", "no-server", "smoke", "write-docs", "verbose", "help"]);
-  for (const flag of ["tmpfs", "local-observability", "profile", "direct", "runtime-floor", "runtime-floor-once"]) {
+  for (const flag of [
+    "tmpfs",
+    "local-observability",
+    "profile",
+    "heap",
+    "direct",
+    "runtime-floor",
+    "runtime-floor-once",
+  ]) {
     boolean.add(flag);
   }
   for (let i = 0; i < argv.length; i++) {
@@ -85,7 +95,7 @@ async function main(): Promise<void> {
   const selected = scenarios as Scenario[];
   const known = new Set([
     ...["url", "server-pid", "no-floor", "no-server", "repeat", "smoke", "state", "port", "write-docs", "verbose"],
-    ...["help", "tmpfs", "local-observability", "profile", "direct", "runtime-floor", "runtime-floor-once"],
+    ...["help", "tmpfs", "local-observability", "profile", "heap", "direct", "runtime-floor", "runtime-floor-once"],
   ]);
   for (const s of selected) for (const k of Object.keys(s.defaults)) known.add(k);
   const bad = [...cli.flags.keys()].filter((k) => !known.has(k));
@@ -176,6 +186,7 @@ async function main(): Promise<void> {
       progress,
       ...(userCache ? { userCache } : {}),
       ...(cli.flags.has("profile") ? { profileTo: path.join(RESULTS, stamp) } : {}),
+      ...(cli.flags.has("heap") ? { heapTo: path.join(RESULTS, stamp) } : {}),
       onProgress: (runs) => writeFileSync(path.join(RESULTS, `${stamp}.partial.json`), JSON.stringify(runs, null, 1)),
     });
     rmSync(path.join(RESULTS, `${stamp}.partial.json`), { force: true });

@@ -93,3 +93,31 @@ export function topFunctions(profile: CpuProfile, count = 25): { fn: string; sel
     .slice(0, count)
     .map(([fn, us]) => ({ fn, selfMs: us / 1000, share: total ? us / total : 0 }));
 }
+
+/**
+ * The garbage collector's pauses: runs of consecutive samples in V8's
+ * "(garbage collector)" node, each a stop of the one thread that serves every
+ * object (docs/benchmarks.md, "dm-steady-1k: the server's heap").
+ */
+export function gcPauses(profile: CpuProfile): { totalMs: number; longestMs: number; over50: number } {
+  const gc = new Set(profile.nodes.filter((n) => n.callFrame.functionName === "(garbage collector)").map((n) => n.id));
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  const runs: number[] = [];
+  let run = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const us = deltas[i + 1] ?? deltas[i] ?? 0;
+    if (gc.has(samples[i] as number)) run += us;
+    else if (run > 0) {
+      runs.push(run);
+      run = 0;
+    }
+  }
+  if (run > 0) runs.push(run);
+  const total = runs.reduce((a, b) => a + b, 0);
+  return {
+    totalMs: total / 1000,
+    longestMs: Math.max(0, ...runs) / 1000,
+    over50: runs.filter((r) => r > 50_000).length,
+  };
+}

@@ -3,11 +3,13 @@
 // and the report.
 
 import { writeFileSync } from "node:fs";
+import { formatHeap, summariseHeap, takeHeapSnapshot } from "./heap";
 import type { Machine } from "./machine";
-import { InspectorProfiler, topFunctions } from "./profiler";
+import { sleep } from "./pool";
+import { gcPauses, InspectorProfiler, topFunctions } from "./profiler";
 import { Progress } from "./progress";
 import { combine, type Report, type RunRecord, type TargetRecord } from "./report";
-import type { Params, Scenario } from "./scenarios/types";
+import type { Metric, Params, Scenario } from "./scenarios/types";
 import { histogram, Samples } from "./stats";
 import type { Target } from "./targets";
 import { formatTimeline, type Timeline } from "./timeline";
@@ -27,6 +29,8 @@ export interface RunOptions {
   userCache?: string;
   /** Take a CPU profile of the server over each scenario's measured part, written here (prefix). */
   profileTo?: string;
+  /** Take a heap snapshot of the worker after each scenario's warm-up, written here (prefix). */
+  heapTo?: string;
   /** Called after each scenario with the runs so far (the CLI keeps a partial JSON, in case the run is cut short). */
   onProgress?: (runs: RunRecord[]) => void;
 }
@@ -71,16 +75,24 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
         const label = `${scenario.name} @ ${target.name}${options.repeats > 1 ? ` (${r + 1}/${options.repeats})` : ""}`;
         progress.update(`${label}: starting`);
         const profiling = r === 0 && options.profileTo !== undefined && target.inspectorPort !== undefined;
-        const measured = profiling
-          ? profilerWindow(
-              target.inspectorPort as number,
-              // The server's profile keeps its old name; another target's is named after it.
-              `${options.profileTo}-${scenario.name}${target.name === "server" ? "" : `-${target.name}`}.cpuprofile`,
-              (top) => {
-                profile = top;
-              },
-            )
+        const extra: Metric[] = [];
+        // The server's files keep their old names; another target's are named after it.
+        const suffix = `${scenario.name}${target.name === "server" ? "" : `-${target.name}`}`;
+        const window = profiling
+          ? profilerWindow(target.inspectorPort as number, `${options.profileTo}-${suffix}.cpuprofile`, (top, gc) => {
+              profile = top;
+              extra.push(...gc);
+            })
           : { start: async () => {}, stop: async () => {} };
+        const heapFile = `${options.heapTo}-${suffix}.heapsnapshot`;
+        const snapshot = r === 0 && options.heapTo !== undefined && target.inspectorPort !== undefined;
+        const measured = {
+          async start() {
+            if (snapshot) extra.push(await heapAfterWarmUp(target.inspectorPort as number, heapFile, progress, label));
+            await window.start();
+          },
+          stop: () => window.stop(),
+        };
         const pool = pools.get(target) as UserPool;
         // One failed repeat (a device that never got through, say) is reported and the run goes on:
         // the figures are then the medians of the repeats that completed.
@@ -93,7 +105,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
           progress.log(`${label}: failed (${why})`);
           continue;
         }
-        repeats.push(result.metrics);
+        repeats.push([...result.metrics, ...extra]);
         for (const note of result.notes) notes.add(note);
         for (const l of result.latencies) samples.set(l.label, [...(samples.get(l.label) ?? []), ...l.samples.all()]);
         progress.log(`${label}: done${summaryLine(result.metrics)}`);
@@ -147,8 +159,28 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
   return { report, series };
 }
 
-/** Profiles the worker between start() and stop(); writes the .cpuprofile and reports the top functions. */
-function profilerWindow(port: number, file: string, report: (top: ReturnType<typeof topFunctions>) => void) {
+const HEAP_SETTLE_MS = 10_000;
+
+/** The heap snapshot after the warm-up (./heap.ts): written, summarised in the log, its live size a figure. */
+async function heapAfterWarmUp(port: number, file: string, progress: Progress, label: string): Promise<Metric> {
+  progress.update(`${label}: heap snapshot`);
+  const t0 = performance.now();
+  const used = await takeHeapSnapshot(port, file);
+  const took = performance.now() - t0;
+  progress.log(`${label}: heap snapshot after the warm-up (${file}; ${(took / 1000).toFixed(1)} s)`);
+  for (const line of formatHeap(summariseHeap(file), 20)) progress.log(`  ${line}`);
+  // The snapshot stops the isolate for seconds: timers and alarms due meanwhile run late, all at once.
+  // The measured part starts once they are past, not in their backlog.
+  await sleep(HEAP_SETTLE_MS);
+  return { key: "heap_mb", label: "worker's live JS heap after the warm-up", value: used / 1048576, unit: "MB" };
+}
+
+/** Profiles the worker between start() and stop(); writes the .cpuprofile and reports the top functions and GC pauses. */
+function profilerWindow(
+  port: number,
+  file: string,
+  report: (top: ReturnType<typeof topFunctions>, gc: Metric[]) => void,
+) {
   let profiler: InspectorProfiler | undefined;
   return {
     async start() {
@@ -161,7 +193,11 @@ function profilerWindow(port: number, file: string, report: (top: ReturnType<typ
       profiler.close();
       profiler = undefined;
       writeFileSync(file, JSON.stringify(profile));
-      report(topFunctions(profile, 40));
+      const gc = gcPauses(profile);
+      report(topFunctions(profile, 40), [
+        { key: "gc_ms", label: "garbage collector, in all (profile)", value: gc.totalMs, unit: "ms" },
+        { key: "gc_max_ms", label: "garbage collector, longest pause (profile)", value: gc.longestMs, unit: "ms" },
+      ]);
     },
   };
 }
