@@ -182,7 +182,7 @@ export class GroupObject extends DurableObject<Env> {
       // one position); its past spans end before `since`, so they decide nothing after `after`.
       const since = g.members.sinceOf(member);
       const page: PulledPage =
-        (since !== null ? g.views.sharedReadable(member, since, after, max) : null) ??
+        (since !== null ? g.views.shared.readable(member, since, after, max) : null) ??
         g.views.scanFor(member, after, max, "readable");
       const read = known === undefined ? "" : (g.fanout.marksOf(member)?.read ?? "");
       if (known !== undefined && read > known)

@@ -185,7 +185,7 @@ export class FanOut {
     // A member now with no past span owed reads the log as every other member at its cursor does.
     const since = this.members.hasSpans(user) ? null : this.members.sinceOf(user);
     const scan = () =>
-      (since !== null ? this.views.sharedOwed(user, since, cursor.acked, BATCH) : null) ??
+      (since !== null ? this.views.shared.owed(user, since, cursor.acked, BATCH) : null) ??
       this.views.scanFor(user, cursor.acked, BATCH);
     let scanned: ReturnType<typeof scan>;
     try {

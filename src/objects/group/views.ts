@@ -13,6 +13,7 @@ import type { GroupLog } from "./log";
 import { LOG_COLUMNS, type LogEntry, type LogRow, searchedText, toLogEntry } from "./log";
 import { unindexedFrom, WORDS_BLOCK } from "./log-words";
 import type { GroupReactions } from "./reactions";
+import { SharedTails } from "./shared-tails";
 
 /** SQL: `column` lies in a reading window of the user bound as `user` (?2 unless said). */
 export const READABLE = (column: string, user = "?2") =>
@@ -26,24 +27,18 @@ const OWED = (column: string) =>
 
 const VISIBLE_CHANGE = `(log.target IS NULL OR ${READABLE("log.target")})`;
 
-/** The log after one cursor, as a push reads it, shared by every recipient standing there. */
-interface SharedTail {
-  entries: LogEntry[];
-  /** Each message entry as anyone but its sender sees it, made once. */
-  views: (GroupEntry | undefined)[];
-}
-
 export class LogViews {
-  /** Tails by cursor, valid while the database's change count stays at `stamp` (any write empties them). */
-  private tails = new Map<string, SharedTail>();
-  private stamp = -1;
+  /** The log after a cursor, read once for every member standing there (./shared-tails.ts). */
+  readonly shared: SharedTails;
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly log: GroupLog,
     private readonly reactions: GroupReactions,
     private readonly archived: ArchivedLog | null = null,
-  ) {}
+  ) {
+    this.shared = new SharedTails(sql, archived, (entry, user) => this.view(entry, user));
+  }
 
   /**
    * What `user` is owed after log id `after`, oldest first, for delivery;
@@ -72,63 +67,6 @@ export class LogViews {
       .toArray();
     const entries = rows.filter((row) => row.visible).map((row) => this.view(toLogEntry(row), user));
     return { entries: [...(old?.entries ?? []), ...entries], through: rows.at(-1)?.id ?? old?.through ?? null };
-  }
-
-  /**
-   * `scanFor(user, after, limit)` for a member now (joined at `since`, at or
-   * before `after`) with no past span owed, which is every member of a busy
-   * group: one read of the log and one view of each message per cursor
-   * position, not per member. Null where the windows decide (a change of a
-   * message from before the member joined): the caller scans.
-   */
-  sharedOwed(user: string, since: string, after: string, limit: number): ReturnType<LogViews["scanFor"]> | null {
-    if (since > after) return null;
-    const stamp = this.sql.exec<{ n: number }>("SELECT total_changes() AS n").one().n;
-    if (stamp !== this.stamp) {
-      this.tails.clear();
-      this.stamp = stamp;
-    }
-    const key = `${after} ${limit}`;
-    let tail = this.tails.get(key);
-    if (!tail) {
-      const entries = this.sql
-        .exec<LogRow>(`SELECT ${LOG_COLUMNS} FROM log WHERE id > ?1 ORDER BY pos LIMIT ?2`, after, limit)
-        .toArray()
-        .map(toLogEntry);
-      tail = { entries, views: [] };
-      if (this.tails.size >= 16) this.tails.clear();
-      this.tails.set(key, tail);
-    }
-    const out: GroupEntry[] = [];
-    for (const [i, entry] of tail.entries.entries()) {
-      if (entry.target !== null) {
-        if (entry.target < since) return null;
-        out.push(this.view(entry, user));
-      } else if (entry.sender === user) {
-        out.push(this.view(entry, user));
-      } else {
-        let seen = tail.views[i];
-        if (!seen) {
-          seen = this.view(entry, user); // no clientId: only its sender's view has one
-          tail.views[i] = seen;
-        }
-        out.push(seen);
-      }
-    }
-    return { entries: out, through: tail.entries.at(-1)?.id ?? null };
-  }
-
-  /**
-   * `scanFor(user, after, limit, "readable")` (a member's pull) for a member
-   * now (joined at `since`), from the tails pushes share: members evicted
-   * before their batch was written pull from one position together. Its
-   * past spans all end before `since`: only a change of a message in one
-   * could differ, and `sharedOwed` leaves those to the scan; so is a pull
-   * the archive may answer.
-   */
-  sharedReadable(user: string, since: string, after: string, limit: number): ReturnType<LogViews["scanFor"]> | null {
-    if (this.archived?.reaches(after)) return null;
-    return this.sharedOwed(user, since, after, limit);
   }
 
   /** The archived part of a readable scan; `more`: it stopped at its bound before the hot part. */
