@@ -66,7 +66,8 @@ async function run(me: Actor, ws: WebSocket, frame: ActionFrame): Promise<void> 
         if (answer) broadcast(me.sockets(), answer);
         return;
       }
-      me.beforeForget(message);
+      // A hosted row stays (./changes.ts, `hide`): the peer log still hands it from there.
+      if (!me.mailbox.changes.keeps(message.id)) me.beforeForget(message);
       const answer = me.mailbox.changes.forget(message.id, me.ids.next().id, frame.clientId);
       if (answer) broadcast(me.sockets(), answer);
     });

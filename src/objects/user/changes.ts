@@ -163,9 +163,13 @@ export class MessageChanges {
     return frames;
   }
 
-  /** Delete for me: the message leaves this mailbox only, for good. */
+  /**
+   * Delete for me: the message leaves this mailbox only, for good. A row of a chat hosted here (it has a
+   * position) is the guest's only copy: it stays, and only its owner's views leave it out (`hide`).
+   */
   forget(id: string, cid: string, clientId: string): UpdateFrame | null {
     const chat = this.mailbox.chatOf(id);
+    if (chat !== null && this.keeps(id)) return this.hide(chat, id, cid, clientId);
     const row = this.sql
       .exec<{ chat: string }>("DELETE FROM messages WHERE chat = ? AND id = ? RETURNING chat", chat, id)
       .toArray()[0];
@@ -177,6 +181,27 @@ export class MessageChanges {
     this.mailbox.reactions.forget(id);
     this.mailbox.refreshChat(row.chat);
     return this.record(cid, "removed", row.chat, id, clientId);
+  }
+
+  /** Whether a delete for me of `id` keeps its row: a row of a chat hosted here, the guest's only copy. */
+  keeps(id: string): boolean {
+    const row = this.sql
+      .exec<{ pos: number | null }>("SELECT pos FROM messages WHERE chat = ? AND id = ?", this.mailbox.chatOf(id), id)
+      .toArray()[0];
+    return row !== undefined && row.pos !== null;
+  }
+
+  /**
+   * The host's delete for me of a hosted row (docs/one-copy-per-chat.md, "Delete for me in a hosted chat, as
+   * built"): its id in `forgotten` (./hidden.ts) and the `removed` entry for the owner's devices, nothing else.
+   * Its reactions, receipt marks and lookup entry stay: the guest still reads the message with them. The chat
+   * row keeps its `last_id` (the id clock's floor) and `hosted_from`; only its unread count moves, in memory.
+   */
+  private hide(chat: string, id: string, cid: string, clientId: string): UpdateFrame | null {
+    if (this.isForgotten(id)) return null;
+    this.remember(id);
+    this.mailbox.refreshChat(chat);
+    return this.record(cid, "removed", chat, id, clientId);
   }
 
   /** Delete for me of a message this mailbox has no row of (a group message: its log holds the one copy). */

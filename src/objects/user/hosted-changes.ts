@@ -127,9 +127,10 @@ function apply(me: ChangeHost, guest: string, clientId: string, r: HostedChange,
     frame = me.mailbox.changes.accept(item, place);
   }
   const stored = findByKey(me.sql, guest, clientId);
-  if (!frame || !stored) throw new AppError("internal", "the change was not stored; try again");
-  // The host's devices see it as a peer's change today.
-  broadcast(me.sockets(), frame);
+  if (!stored) throw new AppError("internal", "the change was not stored; try again");
+  // The host's devices see it as a peer's change today; no frame: the host deleted the message for itself
+  // (./changes.ts, `hide`), and the entry is the guest's only.
+  if (frame) broadcast(me.sockets(), frame);
   return answerOf(me, guest, chat, stored);
 }
 

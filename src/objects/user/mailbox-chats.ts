@@ -19,6 +19,8 @@
 // alarm (a sender's safety net fires a few seconds after a send), a read, the
 // last device leaving, the chat list, and any new chat or deletion.
 
+import { shown } from "./hidden";
+
 export interface ChatRow {
   chat: string;
   last_seq: number;
@@ -208,12 +210,16 @@ export class ChatRows {
     this.timer = null;
   }
 
-  /** The unread count from the messages: peer messages after the read position, and those marked unread again. */
+  /**
+   * The unread count from the messages: peer messages after the read position, and those marked unread again;
+   * not those the owner deleted for itself in a hosted chat (./hidden.ts).
+   */
   countUnread(chat: string, readUpto: string): number {
     return this.sql
       .exec<{ n: number }>(
-        `SELECT (SELECT count(*) FROM messages WHERE chat = ?1 AND id > ?2 AND sender != ?3 AND system IS NULL)
-              + (SELECT count(*) FROM messages WHERE chat = ?1 AND unread_mark IS NOT NULL) AS n`,
+        `SELECT (SELECT count(*) FROM messages WHERE chat = ?1 AND id > ?2 AND sender != ?3 AND system IS NULL
+                   AND ${shown("messages.id")})
+              + (SELECT count(*) FROM messages WHERE chat = ?1 AND unread_mark IS NOT NULL AND ${shown("messages.id")}) AS n`,
         chat,
         readUpto,
         this.owner,

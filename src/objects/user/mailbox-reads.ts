@@ -13,6 +13,7 @@ import type {
   ServerFrame,
   SystemEvent,
 } from "../../shared/protocol";
+import { shown } from "./hidden";
 import type { ChatRows } from "./mailbox-chats";
 import type { MessageLookup } from "./mailbox-lookup";
 import { quoteOf } from "./quotes";
@@ -70,13 +71,18 @@ export class MailboxReads {
     return row ? this.toMessage(row) : null;
   }
 
-  /** The row with this id, of whichever chat (./mailbox-lookup.ts). */
-  row(id: string): MessageRow | null {
+  /**
+   * The row with this id, of whichever chat (./mailbox-lookup.ts). `hidden`: a
+   * row of a hosted chat the owner deleted for itself is found too (./hidden.ts);
+   * by default it is not, as if it were gone.
+   */
+  row(id: string, hidden = false): MessageRow | null {
     const chat = this.lookup.chatOf(id);
     if (chat === null) return null;
+    const own = hidden ? "" : ` AND ${shown("messages.id")}`;
     return (
       this.sql
-        .exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat = ? AND id = ?`, chat, id)
+        .exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat = ? AND id = ?${own}`, chat, id)
         .toArray()[0] ?? null
     );
   }
@@ -88,14 +94,19 @@ export class MailboxReads {
 
   /** The quote a reply to `id` carries, from this mailbox's copy (null if it has none). */
   quote(id: string): Quote | null {
-    const row = this.row(id);
+    // Hidden rows too: a guest's reply (./hosted-append.ts) quotes what the guest sees.
+    const row = this.row(id, true);
     return row ? quoteOf(row) : null;
   }
 
   /** Messages after a sync cursor, in seq order (remembered by id: the device acknowledges them next). */
   messagesAfter(after: number, limit: number): Message[] {
     return this.sql
-      .exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+      .exec<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? AND ${shown("messages.id")} ORDER BY seq LIMIT ?`,
+        after,
+        limit,
+      )
       .toArray()
       .map((row) => {
         this.lookup.remember(row.id, row.chat);
@@ -133,13 +144,13 @@ export class MailboxReads {
   history(chat: ChatId, before: string | undefined, limit: number): Message[] {
     const rows = before
       ? this.sql.exec<MessageRow>(
-          `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+          `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat = ? AND id < ? AND ${shown("messages.id")} ORDER BY id DESC LIMIT ?`,
           chat,
           before,
           limit,
         )
       : this.sql.exec<MessageRow>(
-          `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat = ? ORDER BY id DESC LIMIT ?`,
+          `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat = ? AND ${shown("messages.id")} ORDER BY id DESC LIMIT ?`,
           chat,
           limit,
         );
@@ -149,14 +160,19 @@ export class MailboxReads {
       .map((row) => this.toMessage(row));
   }
 
-  /** Every one-to-one chat with its newest message and unread count, most recent first. */
+  /**
+   * Every one-to-one chat with its newest message and unread count, most recent first. A hosted chat's
+   * `last_id` is its newest row even if the owner deleted it for itself (the id clock's floor, ./mailbox-chats.ts):
+   * then the newest row shown stands in, and a chat with none shown is left out, as one with no rows is.
+   */
   chats(): ChatSummary[] {
     // The rows waiting in memory first (./mailbox-chats.ts), so the list is current.
     this.chatRows.flush();
     const rows = this.sql
       .exec<MessageRow & { unread: number }>(
         `SELECT c.unread, ${M_COLUMNS}
-         FROM chats c JOIN messages m ON m.chat = c.chat AND m.id = c.last_id
+         FROM chats c JOIN messages m ON m.chat = c.chat AND m.id = CASE WHEN ${shown("c.last_id")} THEN c.last_id
+           ELSE (SELECT max(x.id) FROM messages x WHERE x.chat = c.chat AND x.id < c.last_id AND ${shown("x.id")}) END
          ORDER BY c.last_seq DESC`,
       )
       .toArray();

@@ -5,6 +5,7 @@
 // the index, whose messages are all older.
 
 import { textMatcher } from "../storage/archive-match";
+import { shown } from "./hidden";
 import { MESSAGE_COLUMNS, type MessageRow } from "./mailbox-reads";
 import { FTS_UPTO_KEY } from "./search-triggers";
 
@@ -15,13 +16,16 @@ export function tailHits<Row extends MessageRow = MessageRow>(
   before: string,
   limit: number,
   columns = MESSAGE_COLUMNS,
+  /** The owner's own search: rows it deleted for itself in a hosted chat are left out (./hidden.ts). */
+  ownView = false,
 ): Row[] {
   const matches = textMatcher(match);
   const upto = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", FTS_UPTO_KEY).toArray()[0]?.value;
   if (upto === undefined) return []; // before step 17 every message is in the index
   const rows = sql
     .exec<Row>(
-      `SELECT ${columns} FROM messages WHERE seq > ? AND id < ? AND system IS NULL ORDER BY seq DESC`,
+      `SELECT ${columns} FROM messages WHERE seq > ? AND id < ? AND system IS NULL ${ownView ? `AND ${shown("messages.id")}` : ""}
+       ORDER BY seq DESC`,
       Number(upto),
       before,
     )

@@ -48,7 +48,7 @@ export function searchMailbox(
   const match = matchExpression(words);
   const limit = limitOf(request);
   // The newest messages wait for the index in its tail (./search-tail.ts); every hit there is newer.
-  const tail = tailHits(sql, match, before ?? "~", limit);
+  const tail = tailHits(sql, match, before ?? "~", limit, MESSAGE_COLUMNS, true);
   const rows =
     tail.length < limit ? sql.exec<MessageRow>(QUERY, match, before ?? "~", limit - tail.length).toArray() : [];
   return ok([...tail, ...rows].map((row) => mailbox.toMessage(row)));
