@@ -12,7 +12,7 @@
 // retry finds the row and gets the same answer, guestSeq included.
 
 import { AppError } from "../../shared/errors";
-import type { ChatId, Message } from "../../shared/protocol";
+import type { ChatId, Message, Quote } from "../../shared/protocol";
 import { asObject, parseWith } from "../../shared/schemas/check";
 import { type CheckedGuestMessage, guestMessageSchema, type HostedAnswer } from "../../shared/schemas/hosted";
 import type { MessageIdClock } from "../storage/id-clock";
@@ -59,7 +59,9 @@ export async function appendFromGuest(me: HostSide, guest: string, input: unknow
   const chat: ChatId = `u:${m.guest}`;
   // The batch reads SQLite only (synchronous): a quoted message archived to R2 is read now.
   const archived =
-    m.replyTo !== undefined && me.archive && !me.mailbox.findById(m.replyTo) ? await me.archive.quote(m.replyTo) : null;
+    m.replyTo !== undefined && me.archive && !me.mailbox.findById(m.replyTo, true)
+      ? await me.archive.quote(m.replyTo)
+      : null;
   return me.writes.run(() => store(me, chat, m, archived));
 }
 
@@ -68,7 +70,7 @@ function store(me: HostSide, chat: ChatId, m: CheckedGuestMessage, archived: Arc
   if (earlier) return earlier;
   // In the same turn as the insert: a block made a moment ago is seen.
   if (me.blocks.has(m.guest)) throw new AppError("not_allowed", "this user does not accept your messages");
-  const quote = m.replyTo === undefined ? null : quoteIn(me.mailbox, chat, m.replyTo, archived);
+  const quote = m.replyTo === undefined ? null : guestQuote(me.mailbox, chat, m.replyTo, archived);
   const { mailbox } = me;
   const rows = mailbox.chatRows;
   const hosted = rows.nextPos(chat);
@@ -113,6 +115,16 @@ function store(me: HostSide, chat: ChatId, m: CheckedGuestMessage, archived: Arc
   broadcast(sockets, { type: "message", message });
   if (sockets.length === 0) me.pushOffline([message]);
   return { id, seq, pos, ts, guestSeq: m.guestSeq };
+}
+
+/**
+ * A guest's reply quotes what the guest sees: a message the host deleted for itself (./changes.ts, `hide`) too,
+ * from its row. Anything else is a reply's quote as a send makes it (./direct-send.ts).
+ */
+function guestQuote(mailbox: Mailbox, chat: ChatId, replyTo: string, archived: ArchivedQuote | null): Quote {
+  const hidden = mailbox.findById(replyTo) === null ? mailbox.findById(replyTo, true) : null;
+  const quote = hidden && hidden.chat === chat && !hidden.system ? mailbox.quote(replyTo) : null;
+  return quote ?? quoteIn(mailbox, chat, replyTo, archived);
 }
 
 /** The first answer to a guest's message with this retry key (null if none). */

@@ -97,10 +97,17 @@ describe("delete for me in a hosted chat, at the host", { timeout: 60_000 }, () 
     });
     expect(await hostedRows(host.user.id)).toEqual(rowsNow);
 
+    // The guest replies to it: the reply quotes it (the host's device gets the reply, the quote with it).
+    const reply = value(await stub.appendFromGuest(g, guestMessage("re", 3, { text: "re", replyTo: drop.id })));
+    expect((await stub.history(chat, undefined, 50)).at(-1)).toMatchObject({
+      id: reply.id,
+      replyTo: { id: drop.id, excerpt: "dropped pelican" },
+    });
+
     // The guest edits the hidden message: its log takes the entry, the host's devices see nothing of it.
     const edit = value(await stub.hostedChange(g, "e1", { action: "edit", id: drop.id, text: "edited pelican" }));
     expect(value(await stub.hostedMessage(g, drop.id))?.message.text).toBe("edited pelican");
-    expect(edit.pos).toBe(4);
+    expect(edit.pos).toBe(5);
     h.send("ping"); // answered after anything the edit would have pushed
     await h.until((s) => s.frames.includes("pong"));
     expect(h.of("update").filter((f) => f.message.id === drop.id)).toEqual([]);

@@ -87,8 +87,8 @@ export class MailboxReads {
     );
   }
 
-  findById(id: string): Message | null {
-    const row = this.row(id);
+  findById(id: string, hidden = false): Message | null {
+    const row = this.row(id, hidden);
     return row ? this.toMessage(row) : null;
   }
 

@@ -95,8 +95,9 @@ export class Mailbox {
     return this.reads.findByClientId(clientId, this.owner);
   }
 
-  findById(id: string): Message | null {
-    return this.reads.findById(id);
+  /** `hidden`: a row of a hosted chat the owner deleted for itself is found too (./hidden.ts). */
+  findById(id: string, hidden = false): Message | null {
+    return this.reads.findById(id, hidden);
   }
 
   /** The quote a reply to `id` carries, from this mailbox's copy (null if it has none). */
