@@ -13,6 +13,7 @@ import { act, closeAll, replay, rows } from "../../test/actions";
 import { clearAlarms } from "../../test/groups";
 import { connect, userStub } from "../../test/helpers";
 import { changeRows, guestMessage, hostAndGuest, hostedRows, partsOf, storedChats } from "../../test/hosted";
+import { archiveAll, configureArchive, historyPages, TINY } from "../../test/mailbox-archive";
 import { matchExpression } from "./search-query";
 import { SEARCH_TAIL_SEQS } from "./search-triggers";
 
@@ -143,6 +144,24 @@ describe("delete for me in a hosted chat, at the host", { timeout: 60_000 }, () 
     const next = value(await stub.appendFromGuest(g, guestMessage("next", 2)));
     expect(next.pos).toBe(2);
     expect(await stub.chats()).toMatchObject([{ chat, lastMessage: { id: next.id }, unread: 1 }]);
+    closeAll(h);
+    await clearAlarms([], [host.user.id]);
+  });
+
+  it("the archive keeps a hidden row in SQLite: the host's archived history does not show it again", async () => {
+    const { host, guest, chat, stub } = await hostAndGuest();
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      ids.push(value(await stub.appendFromGuest(guest.user.id, guestMessage(`m${i}`, i + 1))).id);
+    }
+    const h = await connect(host.token);
+    await act(h, { type: "delete", clientId: "d1", id: ids[1] ?? "", for: "me" });
+    await configureArchive(host.user.id, TINY);
+    expect(await archiveAll(host.user.id)).toBe(2);
+    const hot = (await rows<{ id: string }>(host.user.id, "SELECT id FROM messages ORDER BY id")).map((r) => r.id);
+    expect(hot).toEqual([ids[1], ids[11]]);
+    expect((await historyPages(host.token, chat)).map((m) => m.id)).toEqual(ids.filter((_, i) => i !== 1));
+    expect(value(await stub.hostedMessage(guest.user.id, ids[1] ?? ""))?.id).toBe(ids[1]);
     closeAll(h);
     await clearAlarms([], [host.user.id]);
   });

@@ -12,8 +12,8 @@
 // history, search and message answer messages only, as a group's do.
 //
 // Nothing in production calls these yet: guests still keep copies. What is
-// still missing before they can: the host's own "delete for me" keeping the
-// row for the guest (./changes.ts deletes it today), and archived pages (R2).
+// still missing before they can: archived pages (R2). A row the host deleted
+// for itself stays here and is read (./changes.ts, `hide`; ./hidden.ts).
 
 import { AppError } from "../../shared/errors";
 import { HISTORY_LIMIT_MAX } from "../../shared/limits";

@@ -18,6 +18,7 @@ import { encodePage } from "../storage/archive-codec";
 import type { ArchiveConfig } from "../storage/archive-config";
 import type { ArchivePage } from "../storage/archive-index";
 import { ArchiveWriter, type StepResult } from "../storage/archive-writer";
+import { shown } from "./hidden";
 import { MESSAGE_COLUMNS, type MessageRow } from "./mailbox";
 import { ArchiveChats } from "./mailbox-archive-index";
 import { type ChatRows, chatsNow } from "./mailbox-chats";
@@ -26,10 +27,13 @@ export type { PutPage, StepResult } from "../storage/archive-writer";
 
 /**
  * Rows that stay in SQLite whatever their age: each chat's newest (the chat
- * list), and legacy group copies. The chat rows as they are now, in memory
- * too (./mailbox-chats.ts): `param` is bound to `ChatRows.unwritten()`.
+ * list), legacy group copies, and hosted rows the owner deleted for itself
+ * (./hidden.ts: archived reads do not know `forgotten`, so the owner would see
+ * them again). The chat rows as they are now, in memory too
+ * (./mailbox-chats.ts): `param` is bound to `ChatRows.unwritten()`.
  */
-const kept = (param: number) => `(chat LIKE 'g:%' OR id IN (SELECT last_id FROM (${chatsNow(param)})))`;
+const kept = (param: number) =>
+  `(chat LIKE 'g:%' OR id IN (SELECT last_id FROM (${chatsNow(param)})) OR NOT ${shown("messages.id")})`;
 /** While a peer has not confirmed an own message of the page, look again this much later. */
 const BEHIND_RETRY_MS = 60_000;
 /** A page whose rows changed between the PUT and the delete is written again, at most this often per step. */
