@@ -168,6 +168,39 @@ describe("the guest's send, switched on", () => {
   });
 });
 
+describe("the host's messages beside the guest's hosted ones", () => {
+  it("come as copies (the peer log) and are passed over in the log: a fresh sync shows each message once", async () => {
+    const { host, guest, chat, g1, g2, h, end } = await pair();
+    g1.send({ type: "send", clientId: "x1", chat, text: "guest one" });
+    const one = await g1.next("sent", (f) => f.clientId === "x1");
+    h.send({ type: "send", clientId: "y1", chat: `u:${guest.user.id}`, text: "host one" });
+    const hostSent = await h.next("sent", (f) => f.clientId === "y1");
+    await g2.next("message", (f) => f.message.id === hostSent.id);
+    // The host's own message took a position in the log (the chat is hosted), after the guest's.
+    expect((await hostedRows(host.user.id)).map((r) => [r.text, r.pos])).toEqual([
+      ["guest one", 1],
+      ["host one", 2],
+    ]);
+    // A sync pulls the log after the guest's message: the host's is there, and is passed over (its copy shows).
+    const fresh = await connect(guest.token);
+    await fresh.speak();
+    const texts = (s: TestSocket) =>
+      s
+        .of("message")
+        .filter((f) => f.message.chat === chat)
+        .map((f) => f.message.text);
+    expect(texts(fresh)).toEqual(["guest one", "host one"]);
+    g1.send({ type: "send", clientId: "x2", chat, text: "guest two" });
+    const two = await g1.next("sent", (f) => f.clientId === "x2");
+    const later = await connect(guest.token);
+    await later.speak();
+    const replayed = later.of("message").filter((f) => f.message.chat === chat);
+    expect(replayed.map((f) => f.message.id)).toEqual([one.id, hostSent.id, two.id]);
+    expect(await guestRuns(guest.user.id)).toMatchObject([{ chat, upto: two.id, upto_pos: 3 }]);
+    await end(fresh, later);
+  });
+});
+
 describe("the guest's send, switched off (the default)", () => {
   it("is today's one-to-one send: a copy in each mailbox, no run", async () => {
     const { host, guest, chat, g1, h, end } = await pair(false);
