@@ -14,7 +14,7 @@
 // A message the host stored whose answer this object lost (the call threw, or
 // it crashed before its block) is taken before the next own message of the
 // chat: the first send of a chat since a wake, or after a failure, reads the
-// log's gap up to its own position and takes the guest's own messages there.
+// log's gap up to its own position and takes it, as a pull would.
 
 import { AppError, type ErrorCode } from "../../shared/errors";
 import { type ChatId, FrameError } from "../../shared/protocol";
@@ -71,12 +71,12 @@ export async function sendToHost(me: GuestSender, ws: WebSocket, frame: Outgoing
   if (!answer.ok) throw refuse(answer.error.code, answer.error.message);
   const { id, pos, ts } = answer.value;
   // Stored at the host: until it is taken below, the next send of this chat looks for it.
-  me.caughtUp.delete(chat);
+  const known = me.caughtUp.delete(chat);
   const own: GroupEntry = { pos, id, message: { id, chat, from: me.userId, text, ts, clientId } };
   let entries = [own];
   const uptoPos = me.groups.get(chat)?.uptoPos ?? 0;
   // A reply's quote is the host's to make; a gap may hold own messages not taken yet (see the top).
-  const gap = !me.caughtUp.has(chat) && uptoPos < pos - 1;
+  const gap = !known && uptoPos < pos - 1;
   if (replyTo !== undefined || gap) {
     const from = gap ? Math.max(uptoPos + 1, pos - 999) : pos;
     entries = await ownEntries(me, stub, from, own, refuse);
@@ -90,9 +90,10 @@ export async function sendToHost(me: GuestSender, ws: WebSocket, frame: Outgoing
 }
 
 /**
- * The log's entries from..pos as the host has them, keeping the guest's own
- * messages only: the host's still reach the guest as copies through the peer
- * log (not taken here, or they would show twice). Ends with the entry at `pos`.
+ * The log's entries from..pos as the host has them, ending with the entry at
+ * `pos`. The take passes over the host's messages (they still reach the guest
+ * as copies through the peer log; `passedOver` in ./group-chats.ts) and
+ * takes the guest's own and the changes, as a pull would.
  */
 async function ownEntries(
   me: GuestSender,
@@ -110,7 +111,7 @@ async function ownEntries(
     throw refuse("unavailable", "the other side could not be reached; send again");
   }
   if (!read.ok) throw refuse(read.error.code, read.error.message);
-  const mine = read.value.filter((e) => e.pos < pos && !e.change && e.message.from === me.userId);
+  const before = read.value.filter((e) => e.pos < pos);
   const last = read.value.find((e) => e.pos === pos && e.id === own.id);
-  return [...mine, last ?? own];
+  return [...before, last ?? own];
 }
