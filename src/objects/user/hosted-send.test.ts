@@ -199,6 +199,32 @@ describe("the host's messages beside the guest's hosted ones", () => {
     expect(await guestRuns(guest.user.id)).toMatchObject([{ chat, upto: two.id, upto_pos: 3 }]);
     await end(fresh, later);
   });
+
+  it("a host's message between two sends, no sync between: two runs, and a fresh sync shows each message once", async () => {
+    const { host, guest, chat, g1, g2, h, end } = await pair();
+    g1.send({ type: "send", clientId: "z1", chat, text: "guest one" });
+    const one = await g1.next("sent", (f) => f.clientId === "z1");
+    h.send({ type: "send", clientId: "w1", chat: `u:${guest.user.id}`, text: "host one" });
+    const hostSent = await h.next("sent", (f) => f.clientId === "w1");
+    await g2.next("message", (f) => f.message.id === hostSent.id);
+    g1.send({ type: "send", clientId: "z2", chat, text: "guest two", replyTo: hostSent.id });
+    const two = await g1.next("sent", (f) => f.clientId === "z2");
+    const shown = await g2.next("message", (f) => f.message.id === two.id);
+    expect(shown.message.replyTo).toEqual({ id: hostSent.id, from: host.user.id, excerpt: "host one" });
+    // The second run begins at position 3: position 2 (the host's message) has no seq of the guest's.
+    expect(await guestRuns(guest.user.id)).toMatchObject([
+      { chat, upto: two.id, upto_pos: 3, run_pos: 3, run_count: 1 },
+    ]);
+    const fresh = await connect(guest.token);
+    await fresh.speak();
+    const replayed = fresh.of("message").filter((f) => f.message.chat === chat);
+    expect(replayed.map((f) => [f.message.id, f.message.seq])).toEqual([
+      [one.id, one.seq],
+      [hostSent.id, expect.any(Number)],
+      [two.id, two.seq],
+    ]);
+    await end(fresh);
+  });
 });
 
 describe("the guest's send, switched off (the default)", () => {
