@@ -36,14 +36,14 @@ export interface GuestSender extends GroupSender {
 }
 
 /** The switch: off unless the object's env says HOSTED_GUEST_SEND="on" (absent from wrangler.toml and the tests' config). */
-export function hostedSendOn(env: Env): boolean {
+export function hostedSendIsOn(env: Env): boolean {
   return env.HOSTED_GUEST_SEND === "on";
 }
 
 /** Whether this send goes to the host: the switch is on, the peer hosts the chat, and it is text (no media, no forward). */
 export function goesToHost(me: { userId: string; env: Env }, frame: OutgoingSend, peer: string): boolean {
   return (
-    hostedSendOn(me.env) &&
+    hostedSendIsOn(me.env) &&
     peer !== me.userId &&
     hosts(peer, me.userId) &&
     frame.media === undefined &&
