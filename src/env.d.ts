@@ -38,6 +38,8 @@ declare namespace Cloudflare {
     ARCHIVE_MAX_BYTES?: string;
     ARCHIVE_PAGE_ENTRIES?: string;
     ARCHIVE_STEP_GAP_MS?: string;
+    /** "on": a guest's text in a chat its peer hosts is stored at the host only (objects/user/hosted-send.ts). Off when absent. */
+    HOSTED_GUEST_SEND?: string;
     /** Web Push (VAPID, RFC 8292): the P-256 key pair, base64url (`.dev.vars` locally, secrets in production). */
     VAPID_PUBLIC_KEY?: string;
     VAPID_PRIVATE_KEY?: string;

@@ -114,3 +114,30 @@ export function backTo18(sql: SqlStorage): void {
   sql.exec("ALTER TABLE chats DROP COLUMN next_pos");
   sql.exec("UPDATE _schema SET version = 18");
 }
+
+/** Turns the guest's hosted send (HOSTED_GUEST_SEND, user/hosted-send.ts) on in this user's object, until it is evicted. */
+export async function hostedSendOn(userId: string): Promise<void> {
+  await runInDurableObject(userStub(userId), (instance) => {
+    const parts = partsOf(instance);
+    parts.env = { ...parts.env, HOSTED_GUEST_SEND: "on" };
+  });
+}
+
+export interface GuestRunRow {
+  chat: string;
+  upto: string;
+  upto_pos: number;
+  run_seq: number | null;
+  run_pos: number | null;
+  run_count: number | null;
+  [key: string]: SqlStorageValue;
+}
+
+/** A user's stored `group_chats` rows (its groups' and its hosted chats' positions and open runs), as they are. */
+export async function guestRuns(userId: string): Promise<GuestRunRow[]> {
+  return runInDurableObject(userStub(userId), (_instance, state) =>
+    state.storage.sql
+      .exec<GuestRunRow>("SELECT chat, upto, upto_pos, run_seq, run_pos, run_count FROM group_chats ORDER BY chat")
+      .toArray(),
+  );
+}

@@ -59,10 +59,10 @@ export async function sendToGroup(me: GroupSender, ws: WebSocket, frame: Outgoin
 
 /**
  * One synchronous block: takes the last page of an answer (it ends with the
- * author's own entry) and stores the runs at once, so the entry's seq is
+ * author's own entry; a guest's in a hosted chat too, ./hosted-send.ts) and stores the runs at once, so the entry's seq is
  * durable before the answer leaves (output gate).
  */
-export function takeOwn(me: GroupSender, chat: string, entries: GroupEntry[], reply: PostReply) {
+export function takeOwn(me: GroupSender, chat: string, entries: GroupEntry[], reply: Pick<PostReply, "pos" | "id">) {
   return me.writes(() => {
     const frames = me.groups.take(chat, entries, me.reads.hidden);
     me.groups.flush();

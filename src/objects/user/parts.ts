@@ -25,6 +25,7 @@ import { GroupReads } from "./group-reads";
 import type { GroupSender } from "./group-send";
 import type { HostSide } from "./hosted-append";
 import type { ChangeHost } from "./hosted-changes";
+import type { GuestSender } from "./hosted-send";
 import { Mailbox } from "./mailbox";
 import { MailboxArchive, MailboxArchiveAlarm } from "./mailbox-archive";
 import { MailboxArchiveReads } from "./mailbox-archive-reads";
@@ -75,6 +76,8 @@ export class UserParts {
   readonly archive: MailboxArchive;
   readonly archiving: MailboxArchiveAlarm;
   readonly archiveReads: MailboxArchiveReads;
+  /** Hosted chats whose own messages at the host this wake has all taken (./hosted-send.ts). */
+  private readonly hostsCaughtUp = new Set<string>();
   private turns: Promise<void> = Promise.resolve();
   /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */
   private readonly stubs = new Map<string, DurableObjectStub<UserObject>>();
@@ -230,6 +233,11 @@ export class UserParts {
       writes: (job) => this.writes.run(job),
       sockets: () => this.ctx.getWebSockets(),
     };
+  }
+
+  /** What the guest of a chat its peer hosts uses to send there (./hosted-send.ts; behind HOSTED_GUEST_SEND). */
+  guestSide(): GuestSender {
+    return { ...this.groupSide(), blocks: this.blocks, direct: this.direct, caughtUp: this.hostsCaughtUp };
   }
 
   /** What the host of a one-to-one chat uses of this object (./hosted-append.ts). */

@@ -6,6 +6,7 @@ import { AppError } from "../../../shared/errors";
 import { type ClientFrameOf, FrameError, parseChat } from "../../../shared/protocol";
 import { type OutgoingSend, resolveForward } from "../forward";
 import { sendToGroup } from "../group-send";
+import { goesToHost, sendToHost } from "../hosted-send";
 import { attachMedia, withdrawMedia } from "../media-send";
 import type { UserParts } from "../parts";
 
@@ -41,5 +42,7 @@ async function store(me: UserParts, ws: WebSocket, frame: OutgoingSend): Promise
     }
     return sendToGroup(me.groupSide(), ws, frame, chat.id);
   }
+  // Behind a switch, off by default: a text to a peer that hosts the chat is stored there only (../hosted-send.ts).
+  if (goesToHost(me, frame, chat.id)) return sendToHost(me.guestSide(), ws, frame, chat.id);
   return me.direct.send(ws, frame, chat.id);
 }

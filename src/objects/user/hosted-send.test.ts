@@ -1,0 +1,241 @@
+// The guest's own send in a chat its peer hosts (./hosted-send.ts,
+// docs/one-copy-per-chat.md "The guest's send, as built"), behind
+// HOSTED_GUEST_SEND: off by default; on, the message is stored at the host
+// only, and the guest takes it into its `group_chats` row before `sent`.
+
+import { runInDurableObject } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { ChatId } from "../../shared/protocol";
+import { clearAlarms } from "../../test/groups";
+import { connect, type TestSocket, userStub } from "../../test/helpers";
+import { guestRuns, hostAndGuest, hostedRows, hostedSendOn, partsOf } from "../../test/hosted";
+import type { UserObject } from "../user-object";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** A guest and its host, the guest's send switched on, a device each (the guest two), and the chat as the guest names it. */
+async function pair(on = true) {
+  const { host, guest } = await hostAndGuest();
+  if (on) await hostedSendOn(guest.user.id);
+  const chat: ChatId = `u:${host.user.id}`;
+  const g1 = await connect(guest.token);
+  const g2 = await connect(guest.token);
+  const h = await connect(host.token);
+  for (const s of [g1, g2, h]) await s.speak();
+  const end = async (...more: TestSocket[]) => {
+    for (const s of [g1, g2, h, ...more]) s.close();
+    await clearAlarms([], [host.user.id, guest.user.id]);
+  };
+  return { host, guest, chat, g1, g2, h, end };
+}
+
+/**
+ * The guest's object gets a host that fails (a fault injector over the real
+ * namespace, as test/faulty-d1.ts is over D1): `appendFromGuest` throws before
+ * it reaches the host, or (`lose`) after the host stored, the answer lost.
+ */
+async function hostFails(guestId: string, hostId: string, lose: boolean): Promise<() => Promise<void>> {
+  const stub = userStub(guestId);
+  let real: Env | undefined;
+  await runInDurableObject(stub, (instance) => {
+    const parts = partsOf(instance);
+    real = parts.env;
+    const users = real.USERS;
+    const target = users.idFromName(hostId).toString();
+    const faulty = {
+      idFromName: (name: string) => users.idFromName(name),
+      get: (id: DurableObjectId) => {
+        const s = users.get(id);
+        if (id.toString() !== target) return s;
+        return new Proxy(s, {
+          get: (t, p) =>
+            p === "appendFromGuest"
+              ? async (...args: Parameters<UserObject["appendFromGuest"]>) => {
+                  if (lose) await t.appendFromGuest(...args);
+                  throw new Error("Network connection lost.");
+                }
+              : (t as unknown as Record<string | symbol, unknown>)[p],
+        });
+      },
+    };
+    parts.env = { ...real, USERS: faulty as unknown as Env["USERS"] };
+  });
+  return () =>
+    runInDurableObject(stub, (instance) => {
+      partsOf(instance).env = real as Env;
+    });
+}
+
+describe("the guest's send, switched on", () => {
+  it("is stored at the host only: sent with a seq of the guest's, on every device, once in a fresh sync, retried the same", async () => {
+    const { host, guest, chat, g1, g2, h, end } = await pair();
+    g1.send({ type: "send", clientId: "c1", chat, text: "hello host" });
+    const sent = await g1.next("sent", (f) => f.clientId === "c1");
+    const other = await g2.next("message", (f) => f.message.id === sent.id);
+    expect(other.message).toMatchObject({ chat, from: guest.user.id, text: "hello host", seq: sent.seq });
+    const atHost = await h.next("message", (f) => f.message.id === sent.id);
+    expect(atHost.message).toMatchObject({ chat: `u:${guest.user.id}`, from: guest.user.id, text: "hello host" });
+    // The one copy is the host's; the guest has no message row, only its run.
+    expect(await hostedRows(guest.user.id)).toEqual([]);
+    const stored = await hostedRows(host.user.id);
+    expect(stored.map((r) => [r.id, r.sender, r.client_id, r.pos])).toEqual([[sent.id, guest.user.id, "c1", 1]]);
+    expect(await guestRuns(guest.user.id)).toEqual([
+      { chat, upto: sent.id, upto_pos: 1, run_seq: sent.seq, run_pos: 1, run_count: 1 },
+    ]);
+    // A reply to it: the host makes the quote, the guest shows it.
+    g1.send({ type: "send", clientId: "c2", chat, text: "and again", replyTo: sent.id });
+    const reply = await g1.next("sent", (f) => f.clientId === "c2");
+    expect(reply.seq).toBeGreaterThan(sent.seq);
+    const shown = await g2.next("message", (f) => f.message.id === reply.id);
+    expect(shown.message.replyTo).toEqual({ id: sent.id, from: guest.user.id, excerpt: "hello host" });
+    // A retry answers the first answer and stores nothing.
+    g1.send({ type: "send", clientId: "c1", chat, text: "hello host" });
+    await g1.until((s) => s.of("sent").filter((f) => f.clientId === "c1").length === 2);
+    const again = g1.of("sent").filter((f) => f.clientId === "c1")[1];
+    expect(again).toMatchObject({ id: sent.id, seq: sent.seq, ts: sent.ts });
+    expect(await hostedRows(host.user.id)).toHaveLength(2);
+    // A fresh device of the guest syncs each message once, at the seqs `sent` gave.
+    const fresh = await connect(guest.token);
+    await fresh.speak();
+    const replayed = fresh.of("message").filter((f) => f.message.chat === chat);
+    expect(replayed.map((f) => [f.message.id, f.message.seq, f.message.text])).toEqual([
+      [sent.id, sent.seq, "hello host"],
+      [reply.id, reply.seq, "and again"],
+    ]);
+    await end(fresh);
+  });
+
+  it("a host that refuses (it blocked the guest): the code, nothing stored on either side", async () => {
+    const { host, guest, chat, g1, end } = await pair();
+    expect((await userStub(host.user.id).block(guest.user.id)).ok).toBe(true);
+    g1.send({ type: "send", clientId: "b1", chat, text: "let me in" });
+    expect(await g1.next("error", (f) => f.clientId === "b1")).toMatchObject({ code: "not_allowed" });
+    expect(await hostedRows(host.user.id)).toEqual([]);
+    expect(await hostedRows(guest.user.id)).toEqual([]);
+    expect(await guestRuns(guest.user.id)).toEqual([]);
+    await end();
+  });
+
+  it("a guest that blocked its host: `blocked` from its own object, the host never asked", async () => {
+    const { host, guest, chat, g1, end } = await pair();
+    expect((await userStub(guest.user.id).block(host.user.id)).ok).toBe(true);
+    g1.send({ type: "send", clientId: "b2", chat, text: "oops" });
+    expect(await g1.next("error", (f) => f.clientId === "b2")).toMatchObject({ code: "blocked" });
+    expect(await hostedRows(host.user.id)).toEqual([]);
+    expect(await guestRuns(guest.user.id)).toEqual([]);
+    await end();
+  });
+
+  it("a host that cannot be reached: `unavailable`, nothing stored; the retry is sent once", async () => {
+    const { host, guest, chat, g1, end } = await pair();
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const restore = await hostFails(guest.user.id, host.user.id, false);
+    g1.send({ type: "send", clientId: "u1", chat, text: "are you there" });
+    expect(await g1.next("error", (f) => f.clientId === "u1")).toMatchObject({ code: "unavailable" });
+    expect(await hostedRows(host.user.id)).toEqual([]);
+    expect(await hostedRows(guest.user.id)).toEqual([]);
+    expect(await guestRuns(guest.user.id)).toEqual([]);
+    await restore();
+    g1.send({ type: "send", clientId: "u1", chat, text: "are you there" });
+    const sent = await g1.next("sent", (f) => f.clientId === "u1");
+    expect((await hostedRows(host.user.id)).map((r) => r.id)).toEqual([sent.id]);
+    await end();
+  });
+
+  it("an answer lost after the host stored: the next send takes it first, in order; its retry answers its seq", async () => {
+    const { host, guest, chat, g1, g2, end } = await pair();
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const restore = await hostFails(guest.user.id, host.user.id, true);
+    g1.send({ type: "send", clientId: "l1", chat, text: "first" });
+    expect(await g1.next("error", (f) => f.clientId === "l1")).toMatchObject({ code: "unavailable" });
+    expect(await hostedRows(host.user.id)).toHaveLength(1);
+    expect(await guestRuns(guest.user.id)).toEqual([]);
+    await restore();
+    g1.send({ type: "send", clientId: "l2", chat, text: "second" });
+    const second = await g1.next("sent", (f) => f.clientId === "l2");
+    g1.send({ type: "send", clientId: "l1", chat, text: "first" });
+    const first = await g1.next("sent", (f) => f.clientId === "l1");
+    expect(first.seq).toBeLessThan(second.seq);
+    await g2.until((s) => s.of("message").filter((f) => f.message.chat === chat).length === 2);
+    expect(g2.of("message").map((f) => [f.message.text, f.message.seq])).toEqual([
+      ["first", first.seq],
+      ["second", second.seq],
+    ]);
+    expect(await hostedRows(host.user.id)).toHaveLength(2);
+    await end();
+  });
+});
+
+describe("the host's messages beside the guest's hosted ones", () => {
+  it("come as copies (the peer log) and are passed over in the log: a fresh sync shows each message once", async () => {
+    const { host, guest, chat, g1, g2, h, end } = await pair();
+    g1.send({ type: "send", clientId: "x1", chat, text: "guest one" });
+    const one = await g1.next("sent", (f) => f.clientId === "x1");
+    h.send({ type: "send", clientId: "y1", chat: `u:${guest.user.id}`, text: "host one" });
+    const hostSent = await h.next("sent", (f) => f.clientId === "y1");
+    await g2.next("message", (f) => f.message.id === hostSent.id);
+    // The host's own message took a position in the log (the chat is hosted), after the guest's.
+    expect((await hostedRows(host.user.id)).map((r) => [r.text, r.pos])).toEqual([
+      ["guest one", 1],
+      ["host one", 2],
+    ]);
+    // A sync pulls the log after the guest's message: the host's is there, and is passed over (its copy shows).
+    const fresh = await connect(guest.token);
+    await fresh.speak();
+    const texts = (s: TestSocket) =>
+      s
+        .of("message")
+        .filter((f) => f.message.chat === chat)
+        .map((f) => f.message.text);
+    expect(texts(fresh)).toEqual(["guest one", "host one"]);
+    g1.send({ type: "send", clientId: "x2", chat, text: "guest two" });
+    const two = await g1.next("sent", (f) => f.clientId === "x2");
+    const later = await connect(guest.token);
+    await later.speak();
+    const replayed = later.of("message").filter((f) => f.message.chat === chat);
+    expect(replayed.map((f) => f.message.id)).toEqual([one.id, hostSent.id, two.id]);
+    expect(await guestRuns(guest.user.id)).toMatchObject([{ chat, upto: two.id, upto_pos: 3 }]);
+    await end(fresh, later);
+  });
+
+  it("a host's message between two sends, no sync between: two runs, and a fresh sync shows each message once", async () => {
+    const { host, guest, chat, g1, g2, h, end } = await pair();
+    g1.send({ type: "send", clientId: "z1", chat, text: "guest one" });
+    const one = await g1.next("sent", (f) => f.clientId === "z1");
+    h.send({ type: "send", clientId: "w1", chat: `u:${guest.user.id}`, text: "host one" });
+    const hostSent = await h.next("sent", (f) => f.clientId === "w1");
+    await g2.next("message", (f) => f.message.id === hostSent.id);
+    g1.send({ type: "send", clientId: "z2", chat, text: "guest two", replyTo: hostSent.id });
+    const two = await g1.next("sent", (f) => f.clientId === "z2");
+    const shown = await g2.next("message", (f) => f.message.id === two.id);
+    expect(shown.message.replyTo).toEqual({ id: hostSent.id, from: host.user.id, excerpt: "host one" });
+    // The second run begins at position 3: position 2 (the host's message) has no seq of the guest's.
+    expect(await guestRuns(guest.user.id)).toMatchObject([
+      { chat, upto: two.id, upto_pos: 3, run_pos: 3, run_count: 1 },
+    ]);
+    const fresh = await connect(guest.token);
+    await fresh.speak();
+    const replayed = fresh.of("message").filter((f) => f.message.chat === chat);
+    expect(replayed.map((f) => [f.message.id, f.message.seq])).toEqual([
+      [one.id, one.seq],
+      [hostSent.id, expect.any(Number)],
+      [two.id, two.seq],
+    ]);
+    await end(fresh);
+  });
+});
+
+describe("the guest's send, switched off (the default)", () => {
+  it("is today's one-to-one send: a copy in each mailbox, no run", async () => {
+    const { host, guest, chat, g1, h, end } = await pair(false);
+    g1.send({ type: "send", clientId: "o1", chat, text: "the old way" });
+    const sent = await g1.next("sent", (f) => f.clientId === "o1");
+    await h.next("message", (f) => f.message.id === sent.id);
+    expect((await hostedRows(guest.user.id)).map((r) => [r.id, r.pos])).toEqual([[sent.id, null]]);
+    expect((await hostedRows(host.user.id)).map((r) => [r.id, r.pos])).toEqual([[sent.id, null]]);
+    expect(await guestRuns(guest.user.id)).toEqual([]);
+    await end();
+  });
+});

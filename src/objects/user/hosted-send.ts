@@ -1,0 +1,117 @@
+// The guest's own send in a one-to-one chat its peer hosts (docs/one-copy-per-chat.md,
+// "The guest's send, as built"). Behind a switch, off by default: the
+// HOSTED_GUEST_SEND var, read at each send from the object's env, must be "on".
+//
+// The host stores the message once (UserObject.appendFromGuest, ./hosted-append.ts);
+// the guest stores no message row. It takes its own message as a group member
+// takes its own post (./group-send.ts): when the host's answer arrives, in one
+// synchronous block that gives it the next seq, writes the `group_chats` row
+// `u:<host>` with its run, and only then answers `sent` (output gate). So a seq
+// is handed out and shown in one block, as everywhere else, and a retry (same
+// clientId) asks the host again, gets the first answer, and finds the seq in
+// the run. `guestSeq` is sent as a hint only; the run is what answers.
+//
+// A message the host stored whose answer this object lost (the call threw, or
+// it crashed before its block) is taken before the next own message of the
+// chat: the first send of a chat since a wake, or after a failure, reads the
+// log's gap up to its own position and takes it, as a pull would.
+
+import { AppError, type ErrorCode } from "../../shared/errors";
+import { type ChatId, FrameError } from "../../shared/protocol";
+import type { GroupEntry } from "../group-entry";
+import type { UserObject } from "../user-object";
+import type { Blocks } from "./blocks";
+import type { DirectSend } from "./direct-send";
+import type { OutgoingSend } from "./forward";
+import { type GroupSender, takeOwn } from "./group-send";
+import { hosts } from "./hosted-append";
+import { broadcast, send } from "./sockets";
+
+/** What the guest's send uses of its object. */
+export interface GuestSender extends GroupSender {
+  blocks: Blocks;
+  direct: DirectSend;
+  /** Hosted chats whose own messages at the host are all taken, as far as this wake knows. */
+  caughtUp: Set<string>;
+}
+
+/** The switch: off unless the object's env says HOSTED_GUEST_SEND="on" (absent from wrangler.toml and the tests' config). */
+export function hostedSendIsOn(env: Env): boolean {
+  return env.HOSTED_GUEST_SEND === "on";
+}
+
+/** Whether this send goes to the host: the switch is on, the peer hosts the chat, and it is text (no media, no forward). */
+export function goesToHost(me: { userId: string; env: Env }, frame: OutgoingSend, peer: string): boolean {
+  return (
+    hostedSendIsOn(me.env) &&
+    peer !== me.userId &&
+    hosts(peer, me.userId) &&
+    frame.media === undefined &&
+    frame.forwarded === undefined
+  );
+}
+
+export async function sendToHost(me: GuestSender, ws: WebSocket, frame: OutgoingSend, host: string): Promise<void> {
+  const refuse = (code: ErrorCode, message: string) => new FrameError(new AppError(code, message), frame.clientId);
+  if (me.blocks.has(host)) throw refuse("blocked", "you blocked this user; unblock them to send");
+  if (!(await me.direct.exists(host))) throw refuse("unknown_user", "no such user");
+  const chat: ChatId = `u:${host}`;
+  const stub = me.env.USERS.get(me.env.USERS.idFromName(host));
+  const { clientId, text, replyTo } = frame;
+  const message = { clientId, text, ...(replyTo === undefined ? {} : { replyTo }), guestSeq: me.mailbox.lastSeq + 1 };
+  let answer: Awaited<ReturnType<typeof stub.appendFromGuest>>;
+  try {
+    answer = await stub.appendFromGuest(me.userId, message);
+  } catch (err) {
+    // It may have been stored: the next send of this chat looks for it.
+    me.caughtUp.delete(chat);
+    console.warn(JSON.stringify({ event: "hosted_send_failed", host, error: String(err) }));
+    throw refuse("unavailable", "the other side could not be reached; send again");
+  }
+  if (!answer.ok) throw refuse(answer.error.code, answer.error.message);
+  const { id, pos, ts } = answer.value;
+  // Stored at the host: until it is taken below, the next send of this chat looks for it.
+  const known = me.caughtUp.delete(chat);
+  const own: GroupEntry = { pos, id, message: { id, chat, from: me.userId, text, ts, clientId } };
+  let entries = [own];
+  const uptoPos = me.groups.get(chat)?.uptoPos ?? 0;
+  // A reply's quote is the host's to make; a gap may hold own messages not taken yet (see the top).
+  const gap = !known && uptoPos < pos - 1;
+  if (replyTo !== undefined || gap) {
+    const from = gap ? Math.max(uptoPos + 1, pos - 999) : pos;
+    entries = await ownEntries(me, stub, from, own, refuse);
+  }
+  const { frames, seq } = await takeOwn(me, chat, entries, { pos, id });
+  if (seq === null) throw refuse("internal", "the message was not stored; send again");
+  me.caughtUp.add(chat);
+  send(ws, { type: "sent", clientId, id, seq, ts });
+  const sockets = me.sockets();
+  for (const f of frames) broadcast(sockets, f);
+}
+
+/**
+ * The log's entries from..pos as the host has them, ending with the entry at
+ * `pos`. The take passes over the host's messages (they still reach the guest
+ * as copies through the peer log; `passedOver` in ./group-chats.ts) and
+ * takes the guest's own and the changes, as a pull would.
+ */
+async function ownEntries(
+  me: GuestSender,
+  stub: DurableObjectStub<UserObject>,
+  from: number,
+  own: GroupEntry,
+  refuse: (code: ErrorCode, message: string) => FrameError,
+): Promise<GroupEntry[]> {
+  const { pos } = own;
+  let read: Awaited<ReturnType<typeof stub.hostedEntries>>;
+  try {
+    read = await stub.hostedEntries(me.userId, from, pos);
+  } catch (err) {
+    console.warn(JSON.stringify({ event: "hosted_entries_failed", chat: own.message.chat, error: String(err) }));
+    throw refuse("unavailable", "the other side could not be reached; send again");
+  }
+  if (!read.ok) throw refuse(read.error.code, read.error.message);
+  const before = read.value.filter((e) => e.pos < pos);
+  const last = read.value.find((e) => e.pos === pos && e.id === own.id);
+  return [...before, last ?? own];
+}
