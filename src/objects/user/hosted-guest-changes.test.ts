@@ -33,6 +33,11 @@ async function hostedChat() {
   return { host, guest, chat, stub, h, theirs, own };
 }
 
+/** An id of the same shape that is not `id`: its last character changed (ids end in random characters). */
+function otherId(id: string): string {
+  return `${id.slice(0, -1)}${id.endsWith("x") ? "y" : "x"}`;
+}
+
 /** What a refusal must leave as it was: the change rows, the messages and the chat rows. */
 async function state(hostId: string) {
   return { changes: await changeRows(hostId), rows: await hostedRows(hostId), chats: await storedChats(hostId) };
@@ -131,7 +136,7 @@ describe("hostedChange: a guest's changes at the host", () => {
       [host.user.id, "k6", { action: "delete", id: theirs.id }, "forbidden"],
       [g, "k7", { action: "edit", id: own.id, text: "not mine" }, "not_your_message"],
       [g, "k8", { action: "delete", id: own.id }, "not_your_message"],
-      [g, "k9", { action: "edit", id: `${theirs.id.slice(0, -1)}x`, text: "x" }, "unknown_message"],
+      [g, "k9", { action: "edit", id: otherId(theirs.id), text: "x" }, "unknown_message"],
     ];
     for (const [who, key, change, expected] of cases) {
       const answer = await stub.hostedChange(who, key, change as HostedChange);
