@@ -2,7 +2,7 @@
 // docs/one-copy-per-chat.md): two users ordered by the host rule, what the
 // host stored, and a guest's message as its object would hand it over.
 
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import type { UserParts } from "../objects/user/parts";
 import type { AuthAnswer } from "../shared/protocol";
 import type { GuestMessage } from "../shared/schemas/hosted";
@@ -113,6 +113,21 @@ export function backTo18(sql: SqlStorage): void {
   sql.exec("ALTER TABLE chats DROP COLUMN hosted_from");
   sql.exec("ALTER TABLE chats DROP COLUMN next_pos");
   sql.exec("UPDATE _schema SET version = 18");
+}
+
+/**
+ * Puts a user's storage back into an older shape, as the code before a
+ * schema step left it, and evicts the object so the next call opens it with
+ * today's code. The live object first writes the chat rows it holds in
+ * memory and is evicted: its write-behind timer (CHAT_FLUSH_MS) would
+ * otherwise fire after the columns it writes were dropped, an unhandled
+ * error in a slow run. The rewind runs in a fresh object that did nothing.
+ */
+export async function rewind(stub: ReturnType<typeof userStub>, back: (sql: SqlStorage) => void): Promise<void> {
+  await runInDurableObject(stub, (instance) => partsOf(instance).flushChats());
+  await evictDurableObject(stub);
+  await runInDurableObject(stub, (_instance, state) => back(state.storage.sql));
+  await evictDurableObject(stub);
 }
 
 /** Turns the guest's hosted send (HOSTED_GUEST_SEND, user/hosted-send.ts) on in this user's object, until it is evicted. */

@@ -8,12 +8,11 @@
 // receipt, answers message info as before, still drops a repeated one-to-one
 // receipt, and goes on paging new runs above the old ones.
 
-import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { receiptRows as receiptsWritten, rows } from "../../test/actions";
 import { clearAlarms, settle, team } from "../../test/groups";
 import { connect, type TestSocket, userStub } from "../../test/helpers";
-import { backTo18 } from "../../test/hosted";
+import { backTo18, rewind } from "../../test/hosted";
 import type { InboxReceipt } from "../inbox";
 
 async function sent(socket: TestSocket, chat: string, clientId: string): Promise<{ id: string; seq: number }> {
@@ -81,8 +80,7 @@ describe("schema steps 15 and 16 on an object written before them", () => {
     a.close();
     b.close();
 
-    await runInDurableObject(userStub(admin.user.id), (_instance, state) => backTo14(state.storage.sql));
-    await evictDurableObject(userStub(admin.user.id));
+    await rewind(userStub(admin.user.id), backTo14);
     const stub = userStub(admin.user.id);
 
     // Opened again: steps 15 and 16 ran; the old runs stay rows of group_runs.

@@ -7,12 +7,11 @@
 // a retried send as before, keeps its chat rows (none hosted), and then
 // hosts the chat: a guest's key equal to an own one is a key of its own.
 
-import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { rows } from "../../test/actions";
 import { clearAlarms } from "../../test/groups";
 import { connect, register, type TestSocket, userStub } from "../../test/helpers";
-import { backTo18, guestMessage, hostAndGuest, hostedRows, storedChats } from "../../test/hosted";
+import { backTo18, guestMessage, hostAndGuest, hostedRows, rewind, storedChats } from "../../test/hosted";
 
 async function sent(socket: TestSocket, chat: string, clientId: string) {
   socket.send({ type: "send", clientId, chat, text: `text ${clientId}` });
@@ -36,8 +35,7 @@ describe("schema step 19 on an object written before it", () => {
     await clearAlarms([], [host.user.id, guest.user.id, other.user.id]);
     const before = await hostedRows(host.user.id);
     const chatsBefore = await rows(host.user.id, "SELECT * FROM chats ORDER BY chat");
-    await runInDurableObject(stub, (_instance, state) => backTo18(state.storage.sql));
-    await evictDurableObject(stub);
+    await rewind(stub, backTo18);
 
     const woken = userStub(host.user.id);
     expect((await woken.stats()).seq).toBe(4);

@@ -6,13 +6,12 @@
 // reaction still moves the message's one entry; then the chat is hosted and
 // a change of a hosted message takes a position.
 
-import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ClientFrame } from "../../shared/protocol";
 import { rows } from "../../test/actions";
 import { clearAlarms } from "../../test/groups";
 import { connect, type TestSocket, userStub } from "../../test/helpers";
-import { backTo19, changeRows, guestMessage, hostAndGuest } from "../../test/hosted";
+import { backTo19, changeRows, guestMessage, hostAndGuest, rewind } from "../../test/hosted";
 
 async function update(socket: TestSocket, frame: ClientFrame & { clientId: string }) {
   socket.send(frame);
@@ -30,8 +29,7 @@ describe("schema step 20 on an object written before it", () => {
     h.close();
     await clearAlarms([], [host.user.id, guest.user.id]);
     const before = await changeRows(host.user.id);
-    await runInDurableObject(stub, (_instance, state) => backTo19(state.storage.sql));
-    await evictDurableObject(stub);
+    await rewind(stub, backTo19);
 
     const woken = userStub(host.user.id);
     expect((await woken.stats()).seq).toBe(before.at(-1)?.seq);
