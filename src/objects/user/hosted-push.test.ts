@@ -5,9 +5,14 @@
 
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { userStub } from "../../test/helpers";
-import { guestMessage, guestRuns, hostedRows, hostedSendOn, partsOf } from "../../test/hosted";
+import { api, userStub } from "../../test/helpers";
+import { guestMessage, guestRuns, hostedRows, partsOf } from "../../test/hosted";
 import { hostedPair, latest, say, shown, standing } from "../../test/hosted-push";
+
+/** Whether the host's peer log still owes message `id` to the guest (`handed` is before it). */
+function owed(hostId: string, guestId: string, id: string): Promise<boolean> {
+  return runInDurableObject(userStub(hostId), (i) => partsOf(i).peers.isOwed(guestId, id));
+}
 
 describe("the host's messages in a hosted chat", () => {
   it("reach the guest's devices at the guest's seqs, no row stored; a fresh sync shows both sides once, in order", async () => {
@@ -86,12 +91,25 @@ describe("the host's messages in a hosted chat", () => {
     const h1 = await say(h, atHost, "h1");
     const h2 = await say(h, atHost, "h2");
     // Handed over: the host's peer log confirmed both.
-    await expect
-      .poll(() => runInDurableObject(userStub(host.user.id), (i) => partsOf(i).peers.isOwed(guest.user.id, h2.id)))
-      .toBe(false);
+    await expect.poll(() => owed(host.user.id, guest.user.id, h2.id)).toBe(false);
     expect(await hostedRows(guest.user.id)).toEqual([]);
     const later = await device(guest.token);
     expect(shown(later, atGuest).map(([id]) => id)).toEqual([g1.id, h1.id, h2.id]);
+    await end();
+  });
+
+  it("from a host the guest blocked are taken hidden: no frame, not in a sync, as a blocked peer's copies are dropped", async () => {
+    const { host, guest, atGuest, atHost, g, h, device, end } = await hostedPair();
+    const g1 = await say(g, atGuest, "g1");
+    const res = await api("/api/me/blocked", { method: "POST", token: guest.token, body: { userId: host.user.id } });
+    expect(res.status).toBeLessThan(300);
+    const h1 = await say(h, atHost, "h1");
+    await expect.poll(() => owed(host.user.id, guest.user.id, h1.id)).toBe(false);
+    expect(shown(g, atGuest).map(([id]) => id)).toEqual([g1.id]);
+    expect(await standing(guest.user.id, atGuest)).toEqual([h1.id, 2]);
+    const fresh = await device(guest.token);
+    expect(shown(fresh, atGuest).map(([id]) => id)).toEqual([g1.id]);
+    expect(await hostedRows(guest.user.id)).toEqual([]);
     await end();
   });
 
