@@ -315,4 +315,3 @@ export class GroupChats {
     this.taken = 0;
   }
 }
-

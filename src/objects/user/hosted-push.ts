@@ -87,8 +87,8 @@ export class HostedPush {
       .exec<PosRow>(
         `SELECT ${POS_COLUMNS} FROM messages WHERE chat = ? AND id >= ? AND id <= ? AND sender = ? AND pos IS NOT NULL`,
         chat,
-        ids.reduce((a, b) => (a < b ? a : b)),
-        ids.reduce((a, b) => (a > b ? a : b)),
+        ids[0],
+        ids.at(-1),
         this.me.userId,
       )
       .toArray();
@@ -130,7 +130,6 @@ export class HostedPush {
         entry.id,
       )
       .toArray()[0]?.cid;
-    const found = (message ?? "") > (change ?? "") ? (message ?? "") : (change ?? "");
-    return found;
+    return [message ?? "", change ?? ""].sort().at(-1) ?? "";
   }
 }

@@ -127,12 +127,10 @@ export class UserParts {
     // In a chat hosted here, what has a position in the log goes as entries (./hosted-push.ts).
     const push = new HostedPush({ userId: this.userId, sql, mailbox: this.mailbox });
     const deliver = (target: string, items: InboxItem[]) =>
-      push
-        .deliver(target, items, this.userStub(target))
-        .catch((err: unknown) => {
-          this.stubs.delete(target);
-          throw err;
-        });
+      push.deliver(target, items, this.userStub(target)).catch((err: unknown) => {
+        this.stubs.delete(target);
+        throw err;
+      });
     this.outbox = new Outbox(
       sql,
       deliver,
