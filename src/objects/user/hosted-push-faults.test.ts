@@ -64,6 +64,41 @@ describe("the host's hand-over fails", () => {
   }
 });
 
+describe("the host's change, its answer lost after the guest took it", () => {
+  it("stays in the outbox; the retry is skipped by the guest's row: one update per device, the same state in a sync", async () => {
+    const { host, guest, atGuest, atHost, g, h, device, end } = await hostedPair();
+    await say(g, atGuest, "g1");
+    const h1 = await say(h, atHost, "h1", "host one");
+    await g.until((x) => shown(x, atGuest).some(([id]) => id === h1.id));
+    const mode = { lose: true };
+    await wrapDeliveries(host.user.id, (real) => async (target, items) => {
+      await real(target, items);
+      if (mode.lose) throw new Error("Network connection lost.");
+    });
+    h.send({ type: "edit", clientId: "e1", id: h1.id, text: "host one, edited" });
+    const updated = await g.next("update", (f) => f.message.id === h1.id);
+    const waiting = () => runInDurableObject(userStub(host.user.id), (i) => partsOf(i).outbox.depth());
+    expect(await waiting()).toBe(1);
+    mode.lose = false;
+    // Past any backoff: the outbox hands the change over again, and forgets it once answered.
+    await runInDurableObject(userStub(host.user.id), (i) => partsOf(i).outbox.retryDue(Date.now() + 3_600_000));
+    await expect.poll(waiting).toBe(0);
+    const h2 = await say(h, atHost, "h2");
+    await g.until((x) => shown(x, atGuest).some(([id]) => id === h2.id));
+    expect(g.of("update").filter((f) => f.message.id === h1.id)).toEqual([updated]);
+    expect(await standing(guest.user.id, atGuest)).toEqual([h2.id, 4]);
+    const fresh = await device(guest.token);
+    expect(
+      fresh
+        .of("update")
+        .filter((f) => f.message.id === h1.id)
+        .map((f) => f.message),
+    ).toEqual([updated.message]);
+    expect(await hostedRows(guest.user.id)).toEqual([]);
+    await end();
+  });
+});
+
 describe("the guest dies after its take answered, before its runs were written", () => {
   for (const next of ["push", "sync"] as const) {
     it(`takes them again at its next ${next === "push" ? "push (its `after` is further than the row)" : "sync (a pull per wake)"}, each once`, async () => {
