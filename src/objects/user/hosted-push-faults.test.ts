@@ -6,7 +6,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { userStub } from "../../test/helpers";
-import { guestRuns, hostedRows, hostedSendOn, partsOf } from "../../test/hosted";
+import { guestMessage, guestRuns, hostedRows, hostedSendOn, partsOf } from "../../test/hosted";
 import { hostedPair, say, shown, standing } from "../../test/hosted-push";
 import { wrapDeliveries } from "../../test/outbox-faults";
 import type { InboxItem } from "../inbox";
@@ -62,6 +62,38 @@ describe("the host's hand-over fails", () => {
       },
     );
   }
+});
+
+describe("a guest's own message the guest has not taken, between the host's in one push", () => {
+  it("makes the guest pull: the hole is taken in order, and the guest's retry answers the seq it got", async () => {
+    const { host, guest, atGuest, atHost, g, h, device, end } = await hostedPair();
+    const g1 = await say(g, atGuest, "g1");
+    const mode = { fail: true };
+    const batches: number[] = [];
+    await wrapDeliveries(host.user.id, (real) => async (target, items) => {
+      if (mode.fail) throw new Error("Network connection lost.");
+      batches.push(items.length);
+      return real(target, items);
+    });
+    const h1 = await say(h, atHost, "h1");
+    // Stored at the host, its answer never taken by the guest (as when it is lost on the way).
+    const lost = await userStub(host.user.id).appendFromGuest(guest.user.id, guestMessage("x1", 2));
+    if (!lost.ok) throw new Error(lost.error.code);
+    const h2 = await say(h, atHost, "h2");
+    mode.fail = false;
+    await retryNow(host.user.id);
+    expect(batches).toEqual([2]); // h1 and h2 in one push, the guest's message between them
+    await g.until((x) => shown(x, atGuest).some(([id]) => id === h2.id));
+    const live = shown(g, atGuest);
+    expect(live.map(([id]) => id)).toEqual([g1.id, h1.id, lost.value.id, h2.id]);
+    // The guest's retry of that message answers the seq it was shown at.
+    g.send({ type: "send", clientId: "x1", chat: atGuest, text: "text x1" });
+    const retried = await g.next("sent", (f) => f.clientId === "x1");
+    expect([retried.id, retried.seq]).toEqual(live[2]?.slice(0, 2));
+    const fresh = await device(guest.token);
+    expect(shown(fresh, atGuest)).toEqual(live);
+    await end();
+  });
 });
 
 describe("the host's change, its answer lost after the guest took it", () => {

@@ -55,8 +55,9 @@ export async function takeGroup(
  * The host of a one-to-one chat hands over its own entries of the chat's log
  * (./hosted-push.ts), taken into the `u:<host>` row as a group's are; `after`
  * is the id of the log's entry before the first of them. Further than this
- * object got: it lost entries (a crash before its runs were written) or has
- * not taken them yet, and pulls from where it really is. Answers null when
+ * object got (it lost entries in a crash before its runs were written, or
+ * has not taken them yet), or a hole among them: it pulls from where it
+ * really is. Answers null when
  * this object takes copies instead (HOSTED_GUEST_SEND off): the host then
  * delivers them the old way. While this user blocks the host, its messages
  * are taken hidden, as a blocked peer's copies are dropped.
@@ -76,13 +77,27 @@ export async function takeHosted(
     });
   }
   const row = me.groups.get(chat);
-  const first = entries[0];
-  if (after > (row?.upto ?? "") || (first !== undefined && first.pos > (row?.uptoPos ?? 0) + 1)) {
-    await me.groupReads.pull(chat);
-  } else await me.groupReads.take(chat, entries);
+  if (after > (row?.upto ?? "") || !follows(entries, row?.uptoPos ?? 0)) await me.groupReads.pull(chat);
+  else await me.groupReads.take(chat, entries);
   const online = me.ctx.getWebSockets().length > 0;
   if (!online) me.pushOffline(messages.filter((e) => !me.groupReads.hidden(e.id)).map((e) => e.message));
   return { online };
+}
+
+/**
+ * Whether the entries after position `upto` are the next ones, without a hole. The host hands
+ * over its own entries only: a hole is the guest's own message, stored at the host and not yet
+ * taken here (its answer on its way, or lost). Taken past, it would stay below the row's `upto`,
+ * never to get a seq; a pull takes it in order.
+ */
+function follows(entries: GroupEntry[], upto: number): boolean {
+  let at = upto;
+  for (const e of entries) {
+    if (e.pos <= at) continue;
+    if (e.pos !== at + 1) return false;
+    at = e.pos;
+  }
+  return true;
 }
 
 /** The reactions a delivery applied (each answered an `update` of its message), for a push. */
