@@ -40,7 +40,7 @@ import {
   hostedPull,
   hostedSearch,
 } from "./user/hosted-reads";
-import { accept, takeGroup } from "./user/inbound";
+import { accept, takeGroup, takeHosted } from "./user/inbound";
 import type { Reservation } from "./user/media-owner";
 import type { MediaQuota, MediaRecord } from "./user/media-store";
 import { type MessageInfo, messageInfo } from "./user/message-info";
@@ -142,6 +142,11 @@ export class UserObject extends DurableObject<Env> {
     after: string,
   ): Promise<{ online: boolean; delivered?: string }> {
     return takeGroup(this.parts, groupId, entries, after);
+  }
+
+  /** The host of a chat with this user hands over its entries of the chat's log (user/hosted-push.ts); null: send copies. */
+  async takeHosted(host: string, entries: GroupEntry[], after: string): Promise<{ online: boolean } | null> {
+    return takeHosted(this.parts, host, entries, after);
   }
 
   /**
