@@ -64,6 +64,18 @@ export class GroupReads {
     return logOf(this.me.env, this.me.userId, chat);
   }
 
+  /** Each log's first id, once asked for since this object woke (it never changes). */
+  private readonly firsts = new Map<string, string | null>();
+
+  /** The first id of a log (null: empty): in a hosted chat, messages from it on are the log's, not the mailbox's. */
+  async firstId(chat: string): Promise<string | null> {
+    if (!this.firsts.has(chat)) {
+      const page = await call(() => this.log(chat).pull("", 1));
+      this.firsts.set(chat, page.entries[0]?.id ?? null);
+    }
+    return this.firsts.get(chat) ?? null;
+  }
+
   /** Ids this user deleted for itself: never shown again. */
   readonly hidden = (id: string): boolean => this.me.mailbox.changes.isForgotten(id);
 

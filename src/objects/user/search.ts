@@ -20,7 +20,7 @@ import type { Message } from "../../shared/protocol";
 import { originOf } from "../group-entry";
 import type { GroupChats } from "./group-chats";
 import type { GroupReads } from "./group-reads";
-import { mergeHits } from "./hosted-views";
+import { mergeHits, readsHosted } from "./hosted-views";
 import { type Mailbox, MESSAGE_COLUMNS, type MessageRow } from "./mailbox";
 import type { MailboxArchiveReads } from "./mailbox-archive-reads";
 import { matchExpression, searchSqlBeforeId } from "./search-query";
@@ -62,6 +62,18 @@ function inLog(groups: GroupChats, id: string): boolean {
   return groups.isGroupMessage(id) || groups.get(`u:${originOf(id)}`) !== null;
 }
 
+/** Mailbox hits without those of a hosted chat after its floor: its log answers for them (./hosted-views.ts). */
+async function belowFloors(groups: GroupChats, reads: GroupReads, hits: Message[]): Promise<Message[]> {
+  const chats = new Set(hits.map((m) => m.chat).filter((chat) => readsHosted(groups, chat)));
+  if (chats.size === 0) return hits;
+  const firsts = new Map<string, string | null>();
+  for (const chat of chats) firsts.set(chat, await reads.firstId(chat));
+  return hits.filter((m) => {
+    const first = firsts.get(m.chat);
+    return first === undefined || first === null || m.id < first;
+  });
+}
+
 function limitOf(request: SearchRequest): number {
   return Math.min(Math.max(1, Math.trunc(request.limit) || 1), HISTORY_LIMIT_MAX);
 }
@@ -93,7 +105,7 @@ export async function searchAll(
     const archived = archive && local.value.length < limit ? await archive.search(match, before, limit) : [];
     // Hosted chats' logs too (`u:<host>` rows); their messages win over a copy the mailbox still has.
     const inGroups = await reads.search(match, before, limit);
-    return ok(mergeHits(inGroups, [...local.value, ...archived], limit));
+    return ok(mergeHits(inGroups, await belowFloors(groups, reads, [...local.value, ...archived]), limit));
   } catch (err) {
     if (err instanceof AppError) return fail(err);
     throw err;
