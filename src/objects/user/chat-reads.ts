@@ -18,7 +18,8 @@ export function history(me: UserParts, chat: string, before: string | undefined,
   if (ref.kind === "group") return me.groupReads.history(`g:${ref.id}`, before, bounded);
   const direct: ChatId = `u:${ref.id}`;
   // A chat its peer hosts: the host's log after the floor, this mailbox below it (./hosted-views.ts).
-  if (readsHosted(me.groups, direct)) return hostedHistory(me.groupReads, me.groups, me.archiveReads, direct, before, bounded);
+  if (readsHosted(me.groups, direct))
+    return hostedHistory(me.groupReads, me.groups, me.archiveReads, direct, before, bounded);
   // SQLite first, then archived pages if it is short (./mailbox-archive-reads.ts).
   return me.archiveReads.history(direct, before, bounded);
 }

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { ChatId, ChatSummary, Message } from "../../shared/protocol";
 import { clearAlarms } from "../../test/groups";
 import { api, connect, register, type TestSocket, userStub } from "../../test/helpers";
-import { guestRuns, hostAndGuest, hostedRows, hostedSendOn } from "../../test/hosted";
+import { guestRuns, hostAndGuest, hostedRows, hostedSendOn, partsOf } from "../../test/hosted";
 
 async function sendFrom(s: TestSocket, chat: string, clientId: string, text: string) {
   s.send({ type: "send", clientId, chat, text });
@@ -54,6 +54,45 @@ async function getJson<T>(path: string, token: string): Promise<{ status: number
   return { status: res.status, body: (await res.json()) as T };
 }
 
+/** The guest's object gets a host whose reads throw (a fault injector over the real namespace); answers the undo. */
+async function hostReadsFail(guestId: string, hostId: string): Promise<() => Promise<void>> {
+  const stub = userStub(guestId);
+  let real: Env | undefined;
+  await runInDurableObject(stub, (instance) => {
+    const parts = partsOf(instance);
+    real = parts.env;
+    const users = real.USERS;
+    const target = users.idFromName(hostId).toString();
+    const faulty = {
+      idFromName: (name: string) => users.idFromName(name),
+      get: (id: DurableObjectId) => {
+        const s = users.get(id);
+        if (id.toString() !== target) return s;
+        return new Proxy(s, {
+          get: (t, p) =>
+            typeof p === "string" && p.startsWith("hosted")
+              ? async () => {
+                  throw new Error("Network connection lost.");
+                }
+              : (t as unknown as Record<string | symbol, unknown>)[p],
+        });
+      },
+    };
+    parts.env = { ...real, USERS: faulty as unknown as Env["USERS"] };
+    readerOf(instance).env = parts.env;
+  });
+  return () =>
+    runInDurableObject(stub, (instance) => {
+      partsOf(instance).env = real as Env;
+      readerOf(instance).env = real as Env;
+    });
+}
+
+/** The env the group reads were built with (they keep their own reference). */
+function readerOf(instance: unknown): { env: Env } {
+  return (partsOf(instance).groupReads as unknown as { me: { env: Env } }).me;
+}
+
 const codeOf = (body: unknown) => (body as { error?: { code?: string } }).error?.code;
 const idsOf = (messages: Message[]) => messages.map((m) => m.id);
 
@@ -76,7 +115,11 @@ describe("a guest's reads of a hosted chat", () => {
     expect(rows[0]?.lastMessage).toMatchObject({ id: ids[5], text: "post guest gamma", from: guest.user.id });
     // The host's two messages, one before hosting and one after, neither read.
     expect(rows[0]?.unread).toBe(2);
-    const muted = await api(`/api/chats/${chat}/mute`, { method: "PUT", token: guest.token, body: { until: "always" } });
+    const muted = await api(`/api/chats/${chat}/mute`, {
+      method: "PUT",
+      token: guest.token,
+      body: { until: "always" },
+    });
     expect(muted.status).toBe(200);
     const again = (await getJson<{ chats: ChatSummary[] }>("/api/chats", guest.token)).body.chats;
     expect(again.filter((c) => c.chat === chat)).toEqual([{ ...rows[0], mutedUntil: "always" }]);
@@ -161,7 +204,8 @@ describe("a guest's reads of a hosted chat", () => {
 
   it("message info of a hosted message: the guest's own from the log; the host's is not its to see; before the floor as today", async () => {
     const { guest, chat, ids, end } = await hostedChat();
-    const info = (id: string) => getJson<{ id: string; receipts: unknown[] }>(`/api/chats/${chat}/messages/${id}/receipts`, guest.token);
+    const info = (id: string) =>
+      getJson<{ id: string; receipts: unknown[] }>(`/api/chats/${chat}/messages/${id}/receipts`, guest.token);
     const own = await info(ids[3] as string);
     expect(own.status).toBe(200);
     expect(own.body).toMatchObject({ id: ids[3], receipts: [{ deliveredAt: null, readAt: null }] });
@@ -189,6 +233,28 @@ describe("a guest's reads of a hosted chat", () => {
     expect(await guestRuns(other.user.id)).toEqual([]);
     expect(await hostedRows(other.user.id)).toEqual([]);
     expect(guest.user.id).not.toBe(other.user.id);
+    await end();
+  });
+
+  it("a host that cannot be reached: history, search and message info answer `unavailable`, the list what it has; nothing written", async () => {
+    const { host, guest, chat, ids, end } = await hostedChat();
+    const runs = await guestRuns(guest.user.id);
+    const rows = await hostedRows(guest.user.id);
+    const undo = await hostReadsFail(guest.user.id, host.user.id);
+    const history = await getJson<unknown>(`/api/chats/${chat}/messages`, guest.token);
+    expect([history.status, codeOf(history.body)]).toEqual([503, "unavailable"]);
+    const search = await getJson<unknown>("/api/search?q=post", guest.token);
+    expect([search.status, codeOf(search.body)]).toEqual([503, "unavailable"]);
+    const info = await getJson<unknown>(`/api/chats/${chat}/messages/${ids[3]}/receipts`, guest.token);
+    expect([info.status, codeOf(info.body)]).toEqual([503, "unavailable"]);
+    const list = (await getJson<{ chats: ChatSummary[] }>("/api/chats", guest.token)).body.chats;
+    expect(list.map((c) => [c.chat, c.lastMessage?.id])).toEqual([[chat, ids[5]]]);
+    expect(await guestRuns(guest.user.id)).toEqual(runs);
+    expect(await hostedRows(guest.user.id)).toEqual(rows);
+    // Reached again: the same reads answer.
+    await undo();
+    const again = (await getJson<{ messages: Message[] }>(`/api/chats/${chat}/messages`, guest.token)).body;
+    expect(idsOf(again.messages)).toEqual(ids);
     await end();
   });
 });
