@@ -10,6 +10,7 @@ import type { ChatSummary, Message } from "../../shared/protocol";
 import { api, connect, register, userStub } from "../../test/helpers";
 import { guestRuns, hostedRows } from "../../test/hosted";
 import { codeOf, getJson, hostedChat, hostReadsFail, idsOf } from "../../test/hosted-chat";
+import { WriteMeter } from "../../test/write-meter";
 
 describe("a guest's reads of a hosted chat", () => {
   it("the setup: three before hosting in both mailboxes, three after it in the host's log only (and the host's copy)", async () => {
@@ -89,7 +90,7 @@ describe("a guest's reads of a hosted chat", () => {
   });
 
   it("search: the log's hits of the chat with the mailbox's, once each, at the guest's seqs; a hosted id pages on", async () => {
-    const { guest, chat, ids, end } = await hostedChat();
+    const { guest, chat, ids, g, end } = await hostedChat();
     await runInDurableObject(userStub(guest.user.id), (_i, state) => {
       state.storage.sql.exec("UPDATE messages SET text = 'stale copy beta' WHERE id = ?", ids[4]);
     });
@@ -103,6 +104,21 @@ describe("a guest's reads of a hosted chat", () => {
       [ids[4], "post host beta"],
       [ids[3], "post guest alpha"],
     ]);
+    // Across chats: another chat's hit, newer, comes first; `before` it pages into the hosted chat's.
+    const other = await register();
+    const x = await connect(other.token);
+    await x.speak();
+    x.send({ type: "send", clientId: "x1", chat: `u:${guest.user.id}`, text: "post elsewhere" });
+    const elsewhere = await x.next("sent", (f) => f.clientId === "x1");
+    await g.next("message", (f) => f.message.id === elsewhere.id);
+    const across = (await search("post&limit=2")).body.messages;
+    expect(across.map((m) => [m.id, m.chat])).toEqual([
+      [elsewhere.id, `u:${other.user.id}`],
+      [ids[5], chat],
+    ]);
+    const on = (await search(`post&limit=2&before=${ids[5]}`)).body.messages;
+    expect(idsOf(on)).toEqual([ids[4], ids[3]]);
+    x.close();
     // The stale copy above the floor is not a hit.
     expect((await search("stale")).body.messages).toEqual([]);
     const history = (await getJson<{ messages: Message[] }>(`/api/chats/${chat}/messages`, guest.token)).body;
@@ -170,6 +186,27 @@ describe("a guest's reads of a hosted chat", () => {
     await undo();
     const again = (await getJson<{ messages: Message[] }>(`/api/chats/${chat}/messages`, guest.token)).body;
     expect(idsOf(again.messages)).toEqual(ids);
+    await end();
+  });
+
+  it("the reads write nothing at the guest or the host, once a pull has caught the chat up (rows measured)", async () => {
+    const { guest, chat, ids, end } = await hostedChat();
+    expect((await getJson<unknown>("/api/chats", guest.token)).status).toBe(200);
+    const meter = new WriteMeter();
+    await meter.start(userStub(guest.user.id));
+    meter.take();
+    const reads = [
+      "/api/chats",
+      `/api/chats/${chat}/messages?limit=2`,
+      `/api/chats/${chat}/messages?limit=2&before=${ids[4]}`,
+      "/api/search?q=post",
+      `/api/chats/${chat}/messages/${ids[3]}/receipts`,
+    ];
+    for (const path of reads) expect((await getJson<unknown>(path, guest.token)).status).toBe(200);
+    const written = meter.takeDetailed();
+    console.log(`hosted views: rows written by ${reads.length} reads of a hosted chat, both objects: ${written.total}`);
+    expect(written.byStatement).toEqual([]);
+    meter.stop();
     await end();
   });
 });
