@@ -64,16 +64,16 @@ export class GroupReads {
     return logOf(this.me.env, this.me.userId, chat);
   }
 
-  /** Each log's first id, once asked for since this object woke (it never changes). */
-  private readonly firsts = new Map<string, string | null>();
+  /** Each log's first id, once found since this object woke (it never changes). */
+  private readonly firsts = new Map<string, string>();
 
   /** The first id of a log (null: empty): in a hosted chat, messages from it on are the log's, not the mailbox's. */
   async firstId(chat: string): Promise<string | null> {
-    if (!this.firsts.has(chat)) {
-      const page = await call(() => this.log(chat).pull("", 1));
-      this.firsts.set(chat, page.entries[0]?.id ?? null);
-    }
-    return this.firsts.get(chat) ?? null;
+    const known = this.firsts.get(chat);
+    if (known !== undefined) return known;
+    const first = (await call(() => this.log(chat).pull("", 1))).entries[0]?.id ?? null;
+    if (first !== null) this.firsts.set(chat, first);
+    return first;
   }
 
   /** Ids this user deleted for itself: never shown again. */
