@@ -2,10 +2,12 @@
 // when (GET /api/chats/:chat/messages/:id/receipts; the Worker adds who it
 // was meant for). A one-to-one message's times are read from the receipts
 // log; a group message's from the gathered receipts rows (and the marks older
-// code kept). A group message since schema step 8 is read from its group.
+// code kept). A group message since schema step 8 is read from its group, a
+// hosted one-to-one message from its host (./hosted-views.ts).
 
 import { AppError, fail, ok, type Result } from "../../shared/errors";
 import { type Message, parseChat, type ReaderReceipt } from "../../shared/protocol";
+import { originOf } from "../group-entry";
 import { type GroupAccess, requireGroupReader } from "./group-access";
 import type { GroupChats } from "./group-chats";
 import type { GroupReads } from "./group-reads";
@@ -33,7 +35,10 @@ export async function messageInfo(
   id: string,
 ): Promise<Result<MessageInfo>> {
   try {
-    let message = me.mailbox.findById(id);
+    // A hosted chat's message after its floor is the host's (ids there end with the host's id): the log first.
+    const hosted = chat.startsWith("u:") && me.groups.get(chat) !== null && originOf(id) === chat.slice(2);
+    let message = hosted ? await me.reads.message(chat, id) : null;
+    message ??= me.mailbox.findById(id);
     if (!message && chat.startsWith("u:") && me.archive) message = await me.archive.message(chat, id);
     if (!message && chat.startsWith("g:") && me.groups.get(chat) && id.endsWith(chat.slice(2))) {
       message = await me.reads.message(chat, id);
