@@ -93,10 +93,11 @@ export async function sendToHost(me: GuestSender, ws: WebSocket, frame: Outgoing
  * The log's entries from..pos as the host has them, ending with the entry at
  * `pos`. The take passes over the host's messages (they still reach the guest
  * as copies through the peer log; `passedOver` in ./group-chats.ts) and
- * takes the guest's own and the changes, as a pull would.
+ * takes the guest's own and the changes, as a pull would. `own` may be a
+ * change's entry too (./hosted-guest-edit.ts).
  */
-async function ownEntries(
-  me: GuestSender,
+export async function ownEntries(
+  me: Pick<GuestSender, "userId">,
   stub: DurableObjectStub<UserObject>,
   from: number,
   own: GroupEntry,

@@ -270,6 +270,7 @@ export class UserParts {
       windows: this.windows,
       writes: <T>(job: () => T) => this.writes.run(job),
       archived: (id: string) => this.archiveReads.holds(id),
+      caughtUp: this.hostsCaughtUp,
       // A delete for me of an own message its peer has not confirmed: the
       // mailbox row was its delivery's record, so the outbox takes it over.
       beforeForget: (message: Message) => {
