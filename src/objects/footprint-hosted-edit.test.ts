@@ -13,7 +13,7 @@ const N = 20;
 const TEXT = "x".repeat(100); // the plan's average message
 
 describe("storage footprint, the guest's changes in a hosted chat", { timeout: 120_000 }, () => {
-  it("rows written per guest edit and per guest reaction, both objects", async () => {
+  it("rows written per guest edit, reaction and delete for me, both objects", async () => {
     const { host, guest } = await hostAndGuest();
     await hostedSendOn(guest.user.id);
     const g = await connect(guest.token);
@@ -32,15 +32,17 @@ describe("storage footprint, the guest's changes in a hosted chat", { timeout: 1
     const meter = new WriteMeter();
     await meter.start(userStub(guest.user.id));
     const figures: Record<string, number> = {};
-    for (const kind of ["edit", "react"] as const) {
+    for (const kind of ["edit", "react", "forget"] as const) {
       meter.take();
       for (const [i, id] of ids.entries()) {
         const clientId = `${kind}${i}`;
         if (kind === "edit") g.send({ type: "edit", clientId, id, text: `${TEXT} edited` });
-        else g.send({ type: "react", clientId, id, emoji: "👍" });
-        await g.next("update", (f) => f.clientId === clientId);
+        else if (kind === "react") g.send({ type: "react", clientId, id, emoji: "👍" });
+        else g.send({ type: "delete", clientId, id, for: "me" });
+        if (kind === "forget") await g.next("removed", (f) => f.clientId === clientId);
+        else await g.next("update", (f) => f.clientId === clientId);
       }
-      await h.until((s) => s.of("update").length === (kind === "edit" ? N : 2 * N), 30_000);
+      if (kind !== "forget") await h.until((s) => s.of("update").length === (kind === "edit" ? N : 2 * N), 30_000);
       await drain([host.user.id, guest.user.id]);
       const detail = meter.takeDetailed();
       figures[kind] = detail.total / N;
@@ -51,7 +53,7 @@ describe("storage footprint, the guest's changes in a hosted chat", { timeout: 1
     g.close();
     h.close();
     console.log(
-      `footprint hosted 1:1 guest's changes: ${figures.edit?.toFixed(2)} rows per edit, ${figures.react?.toFixed(2)} per reaction, both objects`,
+      `footprint hosted 1:1 guest's changes: ${figures.edit?.toFixed(2)} rows per edit, ${figures.react?.toFixed(2)} per reaction, ${figures.forget?.toFixed(2)} per delete for me, both objects`,
     );
     // Measured 7.10 each: the host's change, 6 rows (the message or the reaction row; the change row and its
     // clientId and log index entries; the chat row written with it; the id clock's meta row), the guest's
@@ -60,5 +62,8 @@ describe("storage footprint, the guest's changes in a hosted chat", { timeout: 1
     expect(figures.edit).toBeGreaterThan(6.5);
     expect(figures.edit).toBeLessThanOrEqual(7.25);
     expect(figures.react).toBeLessThanOrEqual(7.25);
+    // Delete for me, 4.10: the guest's `forgotten` row, its `removed` change row and clientId entry, its
+    // id clock; the host writes nothing (it is read there once, to know the message).
+    expect(figures.forget).toBeLessThanOrEqual(4.25);
   });
 });
