@@ -3,12 +3,13 @@
 // USERS namespace, as test/faulty-d1.ts is over D1.
 
 import { runInDurableObject } from "cloudflare:test";
+import type { UserParts } from "../objects/user/parts";
 import type { UserObject } from "../objects/user-object";
 import { userStub } from "./helpers";
 import { partsOf } from "./hosted";
 
 /** The host's calls a guest's object makes that a test can make fail. */
-export type HostMethod = keyof Pick<UserObject, "hostedChange" | "appendFromGuest">;
+export type HostMethod = keyof Pick<UserObject, "hostedChange" | "hostedMessage" | "appendFromGuest">;
 
 /**
  * The guest's object gets a host whose `method` throws before it reaches the
@@ -46,9 +47,17 @@ export async function hostFails(
       },
     };
     parts.env = { ...real, USERS: faulty as unknown as Env["USERS"] };
+    readsOf(parts).env = parts.env;
   });
   return () =>
     runInDurableObject(stub, (instance) => {
-      partsOf(instance).env = real as Env;
+      const parts = partsOf(instance);
+      parts.env = real as Env;
+      readsOf(parts).env = parts.env;
     });
+}
+
+/** The group reads keep the env they were made with (they read a hosted chat's log through it): swapped too. */
+function readsOf(parts: UserParts): { env: Env } {
+  return (parts.groupReads as unknown as { me: { env: Env } }).me;
 }

@@ -210,6 +210,13 @@ describe("the guest's changes of a hosted message, switched on", () => {
     g1.send({ type: "edit", clientId: "e1", id: sent.id, text: "edited" });
     await g1.next("update", (f) => f.clientId === "e1");
     expect((await changeRows(host.user.id)).map((r) => r.guest_client_id)).toEqual(["e1"]);
+    // Delete for me reads the message from the host first: unreachable, nothing hidden.
+    const hidden = await both(host.user.id, guest.user.id);
+    const back = await hostFails(guest.user.id, host.user.id, "hostedMessage", false);
+    g1.send({ type: "delete", clientId: "f1", id: sent.id, for: "me" });
+    expect((await g1.next("error", (f) => f.clientId === "f1")).code).toBe("unavailable");
+    expect(await both(host.user.id, guest.user.id)).toEqual(hidden);
+    await back();
     await end();
   });
 });
