@@ -76,12 +76,13 @@ export async function changeInHost(
     entries = await ownEntries(me, stub, Math.max(uptoPos + 1, reply.pos - 999), reply.entry, refuse);
   }
   const { frames, seq } = await takeOwn(me, chat, entries, reply);
+  // What was taken is shown, whatever the answer: it has its seqs now.
+  const sockets = me.sockets();
+  for (const f of frames) broadcast(sockets, f);
   const own = entries.find((entry) => entry.id === reply.id);
   const at = own?.change ? me.groups.seqOf(chat, own.change.pos, own.message.id) : null;
   if (seq === null || !own || at === null) throw refuse("internal", "the change was not stored; try again");
   me.caughtUp.add(chat);
-  const sockets = me.sockets();
-  for (const f of frames) broadcast(sockets, f);
   // Every device got the change's frame with the clientId if the take showed it; a retry's is sent here.
   const update = { type: "update" as const, seq, message: { ...own.message, seq: at }, clientId };
   if (!frames.some((f) => f.type === "update" && f.seq === seq)) send(ws, update);
