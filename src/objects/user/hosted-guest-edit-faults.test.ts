@@ -11,6 +11,7 @@ import { clearAlarms } from "../../test/groups";
 import { connect, type TestSocket, userStub } from "../../test/helpers";
 import { changeRows, guestRuns, hostAndGuest, hostedRows, hostedSendOn } from "../../test/hosted";
 import { hostFails } from "../../test/hosted-faults";
+import { archiveAll, configureArchive, TINY } from "../../test/mailbox-archive";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -124,6 +125,30 @@ describe("the guest's changes: what keeps today's path or is refused here", () =
     expect((await changeRows(host.user.id)).map((r) => [r.target, r.pos, r.guest_client_id])).toEqual([
       [old.id, null, null],
     ]);
+    await end();
+  });
+
+  it("a copy from before hosting moved to R2: `message_archived`, as today (the host does not have it in its log)", async () => {
+    const { host, guest, chat, g1, h, end } = await pair(false);
+    const early: string[] = [];
+    for (let i = 0; i < 12; i++) early.push((await sendText(h, `u:${guest.user.id}`, `h${i}`)).id);
+    await g1.until((s) => s.of("message").length >= 12);
+    await configureArchive(guest.user.id, TINY);
+    expect(await archiveAll(guest.user.id)).toBeGreaterThan(0);
+    await hostedSendOn(guest.user.id);
+    await sendText(g1, chat, "c1");
+    const target = early[0] as string;
+    expect((await hostedRows(guest.user.id)).map((r) => r.id)).not.toContain(target);
+    const before = { host: await changeRows(host.user.id), guest: await changeRows(guest.user.id) };
+    for (const frame of [
+      { type: "react", clientId: "a1", id: target, emoji: "👍" },
+      { type: "edit", clientId: "a2", id: target, text: "x" },
+      { type: "delete", clientId: "a3", id: target, for: "me" },
+    ]) {
+      g1.send(frame);
+      expect((await g1.next("error", (f) => f.clientId === frame.clientId)).code).toBe("message_archived");
+    }
+    expect({ host: await changeRows(host.user.id), guest: await changeRows(guest.user.id) }).toEqual(before);
     await end();
   });
 

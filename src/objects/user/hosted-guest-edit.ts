@@ -66,7 +66,12 @@ export async function changeInHost(
     console.warn(JSON.stringify({ event: "hosted_change_failed", host, error: String(err) }));
     throw refuse("unavailable", "the other side could not be reached; try again");
   }
-  if (!answer.ok) throw refuse(answer.error.code, answer.error.message);
+  if (!answer.ok) {
+    // Not in the host's log: a copy of ours from before hosting moved to R2 is refused as such, as today.
+    if (answer.error.code === "unknown_message")
+      throw new FrameError(await missingMessage(me.archived, request.id), clientId);
+    throw refuse(answer.error.code, answer.error.message);
+  }
   const reply = answer.value;
   // Stored at the host: until it is taken below, the next send or change of this chat looks for it.
   const known = me.caughtUp.delete(chat);
