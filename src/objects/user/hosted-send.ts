@@ -86,9 +86,13 @@ export async function sendToHost(me: GuestSender, ws: WebSocket, frame: Outgoing
   for (const f of frames) broadcast(sockets, f);
 }
 
-/** The log's entries from..pos as the host has them, ending with the entry at `pos`, taken as a pull's would be. */
-async function ownEntries(
-  me: GuestSender,
+/**
+ * The log's entries from..pos as the host has them, ending with the entry at
+ * `pos`, taken as a pull's would be. `own` may be a change's entry too
+ * (./hosted-guest-edit.ts).
+ */
+export async function ownEntries(
+  me: Pick<GuestSender, "userId">,
   stub: DurableObjectStub<UserObject>,
   from: number,
   own: GroupEntry,
