@@ -25,10 +25,11 @@ import type { DirectSend } from "./direct-send";
 import type { OutgoingSend } from "./forward";
 import { type GroupSender, takeOwn } from "./group-send";
 import { hosts } from "./hosted-append";
+import { type MediaSender, ungrantSent } from "./media-send";
 import { broadcast, send } from "./sockets";
 
 /** What the guest's send uses of its object. */
-export interface GuestSender extends GroupSender {
+export interface GuestSender extends GroupSender, MediaSender {
   blocks: Blocks;
   direct: DirectSend;
   /** Hosted chats whose own messages at the host are all taken, as far as this wake knows. */
@@ -40,15 +41,9 @@ export function hostedSendIsOn(env: Env): boolean {
   return env.HOSTED_GUEST_SEND === "on";
 }
 
-/** Whether this send goes to the host: the switch is on, the peer hosts the chat, and it is text (no media, no forward). */
-export function goesToHost(me: { userId: string; env: Env }, frame: OutgoingSend, peer: string): boolean {
-  return (
-    hostedSendIsOn(me.env) &&
-    peer !== me.userId &&
-    hosts(peer, me.userId) &&
-    frame.media === undefined &&
-    frame.forwarded === undefined
-  );
+/** Whether this send goes to the host: the switch is on and the peer hosts the chat (media and forwards too). */
+export function goesToHost(me: { userId: string; env: Env }, _frame: OutgoingSend, peer: string): boolean {
+  return hostedSendIsOn(me.env) && peer !== me.userId && hosts(peer, me.userId);
 }
 
 export async function sendToHost(me: GuestSender, ws: WebSocket, frame: OutgoingSend, host: string): Promise<void> {
@@ -57,8 +52,16 @@ export async function sendToHost(me: GuestSender, ws: WebSocket, frame: Outgoing
   if (!(await me.direct.exists(host))) throw refuse("unknown_user", "no such user");
   const chat: ChatId = `u:${host}`;
   const stub = me.env.USERS.get(me.env.USERS.idFromName(host));
-  const { clientId, text, replyTo } = frame;
-  const message = { clientId, text, ...(replyTo === undefined ? {} : { replyTo }), guestSeq: me.mailbox.lastSeq + 1 };
+  const { clientId, text, replyTo, media, forwarded } = frame;
+  // Media was granted to the chat before this (./media-send.ts attachMedia): whoever reads the host's row may fetch it.
+  const message = {
+    clientId,
+    text,
+    ...(replyTo === undefined ? {} : { replyTo }),
+    ...(media === undefined ? {} : { media }),
+    ...(forwarded === undefined ? {} : { forwarded }),
+    guestSeq: me.mailbox.lastSeq + 1,
+  };
   let answer: Awaited<ReturnType<typeof stub.appendFromGuest>>;
   try {
     answer = await stub.appendFromGuest(me.userId, message);
@@ -73,6 +76,8 @@ export async function sendToHost(me: GuestSender, ws: WebSocket, frame: Outgoing
   // Stored at the host: until it is taken below, the next send of this chat looks for it.
   const known = me.caughtUp.delete(chat);
   const own: GroupEntry = { pos, id, message: { id, chat, from: me.userId, text, ts, clientId } };
+  if (media) own.message.media = media;
+  if (forwarded !== undefined) own.message.forwarded = forwarded;
   let entries = [own];
   const uptoPos = me.groups.get(chat)?.uptoPos ?? 0;
   // A reply's quote is the host's to make; a gap may hold own messages not taken yet (see the top).
@@ -81,8 +86,11 @@ export async function sendToHost(me: GuestSender, ws: WebSocket, frame: Outgoing
     const from = gap ? Math.max(uptoPos + 1, pos - 999) : pos;
     entries = await ownEntries(me, stub, from, own, refuse);
   }
+  // Taken already: a retry, whose first send holds the media's grant; this one's goes again.
+  const retried = media !== undefined && me.groups.seqOf(chat, pos, id) !== null;
   const { frames, seq } = await takeOwn(me, chat, entries, { pos, id });
   if (seq === null) throw refuse("internal", "the message was not stored; send again");
+  if (retried) await ungrantSent(me, frame);
   me.caughtUp.add(chat);
   send(ws, { type: "sent", clientId, id, seq, ts });
   const sockets = me.sockets();

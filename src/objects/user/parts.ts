@@ -237,13 +237,14 @@ export class UserParts {
 
   /** What the guest of a chat its peer hosts uses to send there (./hosted-send.ts; behind HOSTED_GUEST_SEND). */
   guestSide(): GuestSender {
-    return { ...this.groupSide(), blocks: this.blocks, direct: this.direct, caughtUp: this.hostsCaughtUp };
+    return { ...this.groupSide(), blocks: this.blocks, direct: this.direct, caughtUp: this.hostsCaughtUp, media: this.media };
   }
 
   /** What the host of a one-to-one chat uses of this object (./hosted-append.ts). */
   hostSide(): HostSide {
     return {
       userId: this.userId,
+      env: this.env,
       sql: this.ctx.storage.sql,
       transactionSync: (fn) => this.ctx.storage.transactionSync(fn),
       mailbox: this.mailbox,
