@@ -34,6 +34,8 @@ export interface GuestSender extends GroupSender, MediaSender {
   direct: DirectSend;
   /** Hosted chats whose own messages at the host are all taken, as far as this wake knows. */
   caughtUp: Set<string>;
+  /** Sends that failed `unavailable`/`internal` with their media granted (the message may be stored): chat and clientId → media id. */
+  unsettled: Map<string, string>;
 }
 
 /** The switch: off unless the object's env says HOSTED_GUEST_SEND="on" (absent from wrangler.toml and the tests' config). */
@@ -47,6 +49,26 @@ export function goesToHost(me: { userId: string; env: Env }, _frame: OutgoingSen
 }
 
 export async function sendToHost(me: GuestSender, ws: WebSocket, frame: OutgoingSend, host: string): Promise<void> {
+  const key = `u:${host}\n${frame.clientId}`;
+  let extra: number;
+  try {
+    extra = await store(me, ws, frame, host);
+  } catch (err) {
+    // The grant stays for a message that may be at the host; the retry must not count it twice.
+    const unknown = err instanceof AppError && (err.code === "unavailable" || err.code === "internal");
+    if (frame.media && unknown) me.unsettled.set(key, frame.media.id);
+    throw err;
+  }
+  // Each grant beyond the message's one goes again (the bytes go with the message's last reference).
+  if (frame.media && me.unsettled.get(key) === frame.media.id) {
+    me.unsettled.delete(key);
+    extra += 1;
+  }
+  for (let i = 0; i < extra; i++) await ungrantSent(me, frame);
+}
+
+/** Stored at the host and taken; answers how many grants this send made beyond its message's (a retry's: 1). */
+async function store(me: GuestSender, ws: WebSocket, frame: OutgoingSend, host: string): Promise<number> {
   const refuse = (code: ErrorCode, message: string) => new FrameError(new AppError(code, message), frame.clientId);
   if (me.blocks.has(host)) throw refuse("blocked", "you blocked this user; unblock them to send");
   if (!(await me.direct.exists(host))) throw refuse("unknown_user", "no such user");
@@ -90,11 +112,11 @@ export async function sendToHost(me: GuestSender, ws: WebSocket, frame: Outgoing
   const retried = media !== undefined && me.groups.seqOf(chat, pos, id) !== null;
   const { frames, seq } = await takeOwn(me, chat, entries, { pos, id });
   if (seq === null) throw refuse("internal", "the message was not stored; send again");
-  if (retried) await ungrantSent(me, frame);
   me.caughtUp.add(chat);
   send(ws, { type: "sent", clientId, id, seq, ts });
   const sockets = me.sockets();
   for (const f of frames) broadcast(sockets, f);
+  return retried ? 1 : 0;
 }
 
 /**

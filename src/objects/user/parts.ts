@@ -78,6 +78,8 @@ export class UserParts {
   readonly archiveReads: MailboxArchiveReads;
   /** Hosted chats whose own messages at the host this wake has all taken (./hosted-send.ts). */
   private readonly hostsCaughtUp = new Set<string>();
+  /** Hosted sends whose media grant stands without a known outcome, by chat and clientId (./hosted-send.ts). */
+  private readonly hostsUnsettled = new Map<string, string>();
   private turns: Promise<void> = Promise.resolve();
   /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */
   private readonly stubs = new Map<string, DurableObjectStub<UserObject>>();
@@ -237,7 +239,8 @@ export class UserParts {
 
   /** What the guest of a chat its peer hosts uses to send there (./hosted-send.ts; behind HOSTED_GUEST_SEND). */
   guestSide(): GuestSender {
-    return { ...this.groupSide(), blocks: this.blocks, direct: this.direct, caughtUp: this.hostsCaughtUp, media: this.media };
+    const { hostsCaughtUp: caughtUp, hostsUnsettled: unsettled } = this;
+    return { ...this.groupSide(), blocks: this.blocks, direct: this.direct, caughtUp, unsettled, media: this.media };
   }
 
   /** What the host of a one-to-one chat uses of this object (./hosted-append.ts). */
