@@ -62,6 +62,8 @@ export async function attachMedia(me: MediaSender, frame: SendFrame): Promise<vo
   if (!granted.ok) throw new FrameError(new AppError(granted.error.code, granted.error.message), frame.clientId);
   const record = granted.value;
   if (record.kind !== media.kind || record.mime !== media.mime || record.size !== media.size) {
+    // Refused after its grant: the grant goes again, as for any refused send (withdrawMedia).
+    await ungrantSent(me, frame);
     throw new FrameError(
       new AppError(
         "invalid_media",
