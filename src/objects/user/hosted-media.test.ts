@@ -115,6 +115,9 @@ describe("the guest's media in a hosted chat, switched on", () => {
     const atHost = await h.next("message", (f) => f.message.id === twice.id);
     expect(atHost.message).toMatchObject({ from: guest.user.id, text: "from carol", media: photo, forwarded: 2 });
     expect((await mediaMessageRows(host.user.id)).map((r) => [r.id, r.forwarded])).toEqual([[twice.id, 2]]);
+    // The guest keeps carol's copies only; its forward is the host's one copy and its run.
+    expect((await mediaMessageRows(guest.user.id)).map((r) => r.id)).toEqual([original.id, once.id]);
+    expect((await guestRuns(guest.user.id)).map((r) => [r.chat, r.run_seq])).toEqual([[chat, twice.seq]]);
     expect((await fetchMedia(host.token, photo.id)).status).toBe(200);
     const key = (a: string, b: string) => (a < b ? `p:${a}:${b}` : `p:${b}:${a}`);
     expect(await grantsOf(carol.user.id)).toEqual(
