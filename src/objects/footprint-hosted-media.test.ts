@@ -15,7 +15,8 @@ import { PNG } from "../test/images";
 import { uploaded } from "../test/media";
 import { drain, perItem, WriteMeter } from "../test/write-meter";
 
-const N = 50;
+// As in ./footprint.test.ts: the search index is fed in batches of 64 seqs, so fewer would leave its rows out.
+const N = 200;
 const TEXT = "x".repeat(100);
 
 /** Rows written per message with media from the guest to its host's chat, the switch on or off. */
@@ -61,7 +62,8 @@ describe("storage footprint, messages with media", { timeout: 120_000 }, () => {
     const today = await perMediaMessage(false);
     const hosted = await perMediaMessage(true);
     console.log(`footprint 1:1 media: ${today.toFixed(2)} rows today, ${hosted.toFixed(2)} hosted, per message`);
-    // The text message's figures (./footprint.test.ts: 7.01 and 5.01) and the uploader's one grant row each.
+    // Measured 8.02 and 6.01: the text message's figures (./footprint.test.ts: 7.01 and 5.01) and the
+    // uploader's one grant row each (one per message, whichever way it is stored).
     expect(hosted).toBeLessThan(today);
     expect(hosted).toBeLessThanOrEqual(6.1);
   });
