@@ -23,7 +23,7 @@ const TEXT = "x".repeat(100);
 async function perMediaMessage(on: boolean): Promise<number> {
   const { host, guest } = await hostAndGuest();
   if (on) await hostedSendOn(guest.user.id);
-  const uploads = [];
+  const uploads: Awaited<ReturnType<typeof uploaded>>[] = [];
   for (let i = 0; i < N; i++) uploads.push(await uploaded(guest.token, "photo", PNG));
   const g = await connect(guest.token);
   const h = await connect(host.token);
@@ -40,7 +40,13 @@ async function perMediaMessage(on: boolean): Promise<number> {
   for (let i = 0; i < N; i++) {
     // Paced within the per-user frame budget of the workers tests (50/s, bursts of 100).
     if (i > 0 && i % 40 === 0) await new Promise((r) => setTimeout(r, 1000));
-    g.send({ type: "send", clientId: `m${i}`, chat, text: TEXT, media: mediaOf(uploads[i] ?? uploads[0]) });
+    g.send({
+      type: "send",
+      clientId: `m${i}`,
+      chat,
+      text: TEXT,
+      media: mediaOf(uploads[i] as (typeof uploads)[number]),
+    });
     await g.next("sent", (f) => f.clientId === `m${i}`);
   }
   await h.until((s) => s.of("message").length === N, 30_000);

@@ -131,6 +131,29 @@ describe("the guest's media in a hosted chat, switched on", () => {
     await clearAlarms([], [carol.user.id]);
   });
 
+  it("the guest forwards its own hosted photo: read from the host's log, into the same chat and another", async () => {
+    const { guest, chat, g1, h, end } = await hostedPair();
+    const carol = await register();
+    const photo = await uploaded(guest.token, "photo", PNG);
+    g1.send({ type: "send", clientId: "s1", chat, text: "mine", media: mediaOf(photo) });
+    const sent = await g1.next("sent", (f) => f.clientId === "s1");
+    g1.send({ type: "send", clientId: "s2", chat, forward: { chat, id: sent.id } });
+    const again = await g1.next("sent", (f) => f.clientId === "s2");
+    const atHost = await h.next("message", (f) => f.message.id === again.id);
+    expect(atHost.message).toMatchObject({ from: guest.user.id, text: "mine", media: photo, forwarded: 1 });
+    const c = await connect(carol.token);
+    await c.speak();
+    g1.send({ type: "send", clientId: "s3", chat: `u:${carol.user.id}`, forward: { chat, id: sent.id } });
+    const out = await g1.next("sent", (f) => f.clientId === "s3");
+    const atCarol = await c.next("message", (f) => f.message.id === out.id);
+    expect(atCarol.message).toMatchObject({ from: guest.user.id, text: "mine", media: photo, forwarded: 1 });
+    expect((await fetchMedia(carol.token, photo.id)).status).toBe(200);
+    expect((await grantsOf(guest.user.id)).map((g) => g.refs).sort()).toEqual([1, 2]);
+    c.close();
+    await end();
+    await clearAlarms([], [carol.user.id]);
+  });
+
   it("the switch off: today's two copies, no run", async () => {
     const { host, guest, chat, g1, h, end } = await hostedPair(false);
     const photo = await uploaded(guest.token, "photo", PNG);
@@ -150,15 +173,16 @@ describe("deleting a hosted message with media for everyone", () => {
     const { host, guest, chat, g1, end } = await hostedPair();
     const photo = await uploaded(guest.token, "photo", PNG);
     const file = await uploaded(guest.token, "file", binary(200));
+    const ids: string[] = [];
     for (const [clientId, media] of [
       ["d1", mediaOf(photo)],
       ["d2", mediaOf(photo)],
       ["d3", mediaOf(file)],
     ] as const) {
       g1.send({ type: "send", clientId, chat, media });
-      await g1.next("sent", (f) => f.clientId === clientId);
+      ids.push((await g1.next("sent", (f) => f.clientId === clientId)).id);
     }
-    const [first, second, third] = ["d1", "d2", "d3"].map((c) => g1.of("sent").find((f) => f.clientId === c)?.id ?? "");
+    const [first, second, third] = ids as [string, string, string];
     const stub = userStub(host.user.id);
     const pairKey = `p:${host.user.id}:${guest.user.id}`;
     expect(await grantsOf(guest.user.id)).toEqual(
