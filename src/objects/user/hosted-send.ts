@@ -15,6 +15,12 @@
 // it crashed before its block) is taken before the next own message of the
 // chat: the first send of a chat since a wake, or after a failure, reads the
 // log's gap up to its own position and takes it, as a pull would.
+//
+// Media and forwards go the same way. The media is granted to the chat before
+// this (./media-send.ts): a one-to-one grant is one key for both sides, so the
+// host's devices fetch it as they fetch a copy's. A grant counts messages, so
+// a retry's own grant goes again once the retry is known to be one (its entry
+// already taken, or an earlier try of its key ended `unavailable`).
 
 import { AppError, type ErrorCode } from "../../shared/errors";
 import { type ChatId, FrameError } from "../../shared/protocol";
