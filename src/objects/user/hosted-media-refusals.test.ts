@@ -8,7 +8,7 @@ import { evictDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { clearAlarms } from "../../test/groups";
 import { connect, register, userStub } from "../../test/helpers";
-import { guestRuns, hostedSendOn } from "../../test/hosted";
+import { guestMessage, guestRuns, hostAndGuest, hostedSendOn } from "../../test/hosted";
 import { grantsOf, hostedPair, hostFails, mediaMessageRows, mediaOf } from "../../test/hosted-media";
 import { PNG } from "../../test/images";
 import { fetchMedia, mediaRows, storedMedia, uploaded } from "../../test/media";
@@ -101,6 +101,21 @@ describe("the guest's media to its host, refused", () => {
     expect(await guestRuns(guest.user.id)).toEqual([]);
     expect(await mediaRows(guest.user.id)).toEqual({ media: 1, grants: 0 });
     await end();
+  });
+});
+
+describe("a forward's hops at the host (appendFromGuest)", () => {
+  it("kept as given from 1; 0 or a fraction is invalid_field, nothing stored", async () => {
+    const { host, guest, stub } = await hostAndGuest();
+    for (const bad of [0, 1.5]) {
+      const answer = await stub.appendFromGuest(guest.user.id, guestMessage(`bad${bad}`, 1, { forwarded: bad }));
+      expect(answer.ok ? null : answer.error.code).toBe("invalid_field");
+    }
+    expect(await mediaMessageRows(host.user.id)).toEqual([]);
+    const answer = await stub.appendFromGuest(guest.user.id, guestMessage("ok", 1, { forwarded: 7 }));
+    expect(answer.ok).toBe(true);
+    expect((await mediaMessageRows(host.user.id)).map((r) => r.forwarded)).toEqual([7]);
+    await clearAlarms([], [host.user.id]);
   });
 });
 
