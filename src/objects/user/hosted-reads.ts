@@ -39,14 +39,14 @@ type PosRow = MessageRow & { pos: number };
 const COLUMNS = `${MESSAGE_COLUMNS}, pos`;
 
 /** The guest's hosted chat here, and the id its log starts after; anyone else gets what an unknown chat gets. */
-function hostedChat(me: HostReader, guest: string): { chat: string; from: string } {
+export function hostedChat(me: HostReader, guest: string): { chat: string; from: string } {
   const chat = `u:${guest}`;
   const row = hosts(me.userId, guest) ? me.mailbox.chatRows.get(chat) : null;
   if (!row || row.hosted_from === null) throw new AppError("not_found", "no such chat");
   return { chat, from: row.hosted_from };
 }
 
-function entryOf(me: HostReader, guest: string, row: PosRow): GroupEntry {
+export function entryOf(me: HostReader, guest: string, row: PosRow): GroupEntry {
   const { seq: _seq, ...message } = toMessage(row, guest, (id) => me.mailbox.reactions.of(id));
   return { pos: row.pos, id: row.id, message: { ...message, chat: `u:${me.userId}` } };
 }
