@@ -11,8 +11,8 @@
 // them in position order, each as its message is now, as a group's do;
 // history, search and message answer messages only, as a group's do.
 //
-// Nothing in production calls these yet: guests still keep copies. What is
-// still missing before they can: archived pages (R2). A row the host deleted
+// Nothing in production calls these yet: guests still keep copies. Rows in
+// archived pages (R2) are added by ./hosted-archive.ts. A row the host deleted
 // for itself stays here and is read (./changes.ts, `hide`; ./hidden.ts).
 
 import { AppError } from "../../shared/errors";
