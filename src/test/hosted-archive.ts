@@ -6,7 +6,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { GroupEntry } from "../objects/group-entry";
 import { encodePage } from "../objects/storage/archive-codec";
-import { userStub } from "./helpers";
+import { register, userStub } from "./helpers";
 import { guestMessage, hostAndGuest } from "./hosted";
 
 type Stub = ReturnType<typeof userStub>;
@@ -16,14 +16,25 @@ export function value<T>(answer: { ok: true; value: T } | { ok: false; error: { 
   return answer.value;
 }
 
-/** A hosted chat with `n` guest messages (texts `m1`...), and the guest's reaction to the third after the fifth. */
-export async function hostedChat(n: number) {
+/**
+ * A hosted chat with `n` guest messages (texts `m1`...), and the guest's
+ * reaction to the third after the fifth. `other`: a message of another
+ * (not hosted) chat delivered after every `other` of them, so that pages
+ * hold both.
+ */
+export async function hostedChat(n: number, other = 0) {
   const hg = await hostAndGuest();
   const g = hg.guest.user.id;
+  const third = other > 0 ? (await register()).user.id : "";
   const ids: string[] = [];
   for (let i = 1; i <= n; i++) {
     ids.push(value(await hg.stub.appendFromGuest(g, guestMessage(`c${i}`, 100 + i, { text: `m${i} turnip` }))).id);
     if (i === 5) value(await hg.stub.hostedChange(g, "r1", { action: "react", id: ids[2] ?? "", emoji: "👍" }));
+    if (other > 0 && i % other === 0) {
+      const at = Date.now();
+      const id = `${at.toString(36).padStart(9, "0")}${i.toString(36).padStart(4, "0")}${third.slice(-16)}`;
+      await hg.stub.accept([{ kind: "message", id, chat: `u:${third}`, from: third, text: `other ${i}`, ts: at }]);
+    }
   }
   return { ...hg, g, ids };
 }
@@ -48,10 +59,18 @@ export async function guestView(stub: Stub, guest: string, last: number) {
     if (page.length < 3) break;
     before = page[0]?.id;
   }
+  const bulk: GroupEntry[] = [];
+  after = "";
+  for (let i = 0; i < 100; i++) {
+    const page = value(await stub.hostedPull(guest, after, 1000));
+    bulk.push(...page.entries);
+    if (page.through === null) break;
+    after = page.through;
+  }
   const whole = value(await stub.hostedEntries(guest, 1, last));
   const one: (GroupEntry | null)[] = [];
   for (const e of history) one.push(value(await stub.hostedMessage(guest, e.id)));
-  return { pulled, ranged, whole, history, one };
+  return { pulled, bulk, ranged, whole, history, one };
 }
 
 /** Rewrites the page at `key` as the code before positions wrote it (no `pos`, `guest_seq`, `hidden`), index too. */

@@ -29,8 +29,6 @@ export interface ArchivedHostReader extends HostReader {
 
 /** Entries in one answer, as ./hosted-reads.ts's. */
 const PAGE_MAX = 1000;
-/** Pages one `entries` read may load past its search for the first: a range of PAGE_MAX needs a few. */
-const RANGE_PAGES_MAX = READ_PAGES_MAX;
 
 /** The rows of loaded pages that are entries of the chat's log after `from` (hidden ones too: the guest's copy). */
 function logRows(rows: readonly ArchivedRow[], chat: string, from: string): (ArchivedRow & { pos: number })[] {
@@ -83,14 +81,24 @@ export async function pullThrough(
   const entries = byPos([...cold, ...hot.entries])
     .filter((e) => e.id < bound)
     .slice(0, max);
-  return { ...hot, entries: await withTargets(me, guest, chat, entries), through: entries.at(-1)?.id ?? null };
+  // The caller pulls again after `through` until it is null: loaded pages with no entry still move it on.
+  const passed = pages
+    .slice(0, READ_PAGES_MAX)
+    .map((p) => p.maxId)
+    .filter((id) => id < bound)
+    .sort()
+    .at(-1);
+  const through = entries.at(-1)?.id ?? (bound === "~" ? null : (passed ?? null));
+  return { ...hot, entries: await withTargets(me, guest, chat, entries), through };
 }
 
 /**
  * ./hosted-reads.ts `hostedEntries`, with the positions SQLite lacks read
  * from pages. Positions rise with seqs in a hosted chat, and pages are seq
  * ranges: the first page reaching `fromPos` is found by halving the chat's
- * pages, then pages are read onwards until the range is whole.
+ * pages, then pages are read onwards until the range is whole. Not capped:
+ * the caller (./group-reads.ts `range`) takes a short answer as the end, so
+ * the work is the pages the range's positions are in.
  */
 export async function entriesThrough(
   me: ArchivedHostReader,
@@ -126,7 +134,7 @@ export async function entriesThrough(
     else lo = Math.min(j + 1, hi);
   }
   const cold: GroupEntry[] = [];
-  for (let i = lo, read = 0; i < numbers.length && read < RANGE_PAGES_MAX && missing.size > 0; i++, read++) {
+  for (let i = lo; i < numbers.length && missing.size > 0; i++) {
     const rows = logRows(await pageRows(me, numbers[i] as number), chat, from);
     for (const row of rows) {
       if (!missing.delete(row.pos)) continue;
@@ -137,7 +145,12 @@ export async function entriesThrough(
   return withTargets(me, guest, chat, byPos([...hot, ...cold]).slice(0, PAGE_MAX));
 }
 
-/** ./hosted-reads.ts `hostedHistory`, completed from the chat's pages (highest ids first) as the mailbox's history is. */
+/**
+ * ./hosted-reads.ts `hostedHistory`, completed from the chat's pages (highest
+ * ids first) as the mailbox's history is, but up to `limit` pages rather than
+ * 8: each holds a row of the chat, and a short page would end the guest's
+ * scrolling back.
+ */
 export async function historyThrough(
   me: ArchivedHostReader,
   guest: string,
@@ -147,8 +160,8 @@ export async function historyThrough(
   const hot = hostedHistory(me, guest, before, limit);
   const { chat, from } = hostedChat(me, guest);
   const upper = before ?? "~";
-  const pages = me.archive.archive.chats.pagesBefore(chat, upper, READ_PAGES_MAX);
   const max = Math.min(Math.max(1, Math.trunc(limit) || 1), HISTORY_LIMIT_MAX);
+  const pages = me.archive.archive.chats.pagesBefore(chat, upper, max);
   const found = [...hot].sort((a, b) => (a.id < b.id ? 1 : -1));
   for (const { page, maxId } of pages) {
     if (maxId <= from) break;
