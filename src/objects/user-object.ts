@@ -37,9 +37,9 @@ import {
   historyThrough,
   messageThrough,
   pullThrough,
+  searchThrough,
 } from "./user/hosted-archive";
 import { type HostedChangeAnswer, hostedChange } from "./user/hosted-changes";
-import { hostedSearch } from "./user/hosted-reads";
 import { accept, takeGroup } from "./user/inbound";
 import type { Reservation } from "./user/media-owner";
 import type { MediaQuota, MediaRecord } from "./user/media-store";
@@ -187,7 +187,7 @@ export class UserObject extends DurableObject<Env> {
     before: string | undefined,
     limit: number,
   ): Promise<Result<GroupEntry[]>> {
-    return settle(() => hostedSearch(this.hostReader, guest, match, before, limit));
+    return settle(() => searchThrough(this.hostReader, guest, match, before, limit));
   }
 
   private get hostReader(): ArchivedHostReader {

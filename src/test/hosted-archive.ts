@@ -6,6 +6,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { GroupEntry } from "../objects/group-entry";
 import { encodePage } from "../objects/storage/archive-codec";
+import { matchExpression } from "../objects/user/search-query";
 import { register, userStub } from "./helpers";
 import { guestMessage, hostAndGuest } from "./hosted";
 
@@ -68,9 +69,17 @@ export async function guestView(stub: Stub, guest: string, last: number) {
     after = page.through;
   }
   const whole = value(await stub.hostedEntries(guest, 1, last));
+  const searched: GroupEntry[] = [];
+  let below: string | undefined;
+  for (let i = 0; i < 100; i++) {
+    const page = value(await stub.hostedSearch(guest, matchExpression(["turnip"]), below, 10));
+    searched.push(...page);
+    if (page.length === 0) break;
+    below = page.at(-1)?.id;
+  }
   const one: (GroupEntry | null)[] = [];
   for (const e of history) one.push(value(await stub.hostedMessage(guest, e.id)));
-  return { pulled, bulk, ranged, whole, history, one };
+  return { pulled, bulk, ranged, whole, history, one, searched };
 }
 
 /** Rewrites the page at `key` as the code before positions wrote it (no `pos`, `guest_seq`, `hidden`), index too. */

@@ -23,6 +23,7 @@ describe("a hosted chat's archived pages, read by its guest", { timeout: 120_000
     expect(before.whole.map((e) => e.pos)).toEqual(range(1, last));
     expect(before.pulled).toEqual(before.whole);
     expect(before.bulk).toEqual(before.whole);
+    expect(before.searched.map((e) => e.id)).toEqual([...ids].reverse());
     expect(before.ranged).toEqual(before.whole);
     // Paged by 10: the mailbox's history loads at most 8 pages a request, and a short page ends the paging.
     const hostHistory = await historyPages(host.token, chat, 10);

@@ -10,6 +10,7 @@
 import { HISTORY_LIMIT_MAX } from "../../shared/limits";
 import type { GroupEntry } from "../group-entry";
 import type { PulledPage } from "../group-object";
+import { textMatcher } from "../storage/archive-match";
 import {
   entryOf,
   type HostReader,
@@ -18,10 +19,11 @@ import {
   hostedHistory,
   hostedMessage,
   hostedPull,
+  hostedSearch,
 } from "./hosted-reads";
 import { type ArchivedRow, posOf } from "./mailbox-archive";
 import type { MailboxArchiveReads } from "./mailbox-archive-reads";
-import { READ_PAGES_MAX } from "./mailbox-archive-reads";
+import { READ_PAGES_MAX, SEARCH_PAGES_MAX } from "./mailbox-archive-reads";
 
 export interface ArchivedHostReader extends HostReader {
   archive: MailboxArchiveReads;
@@ -186,4 +188,38 @@ export async function messageThrough(me: ArchivedHostReader, guest: string, id: 
   const row = await me.archive.row(chat, id, true);
   const pos = row ? posOf(row) : null;
   return row && pos !== null ? entryOf(me, guest, { ...row, pos }) : null;
+}
+
+/**
+ * ./hosted-reads.ts `hostedSearch`, then the chat's newest SEARCH_PAGES_MAX
+ * pages below `before`, matched in code as the mailbox's archived search is
+ * (FTS5 covers SQLite only); newest first.
+ */
+export async function searchThrough(
+  me: ArchivedHostReader,
+  guest: string,
+  match: string,
+  before: string | undefined,
+  limit: number,
+): Promise<GroupEntry[]> {
+  const hot = hostedSearch(me, guest, match, before, limit);
+  const { chat, from } = hostedChat(me, guest);
+  const max = Math.min(Math.max(1, Math.trunc(limit) || 1), HISTORY_LIMIT_MAX);
+  const upper = before ?? "~";
+  const pages = hot.length < max ? me.archive.archive.chats.pagesBefore(chat, upper, SEARCH_PAGES_MAX) : [];
+  if (pages.length === 0) return hot;
+  const matches = textMatcher(match);
+  const cold: GroupEntry[] = [];
+  for (const rows of await me.archive.rowsOf(pages.map((p) => p.page))) {
+    for (const row of logRows(rows, chat, from)) {
+      if (row.system !== null || row.id >= upper) continue;
+      const name = row.media === null ? "" : ((JSON.parse(row.media) as { name?: string }).name ?? "");
+      if (matches(name ? `${row.text} ${name}` : row.text)) cold.push(entryOf(me, guest, row));
+    }
+  }
+  const seen = new Set<string>();
+  return [...hot, ...cold]
+    .filter((e) => !seen.has(e.id) && seen.add(e.id))
+    .sort((a, b) => (a.id < b.id ? 1 : -1))
+    .slice(0, max);
 }
