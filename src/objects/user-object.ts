@@ -31,15 +31,15 @@ import { chats, history, mute, readChat } from "./user/chat-reads";
 import { frameError } from "./user/frame-errors";
 import { admit, handOver } from "./user/frames/intake";
 import { appendFromGuest, type GuestMessage, type HostedAnswer } from "./user/hosted-append";
-import { type HostedChangeAnswer, hostedChange } from "./user/hosted-changes";
 import {
-  type HostReader,
-  hostedEntries,
-  hostedHistory,
-  hostedMessage,
-  hostedPull,
-  hostedSearch,
-} from "./user/hosted-reads";
+  type ArchivedHostReader,
+  entriesThrough,
+  historyThrough,
+  messageThrough,
+  pullThrough,
+  searchThrough,
+} from "./user/hosted-archive";
+import { type HostedChangeAnswer, hostedChange } from "./user/hosted-changes";
 import { accept, takeGroup, takeHosted } from "./user/inbound";
 import type { Reservation } from "./user/media-owner";
 import type { MediaQuota, MediaRecord } from "./user/media-store";
@@ -171,19 +171,19 @@ export class UserObject extends DurableObject<Env> {
   // (user/hosted-reads.ts; docs/one-copy-per-chat.md step 2): nothing calls them yet but their tests.
 
   async hostedPull(guest: string, after: string, limit: number): Promise<Result<PulledPage>> {
-    return settle(() => hostedPull(this.hostReader, guest, after, limit));
+    return settle(() => pullThrough(this.hostReader, guest, after, limit));
   }
 
   async hostedEntries(guest: string, from: number, to: number): Promise<Result<GroupEntry[]>> {
-    return settle(() => hostedEntries(this.hostReader, guest, from, to));
+    return settle(() => entriesThrough(this.hostReader, guest, from, to));
   }
 
   async hostedHistory(guest: string, before: string | undefined, limit: number): Promise<Result<GroupEntry[]>> {
-    return settle(() => hostedHistory(this.hostReader, guest, before, limit));
+    return settle(() => historyThrough(this.hostReader, guest, before, limit));
   }
 
   async hostedMessage(guest: string, id: string): Promise<Result<GroupEntry | null>> {
-    return settle(() => hostedMessage(this.hostReader, guest, id));
+    return settle(() => messageThrough(this.hostReader, guest, id));
   }
 
   async hostedSearch(
@@ -192,11 +192,12 @@ export class UserObject extends DurableObject<Env> {
     before: string | undefined,
     limit: number,
   ): Promise<Result<GroupEntry[]>> {
-    return settle(() => hostedSearch(this.hostReader, guest, match, before, limit));
+    return settle(() => searchThrough(this.hostReader, guest, match, before, limit));
   }
 
-  private get hostReader(): HostReader {
-    return { userId: this.parts.userId, sql: this.ctx.storage.sql, mailbox: this.parts.mailbox };
+  private get hostReader(): ArchivedHostReader {
+    const { userId, mailbox, archiveReads: archive } = this.parts;
+    return { userId, sql: this.ctx.storage.sql, mailbox, archive };
   }
 
   // ------------------------------------------------------------ RPC from the routes

@@ -62,7 +62,7 @@ export async function appendFromGuest(me: HostSide, guest: string, input: unknow
   // The batch reads SQLite only (synchronous): a quoted message archived to R2 is read now.
   const archived =
     m.replyTo !== undefined && me.archive && !me.mailbox.findById(m.replyTo, true)
-      ? await me.archive.quote(m.replyTo)
+      ? await me.archive.quote(m.replyTo, true)
       : null;
   return me.writes.run(() => store(me, chat, m, archived));
 }

@@ -81,7 +81,7 @@ export async function hostedChange(
     // A message no longer in SQLite may be in R2: refused as such, as an `edit` frame is.
     if (err instanceof AppError && err.code === "unknown_message" && me.archive) {
       const archive = me.archive;
-      throw await missingMessage((id) => archive.holds(id), request.id);
+      throw await missingMessage((id) => archive.holds(id, true), request.id);
     }
     throw err;
   }
