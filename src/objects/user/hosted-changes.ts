@@ -99,8 +99,10 @@ function apply(
   if (me.mailbox.chatRows.get(chat)?.hosted_from == null) throw new AppError("not_found", "no such chat");
   const earlier = findByKey(me.sql, guest, clientId);
   if (earlier) return retried(me, guest, chat, earlier, r);
-  // In the same turn as the write: a block made a moment ago is seen (./hosted-append.ts).
-  if (me.blocks.has(guest)) throw new AppError("not_allowed", "this user does not accept your messages");
+  // In the same turn as the write: a block made a moment ago is seen (./hosted-append.ts). A blocked guest's
+  // edit or reaction is applied to the one copy, which is the guest's view, and kept from the host's devices
+  // (no frame, none on sync); its delete for everyone applies as today. No refusal tells it was blocked.
+  const blocked = me.blocks.has(guest);
   const target = me.sql
     .exec<TargetRow>(
       "SELECT sender, ts, system, deleted_at, change_id, pos, media FROM messages WHERE chat = ? AND id = ?",
@@ -142,9 +144,13 @@ function apply(
   }
   const stored = findByKey(me.sql, guest, clientId);
   if (!stored) throw new AppError("internal", "the change was not stored; try again");
+  const dropped = blocked && r.action !== "delete";
+  // Kept from the host's sync too, with the same mark as a hidden row's (./hidden.ts): in this synchronous
+  // block, so it commits with the change.
+  if (dropped) me.mailbox.changes.remember(stored.cid);
   // The host's devices see it as a peer's change today; no frame: the host deleted the message for itself
-  // (./changes.ts, `hide`), and the entry is the guest's only.
-  if (frame) broadcast(me.sockets(), frame);
+  // (./changes.ts, `hide`), and the entry is the guest's only; or the host blocked the guest.
+  if (frame && !dropped) broadcast(me.sockets(), frame);
   return answerOf(me, guest, chat, stored);
 }
 
