@@ -47,7 +47,8 @@ interface ChangeRow {
   chat: string;
   target: string;
   client_id: string | null;
-  pos: number | null;
+  /** Read on sync; a fresh row's frame has none (its cid cannot be marked yet). */
+  pos?: number | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -270,7 +271,7 @@ export class MessageChanges {
 
   private frame(row: ChangeRow): UpdateFrame | null {
     // A blocked guest's edit or reaction in a chat hosted here is not the owner's to see (./hosted-changes.ts).
-    if (row.pos !== null && this.isForgotten(row.cid)) return null;
+    if (row.pos != null && this.isForgotten(row.cid)) return null;
     const clientId = row.client_id === null ? {} : { clientId: row.client_id };
     if (row.kind === "removed") {
       return { type: "removed", seq: row.seq, chat: row.chat as ChatId, id: row.target, ...clientId };
