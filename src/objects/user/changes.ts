@@ -47,8 +47,8 @@ interface ChangeRow {
   chat: string;
   target: string;
   client_id: string | null;
-  /** Read on sync; a fresh row's frame has none (its cid cannot be marked yet). */
-  pos?: number | null;
+  /** A position in a hosted chat's log; a fresh row's frame is given null (its cid cannot be marked yet). */
+  pos: number | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -266,12 +266,12 @@ export class MessageChanges {
       place?.guest ?? null,
       place?.guestClientId ?? null,
     );
-    return this.frame({ seq, cid, kind, chat, target, client_id: key });
+    return this.frame({ seq, cid, kind, chat, target, client_id: key, pos: null });
   }
 
   private frame(row: ChangeRow): UpdateFrame | null {
     // A blocked guest's edit or reaction in a chat hosted here is not the owner's to see (./hosted-changes.ts).
-    if (row.pos != null && this.isForgotten(row.cid)) return null;
+    if (row.pos !== null && this.isForgotten(row.cid)) return null;
     const clientId = row.client_id === null ? {} : { clientId: row.client_id };
     if (row.kind === "removed") {
       return { type: "removed", seq: row.seq, chat: row.chat as ChatId, id: row.target, ...clientId };
