@@ -166,15 +166,14 @@ export class MailboxReads {
    * then the newest row shown stands in, and a chat with none shown is left out, as one with no rows is.
    */
   chats(): ChatSummary[] {
-    // The rows waiting in memory first (./mailbox-chats.ts), so the list is current. A chat whose newest row is
-    // hidden from this user (./hidden.ts) stands where its newest shown row puts it.
+    // The rows waiting in memory first (./mailbox-chats.ts), so the list is current.
     this.chatRows.flush();
     const rows = this.sql
       .exec<MessageRow & { unread: number }>(
         `SELECT c.unread, ${M_COLUMNS}
          FROM chats c JOIN messages m ON m.chat = c.chat AND m.id = CASE WHEN ${shown("c.last_id")} THEN c.last_id
            ELSE (SELECT max(x.id) FROM messages x WHERE x.chat = c.chat AND x.id < c.last_id AND ${shown("x.id")}) END
-         ORDER BY CASE WHEN ${shown("c.last_id")} THEN c.last_seq ELSE m.seq END DESC`,
+         ORDER BY c.last_seq DESC`,
       )
       .toArray();
     return rows.map((row) => ({ chat: row.chat as ChatId, lastMessage: this.toMessage(row), unread: row.unread }));
