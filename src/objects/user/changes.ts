@@ -23,6 +23,8 @@ type UpdateFrame = Extract<ServerFrame, { type: "update" | "removed" }>;
 export interface GuestKey {
   guest: string;
   guestClientId: string;
+  /** The owner blocked the guest: the change is the guest's only, so it makes nothing unread here. */
+  unseen?: boolean;
 }
 
 /** Where a change stands in a hosted chat's log (./hosted-log.ts), and whose key it carries. */
@@ -96,12 +98,12 @@ export class MessageChanges {
       return this.record(item.cid, "update", item.chat, item.id, item.clientId);
     }
     return log.write(row.chat, (pos) => {
-      this.apply(row, item);
+      this.apply(row, item, guest?.unseen === true);
       return this.record(item.cid, "update", item.chat, item.id, item.clientId, { pos, ...guest });
     });
   }
 
-  private apply(row: TargetRow, item: InboxChange): void {
+  private apply(row: TargetRow, item: InboxChange, unseen = false): void {
     const own = row.sender === this.mailbox.owner;
     if (item.deletedAt !== undefined) {
       this.sql.exec(
@@ -120,7 +122,7 @@ export class MessageChanges {
     } else {
       // Others' edited messages are unread again, so that reading them sends a new read receipt:
       // one read before is marked in the same row write (./mailbox-receipts.ts).
-      const again = !own && row.unread_mark === null && this.mailbox.positions.readBefore(row.chat, item.id);
+      const again = !own && !unseen && row.unread_mark === null && this.mailbox.positions.readBefore(row.chat, item.id);
       this.sql.exec(
         `UPDATE messages SET text = ?, edited_at = ?, change_id = ?, unread_mark = CASE WHEN ? THEN 1 ELSE unread_mark END
          WHERE chat = ? AND id = ?`,

@@ -145,8 +145,13 @@ describe("a hosted chat whose host blocked the guest", { timeout: 60_000 }, () =
     await h.next("message", (f) => f.message.id === before.id);
     h.send({ type: "send", clientId: "hc", chat: atHost, text: "the host's own" });
     const own = await h.next("sent", (f) => f.clientId === "hc");
+    h.send({ type: "read", chat: atHost, upTo: before.id });
+    await h.next("chat", (f) => f.chat === atHost && f.unread === 0);
     expect((await stub.block(guest.user.id)).ok).toBe(true);
     const during = await sendText(g1, chat, "c2", "sent while blocked");
+    // The host reads past it (a read position passes hidden rows): an edit of it must make nothing unread.
+    h.send({ type: "read", chat: atHost, upTo: own.id });
+    await settled(h);
 
     // Each is answered on both of the guest's devices, as it is when nobody blocked anyone.
     const changes = [
@@ -163,6 +168,9 @@ describe("a hosted chat whose host blocked the guest", { timeout: 60_000 }, () =
     }
     await settled(h);
     expect(h.of("update")).toEqual([]);
+    // An edit of a message read is unread again for its reader, but the host is shown no edit.
+    expect((await stub.chats()).find((x) => x.chat === atHost)?.unread).toBe(0);
+    expect(h.of("chat").filter((f) => (f.unread ?? 0) > 0)).toEqual([]);
     // Not on the host's sync either: each entry's cid is marked, as a hidden row's id is.
     const host1 = await hostViews(host.token, host.user.id, atHost, "blocked");
     expect(host1).toMatchObject({ history: [before.id, own.id], updates: [], found: [] });

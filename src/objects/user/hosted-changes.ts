@@ -125,7 +125,7 @@ function apply(
   }
   // The change's id is this object's: the log's order (./hosted-log.ts).
   const { id: cid, ts } = me.ids.next(now);
-  const place = { guest, guestClientId: clientId };
+  const place = { guest, guestClientId: clientId, unseen: blocked };
   let frame: ReturnType<typeof me.mailbox.changes.accept>;
   if (r.action === "react") {
     const item = { kind: "reaction" as const, cid, chat, id: r.id, from: guest, emoji: r.emoji ?? "" };
