@@ -208,6 +208,21 @@ describe("a hosted chat whose host blocked the guest", { timeout: 60_000 }, () =
     await clearAlarms([], [host.user.id]);
   });
 
+  it("a chat begun by a blocked guest: no chat in the host's list, the guest reads its messages", async () => {
+    const { host, guest, stub, chat } = await hostAndGuest();
+    const g = guest.user.id;
+    expect((await stub.block(g)).ok).toBe(true);
+    const first = value(await stub.appendFromGuest(g, guestMessage("b1", 1)));
+    expect(first.pos).toBe(1);
+    expect(await stub.chats()).toEqual([]);
+    expect(await stub.history(chat, undefined, 50)).toEqual([]);
+    const pulled = value(await stub.hostedPull(g, "", 10));
+    expect(pulled.entries.map((e) => [e.id, e.message.text])).toEqual([[first.id, "text b1"]]);
+    await stub.unblock(g);
+    expect(await stub.chats()).toEqual([]);
+    await clearAlarms([], [host.user.id]);
+  });
+
   it("a failure between the row and its mark stores neither; the retry stores it once, hidden", async () => {
     const { host, guest, stub, chat: atHost } = await hostAndGuest();
     const g = guest.user.id;
