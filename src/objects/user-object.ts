@@ -30,8 +30,10 @@ import type { InboxItem } from "./inbox";
 import { chats, history, mute, readChat } from "./user/chat-reads";
 import { frameError } from "./user/frame-errors";
 import { admit, handOver } from "./user/frames/intake";
+import { hostedAck, takeHostedReceipts } from "./user/hosted-acks";
 import { appendFromGuest, type GuestMessage, type HostedAnswer } from "./user/hosted-append";
 import { type HostedChangeAnswer, hostedChange } from "./user/hosted-changes";
+import { type HostedReceiptOf, hostedInfo, hostedReceiptOf } from "./user/hosted-info";
 import {
   type HostReader,
   hostedEntries,
@@ -40,6 +42,7 @@ import {
   hostedPull,
   hostedSearch,
 } from "./user/hosted-reads";
+import type { HeldPositions, HostedReceiptBatch } from "./user/hosted-receipts";
 import { accept, takeGroup } from "./user/inbound";
 import type { Reservation } from "./user/media-owner";
 import type { MediaQuota, MediaRecord } from "./user/media-store";
@@ -190,6 +193,28 @@ export class UserObject extends DurableObject<Env> {
     return settle(() => hostedSearch(this.hostReader, guest, match, before, limit));
   }
 
+  // Receipts of a hosted chat as positions (user/hosted-receipts.ts, user/hosted-acks.ts; step 3).
+
+  /** The host's delivered and read positions of the chat it hosts with this user, and the ids they newly cover. */
+  async takeHostedReceipts(host: string, batch: HostedReceiptBatch): Promise<Result<HeldPositions>> {
+    return settle(() => takeHostedReceipts(this.parts, host, batch));
+  }
+
+  /** The guest's devices got (or read) this user's messages of the chat hosted here up to these ids. */
+  async hostedAck(
+    guest: string,
+    delivered: string,
+    read: string,
+    upto: string,
+  ): Promise<Result<{ unread: number | null }>> {
+    return settle(() => hostedAck(this.parts, guest, delivered, read, upto));
+  }
+
+  /** Message info of a guest's message here, from this side's positions (user/hosted-info.ts). */
+  async hostedReceiptOf(guest: string, id: string): Promise<Result<HostedReceiptOf>> {
+    return settle(() => hostedReceiptOf(this.parts, this.hostReader, guest, id));
+  }
+
   private get hostReader(): HostReader {
     return { userId: this.parts.userId, sql: this.ctx.storage.sql, mailbox: this.parts.mailbox };
   }
@@ -240,7 +265,7 @@ export class UserObject extends DurableObject<Env> {
   async receiptsOf(chat: string, id: string): Promise<Result<MessageInfo>> {
     const { userId, mailbox, groups, groupReads, archiveReads } = this.parts;
     return messageInfo(
-      { userId, mailbox, groups, reads: groupReads, archive: archiveReads },
+      { userId, mailbox, groups, reads: groupReads, archive: archiveReads, hosted: hostedInfo(this.parts) },
       this.parts.access(),
       chat,
       id,

@@ -24,6 +24,16 @@ export interface InfoReader {
   reads: GroupReads;
   /** A one-to-one message archived to R2 is read from there (./mailbox-archive-reads.ts). */
   archive?: MailboxArchiveReads;
+  /** A hosted chat's receipts are positions (./hosted-info.ts). */
+  hosted?: HostedInfo;
+}
+
+export interface HostedInfo {
+  /** Whether `id` is a message of the host's log that this guest takes (no row here). */
+  isLog(chat: string, id: string): boolean;
+  info(chat: string, id: string): Promise<Result<MessageInfo>>;
+  /** An own message of a chat hosted here: its marks from the guest's positions (null: not one). */
+  ownMarks(message: Message): ReaderReceipt[] | null;
 }
 
 export async function messageInfo(
@@ -35,6 +45,7 @@ export async function messageInfo(
   try {
     let message = me.mailbox.findById(id);
     if (!message && chat.startsWith("u:") && me.archive) message = await me.archive.message(chat, id);
+    if (!message && me.hosted?.isLog(chat, id)) return await me.hosted.info(chat, id);
     if (!message && chat.startsWith("g:") && me.groups.get(chat) && id.endsWith(chat.slice(2))) {
       message = await me.reads.message(chat, id);
     }
@@ -48,7 +59,7 @@ export async function messageInfo(
       return fail(new AppError("not_your_message", "only its sender may see a message's receipts"));
     }
     const marks = chat.startsWith("u:")
-      ? me.mailbox.marks.ofOneToOne(message)
+      ? (me.hosted?.ownMarks(message) ?? me.mailbox.marks.ofOneToOne(message))
       : [...me.mailbox.marks.ofGroup(message).values()];
     return ok({ message, marks });
   } catch (err) {

@@ -1,0 +1,87 @@
+// Message info of a hosted chat's message (docs/one-copy-per-chat.md, "Step
+// 3, as built"), for its sender, from positions: the reader's delivered and
+// read positions say whether, the batches stored (`by` = '*') say when.
+// - The guest's message: the host's object answers from its chat row
+//   (`hostedReceiptOf`); the times are those of the host's batches stored
+//   at the guest.
+// - The host's own message: the guest's positions as the host holds them
+//   (./peer-positions.ts), the times those of the guest's batches.
+// A position that passed a message whose batch was lost (a crash before its
+// row was written) gives no time: the message's own is shown, the earliest
+// it can have been.
+
+import { AppError, fail, ok, type Result } from "../../shared/errors";
+import type { Message, ReaderReceipt } from "../../shared/protocol";
+import type { GroupEntry } from "../group-entry";
+import { type HostReader, hostedMessage } from "./hosted-reads";
+import type { HostedInfo, MessageInfo } from "./message-info";
+import type { UserParts } from "./parts";
+
+export interface HostedReceiptOf {
+  entry: GroupEntry | null;
+  delivered: boolean;
+  read: boolean;
+}
+
+/** At the host: whether this side delivered and read the guest's message `id` (the guest's caller only). */
+export function hostedReceiptOf(me: UserParts, reader: HostReader, guest: string, id: string): HostedReceiptOf {
+  const entry = hostedMessage(reader, guest, id);
+  const row = me.mailbox.chatRows.get(`u:${guest}`);
+  if (!entry || !row) return { entry: null, delivered: false, read: false };
+  const unreadAgain =
+    me.ctx.storage.sql
+      .exec("SELECT 1 FROM messages WHERE chat = ? AND id = ? AND unread_mark IS NOT NULL", `u:${guest}`, id)
+      .toArray().length > 0;
+  const read = id <= row.read_upto && !unreadAgain;
+  return { entry, delivered: read || id <= row.delivered_upto || id <= row.read_upto, read };
+}
+
+/** The times the stored batches give, with what the positions add. */
+function merged(times: ReaderReceipt | undefined, user: string, ts: number, delivered: boolean, read: boolean) {
+  const readAt = times?.readAt ?? (read ? ts : null);
+  const deliveredAt = times?.deliveredAt ?? (delivered || readAt !== null ? (readAt ?? ts) : null);
+  return deliveredAt === null ? [] : [{ user, deliveredAt, readAt }];
+}
+
+/** At the guest: message info of its own message in its host's log, asked of the host. */
+export async function guestInfo(me: UserParts, chat: string, id: string): Promise<Result<MessageInfo>> {
+  const host = chat.slice(2);
+  let answer: Result<HostedReceiptOf>;
+  try {
+    answer = await me.env.USERS.get(me.env.USERS.idFromName(host)).hostedReceiptOf(me.userId, id);
+  } catch (err) {
+    console.warn(JSON.stringify({ event: "hosted_info_failed", chat, error: String(err) }));
+    return fail(new AppError("unavailable", "the other side could not be reached; try again"));
+  }
+  if (!answer.ok) return fail(new AppError(answer.error.code, answer.error.message));
+  const { entry, delivered, read } = answer.value;
+  if (!entry || entry.message.system) return fail(new AppError("unknown_message", "no such message in this chat"));
+  if (entry.message.from !== me.userId) {
+    return fail(new AppError("not_your_message", "only its sender may see a message's receipts"));
+  }
+  const seq = me.groups.seqOf(chat, entry.pos, id) ?? 0;
+  const message: Message = { ...entry.message, seq };
+  const times = me.mailbox.marks.ofGroup(message).get(host);
+  return ok({ message, marks: merged(times, host, message.ts, delivered, read && !message.editedAt) });
+}
+
+/** At the host: the marks of its own message in a chat it hosts (null: not such a message). */
+export function ownHostedMarks(me: UserParts, message: Message): ReaderReceipt[] | null {
+  const row = me.mailbox.chatRows.get(message.chat);
+  if (!row || row.hosted_from === null || message.id <= row.hosted_from) return null;
+  const guest = message.chat.slice(2);
+  const at = me.peerPositions.of(message.chat, guest);
+  const times = me.mailbox.marks.ofGroup(message).get(guest);
+  // After an edit only a read receipt made since counts (./receipt-marks.ts): the position says nothing of that.
+  const read = message.id <= at.read && message.editedAt === undefined;
+  return merged(times, guest, message.ts, message.id <= at.delivered || read, read);
+}
+
+/** What message info (./message-info.ts) asks of hosted chats. */
+export function hostedInfo(me: UserParts): HostedInfo {
+  return {
+    isLog: (chat, id) => me.groupAcks.logOf(id) === chat,
+    info: (chat, id) => guestInfo(me, chat, id),
+    ownMarks: (message) => ownHostedMarks(me, message),
+  };
+}

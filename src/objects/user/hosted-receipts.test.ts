@@ -1,0 +1,146 @@
+// The host's receipts of its guest's hosted messages, as positions
+// (./hosted-receipts.ts, ./hosted-acks.ts, ./hosted-info.ts;
+// docs/one-copy-per-chat.md "Step 3, as built"): ticks on the guest's
+// devices, replayed once by its sync, message info from positions, no
+// outbox row, and the refusals with the state after them.
+
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { ChatId, ServerFrame } from "../../shared/protocol";
+import { receiptRows, rows } from "../../test/actions";
+import { clearAlarms } from "../../test/groups";
+import { connect, type TestSocket, userStub } from "../../test/helpers";
+import { hostAndGuest, hostedSendOn } from "../../test/hosted";
+
+type Receipt = Extract<ServerFrame, { type: "receipt" }>;
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Host and guest with a device each, the guest's send on, and `n` guest messages the host's device has. */
+export async function hostedChat(n: number) {
+  const { host, guest } = await hostAndGuest();
+  await hostedSendOn(guest.user.id);
+  const chat: ChatId = `u:${host.user.id}`;
+  const g = await connect(guest.token);
+  const h = await connect(host.token);
+  for (const s of [g, h]) await s.speak();
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    g.send({ type: "send", clientId: `c${i}`, chat, text: `guest ${i}` });
+    const sent = await g.next("sent", (f) => f.clientId === `c${i}`);
+    await h.next("message", (f) => f.message.id === sent.id);
+    ids.push(sent.id);
+  }
+  const end = async (...more: TestSocket[]) => {
+    for (const s of [g, h, ...more]) s.close();
+    await clearAlarms([], [host.user.id, guest.user.id]);
+  };
+  return { host, guest, chat, hostChat: `u:${guest.user.id}` as ChatId, g, h, ids, end };
+}
+
+/** The ids each `receipt` frame of a status named, in order. */
+export function ticks(socket: TestSocket, status: "delivered" | "read"): string[] {
+  return socket
+    .of("receipt")
+    .filter((r: Receipt) => r.status === status)
+    .flatMap((r) => r.ids);
+}
+
+/** Everything a fresh device replays from `sync after 0`: its receipt frames. */
+export async function replayedReceipts(token: string): Promise<Receipt[]> {
+  const device = await connect(token);
+  device.send({ type: "sync", after: 0 });
+  await device.next("synced");
+  device.close();
+  return device.of("receipt");
+}
+
+describe("the host's receipts of a hosted chat", { timeout: 30_000 }, () => {
+  it("reach the guest's devices as positions: ticks, a sync replaying them once, message info, no outbox row", async () => {
+    const { host, guest, chat, hostChat, g, h, ids, end } = await hostedChat(3);
+    const [a = "", b = "", c = ""] = ids;
+    for (const id of ids) h.send({ type: "received", ids: [id] });
+    h.send({ type: "read", chat: hostChat, upTo: b });
+    await g.until((s) => ticks(s, "delivered").includes(c) && ticks(s, "read").includes(b));
+    for (const r of g.of("receipt")) expect(r).toMatchObject({ chat, by: host.user.id });
+    expect(ticks(g, "read").sort()).toEqual([a, b].sort());
+    // Each id is ticked once per status: read implies delivered, so `a` and `b` may come as delivered first.
+    expect(new Set(ticks(g, "delivered")).size).toBe(ticks(g, "delivered").length);
+    // An acknowledgement repeated makes no second receipt.
+    const before = g.of("receipt").length;
+    h.send({ type: "received", ids });
+    h.send({ type: "read", chat: hostChat, upTo: b });
+    await new Promise((r) => setTimeout(r, 700));
+    expect(g.of("receipt").length).toBe(before);
+
+    // Stored at the guest as batches (`by` = '*'), none at the host, no outbox row.
+    const stored = await receiptRows<{ chat: string; by: string }>(guest.user.id, "SELECT chat, by FROM receipts");
+    expect(stored.length).toBeGreaterThan(0);
+    for (const r of stored) expect(r).toEqual({ chat, by: "*" });
+    expect(await rows(host.user.id, "SELECT * FROM outbox")).toEqual([]);
+    expect(await receiptRows(host.user.id, "SELECT * FROM receipts")).toEqual([]);
+    const replay = await replayedReceipts(guest.token);
+    const replayed = (status: string) => replay.filter((r) => r.status === status).flatMap((r) => r.ids);
+    expect(replayed("read").sort()).toEqual([a, b].sort());
+    expect(replayed("delivered")).toEqual(ticks(g, "delivered"));
+
+    // Message info of the guest's message, from the host's positions and the batches' times.
+    const info = await userStub(guest.user.id).receiptsOf(chat, a);
+    expect(info.ok).toBe(true);
+    const marks = info.ok ? info.value.marks : [];
+    expect(marks).toEqual([{ user: host.user.id, deliveredAt: expect.any(Number), readAt: expect.any(Number) }]);
+    const third = await userStub(guest.user.id).receiptsOf(chat, c);
+    expect(third.ok && third.value.marks).toEqual([
+      { user: host.user.id, deliveredAt: expect.any(Number), readAt: null },
+    ]);
+    await end();
+  });
+
+  it("message info: a message not delivered has no mark; the host's message is not the guest's; unknown ids", async () => {
+    const { host, guest, chat, ids, end } = await hostedChat(1);
+    const id = ids[0] ?? "";
+    const info = await userStub(guest.user.id).receiptsOf(chat, id);
+    expect(info.ok && info.value.marks).toEqual([]);
+    expect(info.ok && info.value.message).toMatchObject({ id, chat, from: guest.user.id });
+    // Another character before the host's id (the id's origin), never the one it has.
+    const unknown = `${id.slice(0, -17)}${id.at(-17) === "0" ? "1" : "0"}${id.slice(-16)}`;
+    const answer = await userStub(guest.user.id).receiptsOf(chat, unknown);
+    expect(!answer.ok && answer.error.code).toBe("unknown_message");
+    // A third user asking the host as if it were the guest: the host answers nothing.
+    const other = await userStub(host.user.id).hostedReceiptOf(`${guest.user.id.slice(0, -1)}~`, id);
+    expect(!other.ok && other.error.code).toBe("not_found");
+    await end();
+  });
+
+  it("refuses a batch from a user that does not host the chat: forbidden, nothing stored or shown", async () => {
+    const { host, guest, chat, g, h, end } = await hostedChat(1);
+    const batch = {
+      items: [
+        {
+          kind: "receipts" as const,
+          rid: "x",
+          chat: `u:${guest.user.id}` as ChatId,
+          status: "read" as const,
+          ts: 1,
+          readers: { [guest.user.id]: ["a"] },
+        },
+      ],
+      upto: { delivered: "a", read: "a" },
+      from: null,
+    };
+    // The guest handing "receipts" to its host: the guest does not host.
+    const refused = await userStub(host.user.id).takeHostedReceipts(guest.user.id, batch);
+    expect(!refused.ok && refused.error.code).toBe("forbidden");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.of("receipt")).toEqual([]);
+    expect(await receiptRows(host.user.id, "SELECT * FROM receipts")).toEqual([]);
+    // The host acknowledging "as a guest" to its guest's object: no chat is hosted there.
+    const ack = await userStub(guest.user.id).hostedAck(host.user.id, "z", "z", "z");
+    expect(!ack.ok && ack.error.code).toBe("not_found");
+    expect(g.of("receipt")).toEqual([]);
+    expect(await receiptRows(guest.user.id, "SELECT * FROM receipts")).toEqual([]);
+    expect(chat).toBe(`u:${host.user.id}`);
+    await end();
+  });
+});
