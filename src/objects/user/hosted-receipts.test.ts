@@ -5,56 +5,14 @@
 // outbox row, and the refusals with the state after them.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ChatId, ServerFrame } from "../../shared/protocol";
+import type { ChatId } from "../../shared/protocol";
 import { receiptRows, rows } from "../../test/actions";
-import { clearAlarms } from "../../test/groups";
-import { connect, type TestSocket, userStub } from "../../test/helpers";
-import { hostAndGuest, hostedSendOn } from "../../test/hosted";
-
-type Receipt = Extract<ServerFrame, { type: "receipt" }>;
+import { userStub } from "../../test/helpers";
+import { hostedChat, replayedReceipts, ticks } from "../../test/hosted-receipts";
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** Host and guest with a device each, the guest's send on, and `n` guest messages the host's device has. */
-export async function hostedChat(n: number) {
-  const { host, guest } = await hostAndGuest();
-  await hostedSendOn(guest.user.id);
-  const chat: ChatId = `u:${host.user.id}`;
-  const g = await connect(guest.token);
-  const h = await connect(host.token);
-  for (const s of [g, h]) await s.speak();
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    g.send({ type: "send", clientId: `c${i}`, chat, text: `guest ${i}` });
-    const sent = await g.next("sent", (f) => f.clientId === `c${i}`);
-    await h.next("message", (f) => f.message.id === sent.id);
-    ids.push(sent.id);
-  }
-  const end = async (...more: TestSocket[]) => {
-    for (const s of [g, h, ...more]) s.close();
-    await clearAlarms([], [host.user.id, guest.user.id]);
-  };
-  return { host, guest, chat, hostChat: `u:${guest.user.id}` as ChatId, g, h, ids, end };
-}
-
-/** The ids each `receipt` frame of a status named, in order. */
-export function ticks(socket: TestSocket, status: "delivered" | "read"): string[] {
-  return socket
-    .of("receipt")
-    .filter((r: Receipt) => r.status === status)
-    .flatMap((r) => r.ids);
-}
-
-/** Everything a fresh device replays from `sync after 0`: its receipt frames. */
-export async function replayedReceipts(token: string): Promise<Receipt[]> {
-  const device = await connect(token);
-  device.send({ type: "sync", after: 0 });
-  await device.next("synced");
-  device.close();
-  return device.of("receipt");
-}
 
 describe("the host's receipts of a hosted chat", { timeout: 30_000 }, () => {
   it("reach the guest's devices as positions: ticks, a sync replaying them once, message info, no outbox row", async () => {

@@ -42,6 +42,8 @@ export interface ReceiptHost {
   sql: SqlStorage;
   mailbox: Mailbox;
   guest: (id: string) => DurableObjectStub<UserObject>;
+  /** A call through the guest's stub failed: the next goes through a new one (a crashed object's stub stays broken). */
+  forget: (id: string) => void;
 }
 
 export class HostedReceipts {
@@ -108,6 +110,7 @@ export class HostedReceipts {
     } catch (err) {
       console.warn(JSON.stringify({ event: "hosted_receipts_failed", guest, error: String(err) }));
       this.told.delete(guest);
+      this.me.forget(guest);
       this.retryLater(guest);
       return;
     }

@@ -192,6 +192,7 @@ export class UserParts {
       sql,
       mailbox: this.mailbox,
       guest: (id) => this.userStub(id),
+      forget: (id) => this.stubs.delete(id),
     });
     this.peerPositions = new PeerPositions(sql, () => this.mailbox.held.write());
     this.presence = new PresenceHub({
