@@ -86,7 +86,7 @@ export class HostedReceipts {
     return Promise.all([...batch].map(([guest, byStatus]) => this.handOver(guest, [...byStatus], now)));
   }
 
-  private item(guest: string, status: ReceiptStatus, ids: string[], now: number): InboxReceipts {
+  private item(status: ReceiptStatus, ids: string[], now: number): InboxReceipts {
     return {
       kind: "receipts",
       // Unique per host and batch: the guest stores each once, a batch handed over again too.
@@ -102,7 +102,7 @@ export class HostedReceipts {
     const row = this.me.mailbox.chatRows.get(`u:${guest}`);
     if (!row) return;
     const upto = { delivered: row.delivered_upto, read: row.read_upto };
-    const items = lists.filter(([, ids]) => ids.length > 0).map(([status, ids]) => this.item(guest, status, ids, now));
+    const items = lists.filter(([, ids]) => ids.length > 0).map(([status, ids]) => this.item(status, ids, now));
     const from = this.told.get(guest) ?? null;
     let answer: Result<HeldPositions>;
     try {
@@ -163,7 +163,7 @@ export class HostedReceipts {
             .map((r) => r.id)
             .filter((id) => !sent.has(id));
     const read = between(held.read, row.read_upto, false);
-    const floor = [held.delivered, held.read, row.read_upto].reduce((a, b) => (a > b ? a : b));
+    const floor = [held.delivered, held.read, row.read_upto].sort().at(-1) ?? "";
     const delivered = between(floor, row.delivered_upto, true);
     const out: [ReceiptStatus, string[]][] = [];
     if (read.length > 0) out.push(["read", read]);
