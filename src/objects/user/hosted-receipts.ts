@@ -122,7 +122,7 @@ export class HostedReceipts {
     this.told.set(guest, answer.value);
     // Bounded: each round moves the guest's positions to this side's (BATCH_MAX ids a status at most).
     const sent = new Set(items.flatMap((item) => item.readers[this.me.userId] ?? []));
-    const missing = depth < 3 ? this.missing(guest, answer.value, sent) : [];
+    const missing = depth < 3 ? this.missing(guest, answer.value, upto, sent) : [];
     if (missing.length > 0) await this.handOver(guest, missing, Date.now(), depth + 1);
   }
 
@@ -143,10 +143,14 @@ export class HostedReceipts {
    * delivered (a read implies delivered). Messages an edit made unread again
    * wait for their next read.
    */
-  private missing(guest: string, held: HeldPositions, sent: Set<string>): [ReceiptStatus, string[]][] {
+  private missing(
+    guest: string,
+    held: HeldPositions,
+    upto: HeldPositions,
+    sent: Set<string>,
+  ): [ReceiptStatus, string[]][] {
+    // Up to the batch's own positions only: what moved since is gathered and follows in the next batch.
     const chat = `u:${guest}`;
-    const row = this.me.mailbox.chatRows.get(chat);
-    if (!row) return [];
     const between = (after: string, upTo: string, unreadToo: boolean): string[] =>
       upTo <= after
         ? []
@@ -162,9 +166,9 @@ export class HostedReceipts {
             .toArray()
             .map((r) => r.id)
             .filter((id) => !sent.has(id));
-    const read = between(held.read, row.read_upto, false);
-    const floor = [held.delivered, held.read, row.read_upto].sort().at(-1) ?? "";
-    const delivered = between(floor, row.delivered_upto, true);
+    const read = between(held.read, upto.read, false);
+    const floor = [held.delivered, held.read, upto.read].sort().at(-1) ?? "";
+    const delivered = between(floor, upto.delivered, true);
     const out: [ReceiptStatus, string[]][] = [];
     if (read.length > 0) out.push(["read", read]);
     if (delivered.length > 0) out.push(["delivered", delivered]);
