@@ -9,7 +9,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { receiptRows, rows } from "../../test/actions";
 import { crash } from "../../test/group-faults";
-import { connect, type TestSocket, userStub } from "../../test/helpers";
+import { connect, register, type TestSocket, userStub } from "../../test/helpers";
 import { partsOf } from "../../test/hosted";
 import { hostedChat, replayedReceipts, ticks } from "../../test/hosted-receipts";
 import type { GroupAcker } from "./group-acks";
@@ -134,5 +134,18 @@ describe("the guest's receipts of a hosted chat", { timeout: 30_000 }, () => {
     await h.until((s) => ticks(s, "read").includes(a));
     expect(ticks(h, "read")).toEqual([a]);
     await end(device);
+  });
+
+  it("refusals: a user not the chat's guest acknowledging (not_found, nothing stored); message info of the host's message at the guest (not_your_message)", async () => {
+    const { host, guest, chat, h, own, end } = await hostMessagesInLog(1);
+    const a = own[0] ?? "";
+    const other = await register();
+    const answer = await userStub(host.user.id).hostedAck(other.user.id, a, a, a);
+    expect(!answer.ok && answer.error.code).toBe("not_found");
+    expect(await settled(h, 400)).toBe(0);
+    expect(await receiptRows(host.user.id, "SELECT * FROM receipts")).toEqual([]);
+    const info = await userStub(guest.user.id).receiptsOf(chat, a);
+    expect(!info.ok && info.error.code).toBe("not_your_message");
+    await end();
   });
 });

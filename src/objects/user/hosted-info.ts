@@ -80,7 +80,7 @@ export function ownHostedMarks(me: UserParts, message: Message): ReaderReceipt[]
 /** What message info (./message-info.ts) asks of hosted chats. */
 export function hostedInfo(me: UserParts): HostedInfo {
   return {
-    isLog: (chat, id) => me.groupAcks.logOf(id) === chat,
+    isLog: (chat, id) => chat.startsWith("u:") && me.groupAcks.logOf(id) === chat,
     info: (chat, id) => guestInfo(me, chat, id),
     ownMarks: (message) => ownHostedMarks(me, message),
   };
