@@ -193,28 +193,6 @@ export class UserObject extends DurableObject<Env> {
     return settle(() => hostedSearch(this.hostReader, guest, match, before, limit));
   }
 
-  // Receipts of a hosted chat as positions (user/hosted-receipts.ts, user/hosted-acks.ts; step 3).
-
-  /** The host's delivered and read positions of the chat it hosts with this user, and the ids they newly cover. */
-  async takeHostedReceipts(host: string, batch: HostedReceiptBatch): Promise<Result<HeldPositions>> {
-    return settle(() => takeHostedReceipts(this.parts, host, batch));
-  }
-
-  /** The guest's devices got (or read) this user's messages of the chat hosted here up to these ids. */
-  async hostedAck(
-    guest: string,
-    delivered: string,
-    read: string,
-    upto: string,
-  ): Promise<Result<{ unread: number | null }>> {
-    return settle(() => hostedAck(this.parts, guest, delivered, read, upto));
-  }
-
-  /** Message info of a guest's message here, from this side's positions (user/hosted-info.ts). */
-  async hostedReceiptOf(guest: string, id: string): Promise<Result<HostedReceiptOf>> {
-    return settle(() => hostedReceiptOf(this.parts, this.hostReader, guest, id));
-  }
-
   private get hostReader(): HostReader {
     return { userId: this.parts.userId, sql: this.ctx.storage.sql, mailbox: this.parts.mailbox };
   }
@@ -369,6 +347,28 @@ export class UserObject extends DurableObject<Env> {
   /** Counts for tests and operators. */
   async stats(): Promise<UserStats> {
     return stats(this.parts);
+  }
+
+  // Receipts of a hosted chat as positions (user/hosted-receipts.ts, user/hosted-acks.ts; step 3).
+
+  /** The host's delivered and read positions of the chat it hosts with this user, and the ids they newly cover. */
+  async takeHostedReceipts(host: string, batch: HostedReceiptBatch): Promise<Result<HeldPositions>> {
+    return settle(() => takeHostedReceipts(this.parts, host, batch));
+  }
+
+  /** The guest's devices got (or read) this user's messages of the chat hosted here up to these ids. */
+  async hostedAck(
+    guest: string,
+    delivered: string,
+    read: string,
+    upto: string,
+  ): Promise<Result<{ unread: number | null }>> {
+    return settle(() => hostedAck(this.parts, guest, delivered, read, upto));
+  }
+
+  /** Message info of a guest's message here, from this side's positions (user/hosted-info.ts). */
+  async hostedReceiptOf(guest: string, id: string): Promise<Result<HostedReceiptOf>> {
+    return settle(() => hostedReceiptOf(this.parts, this.hostReader, guest, id));
   }
 
   // ------------------------------------------------------------ alarm
