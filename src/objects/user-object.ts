@@ -30,7 +30,7 @@ import type { InboxItem } from "./inbox";
 import { chats, history, mute, readChat } from "./user/chat-reads";
 import { frameError } from "./user/frame-errors";
 import { admit, handOver } from "./user/frames/intake";
-import { hostedAck, takeHostedReceipts } from "./user/hosted-acks";
+import { hostedAck, takeHostedReceipts, withRead } from "./user/hosted-acks";
 import { appendFromGuest, type GuestMessage, type HostedAnswer } from "./user/hosted-append";
 import { type HostedChangeAnswer, hostedChange } from "./user/hosted-changes";
 import { type HostedReceiptOf, hostedInfo, hostedReceiptOf } from "./user/hosted-info";
@@ -168,8 +168,8 @@ export class UserObject extends DurableObject<Env> {
   // A guest's reads of the chat this user hosts with it, as a group member's of its group
   // (user/hosted-reads.ts; docs/one-copy-per-chat.md step 2): nothing calls them yet but their tests.
 
-  async hostedPull(guest: string, after: string, limit: number): Promise<Result<PulledPage>> {
-    return settle(() => hostedPull(this.hostReader, guest, after, limit));
+  async hostedPull(guest: string, after: string, limit: number, known?: string): Promise<Result<PulledPage>> {
+    return settle(() => withRead(this.parts, guest, hostedPull(this.hostReader, guest, after, limit), after, known));
   }
 
   async hostedEntries(guest: string, from: number, to: number): Promise<Result<GroupEntry[]>> {

@@ -148,4 +148,26 @@ describe("the guest's receipts of a hosted chat", { timeout: 30_000 }, () => {
     expect(!info.ok && info.error.code).toBe("not_your_message");
     await end();
   });
+
+  it("the guest dies after its read was answered, before its row was written: its next pull takes the read back from the host", async () => {
+    const { guest, chat, h, own, device, end } = await hostMessagesInLog(2);
+    const b = own[1] ?? "";
+    device.send({ type: "read", chat, upTo: b });
+    await h.until((s) => ticks(s, "read").includes(b));
+    await crash(userStub(guest.user.id)); // the row's read position waits for its next batch (group-chats.ts)
+    const stored = await rows<{ read_upto: string }>(
+      guest.user.id,
+      "SELECT read_upto FROM group_chats WHERE chat = ?",
+      chat,
+    );
+    expect(stored).toEqual([{ read_upto: "" }]);
+    const fresh = await connect(guest.token);
+    fresh.send({ type: "sync", after: 0 });
+    await fresh.next("synced");
+    const row = await runInDurableObject(userStub(guest.user.id), (instance) => partsOf(instance).groups.get(chat));
+    expect(row).toMatchObject({ readUpto: b, unread: 0 });
+    // Nothing was receipted again.
+    expect(ticks(h, "read")).toEqual(own);
+    await end(device, fresh);
+  });
 });

@@ -11,6 +11,7 @@
 
 import { AppError } from "../../shared/errors";
 import type { ChatId } from "../../shared/protocol";
+import type { PulledPage } from "../group-object";
 import type { InboxReceipts } from "../inbox";
 import { hosts } from "./hosted-append";
 import type { HeldPositions, HostedReceiptBatch } from "./hosted-receipts";
@@ -88,15 +89,32 @@ export async function hostedAck(
   if (items.length > 0) await accept(me, items);
   const at = me.peerPositions.raise(chat, guest, { delivered, read });
   if (read === "") return { unread: null };
-  const unread = sql
+  return { unread: unreadOf(me, guest, at.read, upto) };
+}
+
+/** The host's messages the guest has not read: after `after`, up to `upto`. */
+function unreadOf(me: UserParts, guest: string, after: string, upto: string): number {
+  return me.ctx.storage.sql
     .exec<{ n: number }>(
       `SELECT count(*) AS n FROM messages WHERE chat = ? AND id > ? AND id <= ? AND sender = ? AND pos IS NOT NULL
          AND system IS NULL AND deleted_at IS NULL`,
-      chat,
-      at.read,
+      `u:${guest}`,
+      after,
       upto,
       me.userId,
     )
     .one().n;
-  return { unread };
+}
+
+/**
+ * A guest's pull with `known` (the read position its object has), as a
+ * group's: the guest's read position held here when further, with its
+ * unread count up to `after`. A guest evicted before its row was written
+ * takes its read back from here.
+ */
+export function withRead(me: UserParts, guest: string, page: PulledPage, after: string, known?: string): PulledPage {
+  if (known === undefined) return page;
+  const read = me.peerPositions.of(`u:${guest}`, guest).read;
+  if (read > known) page.read = { upTo: read, unread: unreadOf(me, guest, read, after) };
+  return page;
 }
