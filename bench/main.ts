@@ -35,6 +35,7 @@ options:
   --direct           drive the worker's own workerd, past wrangler's dev proxy
   --local-observability  keep wrangler's per-event trace store on (off by default)
   --port N           the server's port (default: a free one)
+  --var NAME=VALUE   one more var for the server (repeatable), e.g. --var HOSTED_GUEST_SEND=on
   --write-docs       put the figures into docs/benchmarks.md
   --verbose          show the server's output
   --profile          CPU-profile the worker over each scenario's measured part
@@ -76,6 +77,17 @@ function parse(argv: string[]): Cli {
   return { names, flags };
 }
 
+/** `--var NAME=VALUE`, repeatable: vars the server gets beside the bench's own. */
+function serverVars(given: string[]): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const pair of given) {
+    const at = pair.indexOf("=");
+    if (at <= 0) throw new Error(`--var wants NAME=VALUE, got "${pair}"`);
+    vars[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return vars;
+}
+
 function paramsFor(scenario: Scenario, cli: Cli): Params {
   const params: Params = { ...(cli.flags.has("smoke") ? scenario.smoke : scenario.defaults) };
   for (const key of Object.keys(params)) {
@@ -94,7 +106,19 @@ async function main(): Promise<void> {
   if (unknown.length) throw new Error(`unknown scenario ${unknown.join(", ")}\n${USAGE}`);
   const selected = scenarios as Scenario[];
   const known = new Set([
-    ...["url", "server-pid", "no-floor", "no-server", "repeat", "smoke", "state", "port", "write-docs", "verbose"],
+    ...[
+      "url",
+      "server-pid",
+      "no-floor",
+      "no-server",
+      "repeat",
+      "smoke",
+      "state",
+      "port",
+      "write-docs",
+      "verbose",
+      "var",
+    ],
     ...["help", "tmpfs", "local-observability", "profile", "heap", "direct", "runtime-floor", "runtime-floor-once"],
   ]);
   for (const s of selected) for (const k of Object.keys(s.defaults)) known.add(k);
@@ -157,6 +181,7 @@ async function main(): Promise<void> {
           verbose: cli.flags.has("verbose"),
           localObservability,
           direct: cli.flags.has("direct"),
+          vars: serverVars(cli.flags.get("var") ?? []),
         });
         targets.push(target);
         if (!state) scratch = persistTo;
@@ -166,6 +191,7 @@ async function main(): Promise<void> {
           tmpfs ? `state in memory (${persistTo}, tmpfs: fsync costs nothing)` : `state on disk (${persistTo})`,
           localObservability ? "local observability on" : "local observability off",
           cli.flags.has("direct") ? "driven past wrangler's dev proxy (--direct)" : "through wrangler's dev proxy",
+          ...(cli.flags.get("var") ?? []).map((v) => `var ${v}`),
         ].join("; ");
       }
     }

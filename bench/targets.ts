@@ -46,11 +46,13 @@ export async function startServerTarget(options: {
   localObservability?: boolean;
   /** Talk to the worker's own workerd, past wrangler's dev proxy (see docs/benchmarks.md). */
   direct?: boolean;
+  /** More of the server's vars (`--var NAME=VALUE`), e.g. a switch such as HOSTED_GUEST_SEND. */
+  vars?: Record<string, string>;
 }) {
-  const { localObservability, direct, ...rest } = options;
+  const { localObservability, direct, vars, ...rest } = options;
   const server = await startServer({
     ...rest,
-    vars: BENCH_SERVER_VARS,
+    vars: { ...BENCH_SERVER_VARS, ...vars },
     processEnv: { X_LOCAL_OBSERVABILITY: localObservability ? "true" : "false" },
   });
   return { target: await workerdTarget("server", server, direct ?? false), persistTo: server.persistTo };

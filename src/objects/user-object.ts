@@ -43,7 +43,7 @@ import {
   hostedSearch,
 } from "./user/hosted-reads";
 import type { HeldPositions, HostedReceiptBatch } from "./user/hosted-receipts";
-import { accept, takeGroup } from "./user/inbound";
+import { accept, takeGroup, takeHosted } from "./user/inbound";
 import type { Reservation } from "./user/media-owner";
 import type { MediaQuota, MediaRecord } from "./user/media-store";
 import { type MessageInfo, messageInfo } from "./user/message-info";
@@ -145,6 +145,11 @@ export class UserObject extends DurableObject<Env> {
     after: string,
   ): Promise<{ online: boolean; delivered?: string }> {
     return takeGroup(this.parts, groupId, entries, after);
+  }
+
+  /** The host of a chat with this user hands over its entries of the chat's log (user/hosted-push.ts); null: send copies. */
+  async takeHosted(host: string, entries: GroupEntry[], after: string): Promise<{ online: boolean } | null> {
+    return takeHosted(this.parts, host, entries, after);
   }
 
   /**

@@ -8,6 +8,7 @@
 
 import { AppError } from "../../shared/errors";
 import { type ClientFrame, FrameError, type Message, parseChat } from "../../shared/protocol";
+import type { HostedChange } from "../../shared/schemas/hosted";
 import type { ActionWindows } from "../action-windows";
 import type { GroupChange } from "../group/changes";
 import type { InboxChange } from "../inbox";
@@ -16,6 +17,7 @@ import type { Outbox } from "../storage/outbox";
 import type { GroupChats } from "./group-chats";
 import type { GroupReads } from "./group-reads";
 import { catchUp, groupStub, takeOwn } from "./group-send";
+import { changeInHost, forgetHosted, hostOfMessage } from "./hosted-guest-edit";
 import type { Mailbox } from "./mailbox";
 import { missingMessage } from "./mailbox-archive-reads";
 import { releaseMedia } from "./media-send";
@@ -54,6 +56,9 @@ async function run(me: Actor, ws: WebSocket, frame: ActionFrame): Promise<void> 
   const earlier = me.mailbox.changes.findByClientId(frame.clientId);
   if (earlier) return send(ws, earlier);
   const stored = me.mailbox.findById(frame.id);
+  // A message of a chat its peer hosts is in the host's log only (./hosted-guest-edit.ts).
+  const host = stored ? null : hostOfMessage(me, frame.id);
+  if (host !== null) return hosted(me, ws, frame, host);
   // A group message since schema step 8 is in its group's log only.
   const message =
     stored ??
@@ -85,6 +90,17 @@ async function run(me: Actor, ws: WebSocket, frame: ActionFrame): Promise<void> 
   } else await me.writes(() => oneToOne(me, frame, message, chat.id));
   // Deleted for everyone: its chat no longer refers to the media (the last reference takes the bytes along).
   if (frame.type === "delete" && message.media) releaseMedia(me.env, message.media.id, message.chat, me.userId);
+}
+
+function hosted(me: Actor, ws: WebSocket, frame: ActionFrame, host: string): Promise<void> {
+  if (frame.type === "delete" && frame.for === "me") {
+    return forgetHosted(me, frame.clientId, frame.id, host).then((answer) => {
+      if (answer) broadcast(me.sockets(), answer);
+    });
+  }
+  const request: HostedChange =
+    frame.type === "edit" ? { action: "edit", id: frame.id, text: frame.text } : { action: "delete", id: frame.id };
+  return changeInHost(me, ws, frame.clientId, request, host);
 }
 
 function oneToOne(me: Actor, frame: ActionFrame, message: Message, peer: string): void {

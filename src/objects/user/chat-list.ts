@@ -1,10 +1,12 @@
 // GET /api/chats: every chat with its newest message and unread count, most
 // recent first. One-to-one chats are rows of `chats` joined with their newest
 // mailbox row; groups are rows of `group_chats`, which keep their newest
-// message themselves (the group's log holds the one copy of it).
+// message themselves (the group's log holds the one copy of it). A one-to-one
+// chat its peer hosts has both, and is shown once (./hosted-views.ts).
 
 import type { ChatId, ChatSummary, Message } from "../../shared/protocol";
 import type { GroupChats } from "./group-chats";
+import { mergeHosted } from "./hosted-views";
 import type { Mailbox } from "./mailbox";
 
 export function listChats(mailbox: Mailbox, groups: GroupChats, hidden: (id: string) => boolean): ChatSummary[] {
@@ -19,5 +21,5 @@ export function listChats(mailbox: Mailbox, groups: GroupChats, hidden: (id: str
     if (!last && row.upto === "") continue;
     list.push({ chat: row.chat as ChatId, lastMessage: last, unread: row.unread });
   }
-  return list.sort((a, b) => (b.lastMessage?.seq ?? 0) - (a.lastMessage?.seq ?? 0));
+  return mergeHosted(list).sort((a, b) => (b.lastMessage?.seq ?? 0) - (a.lastMessage?.seq ?? 0));
 }

@@ -7,6 +7,7 @@ import type { MuteState } from "../../shared/mute";
 import { type ChatId, type ChatSummary, type Message, type MutedUntil, parseChat } from "../../shared/protocol";
 import { listChats } from "./chat-list";
 import { requireGroupReader } from "./group-access";
+import { hostedHistory, readsHosted } from "./hosted-views";
 import { muteChat } from "./mutes";
 import type { UserParts } from "./parts";
 import { broadcast } from "./sockets";
@@ -15,8 +16,12 @@ export function history(me: UserParts, chat: string, before: string | undefined,
   const ref = parseChat(chat);
   const bounded = Math.min(Math.max(1, limit), HISTORY_LIMIT_MAX);
   if (ref.kind === "group") return me.groupReads.history(`g:${ref.id}`, before, bounded);
+  const direct: ChatId = `u:${ref.id}`;
+  // A chat its peer hosts: the host's log after the floor, this mailbox below it (./hosted-views.ts).
+  if (readsHosted(me.groups, direct))
+    return hostedHistory(me.groupReads, me.groups, me.archiveReads, direct, before, bounded);
   // SQLite first, then archived pages if it is short (./mailbox-archive-reads.ts).
-  return me.archiveReads.history(`u:${ref.id}`, before, bounded);
+  return me.archiveReads.history(direct, before, bounded);
 }
 
 /** A page of a chat, for a group only if the caller is or was in it. */

@@ -105,11 +105,6 @@ export class GroupChats {
     for (const entry of entries) {
       if (entry.id <= row.upto) continue;
       this.dirtyRows.add(chat);
-      if (passedOver(chat, entry, this.mailbox.owner)) {
-        row.upto = entry.id;
-        row.uptoPos = entry.pos;
-        continue;
-      }
       const seq = this.nextSeq();
       this.taken += 1;
       this.extend(row, entry.pos, seq);
@@ -319,15 +314,4 @@ export class GroupChats {
     this.pages.length = 0;
     this.taken = 0;
   }
-}
-
-/**
- * A hosted one-to-one chat's (`u:<host>`) messages by the host are passed
- * over, not taken: they still reach the guest as copies through the peer log
- * (docs/one-copy-per-chat.md, "The guest's send, as built"), and taking them
- * too would show them twice. Its runs hold the guest's own messages and the
- * log's changes.
- */
-function passedOver(chat: string, entry: GroupEntry, owner: string): boolean {
-  return chat.startsWith("u:") && !entry.change && entry.message.from !== owner;
 }

@@ -64,6 +64,18 @@ export class GroupReads {
     return logOf(this.me.env, this.me.userId, chat);
   }
 
+  /** Each log's first id, once found since this object woke (it never changes). */
+  private readonly firsts = new Map<string, string>();
+
+  /** The first id of a log (null: empty): in a hosted chat, messages from it on are the log's, not the mailbox's. */
+  async firstId(chat: string): Promise<string | null> {
+    const known = this.firsts.get(chat);
+    if (known !== undefined) return known;
+    const first = (await call(() => this.log(chat).pull("", 1))).entries[0]?.id ?? null;
+    if (first !== null) this.firsts.set(chat, first);
+    return first;
+  }
+
   /** Ids this user deleted for itself: never shown again. */
   readonly hidden = (id: string): boolean => this.me.mailbox.changes.isForgotten(id);
 
@@ -210,17 +222,37 @@ export class GroupReads {
         continue;
       }
       const seq = this.me.groups.seqOf(chat, entry.pos, entry.id);
-      if (seq !== null) out.push({ ...entry.message, seq });
+      if (seq !== null) {
+        out.push({ ...entry.message, seq });
+        continue;
+      }
+      // A hosted chat's message by the host, passed over in the log while it still comes as a copy
+      // (`passedOver`, ./group-chats.ts): the log's version at the copy's seq.
+      const copy = chat.startsWith("u:") ? this.me.mailbox.findById(entry.id) : null;
+      if (copy?.chat === chat) out.push({ ...entry.message, seq: copy.seq });
     }
     return out;
   }
 
   /** One page of a group chat, oldest first. */
   async history(chat: ChatId, before: string | undefined, limit: number): Promise<Message[]> {
-    if (!this.me.groups.get(chat)) return []; // nothing of this group ever reached this user
+    return (await this.historyPage(chat, before, limit)).messages;
+  }
+
+  /**
+   * One page of a log, oldest first, and what the log answered: `oldest`, the
+   * oldest id in it (null: none), and `full`, whether it answered `limit`
+   * entries (if not, it holds nothing older than `oldest`, or than `before`).
+   */
+  async historyPage(
+    chat: ChatId,
+    before: string | undefined,
+    limit: number,
+  ): Promise<{ messages: Message[]; oldest: string | null; full: boolean }> {
+    if (!this.me.groups.get(chat)) return { messages: [], oldest: null, full: false }; // nothing of it ever reached this user
     if (!this.verified.has(chat)) await this.pull(chat);
     const entries = await call(() => this.log(chat).history(before, limit));
-    return this.asMessages(chat, entries);
+    return { messages: this.asMessages(chat, entries), oldest: entries[0]?.id ?? null, full: entries.length >= limit };
   }
 
   /** One message of a group this user may read (null: none, or not for this user). */

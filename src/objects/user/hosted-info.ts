@@ -1,20 +1,20 @@
 // Message info of a hosted chat's message (docs/one-copy-per-chat.md, "Step
 // 3, as built"), for its sender, from positions: the reader's delivered and
 // read positions say whether, the batches stored (`by` = '*') say when.
-// - The guest's message: the host's object answers from its chat row
-//   (`hostedReceiptOf`); the times are those of the host's batches stored
-//   at the guest.
+// - The guest's message (read from the log by ./hosted-views.ts): the host's
+//   object answers from its chat row (`hostedReceiptOf`); the times are
+//   those of the host's batches stored at the guest.
 // - The host's own message: the guest's positions as the host holds them
 //   (./peer-positions.ts), the times those of the guest's batches.
 // A position that passed a message whose batch was lost (a crash before its
 // row was written) gives no time: the message's own is shown, the earliest
 // it can have been.
 
-import { AppError, fail, ok, type Result } from "../../shared/errors";
+import { AppError, type Result } from "../../shared/errors";
 import type { Message, ReaderReceipt } from "../../shared/protocol";
 import type { GroupEntry } from "../group-entry";
 import { type HostReader, hostedMessage } from "./hosted-reads";
-import type { HostedInfo, MessageInfo } from "./message-info";
+import type { HostedInfo } from "./message-info";
 import type { UserParts } from "./parts";
 
 export interface HostedReceiptOf {
@@ -43,26 +43,23 @@ function merged(times: ReaderReceipt | undefined, user: string, ts: number, deli
   return deliveredAt === null ? [] : [{ user, deliveredAt, readAt }];
 }
 
-/** At the guest: message info of its own message in its host's log, asked of the host. */
-export async function guestInfo(me: UserParts, chat: string, id: string): Promise<Result<MessageInfo>> {
+/**
+ * At the guest: the marks of its own message in its host's log (found there
+ * by ./hosted-views.ts), from the host's positions, asked of the host.
+ */
+export async function guestMarks(me: UserParts, chat: string, message: Message): Promise<ReaderReceipt[]> {
   const host = chat.slice(2);
   let answer: Result<HostedReceiptOf>;
   try {
-    answer = await me.env.USERS.get(me.env.USERS.idFromName(host)).hostedReceiptOf(me.userId, id);
+    answer = await me.env.USERS.get(me.env.USERS.idFromName(host)).hostedReceiptOf(me.userId, message.id);
   } catch (err) {
     console.warn(JSON.stringify({ event: "hosted_info_failed", chat, error: String(err) }));
-    return fail(new AppError("unavailable", "the other side could not be reached; try again"));
+    throw new AppError("unavailable", "the other side could not be reached; try again");
   }
-  if (!answer.ok) return fail(new AppError(answer.error.code, answer.error.message));
-  const { entry, delivered, read } = answer.value;
-  if (!entry || entry.message.system) return fail(new AppError("unknown_message", "no such message in this chat"));
-  if (entry.message.from !== me.userId) {
-    return fail(new AppError("not_your_message", "only its sender may see a message's receipts"));
-  }
-  const seq = me.groups.seqOf(chat, entry.pos, id) ?? 0;
-  const message: Message = { ...entry.message, seq };
+  if (!answer.ok) throw new AppError(answer.error.code, answer.error.message);
+  const { delivered, read } = answer.value;
   const times = me.mailbox.marks.ofGroup(message).get(host);
-  return ok({ message, marks: merged(times, host, message.ts, delivered, read && !message.editedAt) });
+  return merged(times, host, message.ts, delivered, read && message.editedAt === undefined);
 }
 
 /** At the host: the marks of its own message in a chat it hosts (null: not such a message). */
@@ -80,8 +77,7 @@ export function ownHostedMarks(me: UserParts, message: Message): ReaderReceipt[]
 /** What message info (./message-info.ts) asks of hosted chats. */
 export function hostedInfo(me: UserParts): HostedInfo {
   return {
-    isLog: (chat, id) => chat.startsWith("u:") && me.groupAcks.logOf(id) === chat,
-    info: (chat, id) => guestInfo(me, chat, id),
+    guestMarks: (chat, message) => guestMarks(me, chat, message),
     ownMarks: (message) => ownHostedMarks(me, message),
   };
 }

@@ -11,8 +11,9 @@
 // them in position order, each as its message is now, as a group's do;
 // history, search and message answer messages only, as a group's do.
 //
-// Nothing in production calls these yet: guests still keep copies. What is
-// still missing before they can: archived pages (R2). A row the host deleted
+// A guest's object reads these behind HOSTED_GUEST_SEND (./log-source.ts), and
+// the host's hand-over makes its entries the same way (./hosted-push.ts). Still
+// missing: archived pages (R2). A row the host deleted
 // for itself stays here and is read (./changes.ts, `hide`; ./hidden.ts).
 
 import { AppError } from "../../shared/errors";
@@ -35,8 +36,9 @@ const PAGE_MAX = 1000;
 /** Rows read at a time when walking a chat back from its newest. */
 const WALK = 200;
 
-type PosRow = MessageRow & { pos: number };
-const COLUMNS = `${MESSAGE_COLUMNS}, pos`;
+export type PosRow = MessageRow & { pos: number };
+export const POS_COLUMNS = `${MESSAGE_COLUMNS}, pos`;
+const COLUMNS = POS_COLUMNS;
 
 /** The guest's hosted chat here, and the id its log starts after; anyone else gets what an unknown chat gets. */
 function hostedChat(me: HostReader, guest: string): { chat: string; from: string } {
@@ -46,7 +48,8 @@ function hostedChat(me: HostReader, guest: string): { chat: string; from: string
   return { chat, from: row.hosted_from };
 }
 
-function entryOf(me: HostReader, guest: string, row: PosRow): GroupEntry {
+/** A message of the log as the guest gets it (also the hand-over's, ./hosted-push.ts). */
+export function entryOf(me: HostReader, guest: string, row: PosRow): GroupEntry {
   const { seq: _seq, ...message } = toMessage(row, guest, (id) => me.mailbox.reactions.of(id));
   return { pos: row.pos, id: row.id, message: { ...message, chat: `u:${me.userId}` } };
 }

@@ -169,19 +169,22 @@ describe("the guest's send, switched on", () => {
 });
 
 describe("the host's messages beside the guest's hosted ones", () => {
-  it("come as copies (the peer log) and are passed over in the log: a fresh sync shows each message once", async () => {
+  it("come as entries of the log (the host's push), no copy: a fresh sync shows each message once", async () => {
     const { host, guest, chat, g1, g2, h, end } = await pair();
     g1.send({ type: "send", clientId: "x1", chat, text: "guest one" });
     const one = await g1.next("sent", (f) => f.clientId === "x1");
     h.send({ type: "send", clientId: "y1", chat: `u:${guest.user.id}`, text: "host one" });
     const hostSent = await h.next("sent", (f) => f.clientId === "y1");
-    await g2.next("message", (f) => f.message.id === hostSent.id);
+    const pushed = await g2.next("message", (f) => f.message.id === hostSent.id);
     // The host's own message took a position in the log (the chat is hosted), after the guest's.
     expect((await hostedRows(host.user.id)).map((r) => [r.text, r.pos])).toEqual([
       ["guest one", 1],
       ["host one", 2],
     ]);
-    // A sync pulls the log after the guest's message: the host's is there, and is passed over (its copy shows).
+    // Taken into the guest's run at the next seq, not stored: the guest has no message row.
+    expect(pushed.message.seq).toBe(one.seq + 1);
+    expect(await hostedRows(guest.user.id)).toEqual([]);
+    // A sync pulls the log after the host's message: each message once (a copy too would show it twice).
     const fresh = await connect(guest.token);
     await fresh.speak();
     const texts = (s: TestSocket) =>
@@ -195,32 +198,36 @@ describe("the host's messages beside the guest's hosted ones", () => {
     const later = await connect(guest.token);
     await later.speak();
     const replayed = later.of("message").filter((f) => f.message.chat === chat);
-    expect(replayed.map((f) => f.message.id)).toEqual([one.id, hostSent.id, two.id]);
+    expect(replayed.map((f) => [f.message.id, f.message.seq])).toEqual([
+      [one.id, one.seq],
+      [hostSent.id, pushed.message.seq],
+      [two.id, two.seq],
+    ]);
     expect(await guestRuns(guest.user.id)).toMatchObject([{ chat, upto: two.id, upto_pos: 3 }]);
     await end(fresh, later);
   });
 
-  it("a host's message between two sends, no sync between: two runs, and a fresh sync shows each message once", async () => {
+  it("a host's message between two sends, no sync between: one run, and a fresh sync shows each message once", async () => {
     const { host, guest, chat, g1, g2, h, end } = await pair();
     g1.send({ type: "send", clientId: "z1", chat, text: "guest one" });
     const one = await g1.next("sent", (f) => f.clientId === "z1");
     h.send({ type: "send", clientId: "w1", chat: `u:${guest.user.id}`, text: "host one" });
     const hostSent = await h.next("sent", (f) => f.clientId === "w1");
-    await g2.next("message", (f) => f.message.id === hostSent.id);
+    const pushed = await g2.next("message", (f) => f.message.id === hostSent.id);
     g1.send({ type: "send", clientId: "z2", chat, text: "guest two", replyTo: hostSent.id });
     const two = await g1.next("sent", (f) => f.clientId === "z2");
     const shown = await g2.next("message", (f) => f.message.id === two.id);
     expect(shown.message.replyTo).toEqual({ id: hostSent.id, from: host.user.id, excerpt: "host one" });
-    // The second run begins at position 3: position 2 (the host's message) has no seq of the guest's.
+    // One run: position 2 (the host's message, pushed) has the seq between the guest's two.
     expect(await guestRuns(guest.user.id)).toMatchObject([
-      { chat, upto: two.id, upto_pos: 3, run_pos: 3, run_count: 1 },
+      { chat, upto: two.id, upto_pos: 3, run_pos: 1, run_count: 3, run_seq: one.seq },
     ]);
     const fresh = await connect(guest.token);
     await fresh.speak();
     const replayed = fresh.of("message").filter((f) => f.message.chat === chat);
     expect(replayed.map((f) => [f.message.id, f.message.seq])).toEqual([
       [one.id, one.seq],
-      [hostSent.id, expect.any(Number)],
+      [hostSent.id, pushed.message.seq],
       [two.id, two.seq],
     ]);
     await end(fresh);

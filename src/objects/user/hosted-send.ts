@@ -13,8 +13,10 @@
 //
 // A message the host stored whose answer this object lost (the call threw, or
 // it crashed before its block) is taken before the next own message of the
-// chat: the first send of a chat since a wake, or after a failure, reads the
-// log's gap up to its own position and takes it, as a pull would.
+// chat: a send whose position is not the next after the row's reads the log's
+// gap up to it and takes it, as a pull would. The host's own entries are
+// pushed (./hosted-push.ts) and may be on their way: the gap holds them too,
+// and the push that arrives after them finds them taken.
 
 import { AppError, type ErrorCode } from "../../shared/errors";
 import { type ChatId, FrameError } from "../../shared/protocol";
@@ -31,8 +33,6 @@ import { broadcast, send } from "./sockets";
 export interface GuestSender extends GroupSender {
   blocks: Blocks;
   direct: DirectSend;
-  /** Hosted chats whose own messages at the host are all taken, as far as this wake knows. */
-  caughtUp: Set<string>;
 }
 
 /** The switch: off unless the object's env says HOSTED_GUEST_SEND="on" (absent from wrangler.toml and the tests' config). */
@@ -63,27 +63,24 @@ export async function sendToHost(me: GuestSender, ws: WebSocket, frame: Outgoing
   try {
     answer = await stub.appendFromGuest(me.userId, message);
   } catch (err) {
-    // It may have been stored: the next send of this chat looks for it.
-    me.caughtUp.delete(chat);
+    // It may have been stored: the next send of this chat finds it in its gap.
     console.warn(JSON.stringify({ event: "hosted_send_failed", host, error: String(err) }));
     throw refuse("unavailable", "the other side could not be reached; send again");
   }
   if (!answer.ok) throw refuse(answer.error.code, answer.error.message);
   const { id, pos, ts } = answer.value;
-  // Stored at the host: until it is taken below, the next send of this chat looks for it.
-  const known = me.caughtUp.delete(chat);
   const own: GroupEntry = { pos, id, message: { id, chat, from: me.userId, text, ts, clientId } };
   let entries = [own];
   const uptoPos = me.groups.get(chat)?.uptoPos ?? 0;
-  // A reply's quote is the host's to make; a gap may hold own messages not taken yet (see the top).
-  const gap = !known && uptoPos < pos - 1;
+  // A reply's quote is the host's to make; a gap holds entries not taken yet (see the top): taking
+  // this one past them would leave them below the row's `upto`, never to get a seq.
+  const gap = uptoPos < pos - 1;
   if (replyTo !== undefined || gap) {
     const from = gap ? Math.max(uptoPos + 1, pos - 999) : pos;
     entries = await ownEntries(me, stub, from, own, refuse);
   }
   const { frames, seq } = await takeOwn(me, chat, entries, { pos, id });
   if (seq === null) throw refuse("internal", "the message was not stored; send again");
-  me.caughtUp.add(chat);
   send(ws, { type: "sent", clientId, id, seq, ts });
   const sockets = me.sockets();
   for (const f of frames) broadcast(sockets, f);
@@ -91,12 +88,11 @@ export async function sendToHost(me: GuestSender, ws: WebSocket, frame: Outgoing
 
 /**
  * The log's entries from..pos as the host has them, ending with the entry at
- * `pos`. The take passes over the host's messages (they still reach the guest
- * as copies through the peer log; `passedOver` in ./group-chats.ts) and
- * takes the guest's own and the changes, as a pull would.
+ * `pos`, taken as a pull's would be. `own` may be a change's entry too
+ * (./hosted-guest-edit.ts).
  */
-async function ownEntries(
-  me: GuestSender,
+export async function ownEntries(
+  me: Pick<GuestSender, "userId">,
   stub: DurableObjectStub<UserObject>,
   from: number,
   own: GroupEntry,

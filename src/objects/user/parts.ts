@@ -25,6 +25,7 @@ import { GroupReads } from "./group-reads";
 import type { GroupSender } from "./group-send";
 import type { HostSide } from "./hosted-append";
 import type { ChangeHost } from "./hosted-changes";
+import { HostedPush } from "./hosted-push";
 import { HostedReceipts } from "./hosted-receipts";
 import type { GuestSender } from "./hosted-send";
 import { Mailbox } from "./mailbox";
@@ -81,8 +82,6 @@ export class UserParts {
   readonly archive: MailboxArchive;
   readonly archiving: MailboxArchiveAlarm;
   readonly archiveReads: MailboxArchiveReads;
-  /** Hosted chats whose own messages at the host this wake has all taken (./hosted-send.ts). */
-  private readonly hostsCaughtUp = new Set<string>();
   private turns: Promise<void> = Promise.resolve();
   /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */
   private readonly stubs = new Map<string, DurableObjectStub<UserObject>>();
@@ -130,13 +129,13 @@ export class UserParts {
       (at) => this.alarms.ensureBy(at, "archive"),
     );
     this.media = new MediaOwner({ sql, env, userId: this.userId, alarms: this.alarms });
+    // In a chat hosted here, what has a position in the log goes as entries (./hosted-push.ts).
+    const push = new HostedPush({ userId: this.userId, sql, mailbox: this.mailbox });
     const deliver = (target: string, items: InboxItem[]) =>
-      this.userStub(target)
-        .accept(items)
-        .catch((err: unknown) => {
-          this.stubs.delete(target);
-          throw err;
-        });
+      push.deliver(target, items, this.userStub(target)).catch((err: unknown) => {
+        this.stubs.delete(target);
+        throw err;
+      });
     this.outbox = new Outbox(
       sql,
       deliver,
@@ -255,7 +254,7 @@ export class UserParts {
 
   /** What the guest of a chat its peer hosts uses to send there (./hosted-send.ts; behind HOSTED_GUEST_SEND). */
   guestSide(): GuestSender {
-    return { ...this.groupSide(), blocks: this.blocks, direct: this.direct, caughtUp: this.hostsCaughtUp };
+    return { ...this.groupSide(), blocks: this.blocks, direct: this.direct };
   }
 
   /** What the host of a one-to-one chat uses of this object (./hosted-append.ts). */

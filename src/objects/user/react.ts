@@ -11,6 +11,7 @@ import { originOf } from "../group-entry";
 import type { InboxReaction } from "../inbox";
 import { type Actor, changeInGroup } from "./actions";
 import type { Blocks } from "./blocks";
+import { changeInHost, hostOfMessage } from "./hosted-guest-edit";
 import { missingMessage } from "./mailbox-archive-reads";
 import { broadcast, send } from "./sockets";
 
@@ -34,6 +35,12 @@ async function run(me: Reactor, ws: WebSocket, frame: ReactFrame): Promise<void>
   if (stored?.chat.startsWith("g:") || (!stored && me.groups.isGroupMessage(frame.id))) {
     const request = { action: "react" as const, id: frame.id, emoji: frame.emoji };
     return changeInGroup(me, ws, frame.clientId, request, stored ? parseChat(stored.chat).id : originOf(frame.id));
+  }
+  // A message of a chat its peer hosts: the host decides (./hosted-guest-edit.ts).
+  const host = stored ? null : hostOfMessage(me, frame.id);
+  if (host !== null) {
+    if (me.blocks.has(host)) throw new AppError("blocked", "you blocked this user; unblock them to react");
+    return changeInHost(me, ws, frame.clientId, { action: "react", id: frame.id, emoji: frame.emoji }, host);
   }
   // A retry gets the first answer and changes nothing.
   const earlier = me.mailbox.reactions.answerRetry(frame.id, frame.clientId);

@@ -2,7 +2,8 @@
 // paged by message id. One-to-one messages (and group messages stored before
 // schema step 8) are searched in this mailbox (messages_fts, schema steps 3-7);
 // group messages in each group's own index (group/views.ts), once for all its
-// members, bounded by the caller's windows there. The newest messages of
+// members, bounded by the caller's windows there; a one-to-one chat its peer
+// hosts, after its floor, in the host's (./hosted-views.ts). The newest messages of
 // this mailbox wait in the index's tail and are matched one by one
 // (./search-tail.ts). Archived one-to-one
 // messages (./mailbox-archive-reads.ts) are scanned in a few pages when the
@@ -16,8 +17,10 @@
 import { AppError, fail, ok, type Result } from "../../shared/errors";
 import { HISTORY_LIMIT_MAX } from "../../shared/limits";
 import type { Message } from "../../shared/protocol";
+import { originOf } from "../group-entry";
 import type { GroupChats } from "./group-chats";
 import type { GroupReads } from "./group-reads";
+import { mergeHits, readsHosted } from "./hosted-views";
 import { type Mailbox, MESSAGE_COLUMNS, type MessageRow } from "./mailbox";
 import type { MailboxArchiveReads } from "./mailbox-archive-reads";
 import { matchExpression, searchSqlBeforeId } from "./search-query";
@@ -54,6 +57,23 @@ export function searchMailbox(
   return ok([...tail, ...rows].map((row) => mailbox.toMessage(row)));
 }
 
+/** Whether `id` may be a message of a log this user reads: a group's, or a hosted chat's (ids end with the log's owner). */
+function inLog(groups: GroupChats, id: string): boolean {
+  return groups.isGroupMessage(id) || groups.get(`u:${originOf(id)}`) !== null;
+}
+
+/** Mailbox hits without those of a hosted chat after its floor: its log answers for them (./hosted-views.ts). */
+async function belowFloors(groups: GroupChats, reads: GroupReads, hits: Message[]): Promise<Message[]> {
+  const chats = new Set(hits.map((m) => m.chat).filter((chat) => readsHosted(groups, chat)));
+  if (chats.size === 0) return hits;
+  const firsts = new Map<string, string | null>();
+  for (const chat of chats) firsts.set(chat, await reads.firstId(chat));
+  return hits.filter((m) => {
+    const first = firsts.get(m.chat);
+    return first === undefined || first === null || m.id < first;
+  });
+}
+
 function limitOf(request: SearchRequest): number {
   return Math.min(Math.max(1, Math.trunc(request.limit) || 1), HISTORY_LIMIT_MAX);
 }
@@ -77,18 +97,15 @@ export async function searchAll(
       words.length > 0 &&
       before !== undefined &&
       !mailbox.findById(before) &&
-      !groups.isGroupMessage(before) &&
+      !inLog(groups, before) &&
       (await archive.has(before));
-    const local = searchMailbox(sql, mailbox, request, (id) => archivedBefore || groups.isGroupMessage(id));
+    const local = searchMailbox(sql, mailbox, request, (id) => archivedBefore || inLog(groups, id));
     if (!local.ok || words.length === 0) return local;
     const match = matchExpression(words);
     const archived = archive && local.value.length < limit ? await archive.search(match, before, limit) : [];
+    // Hosted chats' logs too (`u:<host>` rows); their messages win over a copy the mailbox still has.
     const inGroups = await reads.search(match, before, limit);
-    const seen = new Set<string>();
-    const hits = [...local.value, ...archived, ...inGroups]
-      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-      .filter((m) => !seen.has(m.id) && seen.add(m.id));
-    return ok(hits.slice(0, limit));
+    return ok(mergeHits(inGroups, await belowFloors(groups, reads, [...local.value, ...archived]), limit));
   } catch (err) {
     if (err instanceof AppError) return fail(err);
     throw err;
