@@ -32,16 +32,16 @@ import { frameError } from "./user/frame-errors";
 import { admit, handOver } from "./user/frames/intake";
 import { hostedAck, takeHostedReceipts, withRead } from "./user/hosted-acks";
 import { appendFromGuest, type GuestMessage, type HostedAnswer } from "./user/hosted-append";
+import {
+  type ArchivedHostReader,
+  entriesThrough,
+  historyThrough,
+  messageThrough,
+  pullThrough,
+  searchThrough,
+} from "./user/hosted-archive";
 import { type HostedChangeAnswer, hostedChange } from "./user/hosted-changes";
 import { type HostedReceiptOf, hostedInfo, hostedReceiptOf } from "./user/hosted-info";
-import {
-  type HostReader,
-  hostedEntries,
-  hostedHistory,
-  hostedMessage,
-  hostedPull,
-  hostedSearch,
-} from "./user/hosted-reads";
 import type { HeldPositions, HostedReceiptBatch } from "./user/hosted-receipts";
 import { accept, takeGroup, takeHosted } from "./user/inbound";
 import type { Reservation } from "./user/media-owner";
@@ -174,19 +174,21 @@ export class UserObject extends DurableObject<Env> {
   // (user/hosted-reads.ts; docs/one-copy-per-chat.md step 2): nothing calls them yet but their tests.
 
   async hostedPull(guest: string, after: string, limit: number, known?: string): Promise<Result<PulledPage>> {
-    return settle(() => withRead(this.parts, guest, hostedPull(this.hostReader, guest, after, limit), after, known));
+    return settle(async () =>
+      withRead(this.parts, guest, await pullThrough(this.hostReader, guest, after, limit), after, known),
+    );
   }
 
   async hostedEntries(guest: string, from: number, to: number): Promise<Result<GroupEntry[]>> {
-    return settle(() => hostedEntries(this.hostReader, guest, from, to));
+    return settle(() => entriesThrough(this.hostReader, guest, from, to));
   }
 
   async hostedHistory(guest: string, before: string | undefined, limit: number): Promise<Result<GroupEntry[]>> {
-    return settle(() => hostedHistory(this.hostReader, guest, before, limit));
+    return settle(() => historyThrough(this.hostReader, guest, before, limit));
   }
 
   async hostedMessage(guest: string, id: string): Promise<Result<GroupEntry | null>> {
-    return settle(() => hostedMessage(this.hostReader, guest, id));
+    return settle(() => messageThrough(this.hostReader, guest, id));
   }
 
   async hostedSearch(
@@ -195,11 +197,12 @@ export class UserObject extends DurableObject<Env> {
     before: string | undefined,
     limit: number,
   ): Promise<Result<GroupEntry[]>> {
-    return settle(() => hostedSearch(this.hostReader, guest, match, before, limit));
+    return settle(() => searchThrough(this.hostReader, guest, match, before, limit));
   }
 
-  private get hostReader(): HostReader {
-    return { userId: this.parts.userId, sql: this.ctx.storage.sql, mailbox: this.parts.mailbox };
+  private get hostReader(): ArchivedHostReader {
+    const { userId, mailbox, archiveReads: archive } = this.parts;
+    return { userId, sql: this.ctx.storage.sql, mailbox, archive };
   }
 
   // ------------------------------------------------------------ RPC from the routes
@@ -373,7 +376,7 @@ export class UserObject extends DurableObject<Env> {
 
   /** Message info of a guest's message here, from this side's positions (user/hosted-info.ts). */
   async hostedReceiptOf(guest: string, id: string): Promise<Result<HostedReceiptOf>> {
-    return settle(() => hostedReceiptOf(this.parts, this.hostReader, guest, id));
+    return settle(() => hostedReceiptOf(this.parts, guest, id));
   }
 
   // ------------------------------------------------------------ alarm

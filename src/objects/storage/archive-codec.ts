@@ -4,6 +4,12 @@
 // page that comes back different is caught. Decoding checks everything it
 // can (gzip, JSON, the range, one row per position) and throws
 // ArchivePageError, never anything else. See docs/archive.md.
+//
+// Rows are JSON objects, so a writer may add keys (a mailbox's hosted rows
+// carry `pos`, `guest_seq`, `hidden`) without a new `v`: a reader that does
+// not know a key ignores it, and a page without it reads as NULL. `v` changes
+// only for what an older reader would misread; it would then refuse the page
+// ("header does not match"), which is also what a rollback would meet.
 
 export interface PageHeader {
   /** The first and last position the page holds, inclusive. */

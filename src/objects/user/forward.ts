@@ -79,6 +79,11 @@ export async function resolveForward(me: Forwarder, frame: SendFrame): Promise<O
 async function sourceOf(me: Forwarder, chat: string, id: string): Promise<Message | null> {
   const own = me.mailbox.findById(id);
   if (own) return own.chat === chat ? own : null;
+  // A chat its peer hosts (a `u:` row of group_chats, only with HOSTED_GUEST_SEND): its own messages are there.
+  if (chat.startsWith("u:") && me.groups.get(chat) && !me.reads.hidden(id)) {
+    const hosted = await me.reads.message(chat, id);
+    if (hosted?.chat === chat) return hosted;
+  }
   if (chat.startsWith("u:") && me.archive) return me.archive.message(chat, id);
   if (!chat.startsWith("g:") || !me.groups.get(chat) || me.reads.hidden(id)) return null;
   const message = await me.reads.message(chat, id);

@@ -226,8 +226,8 @@ export class GroupReads {
         out.push({ ...entry.message, seq });
         continue;
       }
-      // A hosted chat's message by the host, passed over in the log while it still comes as a copy
-      // (`passedOver`, ./group-chats.ts): the log's version at the copy's seq.
+      // A hosted chat's message by the host that came as a copy (handed while this user's
+      // HOSTED_GUEST_SEND was off: ./hosted-push.ts): the log's version at the copy's seq.
       const copy = chat.startsWith("u:") ? this.me.mailbox.findById(entry.id) : null;
       if (copy?.chat === chat) out.push({ ...entry.message, seq: copy.seq });
     }

@@ -29,6 +29,8 @@ export type { GuestMessage, HostedAnswer } from "../../shared/schemas/hosted";
 /** What the host's side uses of its object. */
 export interface HostSide {
   userId: string;
+  /** A guest's delete for everyone releases its message's media at the uploader's object (./hosted-changes.ts). */
+  env: Env;
   sql: SqlStorage;
   /** The row and the chat row are one transaction (a failure between them leaves neither). */
   transactionSync: <T>(fn: () => T) => T;
@@ -60,7 +62,7 @@ export async function appendFromGuest(me: HostSide, guest: string, input: unknow
   // The batch reads SQLite only (synchronous): a quoted message archived to R2 is read now.
   const archived =
     m.replyTo !== undefined && me.archive && !me.mailbox.findById(m.replyTo, true)
-      ? await me.archive.quote(m.replyTo)
+      ? await me.archive.quote(m.replyTo, true)
       : null;
   return me.writes.run(() => store(me, chat, m, archived));
 }
@@ -85,8 +87,8 @@ function store(me: HostSide, chat: ChatId, m: CheckedGuestMessage, archived: Arc
   try {
     me.transactionSync(() => {
       me.sql.exec(
-        `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt, media, guest_seq, pos)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO messages (seq, id, chat, sender, text, ts, client_id, reply_to, reply_from, reply_excerpt, forwarded, media, guest_seq, pos)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         seq,
         id,
         chat,
@@ -95,6 +97,7 @@ function store(me: HostSide, chat: ChatId, m: CheckedGuestMessage, archived: Arc
         ts,
         m.clientId,
         ...quoteColumns(quote),
+        m.forwarded ?? null,
         m.media ? JSON.stringify(m.media) : null,
         m.guestSeq,
         pos,
@@ -111,6 +114,7 @@ function store(me: HostSide, chat: ChatId, m: CheckedGuestMessage, archived: Arc
   const message: Message = { id, chat, from: m.guest, text: m.text, ts, seq };
   if (quote) message.replyTo = quote;
   if (m.media) message.media = m.media;
+  if (m.forwarded !== undefined) message.forwarded = m.forwarded;
   const sockets = me.sockets();
   broadcast(sockets, { type: "message", message });
   if (sockets.length === 0) me.pushOffline([message]);

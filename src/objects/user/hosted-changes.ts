@@ -14,7 +14,7 @@
 
 import { AppError } from "../../shared/errors";
 import { messageIdTime } from "../../shared/ids";
-import type { ChatId } from "../../shared/protocol";
+import type { ChatId, Media } from "../../shared/protocol";
 import { asObject, parseWith } from "../../shared/schemas/check";
 import { type HostedChange, hostedChangeKeySchema, hostedChangeSchema } from "../../shared/schemas/hosted";
 import type { ActionWindows } from "../action-windows";
@@ -23,6 +23,7 @@ import type { InboxChange } from "../inbox";
 import { type HostSide, hosts } from "./hosted-append";
 import { changeEntryOf } from "./hosted-reads";
 import { missingMessage } from "./mailbox-archive-reads";
+import { releaseMedia } from "./media-send";
 import { broadcast } from "./sockets";
 
 export interface ChangeHost extends HostSide {
@@ -54,6 +55,7 @@ interface TargetRow {
   deleted_at: number | null;
   change_id: string | null;
   pos: number | null;
+  media: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -69,19 +71,30 @@ export async function hostedChange(
   if (!hosts(me.userId, key.guest)) {
     throw new AppError("forbidden", "a one-to-one chat is hosted by the user whose id sorts first");
   }
+  const freed: string[] = [];
   try {
-    return await me.writes.run(() => apply(me, key.guest, key.clientId, request, now));
+    const answer = await me.writes.run(() => apply(me, key.guest, key.clientId, request, now, freed));
+    // Deleted for everyone: the chat no longer refers to its media, as after a `delete` frame (./actions.ts).
+    for (const id of freed) releaseMedia(me.env, id, `u:${key.guest}`, me.userId);
+    return answer;
   } catch (err) {
     // A message no longer in SQLite may be in R2: refused as such, as an `edit` frame is.
     if (err instanceof AppError && err.code === "unknown_message" && me.archive) {
       const archive = me.archive;
-      throw await missingMessage((id) => archive.holds(id), request.id);
+      throw await missingMessage((id) => archive.holds(id, true), request.id);
     }
     throw err;
   }
 }
 
-function apply(me: ChangeHost, guest: string, clientId: string, r: HostedChange, now: number): HostedChangeAnswer {
+function apply(
+  me: ChangeHost,
+  guest: string,
+  clientId: string,
+  r: HostedChange,
+  now: number,
+  freed: string[],
+): HostedChangeAnswer {
   const chat: ChatId = `u:${guest}`;
   if (me.mailbox.chatRows.get(chat)?.hosted_from == null) throw new AppError("not_found", "no such chat");
   const earlier = findByKey(me.sql, guest, clientId);
@@ -90,7 +103,7 @@ function apply(me: ChangeHost, guest: string, clientId: string, r: HostedChange,
   if (me.blocks.has(guest)) throw new AppError("not_allowed", "this user does not accept your messages");
   const target = me.sql
     .exec<TargetRow>(
-      "SELECT sender, ts, system, deleted_at, change_id, pos FROM messages WHERE chat = ? AND id = ?",
+      "SELECT sender, ts, system, deleted_at, change_id, pos, media FROM messages WHERE chat = ? AND id = ?",
       chat,
       r.id,
     )
@@ -123,6 +136,7 @@ function apply(me: ChangeHost, guest: string, clientId: string, r: HostedChange,
     } else {
       item.deletedAt = ts;
       item.deletedBy = guest;
+      if (target.media !== null) freed.push((JSON.parse(target.media) as Media).id);
     }
     frame = me.mailbox.changes.accept(item, place);
   }

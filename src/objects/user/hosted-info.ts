@@ -12,28 +12,27 @@
 
 import { AppError, type Result } from "../../shared/errors";
 import type { Message, ReaderReceipt } from "../../shared/protocol";
-import type { GroupEntry } from "../group-entry";
-import { type HostReader, hostedMessage } from "./hosted-reads";
+import { hosts } from "./hosted-append";
 import type { HostedInfo } from "./message-info";
 import type { UserParts } from "./parts";
 
 export interface HostedReceiptOf {
-  entry: GroupEntry | null;
   delivered: boolean;
   read: boolean;
 }
 
-/** At the host: whether this side delivered and read the guest's message `id` (the guest's caller only). */
-export function hostedReceiptOf(me: UserParts, reader: HostReader, guest: string, id: string): HostedReceiptOf {
-  const entry = hostedMessage(reader, guest, id);
-  const row = me.mailbox.chatRows.get(`u:${guest}`);
-  if (!entry || !row) return { entry: null, delivered: false, read: false };
+/** At the host: whether this side delivered and read the guest's message `id` (the chat's guest only). */
+export function hostedReceiptOf(me: UserParts, guest: string, id: string): HostedReceiptOf {
+  const chat = `u:${guest}`;
+  const row = hosts(me.userId, guest) ? me.mailbox.chatRows.get(chat) : null;
+  if (!row || row.hosted_from === null) throw new AppError("not_found", "no such chat");
+  if (id <= row.hosted_from) return { delivered: false, read: false };
   const unreadAgain =
     me.ctx.storage.sql
-      .exec("SELECT 1 FROM messages WHERE chat = ? AND id = ? AND unread_mark IS NOT NULL", `u:${guest}`, id)
+      .exec("SELECT 1 FROM messages WHERE chat = ? AND id = ? AND unread_mark IS NOT NULL", chat, id)
       .toArray().length > 0;
   const read = id <= row.read_upto && !unreadAgain;
-  return { entry, delivered: read || id <= row.delivered_upto || id <= row.read_upto, read };
+  return { delivered: read || id <= row.delivered_upto || id <= row.read_upto, read };
 }
 
 /** The times the stored batches give, with what the positions add. */

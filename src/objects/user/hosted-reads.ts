@@ -12,8 +12,8 @@
 // history, search and message answer messages only, as a group's do.
 //
 // A guest's object reads these behind HOSTED_GUEST_SEND (./log-source.ts), and
-// the host's hand-over makes its entries the same way (./hosted-push.ts). Still
-// missing: archived pages (R2). A row the host deleted
+// the host's hand-over makes its entries the same way (./hosted-push.ts). Rows
+// in archived pages (R2) are added by ./hosted-archive.ts. A row the host deleted
 // for itself stays here and is read (./changes.ts, `hide`; ./hidden.ts).
 
 import { AppError } from "../../shared/errors";
@@ -41,7 +41,7 @@ export const POS_COLUMNS = `${MESSAGE_COLUMNS}, pos`;
 const COLUMNS = POS_COLUMNS;
 
 /** The guest's hosted chat here, and the id its log starts after; anyone else gets what an unknown chat gets. */
-function hostedChat(me: HostReader, guest: string): { chat: string; from: string } {
+export function hostedChat(me: HostReader, guest: string): { chat: string; from: string } {
   const chat = `u:${guest}`;
   const row = hosts(me.userId, guest) ? me.mailbox.chatRows.get(chat) : null;
   if (!row || row.hosted_from === null) throw new AppError("not_found", "no such chat");

@@ -17,6 +17,12 @@
 // gap up to it and takes it, as a pull would. The host's own entries are
 // pushed (./hosted-push.ts) and may be on their way: the gap holds them too,
 // and the push that arrives after them finds them taken.
+//
+// Media and forwards go the same way. The media is granted to the chat before
+// this (./media-send.ts): a one-to-one grant is one key for both sides, so the
+// host's devices fetch it as they fetch a copy's. A grant counts messages, so
+// a retry's own grant goes again once the retry is known to be one (its entry
+// already taken, or an earlier try of its key ended `unavailable`).
 
 import { AppError, type ErrorCode } from "../../shared/errors";
 import { type ChatId, FrameError } from "../../shared/protocol";
@@ -27,12 +33,15 @@ import type { DirectSend } from "./direct-send";
 import type { OutgoingSend } from "./forward";
 import { type GroupSender, takeOwn } from "./group-send";
 import { hosts } from "./hosted-append";
+import { type MediaSender, ungrantSent } from "./media-send";
 import { broadcast, send } from "./sockets";
 
 /** What the guest's send uses of its object. */
-export interface GuestSender extends GroupSender {
+export interface GuestSender extends GroupSender, MediaSender {
   blocks: Blocks;
   direct: DirectSend;
+  /** Sends that failed `unavailable`/`internal` with their media granted (the message may be stored): chat and clientId → media id. */
+  unsettled: Map<string, string>;
 }
 
 /** The switch: off unless the object's env says HOSTED_GUEST_SEND="on" (absent from wrangler.toml and the tests' config). */
@@ -40,25 +49,47 @@ export function hostedSendIsOn(env: Env): boolean {
   return env.HOSTED_GUEST_SEND === "on";
 }
 
-/** Whether this send goes to the host: the switch is on, the peer hosts the chat, and it is text (no media, no forward). */
-export function goesToHost(me: { userId: string; env: Env }, frame: OutgoingSend, peer: string): boolean {
-  return (
-    hostedSendIsOn(me.env) &&
-    peer !== me.userId &&
-    hosts(peer, me.userId) &&
-    frame.media === undefined &&
-    frame.forwarded === undefined
-  );
+/** Whether this send goes to the host: the switch is on and the peer hosts the chat (media and forwards too). */
+export function goesToHost(me: { userId: string; env: Env }, _frame: OutgoingSend, peer: string): boolean {
+  return hostedSendIsOn(me.env) && peer !== me.userId && hosts(peer, me.userId);
 }
 
 export async function sendToHost(me: GuestSender, ws: WebSocket, frame: OutgoingSend, host: string): Promise<void> {
+  const key = `u:${host}\n${frame.clientId}`;
+  let extra: number;
+  try {
+    extra = await store(me, ws, frame, host);
+  } catch (err) {
+    // The grant stays for a message that may be at the host; the retry must not count it twice.
+    const unknown = err instanceof AppError && (err.code === "unavailable" || err.code === "internal");
+    if (frame.media && unknown) me.unsettled.set(key, frame.media.id);
+    throw err;
+  }
+  // Each grant beyond the message's one goes again (the bytes go with the message's last reference).
+  if (frame.media && me.unsettled.get(key) === frame.media.id) {
+    me.unsettled.delete(key);
+    extra += 1;
+  }
+  for (let i = 0; i < extra; i++) await ungrantSent(me, frame);
+}
+
+/** Stored at the host and taken; answers how many grants this send made beyond its message's (a retry's: 1). */
+async function store(me: GuestSender, ws: WebSocket, frame: OutgoingSend, host: string): Promise<number> {
   const refuse = (code: ErrorCode, message: string) => new FrameError(new AppError(code, message), frame.clientId);
   if (me.blocks.has(host)) throw refuse("blocked", "you blocked this user; unblock them to send");
   if (!(await me.direct.exists(host))) throw refuse("unknown_user", "no such user");
   const chat: ChatId = `u:${host}`;
   const stub = me.env.USERS.get(me.env.USERS.idFromName(host));
-  const { clientId, text, replyTo } = frame;
-  const message = { clientId, text, ...(replyTo === undefined ? {} : { replyTo }), guestSeq: me.mailbox.lastSeq + 1 };
+  const { clientId, text, replyTo, media, forwarded } = frame;
+  // Media was granted to the chat before this (./media-send.ts attachMedia): whoever reads the host's row may fetch it.
+  const message = {
+    clientId,
+    text,
+    ...(replyTo === undefined ? {} : { replyTo }),
+    ...(media === undefined ? {} : { media }),
+    ...(forwarded === undefined ? {} : { forwarded }),
+    guestSeq: me.mailbox.lastSeq + 1,
+  };
   let answer: Awaited<ReturnType<typeof stub.appendFromGuest>>;
   try {
     answer = await stub.appendFromGuest(me.userId, message);
@@ -70,6 +101,8 @@ export async function sendToHost(me: GuestSender, ws: WebSocket, frame: Outgoing
   if (!answer.ok) throw refuse(answer.error.code, answer.error.message);
   const { id, pos, ts } = answer.value;
   const own: GroupEntry = { pos, id, message: { id, chat, from: me.userId, text, ts, clientId } };
+  if (media) own.message.media = media;
+  if (forwarded !== undefined) own.message.forwarded = forwarded;
   let entries = [own];
   const uptoPos = me.groups.get(chat)?.uptoPos ?? 0;
   // A reply's quote is the host's to make; a gap holds entries not taken yet (see the top): taking
@@ -79,11 +112,14 @@ export async function sendToHost(me: GuestSender, ws: WebSocket, frame: Outgoing
     const from = gap ? Math.max(uptoPos + 1, pos - 999) : pos;
     entries = await ownEntries(me, stub, from, own, refuse);
   }
+  // Taken already: a retry, whose first send holds the media's grant; this one's goes again.
+  const retried = media !== undefined && me.groups.seqOf(chat, pos, id) !== null;
   const { frames, seq } = await takeOwn(me, chat, entries, { pos, id });
   if (seq === null) throw refuse("internal", "the message was not stored; send again");
   send(ws, { type: "sent", clientId, id, seq, ts });
   const sockets = me.sockets();
   for (const f of frames) broadcast(sockets, f);
+  return retried ? 1 : 0;
 }
 
 /**

@@ -17,9 +17,10 @@ export const ARCHIVE_CHATS_TABLE = `CREATE TABLE archive_chats (
   PRIMARY KEY (chat, page)
 ) WITHOUT ROWID`;
 
-/** A page with the highest id it holds of one chat. */
+/** A page with the lowest and highest id it holds of one chat. */
 export interface ChatPage {
   page: ArchivePage;
+  minId: string;
   maxId: string;
 }
 
@@ -56,7 +57,7 @@ export class ArchiveChats {
   /** Done pages holding messages of `chat` with ids below `before`, highest id first, at most `limit`. */
   pagesBefore(chat: string, before: string, limit: number): ChatPage[] {
     return this.pages(
-      `SELECT page, max_id FROM archive_chats WHERE chat = ? AND min_id < ? ORDER BY max_id DESC LIMIT ?`,
+      `SELECT page, min_id, max_id FROM archive_chats WHERE chat = ? AND min_id < ? ORDER BY max_id DESC LIMIT ?`,
       chat,
       before,
       limit,
@@ -66,12 +67,36 @@ export class ArchiveChats {
   /** Done pages whose range of `chat` (any chat: null) includes `id`: where it is if it was archived. */
   pagesFor(chat: string | null, id: string): ChatPage[] {
     return chat === null
-      ? this.pages("SELECT page, max_id FROM archive_chats WHERE min_id <= ?1 AND max_id >= ?1 LIMIT 8", id)
+      ? this.pages("SELECT page, min_id, max_id FROM archive_chats WHERE min_id <= ?1 AND max_id >= ?1 LIMIT 8", id)
       : this.pages(
-          "SELECT page, max_id FROM archive_chats WHERE chat = ?1 AND min_id <= ?2 AND max_id >= ?2 LIMIT 8",
+          "SELECT page, min_id, max_id FROM archive_chats WHERE chat = ?1 AND min_id <= ?2 AND max_id >= ?2 LIMIT 8",
           chat,
           id,
         );
+  }
+
+  /** Done pages holding messages of `chat` with ids above `after`, lowest id first, at most `limit`. */
+  pagesAfter(chat: string, after: string, limit: number): ChatPage[] {
+    return this.pages(
+      "SELECT page, min_id, max_id FROM archive_chats WHERE chat = ? AND max_id > ? ORDER BY min_id LIMIT ?",
+      chat,
+      after,
+      limit,
+    );
+  }
+
+  /** The first seqs of the pages holding messages of `chat`, in seq order (one row a page: a few per 500 messages). */
+  pageNumbers(chat: string): number[] {
+    return this.sql
+      .exec<{ page: number }>("SELECT page FROM archive_chats WHERE chat = ? ORDER BY page", chat)
+      .toArray()
+      .map((r) => r.page);
+  }
+
+  /** The done page whose first seq is `first` (null: none). */
+  page(first: number): ArchivePage | null {
+    const page = this.index.pagesIn(first, first, 1)[0];
+    return page && page.first === first ? page : null;
   }
 
   /** Messages archived (counts for operators and tests). */
@@ -81,9 +106,9 @@ export class ArchiveChats {
 
   private pages(query: string, ...params: SqlStorageValue[]): ChatPage[] {
     const out: ChatPage[] = [];
-    for (const row of this.sql.exec<{ page: number; max_id: string }>(query, ...params)) {
-      const page = this.index.pagesIn(row.page, row.page, 1)[0];
-      if (page && page.first === row.page) out.push({ page, maxId: row.max_id });
+    for (const row of this.sql.exec<{ page: number; min_id: string; max_id: string }>(query, ...params)) {
+      const page = this.page(row.page);
+      if (page) out.push({ page, minId: row.min_id, maxId: row.max_id });
     }
     return out;
   }

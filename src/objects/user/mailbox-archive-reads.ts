@@ -10,8 +10,8 @@ import { AppError } from "../../shared/errors";
 import type { ChatId, Message, Quote } from "../../shared/protocol";
 import type { ArchivePage } from "../storage/archive-index";
 import { textMatcher } from "../storage/archive-match";
-import type { Mailbox, MessageRow } from "./mailbox";
-import type { MailboxArchive } from "./mailbox-archive";
+import type { Mailbox } from "./mailbox";
+import type { ArchivedRow, MailboxArchive } from "./mailbox-archive";
 import { quoteOf } from "./quotes";
 
 /** Archived pages one history read may look through: bounds one request's work and memory. */
@@ -21,7 +21,7 @@ export const SEARCH_PAGES_MAX = 4;
 
 export class MailboxArchiveReads {
   constructor(
-    private readonly archive: MailboxArchive,
+    readonly archive: MailboxArchive,
     private readonly mailbox: Mailbox,
   ) {}
 
@@ -29,17 +29,21 @@ export class MailboxArchiveReads {
    * Whether a message not in SQLite is archived: for the refusals of edits,
    * deletes and reactions (`message_archived`), before their write batch.
    * The index answers most ids (no page's range holds it) without R2.
+   * `hidden`: a hosted row the owner deleted for itself counts (a guest's change).
    */
-  async holds(id: string): Promise<boolean> {
-    return this.mailbox.findById(id) === null && (await this.row(null, id)) !== null;
+  async holds(id: string, hidden = false): Promise<boolean> {
+    return this.mailbox.findById(id, hidden) === null && (await this.row(null, id, hidden)) !== null;
   }
 
-  /** The archived row of a message (null: none). `archive_unreadable` if its page cannot be read. */
-  async row(chat: string | null, id: string): Promise<MessageRow | null> {
+  /**
+   * The archived row of a message (null: none). `archive_unreadable` if its page cannot be read.
+   * `hidden`: a hosted row the owner deleted for itself is found too (./hidden.ts); by default, as in SQLite, not.
+   */
+  async row(chat: string | null, id: string, hidden = false): Promise<ArchivedRow | null> {
     for (const { page } of this.archive.chats.pagesFor(chat, id)) {
       const [rows] = await this.rowsOf([page]);
       const row = rows?.find((r) => r.id === id && (chat === null || r.chat === chat));
-      if (row) return row;
+      if (row) return hidden || !row.hidden ? row : null;
     }
     return null;
   }
@@ -52,9 +56,9 @@ export class MailboxArchiveReads {
     return row ? this.mailbox.toMessage(row) : null;
   }
 
-  /** The quote of an archived message, with its chat (null: not archived). */
-  async quote(id: string): Promise<{ quote: Quote; chat: string; system: boolean } | null> {
-    const row = await this.row(null, id);
+  /** The quote of an archived message, with its chat (null: not archived); `hidden` as for `row`. */
+  async quote(id: string, hidden = false): Promise<{ quote: Quote; chat: string; system: boolean } | null> {
+    const row = await this.row(null, id, hidden);
     return row ? { quote: quoteOf(row), chat: row.chat, system: row.system !== null } : null;
   }
 
@@ -73,7 +77,7 @@ export class MailboxArchiveReads {
       if (rows.length >= limit && (rows[limit - 1]?.id ?? "") > maxId) break;
       const [found = []] = await this.rowsOf([page]);
       for (const row of found) {
-        if (row.chat !== chat || (before !== undefined && row.id >= before)) continue;
+        if (row.chat !== chat || row.hidden || (before !== undefined && row.id >= before)) continue;
         rows.push({ id: row.id, message: () => this.mailbox.toMessage(row) });
       }
     }
@@ -96,10 +100,10 @@ export class MailboxArchiveReads {
     const pages = this.archive.index.pagesBefore(before ?? "~", SEARCH_PAGES_MAX);
     if (pages.length === 0) return [];
     const matches = textMatcher(match);
-    const hits: MessageRow[] = [];
+    const hits: ArchivedRow[] = [];
     for (const rows of await this.rowsOf(pages)) {
       for (const row of rows) {
-        if (row.system !== null || (before !== undefined && row.id >= before)) continue;
+        if (row.system !== null || row.hidden || (before !== undefined && row.id >= before)) continue;
         const name = row.media === null ? "" : ((JSON.parse(row.media) as { name?: string }).name ?? "");
         if (matches(name ? `${row.text} ${name}` : row.text)) hits.push(row);
       }
@@ -135,7 +139,7 @@ export class MailboxArchiveReads {
         const out: Message[] = this.mailbox.reads.messagesAfter(from, limit);
         let taken = 0;
         for (const row of rows) {
-          if (row.seq <= from) continue;
+          if (row.seq <= from || row.hidden) continue;
           out.push(this.mailbox.toMessage(row));
           if (++taken === limit) break;
         }
@@ -147,7 +151,7 @@ export class MailboxArchiveReads {
   }
 
   /** Pages' rows, loaded from R2 if need be; `archive_unreadable` naming a page that cannot be read. */
-  private async rowsOf(pages: readonly ArchivePage[]): Promise<MessageRow[][]> {
+  async rowsOf(pages: readonly ArchivePage[]): Promise<ArchivedRow[][]> {
     await this.archive.shelf.load(pages);
     try {
       return this.archive.shelf.rows(pages);

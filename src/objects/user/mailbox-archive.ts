@@ -27,13 +27,28 @@ export type { PutPage, StepResult } from "../storage/archive-writer";
 
 /**
  * Rows that stay in SQLite whatever their age: each chat's newest (the chat
- * list), legacy group copies, and hosted rows the owner deleted for itself
- * (./hidden.ts: archived reads do not know `forgotten`, so the owner would see
- * them again). The chat rows as they are now, in memory too
- * (./mailbox-chats.ts): `param` is bound to `ChatRows.unwritten()`.
+ * list) and legacy group copies. The chat rows as they are now, in memory too
+ * (./mailbox-chats.ts): `param` is bound to `ChatRows.unwritten()`. A hosted
+ * row the owner deleted for itself goes too, marked `hidden` in its page.
  */
-const kept = (param: number) =>
-  `(chat LIKE 'g:%' OR id IN (SELECT last_id FROM (${chatsNow(param)})) OR NOT ${shown("messages.id")})`;
+const kept = (param: number) => `(chat LIKE 'g:%' OR id IN (SELECT last_id FROM (${chatsNow(param)})))`;
+
+/**
+ * A row as a page holds it: the message columns, and for a row of a chat
+ * hosted here its position and the guest's seq, and `hidden` if the owner
+ * deleted it for itself (./hidden.ts; a delete for me of an archived row is
+ * refused, so the mark cannot change once archived). A key is left out when
+ * it is NULL: other chats' pages stay as they were, and a page written before
+ * these keys reads as NULL (docs/archive.md, "Hosted rows in pages").
+ */
+export type ArchivedRow = MessageRow & { pos?: number; guest_seq?: number; hidden?: 1 };
+const PAGE_COLUMNS = `${MESSAGE_COLUMNS}, pos, guest_seq, CASE WHEN ${shown("messages.id")} THEN NULL ELSE 1 END AS hidden`;
+const OPTIONAL = ["pos", "guest_seq", "hidden"] as const;
+
+/** The position of an archived row in its hosted log (null: none, or a page from before positions). */
+export function posOf(row: ArchivedRow): number | null {
+  return typeof row.pos === "number" ? row.pos : null;
+}
 /** While a peer has not confirmed an own message of the page, look again this much later. */
 const BEHIND_RETRY_MS = 60_000;
 /** A page whose rows changed between the PUT and the delete is written again, at most this often per step. */
@@ -41,7 +56,7 @@ const REWRITES_MAX = 3;
 
 type Next = { first: number; last: number } | { at: number } | null;
 
-export class MailboxArchive extends ArchiveWriter<MessageRow> {
+export class MailboxArchive extends ArchiveWriter<ArchivedRow> {
   readonly chats: ArchiveChats;
   /** The lowest seq not in a page (done or being written). */
   private hotFrom: number;
@@ -150,15 +165,17 @@ export class MailboxArchive extends ArchiveWriter<MessageRow> {
   }
 
   /** The rows a page of this range holds now, in seq order. */
-  private rowsIn(first: number, last: number): MessageRow[] {
-    return this.storage.sql
-      .exec<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq BETWEEN ?1 AND ?2 AND NOT ${kept(3)} ORDER BY seq`,
+  private rowsIn(first: number, last: number): ArchivedRow[] {
+    const rows = this.storage.sql
+      .exec<Record<string, SqlStorageValue>>(
+        `SELECT ${PAGE_COLUMNS} FROM messages WHERE seq BETWEEN ?1 AND ?2 AND NOT ${kept(3)} ORDER BY seq`,
         first,
         last,
         this.chatRows.unwritten(),
       )
       .toArray();
+    for (const row of rows) for (const key of OPTIONAL) if (row[key] === null) delete row[key];
+    return rows as unknown as ArchivedRow[];
   }
 
   private next(now: number): Next {

@@ -62,6 +62,8 @@ export async function attachMedia(me: MediaSender, frame: SendFrame): Promise<vo
   if (!granted.ok) throw new FrameError(new AppError(granted.error.code, granted.error.message), frame.clientId);
   const record = granted.value;
   if (record.kind !== media.kind || record.mime !== media.mime || record.size !== media.size) {
+    // Refused after its grant: the grant goes again, as for any refused send (withdrawMedia).
+    await ungrantSent(me, frame);
     throw new FrameError(
       new AppError(
         "invalid_media",
@@ -80,8 +82,14 @@ export async function attachMedia(me: MediaSender, frame: SendFrame): Promise<vo
  * answer lost), and its retry counts on the grant.
  */
 export async function withdrawMedia(me: MediaSender, frame: SendFrame, err: unknown): Promise<void> {
+  if (!(err instanceof AppError) || err.code === "unavailable" || err.code === "internal") return;
+  await ungrantSent(me, frame);
+}
+
+/** Counts down the grant this send made (a refusal, or a retry whose first send holds one: ./hosted-send.ts). */
+export async function ungrantSent(me: MediaSender, frame: SendFrame): Promise<void> {
   const media = frame.media;
-  if (!media || !(err instanceof AppError) || err.code === "unavailable" || err.code === "internal") return;
+  if (!media) return;
   try {
     if (ownerOf(media.id) === me.userId) me.media.ungrant(media.id, frame.chat, me.userId);
     else

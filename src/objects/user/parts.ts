@@ -82,6 +82,8 @@ export class UserParts {
   readonly archive: MailboxArchive;
   readonly archiving: MailboxArchiveAlarm;
   readonly archiveReads: MailboxArchiveReads;
+  /** Hosted sends whose media grant stands without a known outcome, by chat and clientId (./hosted-send.ts). */
+  private readonly hostsUnsettled = new Map<string, string>();
   private turns: Promise<void> = Promise.resolve();
   /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */
   private readonly stubs = new Map<string, DurableObjectStub<UserObject>>();
@@ -254,13 +256,15 @@ export class UserParts {
 
   /** What the guest of a chat its peer hosts uses to send there (./hosted-send.ts; behind HOSTED_GUEST_SEND). */
   guestSide(): GuestSender {
-    return { ...this.groupSide(), blocks: this.blocks, direct: this.direct };
+    const { hostsUnsettled: unsettled } = this;
+    return { ...this.groupSide(), blocks: this.blocks, direct: this.direct, unsettled, media: this.media };
   }
 
   /** What the host of a one-to-one chat uses of this object (./hosted-append.ts). */
   hostSide(): HostSide {
     return {
       userId: this.userId,
+      env: this.env,
       sql: this.ctx.storage.sql,
       transactionSync: (fn) => this.ctx.storage.transactionSync(fn),
       mailbox: this.mailbox,

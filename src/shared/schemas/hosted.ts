@@ -14,6 +14,8 @@ export const guestMessageSchema = v.object({
   text: captionText,
   replyTo: v.optional(messageId),
   media: v.optional(mediaSchema),
+  /** A forward's hops from the original (1, 2, ...), counted by the guest's object from the source (user/forward.ts). */
+  forwarded: v.optional(v.pipe(count, v.minValue(1))),
   /** The seq the guest's mailbox gave the message: kept, and answered again to a retry. */
   guestSeq: v.pipe(count, v.minValue(1)),
 });
