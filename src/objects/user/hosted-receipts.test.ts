@@ -101,4 +101,22 @@ describe("the host's receipts of a hosted chat", { timeout: 30_000 }, () => {
     expect(chat).toBe(`u:${host.user.id}`);
     await end();
   });
+
+  it("an edit by the guest makes its message unread at the host: read again, a new read receipt and message info's read time after the edit", async () => {
+    const { guest, chat, hostChat, g, h, ids, end } = await hostedChat(1);
+    const a = ids[0] ?? "";
+    h.send({ type: "read", chat: hostChat, upTo: a });
+    await g.until((s) => ticks(s, "read").includes(a));
+    g.send({ type: "edit", clientId: "e1", id: a, text: "edited" });
+    const edited = await g.next("update", (f) => f.clientId === "e1");
+    await h.next("update", (f) => f.message.id === a);
+    const before = await userStub(guest.user.id).receiptsOf(chat, a);
+    expect(before.ok && before.value.marks[0]?.readAt).toBeNull();
+    h.send({ type: "read", chat: hostChat, upTo: a });
+    await g.until((s) => ticks(s, "read").length === 2);
+    const after = await userStub(guest.user.id).receiptsOf(chat, a);
+    const readAt = after.ok ? (after.value.marks[0]?.readAt ?? 0) : 0;
+    expect(readAt).toBeGreaterThanOrEqual(edited.message.editedAt ?? Number.POSITIVE_INFINITY);
+    await end();
+  });
 });
