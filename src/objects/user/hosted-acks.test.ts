@@ -157,4 +157,32 @@ describe("the guest's receipts of a hosted chat", { timeout: 30_000 }, () => {
     expect(ticks(h, "read")).toEqual(own);
     await end(device, fresh);
   });
+
+  for (const dies of [false, true]) {
+    it(`an edit by the host: the guest's next read is receipted again, message info's read time after the edit${dies ? " (the host dies after the edit)" : ""}`, async () => {
+      const { host, chat, hostChat, h, own, device, end } = await hostMessagesInLog(2);
+      const [a = "", b = ""] = own;
+      device.send({ type: "read", chat, upTo: b });
+      await h.until((s) => ticks(s, "read").includes(b));
+      h.send({ type: "edit", clientId: "e1", id: a, text: "edited" });
+      const edited = await h.next("update", (f) => f.clientId === "e1");
+      const info = async () => {
+        const answer = await userStub(host.user.id).receiptsOf(hostChat, a);
+        return answer.ok ? answer.value.marks[0]?.readAt : undefined;
+      };
+      expect(await info()).toBeNull();
+      let hosts = h;
+      if (dies) {
+        await crash(userStub(host.user.id));
+        hosts = await connect(host.token);
+        await hosts.speak();
+      }
+      const before = ticks(hosts, "read").length;
+      device.send({ type: "read", chat, upTo: b });
+      await hosts.until((s) => ticks(s, "read").length > before);
+      expect(ticks(hosts, "read").slice(before)).toEqual([a, b]);
+      expect(await info()).toBeGreaterThanOrEqual(edited.message.editedAt ?? Number.POSITIVE_INFINITY);
+      await end(device, hosts);
+    });
+  }
 });

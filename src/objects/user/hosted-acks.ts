@@ -118,3 +118,10 @@ export function withRead(me: UserParts, guest: string, page: PulledPage, after: 
   if (read > known) page.read = { upTo: read, unread: unreadOf(me, guest, read, after) };
   return page;
 }
+
+/** The host edited its message in a chat it hosts: the guest's read position goes back before it. */
+export function ownEdited(me: UserParts, message: { id: string; chat: string }): void {
+  const row = me.mailbox.chatRows.get(message.chat);
+  if (!row || row.hosted_from === null || message.id <= row.hosted_from) return;
+  me.peerPositions.edited(message.chat, message.chat.slice(2), message.id);
+}

@@ -23,6 +23,7 @@ import { GroupAcks } from "./group-acks";
 import { GroupChats } from "./group-chats";
 import { GroupReads } from "./group-reads";
 import type { GroupSender } from "./group-send";
+import { ownEdited } from "./hosted-acks";
 import type { HostSide } from "./hosted-append";
 import type { ChangeHost } from "./hosted-changes";
 import { HostedPush } from "./hosted-push";
@@ -195,7 +196,7 @@ export class UserParts {
       guest: (id) => this.userStub(id),
       forget: (id) => this.stubs.delete(id),
     });
-    this.peerPositions = new PeerPositions(sql, () => this.mailbox.held.write());
+    this.peerPositions = new PeerPositions(sql, this.userId, () => this.mailbox.held.write());
     this.presence = new PresenceHub({
       ctx,
       env,
@@ -291,6 +292,7 @@ export class UserParts {
       windows: this.windows,
       writes: <T>(job: () => T) => this.writes.run(job),
       archived: (id: string) => this.archiveReads.holds(id),
+      afterOwnEdit: (message: Message) => ownEdited(this, message),
       // A delete for me of an own message its peer has not confirmed: the
       // mailbox row was its delivery's record, so the outbox takes it over.
       beforeForget: (message: Message) => {
