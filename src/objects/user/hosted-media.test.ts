@@ -65,7 +65,7 @@ describe("the guest's media in a hosted chat, switched on", () => {
     const file = await uploaded(guest.token, "file", binary(300));
     g1.send({ type: "send", clientId: "f1", chat, media: mediaOf(file, { name: "notes.pdf" }) });
     const sent = await g1.next("sent", (f) => f.clientId === "f1");
-    // The host's own photo reaches the guest as a copy (the old way), which the guest forwards into the chat.
+    // The host's own photo reaches the guest as an entry of the log (./hosted-push.ts); the guest forwards it into the chat.
     const photo = await uploaded(host.token, "photo", PNG);
     h.send({ type: "send", clientId: "h1", chat: `u:${guest.user.id}`, text: "mine", media: mediaOf(photo) });
     const hostSent = await h.next("sent", (f) => f.clientId === "h1");
@@ -82,8 +82,8 @@ describe("the guest's media in a hosted chat, switched on", () => {
       [hostSent.id, host.user.id, null],
       [forwarded.id, guest.user.id, 1],
     ]);
-    // The guest stores the host's copy only (the old way), none of its own.
-    expect((await mediaMessageRows(guest.user.id)).map((r) => r.id)).toEqual([hostSent.id]);
+    // The guest stores no row of the chat: the host's photo came as an entry, its own went to the host.
+    expect(await mediaMessageRows(guest.user.id)).toEqual([]);
     // The host's upload: granted to the chat by the host's send and again by the guest's forward.
     expect(await grantsOf(host.user.id)).toEqual([
       { media: photo.id, chat: `p:${host.user.id}:${guest.user.id}`, refs: 2 },
