@@ -30,6 +30,7 @@ import type { InboxItem } from "./inbox";
 import { chats, history, mute, readChat } from "./user/chat-reads";
 import { frameError } from "./user/frame-errors";
 import { admit, handOver } from "./user/frames/intake";
+import { hostedAck, takeHostedReceipts, withRead } from "./user/hosted-acks";
 import { appendFromGuest, type GuestMessage, type HostedAnswer } from "./user/hosted-append";
 import {
   type ArchivedHostReader,
@@ -40,6 +41,8 @@ import {
   searchThrough,
 } from "./user/hosted-archive";
 import { type HostedChangeAnswer, hostedChange } from "./user/hosted-changes";
+import { type HostedReceiptOf, hostedInfo, hostedReceiptOf } from "./user/hosted-info";
+import type { HeldPositions, HostedReceiptBatch } from "./user/hosted-receipts";
 import { accept, takeGroup, takeHosted } from "./user/inbound";
 import type { Reservation } from "./user/media-owner";
 import type { MediaQuota, MediaRecord } from "./user/media-store";
@@ -170,8 +173,10 @@ export class UserObject extends DurableObject<Env> {
   // A guest's reads of the chat this user hosts with it, as a group member's of its group
   // (user/hosted-reads.ts; docs/one-copy-per-chat.md step 2): nothing calls them yet but their tests.
 
-  async hostedPull(guest: string, after: string, limit: number): Promise<Result<PulledPage>> {
-    return settle(() => pullThrough(this.hostReader, guest, after, limit));
+  async hostedPull(guest: string, after: string, limit: number, known?: string): Promise<Result<PulledPage>> {
+    return settle(async () =>
+      withRead(this.parts, guest, await pullThrough(this.hostReader, guest, after, limit), after, known),
+    );
   }
 
   async hostedEntries(guest: string, from: number, to: number): Promise<Result<GroupEntry[]>> {
@@ -246,7 +251,7 @@ export class UserObject extends DurableObject<Env> {
   async receiptsOf(chat: string, id: string): Promise<Result<MessageInfo>> {
     const { userId, mailbox, groups, groupReads, archiveReads } = this.parts;
     return messageInfo(
-      { userId, mailbox, groups, reads: groupReads, archive: archiveReads },
+      { userId, mailbox, groups, reads: groupReads, archive: archiveReads, hosted: hostedInfo(this.parts) },
       this.parts.access(),
       chat,
       id,
@@ -350,6 +355,28 @@ export class UserObject extends DurableObject<Env> {
   /** Counts for tests and operators. */
   async stats(): Promise<UserStats> {
     return stats(this.parts);
+  }
+
+  // Receipts of a hosted chat as positions (user/hosted-receipts.ts, user/hosted-acks.ts; step 3).
+
+  /** The host's delivered and read positions of the chat it hosts with this user, and the ids they newly cover. */
+  async takeHostedReceipts(host: string, batch: HostedReceiptBatch): Promise<Result<HeldPositions>> {
+    return settle(() => takeHostedReceipts(this.parts, host, batch));
+  }
+
+  /** The guest's devices got (or read) this user's messages of the chat hosted here up to these ids. */
+  async hostedAck(
+    guest: string,
+    delivered: string,
+    read: string,
+    upto: string,
+  ): Promise<Result<{ unread: number | null }>> {
+    return settle(() => hostedAck(this.parts, guest, delivered, read, upto));
+  }
+
+  /** Message info of a guest's message here, from this side's positions (user/hosted-info.ts). */
+  async hostedReceiptOf(guest: string, id: string): Promise<Result<HostedReceiptOf>> {
+    return settle(() => hostedReceiptOf(this.parts, guest, id));
   }
 
   // ------------------------------------------------------------ alarm
