@@ -4,10 +4,11 @@
 // it hands each event to ./user/*, where the work happens (frames to the
 // table of ./user/frames/table.ts). Everything it holds in memory can be lost
 // at any moment (eviction, hibernation, a crash) and is rebuilt from SQLite
-// or the sockets' attachments.
+// or the sockets' attachments. Two groups of RPC methods live in layers it
+// extends (./user/rpc/): a hosted chat's (hosted-rpc.ts) and media's
+// (media-rpc.ts); the runtime exposes inherited public methods as RPC too.
 
-import { DurableObject } from "cloudflare:workers";
-import { type Result, settle } from "../shared/errors";
+import type { Result } from "../shared/errors";
 import { SOCKETS_PER_USER_MAX } from "../shared/limits";
 import type { MuteState } from "../shared/mute";
 import {
@@ -23,38 +24,26 @@ import {
   type Presence,
 } from "../shared/protocol";
 import type { PushSubscriptionBody } from "../shared/push";
-import type { HostedChange } from "../shared/schemas/hosted";
 import type { GroupEntry } from "./group-entry";
-import type { PulledPage } from "./group-object";
 import type { InboxItem } from "./inbox";
 import { chats, history, mute, readChat } from "./user/chat-reads";
 import { frameError } from "./user/frame-errors";
 import { admit, handOver } from "./user/frames/intake";
-import { appendFromGuest, type GuestMessage, type HostedAnswer } from "./user/hosted-append";
-import {
-  type ArchivedHostReader,
-  entriesThrough,
-  historyThrough,
-  messageThrough,
-  pullThrough,
-  searchThrough,
-} from "./user/hosted-archive";
-import { type HostedChangeAnswer, hostedChange } from "./user/hosted-changes";
-import { accept, takeGroup, takeHosted } from "./user/inbound";
-import type { Reservation } from "./user/media-owner";
-import type { MediaQuota, MediaRecord } from "./user/media-store";
+import { hostedInfo } from "./user/hosted-info";
+import { accept, takeGroup } from "./user/inbound";
 import { type MessageInfo, messageInfo } from "./user/message-info";
 import { logCounts, onlineSessions, stats, type UserStats } from "./user/object-stats";
 import { UserParts } from "./user/parts";
 import { HIDDEN, type PresenceView } from "./user/presence";
 import type { PresenceHub } from "./user/presence-hub";
+import { MediaRpc } from "./user/rpc/media-rpc";
 import { block, unblock } from "./user/safety";
 import { type SearchRequest, searchAll } from "./user/search";
 import { attach, broadcast, closeIfPending, closeOldest, send } from "./user/sockets";
 import type { WatchAnswer } from "./user/watcher";
 
-export class UserObject extends DurableObject<Env> {
-  private readonly parts: UserParts;
+export class UserObject extends MediaRpc {
+  protected readonly parts: UserParts;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -144,62 +133,6 @@ export class UserObject extends DurableObject<Env> {
     return takeGroup(this.parts, groupId, entries, after);
   }
 
-  /** The host of a chat with this user hands over its entries of the chat's log (user/hosted-push.ts); null: send copies. */
-  async takeHosted(host: string, entries: GroupEntry[], after: string): Promise<{ online: boolean } | null> {
-    return takeHosted(this.parts, host, entries, after);
-  }
-
-  /**
-   * A guest's message to the one-to-one chat this user hosts with it
-   * (user/hosted-append.ts, docs/one-copy-per-chat.md step 1): nothing calls
-   * it yet but its tests. A retry (same guest and clientId) answers the first answer.
-   */
-  async appendFromGuest(guest: string, message: GuestMessage): Promise<Result<HostedAnswer>> {
-    return settle(() => appendFromGuest(this.parts.hostSide(), guest, message));
-  }
-
-  /**
-   * A guest's edit, delete for everyone or reaction in the chat this user
-   * hosts with it, as a group member's of its group (user/hosted-changes.ts):
-   * nothing calls it yet but its tests. A retry answers the first answer.
-   */
-  async hostedChange(guest: string, clientId: string, change: HostedChange): Promise<Result<HostedChangeAnswer>> {
-    return settle(() => hostedChange(this.parts.changeHost(), guest, clientId, change));
-  }
-
-  // A guest's reads of the chat this user hosts with it, as a group member's of its group
-  // (user/hosted-reads.ts; docs/one-copy-per-chat.md step 2): nothing calls them yet but their tests.
-
-  async hostedPull(guest: string, after: string, limit: number): Promise<Result<PulledPage>> {
-    return settle(() => pullThrough(this.hostReader, guest, after, limit));
-  }
-
-  async hostedEntries(guest: string, from: number, to: number): Promise<Result<GroupEntry[]>> {
-    return settle(() => entriesThrough(this.hostReader, guest, from, to));
-  }
-
-  async hostedHistory(guest: string, before: string | undefined, limit: number): Promise<Result<GroupEntry[]>> {
-    return settle(() => historyThrough(this.hostReader, guest, before, limit));
-  }
-
-  async hostedMessage(guest: string, id: string): Promise<Result<GroupEntry | null>> {
-    return settle(() => messageThrough(this.hostReader, guest, id));
-  }
-
-  async hostedSearch(
-    guest: string,
-    match: string,
-    before: string | undefined,
-    limit: number,
-  ): Promise<Result<GroupEntry[]>> {
-    return settle(() => searchThrough(this.hostReader, guest, match, before, limit));
-  }
-
-  private get hostReader(): ArchivedHostReader {
-    const { userId, mailbox, archiveReads: archive } = this.parts;
-    return { userId, sql: this.ctx.storage.sql, mailbox, archive };
-  }
-
   // ------------------------------------------------------------ RPC from the routes
 
   /** POST /api/me/push: a browser's push subscription (checked by the Worker). */
@@ -246,7 +179,7 @@ export class UserObject extends DurableObject<Env> {
   async receiptsOf(chat: string, id: string): Promise<Result<MessageInfo>> {
     const { userId, mailbox, groups, groupReads, archiveReads } = this.parts;
     return messageInfo(
-      { userId, mailbox, groups, reads: groupReads, archive: archiveReads },
+      { userId, mailbox, groups, reads: groupReads, archive: archiveReads, hosted: hostedInfo(this.parts) },
       this.parts.access(),
       chat,
       id,
@@ -270,50 +203,6 @@ export class UserObject extends DurableObject<Env> {
     const sockets = this.ctx.getWebSockets(sid);
     broadcast(sockets, { type: "error", code: "unauthorized", message: "this session was logged out" });
     await this.parts.presence.drop(sockets, 4001, "logged out");
-  }
-
-  // ------------------------------------------------------------ media RPC (user/media-owner.ts, workers/media)
-
-  async reserveMedia(r: Reservation, quota: MediaQuota): Promise<Result<null>> {
-    return this.parts.media.reserve(r, quota);
-  }
-
-  async mediaStored(id: string, mime?: string): Promise<void> {
-    this.parts.media.store.ready(id, mime);
-  }
-
-  async mediaPart(id: string, part: number, etag: string, mime: string | null): Promise<void> {
-    this.parts.media.store.partDone(id, part, etag, mime);
-  }
-
-  async abandonMedia(id: string): Promise<void> {
-    this.parts.media.store.abandon(id);
-  }
-
-  async dropMedia(id: string): Promise<void> {
-    this.parts.media.store.drop(id);
-  }
-
-  async mediaRecord(id: string): Promise<MediaRecord | null> {
-    return this.parts.media.store.get(id);
-  }
-
-  async mayReadMedia(id: string, reader: string): Promise<Result<MediaRecord>> {
-    return this.parts.media.mayRead(id, reader);
-  }
-
-  /** A chat of `by` may read it from now on (a send, a forward: user/media-send.ts grantMedia). */
-  async grantMedia(id: string, chat: string, by: string): Promise<Result<MediaRecord>> {
-    return this.parts.media.grant(id, chat, by);
-  }
-
-  /** The send it was granted for was refused (user/media-send.ts withdrawMedia). */
-  async ungrantMedia(id: string, chat: string, by: string): Promise<void> {
-    this.parts.media.ungrant(id, chat, by);
-  }
-
-  async releaseMedia(id: string, chat: string, by: string): Promise<void> {
-    await this.parts.media.release(id, chat, by);
   }
 
   // ------------------------------------------------------------ presence RPC (see user/presence-hub.ts)

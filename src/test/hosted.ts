@@ -132,9 +132,22 @@ export async function rewind(stub: ReturnType<typeof userStub>, back: (sql: SqlS
 
 /** Turns the guest's hosted send (HOSTED_GUEST_SEND, user/hosted-send.ts) on in this user's object, until it is evicted. */
 export async function hostedSendOn(userId: string): Promise<void> {
+  await hostedSendSet(userId, "on");
+}
+
+/**
+ * Turns it off in this user's object, until it is evicted, whatever the run's
+ * default: for tests of today's copies (a copy in each mailbox), which must
+ * keep their meaning when the suite runs with HOSTED_GUEST_SEND=on.
+ */
+export async function hostedSendOff(userId: string): Promise<void> {
+  await hostedSendSet(userId, "off");
+}
+
+async function hostedSendSet(userId: string, value: "on" | "off"): Promise<void> {
   await runInDurableObject(userStub(userId), (instance) => {
     const parts = partsOf(instance);
-    parts.env = { ...parts.env, HOSTED_GUEST_SEND: "on" };
+    parts.env = { ...parts.env, HOSTED_GUEST_SEND: value };
   });
 }
 

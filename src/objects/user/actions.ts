@@ -39,6 +39,8 @@ export interface Actor {
   writes: <T>(job: () => T) => Promise<T>;
   /** Whether a message not in SQLite was archived (./mailbox-archive-reads.ts): such a one is refused, not unknown. */
   archived?: (id: string) => Promise<boolean>;
+  /** After an edit of an own one-to-one message, in its block: a hosted chat's reader reads it again (./hosted-acks.ts). */
+  afterOwnEdit?: (message: Message) => void;
   /** Before a delete for me, in its block: an own message still owed to its peer goes to the outbox. */
   beforeForget: (message: Message) => void;
 }
@@ -125,6 +127,7 @@ function oneToOne(me: Actor, frame: ActionFrame, message: Message, peer: string)
   }
   const answer = me.mailbox.changes.accept({ ...change, clientId: frame.clientId });
   if (!answer) throw new AppError("internal", "the change was not stored; try again");
+  if (frame.type === "edit") me.afterOwnEdit?.(message);
   if (peer !== me.userId) me.outbox.enqueue(peer, [{ ...change, chat: `u:${me.userId}` }], now);
   broadcast(me.sockets(), answer);
   if (peer !== me.userId) void me.outbox.kick(peer);

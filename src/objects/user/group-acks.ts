@@ -7,7 +7,9 @@
 // (group/receipts.ts): no row and no call per message per member here.
 
 import { AppError, type Result } from "../../shared/errors";
+import { originOf } from "../group-entry";
 import type { GroupChats } from "./group-chats";
+import { hosts } from "./hosted-append";
 
 export const ACK_BATCH_MS = 250;
 
@@ -15,6 +17,8 @@ export interface GroupAcker {
   userId: string;
   env: Env;
   groups: GroupChats;
+  /** Whether the id is a row of this mailbox (a copy): then its receipt is a one-to-one one. */
+  inMailbox?: (id: string) => boolean;
 }
 
 export class GroupAcks {
@@ -25,6 +29,11 @@ export class GroupAcks {
 
   private ack(chat: string, delivered: string, read: string): Promise<Result<{ unread: number | null }>> {
     const upto = this.me.groups.get(chat)?.upto ?? "";
+    // A hosted one-to-one chat (`u:<host>`): its host keeps the positions, as a group does.
+    if (chat.startsWith("u:")) {
+      const host = this.me.env.USERS.get(this.me.env.USERS.idFromName(chat.slice(2)));
+      return host.hostedAck(this.me.userId, delivered, read, upto);
+    }
     return this.me.env.GROUPS.get(this.me.env.GROUPS.idFromName(chat.slice(2))).ack(
       this.me.userId,
       delivered,
@@ -37,8 +46,8 @@ export class GroupAcks {
   received(ids: readonly string[]): string[] {
     const rest: string[] = [];
     for (const id of ids) {
-      const chat = `g:${id.slice(-16)}`;
-      if (!this.me.groups.get(chat)) {
+      const chat = this.logOf(id);
+      if (chat === null) {
         rest.push(id);
         continue;
       }
@@ -51,6 +60,15 @@ export class GroupAcks {
       }, ACK_BATCH_MS);
     }
     return rest;
+  }
+
+  /** The chat whose log holds the id, for a group or a hosted chat this object takes; null: a mailbox row's. */
+  logOf(id: string): string | null {
+    const origin = originOf(id);
+    if (this.me.groups.get(`g:${origin}`)) return `g:${origin}`;
+    const hosted = `u:${origin}`;
+    if (!hosts(origin, this.me.userId) || !this.me.groups.get(hosted)) return null;
+    return this.me.inMailbox?.(id) ? null : hosted;
   }
 
   /**

@@ -2,9 +2,8 @@
 // group's log, in its group object, or a hosted one-to-one chat's, in the
 // host's user object (docs/one-copy-per-chat.md, step 2; ./hosted-reads.ts).
 // Group reads (./group-reads.ts) talk to this interface with the reader fixed,
-// so a hosted chat is read by the same code as a group. Acknowledgements stay
-// the group's own (./group-acks.ts) until a hosted chat's receipts are
-// positions too (step 3).
+// so a hosted chat is read by the same code as a group. Acknowledgements go
+// through ./group-acks.ts for both (a hosted chat's to `hostedAck`, step 3).
 
 import { AppError, type Result } from "../../shared/errors";
 import type { GroupEntry } from "../group-entry";
@@ -33,10 +32,10 @@ export function logOf(env: Env, reader: string, chat: string): LogReads {
     };
   }
   if (chat.startsWith("u:")) {
-    // The host keeps no read position for its guest yet (step 3): `known` asks nothing.
+    // With `known`, the host answers the read position it holds for its guest (step 3, ./hosted-acks.ts).
     const host = env.USERS.get(env.USERS.idFromName(chat.slice(2)));
     return {
-      pull: (after, limit) => host.hostedPull(reader, after, limit),
+      pull: (after, limit, known) => host.hostedPull(reader, after, limit, known),
       entries: (from, to) => host.hostedEntries(reader, from, to),
       history: (before, limit) => host.hostedHistory(reader, before, limit),
       search: (match, before, limit) => host.hostedSearch(reader, match, before, limit),

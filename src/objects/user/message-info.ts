@@ -26,6 +26,15 @@ export interface InfoReader {
   reads: GroupReads;
   /** A one-to-one message archived to R2 is read from there (./mailbox-archive-reads.ts). */
   archive?: MailboxArchiveReads;
+  /** A hosted chat's receipts are positions (./hosted-info.ts). */
+  hosted?: HostedInfo;
+}
+
+export interface HostedInfo {
+  /** The guest's own message of its host's log: its marks from the host's positions. */
+  guestMarks(chat: string, message: Message): Promise<ReaderReceipt[]>;
+  /** An own message of a chat hosted here: its marks from the guest's positions (null: not one). */
+  ownMarks(message: Message): ReaderReceipt[] | null;
 }
 
 export async function messageInfo(
@@ -52,8 +61,11 @@ export async function messageInfo(
     if (message.from !== me.userId) {
       return fail(new AppError("not_your_message", "only its sender may see a message's receipts"));
     }
+    // An own message with the host's id is in the host's log only: its receipts are the host's positions.
     const marks = chat.startsWith("u:")
-      ? me.mailbox.marks.ofOneToOne(message)
+      ? hosted && me.hosted
+        ? await me.hosted.guestMarks(chat, message)
+        : (me.hosted?.ownMarks(message) ?? me.mailbox.marks.ofOneToOne(message))
       : [...me.mailbox.marks.ofGroup(message).values()];
     return ok({ message, marks });
   } catch (err) {

@@ -23,9 +23,11 @@ import { GroupAcks } from "./group-acks";
 import { GroupChats } from "./group-chats";
 import { GroupReads } from "./group-reads";
 import type { GroupSender } from "./group-send";
+import { ownEdited } from "./hosted-acks";
 import type { HostSide } from "./hosted-append";
 import type { ChangeHost } from "./hosted-changes";
 import { HostedPush } from "./hosted-push";
+import { HostedReceipts } from "./hosted-receipts";
 import type { GuestSender } from "./hosted-send";
 import { Mailbox } from "./mailbox";
 import { MailboxArchive, MailboxArchiveAlarm } from "./mailbox-archive";
@@ -33,6 +35,7 @@ import { MailboxArchiveReads } from "./mailbox-archive-reads";
 import { MediaOwner } from "./media-owner";
 import { ChatMutes } from "./mutes";
 import { PeerLog } from "./peer-log";
+import { PeerPositions } from "./peer-positions";
 import { PresenceHub } from "./presence-hub";
 import { frameBucket, type TokenBucket } from "./rate-limit";
 import { ReceiptGather, receiptItem } from "./receipt-gather";
@@ -55,6 +58,9 @@ export class UserParts {
   readonly groupAcks: GroupAcks;
   /** One-to-one receipts, gathered a moment before the outbox (./receipt-gather.ts). */
   readonly receipts = new ReceiptGather(() => void this.flushReceipts());
+  /** A hosted chat's receipts as positions: the host's to its guests, the peer's held here (./hosted-receipts.ts). */
+  readonly hostedReceipts: HostedReceipts;
+  readonly peerPositions: PeerPositions;
   readonly outbox: Outbox;
   /** The mailbox as the outbox of one-to-one messages (./peer-log.ts). */
   readonly peers: PeerLog;
@@ -177,7 +183,20 @@ export class UserParts {
       writes: (job, wrote) => this.writes.run(job, wrote),
       sockets: () => ctx.getWebSockets(),
     });
-    this.groupAcks = new GroupAcks({ userId: this.userId, env, groups: this.groups });
+    this.groupAcks = new GroupAcks({
+      userId: this.userId,
+      env,
+      groups: this.groups,
+      inMailbox: (id) => this.mailbox.lookup.chatOf(id) !== null,
+    });
+    this.hostedReceipts = new HostedReceipts({
+      userId: this.userId,
+      sql,
+      mailbox: this.mailbox,
+      guest: (id) => this.userStub(id),
+      forget: (id) => this.stubs.delete(id),
+    });
+    this.peerPositions = new PeerPositions(sql, this.userId, () => this.mailbox.held.write());
     this.presence = new PresenceHub({
       ctx,
       env,
@@ -273,6 +292,7 @@ export class UserParts {
       windows: this.windows,
       writes: <T>(job: () => T) => this.writes.run(job),
       archived: (id: string) => this.archiveReads.holds(id),
+      afterOwnEdit: (message: Message) => ownEdited(this, message),
       // A delete for me of an own message its peer has not confirmed: the
       // mailbox row was its delivery's record, so the outbox takes it over.
       beforeForget: (message: Message) => {
@@ -293,13 +313,19 @@ export class UserParts {
   async flushReceipts(): Promise<void> {
     const now = Date.now();
     const bySender = new Map<string, InboxItem[]>();
-    for (const { status, group } of this.receipts.take()) {
+    for (const { status, group: taken } of this.receipts.take()) {
+      // A hosted chat's guest messages go as positions (./hosted-receipts.ts).
+      const group = this.hostedReceipts.take(taken, status);
+      if (group === null) continue;
       const items = bySender.get(group.sender) ?? [];
       items.push(receiptItem(this.userId, group, status, now));
       bySender.set(group.sender, items);
     }
     const write = (job: () => void) => this.writes.run(job);
-    await Promise.all([...bySender].map(([sender, items]) => this.outbox.offer(sender, items, write)));
+    await Promise.all([
+      ...[...bySender].map(([sender, items]) => this.outbox.offer(sender, items, write)),
+      this.hostedReceipts.flush(now),
+    ]);
   }
 
   /** Web Push (./web-push.ts) for new messages and reactions from others while no device is connected, muted chats aside. */

@@ -19,6 +19,12 @@ export async function onRead(me: UserParts, _ws: WebSocket, frame: ClientFrameOf
     me.receipts.add(groups, "read");
     return groups.length;
   });
+  // Up to a message of its host's log (no row here): the host keeps the read position (../hosted-acks.ts).
+  if (me.groupAcks.logOf(frame.upTo) === frame.chat) {
+    await me.groupAcks.read(frame.chat, frame.upTo);
+    const unread = (me.mailbox.unreadOf(frame.chat) ?? 0) + (me.groups.get(frame.chat)?.unread ?? 0);
+    return tellDevices(me, frame.chat, unread);
+  }
   if (marked > 0) tellDevices(me, frame.chat, me.mailbox.unreadOf(frame.chat));
 }
 
