@@ -23,7 +23,10 @@ type UpdateFrame = Extract<ServerFrame, { type: "update" | "removed" }>;
 export interface GuestKey {
   guest: string;
   guestClientId: string;
-  /** The owner blocked the guest: the change is the guest's only, so it makes nothing unread here. */
+  /**
+   * The owner blocked the guest: the change is the guest's only. Its cid goes to `forgotten` (./hidden.ts)
+   * with its row, in the log's transaction, so the owner's sync skips it (`frame`); it makes nothing unread.
+   */
   unseen?: boolean;
 }
 
@@ -268,6 +271,7 @@ export class MessageChanges {
       place?.guest ?? null,
       place?.guestClientId ?? null,
     );
+    if (place?.unseen) this.remember(cid);
     return this.frame({ seq, cid, kind, chat, target, client_id: key, pos: null });
   }
 

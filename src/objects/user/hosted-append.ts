@@ -6,8 +6,9 @@
 //
 // One synchronous block per message, in the write batch: the retry key
 // (guest, clientId) is looked up, the block checked, then the message row
-// (with the guest's seq and the chat's next position) and the chat row are
-// written together or not at all, and the answer leaves once committed
+// (with the guest's seq and the chat's next position), its hidden mark if the
+// host blocks the guest, and the chat row are written together or not at
+// all, and the answer leaves once committed
 // (output gate). A crash after the commit loses only the answer: the guest's
 // retry finds the row and gets the same answer, guestSeq included.
 

@@ -14,6 +14,7 @@ import { connect, register, type TestSocket, userStub } from "../../test/helpers
 import { guestMessage, hostAndGuest, hostedRows, hostedSendOn, partsOf } from "../../test/hosted";
 import { getJson } from "../../test/hosted-chat";
 import { appendFromGuest } from "./hosted-append";
+import { hostedChange } from "./hosted-changes";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -248,6 +249,30 @@ describe("a hosted chat whose host blocked the guest", { timeout: 60_000 }, () =
     expect((await stub.history(atHost, undefined, 50)).map((m) => m.text)).toEqual(["text a1"]);
     // The guest reads it through its host.
     expect(value(await stub.hostedMessage(g, retried.id))?.message.text).toBe("text a2");
+    await clearAlarms([], [host.user.id]);
+  });
+
+  it("a failure between a change and its mark stores neither; the retry stores it once, marked", async () => {
+    const { host, guest, stub } = await hostAndGuest();
+    const g = guest.user.id;
+    const sent = value(await stub.appendFromGuest(g, guestMessage("m1", 1)));
+    expect((await stub.block(g)).ok).toBe(true);
+    const failed = await runInDurableObject(stub, async (instance) => {
+      vi.spyOn(partsOf(instance).mailbox.changes, "remember").mockImplementationOnce(() => {
+        throw new Error("disk on fire");
+      });
+      const me = partsOf(instance).changeHost();
+      return hostedChange(me, g, "e1", { action: "edit", id: sent.id, text: "edited" }).catch(
+        (err: { code: string }) => err.code,
+      );
+    });
+    expect(failed).toBe("internal");
+    expect(await rows(host.user.id, "SELECT cid FROM changes")).toEqual([]);
+    expect((await hostedRows(host.user.id)).map((r) => r.text)).toEqual(["text m1"]);
+    const edit = value(await stub.hostedChange(g, "e1", { action: "edit", id: sent.id, text: "edited" }));
+    expect(value(await stub.hostedChange(g, "e1", { action: "edit", id: sent.id, text: "edited" }))).toEqual(edit);
+    expect(await rows(host.user.id, "SELECT cid FROM changes")).toEqual([{ cid: edit.id }]);
+    expect(await rows(host.user.id, "SELECT id FROM forgotten")).toEqual([{ id: edit.id }]);
     await clearAlarms([], [host.user.id]);
   });
 });

@@ -101,8 +101,9 @@ function apply(
   if (earlier) return retried(me, guest, chat, earlier, r);
   // In the same turn as the write: a block made a moment ago is seen (./hosted-append.ts). A blocked guest's
   // edit or reaction is applied to the one copy, which is the guest's view, and kept from the host's devices
-  // (no frame, none on sync); its delete for everyone applies as today. No refusal tells it was blocked.
-  const blocked = me.blocks.has(guest);
+  // (no frame, none on sync: ./changes.ts `unseen`); its delete for everyone applies as today. No refusal
+  // tells it was blocked.
+  const unseen = me.blocks.has(guest) && r.action !== "delete";
   const target = me.sql
     .exec<TargetRow>(
       "SELECT sender, ts, system, deleted_at, change_id, pos, media FROM messages WHERE chat = ? AND id = ?",
@@ -125,7 +126,7 @@ function apply(
   }
   // The change's id is this object's: the log's order (./hosted-log.ts).
   const { id: cid, ts } = me.ids.next(now);
-  const place = { guest, guestClientId: clientId, unseen: blocked };
+  const place = { guest, guestClientId: clientId, unseen };
   let frame: ReturnType<typeof me.mailbox.changes.accept>;
   if (r.action === "react") {
     const item = { kind: "reaction" as const, cid, chat, id: r.id, from: guest, emoji: r.emoji ?? "" };
@@ -144,13 +145,9 @@ function apply(
   }
   const stored = findByKey(me.sql, guest, clientId);
   if (!stored) throw new AppError("internal", "the change was not stored; try again");
-  const dropped = blocked && r.action !== "delete";
-  // Kept from the host's sync too, with the same mark as a hidden row's (./hidden.ts): in this synchronous
-  // block, so it commits with the change.
-  if (dropped) me.mailbox.changes.remember(stored.cid);
   // The host's devices see it as a peer's change today; no frame: the host deleted the message for itself
   // (./changes.ts, `hide`), and the entry is the guest's only; or the host blocked the guest.
-  if (frame && !dropped) broadcast(me.sockets(), frame);
+  if (frame && !unseen) broadcast(me.sockets(), frame);
   return answerOf(me, guest, chat, stored);
 }
 
