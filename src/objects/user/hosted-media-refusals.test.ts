@@ -13,7 +13,7 @@ import { connect, register, userStub } from "../../test/helpers";
 import { guestMessage, guestRuns, hostAndGuest, hostedSendOn } from "../../test/hosted";
 import { grantsOf, hostedPair, hostFails, mediaMessageRows, mediaOf } from "../../test/hosted-media";
 import { PNG } from "../../test/images";
-import { fetchMedia, mediaRows, storedMedia, uploaded } from "../../test/media";
+import { fetchMedia, mediaRows, uploaded } from "../../test/media";
 
 afterEach(() => {
   vi.restoreAllMocks();
