@@ -7,8 +7,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AuthAnswer } from "../shared/protocol";
+import { senderFirst } from "../test/copies";
 import { clearAlarms, groupStub, historyOf, settle, team } from "../test/groups";
-import { connect, register, userStub } from "../test/helpers";
+import { connect, userStub } from "../test/helpers";
 import { peersDueNow, wrapDeliveries } from "../test/outbox-faults";
 import type { GroupObject } from "./group-object";
 import type { UserObject } from "./user-object";
@@ -32,8 +33,7 @@ async function dueNowWithoutAlarm(stub: DurableObjectStub, table: "outbox" | "cu
 describe("an alarm that fires twice", { timeout: 60_000 }, () => {
   for (const when of ["before", "after"] as const) {
     it(`one-to-one outbox, delivery failed ${when} the recipient stored it: arrives once, outbox empties`, async () => {
-      const alice = await register();
-      const bob = await register();
+      const { alice, bob } = await senderFirst();
       const sender = userStub(alice.user.id);
       let calls = 0;
       await wrapDeliveries(alice.user.id, (real) => async (target, items) => {
