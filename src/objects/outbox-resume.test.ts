@@ -2,7 +2,8 @@
 // flight) resumes as soon as the sender's object wakes again, for whatever
 // reason (a device reconnecting, a message arriving), not only when its
 // safety-net alarm fires. Here the alarm is removed, so only the wake can
-// deliver.
+// deliver. The sender's id sorts first: today's copies whatever HOSTED_GUEST_SEND
+// (a hosted chat's wake: user/hosted-push-wake-faults.test.ts).
 
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";

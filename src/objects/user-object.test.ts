@@ -1,5 +1,6 @@
 // The user object in the real Workers runtime: sending, the mailbox, sync,
 // receipts, bad frames, and the outbox surviving a failed first delivery.
+// Senders' ids sort first: today's copies whatever HOSTED_GUEST_SEND.
 
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";

@@ -12,6 +12,7 @@
 //     acknowledgement sends a second receipt, and the sender keeps the first time.
 // Without a death: acknowledgements out of order, and repeated ones, send
 // exactly one receipt per message; the position moves only over what was got.
+// The sender's id sorts first: today's copies whatever HOSTED_GUEST_SEND.
 
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";

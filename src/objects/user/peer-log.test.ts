@@ -6,7 +6,9 @@
 //   3. the answer arrived, the confirmed position was not stored yet;
 // and in each case the recipient ends with the message exactly once, without
 // the safety-net alarm (a wake resumes), and nothing stays owed. A delete for
-// me of a message still owed hands its delivery to the outbox.
+// me of a message still owed hands its delivery to the outbox. The sender's
+// id sorts first, so the chat keeps today's copies whatever HOSTED_GUEST_SEND;
+// the same deaths in a hosted chat: ./hosted-push-wake-faults.test.ts.
 
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,7 @@
 // Receipts reaching the sender's object are shown at once and stored with the
 // next commit it makes anyway, or after RECEIPT_HOLD_MS (./receipt-hold.ts).
+// The sender's id sorts first: its messages are today's copies whatever
+// HOSTED_GUEST_SEND, and the receipts those of copies.
 
 import { describe, expect, it } from "vitest";
 import type { ChatId } from "../../shared/protocol";
