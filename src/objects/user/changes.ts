@@ -23,6 +23,11 @@ type UpdateFrame = Extract<ServerFrame, { type: "update" | "removed" }>;
 export interface GuestKey {
   guest: string;
   guestClientId: string;
+  /**
+   * The owner blocked the guest: the change is the guest's only. Its cid goes to `forgotten` (./hidden.ts)
+   * with its row, in the log's transaction, so the owner's sync skips it (`frame`); it makes nothing unread.
+   */
+  unseen?: boolean;
 }
 
 /** Where a change stands in a hosted chat's log (./hosted-log.ts), and whose key it carries. */
@@ -47,6 +52,8 @@ interface ChangeRow {
   chat: string;
   target: string;
   client_id: string | null;
+  /** A position in a hosted chat's log; a fresh row's frame is given null (its cid cannot be marked yet). */
+  pos: number | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -94,12 +101,12 @@ export class MessageChanges {
       return this.record(item.cid, "update", item.chat, item.id, item.clientId);
     }
     return log.write(row.chat, (pos) => {
-      this.apply(row, item);
+      this.apply(row, item, guest?.unseen === true);
       return this.record(item.cid, "update", item.chat, item.id, item.clientId, { pos, ...guest });
     });
   }
 
-  private apply(row: TargetRow, item: InboxChange): void {
+  private apply(row: TargetRow, item: InboxChange, unseen = false): void {
     const own = row.sender === this.mailbox.owner;
     if (item.deletedAt !== undefined) {
       this.sql.exec(
@@ -118,7 +125,7 @@ export class MessageChanges {
     } else {
       // Others' edited messages are unread again, so that reading them sends a new read receipt:
       // one read before is marked in the same row write (./mailbox-receipts.ts).
-      const again = !own && row.unread_mark === null && this.mailbox.positions.readBefore(row.chat, item.id);
+      const again = !own && !unseen && row.unread_mark === null && this.mailbox.positions.readBefore(row.chat, item.id);
       this.sql.exec(
         `UPDATE messages SET text = ?, edited_at = ?, change_id = ?, unread_mark = CASE WHEN ? THEN 1 ELSE unread_mark END
          WHERE chat = ? AND id = ?`,
@@ -264,10 +271,13 @@ export class MessageChanges {
       place?.guest ?? null,
       place?.guestClientId ?? null,
     );
-    return this.frame({ seq, cid, kind, chat, target, client_id: key });
+    if (place?.unseen) this.remember(cid);
+    return this.frame({ seq, cid, kind, chat, target, client_id: key, pos: null });
   }
 
   private frame(row: ChangeRow): UpdateFrame | null {
+    // A blocked guest's edit or reaction in a chat hosted here is not the owner's to see (./hosted-changes.ts).
+    if (row.pos !== null && this.isForgotten(row.cid)) return null;
     const clientId = row.client_id === null ? {} : { clientId: row.client_id };
     if (row.kind === "removed") {
       return { type: "removed", seq: row.seq, chat: row.chat as ChatId, id: row.target, ...clientId };

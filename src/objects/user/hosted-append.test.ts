@@ -215,18 +215,33 @@ describe("appendFromGuest refuses", () => {
     await clearAlarms([], [setup.host.user.id, other.user.id]);
   });
 
-  it("a guest the host blocked: not_allowed, nothing stored; a retry of what came before still answers", async () => {
-    const setup = await hostAndGuest();
-    const { stub, guest, host } = setup;
+  it("a guest the host blocked: answered as any, stored hidden from the host, for good; a retry answers the same", async () => {
+    const { stub, guest, host, chat } = await hostAndGuest();
+    const h = await connect(host.token);
+    await h.speak();
     const before = await stub.appendFromGuest(guest.user.id, guestMessage("before", 1));
+    await h.next("message", (f) => f.message.id === (before.ok ? before.value.id : ""));
     expect((await stub.block(guest.user.id)).ok).toBe(true);
-    await refused(setup, guestMessage("during", 2), "not_allowed");
+    // Not refused: a refusal would tell the guest it was blocked (docs/protocol.md, "Blocking").
+    const during = await stub.appendFromGuest(guest.user.id, guestMessage("during", 2));
+    expect(during.ok && during.value.pos).toBe(2);
+    const duringId = during.ok ? during.value.id : "";
     expect(await stub.appendFromGuest(guest.user.id, guestMessage("before", 1))).toEqual(before);
-    expect((await hostedRows(host.user.id)).map((r) => r.client_id)).toEqual(["before"]);
-    expect((await storedChats(host.user.id)).map((c) => c.next_pos)).toEqual([2]);
+    expect(await stub.appendFromGuest(guest.user.id, guestMessage("during", 2))).toEqual(during);
+    expect((await hostedRows(host.user.id)).map((r) => r.client_id)).toEqual(["before", "during"]);
+    expect((await storedChats(host.user.id)).map((c) => [c.next_pos, c.unread])).toEqual([[3, 1]]);
+    // The host: nothing on its device, nothing in its history; the guest reads it through its host.
+    h.send("ping");
+    await h.until((s) => s.frames.includes("pong"));
+    expect(h.of("message").filter((f) => f.message.id === duringId)).toEqual([]);
+    expect((await stub.history(chat, undefined, 50)).map((m) => m.text)).toEqual(["text before"]);
+    const pulled = await stub.hostedPull(guest.user.id, "", 10);
+    expect(pulled.ok && pulled.value.entries.map((e) => e.message.text)).toEqual(["text before", "text during"]);
     await stub.unblock(guest.user.id);
-    const after = await stub.appendFromGuest(guest.user.id, guestMessage("during", 2));
-    expect(after.ok && after.value.pos).toBe(2);
+    const after = await stub.appendFromGuest(guest.user.id, guestMessage("after", 3));
+    expect(after.ok && after.value.pos).toBe(3);
+    expect((await stub.history(chat, undefined, 50)).map((m) => m.text)).toEqual(["text before", "text after"]);
+    h.close();
     await clearAlarms([], [host.user.id]);
   });
 });

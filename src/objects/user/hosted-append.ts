@@ -6,8 +6,9 @@
 //
 // One synchronous block per message, in the write batch: the retry key
 // (guest, clientId) is looked up, the block checked, then the message row
-// (with the guest's seq and the chat's next position) and the chat row are
-// written together or not at all, and the answer leaves once committed
+// (with the guest's seq and the chat's next position), its hidden mark if the
+// host blocks the guest, and the chat row are written together or not at
+// all, and the answer leaves once committed
 // (output gate). A crash after the commit loses only the answer: the guest's
 // retry finds the row and gets the same answer, guestSeq included.
 
@@ -70,8 +71,11 @@ export async function appendFromGuest(me: HostSide, guest: string, input: unknow
 function store(me: HostSide, chat: ChatId, m: CheckedGuestMessage, archived: ArchivedQuote | null): HostedAnswer {
   const earlier = findRetry(me.sql, m.guest, m.clientId);
   if (earlier) return earlier;
-  // In the same turn as the insert: a block made a moment ago is seen.
-  if (me.blocks.has(m.guest)) throw new AppError("not_allowed", "this user does not accept your messages");
+  // In the same turn as the insert: a block made a moment ago is seen. A blocked guest's message is stored
+  // (it is the chat's one copy, and the guest reads it here) but hidden from the host for good, and answered
+  // as any: the guest cannot tell it was blocked (docs/protocol.md, "Blocking";
+  // docs/one-copy-per-chat.md, "Blocking in a hosted chat, as built").
+  const hidden = me.blocks.has(m.guest);
   const quote = m.replyTo === undefined ? null : guestQuote(me.mailbox, chat, m.replyTo, archived);
   const { mailbox } = me;
   const rows = mailbox.chatRows;
@@ -102,7 +106,8 @@ function store(me: HostSide, chat: ChatId, m: CheckedGuestMessage, archived: Arc
         m.guestSeq,
         pos,
       );
-      rows.touch(chat, seq, id, true, false, null, pos);
+      if (hidden) me.mailbox.changes.remember(id);
+      rows.touch(chat, seq, id, !hidden, false, null, pos);
     });
   } catch (err) {
     if (hosted === null) rows.forget(chat);
@@ -110,6 +115,8 @@ function store(me: HostSide, chat: ChatId, m: CheckedGuestMessage, archived: Arc
     throw new AppError("internal", "the message was not stored; send again");
   }
   mailbox.lookup.remember(id, chat);
+  const answer = { id, seq, pos, ts, guestSeq: m.guestSeq };
+  if (hidden) return answer;
   // The host's devices get it as a delivery today is shown (./inbound.ts).
   const message: Message = { id, chat, from: m.guest, text: m.text, ts, seq };
   if (quote) message.replyTo = quote;
@@ -118,7 +125,7 @@ function store(me: HostSide, chat: ChatId, m: CheckedGuestMessage, archived: Arc
   const sockets = me.sockets();
   broadcast(sockets, { type: "message", message });
   if (sockets.length === 0) me.pushOffline([message]);
-  return { id, seq, pos, ts, guestSeq: m.guestSeq };
+  return answer;
 }
 
 /**

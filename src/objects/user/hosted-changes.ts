@@ -99,8 +99,11 @@ function apply(
   if (me.mailbox.chatRows.get(chat)?.hosted_from == null) throw new AppError("not_found", "no such chat");
   const earlier = findByKey(me.sql, guest, clientId);
   if (earlier) return retried(me, guest, chat, earlier, r);
-  // In the same turn as the write: a block made a moment ago is seen (./hosted-append.ts).
-  if (me.blocks.has(guest)) throw new AppError("not_allowed", "this user does not accept your messages");
+  // In the same turn as the write: a block made a moment ago is seen (./hosted-append.ts). A blocked guest's
+  // edit or reaction is applied to the one copy, which is the guest's view, and kept from the host's devices
+  // (no frame, none on sync: ./changes.ts `unseen`); its delete for everyone applies as today. No refusal
+  // tells it was blocked.
+  const unseen = me.blocks.has(guest) && r.action !== "delete";
   const target = me.sql
     .exec<TargetRow>(
       "SELECT sender, ts, system, deleted_at, change_id, pos, media FROM messages WHERE chat = ? AND id = ?",
@@ -123,7 +126,7 @@ function apply(
   }
   // The change's id is this object's: the log's order (./hosted-log.ts).
   const { id: cid, ts } = me.ids.next(now);
-  const place = { guest, guestClientId: clientId };
+  const place = { guest, guestClientId: clientId, unseen };
   let frame: ReturnType<typeof me.mailbox.changes.accept>;
   if (r.action === "react") {
     const item = { kind: "reaction" as const, cid, chat, id: r.id, from: guest, emoji: r.emoji ?? "" };
@@ -143,8 +146,8 @@ function apply(
   const stored = findByKey(me.sql, guest, clientId);
   if (!stored) throw new AppError("internal", "the change was not stored; try again");
   // The host's devices see it as a peer's change today; no frame: the host deleted the message for itself
-  // (./changes.ts, `hide`), and the entry is the guest's only.
-  if (frame) broadcast(me.sockets(), frame);
+  // (./changes.ts, `hide`), and the entry is the guest's only; or the host blocked the guest.
+  if (frame && !unseen) broadcast(me.sockets(), frame);
   return answerOf(me, guest, chat, stored);
 }
 

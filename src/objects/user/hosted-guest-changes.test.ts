@@ -10,6 +10,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ChatId } from "../../shared/protocol";
 import type { HostedChange } from "../../shared/schemas/hosted";
+import { rows } from "../../test/actions";
 import { crash } from "../../test/group-faults";
 import { clearAlarms } from "../../test/groups";
 import { connect, register, userStub } from "../../test/helpers";
@@ -162,10 +163,22 @@ describe("hostedChange: a guest's changes at the host", () => {
       );
     });
     expect(late).toEqual(["too_late", "too_late"]);
-    // The host blocked the guest: not_allowed, checked in the same block as the write.
-    await runInDurableObject(stub, (instance) => partsOf(instance).blocks.add(g, Date.now()));
-    expect(code(await stub.hostedChange(g, "k11", { action: "react", id: own.id, emoji: "👍" }))).toBe("not_allowed");
     expect(await state(host.user.id)).toEqual(before);
+    // The host blocked the guest (seen in the same block as the write): not refused, which would tell the
+    // guest. The reaction is an entry of the log the guest reads; its cid is marked so that no device of the
+    // host's gets it, live or on sync (./hosted-block.test.ts).
+    await runInDurableObject(stub, (instance) => partsOf(instance).blocks.add(g, Date.now()));
+    const reacted = value(await stub.hostedChange(g, "k11", { action: "react", id: own.id, emoji: "👍" }));
+    expect(reacted.entry.message.reactions).toMatchObject([{ emoji: "👍", from: g }]);
+    const blocked = await state(host.user.id);
+    expect(blocked.rows).toEqual(before.rows);
+    expect(blocked.changes.slice(before.changes.length).map((r) => [r.kind, r.cid, r.guest_client_id])).toEqual([
+      ["reacted", reacted.id, "k11"],
+    ]);
+    expect(await rows(host.user.id, "SELECT id FROM forgotten")).toEqual([{ id: reacted.id }]);
+    h.send("ping");
+    await h.until((s) => s.frames.includes("pong"));
+    expect(h.of("update").filter((f) => f.message.id === own.id)).toEqual([]);
     await runInDurableObject(stub, (instance) => partsOf(instance).blocks.remove(g));
     // A deleted message: message_deleted, for edits, deletes and reactions alike.
     value(await stub.hostedChange(g, "d1", { action: "delete", id: theirs.id }));

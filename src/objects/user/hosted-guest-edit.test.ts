@@ -141,16 +141,34 @@ describe("the guest's changes of a hosted message, switched on", () => {
     await refused({ type: "edit", clientId: "k5", id: mine.id, text: "late" }, "too_late");
     await refused({ type: "delete", clientId: "k6", id: mine.id, for: "everyone" }, "too_late");
     await runInDurableObject(userStub(host.user.id), (instance) => Object.assign(partsOf(instance).windows, windows));
-    // The host blocked the guest: not_allowed.
-    expect((await userStub(host.user.id).block(guest.user.id)).ok).toBe(true);
-    await refused({ type: "edit", clientId: "k7", id: mine.id, text: "let me" }, "not_allowed");
-    await refused({ type: "react", clientId: "k8", id: mine.id, emoji: "👍" }, "not_allowed");
-    await userStub(host.user.id).unblock(guest.user.id);
     // The guest blocked the host: its reaction is `blocked` here, the host not asked.
     expect((await userStub(guest.user.id).block(host.user.id)).ok).toBe(true);
     await refused({ type: "react", clientId: "k9", id: mine.id, emoji: "👍" }, "blocked");
     await userStub(guest.user.id).unblock(host.user.id);
     expect(await both(host.user.id, guest.user.id)).toEqual(before);
+    // The host blocked the guest: not a refusal (it would tell the guest it was blocked). Answered as always,
+    // stored in the one copy the guest reads, and nothing on the host's device (./hosted-block.test.ts).
+    expect((await userStub(host.user.id).block(guest.user.id)).ok).toBe(true);
+    for (const frame of [
+      { type: "edit", clientId: "k7", id: mine.id, text: "let me" },
+      { type: "react", clientId: "k8", id: mine.id, emoji: "👍" },
+    ]) {
+      g1.send(frame);
+      expect((await g1.next("update", (f) => f.clientId === frame.clientId)).message.id).toBe(mine.id);
+    }
+    const blocked = await both(host.user.id, guest.user.id);
+    expect(blocked.host.rows.find((r) => r.id === mine.id)?.text).toBe("let me");
+    expect(blocked.host.changes.slice(-2).map((r) => [r.kind, r.guest_client_id])).toEqual([
+      ["update", "k7"],
+      ["reacted", "k8"],
+    ]);
+    expect(blocked.guest.rows).toEqual(before.guest.rows);
+    // The guest took both entries (and the host's message before them): its run stands at the last.
+    expect(blocked.guest.runs[0]?.upto_pos).toBe(blocked.host.changes.at(-1)?.pos);
+    h.send("ping");
+    await h.until((s) => s.frames.includes("pong"));
+    expect(h.of("update").filter((f) => f.message.id === mine.id)).toEqual([]);
+    await userStub(host.user.id).unblock(guest.user.id);
     // A deleted message: message_deleted.
     g1.send({ type: "delete", clientId: "d1", id: mine.id, for: "everyone" });
     await g1.next("update", (f) => f.clientId === "d1");

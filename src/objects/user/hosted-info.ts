@@ -27,6 +27,8 @@ export function hostedReceiptOf(me: UserParts, guest: string, id: string): Hoste
   const row = hosts(me.userId, guest) ? me.mailbox.chatRows.get(chat) : null;
   if (!row || row.hosted_from === null) throw new AppError("not_found", "no such chat");
   if (id <= row.hosted_from) return { delivered: false, read: false };
+  // A row hidden here (./hidden.ts: a blocked guest's message) was never shown: positions passing it say nothing.
+  if (me.mailbox.changes.isForgotten(id)) return { delivered: false, read: false };
   const unreadAgain =
     me.ctx.storage.sql
       .exec("SELECT 1 FROM messages WHERE chat = ? AND id = ? AND unread_mark IS NOT NULL", chat, id)

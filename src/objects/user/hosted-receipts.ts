@@ -15,6 +15,7 @@ import type { Result } from "../../shared/errors";
 import type { ReceiptStatus } from "../../shared/protocol";
 import type { InboxReceipts } from "../inbox";
 import type { UserObject } from "../user-object";
+import { shown } from "./hidden";
 import type { Mailbox, ReceiptGroup } from "./mailbox";
 
 /** Ids named in one batch at most (the rest follow with the next answer). */
@@ -60,21 +61,25 @@ export class HostedReceipts {
   take(group: ReceiptGroup, status: ReceiptStatus): ReceiptGroup | null {
     const row = this.me.mailbox.chatRows.get(group.chat);
     if (!row || row.hosted_from === null) return group;
-    const hosted = new Set(
-      this.me.sql
-        .exec<{ id: string }>(
-          "SELECT id FROM messages WHERE chat = ? AND id IN (SELECT value FROM json_each(?)) AND pos IS NOT NULL",
-          group.chat,
-          JSON.stringify(group.ids),
-        )
-        .toArray()
-        .map((r) => r.id),
-    );
+    const rows = this.me.sql
+      .exec<{ id: string; hidden: number }>(
+        `SELECT id, CASE WHEN ${shown("messages.id")} THEN 0 ELSE 1 END AS hidden
+           FROM messages WHERE chat = ? AND id IN (SELECT value FROM json_each(?)) AND pos IS NOT NULL`,
+        group.chat,
+        JSON.stringify(group.ids),
+      )
+      .toArray();
+    const hosted = new Set(rows.map((r) => r.id));
     if (hosted.size === 0) return group;
+    // A row hidden from this side (./hidden.ts: a blocked guest's message, or one deleted for me) was not
+    // shown here: it is receipted neither way, so a blocked guest keeps one tick.
+    const seen = rows.filter((r) => r.hidden === 0).map((r) => r.id);
     const guest = group.chat.slice(2);
-    const byStatus = this.pending.get(guest) ?? new Map<ReceiptStatus, string[]>();
-    byStatus.set(status, [...(byStatus.get(status) ?? []), ...hosted]);
-    this.pending.set(guest, byStatus);
+    if (seen.length > 0) {
+      const byStatus = this.pending.get(guest) ?? new Map<ReceiptStatus, string[]>();
+      byStatus.set(status, [...(byStatus.get(status) ?? []), ...seen]);
+      this.pending.set(guest, byStatus);
+    }
     const rest = group.ids.filter((id) => !hosted.has(id));
     return rest.length > 0 ? { ...group, ids: rest } : null;
   }
@@ -157,7 +162,8 @@ export class HostedReceipts {
         : this.me.sql
             .exec<{ id: string }>(
               `SELECT id FROM messages WHERE chat = ? AND id > ? AND id <= ? AND sender = ? AND pos IS NOT NULL
-                 AND system IS NULL ${unreadToo ? "" : "AND unread_mark IS NULL"} ORDER BY id LIMIT ${BATCH_MAX}`,
+                 AND system IS NULL ${unreadToo ? "" : "AND unread_mark IS NULL"} AND ${shown("messages.id")}
+               ORDER BY id LIMIT ${BATCH_MAX}`,
               chat,
               after,
               upTo,

@@ -107,14 +107,23 @@ describe("the guest's send, switched on", () => {
     await end(fresh);
   });
 
-  it("a host that refuses (it blocked the guest): the code, nothing stored on either side", async () => {
-    const { host, guest, chat, g1, end } = await pair();
+  it("a host that blocked the guest: `sent` as always, stored hidden at the host, nothing on the host's device", async () => {
+    const { host, guest, chat, g1, g2, h, end } = await pair();
     expect((await userStub(host.user.id).block(guest.user.id)).ok).toBe(true);
     g1.send({ type: "send", clientId: "b1", chat, text: "let me in" });
-    expect(await g1.next("error", (f) => f.clientId === "b1")).toMatchObject({ code: "not_allowed" });
-    expect(await hostedRows(host.user.id)).toEqual([]);
+    const sent = await g1.next("sent", (f) => f.clientId === "b1");
+    expect((await g2.next("message", (f) => f.message.id === sent.id)).message).toMatchObject({
+      seq: sent.seq,
+      text: "let me in",
+    });
+    const stored = await hostedRows(host.user.id);
+    expect(stored.map((r) => [r.id, r.pos])).toEqual([[sent.id, 1]]);
     expect(await hostedRows(guest.user.id)).toEqual([]);
-    expect(await guestRuns(guest.user.id)).toEqual([]);
+    expect((await guestRuns(guest.user.id)).map((r) => [r.chat, r.upto_pos])).toEqual([[chat, 1]]);
+    h.send("ping");
+    await h.until((s) => s.frames.includes("pong"));
+    expect(h.of("message")).toEqual([]);
+    expect(await userStub(host.user.id).history(`u:${guest.user.id}`, undefined, 50)).toEqual([]);
     await end();
   });
 

@@ -152,6 +152,8 @@ export class MailboxReactions {
       place.guest ?? null,
       place.guestClientId ?? null,
     );
+    // A blocked guest's reaction: not the owner's to see, on sync either (./changes.ts, `unseen`).
+    if (place.unseen) this.mailbox.changes.remember(item.cid);
     const message = this.mailbox.findById(item.id);
     const clientId = item.clientId === undefined ? {} : { clientId: item.clientId };
     return message ? { type: "update", seq, message, ...clientId } : null;

@@ -1,0 +1,86 @@
+// Rows written per message and per change of a guest its host blocked, in a
+// hosted chat, the guest's send switched on (docs/one-copy-per-chat.md,
+// "Blocking in a hosted chat, as built"): both objects, measured as
+// ./footprint.test.ts does (every SQLite row written in this isolate, index
+// entries included). Run alone to see the figures:
+//   npx vitest run --project workers src/objects/footprint-hosted-block.test.ts
+
+import { describe, expect, it } from "vitest";
+import { connect, userStub } from "../test/helpers";
+import { hostAndGuest, hostedSendOn } from "../test/hosted";
+import { drain, perItem, WriteMeter } from "../test/write-meter";
+
+const N = 200;
+const CHANGES = 20;
+const TEXT = "x".repeat(100); // the plan's average message
+
+/** Rows per guest message, edit and reaction at both objects, the host blocking the guest or not. */
+async function measure(blocked: boolean): Promise<Record<string, number>> {
+  const { host, guest } = await hostAndGuest();
+  await hostedSendOn(guest.user.id);
+  if (blocked) expect((await userStub(host.user.id).block(guest.user.id)).ok).toBe(true);
+  const g = await connect(guest.token);
+  const h = await connect(host.token);
+  const keepAlive = setInterval(() => {
+    g.send("ping");
+    h.send("ping");
+  }, 500);
+  const label = blocked ? "blocked" : "not blocked";
+  const meter = new WriteMeter();
+  await meter.start(userStub(guest.user.id));
+  meter.take();
+  const chat = `u:${host.user.id}`;
+  const ids: string[] = [];
+  for (let i = 0; i < N; i++) {
+    // Paced within the per-user frame budget of the workers tests (50/s, bursts of 100).
+    if (i > 0 && i % 40 === 0) await new Promise((r) => setTimeout(r, 1000));
+    g.send({ type: "send", clientId: `g${i}`, chat, text: TEXT });
+    ids.push((await g.next("sent", (f) => f.clientId === `g${i}`)).id);
+  }
+  await drain([host.user.id, guest.user.id]);
+  const sends = meter.takeDetailed();
+  const figures: Record<string, number> = { send: sends.total / N };
+  console.log(`footprint hosted 1:1, ${label} guest's send, both objects, rows per message:\n${perItem(sends, N)}`);
+  await new Promise((r) => setTimeout(r, 1000));
+  for (const kind of ["edit", "react"] as const) {
+    meter.take();
+    for (const [i, id] of ids.slice(0, CHANGES).entries()) {
+      const clientId = `${kind}${i}`;
+      if (kind === "edit") g.send({ type: "edit", clientId, id, text: `${TEXT} edited` });
+      else g.send({ type: "react", clientId, id, emoji: "👍" });
+      await g.next("update", (f) => f.clientId === clientId);
+    }
+    await drain([host.user.id, guest.user.id]);
+    const detail = meter.takeDetailed();
+    figures[kind] = detail.total / CHANGES;
+    console.log(
+      `footprint hosted 1:1, ${label} guest's ${kind}, both objects, rows per change:\n${perItem(detail, CHANGES)}`,
+    );
+  }
+  meter.stop();
+  clearInterval(keepAlive);
+  h.send("ping");
+  await h.until((s) => s.frames.filter((f) => f === "pong").length > 0);
+  // The host's device: shown everything, or nothing at all when it blocks.
+  if (blocked) expect([h.of("message").length, h.of("update").length]).toEqual([0, 0]);
+  else await h.until((s) => s.of("message").length === N && s.of("update").length === 2 * CHANGES, 30_000);
+  g.close();
+  h.close();
+  console.log(
+    `footprint hosted 1:1 ${label} guest: ${figures.send?.toFixed(2)} rows per message, ${figures.edit?.toFixed(2)} per edit, ${figures.react?.toFixed(2)} per reaction, both objects`,
+  );
+  return figures;
+}
+
+describe("storage footprint, a blocked guest in a hosted chat", { timeout: 120_000 }, () => {
+  it("rows written per blocked guest message, edit and reaction, both objects, against a guest not blocked", async () => {
+    const open = await measure(false);
+    const blocked = await measure(true);
+    // Measured 6.01 against 5.01 per message, 10.10 against 9.10 per edit, 8.10 against 7.10 per reaction:
+    // one `forgotten` row each (the message's id, or the change's cid), nothing else.
+    for (const kind of ["send", "edit", "react"]) {
+      expect((blocked[kind] ?? 0) - (open[kind] ?? 0), kind).toBeCloseTo(1, 1);
+    }
+    expect(blocked.send).toBeLessThanOrEqual(6.1);
+  });
+});
