@@ -78,21 +78,25 @@ async function receipts(ctx: ScenarioContext, tracker: DmTracker, quietMs = 10_0
 }
 
 /**
- * Waits for what is in flight: as long as deliveries keep coming (a slow
- * target catches up), until none came for `quietMs`; what is still missing
- * then is lost.
+ * Waits for what is in flight: as long as deliveries or `sent` answers keep
+ * coming (a slow target catches up), until none came for `quietMs`; what is
+ * still missing then is lost (or unanswered). Both are waited for: in a
+ * hosted chat (docs/one-copy-per-chat.md) the host's device may show a
+ * guest's message before the guest's own `sent` arrives.
  */
 export async function drain(ctx: ScenarioContext, tracker: DmTracker, quietMs = 30_000, maxMs = 600_000) {
   const t0 = performance.now();
-  let seen = tracker.delivered;
+  let seen = tracker.delivered + tracker.answered;
   let lastProgress = performance.now();
-  while (tracker.outstanding > 0 && performance.now() - t0 < maxMs) {
-    if (tracker.delivered !== seen) {
-      seen = tracker.delivered;
+  while ((tracker.outstanding > 0 || tracker.unanswered > 0) && performance.now() - t0 < maxMs) {
+    if (tracker.delivered + tracker.answered !== seen) {
+      seen = tracker.delivered + tracker.answered;
       lastProgress = performance.now();
     }
     if (performance.now() - lastProgress > quietMs) break;
-    ctx.progress.update(`${ctx.label}: draining, ${tracker.outstanding} in flight`);
+    ctx.progress.update(
+      `${ctx.label}: draining, ${tracker.outstanding} in flight, ${tracker.unanswered} without \`sent\``,
+    );
     await sleep(10);
   }
 }
