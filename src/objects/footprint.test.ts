@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { randomId } from "../shared/ids";
 import { newUserId, shardOfBucket } from "../shared/shards";
 import { connect, register, userStub } from "../test/helpers";
-import { guestMessage, hostAndGuest, hostedSendOn } from "../test/hosted";
+import { guestMessage, hostAndGuest, hostedSendOff, hostedSendOn } from "../test/hosted";
 import { databaseSize, drain, perItem, WriteMeter } from "../test/write-meter";
 
 const N = 200;
@@ -21,6 +21,9 @@ describe("storage footprint", { timeout: 120_000 }, () => {
   it("one-to-one: rows written to send, to mark delivered and read; bytes per mailbox row", async () => {
     const alice = await register();
     const bob = await register();
+    // Today's two copies, whatever the run's HOSTED_GUEST_SEND (the hosted figures are the cases below).
+    await hostedSendOff(alice.user.id);
+    await hostedSendOff(bob.user.id);
     const a = await connect(alice.token);
     const b = await connect(bob.token);
     // Ping while listening, or the presence sweep (2 s in these tests) drops a socket as silent.
@@ -192,18 +195,24 @@ describe("storage footprint", { timeout: 120_000 }, () => {
   });
 
   it("hosted one-to-one (docs/one-copy-per-chat.md): rows written per edit, hosted and not", async () => {
-    // Both objects are metered; in both chats the edit still reaches the peer the old way (outbox), as
-    // nothing hosts in production yet. What the hosted chat adds is its change's position.
+    // Both objects are metered. What the hosted chat adds is its change's position.
     const { host, guest, chat, stub } = await hostAndGuest();
     const other = await register();
+    // Pinned, whatever the run's HOSTED_GUEST_SEND: the host's send to `other` makes no hosted chat
+    // (plain: today's outbox). In the hosted chat, the guest's switch on: it takes the host's messages and
+    // edits as entries of the log (pushed); off: as copies (hosted). Pushed first: once a guest answers that
+    // it takes copies, the host sends it copies until its object is evicted (user/hosted-push.ts).
+    for (const id of [host.user.id, guest.user.id, other.user.id]) await hostedSendOff(id);
     const h = await connect(host.token);
     expect((await stub.appendFromGuest(guest.user.id, guestMessage("g", 1))).ok).toBe(true);
     const EDITS = 20;
     const perEdit: Record<string, number> = {};
-    for (const [name, where] of [
-      ["plain", `u:${other.user.id}`],
-      ["hosted", chat],
+    for (const [name, where, guestOn] of [
+      ["plain", `u:${other.user.id}`, false],
+      ["pushed", chat, true],
+      ["hosted", chat, false],
     ] as const) {
+      await (guestOn ? hostedSendOn : hostedSendOff)(guest.user.id);
       const ids: string[] = [];
       for (let i = 0; i < EDITS; i++) {
         h.send({ type: "send", clientId: `${name}${i}`, chat: where, text: TEXT });
@@ -224,13 +233,15 @@ describe("storage footprint", { timeout: 120_000 }, () => {
       console.log(`footprint 1:1 edit, ${name}, rows per edit (both objects):\n${perItem(detail, EDITS)}`);
     }
     console.log(
-      `footprint 1:1 edit: ${perEdit.plain?.toFixed(2)} rows written per edit, ${perEdit.hosted?.toFixed(2)} in a hosted chat`,
+      `footprint 1:1 edit: ${perEdit.plain?.toFixed(2)} rows written per edit, ${perEdit.hosted?.toFixed(2)} in a hosted chat, ${perEdit.pushed?.toFixed(2)} pushed as entries`,
     );
     h.close();
     // The hosted edit adds its change's position (a partial index entry) and the chat row written with it.
     expect(perEdit.hosted).toBeGreaterThan(perEdit.plain ?? 0);
     // (A hair over 2.05 is float arithmetic: 11.15 - 9.10 when the plain case writes one row less.)
     expect((perEdit.hosted ?? 0) - (perEdit.plain ?? 0)).toBeLessThanOrEqual(2.05 + 1e-9);
+    // Pushed as an entry, the guest writes no copy of the change.
+    expect(perEdit.pushed).toBeLessThan(perEdit.hosted ?? 0);
   });
 
   it("D1: bytes per account with one session (what sharding the accounts must hold)", async () => {

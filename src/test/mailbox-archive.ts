@@ -8,9 +8,10 @@ import type { ArchiveConfig } from "../objects/storage/archive-config";
 import type { MailboxArchive, PutPage } from "../objects/user/mailbox-archive";
 import type { UserParts } from "../objects/user/parts";
 import { TokenBucket } from "../objects/user/rate-limit";
-import type { Message } from "../shared/protocol";
-import { pair, sendAndWait } from "./actions";
-import { api, type TestSocket, userStub } from "./helpers";
+import type { ChatId, Message } from "../shared/protocol";
+import { sendAndWait } from "./actions";
+import { api, connect, register, type TestSocket, userStub } from "./helpers";
+import { hostedSendOff } from "./hosted";
 
 /** Tiny pages, old at once, no minimum age; steps only when asked (the alarm's next step an hour away). */
 export const TINY: Partial<ArchiveConfig> = { pageEntries: 5, hotMs: 1, minAgeMs: 0, stepGapMs: 3_600_000 };
@@ -74,9 +75,27 @@ export async function historyPages(token: string, chat: string, limit = 100): Pr
   return all;
 }
 
+/**
+ * Alice and Bob for tests of today's copies (a copy in each mailbox), whatever
+ * the run's HOSTED_GUEST_SEND: Alice's id sorts first, so only Bob's send could
+ * make the chat hosted, and his is pinned off; hers too, for the chat's state
+ * (docs/one-copy-per-chat.md). Alice's pin is lost when her object dies; that
+ * order keeps the chat as it is.
+ */
+export async function copiesPair() {
+  const x = await register();
+  const y = await register();
+  const [alice, bob] = x.user.id < y.user.id ? [x, y] : [y, x];
+  await hostedSendOff(alice.user.id);
+  await hostedSendOff(bob.user.id);
+  const a = await connect(alice.token);
+  const b = await connect(bob.token);
+  return { alice, bob, a, b, toBob: `u:${bob.user.id}` as ChatId, toAlice: `u:${alice.user.id}` as ChatId };
+}
+
 /** Alice and Bob with 14 one-to-one messages between them (12 from Alice, 2 from Bob), Alice's archive made tiny. */
 export async function chatted() {
-  const p = await pair();
+  const p = await copiesPair();
   const fromAlice = Array.from({ length: 12 }, (_, i) => `hello number ${i} turnip${i === 3 ? " zebra" : ""}`);
   const ids = await sendAll(p.a, p.toBob, fromAlice.slice(0, 6));
   ids.push(...(await sendAll(p.b, p.toAlice, ["bob one", "bob two"])));
