@@ -11,7 +11,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { nextMessageId } from "../../shared/ids";
-import type { ChatSummary } from "../../shared/protocol";
+import type { AuthAnswer, ChatSummary } from "../../shared/protocol";
 import { rows } from "../../test/actions";
 import { api, connect, register, userStub } from "../../test/helpers";
 import { eventually } from "../../test/presence-helpers";
@@ -69,7 +69,7 @@ function seedBefore(sql: SqlStorage, me: string, peer: string, t0: number) {
   return { p1, p2, p3, own, p4, p5, p6 };
 }
 
-async function firstAndLast() {
+async function firstAndLast(): Promise<[AuthAnswer, AuthAnswer]> {
   const x = await register();
   const y = await register();
   return x.user.id < y.user.id ? [x, y] : [y, x];

@@ -11,7 +11,15 @@ import { describe, expect, it } from "vitest";
 import { rows } from "../../test/actions";
 import { clearAlarms } from "../../test/groups";
 import { connect, register, type TestSocket, userStub } from "../../test/helpers";
-import { backTo18, guestMessage, hostAndGuest, hostedRows, hostedSendOff, rewind, storedChats } from "../../test/hosted";
+import {
+  backTo18,
+  guestMessage,
+  hostAndGuest,
+  hostedRows,
+  hostedSendOff,
+  rewind,
+  storedChats,
+} from "../../test/hosted";
 
 async function sent(socket: TestSocket, chat: string, clientId: string) {
   socket.send({ type: "send", clientId, chat, text: `text ${clientId}` });
