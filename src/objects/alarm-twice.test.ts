@@ -2,13 +2,18 @@
 // alarm runs again, and a retry can overlap a delivery already under way. So
 // an alarm may fire twice. Here it does, on purpose, at once and then once
 // more, after a delivery that failed before or after the recipient stored it:
-// every message must arrive exactly once and nothing may stay owed.
+// every message must arrive exactly once and nothing may stay owed. The
+// one-to-one sender's id sorts first (today's copies whatever HOSTED_GUEST_SEND);
+// a hosted chat's push (entries to the guest, user/hosted-push.ts) is tried too.
 
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AuthAnswer } from "../shared/protocol";
+import { senderFirst } from "../test/copies";
 import { clearAlarms, groupStub, historyOf, settle, team } from "../test/groups";
-import { connect, register, userStub } from "../test/helpers";
+import { connect, userStub } from "../test/helpers";
+import { hostedRows } from "../test/hosted";
+import { hostedPair, say, shown } from "../test/hosted-push";
 import { peersDueNow, wrapDeliveries } from "../test/outbox-faults";
 import type { GroupObject } from "./group-object";
 import type { UserObject } from "./user-object";
@@ -32,8 +37,7 @@ async function dueNowWithoutAlarm(stub: DurableObjectStub, table: "outbox" | "cu
 describe("an alarm that fires twice", { timeout: 60_000 }, () => {
   for (const when of ["before", "after"] as const) {
     it(`one-to-one outbox, delivery failed ${when} the recipient stored it: arrives once, outbox empties`, async () => {
-      const alice = await register();
-      const bob = await register();
+      const { alice, bob } = await senderFirst();
       const sender = userStub(alice.user.id);
       let calls = 0;
       await wrapDeliveries(alice.user.id, (real) => async (target, items) => {
@@ -63,6 +67,39 @@ describe("an alarm that fires twice", { timeout: 60_000 }, () => {
       expect((await userStub(bob.user.id).stats()).messages).toBe(1);
       a.close();
       await clearAlarms([], [alice.user.id, bob.user.id]);
+    });
+  }
+
+  for (const when of ["before", "after"] as const) {
+    it(`hosted one-to-one, the host's push failed ${when} the guest took it: shown once, nothing owed`, async () => {
+      const { host, guest, atGuest, atHost, g, h, device, end } = await hostedPair();
+      const g1 = await say(g, atGuest, "g1"); // the chat is hosted from here: the host's messages go as entries
+      const sender = userStub(host.user.id);
+      let calls = 0;
+      await wrapDeliveries(host.user.id, (real) => async (target, items) => {
+        calls += 1;
+        if (calls === 1) {
+          if (when === "after") await real(target, items); // taken, but the answer is lost
+          throw new Error("injected: no answer");
+        }
+        return real(target, items);
+      });
+      const twice = await say(h, atHost, "twice");
+      await until(async () => calls === 1 && (await sender.stats()).outbox === 1);
+
+      await dueNowWithoutAlarm(sender as unknown as DurableObjectStub, "outbox");
+      await peersDueNow(host.user.id);
+      await runInDurableObject(sender, (instance: UserObject) => Promise.all([instance.alarm(), instance.alarm()]));
+      await runInDurableObject(sender, (instance: UserObject) => instance.alarm());
+
+      expect(calls).toBe(2);
+      expect((await sender.stats()).outbox).toBe(0);
+      await g.until((x) => shown(x, atGuest).some(([id]) => id === twice.id));
+      expect(shown(g, atGuest).map(([id]) => id)).toEqual([g1.id, twice.id]);
+      expect(await hostedRows(guest.user.id)).toEqual([]);
+      const fresh = await device(guest.token);
+      expect(shown(fresh, atGuest)).toEqual(shown(g, atGuest));
+      await end();
     });
   }
 

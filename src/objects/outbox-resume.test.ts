@@ -2,19 +2,20 @@
 // flight) resumes as soon as the sender's object wakes again, for whatever
 // reason (a device reconnecting, a message arriving), not only when its
 // safety-net alarm fires. Here the alarm is removed, so only the wake can
-// deliver.
+// deliver. The sender's id sorts first: today's copies whatever HOSTED_GUEST_SEND
+// (a hosted chat's wake: user/hosted-push-wake-faults.test.ts).
 
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { senderFirst } from "../test/copies";
 import { clearAlarms } from "../test/groups";
-import { connect, register, userStub } from "../test/helpers";
+import { connect, userStub } from "../test/helpers";
 import { wrapDeliveries } from "../test/outbox-faults";
 import { eventually } from "../test/presence-helpers";
 
 describe("the outbox after a restart", () => {
   it("delivers what was in flight when the object wakes, once, without its alarm", async () => {
-    const alice = await register();
-    const bob = await register();
+    const { alice, bob } = await senderFirst();
     const sender = userStub(alice.user.id);
     // The first delivery never answers, as if the process died during the call.
     await wrapDeliveries(alice.user.id, () => async () => {

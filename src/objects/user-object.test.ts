@@ -1,5 +1,6 @@
 // The user object in the real Workers runtime: sending, the mailbox, sync,
 // receipts, bad frames, and the outbox surviving a failed first delivery.
+// Senders' ids sort first: today's copies whatever HOSTED_GUEST_SEND.
 
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -11,6 +12,7 @@ import {
   TEXT_MAX,
 } from "../shared/limits";
 import { drainAlarms, handed, sendAndWait } from "../test/actions";
+import { senderFirst } from "../test/copies";
 import { api, connect, register, type TestSocket, userStub } from "../test/helpers";
 import { wrapDeliveries } from "../test/outbox-faults";
 import { eventually } from "../test/presence-helpers";
@@ -19,8 +21,7 @@ import type { InboxItem } from "./inbox";
 
 describe("sending one-to-one", () => {
   it("stores in both mailboxes, in order, with increasing seq and time-sortable ids", async () => {
-    const alice = await register();
-    const bob = await register();
+    const { alice, bob } = await senderFirst();
     const a = await connect(alice.token);
     const b = await connect(bob.token, "protocol");
     const sent = [];
@@ -38,8 +39,7 @@ describe("sending one-to-one", () => {
   });
 
   it("answers a retried clientId with the first answer and stores nothing new", async () => {
-    const alice = await register();
-    const bob = await register();
+    const { alice, bob } = await senderFirst();
     const a = await connect(alice.token);
     const first = await sendAndWait(a, `u:${bob.user.id}`, "once", "same");
     a.send({ type: "send", clientId: "same", chat: `u:${bob.user.id}`, text: "once" });
@@ -87,8 +87,7 @@ describe("bad frames", () => {
   });
 
   it("a text of exactly the limit is accepted, counted in characters", async () => {
-    const alice = await register();
-    const bob = await register();
+    const { alice, bob } = await senderFirst();
     const a = await connect(alice.token);
     const emoji = "😀".repeat(TEXT_MAX); // 4096 characters, 8192 UTF-16 units
     await sendAndWait(a, `u:${bob.user.id}`, emoji, "long");
@@ -106,8 +105,7 @@ describe("bad frames", () => {
   });
 
   it("frames beyond the rate limit are refused and not stored", async () => {
-    const alice = await register();
-    const bob = await register();
+    const { alice, bob } = await senderFirst();
     const a = await connect(alice.token);
     // The workers tests run with a budget of 50 frames/s, burst 100 (vitest.config.ts).
     for (let i = 0; i < 300; i++) a.send({ type: "sync", after: 1_000_000 });
@@ -140,8 +138,7 @@ function deliveredFrom(sender: string, count: number, text: (i: number) => strin
 
 describe("sync", () => {
   it("replays everything after the cursor, across batches, then synced", async () => {
-    const alice = await register();
-    const bob = await register();
+    const { alice, bob } = await senderFirst();
     const total = SYNC_BATCH + 20;
     const items = deliveredFrom(alice.user.id, total, (i) => `m${i}`);
     await userStub(bob.user.id).accept(items);
@@ -163,8 +160,7 @@ describe("sync", () => {
   });
 
   it("with batch: the same entries in the same order, many to a replay frame, then synced", async () => {
-    const alice = await register();
-    const bob = await register();
+    const { alice, bob } = await senderFirst();
     const total = SYNC_BATCH + 20;
     // Some long texts, so that the size bound cuts frames as well as the count bound.
     const items = deliveredFrom(alice.user.id, total, (i) => (i % 50 === 0 ? "y".repeat(TEXT_MAX) : `m${i}`));
@@ -213,8 +209,7 @@ describe("sync", () => {
   });
 
   it("replays receipts stored for an offline sender", async () => {
-    const alice = await register();
-    const bob = await register();
+    const { alice, bob } = await senderFirst();
     const a = await connect(alice.token);
     const sent = await sendAndWait(a, `u:${bob.user.id}`, "read me", "r1");
     a.close();
@@ -238,8 +233,7 @@ describe("sync", () => {
 
 describe("the outbox", () => {
   it("a failed first delivery is retried by the alarm, and arrives exactly once", async () => {
-    const alice = await register();
-    const bob = await register();
+    const { alice, bob } = await senderFirst();
     const sender = userStub(alice.user.id);
     // Fault injection: the first delivery attempt fails as if bob's object were down.
     let failures = 1;
@@ -278,8 +272,7 @@ describe("gathered receipts", () => {
       .reduce((n, [, rows]) => n + rows, 0);
 
   it("go straight to the sender, writing no outbox row; when that fails, through the outbox, once", async () => {
-    const alice = await register();
-    const bob = await register();
+    const { alice, bob } = await senderFirst();
     const a = await connect(alice.token);
     const b = await connect(bob.token);
     await b.speak();
@@ -321,8 +314,7 @@ describe("gathered receipts", () => {
 
 describe("a one-to-one message's confirmed delivery", () => {
   it("is stored with the next write, by the alarm, or when the user goes quiet; never by an event of its own", async () => {
-    const alice = await register();
-    const bob = await register(); // never connected: no receipt comes back to write with
+    const { alice, bob } = await senderFirst(); // bob never connects: no receipt comes back to write with
     const sender = userStub(alice.user.id);
     const handedToBob = () => handed(alice.user.id, `u:${bob.user.id}`);
     const outboxRows = () =>

@@ -12,11 +12,13 @@
 //     acknowledgement sends a second receipt, and the sender keeps the first time.
 // Without a death: acknowledgements out of order, and repeated ones, send
 // exactly one receipt per message; the position moves only over what was got.
+// The sender's id sorts first: today's copies whatever HOSTED_GUEST_SEND.
 
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ReaderReceipt } from "../../shared/protocol";
-import { pair, rows, sendAndWait } from "../../test/actions";
+import { rows, sendAndWait } from "../../test/actions";
+import { pairSenderFirst } from "../../test/copies";
 import { clearAlarms } from "../../test/groups";
 import { connect, userStub } from "../../test/helpers";
 import { wrapDeliveries } from "../../test/outbox-faults";
@@ -47,7 +49,7 @@ async function infoOf(userId: string, chat: string, id: string): Promise<ReaderR
 
 describe("one-to-one chat rows written together, when the object dies", { timeout: 30_000 }, () => {
   it("the sender: own messages its chat row does not name yet are delivered once, in order; ids keep increasing", async () => {
-    const { alice, bob, a, b, toBob, toAlice } = await pair();
+    const { alice, bob, a, b, toBob, toAlice } = await pairSenderFirst();
     b.close();
     const sender = userStub(alice.user.id);
     let down = true;
@@ -84,7 +86,7 @@ describe("one-to-one chat rows written together, when the object dies", { timeou
   });
 
   it("the recipient: the chat list shows the newest message and counts unread from the position a read wrote", async () => {
-    const { alice, bob, a, b, toBob, toAlice } = await pair();
+    const { alice, bob, a, b, toBob, toAlice } = await pairSenderFirst();
     const sent: { id: string; seq: number }[] = [];
     for (let i = 0; i < 3; i++) sent.push(await sendAndWait(a, toBob, `m${i}`, `k${i}`));
     await b.until((s) => s.of("message").length === 3);
@@ -103,7 +105,7 @@ describe("one-to-one chat rows written together, when the object dies", { timeou
   });
 
   it("the recipient: a delivered position lost makes a second receipt; the sender keeps the first time", async () => {
-    const { alice, bob, a, b, toBob } = await pair();
+    const { alice, bob, a, b, toBob } = await pairSenderFirst();
     const m = await sendAndWait(a, toBob, "once", "k0");
     await b.until((s) => s.of("message").length === 1);
     b.send({ type: "received", ids: [m.id] });
@@ -126,7 +128,7 @@ describe("one-to-one chat rows written together, when the object dies", { timeou
 
 describe("receipt positions", () => {
   it("out of order and repeated acknowledgements: one receipt per message, the position moves only over what was got", async () => {
-    const { alice, bob, a, b, toBob, toAlice } = await pair();
+    const { alice, bob, a, b, toBob, toAlice } = await pairSenderFirst();
     const sent: { id: string }[] = [];
     for (let i = 0; i < 3; i++) sent.push(await sendAndWait(a, toBob, `m${i}`, `k${i}`));
     await b.until((s) => s.of("message").length === 3);

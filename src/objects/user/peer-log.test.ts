@@ -6,21 +6,23 @@
 //   3. the answer arrived, the confirmed position was not stored yet;
 // and in each case the recipient ends with the message exactly once, without
 // the safety-net alarm (a wake resumes), and nothing stays owed. A delete for
-// me of a message still owed hands its delivery to the outbox.
+// me of a message still owed hands its delivery to the outbox. The sender's
+// id sorts first, so the chat keeps today's copies whatever HOSTED_GUEST_SEND;
+// the same deaths in a hosted chat: ./hosted-push-wake-faults.test.ts.
 
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { act, handed, sendAndWait } from "../../test/actions";
+import { senderFirst } from "../../test/copies";
 import { clearAlarms } from "../../test/groups";
-import { connect, register, userStub } from "../../test/helpers";
+import { connect, userStub } from "../../test/helpers";
 import { wrapDeliveries } from "../../test/outbox-faults";
 import { eventually } from "../../test/presence-helpers";
 
 type Death = "before the recipient stored it" | "after the recipient stored it" | "after the answer";
 
 async function dieAndWake(death: Death) {
-  const alice = await register();
-  const bob = await register();
+  const { alice, bob } = await senderFirst();
   const sender = userStub(alice.user.id);
   let calls = 0;
   await wrapDeliveries(alice.user.id, (real) => async (target, items) => {
@@ -61,8 +63,7 @@ async function dieAndWake(death: Death) {
 
 /** Alice connected, her deliveries to Bob failing until `recover`: then her object dies, her device leaves, and a call wakes it. */
 async function peerDown() {
-  const alice = await register();
-  const bob = await register();
+  const { alice, bob } = await senderFirst();
   const sender = userStub(alice.user.id);
   let down = true;
   await wrapDeliveries(alice.user.id, (real) => async (target, items) => {
@@ -119,8 +120,7 @@ describe("one-to-one delivery from the mailbox, when the sender dies", { timeout
   });
 
   it("a peer caught up stays known: what follows its stored position arrives once and in order, a failure included", async () => {
-    const alice = await register();
-    const bob = await register();
+    const { alice, bob } = await senderFirst();
     const sender = userStub(alice.user.id);
     let failNext = false;
     await wrapDeliveries(alice.user.id, (real) => async (target, items) => {

@@ -1,11 +1,14 @@
 // Receipts reaching the sender's object are shown at once and stored with the
 // next commit it makes anyway, or after RECEIPT_HOLD_MS (./receipt-hold.ts).
+// The sender's id sorts first: its messages are today's copies whatever
+// HOSTED_GUEST_SEND, and the receipts those of copies.
 
 import { describe, expect, it } from "vitest";
 import type { ChatId } from "../../shared/protocol";
 import { drainAlarms, receiptRows, rows, sendAndWait } from "../../test/actions";
+import { senderFirst } from "../../test/copies";
 import { crash } from "../../test/group-faults";
-import { connect, register, userStub } from "../../test/helpers";
+import { connect, userStub } from "../../test/helpers";
 import { wrapDeliveries } from "../../test/outbox-faults";
 import { eventually } from "../../test/presence-helpers";
 import type { InboxReceipt } from "../inbox";
@@ -20,7 +23,7 @@ function delivered(by: string, id: string): InboxReceipt {
 }
 
 async function pair() {
-  const [alice, bob] = [await register(), await register()];
+  const { alice, bob } = await senderFirst();
   const a = await connect(alice.token);
   const b = await connect(bob.token);
   const first = await sendAndWait(a, `u:${bob.user.id}`, "hello", "h1");
@@ -69,7 +72,7 @@ describe("receipts held for a commit", () => {
   });
 
   it("drop a repeat of a one-to-one receipt, held or stored: no second frame, row or seq", async () => {
-    const [alice, bob] = [await register(), await register()];
+    const { alice, bob } = await senderFirst();
     const a = await connect(alice.token);
     const sent = await sendAndWait(a, `u:${bob.user.id}`, "once", "r1");
     const stub = userStub(alice.user.id);
@@ -87,7 +90,7 @@ describe("receipts held for a commit", () => {
   });
 
   it("drop the reader's outbox retry of a receipt whose first call arrived but whose answer was lost", async () => {
-    const [alice, bob] = [await register(), await register()];
+    const { alice, bob } = await senderFirst();
     const a = await connect(alice.token);
     const b = await connect(bob.token);
     let calls = 0;
@@ -114,7 +117,7 @@ describe("receipts held for a commit", () => {
   });
 
   it("a crash with a receipt held loses that tick only: the messages stay, and seqs go on without a duplicate", async () => {
-    const [alice, bob] = [await register(), await register()];
+    const { alice, bob } = await senderFirst();
     const a = await connect(alice.token);
     const first = await sendAndWait(a, `u:${bob.user.id}`, "before the crash", "c1");
     a.close();
