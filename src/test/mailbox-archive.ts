@@ -8,9 +8,10 @@ import type { ArchiveConfig } from "../objects/storage/archive-config";
 import type { MailboxArchive, PutPage } from "../objects/user/mailbox-archive";
 import type { UserParts } from "../objects/user/parts";
 import { TokenBucket } from "../objects/user/rate-limit";
-import type { ChatId, Message } from "../shared/protocol";
+import type { Message } from "../shared/protocol";
 import { sendAndWait } from "./actions";
-import { api, connect, register, type TestSocket, userStub } from "./helpers";
+import { pairSenderFirst } from "./copies";
+import { api, type TestSocket, userStub } from "./helpers";
 import { hostedSendOff } from "./hosted";
 
 /** Tiny pages, old at once, no minimum age; steps only when asked (the alarm's next step an hour away). */
@@ -83,14 +84,10 @@ export async function historyPages(token: string, chat: string, limit = 100): Pr
  * order keeps the chat as it is.
  */
 export async function copiesPair() {
-  const x = await register();
-  const y = await register();
-  const [alice, bob] = x.user.id < y.user.id ? [x, y] : [y, x];
-  await hostedSendOff(alice.user.id);
-  await hostedSendOff(bob.user.id);
-  const a = await connect(alice.token);
-  const b = await connect(bob.token);
-  return { alice, bob, a, b, toBob: `u:${bob.user.id}` as ChatId, toAlice: `u:${alice.user.id}` as ChatId };
+  const p = await pairSenderFirst();
+  await hostedSendOff(p.alice.user.id);
+  await hostedSendOff(p.bob.user.id);
+  return p;
 }
 
 /** Alice and Bob with 14 one-to-one messages between them (12 from Alice, 2 from Bob), Alice's archive made tiny. */

@@ -11,8 +11,9 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { nextMessageId } from "../../shared/ids";
-import type { AuthAnswer, ChatSummary } from "../../shared/protocol";
+import type { ChatSummary } from "../../shared/protocol";
 import { rows } from "../../test/actions";
+import { senderFirst } from "../../test/copies";
 import { api, connect, register, userStub } from "../../test/helpers";
 import { eventually } from "../../test/presence-helpers";
 import { wipe } from "../../test/sqlite";
@@ -69,17 +70,11 @@ function seedBefore(sql: SqlStorage, me: string, peer: string, t0: number) {
   return { p1, p2, p3, own, p4, p5, p6 };
 }
 
-async function firstAndLast(): Promise<[AuthAnswer, AuthAnswer]> {
-  const x = await register();
-  const y = await register();
-  return x.user.id < y.user.id ? [x, y] : [y, x];
-}
-
 describe("schema step 13 on an object written before it", () => {
   it("keeps every message, unread count, receipt and cursor; receipts go on from positions", async () => {
     // Alice's id sorts first: her reply below is today's copy whatever the run's HOSTED_GUEST_SEND
     // (only the one whose id sorts last makes a chat hosted; a pin would not outlive the eviction).
-    const [alice, bob] = await firstAndLast();
+    const { alice, bob } = await senderFirst();
     const stub = userStub(alice.user.id);
     const t0 = Date.now() - 60_000;
     const chat = `u:${bob.user.id}` as const;
