@@ -12,7 +12,7 @@ import type { Message } from "../shared/protocol";
 import { sendAndWait } from "./actions";
 import { pairSenderFirst } from "./copies";
 import { api, type TestSocket, userStub } from "./helpers";
-import { hostedSendOff } from "./hosted";
+import { hostedSendOff, hostedSendOn } from "./hosted";
 
 /** Tiny pages, old at once, no minimum age; steps only when asked (the alarm's next step an hour away). */
 export const TINY: Partial<ArchiveConfig> = { pageEntries: 5, hotMs: 1, minAgeMs: 0, stepGapMs: 3_600_000 };
@@ -90,9 +90,13 @@ export async function copiesPair() {
   return p;
 }
 
-/** Alice and Bob with 14 one-to-one messages between them (12 from Alice, 2 from Bob), Alice's archive made tiny. */
-export async function chatted() {
+/**
+ * Alice and Bob with 14 one-to-one messages between them (12 from Alice, 2 from Bob), Alice's archive made tiny.
+ * `hosted`: Bob's send on, so from his first message Alice hosts the chat (rows with positions in her mailbox).
+ */
+export async function chatted(hosted = false) {
   const p = await copiesPair();
+  if (hosted) await hostedSendOn(p.bob.user.id);
   const fromAlice = Array.from({ length: 12 }, (_, i) => `hello number ${i} turnip${i === 3 ? " zebra" : ""}`);
   const ids = await sendAll(p.a, p.toBob, fromAlice.slice(0, 6));
   ids.push(...(await sendAll(p.b, p.toAlice, ["bob one", "bob two"])));
