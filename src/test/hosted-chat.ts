@@ -6,7 +6,7 @@ import { runInDurableObject } from "cloudflare:test";
 import type { ChatId, Message } from "../shared/protocol";
 import { clearAlarms } from "./groups";
 import { api, connect, type TestSocket, userStub } from "./helpers";
-import { hostAndGuest, hostedSendOn, partsOf } from "./hosted";
+import { hostAndGuest, hostedSendOff, hostedSendOn, partsOf } from "./hosted";
 
 async function sendFrom(s: TestSocket, chat: string, clientId: string, text: string) {
   s.send({ type: "send", clientId, chat, text });
@@ -24,6 +24,8 @@ export async function hostedChat(older = 0) {
   const g = await connect(guest.token);
   const h = await connect(host.token);
   for (const s of [g, h]) await s.speak();
+  // Before hosting: today's copies, whatever the run's default (HOSTED_GUEST_SEND).
+  await hostedSendOff(guest.user.id);
   // Each message reaches the other side before the next is sent: ids (times) in the order written.
   const fromGuest = async (clientId: string, text: string) => {
     const sent = await sendFrom(g, chat, clientId, text);

@@ -6,12 +6,13 @@ import { runInDurableObject } from "cloudflare:test";
 import type { ChatId, Message } from "../shared/protocol";
 import { clearAlarms } from "./groups";
 import { connect, type TestSocket, userStub } from "./helpers";
-import { hostAndGuest, hostedSendOn, partsOf } from "./hosted";
+import { hostAndGuest, hostedSendOff, hostedSendOn, partsOf } from "./hosted";
 
 /** A host and a guest (the guest's send on unless `on` is false), a device each, speaking. */
 export async function hostedPair(on = true) {
   const { host, guest } = await hostAndGuest();
-  if (on) await hostedSendOn(guest.user.id);
+  // Off is pinned, not left to the run's default: those tests are of today's copies.
+  await (on ? hostedSendOn : hostedSendOff)(guest.user.id);
   const atGuest: ChatId = `u:${host.user.id}`;
   const atHost: ChatId = `u:${guest.user.id}`;
   const g = await connect(guest.token);

@@ -9,8 +9,10 @@ import type { MailboxArchive, PutPage } from "../objects/user/mailbox-archive";
 import type { UserParts } from "../objects/user/parts";
 import { TokenBucket } from "../objects/user/rate-limit";
 import type { Message } from "../shared/protocol";
-import { pair, sendAndWait } from "./actions";
+import { sendAndWait } from "./actions";
+import { pairSenderFirst } from "./copies";
 import { api, type TestSocket, userStub } from "./helpers";
+import { hostedSendOff, hostedSendOn } from "./hosted";
 
 /** Tiny pages, old at once, no minimum age; steps only when asked (the alarm's next step an hour away). */
 export const TINY: Partial<ArchiveConfig> = { pageEntries: 5, hotMs: 1, minAgeMs: 0, stepGapMs: 3_600_000 };
@@ -74,9 +76,27 @@ export async function historyPages(token: string, chat: string, limit = 100): Pr
   return all;
 }
 
-/** Alice and Bob with 14 one-to-one messages between them (12 from Alice, 2 from Bob), Alice's archive made tiny. */
-export async function chatted() {
-  const p = await pair();
+/**
+ * Alice and Bob for tests of today's copies (a copy in each mailbox), whatever
+ * the run's HOSTED_GUEST_SEND: Alice's id sorts first, so only Bob's send could
+ * make the chat hosted, and his is pinned off; hers too, for the chat's state
+ * (docs/one-copy-per-chat.md). Alice's pin is lost when her object dies; that
+ * order keeps the chat as it is.
+ */
+export async function copiesPair() {
+  const p = await pairSenderFirst();
+  await hostedSendOff(p.alice.user.id);
+  await hostedSendOff(p.bob.user.id);
+  return p;
+}
+
+/**
+ * Alice and Bob with 14 one-to-one messages between them (12 from Alice, 2 from Bob), Alice's archive made tiny.
+ * `hosted`: Bob's send on, so from his first message Alice hosts the chat (rows with positions in her mailbox).
+ */
+export async function chatted(hosted = false) {
+  const p = await copiesPair();
+  if (hosted) await hostedSendOn(p.bob.user.id);
   const fromAlice = Array.from({ length: 12 }, (_, i) => `hello number ${i} turnip${i === 3 ? " zebra" : ""}`);
   const ids = await sendAll(p.a, p.toBob, fromAlice.slice(0, 6));
   ids.push(...(await sendAll(p.b, p.toAlice, ["bob one", "bob two"])));

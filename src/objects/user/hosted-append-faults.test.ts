@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { crash } from "../../test/group-faults";
 import { clearAlarms } from "../../test/groups";
 import { connect, userStub } from "../../test/helpers";
-import { guestMessage, hostAndGuest, hostedRows, partsOf, storedChats } from "../../test/hosted";
+import { guestMessage, hostAndGuest, hostedRows, hostedSendOff, partsOf, storedChats } from "../../test/hosted";
 import { appendFromGuest, type HostedAnswer } from "./hosted-append";
 
 describe("appendFromGuest, crashes", { timeout: 60_000 }, () => {
@@ -110,6 +110,7 @@ describe("appendFromGuest, a write that fails", () => {
     const { host, guest, chat, stub } = await hostAndGuest();
     const h = await connect(host.token);
     // A chat of two copies: the guest's copy delivered the old way.
+    await hostedSendOff(guest.user.id);
     const g = await connect(guest.token);
     g.send({ type: "send", clientId: "old", chat: `u:${host.user.id}`, text: "the old way" });
     const old = await g.next("sent");

@@ -9,7 +9,7 @@ import type { ChatId } from "../../shared/protocol";
 import { crash } from "../../test/group-faults";
 import { clearAlarms } from "../../test/groups";
 import { connect, type TestSocket, userStub } from "../../test/helpers";
-import { changeRows, guestRuns, hostAndGuest, hostedRows, hostedSendOn } from "../../test/hosted";
+import { changeRows, guestRuns, hostAndGuest, hostedRows, hostedSendOff, hostedSendOn } from "../../test/hosted";
 import { hostFails } from "../../test/hosted-faults";
 import { archiveAll, configureArchive, TINY } from "../../test/mailbox-archive";
 
@@ -19,7 +19,8 @@ afterEach(() => {
 
 async function pair(on = true) {
   const { host, guest } = await hostAndGuest();
-  if (on) await hostedSendOn(guest.user.id);
+  // Off is pinned, not left to the run's default: those tests are of today's copies.
+  await (on ? hostedSendOn : hostedSendOff)(guest.user.id);
   const chat: ChatId = `u:${host.user.id}`;
   const g1 = await connect(guest.token);
   const g2 = await connect(guest.token);

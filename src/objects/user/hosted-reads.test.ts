@@ -10,7 +10,7 @@ import { randomId } from "../../shared/ids";
 import type { ChatId } from "../../shared/protocol";
 import { clearAlarms } from "../../test/groups";
 import { connect, register, userStub } from "../../test/helpers";
-import { guestMessage, hostAndGuest, hostedRows, partsOf, storedChats } from "../../test/hosted";
+import { guestMessage, hostAndGuest, hostedRows, hostedSendOff, partsOf, storedChats } from "../../test/hosted";
 import type { GroupEntry } from "../group-entry";
 import { matchExpression } from "./search-query";
 import { FTS_UPTO_KEY } from "./search-triggers";
@@ -45,6 +45,7 @@ describe("a hosted chat's log, read by its guest", () => {
   it("starts where hosting began, in positions, named as the guest names it", async () => {
     const { host, guest, chat, stub } = await hostAndGuest();
     // A message sent before hosting: a copy in each mailbox, as today; not part of the log.
+    await hostedSendOff(guest.user.id);
     const g = await connect(guest.token);
     g.send({ type: "send", clientId: "before", chat: `u:${host.user.id}`, text: "from before" });
     const before = await g.next("sent", (f) => f.clientId === "before");
@@ -147,6 +148,8 @@ describe("a hosted chat's log, read by its guest", () => {
     const [id] = await appendMany(stub, guest.user.id, 1, () => "secret");
     // A user the host only has an old, unhosted chat with; a stranger; the host itself.
     const old = await register();
+    // Pinned: were `old`'s id to sort first, the host's send on would make that chat hosted too.
+    await hostedSendOff(host.user.id);
     const h = await connect(host.token);
     h.send({ type: "send", clientId: "plain", chat: `u:${old.user.id}`, text: "not hosted" });
     await h.next("sent", (f) => f.clientId === "plain");

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ChatId } from "../../shared/protocol";
 import { clearAlarms } from "../../test/groups";
 import { connect, type TestSocket, userStub } from "../../test/helpers";
-import { guestRuns, hostAndGuest, hostedRows, hostedSendOn, partsOf } from "../../test/hosted";
+import { guestRuns, hostAndGuest, hostedRows, hostedSendOff, hostedSendOn, partsOf } from "../../test/hosted";
 import type { UserObject } from "../user-object";
 
 afterEach(() => {
@@ -18,7 +18,8 @@ afterEach(() => {
 /** A guest and its host, the guest's send switched on, a device each (the guest two), and the chat as the guest names it. */
 async function pair(on = true) {
   const { host, guest } = await hostAndGuest();
-  if (on) await hostedSendOn(guest.user.id);
+  // Off is pinned, not left to the run's default: those tests are of today's copies.
+  await (on ? hostedSendOn : hostedSendOff)(guest.user.id);
   const chat: ChatId = `u:${host.user.id}`;
   const g1 = await connect(guest.token);
   const g2 = await connect(guest.token);

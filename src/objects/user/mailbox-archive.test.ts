@@ -40,6 +40,22 @@ describe("mailbox archive", { timeout: 60_000 }, () => {
     await clearAlarms([], [alice.user.id, bob.user.id]);
   });
 
+  it("a chat its user hosts (docs/one-copy-per-chat.md): its rows with positions go in the same pages", async () => {
+    const { alice, bob, a, b, toBob, before } = await chatted(true);
+    const hostedRows = async () =>
+      (await rows<{ n: number }>(alice.user.id, "SELECT count(*) AS n FROM messages WHERE pos IS NOT NULL"))[0]?.n;
+    expect(await hostedRows()).toBe(8); // Bob's two and Alice's six after them
+    expect(await archiveAll(alice.user.id)).toBe(2);
+    // Seqs 1-10 went (Alice's six copies, Bob's two, two of Alice's hosted), the last four stay.
+    expect((await userStub(alice.user.id).stats()).archivedMessages).toBe(10);
+    expect(await hostedRows()).toBe(4);
+    expect(await historyPages(alice.token, toBob, 3)).toEqual(before);
+    const bySeq = [...before].sort((x, y) => x.seq - y.seq);
+    expect((await replayFrom(alice.token, 0, true)).map((m) => m.id)).toEqual(bySeq.map((m) => m.id));
+    closeAll(a, b);
+    await clearAlarms([], [alice.user.id, bob.user.id]);
+  });
+
   it("search, message info and a reply's quote reach archived messages", async () => {
     const { alice, bob, a, b, toBob, before } = await chatted();
     await archiveAll(alice.user.id);

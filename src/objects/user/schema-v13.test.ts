@@ -13,6 +13,7 @@ import { describe, expect, it } from "vitest";
 import { nextMessageId } from "../../shared/ids";
 import type { ChatSummary } from "../../shared/protocol";
 import { rows } from "../../test/actions";
+import { senderFirst } from "../../test/copies";
 import { api, connect, register, userStub } from "../../test/helpers";
 import { eventually } from "../../test/presence-helpers";
 import { wipe } from "../../test/sqlite";
@@ -71,8 +72,9 @@ function seedBefore(sql: SqlStorage, me: string, peer: string, t0: number) {
 
 describe("schema step 13 on an object written before it", () => {
   it("keeps every message, unread count, receipt and cursor; receipts go on from positions", async () => {
-    const alice = await register();
-    const bob = await register();
+    // Alice's id sorts first: her reply below is today's copy whatever the run's HOSTED_GUEST_SEND
+    // (only the one whose id sorts last makes a chat hosted; a pin would not outlive the eviction).
+    const { alice, bob } = await senderFirst();
     const stub = userStub(alice.user.id);
     const t0 = Date.now() - 60_000;
     const chat = `u:${bob.user.id}` as const;

@@ -11,7 +11,15 @@ import { describe, expect, it } from "vitest";
 import { rows } from "../../test/actions";
 import { clearAlarms } from "../../test/groups";
 import { connect, register, type TestSocket, userStub } from "../../test/helpers";
-import { backTo18, guestMessage, hostAndGuest, hostedRows, rewind, storedChats } from "../../test/hosted";
+import {
+  backTo18,
+  guestMessage,
+  hostAndGuest,
+  hostedRows,
+  hostedSendOff,
+  rewind,
+  storedChats,
+} from "../../test/hosted";
 
 async function sent(socket: TestSocket, chat: string, clientId: string) {
   socket.send({ type: "send", clientId, chat, text: `text ${clientId}` });
@@ -24,6 +32,10 @@ describe("schema step 19 on an object written before it", () => {
   it("keeps every message, retry key and chat row; then hosts the chat", { timeout: 60_000 }, async () => {
     const { host, guest, chat, stub } = await hostAndGuest();
     const other = await register();
+    // A chat of two copies first, whatever the run's HOSTED_GUEST_SEND (the host's pin goes with the rewind:
+    // its id sorts first here, and its chat with `other` has no messages after it).
+    await hostedSendOff(host.user.id);
+    await hostedSendOff(guest.user.id);
     const h = await connect(host.token);
     const g = await connect(guest.token);
     const own = [await sent(h, chat, "k1"), await sent(h, chat, "k2")];
