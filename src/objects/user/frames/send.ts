@@ -36,8 +36,10 @@ export async function onSend(me: UserParts, ws: WebSocket, sent: ClientFrameOf<"
 async function store(me: UserParts, ws: WebSocket, frame: OutgoingSend): Promise<void> {
   const chat = parseChat(frame.chat);
   // The group, or the host of a hosted chat, checks the quote against the one copy it holds and
-  // knows nothing of this user's other chats: a message of another chat is refused here.
-  if (frame.replyTo !== undefined && (await quotesElsewhere(me, frame.chat, frame.replyTo))) {
+  // knows nothing of this user's other chats: a message of another chat is refused here. One-to-one,
+  // after `blocked` and `unknown_user`, in the order a send checks them.
+  const passed = async () => chat.kind === "group" || (!me.blocks.has(chat.id) && (await me.direct.exists(chat.id)));
+  if (frame.replyTo !== undefined && (await passed()) && (await quotesElsewhere(me, frame.chat, frame.replyTo))) {
     throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), frame.clientId);
   }
   if (chat.kind === "group") return sendToGroup(me.groupSide(), ws, frame, chat.id);
