@@ -75,11 +75,16 @@ export async function handed(userId: string, chat: string): Promise<string | nul
   return row.handed;
 }
 
-/** Makes a message older, as if sent `ms` earlier (to test the edit and delete windows). */
-export async function age(userId: string, id: string, ms: number): Promise<void> {
-  await runInDurableObject(userStub(userId) as DurableObjectStub, (_, state) => {
-    state.storage.sql.exec("UPDATE messages SET ts = ts - ? WHERE id = ?", ms, id);
-  });
+/**
+ * Makes a message older, as if sent `ms` earlier (to test the edit and delete windows), in each
+ * user's object that has its row: the sender's and its copy, or a hosted chat's one, at its host.
+ */
+export async function age(userIds: string[], id: string, ms: number): Promise<void> {
+  for (const userId of userIds) {
+    await runInDurableObject(userStub(userId) as DurableObjectStub, (_, state) => {
+      state.storage.sql.exec("UPDATE messages SET ts = ts - ? WHERE id = ?", ms, id);
+    });
+  }
 }
 
 /** Two new users, each with a socket, and their chat ids as each other sees them. */

@@ -275,4 +275,28 @@ describe("group replies", { timeout: 60_000 }, () => {
       users.map((u) => u.user.id),
     );
   });
+
+  it("a deleted message's text survives in no quote of a sync served from the entries taken since the wake", async () => {
+    const { users, group, chat } = await team(2);
+    const [a, b] = (await Promise.all(users.map((u) => connect(u.token)))) as [TestSocket, TestSocket];
+    const first = await sendAndWait(a, chat, "secret words", "m1");
+    await b.next("message", (f) => f.message.id === first.id);
+    const reply = await sendAndWait(b, chat, "what?", "r1", first.id);
+    await a.next("message", (f) => f.message.id === reply.id);
+    await act(a, { type: "delete", clientId: "d1", id: first.id, for: "everyone" });
+    await settle(group.id);
+    await b.next("update", (f) => f.message.id === first.id);
+    for (const user of users) {
+      const fresh = await connect(user.token);
+      fresh.send({ type: "sync", after: 0 });
+      await fresh.next("synced");
+      fresh.close();
+      expect(JSON.stringify(fresh.frames)).not.toContain("secret");
+    }
+    closeAll([a, b]);
+    await clearAlarms(
+      [group.id],
+      users.map((u) => u.user.id),
+    );
+  });
 });

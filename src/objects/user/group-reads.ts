@@ -6,7 +6,7 @@
 
 import { AppError, type Result } from "../../shared/errors";
 import type { ChatId, Message, ServerFrame } from "../../shared/protocol";
-import type { GroupEntry } from "../group-entry";
+import type { GroupEntry, GroupMessage } from "../group-entry";
 import type { GroupChat } from "./group-chat-store";
 import type { GroupChats } from "./group-chats";
 import { type LogReads, logOf } from "./log-source";
@@ -201,13 +201,26 @@ export class GroupReads {
 
   /** An entry as sync replays it (null: nothing to show, its seq still counts). */
   private frameOf(row: GroupChat, entry: GroupEntry, seq: number): ServerFrame | null {
-    if (!entry.change) return this.hidden(entry.id) ? null : { type: "message", message: { ...entry.message, seq } };
+    if (!entry.change) {
+      return this.hidden(entry.id) ? null : { type: "message", message: { ...this.quoted(row, entry.message), seq } };
+    }
     const target = entry.message;
     if (target.id <= row.floor || this.hidden(target.id)) return null; // an older row's change replays from `changes`
     const at = this.me.groups.seqOf(row.chat, entry.change.pos, target.id);
     if (at === null) return null;
     const clientId = entry.change.clientId;
     return { type: "update", seq, message: { ...target, seq: at }, ...(clientId ? { clientId } : {}) };
+  }
+
+  /**
+   * A hosted chat's reply quoting a copy from before hosting, as this mailbox's row of it is now: a
+   * change of that copy comes as a copy too, and never reaches the entries taken since the wake.
+   */
+  private quoted(row: GroupChat, message: GroupMessage): GroupMessage {
+    const id = message.replyTo?.id;
+    if (id === undefined || !row.chat.startsWith("u:")) return message;
+    const quote = this.me.mailbox.quote(id);
+    return quote ? { ...message, replyTo: quote } : message;
   }
 
   /** Group entries as this user's messages: its seqs, older rows of its own where it has them. */

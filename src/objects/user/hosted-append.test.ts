@@ -8,7 +8,7 @@ import type { ErrorCode } from "../../shared/errors";
 import { nextMessageId } from "../../shared/ids";
 import { clearAlarms } from "../../test/groups";
 import { connect, register, userStub } from "../../test/helpers";
-import { guestMessage, hostAndGuest, hostedRows, storedChats } from "../../test/hosted";
+import { guestMessage, hostAndGuest, hostedRows, hostedSendOff, storedChats } from "../../test/hosted";
 import type { GuestMessage } from "./hosted-append";
 
 const MEDIA = { id: "0123456789abcdefghjkmnpqrstvwxyz", kind: "photo", mime: "image/png", size: 10 } as const;
@@ -205,6 +205,8 @@ describe("appendFromGuest refuses", () => {
   it("a reply to a message of another chat: invalid_reply", async () => {
     const setup = await hostAndGuest();
     const other = await register();
+    // A row of another chat at the host: its send is a copy even where `other` would host that chat.
+    await hostedSendOff(setup.host.user.id);
     const h = await connect(setup.host.token);
     h.send({ type: "send", clientId: "elsewhere", chat: `u:${other.user.id}`, text: "another chat" });
     const elsewhere = await h.next("sent");

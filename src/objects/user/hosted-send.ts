@@ -116,6 +116,8 @@ async function store(me: GuestSender, ws: WebSocket, frame: OutgoingSend, host: 
   const retried = media !== undefined && me.groups.seqOf(chat, pos, id) !== null;
   const { frames, seq } = await takeOwn(me, chat, entries, { pos, id });
   if (seq === null) throw refuse("internal", "the message was not stored; send again");
+  // The guest wrote to its host: a contact, as a copy's row makes one (last seen's "contacts").
+  me.mailbox.addContact(host, ts);
   send(ws, { type: "sent", clientId, id, seq, ts });
   const sockets = me.sockets();
   for (const f of frames) broadcast(sockets, f);

@@ -275,7 +275,8 @@ export class Mailbox {
     return this.outbound.deliverable(message);
   }
 
-  private addContact(userId: string, ts: number): void {
+  /** `userId` is someone this user wrote to (lastSeenVisibility "contacts"); also for a hosted chat's send, which stores no row here. */
+  addContact(userId: string, ts: number): void {
     if (userId === this.owner || this.contacts.has(userId)) return;
     this.sql.exec("INSERT OR IGNORE INTO contacts (user_id, since) VALUES (?, ?)", userId, ts);
     this.contacts.add(userId);

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { ChatId } from "../../shared/protocol";
 import { act, closeAll, drainAlarms, mailboxHistory, pair, replay, rows, sendAndWait } from "../../test/actions";
 import { register, userStub } from "../../test/helpers";
+import { hostOf } from "../../test/one-copy";
 
 async function reactionRows(userId: string) {
   return rows<{ target: string; user_id: string; emoji: string }>(
@@ -17,6 +18,11 @@ async function reactionRows(userId: string) {
 
 async function reactEntries(userId: string) {
   return rows<{ seq: number; target: string }>(userId, "SELECT seq, target FROM changes WHERE kind = 'react'");
+}
+
+/** A hosted chat's reactions at its host: an entry of the log each (kind `reacted`, user/reactions.ts). */
+async function reactionEntries(userId: string) {
+  return rows<{ seq: number; target: string }>(userId, "SELECT seq, target FROM changes WHERE kind = 'reacted'");
 }
 
 describe("one-to-one reactions", { timeout: 30_000 }, () => {
@@ -47,14 +53,19 @@ describe("one-to-one reactions", { timeout: 30_000 }, () => {
       { from: alice.user.id, emoji: "😂" },
       { from: bob.user.id, emoji: "❤️" },
     ];
+    // A hosted chat (alice its guest) stores the message and its reactions once, at the host, one
+    // log entry per reaction (docs/one-copy-per-chat.md); otherwise each mailbox has its own.
+    const host = await hostOf(alice.user.id, bob.user.id);
     for (const [user, chat] of [
       [alice.user.id, toBob],
       [bob.user.id, toAlice],
     ] as const) {
       const [message] = await mailboxHistory(user, chat);
       expect(message?.reactions).toEqual(both);
-      expect(await reactionRows(user)).toHaveLength(2);
-      expect(await reactEntries(user)).toHaveLength(1);
+      const stores = host === null || host === user;
+      expect(await reactionRows(user)).toHaveLength(stores ? 2 : 0);
+      expect(await reactEntries(user)).toHaveLength(host === null ? 1 : 0);
+      expect(await reactionEntries(user)).toHaveLength(host === user ? 3 : 0);
     }
 
     // Removed: the message has no reactions of Bob's; the row stays as '' (see reactions.ts).
@@ -63,10 +74,14 @@ describe("one-to-one reactions", { timeout: 30_000 }, () => {
     await a.until((s) => s.of("update").some((f) => f.message.reactions?.length === 1));
     expect((await mailboxHistory(alice.user.id, toBob))[0]?.reactions).toEqual([{ from: alice.user.id, emoji: "😂" }]);
 
-    // A device that was away: the message, then its final state once (not every step).
+    // A device that was away: the message, then its final state (never a step between). Once, from
+    // the one entry moved; in a hosted chat from each of its four log entries, as in a group.
     const frames = await replay(alice.token);
-    expect(frames.map((f) => (typeof f === "string" ? f : f.type))).toEqual(["message", "update"]);
-    expect(frames[1]).toMatchObject({ message: { reactions: [{ from: alice.user.id, emoji: "😂" }] } });
+    const updates = Array.from({ length: host === null ? 1 : 4 }, () => "update");
+    expect(frames.map((f) => (typeof f === "string" ? f : f.type))).toEqual(["message", ...updates]);
+    for (const frame of frames.slice(1)) {
+      expect(frame).toMatchObject({ message: { reactions: [{ from: alice.user.id, emoji: "😂" }] } });
+    }
 
     await drainAlarms(alice.user.id);
     await drainAlarms(bob.user.id);
@@ -81,7 +96,8 @@ describe("one-to-one reactions", { timeout: 30_000 }, () => {
     b.frames.length = 0;
     const again = await act(b, { type: "react", clientId: "same", id: sent.id, emoji: "🎉" });
     expect(again).toEqual(first);
-    const entries = await reactEntries(bob.user.id);
+    // One change row at bob: its reaction (a log entry of its own where bob hosts the chat).
+    const entries = [...(await reactEntries(bob.user.id)), ...(await reactionEntries(bob.user.id))];
     expect(entries).toEqual([{ seq: (first as { seq: number }).seq, target: sent.id }]);
     await drainAlarms(alice.user.id);
     await drainAlarms(bob.user.id);

@@ -4,6 +4,7 @@
 // recent runs, without asking the groups again (./group-reads.ts).
 
 import type { GroupEntry, GroupMessage } from "../group-entry";
+import { quoteOf } from "./quotes";
 
 const RECENT_MAX = 2_000;
 
@@ -33,6 +34,10 @@ export class RecentEntries {
     if (!entries) return;
     for (const [at, entry] of entries) {
       if (at === pos || entry.change?.pos === pos) entries.set(at, { ...entry, message });
+      // A reply quoting it: the log makes its quote anew at each read; deleted text survives in no quote.
+      else if (entry.message.replyTo?.id === message.id) {
+        entries.set(at, { ...entry, message: { ...entry.message, replyTo: quoteOfMessage(message) } });
+      }
     }
   }
 
@@ -47,4 +52,9 @@ export class RecentEntries {
     for (let pos = from; pos <= to; pos++) if (!entries.has(pos)) return false;
     return true;
   }
+}
+
+function quoteOfMessage(m: GroupMessage) {
+  const media = m.media ? JSON.stringify(m.media) : null;
+  return quoteOf({ id: m.id, sender: m.from, text: m.text, deleted_at: m.deletedAt ?? null, media });
 }

@@ -2,6 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { randomId } from "../../shared/ids";
 import { connect, register, userStub } from "../../test/helpers";
+import { hostOf } from "../../test/one-copy";
 import { checkSearchIndex } from "../../test/search-index";
 import type { InboxMessage } from "../inbox";
 import { Meta } from "../storage/meta";
@@ -52,10 +53,15 @@ describe("the search index", () => {
     socket.send(frame);
     await socket.next("sent");
     await socket.next("sent", () => socket.of("sent").length === 2);
-    expect(new Set(socket.of("sent").map((f) => f.id)).size).toBe(1);
-    await runInDurableObject(userStub(alice.user.id), (_, state) => {
+    const ids = new Set(socket.of("sent").map((f) => f.id));
+    expect(ids.size).toBe(1);
+    // Indexed where it is stored: alice's mailbox, or bob's where bob hosts the chat (its one copy).
+    const storer = (await hostOf(alice.user.id, bob.user.id)) ?? alice.user.id;
+    await runInDurableObject(userStub(storer), (_, state) => {
       expect(checkSearchIndex(state, () => indexHits(state.storage.sql, "pineapple"))).toBe(1);
     });
+    const found = await userStub(alice.user.id).search({ words: ["pineapple"], limit: 10 });
+    expect(found.ok && found.value.map((m) => m.id)).toEqual([...ids]);
     socket.close();
   });
 

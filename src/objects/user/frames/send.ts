@@ -4,6 +4,7 @@
 
 import { AppError } from "../../../shared/errors";
 import { type ClientFrameOf, FrameError, parseChat } from "../../../shared/protocol";
+import { originOf } from "../../group-entry";
 import { type OutgoingSend, resolveForward } from "../forward";
 import { sendToGroup } from "../group-send";
 import { goesToHost, sendToHost } from "../hosted-send";
@@ -34,15 +35,28 @@ export async function onSend(me: UserParts, ws: WebSocket, sent: ClientFrameOf<"
 
 async function store(me: UserParts, ws: WebSocket, frame: OutgoingSend): Promise<void> {
   const chat = parseChat(frame.chat);
-  if (chat.kind === "group") {
-    // The group checks the quote (it holds the one copy of what may be quoted); one of another chat is refused here.
-    const elsewhere = frame.replyTo === undefined ? null : me.mailbox.findById(frame.replyTo);
-    if (elsewhere && elsewhere.chat !== frame.chat) {
-      throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), frame.clientId);
-    }
-    return sendToGroup(me.groupSide(), ws, frame, chat.id);
+  // The group, or the host of a hosted chat, checks the quote against the one copy it holds and
+  // knows nothing of this user's other chats: a message of another chat is refused here. One-to-one,
+  // after `blocked` and `unknown_user`, in the order a send checks them.
+  const passed = async () => chat.kind === "group" || (!me.blocks.has(chat.id) && (await me.direct.exists(chat.id)));
+  if (frame.replyTo !== undefined && (await passed()) && (await quotesElsewhere(me, frame.chat, frame.replyTo))) {
+    throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), frame.clientId);
   }
+  if (chat.kind === "group") return sendToGroup(me.groupSide(), ws, frame, chat.id);
   // Behind a switch, off by default: a text to a peer that hosts the chat is stored there only (../hosted-send.ts).
   if (goesToHost(me, frame, chat.id)) return sendToHost(me.guestSide(), ws, frame, chat.id);
   return me.direct.send(ws, frame, chat.id);
+}
+
+/**
+ * Whether `replyTo` is a message of another of this user's chats: a row of its mailbox, or
+ * an entry of a chat another user hosts for it (its id ends with that host's id; only the
+ * host's log has it). One call, to that host, only for such an id; unreachable is "no".
+ */
+async function quotesElsewhere(me: UserParts, chat: string, replyTo: string): Promise<boolean> {
+  const row = me.mailbox.findById(replyTo);
+  if (row) return row.chat !== chat;
+  const hosted = `u:${originOf(replyTo)}`;
+  if (hosted === chat || !me.groups.get(hosted)) return false;
+  return (await me.groupReads.message(hosted, replyTo).catch(() => null)) !== null;
 }
