@@ -39,6 +39,7 @@ import type { PresenceHub } from "./user/presence-hub";
 import { MediaRpc } from "./user/rpc/media-rpc";
 import { block, unblock } from "./user/safety";
 import { type SearchRequest, searchAll } from "./user/search";
+import { access } from "./user/sides";
 import { attach, broadcast, closeIfPending, closeOldest, send } from "./user/sockets";
 import type { WatchAnswer } from "./user/watcher";
 
@@ -180,7 +181,7 @@ export class UserObject extends MediaRpc {
     const { userId, mailbox, groups, groupReads, archiveReads } = this.parts;
     return messageInfo(
       { userId, mailbox, groups, reads: groupReads, archive: archiveReads, hosted: hostedInfo(this.parts) },
-      this.parts.access(),
+      access(this.parts),
       chat,
       id,
     );

@@ -10,6 +10,7 @@ import { requireGroupReader } from "./group-access";
 import { hostedHistory, readsHosted } from "./hosted-views";
 import { muteChat } from "./mutes";
 import type { UserParts } from "./parts";
+import { access } from "./sides";
 import { broadcast } from "./sockets";
 
 export function history(me: UserParts, chat: string, before: string | undefined, limit: number): Promise<Message[]> {
@@ -28,7 +29,7 @@ export function history(me: UserParts, chat: string, before: string | undefined,
 export function readChat(me: UserParts, chat: string, before: string | undefined, limit: number) {
   return settle(async () => {
     const ref = parseChat(chat);
-    if (ref.kind === "group") await requireGroupReader(me.access(), ref.id);
+    if (ref.kind === "group") await requireGroupReader(access(me), ref.id);
     return history(me, chat, before, limit);
   });
 }
@@ -47,7 +48,7 @@ export async function chats(me: UserParts): Promise<ChatSummary[]> {
 export function mute(me: UserParts, chat: ChatId, until: MutedUntil | null) {
   return settle<MuteState>(async () => {
     const state = await muteChat(me.mutes, chat, until, {
-      groupReader: (id) => requireGroupReader(me.access(), id),
+      groupReader: (id) => requireGroupReader(access(me), id),
       userExists: (id) => me.direct.exists(id),
     });
     // Every device shows the new mute at once, not at its next chat list.

@@ -12,13 +12,14 @@ import { clearAlarms } from "../../test/groups";
 import { connect, userStub } from "../../test/helpers";
 import { guestMessage, hostAndGuest, hostedRows, hostedSendOff, partsOf, storedChats } from "../../test/hosted";
 import { appendFromGuest, type HostedAnswer } from "./hosted-append";
+import { hostSide } from "./sides";
 
 describe("appendFromGuest, crashes", { timeout: 60_000 }, () => {
   it("the host dies after its commit and before its answer: the retry gets the same answer, one row", async () => {
     const { host, guest, chat, stub } = await hostAndGuest();
     let lost: HostedAnswer | undefined;
     await runInDurableObject(stub, async (instance, state) => {
-      lost = await appendFromGuest(partsOf(instance).hostSide(), guest.user.id, guestMessage("lost", 12));
+      lost = await appendFromGuest(hostSide(partsOf(instance)), guest.user.id, guestMessage("lost", 12));
       await state.storage.sync(); // committed...
       state.abort("test crash: after the commit, before the answer"); // ...and never answered
     }).catch(() => undefined);
@@ -36,7 +37,7 @@ describe("appendFromGuest, crashes", { timeout: 60_000 }, () => {
   it("the host dies before its commit: the message is stored once by the retry, or was already", async () => {
     const { host, guest, stub } = await hostAndGuest();
     await runInDurableObject(stub, (instance, state) => {
-      void appendFromGuest(partsOf(instance).hostSide(), guest.user.id, guestMessage("early", 1));
+      void appendFromGuest(hostSide(partsOf(instance)), guest.user.id, guestMessage("early", 1));
       state.abort("test crash: before the commit");
     }).catch(() => undefined);
     const retried = await userStub(host.user.id).appendFromGuest(guest.user.id, guestMessage("early", 1));

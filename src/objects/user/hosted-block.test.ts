@@ -15,6 +15,7 @@ import { guestMessage, hostAndGuest, hostedRows, hostedSendOn, partsOf } from ".
 import { getJson } from "../../test/hosted-chat";
 import { appendFromGuest } from "./hosted-append";
 import { hostedChange } from "./hosted-changes";
+import { changeHost } from "./sides";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -199,9 +200,9 @@ describe("a hosted chat whose host blocked the guest", { timeout: 60_000 }, () =
     const pushed = await runInDurableObject(stub, async (instance) => {
       const parts = partsOf(instance);
       const spy = vi.spyOn(parts, "pushOffline");
-      const first = await appendFromGuest(parts.changeHost(), g, guestMessage("p1", 1));
+      const first = await appendFromGuest(changeHost(parts), g, guestMessage("p1", 1));
       parts.blocks.add(g, Date.now());
-      const hidden = await appendFromGuest(parts.changeHost(), g, guestMessage("p2", 2));
+      const hidden = await appendFromGuest(changeHost(parts), g, guestMessage("p2", 2));
       return { calls: spy.mock.calls.map((call) => call[0].map((m) => m.id)), first: first.id, hidden: hidden.id };
     });
     expect(pushed.calls).toEqual([[pushed.first]]);
@@ -234,7 +235,7 @@ describe("a hosted chat whose host blocked the guest", { timeout: 60_000 }, () =
       vi.spyOn(changes, "remember").mockImplementationOnce(() => {
         throw new Error("disk on fire");
       });
-      return appendFromGuest(partsOf(instance).changeHost(), g, guestMessage("a2", 2)).catch(
+      return appendFromGuest(changeHost(partsOf(instance)), g, guestMessage("a2", 2)).catch(
         (err: { code: string }) => err.code,
       );
     });
@@ -261,7 +262,7 @@ describe("a hosted chat whose host blocked the guest", { timeout: 60_000 }, () =
       vi.spyOn(partsOf(instance).mailbox.changes, "remember").mockImplementationOnce(() => {
         throw new Error("disk on fire");
       });
-      const me = partsOf(instance).changeHost();
+      const me = changeHost(partsOf(instance));
       return hostedChange(me, g, "e1", { action: "edit", id: sent.id, text: "edited" }).catch(
         (err: { code: string }) => err.code,
       );

@@ -16,6 +16,7 @@ import { clearAlarms } from "../../test/groups";
 import { connect, register, userStub } from "../../test/helpers";
 import { changeRows, guestMessage, hostAndGuest, hostedRows, partsOf, storedChats } from "../../test/hosted";
 import { type HostedChangeAnswer, hostedChange } from "./hosted-changes";
+import { changeHost } from "./sides";
 
 function value<T>(answer: { ok: true; value: T } | { ok: false; error: { code: string } }): T {
   if (!answer.ok) throw new Error(`refused: ${answer.error.code}`);
@@ -153,7 +154,7 @@ describe("hostedChange: a guest's changes at the host", () => {
     // Past the windows (the clock moved two days on): too_late for edits and deletes, not for reactions.
     const later = Date.now() + 2 * 24 * 3600 * 1000;
     const late = await runInDurableObject(stub, async (instance) => {
-      const me = partsOf(instance).changeHost();
+      const me = changeHost(partsOf(instance));
       return Promise.all(
         (["edit", "delete"] as const).map((action) =>
           hostedChange(me, g, `late-${action}`, { action, id: theirs.id, text: "late" }, later).catch(
@@ -203,7 +204,7 @@ describe("hostedChange, crashes and a failed write", { timeout: 60_000 }, () => 
     h.close();
     let lost: HostedChangeAnswer | undefined;
     await runInDurableObject(stub, async (instance, state) => {
-      const me = partsOf(instance).changeHost();
+      const me = changeHost(partsOf(instance));
       lost = await hostedChange(me, guest.user.id, "e1", { action: "edit", id: theirs.id, text: "edited" });
       await state.storage.sync();
       state.abort("test crash: after the commit, before the answer");
@@ -222,7 +223,7 @@ describe("hostedChange, crashes and a failed write", { timeout: 60_000 }, () => 
     const { host, guest, stub, h, theirs } = await hostedChat();
     h.close();
     await runInDurableObject(stub, (instance, state) => {
-      const me = partsOf(instance).changeHost();
+      const me = changeHost(partsOf(instance));
       void hostedChange(me, guest.user.id, "e1", { action: "edit", id: theirs.id, text: "edited" });
       state.abort("test crash: before the commit");
     }).catch(() => undefined);

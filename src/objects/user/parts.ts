@@ -14,21 +14,14 @@ import { Outbox } from "../storage/outbox";
 import { migrate } from "../storage/schema";
 import { WriteBatch } from "../storage/write-batch";
 import type { UserObject } from "../user-object";
-import type { Actor } from "./actions";
 import { Blocks } from "./blocks";
 import { Counters } from "./counters";
 import { DirectSend } from "./direct-send";
-import type { GroupAccess } from "./group-access";
 import { GroupAcks } from "./group-acks";
 import { GroupChats } from "./group-chats";
 import { GroupReads } from "./group-reads";
-import type { GroupSender } from "./group-send";
-import { ownEdited } from "./hosted-acks";
-import type { HostSide } from "./hosted-append";
-import type { ChangeHost } from "./hosted-changes";
 import { HostedPush } from "./hosted-push";
 import { HostedReceipts } from "./hosted-receipts";
-import type { GuestSender } from "./hosted-send";
 import { Mailbox } from "./mailbox";
 import { MailboxArchive, MailboxArchiveAlarm } from "./mailbox-archive";
 import { MailboxArchiveReads } from "./mailbox-archive-reads";
@@ -84,7 +77,7 @@ export class UserParts {
   readonly archiving: MailboxArchiveAlarm;
   readonly archiveReads: MailboxArchiveReads;
   /** Hosted sends whose media grant stands without a known outcome, by chat and clientId (./hosted-send.ts). */
-  private readonly hostsUnsettled = new Map<string, string>();
+  readonly hostsUnsettled = new Map<string, string>();
   private turns: Promise<void> = Promise.resolve();
   /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */
   private readonly stubs = new Map<string, DurableObjectStub<UserObject>>();
@@ -240,73 +233,6 @@ export class UserParts {
     const turn = this.turns.then(job);
     this.turns = turn.catch(() => undefined);
     return turn;
-  }
-
-  /** What the group modules (./group-*.ts) use of this object. */
-  groupSide(): GroupSender {
-    return {
-      userId: this.userId,
-      env: this.env,
-      groups: this.groups,
-      mailbox: this.mailbox,
-      reads: this.groupReads,
-      writes: (job) => this.writes.run(job),
-      sockets: () => this.ctx.getWebSockets(),
-    };
-  }
-
-  /** What the guest of a chat its peer hosts uses to send there (./hosted-send.ts; behind HOSTED_GUEST_SEND). */
-  guestSide(): GuestSender {
-    const { hostsUnsettled: unsettled } = this;
-    return { ...this.groupSide(), blocks: this.blocks, direct: this.direct, unsettled, media: this.media };
-  }
-
-  /** What the host of a one-to-one chat uses of this object (./hosted-append.ts). */
-  hostSide(): HostSide {
-    return {
-      userId: this.userId,
-      env: this.env,
-      sql: this.ctx.storage.sql,
-      transactionSync: (fn) => this.ctx.storage.transactionSync(fn),
-      mailbox: this.mailbox,
-      ids: this.ids,
-      blocks: this.blocks,
-      writes: this.writes,
-      sockets: () => this.ctx.getWebSockets(),
-      archive: this.archiveReads,
-      pushOffline: (messages) => this.pushOffline(messages),
-    };
-  }
-
-  /** What a guest's changes in a chat hosted here use of this object (./hosted-changes.ts). */
-  changeHost(): ChangeHost {
-    return { ...this.hostSide(), windows: this.windows };
-  }
-
-  /** What edits and deletes (./actions.ts) use of this object. */
-  actor(): Actor {
-    return {
-      ...this.groupSide(),
-      ids: this.ids,
-      outbox: this.outbox,
-      windows: this.windows,
-      writes: <T>(job: () => T) => this.writes.run(job),
-      archived: (id: string) => this.archiveReads.holds(id),
-      afterOwnEdit: (message: Message) => ownEdited(this, message),
-      // A delete for me of an own message its peer has not confirmed: the
-      // mailbox row was its delivery's record, so the outbox takes it over.
-      beforeForget: (message: Message) => {
-        const peer = message.chat.slice(2);
-        if (!message.chat.startsWith("u:") || message.from !== this.userId || peer === this.userId) return;
-        if (!this.peers.isOwed(peer, message.id)) return;
-        this.outbox.enqueue(peer, [this.mailbox.deliverable(message)]);
-        void this.outbox.kick(peer);
-      },
-    };
-  }
-
-  access(): GroupAccess {
-    return { sql: this.ctx.storage.sql, userId: this.userId, env: this.env };
   }
 
   /** Hands the gathered receipts to the senders (./receipt-gather.ts): straight, the outbox only if that fails. */

@@ -4,7 +4,8 @@
 import type { ClientFrameOf } from "../../../shared/protocol";
 import { act } from "../actions";
 import type { UserParts } from "../parts";
+import { actor } from "../sides";
 
 export function onChange(me: UserParts, ws: WebSocket, frame: ClientFrameOf<"edit" | "delete">): Promise<void> {
-  return act(me.actor(), ws, frame);
+  return act(actor(me), ws, frame);
 }

@@ -4,7 +4,8 @@
 import type { ClientFrameOf } from "../../../shared/protocol";
 import type { UserParts } from "../parts";
 import { react } from "../react";
+import { actor } from "../sides";
 
 export function onReact(me: UserParts, ws: WebSocket, frame: ClientFrameOf<"react">): Promise<void> {
-  return react({ ...me.actor(), blocks: me.blocks }, ws, frame);
+  return react({ ...actor(me), blocks: me.blocks }, ws, frame);
 }

@@ -5,12 +5,13 @@
 import { type ChatId, type ClientFrameOf, parseChat } from "../../../shared/protocol";
 import { requireGroupReader } from "../group-access";
 import type { UserParts } from "../parts";
+import { access } from "../sides";
 import { broadcast } from "../sockets";
 
 export async function onRead(me: UserParts, _ws: WebSocket, frame: ClientFrameOf<"read">): Promise<void> {
   const ref = parseChat(frame.chat);
   if (ref.kind === "group") {
-    await requireGroupReader(me.access(), ref.id);
+    await requireGroupReader(access(me), ref.id);
     await me.groupAcks.read(frame.chat, frame.upTo);
     return tellDevices(me, frame.chat, me.groups.get(frame.chat)?.unread);
   }

@@ -10,6 +10,7 @@ import { sendToGroup } from "../group-send";
 import { goesToHost, sendToHost } from "../hosted-send";
 import { attachMedia, withdrawMedia } from "../media-send";
 import type { UserParts } from "../parts";
+import { groupSide, guestSide } from "../sides";
 
 export async function onSend(me: UserParts, ws: WebSocket, sent: ClientFrameOf<"send">): Promise<void> {
   // A retry: the same clientId gets the same answer and stores nothing.
@@ -42,9 +43,9 @@ async function store(me: UserParts, ws: WebSocket, frame: OutgoingSend): Promise
   if (frame.replyTo !== undefined && (await passed()) && (await quotesElsewhere(me, frame.chat, frame.replyTo))) {
     throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), frame.clientId);
   }
-  if (chat.kind === "group") return sendToGroup(me.groupSide(), ws, frame, chat.id);
+  if (chat.kind === "group") return sendToGroup(groupSide(me), ws, frame, chat.id);
   // Behind a switch, off by default: a text to a peer that hosts the chat is stored there only (../hosted-send.ts).
-  if (goesToHost(me, frame, chat.id)) return sendToHost(me.guestSide(), ws, frame, chat.id);
+  if (goesToHost(me, frame, chat.id)) return sendToHost(guestSide(me), ws, frame, chat.id);
   return me.direct.send(ws, frame, chat.id);
 }
 

@@ -25,6 +25,7 @@ import { type HostedReceiptOf, hostedReceiptOf } from "../hosted-info";
 import type { HeldPositions, HostedReceiptBatch } from "../hosted-receipts";
 import { takeHosted } from "../inbound";
 import type { UserParts } from "../parts";
+import { changeHost, hostSide } from "../sides";
 
 export abstract class HostedRpc extends DurableObject<Env> {
   protected abstract readonly parts: UserParts;
@@ -40,7 +41,7 @@ export abstract class HostedRpc extends DurableObject<Env> {
    * it yet but its tests. A retry (same guest and clientId) answers the first answer.
    */
   async appendFromGuest(guest: string, message: GuestMessage): Promise<Result<HostedAnswer>> {
-    return settle(() => appendFromGuest(this.parts.hostSide(), guest, message));
+    return settle(() => appendFromGuest(hostSide(this.parts), guest, message));
   }
 
   /**
@@ -49,7 +50,7 @@ export abstract class HostedRpc extends DurableObject<Env> {
    * nothing calls it yet but its tests. A retry answers the first answer.
    */
   async hostedChange(guest: string, clientId: string, change: HostedChange): Promise<Result<HostedChangeAnswer>> {
-    return settle(() => hostedChange(this.parts.changeHost(), guest, clientId, change));
+    return settle(() => hostedChange(changeHost(this.parts), guest, clientId, change));
   }
 
   // A guest's reads of the chat this user hosts with it, as a group member's of its group
