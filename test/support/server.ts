@@ -97,7 +97,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.output}`);
   }
 
-  // One copy per one-to-one chat (docs/one-copy-per-chat.md): off unless the run asks (HOSTED_GUEST_SEND=on).
+  // One copy per one-to-one chat (docs/one-copy-per-chat.md): as wrangler.toml says, unless the run asks otherwise.
   const hosted = process.env.HOSTED_GUEST_SEND ? { HOSTED_GUEST_SEND: process.env.HOSTED_GUEST_SEND } : {};
   const vars = { JWT_SECRET: TEST_SECRET, ...hosted, ...options.vars };
   const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, ...envArgs];

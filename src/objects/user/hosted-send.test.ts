@@ -1,6 +1,6 @@
 // The guest's own send in a chat its peer hosts (./hosted-send.ts,
 // docs/one-copy-per-chat.md "The guest's send, as built"), behind
-// HOSTED_GUEST_SEND: off by default; on, the message is stored at the host
+// HOSTED_GUEST_SEND (on in wrangler.toml); on, the message is stored at the host
 // only, and the guest takes it into its `group_chats` row before `sent`.
 
 import { runInDurableObject } from "cloudflare:test";
@@ -244,7 +244,7 @@ describe("the host's messages beside the guest's hosted ones", () => {
   });
 });
 
-describe("the guest's send, switched off (the default)", () => {
+describe('the guest\'s send, switched off (HOSTED_GUEST_SEND not "on")', () => {
   it("is today's one-to-one send: a copy in each mailbox, no run", async () => {
     const { host, guest, chat, g1, h, end } = await pair(false);
     g1.send({ type: "send", clientId: "o1", chat, text: "the old way" });
