@@ -22,6 +22,11 @@ describe("wrangler.toml environments", () => {
     expect(production.migrations).toEqual(local.migrations);
   });
 
+  it("stores each one-to-one chat once in both (docs/one-copy-per-chat.md: the same everywhere, or guests take copies)", () => {
+    expect(local.vars.HOSTED_GUEST_SEND).toBe("on");
+    expect(production.vars.HOSTED_GUEST_SEND).toBe("on");
+  });
+
   it("has the same D1 and R2 bindings, on its own database and bucket", () => {
     const names = (list: { binding: string }[]) => list.map((b) => b.binding).sort();
     expect(names(production.d1_databases)).toEqual(names(local.d1_databases));
