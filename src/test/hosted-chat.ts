@@ -2,11 +2,11 @@
 // (user/hosted-views*.test.ts, user/hosted-views.ts): a chat with messages
 // before and after hosting began, JSON from the routes, a host whose reads fail.
 
-import { runInDurableObject } from "cloudflare:test";
 import type { ChatId, Message } from "../shared/protocol";
 import { clearAlarms } from "./groups";
-import { api, connect, type TestSocket, userStub } from "./helpers";
-import { hostAndGuest, hostedSendOff, hostedSendOn, partsOf } from "./hosted";
+import { api, connect, type TestSocket } from "./helpers";
+import { hostAndGuest, hostedSendOff, hostedSendOn } from "./hosted";
+import { hostFails } from "./hosted-faults";
 
 async function sendFrom(s: TestSocket, chat: string, clientId: string, text: string) {
   s.send({ type: "send", clientId, chat, text });
@@ -59,43 +59,9 @@ export async function getJson<T>(path: string, token: string): Promise<{ status:
   return { status: res.status, body: (await res.json()) as T };
 }
 
-/** The guest's object gets a host whose reads throw (a fault injector over the real namespace); answers the undo. */
-export async function hostReadsFail(guestId: string, hostId: string): Promise<() => Promise<void>> {
-  const stub = userStub(guestId);
-  let real: Env | undefined;
-  await runInDurableObject(stub, (instance) => {
-    const parts = partsOf(instance);
-    real = parts.env;
-    const users = real.USERS;
-    const target = users.idFromName(hostId).toString();
-    const faulty = {
-      idFromName: (name: string) => users.idFromName(name),
-      get: (id: DurableObjectId) => {
-        const s = users.get(id);
-        if (id.toString() !== target) return s;
-        return new Proxy(s, {
-          get: (t, p) =>
-            typeof p === "string" && p.startsWith("hosted")
-              ? async () => {
-                  throw new Error("Network connection lost.");
-                }
-              : (t as unknown as Record<string | symbol, unknown>)[p],
-        });
-      },
-    };
-    parts.env = { ...real, USERS: faulty as unknown as Env["USERS"] };
-    readerOf(instance).env = parts.env;
-  });
-  return () =>
-    runInDurableObject(stub, (instance) => {
-      partsOf(instance).env = real as Env;
-      readerOf(instance).env = real as Env;
-    });
-}
-
-/** The env the group reads were built with (they keep their own reference). */
-function readerOf(instance: unknown): { env: Env } {
-  return (partsOf(instance).groupReads as unknown as { me: { env: Env } }).me;
+/** The guest's object gets a host whose reads throw (./hosted-faults.ts); answers the undo. */
+export function hostReadsFail(guestId: string, hostId: string): Promise<() => Promise<void>> {
+  return hostFails(guestId, hostId, (name) => name.startsWith("hosted"), false);
 }
 
 export const codeOf = (body: unknown) => (body as { error?: { code?: string } }).error?.code;

@@ -1,6 +1,6 @@
-// A host that fails, for the tests of a guest's calls to its host
-// (user/hosted-guest-edit.test.ts): a fault injector over the guest's real
-// USERS namespace, as test/faulty-d1.ts is over D1.
+// A host that fails, for the tests of a guest's calls to its host (its
+// sends, changes and reads: user/hosted-*.test.ts): a fault injector over the
+// guest's real USERS namespace, as test/faulty-d1.ts is over D1.
 
 import { runInDurableObject } from "cloudflare:test";
 import type { UserParts } from "../objects/user/parts";
@@ -12,16 +12,18 @@ import { partsOf } from "./hosted";
 export type HostMethod = keyof Pick<UserObject, "hostedChange" | "hostedMessage" | "appendFromGuest">;
 
 /**
- * The guest's object gets a host whose `method` throws before it reaches the
- * host, or (`lose`) after the host answered, the answer lost. Answers what
- * puts the real namespace back.
+ * The guest's object gets a host whose `method` (or every method `method`
+ * accepts) throws before it reaches the host, or (`lose`) after the host
+ * answered, the answer lost. Answers what puts the real namespace back.
  */
 export async function hostFails(
   guestId: string,
   hostId: string,
-  method: HostMethod,
+  method: HostMethod | ((name: string) => boolean),
   lose: boolean,
 ): Promise<() => Promise<void>> {
+  const fails = (p: string | symbol) =>
+    typeof method === "function" ? typeof p === "string" && method(p) : p === method;
   const stub = userStub(guestId);
   let real: Env | undefined;
   await runInDurableObject(stub, (instance) => {
@@ -37,9 +39,10 @@ export async function hostFails(
         return new Proxy(s, {
           get: (t, p) => {
             const real = (t as unknown as Record<string | symbol, unknown>)[p];
-            if (p !== method) return real;
+            if (!fails(p)) return real;
             return async (...args: unknown[]) => {
-              if (lose) await (t[method] as (...a: unknown[]) => Promise<unknown>)(...args);
+              const call = t as unknown as Record<string | symbol, (...a: unknown[]) => Promise<unknown>>;
+              if (lose) await call[p]?.(...args);
               throw new Error("Network connection lost.");
             };
           },

@@ -3,12 +3,11 @@
 // the media rows as stored.
 
 import { runInDurableObject } from "cloudflare:test";
-import type { UserObject } from "../objects/user-object";
 import type { ChatId, Media } from "../shared/protocol";
 import type { UploadAnswer } from "../shared/schemas/media";
 import { clearAlarms } from "./groups";
 import { connect, type TestSocket, userStub } from "./helpers";
-import { hostAndGuest, hostedSendOff, hostedSendOn, partsOf } from "./hosted";
+import { hostAndGuest, hostedSendOff, hostedSendOn } from "./hosted";
 
 /** A guest and its host, the guest's send switched on, a device each (the guest two), and the chat as the guest names it. */
 export async function hostedPair(on = true) {
@@ -30,43 +29,6 @@ export async function hostedPair(on = true) {
 /** An upload as a `send` frame carries it. */
 export function mediaOf(answer: UploadAnswer, extra: Partial<Media> = {}): Media {
   return { ...answer, ...extra } as Media;
-}
-
-/**
- * The guest's object gets a host that fails (a fault injector over the real
- * namespace, as in ./hosted-send.test.ts): `appendFromGuest` throws before it
- * reaches the host, or (`lose`) after the host stored, the answer lost.
- */
-export async function hostFails(guestId: string, hostId: string, lose: boolean): Promise<() => Promise<void>> {
-  const stub = userStub(guestId);
-  let real: Env | undefined;
-  await runInDurableObject(stub, (instance) => {
-    const parts = partsOf(instance);
-    real = parts.env;
-    const users = real.USERS;
-    const target = users.idFromName(hostId).toString();
-    const faulty = {
-      idFromName: (name: string) => users.idFromName(name),
-      get: (id: DurableObjectId) => {
-        const s = users.get(id);
-        if (id.toString() !== target) return s;
-        return new Proxy(s, {
-          get: (t, p) =>
-            p === "appendFromGuest"
-              ? async (...args: Parameters<UserObject["appendFromGuest"]>) => {
-                  if (lose) await t.appendFromGuest(...args);
-                  throw new Error("Network connection lost.");
-                }
-              : (t as unknown as Record<string | symbol, unknown>)[p],
-        });
-      },
-    };
-    parts.env = { ...real, USERS: faulty as unknown as Env["USERS"] };
-  });
-  return () =>
-    runInDurableObject(stub, (instance) => {
-      partsOf(instance).env = real as Env;
-    });
 }
 
 /** The uploader's grants as stored: chat key and how many messages there refer to the media. */

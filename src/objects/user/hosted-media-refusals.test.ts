@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { clearAlarms } from "../../test/groups";
 import { connect, register, userStub } from "../../test/helpers";
 import { guestMessage, guestRuns, hostAndGuest, hostedSendOn } from "../../test/hosted";
-import { grantsOf, hostedPair, hostFails, mediaMessageRows, mediaOf } from "../../test/hosted-media";
+import { hostFails } from "../../test/hosted-faults";
+import { grantsOf, hostedPair, mediaMessageRows, mediaOf } from "../../test/hosted-media";
 import { PNG } from "../../test/images";
 import { fetchMedia, mediaRows, uploaded } from "../../test/media";
 
@@ -137,7 +138,7 @@ describe("the guest's media to its host, failed", () => {
     const { host, guest, chat, g1, end } = await hostedPair();
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const photo = await uploaded(guest.token, "photo", PNG);
-    const restore = await hostFails(guest.user.id, host.user.id, false);
+    const restore = await hostFails(guest.user.id, host.user.id, "appendFromGuest", false);
     g1.send({ type: "send", clientId: "u1", chat, media: mediaOf(photo) });
     expect(await g1.next("error", (f) => f.clientId === "u1")).toMatchObject({ code: "unavailable" });
     expect(await mediaMessageRows(host.user.id)).toEqual([]);
@@ -158,7 +159,7 @@ describe("the guest's media to its host, failed", () => {
     const { host, guest, chat, g1, g2, end } = await hostedPair();
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const photo = await uploaded(guest.token, "photo", PNG);
-    const restore = await hostFails(guest.user.id, host.user.id, true);
+    const restore = await hostFails(guest.user.id, host.user.id, "appendFromGuest", true);
     g1.send({ type: "send", clientId: "l1", chat, text: "lost", media: mediaOf(photo) });
     expect(await g1.next("error", (f) => f.clientId === "l1")).toMatchObject({ code: "unavailable" });
     const stored = await mediaMessageRows(host.user.id);
@@ -178,7 +179,7 @@ describe("the guest's media to its host, failed", () => {
     const { host, guest, chat, g1, end } = await hostedPair();
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const photo = await uploaded(guest.token, "photo", PNG);
-    await hostFails(guest.user.id, host.user.id, true);
+    await hostFails(guest.user.id, host.user.id, "appendFromGuest", true);
     g1.send({ type: "send", clientId: "k1", chat, media: mediaOf(photo) });
     expect(await g1.next("error", (f) => f.clientId === "k1")).toMatchObject({ code: "unavailable" });
     g1.close();

@@ -3,13 +3,12 @@
 // HOSTED_GUEST_SEND (on in wrangler.toml); on, the message is stored at the host
 // only, and the guest takes it into its `group_chats` row before `sent`.
 
-import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ChatId } from "../../shared/protocol";
 import { clearAlarms } from "../../test/groups";
 import { connect, type TestSocket, userStub } from "../../test/helpers";
-import { guestRuns, hostAndGuest, hostedRows, hostedSendOff, hostedSendOn, partsOf } from "../../test/hosted";
-import type { UserObject } from "../user-object";
+import { guestRuns, hostAndGuest, hostedRows, hostedSendOff, hostedSendOn } from "../../test/hosted";
+import { hostFails } from "../../test/hosted-faults";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -30,43 +29,6 @@ async function pair(on = true) {
     await clearAlarms([], [host.user.id, guest.user.id]);
   };
   return { host, guest, chat, g1, g2, h, end };
-}
-
-/**
- * The guest's object gets a host that fails (a fault injector over the real
- * namespace, as test/faulty-d1.ts is over D1): `appendFromGuest` throws before
- * it reaches the host, or (`lose`) after the host stored, the answer lost.
- */
-async function hostFails(guestId: string, hostId: string, lose: boolean): Promise<() => Promise<void>> {
-  const stub = userStub(guestId);
-  let real: Env | undefined;
-  await runInDurableObject(stub, (instance) => {
-    const parts = partsOf(instance);
-    real = parts.env;
-    const users = real.USERS;
-    const target = users.idFromName(hostId).toString();
-    const faulty = {
-      idFromName: (name: string) => users.idFromName(name),
-      get: (id: DurableObjectId) => {
-        const s = users.get(id);
-        if (id.toString() !== target) return s;
-        return new Proxy(s, {
-          get: (t, p) =>
-            p === "appendFromGuest"
-              ? async (...args: Parameters<UserObject["appendFromGuest"]>) => {
-                  if (lose) await t.appendFromGuest(...args);
-                  throw new Error("Network connection lost.");
-                }
-              : (t as unknown as Record<string | symbol, unknown>)[p],
-        });
-      },
-    };
-    parts.env = { ...real, USERS: faulty as unknown as Env["USERS"] };
-  });
-  return () =>
-    runInDurableObject(stub, (instance) => {
-      partsOf(instance).env = real as Env;
-    });
 }
 
 describe("the guest's send, switched on", () => {
@@ -141,7 +103,7 @@ describe("the guest's send, switched on", () => {
   it("a host that cannot be reached: `unavailable`, nothing stored; the retry is sent once", async () => {
     const { host, guest, chat, g1, end } = await pair();
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
-    const restore = await hostFails(guest.user.id, host.user.id, false);
+    const restore = await hostFails(guest.user.id, host.user.id, "appendFromGuest", false);
     g1.send({ type: "send", clientId: "u1", chat, text: "are you there" });
     expect(await g1.next("error", (f) => f.clientId === "u1")).toMatchObject({ code: "unavailable" });
     expect(await hostedRows(host.user.id)).toEqual([]);
@@ -157,7 +119,7 @@ describe("the guest's send, switched on", () => {
   it("an answer lost after the host stored: the next send takes it first, in order; its retry answers its seq", async () => {
     const { host, guest, chat, g1, g2, end } = await pair();
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
-    const restore = await hostFails(guest.user.id, host.user.id, true);
+    const restore = await hostFails(guest.user.id, host.user.id, "appendFromGuest", true);
     g1.send({ type: "send", clientId: "l1", chat, text: "first" });
     expect(await g1.next("error", (f) => f.clientId === "l1")).toMatchObject({ code: "unavailable" });
     expect(await hostedRows(host.user.id)).toHaveLength(1);
