@@ -4,9 +4,10 @@
 
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import type { UserParts } from "../objects/user/parts";
-import type { AuthAnswer } from "../shared/protocol";
+import type { AuthAnswer, ChatId } from "../shared/protocol";
 import type { GuestMessage } from "../shared/schemas/hosted";
-import { register, userStub } from "./helpers";
+import { clearAlarms } from "./groups";
+import { connect, register, type TestSocket, userStub } from "./helpers";
 
 /** Two new users: the host (its id sorts first) and the guest, and the chat as the host sees it. */
 export async function hostAndGuest(): Promise<{
@@ -168,4 +169,24 @@ export async function guestRuns(userId: string): Promise<GuestRunRow[]> {
       .exec<GuestRunRow>("SELECT chat, upto, upto_pos, run_seq, run_pos, run_count FROM group_chats ORDER BY chat")
       .toArray(),
   );
+}
+
+/**
+ * A guest and its host with devices: the guest two, the host one, each
+ * having spoken; the guest's send on, or pinned off (then the tests are of
+ * today's copies, whatever the run's default); the chat as the guest names it.
+ */
+export async function hostedDevices(on = true) {
+  const { host, guest } = await hostAndGuest();
+  await (on ? hostedSendOn : hostedSendOff)(guest.user.id);
+  const chat: ChatId = `u:${host.user.id}`;
+  const g1 = await connect(guest.token);
+  const g2 = await connect(guest.token);
+  const h = await connect(host.token);
+  for (const s of [g1, g2, h]) await s.speak();
+  const end = async (...more: TestSocket[]) => {
+    for (const s of [g1, g2, h, ...more]) s.close();
+    await clearAlarms([], [host.user.id, guest.user.id]);
+  };
+  return { host, guest, chat, g1, g2, h, end };
 }

@@ -7,31 +7,14 @@ import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ChatId } from "../../shared/protocol";
 import { crash } from "../../test/group-faults";
-import { clearAlarms } from "../../test/groups";
 import { connect, type TestSocket, userStub } from "../../test/helpers";
-import { changeRows, guestRuns, hostAndGuest, hostedRows, hostedSendOff, hostedSendOn } from "../../test/hosted";
+import { changeRows, guestRuns, hostedDevices, hostedRows, hostedSendOn } from "../../test/hosted";
 import { hostFails } from "../../test/hosted-faults";
 import { archiveAll, configureArchive, TINY } from "../../test/mailbox-archive";
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-async function pair(on = true) {
-  const { host, guest } = await hostAndGuest();
-  // Off is pinned, not left to the run's default: those tests are of today's copies.
-  await (on ? hostedSendOn : hostedSendOff)(guest.user.id);
-  const chat: ChatId = `u:${host.user.id}`;
-  const g1 = await connect(guest.token);
-  const g2 = await connect(guest.token);
-  const h = await connect(host.token);
-  for (const s of [g1, g2, h]) await s.speak();
-  const end = async (...more: TestSocket[]) => {
-    for (const s of [g1, g2, h, ...more]) s.close();
-    await clearAlarms([], [host.user.id, guest.user.id]);
-  };
-  return { host, guest, chat, g1, g2, h, end };
-}
 
 async function sendText(socket: TestSocket, chat: ChatId, clientId: string, text = `text ${clientId}`) {
   socket.send({ type: "send", clientId, chat, text });
@@ -51,7 +34,7 @@ async function replayedUpdates(token: string, chat: ChatId) {
 
 describe("the guest's changes of a hosted message: lost answers", { timeout: 60_000 }, () => {
   it("stored at the host, the answer lost: the next send takes it first, in order; its retry answers its seq", async () => {
-    const { host, guest, chat, g1, g2, end } = await pair();
+    const { host, guest, chat, g1, g2, end } = await hostedDevices();
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const sent = await sendText(g1, chat, "c1");
     const restore = await hostFails(guest.user.id, host.user.id, "hostedChange", true);
@@ -79,7 +62,7 @@ describe("the guest's changes of a hosted message: lost answers", { timeout: 60_
   });
 
   it("stored at the host, the answer lost and the guest's object dead: the retry after the wake takes it once", async () => {
-    const { host, guest, chat, g1, end } = await pair();
+    const { host, guest, chat, g1, end } = await hostedDevices();
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const sent = await sendText(g1, chat, "c1");
     await hostFails(guest.user.id, host.user.id, "hostedChange", true);
@@ -108,7 +91,7 @@ describe("the guest's changes of a hosted message: lost answers", { timeout: 60_
 
 describe("the guest's changes: what keeps today's path or is refused here", () => {
   it("a copy from before hosting is changed as today: its row here, the host's copy through the outbox", async () => {
-    const { host, guest, chat, g1, h, end } = await pair(false);
+    const { host, guest, chat, g1, h, end } = await hostedDevices(false);
     const old = await sendText(g1, chat, "o1");
     await hostedSendOn(guest.user.id);
     await sendText(g1, chat, "c1");
@@ -130,7 +113,7 @@ describe("the guest's changes: what keeps today's path or is refused here", () =
   });
 
   it("a copy from before hosting moved to R2: `message_archived`, as today (the host does not have it in its log)", async () => {
-    const { host, guest, chat, g1, h, end } = await pair(false);
+    const { host, guest, chat, g1, h, end } = await hostedDevices(false);
     const early: string[] = [];
     for (let i = 0; i < 12; i++) early.push((await sendText(h, `u:${guest.user.id}`, `h${i}`)).id);
     await g1.until((s) => s.of("message").length >= 12);
@@ -154,7 +137,7 @@ describe("the guest's changes: what keeps today's path or is refused here", () =
   });
 
   it("a clientId used for another change: `invalid_field` from the host, nothing written", async () => {
-    const { host, guest, chat, g1, end } = await pair();
+    const { host, guest, chat, g1, end } = await hostedDevices();
     const sent = await sendText(g1, chat, "c1");
     g1.send({ type: "edit", clientId: "k1", id: sent.id, text: "edited" });
     await g1.next("update", (f) => f.clientId === "k1");

@@ -9,30 +9,13 @@
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ChatId } from "../../shared/protocol";
-import { clearAlarms } from "../../test/groups";
 import { connect, type TestSocket, userStub } from "../../test/helpers";
-import { changeRows, guestRuns, hostAndGuest, hostedRows, hostedSendOn, partsOf } from "../../test/hosted";
+import { changeRows, guestRuns, hostedDevices, hostedRows, partsOf } from "../../test/hosted";
 import { hostFails } from "../../test/hosted-faults";
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** A guest (its send switched on, two devices) and its host (one device), and a hosted message of the guest's. */
-async function pair(on = true) {
-  const { host, guest } = await hostAndGuest();
-  if (on) await hostedSendOn(guest.user.id);
-  const chat: ChatId = `u:${host.user.id}`;
-  const g1 = await connect(guest.token);
-  const g2 = await connect(guest.token);
-  const h = await connect(host.token);
-  for (const s of [g1, g2, h]) await s.speak();
-  const end = async (...more: TestSocket[]) => {
-    for (const s of [g1, g2, h, ...more]) s.close();
-    await clearAlarms([], [host.user.id, guest.user.id]);
-  };
-  return { host, guest, chat, g1, g2, h, end };
-}
 
 async function sendText(socket: TestSocket, chat: ChatId, clientId: string, text = `text ${clientId}`) {
   socket.send({ type: "send", clientId, chat, text });
@@ -63,7 +46,7 @@ async function replay(token: string, chat: ChatId) {
 
 describe("the guest's changes of a hosted message, switched on", () => {
   it("edit, react, delete for everyone: the host decides, every device is shown, a retry answers the same", async () => {
-    const { host, guest, chat, g1, g2, h, end } = await pair();
+    const { host, guest, chat, g1, g2, h, end } = await hostedDevices();
     const sent = await sendText(g1, chat, "c1", "hello");
     await h.next("message", (f) => f.message.id === sent.id);
     g1.send({ type: "edit", clientId: "e1", id: sent.id, text: "hello, edited" });
@@ -111,7 +94,7 @@ describe("the guest's changes of a hosted message, switched on", () => {
   });
 
   it("refusals keep the host's codes and change nothing on either object", { timeout: 60_000 }, async () => {
-    const { host, guest, chat, g1, h, end } = await pair();
+    const { host, guest, chat, g1, h, end } = await hostedDevices();
     const mine = await sendText(g1, chat, "c1");
     const theirs = await sendText(h, `u:${guest.user.id}`, "h1");
     await g1.next("message", (f) => f.message.id === theirs.id);
@@ -180,7 +163,7 @@ describe("the guest's changes of a hosted message, switched on", () => {
   });
 
   it("delete for me: hidden at the guest only; its retry answers the same; then it is unknown here", async () => {
-    const { host, guest, chat, g1, g2, h, end } = await pair();
+    const { host, guest, chat, g1, g2, h, end } = await hostedDevices();
     const kept = await sendText(g1, chat, "c1");
     const gone = await sendText(g1, chat, "c2");
     await h.next("message", (f) => f.message.id === gone.id);
@@ -216,7 +199,7 @@ describe("the guest's changes of a hosted message, switched on", () => {
   });
 
   it("a host that cannot be reached: `unavailable`, nothing changed; the retry is stored once", async () => {
-    const { host, guest, chat, g1, end } = await pair();
+    const { host, guest, chat, g1, end } = await hostedDevices();
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const sent = await sendText(g1, chat, "c1");
     const before = await both(host.user.id, guest.user.id);

@@ -10,9 +10,9 @@ import { evictDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { clearAlarms } from "../../test/groups";
 import { connect, register, userStub } from "../../test/helpers";
-import { guestMessage, guestRuns, hostAndGuest, hostedSendOn } from "../../test/hosted";
+import { guestMessage, guestRuns, hostAndGuest, hostedDevices, hostedSendOn } from "../../test/hosted";
 import { hostFails } from "../../test/hosted-faults";
-import { grantsOf, hostedPair, mediaMessageRows, mediaOf } from "../../test/hosted-media";
+import { grantsOf, mediaMessageRows, mediaOf } from "../../test/hosted-media";
 import { PNG } from "../../test/images";
 import { fetchMedia, mediaRows, uploaded } from "../../test/media";
 
@@ -26,7 +26,7 @@ describe("the guest's media to its host, refused", () => {
     ["another user's media, never in a chat of the guest's", "unknown_media"],
     ["media that says another size than uploaded", "invalid_media"],
   ])("%s: %s, nothing stored on either side, no grant", async (label, code) => {
-    const { host, guest, chat, g1, end } = await hostedPair();
+    const { host, guest, chat, g1, end } = await hostedDevices();
     const carol = await register();
     const mine = await uploaded(guest.token, "photo", PNG);
     const theirs = await uploaded(carol.token, "photo", PNG);
@@ -49,7 +49,7 @@ describe("the guest's media to its host, refused", () => {
   });
 
   it("a host that blocked the guest: `sent` as always, stored hidden at the host, the grant kept", async () => {
-    const { host, guest, chat, g1, g2, h, end } = await hostedPair();
+    const { host, guest, chat, g1, g2, h, end } = await hostedDevices();
     const photo = await uploaded(guest.token, "photo", PNG);
     expect((await userStub(host.user.id).block(guest.user.id)).ok).toBe(true);
     g1.send({ type: "send", clientId: "b1", chat, media: mediaOf(photo) });
@@ -69,7 +69,7 @@ describe("the guest's media to its host, refused", () => {
   });
 
   it("a forward while the host blocks the guest: `sent`, stored hidden, granted as any forward", async () => {
-    const { host, guest, chat, g1, h, end } = await hostedPair();
+    const { host, guest, chat, g1, h, end } = await hostedDevices();
     const carol = await register();
     const photo = await uploaded(carol.token, "photo", PNG);
     const c = await connect(carol.token);
@@ -106,7 +106,7 @@ describe("the guest's media to its host, refused", () => {
   });
 
   it("a guest that blocked its host: blocked, the host never asked, the grant withdrawn", async () => {
-    const { host, guest, chat, g1, end } = await hostedPair();
+    const { host, guest, chat, g1, end } = await hostedDevices();
     const photo = await uploaded(guest.token, "photo", PNG);
     expect((await userStub(guest.user.id).block(host.user.id)).ok).toBe(true);
     g1.send({ type: "send", clientId: "b2", chat, media: mediaOf(photo) });
@@ -135,7 +135,7 @@ describe("a forward's hops at the host (appendFromGuest)", () => {
 
 describe("the guest's media to its host, failed", () => {
   it("a host that cannot be reached: unavailable, nothing stored, the grant kept; the retry stored once, one reference", async () => {
-    const { host, guest, chat, g1, end } = await hostedPair();
+    const { host, guest, chat, g1, end } = await hostedDevices();
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const photo = await uploaded(guest.token, "photo", PNG);
     const restore = await hostFails(guest.user.id, host.user.id, "appendFromGuest", false);
@@ -156,7 +156,7 @@ describe("the guest's media to its host, failed", () => {
   });
 
   it("an answer lost after the host stored: the retry answers the stored message, once, one reference", async () => {
-    const { host, guest, chat, g1, g2, end } = await hostedPair();
+    const { host, guest, chat, g1, g2, end } = await hostedDevices();
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const photo = await uploaded(guest.token, "photo", PNG);
     const restore = await hostFails(guest.user.id, host.user.id, "appendFromGuest", true);
@@ -176,7 +176,7 @@ describe("the guest's media to its host, failed", () => {
   });
 
   it("the guest's object dies after the host stored and before its answer: the retry answers once; one grant too many", async () => {
-    const { host, guest, chat, g1, end } = await hostedPair();
+    const { host, guest, chat, g1, end } = await hostedDevices();
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const photo = await uploaded(guest.token, "photo", PNG);
     await hostFails(guest.user.id, host.user.id, "appendFromGuest", true);

@@ -7,14 +7,14 @@
 import { describe, expect, it } from "vitest";
 import { clearAlarms } from "../../test/groups";
 import { connect, register, userStub } from "../../test/helpers";
-import { guestRuns } from "../../test/hosted";
-import { grantsOf, hostedPair, mediaMessageRows, mediaOf } from "../../test/hosted-media";
+import { guestRuns, hostedDevices } from "../../test/hosted";
+import { grantsOf, mediaMessageRows, mediaOf } from "../../test/hosted-media";
 import { PNG } from "../../test/images";
 import { binary, fetchMedia, mediaRows, storedMedia, uploaded } from "../../test/media";
 
 describe("the guest's media in a hosted chat, switched on", () => {
   it("a photo: stored once at the host, on every device, fetched by both; a retry answers the same, one grant", async () => {
-    const { host, guest, chat, g1, g2, h, end } = await hostedPair();
+    const { host, guest, chat, g1, g2, h, end } = await hostedDevices();
     const outsider = await register();
     const photo = await uploaded(guest.token, "photo", PNG);
     const media = mediaOf(photo, { width: 2, height: 2, preview: "data:image/png;base64,AAAA" });
@@ -61,7 +61,7 @@ describe("the guest's media in a hosted chat, switched on", () => {
   });
 
   it("a file without caption, the host's media forwarded back: both go to the host; the forward's hops kept", async () => {
-    const { host, guest, chat, g1, h, end } = await hostedPair();
+    const { host, guest, chat, g1, h, end } = await hostedDevices();
     const file = await uploaded(guest.token, "file", binary(300));
     g1.send({ type: "send", clientId: "f1", chat, media: mediaOf(file, { name: "notes.pdf" }) });
     const sent = await g1.next("sent", (f) => f.clientId === "f1");
@@ -93,7 +93,7 @@ describe("the guest's media in a hosted chat, switched on", () => {
   });
 
   it("a forward of a forward from another chat: hops counted from the source, the third user's media granted", async () => {
-    const { host, guest, chat, g1, h, end } = await hostedPair();
+    const { host, guest, chat, g1, h, end } = await hostedDevices();
     const carol = await register();
     const photo = await uploaded(carol.token, "photo", PNG);
     const c = await connect(carol.token);
@@ -132,7 +132,7 @@ describe("the guest's media in a hosted chat, switched on", () => {
   });
 
   it("the guest forwards its own hosted photo: read from the host's log, into the same chat and another", async () => {
-    const { guest, chat, g1, h, end } = await hostedPair();
+    const { guest, chat, g1, h, end } = await hostedDevices();
     const carol = await register();
     const photo = await uploaded(guest.token, "photo", PNG);
     g1.send({ type: "send", clientId: "s1", chat, text: "mine", media: mediaOf(photo) });
@@ -155,7 +155,7 @@ describe("the guest's media in a hosted chat, switched on", () => {
   });
 
   it("the switch off: today's two copies, no run", async () => {
-    const { host, guest, chat, g1, h, end } = await hostedPair(false);
+    const { host, guest, chat, g1, h, end } = await hostedDevices(false);
     const photo = await uploaded(guest.token, "photo", PNG);
     g1.send({ type: "send", clientId: "o1", chat, text: "old way", media: mediaOf(photo) });
     const sent = await g1.next("sent", (f) => f.clientId === "o1");
@@ -170,7 +170,7 @@ describe("the guest's media in a hosted chat, switched on", () => {
 
 describe("deleting a hosted message with media for everyone", () => {
   it("the guest's delete (hostedChange) releases the media: the last reference takes the bytes; a retry releases nothing more", async () => {
-    const { host, guest, chat, g1, end } = await hostedPair();
+    const { host, guest, chat, g1, end } = await hostedDevices();
     const photo = await uploaded(guest.token, "photo", PNG);
     const file = await uploaded(guest.token, "file", binary(200));
     const ids: string[] = [];
@@ -213,7 +213,7 @@ describe("deleting a hosted message with media for everyone", () => {
   });
 
   it("the host's delete of its own hosted message with media releases it, as today", async () => {
-    const { host, guest, chat, g1, h, end } = await hostedPair();
+    const { host, guest, chat, g1, h, end } = await hostedDevices();
     // The chat is hosted from the guest's first message on; the host's next send takes a position.
     g1.send({ type: "send", clientId: "t1", chat, text: "hosting begins" });
     await g1.next("sent", (f) => f.clientId === "t1");

@@ -4,36 +4,17 @@
 // only, and the guest takes it into its `group_chats` row before `sent`.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ChatId } from "../../shared/protocol";
-import { clearAlarms } from "../../test/groups";
 import { connect, type TestSocket, userStub } from "../../test/helpers";
-import { guestRuns, hostAndGuest, hostedRows, hostedSendOff, hostedSendOn } from "../../test/hosted";
+import { guestRuns, hostedDevices, hostedRows } from "../../test/hosted";
 import { hostFails } from "../../test/hosted-faults";
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** A guest and its host, the guest's send switched on, a device each (the guest two), and the chat as the guest names it. */
-async function pair(on = true) {
-  const { host, guest } = await hostAndGuest();
-  // Off is pinned, not left to the run's default: those tests are of today's copies.
-  await (on ? hostedSendOn : hostedSendOff)(guest.user.id);
-  const chat: ChatId = `u:${host.user.id}`;
-  const g1 = await connect(guest.token);
-  const g2 = await connect(guest.token);
-  const h = await connect(host.token);
-  for (const s of [g1, g2, h]) await s.speak();
-  const end = async (...more: TestSocket[]) => {
-    for (const s of [g1, g2, h, ...more]) s.close();
-    await clearAlarms([], [host.user.id, guest.user.id]);
-  };
-  return { host, guest, chat, g1, g2, h, end };
-}
-
 describe("the guest's send, switched on", () => {
   it("is stored at the host only: sent with a seq of the guest's, on every device, once in a fresh sync, retried the same", async () => {
-    const { host, guest, chat, g1, g2, h, end } = await pair();
+    const { host, guest, chat, g1, g2, h, end } = await hostedDevices();
     g1.send({ type: "send", clientId: "c1", chat, text: "hello host" });
     const sent = await g1.next("sent", (f) => f.clientId === "c1");
     const other = await g2.next("message", (f) => f.message.id === sent.id);
@@ -71,7 +52,7 @@ describe("the guest's send, switched on", () => {
   });
 
   it("a host that blocked the guest: `sent` as always, stored hidden at the host, nothing on the host's device", async () => {
-    const { host, guest, chat, g1, g2, h, end } = await pair();
+    const { host, guest, chat, g1, g2, h, end } = await hostedDevices();
     expect((await userStub(host.user.id).block(guest.user.id)).ok).toBe(true);
     g1.send({ type: "send", clientId: "b1", chat, text: "let me in" });
     const sent = await g1.next("sent", (f) => f.clientId === "b1");
@@ -91,7 +72,7 @@ describe("the guest's send, switched on", () => {
   });
 
   it("a guest that blocked its host: `blocked` from its own object, the host never asked", async () => {
-    const { host, guest, chat, g1, end } = await pair();
+    const { host, guest, chat, g1, end } = await hostedDevices();
     expect((await userStub(guest.user.id).block(host.user.id)).ok).toBe(true);
     g1.send({ type: "send", clientId: "b2", chat, text: "oops" });
     expect(await g1.next("error", (f) => f.clientId === "b2")).toMatchObject({ code: "blocked" });
@@ -101,7 +82,7 @@ describe("the guest's send, switched on", () => {
   });
 
   it("a host that cannot be reached: `unavailable`, nothing stored; the retry is sent once", async () => {
-    const { host, guest, chat, g1, end } = await pair();
+    const { host, guest, chat, g1, end } = await hostedDevices();
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const restore = await hostFails(guest.user.id, host.user.id, "appendFromGuest", false);
     g1.send({ type: "send", clientId: "u1", chat, text: "are you there" });
@@ -117,7 +98,7 @@ describe("the guest's send, switched on", () => {
   });
 
   it("an answer lost after the host stored: the next send takes it first, in order; its retry answers its seq", async () => {
-    const { host, guest, chat, g1, g2, end } = await pair();
+    const { host, guest, chat, g1, g2, end } = await hostedDevices();
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const restore = await hostFails(guest.user.id, host.user.id, "appendFromGuest", true);
     g1.send({ type: "send", clientId: "l1", chat, text: "first" });
@@ -142,7 +123,7 @@ describe("the guest's send, switched on", () => {
 
 describe("the host's messages beside the guest's hosted ones", () => {
   it("come as entries of the log (the host's push), no copy: a fresh sync shows each message once", async () => {
-    const { host, guest, chat, g1, g2, h, end } = await pair();
+    const { host, guest, chat, g1, g2, h, end } = await hostedDevices();
     g1.send({ type: "send", clientId: "x1", chat, text: "guest one" });
     const one = await g1.next("sent", (f) => f.clientId === "x1");
     h.send({ type: "send", clientId: "y1", chat: `u:${guest.user.id}`, text: "host one" });
@@ -180,7 +161,7 @@ describe("the host's messages beside the guest's hosted ones", () => {
   });
 
   it("a host's message between two sends, no sync between: one run, and a fresh sync shows each message once", async () => {
-    const { host, guest, chat, g1, g2, h, end } = await pair();
+    const { host, guest, chat, g1, g2, h, end } = await hostedDevices();
     g1.send({ type: "send", clientId: "z1", chat, text: "guest one" });
     const one = await g1.next("sent", (f) => f.clientId === "z1");
     h.send({ type: "send", clientId: "w1", chat: `u:${guest.user.id}`, text: "host one" });
@@ -208,7 +189,7 @@ describe("the host's messages beside the guest's hosted ones", () => {
 
 describe('the guest\'s send, switched off (HOSTED_GUEST_SEND not "on")', () => {
   it("is today's one-to-one send: a copy in each mailbox, no run", async () => {
-    const { host, guest, chat, g1, h, end } = await pair(false);
+    const { host, guest, chat, g1, h, end } = await hostedDevices(false);
     g1.send({ type: "send", clientId: "o1", chat, text: "the old way" });
     const sent = await g1.next("sent", (f) => f.clientId === "o1");
     await h.next("message", (f) => f.message.id === sent.id);
