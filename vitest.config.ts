@@ -33,8 +33,8 @@ export default defineConfig(async () => {
                   JWT_SECRET: "test-secret-test-secret-test-secret-0123456789",
                   SOCKET_TIMEOUT_MS: "2000",
                   FRAME_RATE: "50,100",
-                  // One copy per one-to-one chat (docs/one-copy-per-chat.md): on as wrangler.toml says,
-                  // unless the run asks otherwise, e.g. `HOSTED_GUEST_SEND=off npx vitest run --project workers`.
+                  // One copy per one-to-one chat (docs/one-copy-per-chat.md): as wrangler.toml says,
+                  // unless the run asks otherwise, e.g. `HOSTED_GUEST_SEND=on npx vitest run --project workers`.
                   ...(process.env.HOSTED_GUEST_SEND ? { HOSTED_GUEST_SEND: process.env.HOSTED_GUEST_SEND } : {}),
                 },
               },

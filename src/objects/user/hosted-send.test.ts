@@ -1,6 +1,6 @@
 // The guest's own send in a chat its peer hosts (./hosted-send.ts,
 // docs/one-copy-per-chat.md "The guest's send, as built"), behind
-// HOSTED_GUEST_SEND (on in wrangler.toml); on, the message is stored at the host
+// HOSTED_GUEST_SEND (wrangler.toml; tests pin it); on, the message is stored at the host
 // only, and the guest takes it into its `group_chats` row before `sent`.
 
 import { afterEach, describe, expect, it, vi } from "vitest";

@@ -1,5 +1,5 @@
 // The guest's own send in a one-to-one chat its peer hosts (docs/one-copy-per-chat.md,
-// "The guest's send, as built"). Behind a switch, on in wrangler.toml: the
+// "The guest's send, as built"). Behind a switch (wrangler.toml says): the
 // HOSTED_GUEST_SEND var, read at each send from the object's env, must be "on".
 //
 // The host stores the message once (UserObject.appendFromGuest, ./hosted-append.ts);
@@ -44,7 +44,7 @@ export interface GuestSender extends GroupSender, MediaSender {
   unsettled: Map<string, string>;
 }
 
-/** The switch: on when the object's env says HOSTED_GUEST_SEND="on" (wrangler.toml; a test run may set it otherwise). */
+/** The switch: on when the object's env says HOSTED_GUEST_SEND="on" (wrangler.toml, "off" today; a test run may set it otherwise). */
 export function hostedSendIsOn(env: Env): boolean {
   return env.HOSTED_GUEST_SEND === "on";
 }

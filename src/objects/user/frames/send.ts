@@ -44,7 +44,7 @@ async function store(me: UserParts, ws: WebSocket, frame: OutgoingSend): Promise
     throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), frame.clientId);
   }
   if (chat.kind === "group") return sendToGroup(groupSide(me), ws, frame, chat.id);
-  // Behind a switch (HOSTED_GUEST_SEND, on in wrangler.toml): a send to a peer that hosts the chat is stored there only (../hosted-send.ts).
+  // Behind a switch (HOSTED_GUEST_SEND in wrangler.toml): a send to a peer that hosts the chat is stored there only (../hosted-send.ts).
   if (goesToHost(me, frame, chat.id)) return sendToHost(guestSide(me), ws, frame, chat.id);
   return me.direct.send(ws, frame, chat.id);
 }
