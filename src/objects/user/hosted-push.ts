@@ -18,17 +18,20 @@ import type { GroupEntry } from "../group-entry";
 import type { InboxItem } from "../inbox";
 import { hosts } from "./hosted-append";
 import { type ChangeEntryRow, changeEntryOf, entryOf, type HostReader, POS_COLUMNS, type PosRow } from "./hosted-reads";
+import type { ReactionNews } from "./web-push";
 
 /** What the hand-over calls on the guest's object (UserObject's RPCs). */
 export interface GuestTaker {
   accept(items: InboxItem[]): Promise<unknown>;
-  takeHosted(host: string, entries: GroupEntry[], after: string): Promise<unknown>;
+  takeHosted(host: string, entries: GroupEntry[], after: string, reactions?: ReactionNews[]): Promise<unknown>;
 }
 
 /** Consecutive items of a batch that go the same way: copies (`entries` null) or log entries. */
 interface Segment {
   items: InboxItem[];
   entries: GroupEntry[] | null;
+  /** The reactions among the entries, for the guest's Web Push (a change entry does not say it is one). */
+  reactions: ReactionNews[];
 }
 
 export class HostedPush {
@@ -50,7 +53,8 @@ export class HostedPush {
         continue;
       }
       const first = segment.entries[0] as GroupEntry;
-      const taken = await stub.takeHosted(this.me.userId, segment.entries, this.before(target, from, first));
+      const after = this.before(target, from, first);
+      const taken = await stub.takeHosted(this.me.userId, segment.entries, after, segment.reactions);
       if (taken === null) {
         this.copies.add(target);
         await stub.accept(segment.items);
@@ -70,11 +74,17 @@ export class HostedPush {
     const segments: Segment[] = [];
     for (const item of items) {
       const entry = this.entryOf(guest, chat, item, messages);
-      const last = segments.at(-1);
+      let last = segments.at(-1);
       if (last && (last.entries === null) === (entry === null)) {
         last.items.push(item);
         if (entry) last.entries?.push(entry);
-      } else segments.push({ items: [item], entries: entry ? [entry] : null });
+      } else {
+        last = { items: [item], entries: entry ? [entry] : null, reactions: [] };
+        segments.push(last);
+      }
+      if (entry && item.kind === "reaction" && item.emoji !== "") {
+        last.reactions.push({ chat: item.chat, from: item.from, emoji: item.emoji, message: entry.message });
+      }
     }
     return segments;
   }

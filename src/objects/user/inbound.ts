@@ -67,6 +67,7 @@ export async function takeHosted(
   host: string,
   entries: GroupEntry[],
   after: string,
+  reactions: ReactionNews[] = [],
 ): Promise<{ online: boolean } | null> {
   if (!hostedSendIsOn(me.env) || host === me.userId || !hosts(host, me.userId)) return null;
   const chat = `u:${host}`;
@@ -80,7 +81,10 @@ export async function takeHosted(
   if (after > (row?.upto ?? "") || !follows(entries, row?.uptoPos ?? 0)) await me.groupReads.pull(chat);
   else await me.groupReads.take(chat, entries);
   const online = me.ctx.getWebSockets().length > 0;
-  if (!online) me.pushOffline(messages.filter((e) => !me.groupReads.hidden(e.id)).map((e) => e.message));
+  if (!online) {
+    const shown = messages.filter((e) => !me.groupReads.hidden(e.id)).map((e) => e.message);
+    me.pushOffline(shown, me.blocks.has(host) ? [] : reactions);
+  }
   return { online };
 }
 

@@ -26,13 +26,19 @@ import type { HeldPositions, HostedReceiptBatch } from "../hosted-receipts";
 import { takeHosted } from "../inbound";
 import type { UserParts } from "../parts";
 import { changeHost, hostSide } from "../sides";
+import type { ReactionNews } from "../web-push";
 
 export abstract class HostedRpc extends DurableObject<Env> {
   protected abstract readonly parts: UserParts;
 
   /** The host of a chat with this user hands over its entries of the chat's log (user/hosted-push.ts); null: send copies. */
-  async takeHosted(host: string, entries: GroupEntry[], after: string): Promise<{ online: boolean } | null> {
-    return takeHosted(this.parts, host, entries, after);
+  async takeHosted(
+    host: string,
+    entries: GroupEntry[],
+    after: string,
+    reactions?: ReactionNews[],
+  ): Promise<{ online: boolean } | null> {
+    return takeHosted(this.parts, host, entries, after, reactions);
   }
 
   /**
