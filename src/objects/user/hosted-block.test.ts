@@ -11,7 +11,7 @@ import type { ChatId, Message } from "../../shared/protocol";
 import { replay, rows } from "../../test/actions";
 import { clearAlarms } from "../../test/groups";
 import { connect, register, type TestSocket, userStub } from "../../test/helpers";
-import { guestMessage, hostAndGuest, hostedRows, hostedSendOn, partsOf } from "../../test/hosted";
+import { guestMessage, hostAndGuest, hostedDevices, hostedRows, partsOf } from "../../test/hosted";
 import { getJson } from "../../test/hosted-chat";
 import { appendFromGuest } from "./hosted-append";
 import { hostedChange } from "./hosted-changes";
@@ -21,21 +21,11 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** A guest (its send on, two devices) and its host (one device). */
+/** A guest (its send on, two devices) and its host (one device), as ../../test/hosted.ts makes them; the host's stub and the chat as it names it. */
 async function pair() {
-  const { host, guest, stub } = await hostAndGuest();
-  await hostedSendOn(guest.user.id);
-  const chat: ChatId = `u:${host.user.id}`;
-  const atHost: ChatId = `u:${guest.user.id}`;
-  const g1 = await connect(guest.token);
-  const g2 = await connect(guest.token);
-  const h = await connect(host.token);
-  for (const s of [g1, g2, h]) await s.speak();
-  const end = async (...more: TestSocket[]) => {
-    for (const s of [g1, g2, h, ...more]) s.close();
-    await clearAlarms([], [host.user.id, guest.user.id]);
-  };
-  return { host, guest, stub, chat, atHost, g1, g2, h, end };
+  const devices = await hostedDevices();
+  const atHost: ChatId = `u:${devices.guest.user.id}`;
+  return { ...devices, stub: userStub(devices.host.user.id), atHost };
 }
 
 async function sendText(socket: TestSocket, chat: ChatId, clientId: string, text: string, replyTo?: string) {
