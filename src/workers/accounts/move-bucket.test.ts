@@ -20,6 +20,9 @@ import {
 } from "../../shared/shards";
 import { register, uniqueName } from "../../test/helpers";
 import { fetchWith } from "../../test/with-env";
+import { copyBucket, removeBucket, verifyBucket } from "./move-bucket";
+
+type Row = Record<string, unknown>;
 
 const PASSWORD = "correct horse battery";
 const BUCKET = 1234;
@@ -145,6 +148,36 @@ describe("moving a bucket to another shard", () => {
     }
     expect((await fetchWith({}, "/api/me", { token: neighbour.token })).status).toBe(200);
   }, 60_000);
+
+  it("a session revoked on both shards at different times is the same after the catch-up", async () => {
+    // The race a move can see: before the switch a login's session limit revokes a copied session on the
+    // source; after it, another login's limit revokes the same session on the target, a moment later.
+    const source = shardOfBucket(BUCKET);
+    const target = SHARDS[(SHARDS.indexOf(source) + 1) % SHARDS.length] as Shard;
+    const { user } = await register(nameIn(BUCKET, "rv"), PASSWORD);
+    const sessionsOf = (shard: Shard) =>
+      env[shard].prepare("SELECT id, revoked_at FROM sessions WHERE user_id = ?").bind(user.id).all<Row>();
+    const [session] = (await sessionsOf(source)).results as [Row];
+    await copyBucket(env[source], env[target], BUCKET, "copy");
+    const revoke = (shard: Shard, at: number) =>
+      env[shard].prepare("UPDATE sessions SET revoked_at = ? WHERE id = ?").bind(at, session.id).run();
+    await revoke(source, 1_000);
+    await revoke(target, 2_000);
+    await copyBucket(env[source], env[target], BUCKET, "catch-up");
+    expect((await sessionsOf(target)).results).toEqual([{ id: session.id, revoked_at: 2_000 }]);
+    expect((await verifyBucket(env[source], env[target], BUCKET)).differing).toEqual({
+      users: 0,
+      sessions: 0,
+      blocks: 0,
+    });
+    // A session revoked on the source only is still caught as differing until a catch-up copies it.
+    await env[target].prepare("UPDATE sessions SET revoked_at = NULL WHERE id = ?").bind(session.id).run();
+    expect((await verifyBucket(env[source], env[target], BUCKET)).differing.sessions).toBe(1);
+    await copyBucket(env[source], env[target], BUCKET, "catch-up");
+    expect((await verifyBucket(env[source], env[target], BUCKET)).differing.sessions).toBe(0);
+    // The target's rows of the bucket are test leftovers on another shard: remove them as the last step would.
+    await removeBucket(env[target], BUCKET);
+  });
 
   it("refuses a bad bucket or shard, and removing from the shard the map still names", async () => {
     const admin = await register();

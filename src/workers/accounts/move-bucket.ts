@@ -164,8 +164,10 @@ function same(table: Table, source: Row, target: Row): boolean {
   for (const [column, value] of Object.entries(source)) {
     if (target[column] === value) continue;
     if (table.name !== "sessions") return false;
-    // What a catch-up merges: the target may be revoked, or used, later than the source says.
-    if (column === "revoked_at" && value === null && target[column] !== null) continue;
+    // What a catch-up merges: the target may be revoked, or used, later than the source says. A session
+    // revoked on both sides (the source's limit before the switch, the target's after) is revoked: the
+    // catch-up keeps the target's time.
+    if (column === "revoked_at" && (value === null || target[column] !== null)) continue;
     if (column === "last_active_at" && (value === null || (target[column] as number) >= (value as number))) continue;
     return false;
   }
