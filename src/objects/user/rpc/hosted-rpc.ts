@@ -54,9 +54,15 @@ export abstract class HostedRpc extends DurableObject<Env> {
    * A guest's edit, delete for everyone or reaction in the chat this user
    * hosts with it, as a group member's of its group (user/hosted-changes.ts):
    * nothing calls it yet but its tests. A retry answers the first answer.
+   * `retryOnly`: only a retry's answer (a guest that blocked this user); no change is made.
    */
-  async hostedChange(guest: string, clientId: string, change: HostedChange): Promise<Result<HostedChangeAnswer>> {
-    return settle(() => hostedChange(changeHost(this.parts), guest, clientId, change));
+  async hostedChange(
+    guest: string,
+    clientId: string,
+    change: HostedChange,
+    retryOnly = false,
+  ): Promise<Result<HostedChangeAnswer>> {
+    return settle(() => hostedChange(changeHost(this.parts), guest, clientId, change, Date.now(), retryOnly));
   }
 
   // A guest's reads of the chat this user hosts with it, as a group member's of its group
