@@ -45,9 +45,10 @@ export abstract class HostedRpc extends DurableObject<Env> {
    * A guest's message to the one-to-one chat this user hosts with it
    * (user/hosted-append.ts, docs/one-copy-per-chat.md step 1): nothing calls
    * it yet but its tests. A retry (same guest and clientId) answers the first answer.
+   * `retryOnly`: only a retry's answer (a guest that blocked this user); nothing is stored.
    */
-  async appendFromGuest(guest: string, message: GuestMessage): Promise<Result<HostedAnswer>> {
-    return settle(() => appendFromGuest(hostSide(this.parts), guest, message));
+  async appendFromGuest(guest: string, message: GuestMessage, retryOnly = false): Promise<Result<HostedAnswer>> {
+    return settle(() => appendFromGuest(hostSide(this.parts), guest, message, retryOnly));
   }
 
   /**

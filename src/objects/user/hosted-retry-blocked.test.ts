@@ -1,9 +1,11 @@
-// A guest's reaction in a hosted chat retried (same clientId) after the guest
-// blocked its host (./react.ts, ./hosted-guest-edit.ts): the contract's retry
-// gets the first answer and stores nothing, as today's one-to-one reaction
-// does (its key is found before the block is checked). The guest stores no key
-// of a hosted change, so it asks the host whether the key is known, and only
-// that: a reaction never tried is `blocked` and stores nothing on either side.
+// A guest's send or reaction in a hosted chat retried (same clientId) after
+// the guest blocked its host (./hosted-send.ts, ./react.ts,
+// ./hosted-guest-edit.ts): the contract's retry gets the first answer and
+// stores nothing, as today's one-to-one send and reaction do (their key is
+// found before the block is checked). The guest stores no key of a hosted
+// message or change, so it asks the host whether the key is known, and only
+// that: a send or reaction never tried is `blocked` and stores nothing on
+// either side.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ChatId } from "../../shared/protocol";
@@ -39,6 +41,52 @@ async function react(g: TestSocket, clientId: string, id: string, n: number) {
   await g.until((s) => answers(s).length >= n);
   return answers(g)[n - 1];
 }
+
+describe("a guest's send retried after it blocked its host", { timeout: 60_000 }, () => {
+  it("answers the first answer and stores nothing; a new one is blocked and stores nothing", async () => {
+    const { host, guest, chat, g1, g2, h, end } = await hostedDevices();
+    const first = await sendText(g1, chat, "c1");
+    await h.next("message", (f) => f.message.id === first.id);
+    expect((await userStub(guest.user.id).block(host.user.id)).ok).toBe(true);
+    const before = await both(host.user.id, guest.user.id);
+    const again = async (clientId: string, n: number) => {
+      g1.send({ type: "send", clientId, chat, text: `text ${clientId}` });
+      const answers = (s: TestSocket) =>
+        s.frames.filter(
+          (f) => typeof f !== "string" && (f.type === "sent" || f.type === "error") && f.clientId === clientId,
+        );
+      await g1.until((s) => answers(s).length >= n);
+      return answers(g1)[n - 1];
+    };
+    expect(await again("c1", 2)).toEqual(first);
+    expect(await both(host.user.id, guest.user.id)).toEqual(before);
+    expect(await again("c2", 1)).toMatchObject({ type: "error", code: "blocked", clientId: "c2" });
+    expect(await again("c2", 2)).toMatchObject({ type: "error", code: "blocked", clientId: "c2" });
+    expect(await both(host.user.id, guest.user.id)).toEqual(before);
+    // Nothing new on the guest's other device, nor on the host's.
+    expect(g2.of("message").filter((f) => f.message.chat === chat)).toHaveLength(1);
+    expect(h.of("message")).toHaveLength(1);
+    await end();
+  });
+
+  it("stored at the host, its answer lost, then the block: the retry answers sent at its seq, stored once", async () => {
+    const { host, guest, chat, g1, g2, end } = await hostedDevices();
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const restore = await hostFails(guest.user.id, host.user.id, "appendFromGuest", true);
+    g1.send({ type: "send", clientId: "c1", chat, text: "text c1" });
+    expect((await g1.next("error", (f) => f.clientId === "c1")).code).toBe("unavailable");
+    await restore();
+    expect((await hostedRows(host.user.id)).map((r) => r.client_id)).toEqual(["c1"]);
+    expect((await userStub(guest.user.id).block(host.user.id)).ok).toBe(true);
+    const sent = await sendText(g1, chat, "c1");
+    expect(sent.id).toBe((await hostedRows(host.user.id))[0]?.id);
+    // Taken once, shown on the other device at the answer's seq; the host stored nothing more.
+    expect((await g2.next("message", (f) => f.message.id === sent.id)).message.seq).toBe(sent.seq);
+    expect(await hostedRows(host.user.id)).toHaveLength(1);
+    expect(await guestRuns(guest.user.id)).toMatchObject([{ chat, upto_pos: 1 }]);
+    await end();
+  });
+});
 
 describe("a guest's reaction retried after it blocked its host", { timeout: 60_000 }, () => {
   it("answers the first answer and stores nothing; a new one is blocked and stores nothing", async () => {
