@@ -5,13 +5,13 @@
 // `invalid_reply` (docs/protocol.md), as for such a message still in SQLite
 // (./hosted-contract.test.ts): whether it is a copy in the guest's own
 // mailbox, archived there, or an entry of another host's log, archived at
-// that host. Nothing is stored on either side; a reply in the quoted
-// message's own chat still goes.
+// that host; a group's send too. Nothing is stored on either side; a reply
+// in the quoted message's own chat still goes.
 
 import { describe, expect, it } from "vitest";
 import type { AuthAnswer, ChatId } from "../../shared/protocol";
 import { act, drainAlarms, rows, sendAndWait } from "../../test/actions";
-import { clearAlarms } from "../../test/groups";
+import { clearAlarms, createGroup, historyOf } from "../../test/groups";
 import { connect, register, userStub } from "../../test/helpers";
 import { hostedSendOn } from "../../test/hosted";
 import { archiveAll, configureArchive, sendAll, TINY } from "../../test/mailbox-archive";
@@ -46,11 +46,18 @@ describe("a hosted reply quoting an archived message of another chat", { timeout
       const answer = await act(g, { type: "send", clientId: `r${i}`, chat: toFirst, text: "x", replyTo });
       expect(answer).toMatchObject({ type: "error", code: "invalid_reply", clientId: `r${i}` });
     }
-    // Nothing stored for the chat with first, on either side; the guest's own sync has nothing new.
+    // Nothing stored for the chat with first, on either side.
     expect((await userStub(first.user.id).stats()).messages).toBe(0);
     expect(await userStub(guest.user.id).history(toFirst, undefined, 10)).toEqual([]);
     expect(await rows(guest.user.id, "SELECT chat FROM group_chats WHERE chat = ?", toFirst)).toEqual([]);
 
+    // A group's send runs the same check (the group knows nothing of its members' one-to-one chats).
+    const group = await createGroup(guest.token, "team", [first.user.id]);
+    const inGroup = `g:${group.id}` as const;
+    const before = await historyOf(guest.user.id, inGroup);
+    const answer = await act(g, { type: "send", clientId: "r2", chat: inGroup, text: "x", replyTo: copy });
+    expect(answer).toMatchObject({ type: "error", code: "invalid_reply", clientId: "r2" });
+    expect(await historyOf(guest.user.id, inGroup)).toEqual(before);
     // In their own chat both still quote: the host makes the quote from its copy, or from its page.
     const replies = [];
     for (const [i, replyTo] of [copy, entry].entries()) {
@@ -62,6 +69,6 @@ describe("a hosted reply quoting an archived message of another chat", { timeout
     s.close();
     g.close();
     await drainAlarms(second.user.id);
-    await clearAlarms([], [first.user.id, second.user.id, guest.user.id]);
+    await clearAlarms([group.id], [first.user.id, second.user.id, guest.user.id]);
   });
 });

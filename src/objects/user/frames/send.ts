@@ -59,9 +59,11 @@ async function quotesElsewhere(me: UserParts, frame: OutgoingSend, replyTo: stri
   const { chat } = frame;
   const row = me.mailbox.findById(replyTo);
   if (row) return row.chat !== chat;
-  // A direct send reads its archived quote itself, and refuses another chat's (../direct-send.ts).
-  const direct = chat.startsWith("u:") && !goesToHost(me, frame, chat.slice(2));
-  const archived = direct ? null : await me.archiveReads.quote(replyTo);
+  // A direct send reads its archived quote itself, and refuses another chat's (../direct-send.ts). An id
+  // made by the chat's own clock (its group's, or its host's: the usual reply) is of this chat: no look.
+  const peer = chat.slice(2);
+  const direct = chat.startsWith("u:") && !goesToHost(me, frame, peer);
+  const archived = direct || originOf(replyTo) === peer ? null : await me.archiveReads.quote(replyTo);
   if (archived) return archived.chat !== chat;
   const hosted = `u:${originOf(replyTo)}`;
   if (hosted === chat || !me.groups.get(hosted)) return false;
