@@ -40,7 +40,10 @@ const { t, r, w, s, acc, b } = base;
 console.log("Traffic");
 line("messages per second, average / peak", `${num(t.perSecond)} / ${num(t.peakPerSecond)}`);
 line(`messages per second at an event peak (x${ASSUME.eventFactor})`, num(t.perSecond * ASSUME.eventFactor));
-line(`stored copies per message (1:1 ${ASSUME.directCopies}, a group message one)`, (t.stored / SPEC.messagesPerDay).toFixed(2));
+line(
+  `stored copies per message (1:1 ${ASSUME.directCopies}, a group message one)`,
+  (t.stored / SPEC.messagesPerDay).toFixed(2),
+);
 line("stored copies per second at peak", num((t.stored / 86_400) * ASSUME.peakFactor));
 
 console.log("Objects");
