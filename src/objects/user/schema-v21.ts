@@ -1,0 +1,25 @@
+// Schema step 21 of the user object (./schema.ts), in a file of its own for
+// its comment; like every step that has shipped, never edited once it has.
+
+import type { SchemaStep } from "../storage/schema";
+import { createRetryKeyTriggers, RETRY_KEYS_TABLE, RETRY_UPTO_KEY } from "./retry-keys";
+
+// v21: the retry key (sender, clientId) leaves the unique index on
+// `messages` for a table filled in batches (./retry-keys.ts): a message's
+// commit no longer writes an index page of its own. Every key stored so far
+// goes into the table, so its position starts at the newest seq; the index
+// goes, and the triggers that fill the table come.
+export const STEP_21: SchemaStep = (sql) => {
+  sql.exec(RETRY_KEYS_TABLE);
+  sql.exec(
+    `INSERT OR REPLACE INTO retry_keys (client_id, sender, seq)
+       SELECT client_id, sender, seq FROM messages WHERE client_id IS NOT NULL`,
+  );
+  sql.exec(
+    `INSERT INTO meta (key, value) SELECT ?, CAST(coalesce(max(seq), 0) AS TEXT) FROM messages WHERE true
+       ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    RETRY_UPTO_KEY,
+  );
+  sql.exec("DROP INDEX messages_by_client_id");
+  createRetryKeyTriggers(sql);
+};
