@@ -18,7 +18,13 @@ export interface KeyRow {
 export async function retryKeys(userId: string): Promise<{ keys: KeyRow[]; upto: number | null }> {
   return runInDurableObject(userStub(userId), (_instance, state) => {
     const sql = state.storage.sql;
-    const keys = sql.exec<KeyRow>("SELECT client_id, sender, seq FROM retry_keys ORDER BY seq").toArray();
+    // The sender is the row's (the table keeps none): a key whose row is gone shows none.
+    const keys = sql
+      .exec<KeyRow>(
+        `SELECT k.client_id, coalesce(m.sender, '') AS sender, k.seq
+           FROM retry_keys k LEFT JOIN messages m ON m.seq = k.seq ORDER BY k.seq`,
+      )
+      .toArray();
     const upto = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", RETRY_UPTO_KEY).toArray()[0];
     return { keys, upto: upto === undefined ? null : Number(upto.value) };
   });

@@ -27,7 +27,7 @@ async function sent(socket: TestSocket, chat: string, clientId: string) {
 }
 
 /** The retry keys, since step 21 a table of (clientId, sender) (./retry-keys.ts). */
-const KEYS_SQL = "SELECT client_id, sender, seq FROM retry_keys ORDER BY seq";
+const KEYS_SQL = "SELECT k.client_id, m.sender, k.seq FROM retry_keys k JOIN messages m USING (seq) ORDER BY seq";
 
 describe("schema step 19 on an object written before it", () => {
   it("keeps every message, retry key and chat row; then hosts the chat", { timeout: 60_000 }, async () => {

@@ -11,10 +11,7 @@ import { createRetryKeyTriggers, RETRY_KEYS_TABLE, RETRY_UPTO_KEY } from "./retr
 // goes, and the triggers that fill the table come.
 export const STEP_21: SchemaStep = (sql) => {
   sql.exec(RETRY_KEYS_TABLE);
-  sql.exec(
-    `INSERT OR REPLACE INTO retry_keys (client_id, sender, seq)
-       SELECT client_id, sender, seq FROM messages WHERE client_id IS NOT NULL`,
-  );
+  sql.exec("INSERT INTO retry_keys (client_id, seq) SELECT client_id, seq FROM messages WHERE client_id IS NOT NULL");
   sql.exec(
     `INSERT INTO meta (key, value) SELECT ?, CAST(coalesce(max(seq), 0) AS TEXT) FROM messages WHERE true
        ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
