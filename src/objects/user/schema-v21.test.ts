@@ -2,9 +2,10 @@
 // `messages` to a table filled in batches, ./retry-keys.ts) on an object
 // written by the code before it. The object is made with today's code (own
 // messages in two chats, a hosted chat's guest messages), put back into the
-// shape of version 20 exactly, and opened again: every key is in the table,
-// the index is gone, every retry (own and a guest's) answers as before and
-// stores nothing; then a new key waits in the tail and is found there.
+// shape of version 20 exactly, and opened again: the keys up to the search
+// index's position are in the table and the rest in its tail, the index is
+// gone, every retry (own and a guest's) answers as before and stores nothing;
+// then a new key waits in the tail and is found there.
 
 import { describe, expect, it } from "vitest";
 import { rows } from "../../test/actions";
@@ -12,6 +13,7 @@ import { clearAlarms } from "../../test/groups";
 import { connect, register, type TestSocket, userStub } from "../../test/helpers";
 import { backTo20, guestMessage, hostAndGuest, hostedRows, hostedSendOff, rewind } from "../../test/hosted";
 import { appendMany, retryKeys } from "../../test/retry-keys";
+import { RETRY_TAIL_SEQS } from "./retry-keys";
 
 async function sent(socket: TestSocket, chat: string, clientId: string) {
   socket.send({ type: "send", clientId, chat, text: `text ${clientId}` });
@@ -21,14 +23,15 @@ async function sent(socket: TestSocket, chat: string, clientId: string) {
 const INDEX_SQL = "SELECT sql FROM sqlite_master WHERE name = 'messages_by_client_id'";
 
 describe("schema step 21 on an object written before it", () => {
-  it("puts every retry key in the table; every retry answers as before; a new key waits in the tail", async () => {
+  it("puts the keys up to the search index's position in the table, the rest in its tail; every retry answers as before", async () => {
     const { host, guest, chat, stub } = await hostAndGuest();
     const other = await register();
     // Two copies in the host's chat with `other`, whatever the run's HOSTED_GUEST_SEND.
     await hostedSendOff(host.user.id);
     const h = await connect(host.token);
     const own = [await sent(h, chat, "k1"), await sent(h, `u:${other.user.id}`, "g2")];
-    const guests = await appendMany(host.user.id, guest.user.id, 3);
+    // Seqs 3..66: the search index takes its tail at 64 (step 17); 65 and 66 are its tail.
+    const guests = await appendMany(host.user.id, guest.user.id, RETRY_TAIL_SEQS);
     h.close();
     await clearAlarms([], [host.user.id, guest.user.id, other.user.id]);
     const before = await hostedRows(host.user.id);
@@ -37,20 +40,26 @@ describe("schema step 21 on an object written before it", () => {
       // The shape before step 21: the unique index, no table.
       expect(sql.exec(INDEX_SQL).one().sql).toContain("messages(client_id, sender)");
       expect(sql.exec("SELECT count(*) AS n FROM sqlite_master WHERE name = 'retry_keys'").one().n).toBe(0);
+      expect(sql.exec("SELECT value FROM meta WHERE key = 'fts_upto'").one().value).toBe(String(RETRY_TAIL_SEQS));
     });
 
     const woken = userStub(host.user.id);
-    expect((await woken.stats()).seq).toBe(5);
+    const last = RETRY_TAIL_SEQS + 2;
+    expect((await woken.stats()).seq).toBe(last);
     expect(await rows(host.user.id, INDEX_SQL)).toEqual([]);
-    const hostKey = (clientId: string, seq: number) => ({ client_id: clientId, sender: host.user.id, seq });
-    const guestKey = (clientId: string, seq: number) => ({ client_id: clientId, sender: guest.user.id, seq });
-    expect(await retryKeys(host.user.id)).toEqual({
-      keys: [hostKey("k1", 1), hostKey("g2", 2), guestKey("g1", 3), guestKey("g2", 4), guestKey("g3", 5)],
-      upto: 5,
-    });
+    const { keys, upto } = await retryKeys(host.user.id);
+    expect(upto).toBe(RETRY_TAIL_SEQS);
+    const key = (k: { client_id: string; sender: string; seq: number }) =>
+      `${k.client_id}@${k.sender === host.user.id ? "host" : "guest"}:${k.seq}`;
+    expect(keys.map(key)).toEqual([
+      "k1@host:1",
+      "g2@host:2",
+      ...guests.slice(0, RETRY_TAIL_SEQS - 2).map((a, i) => `g${i + 1}@guest:${a.seq}`),
+    ]);
     expect(await hostedRows(host.user.id)).toEqual(before);
 
-    // Retries, own and a guest's (its "g2" a key of its own beside the host's): the first answers, nothing stored.
+    // Retries, own and a guest's (its "g2" a key of its own beside the host's), from the table and
+    // from the tail: the first answers, nothing stored.
     const h2 = await connect(host.token);
     h2.send({ type: "send", clientId: "k1", chat, text: "text k1" });
     expect(await h2.next("sent")).toEqual(own[0]);
@@ -62,14 +71,14 @@ describe("schema step 21 on an object written before it", () => {
         value: answer,
       });
     }
-    expect((await woken.stats()).seq).toBe(5);
+    expect((await woken.stats()).seq).toBe(last);
     expect(await hostedRows(host.user.id)).toEqual(before);
 
     // A new key waits in the tail, and its retry finds it there.
-    const [fresh] = await appendMany(host.user.id, guest.user.id, 1, 4);
-    expect(fresh?.seq).toBe(6);
-    expect((await retryKeys(host.user.id)).keys).toHaveLength(5);
-    expect(await woken.appendFromGuest(guest.user.id, guestMessage("g4", 9))).toEqual({ ok: true, value: fresh });
+    const [fresh] = await appendMany(host.user.id, guest.user.id, 1, 100);
+    expect(fresh?.seq).toBe(last + 1);
+    expect((await retryKeys(host.user.id)).keys).toHaveLength(RETRY_TAIL_SEQS);
+    expect(await woken.appendFromGuest(guest.user.id, guestMessage("g100", 9))).toEqual({ ok: true, value: fresh });
     h2.close();
     await clearAlarms([], [host.user.id, guest.user.id, other.user.id]);
   });

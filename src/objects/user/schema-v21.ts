@@ -3,18 +3,27 @@
 
 import type { SchemaStep } from "../storage/schema";
 import { createRetryKeyTriggers, RETRY_KEYS_TABLE, RETRY_UPTO_KEY } from "./retry-keys";
+import { FTS_UPTO_KEY } from "./search-triggers";
 
 // v21: the retry key (sender, clientId) leaves the unique index on
 // `messages` for a table filled in batches (./retry-keys.ts): a message's
-// commit no longer writes an index page of its own. Every key stored so far
-// goes into the table, so its position starts at the newest seq; the index
-// goes, and the triggers that fill the table come.
+// commit no longer writes an index page of its own. The table's position
+// starts at the search index's (step 17), so that both tails fill in the
+// same commits and their meta rows share a page; the keys up to it go into
+// the table, those above are its tail. The index goes, and the triggers that
+// fill the table come.
 export const STEP_21: SchemaStep = (sql) => {
   sql.exec(RETRY_KEYS_TABLE);
-  sql.exec("INSERT INTO retry_keys (client_id, seq) SELECT client_id, seq FROM messages WHERE client_id IS NOT NULL");
   sql.exec(
-    `INSERT INTO meta (key, value) SELECT ?, CAST(coalesce(max(seq), 0) AS TEXT) FROM messages WHERE true
-       ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    `INSERT INTO meta (key, value)
+       SELECT ?, coalesce((SELECT value FROM meta WHERE key = ?), CAST(coalesce(max(seq), 0) AS TEXT)) FROM messages
+       WHERE true ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    RETRY_UPTO_KEY,
+    FTS_UPTO_KEY,
+  );
+  sql.exec(
+    `INSERT INTO retry_keys (client_id, seq) SELECT client_id, seq FROM messages
+       WHERE client_id IS NOT NULL AND seq <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?)`,
     RETRY_UPTO_KEY,
   );
   sql.exec("DROP INDEX messages_by_client_id");
