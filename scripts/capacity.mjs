@@ -4,7 +4,7 @@
 import * as inputs from "./capacity/inputs.mjs";
 import { groupMessage, plan } from "./capacity/model.mjs";
 
-const { SPEC, ASSUME, MEASURED, LIMIT } = inputs;
+const { SPEC, ASSUME, MEASURED, LIMIT, TWO_COPIES } = inputs;
 const DAY = 86_400;
 
 const num = (x) => {
@@ -40,7 +40,10 @@ const { t, r, w, s, acc, b } = base;
 console.log("Traffic");
 line("messages per second, average / peak", `${num(t.perSecond)} / ${num(t.peakPerSecond)}`);
 line(`messages per second at an event peak (x${ASSUME.eventFactor})`, num(t.perSecond * ASSUME.eventFactor));
-line("stored copies per message (1:1 two, a group message one)", (t.stored / SPEC.messagesPerDay).toFixed(2));
+line(
+  `stored copies per message (1:1 ${ASSUME.directCopies}, a group message one)`,
+  (t.stored / SPEC.messagesPerDay).toFixed(2),
+);
 line("stored copies per second at peak", num((t.stored / 86_400) * ASSUME.peakFactor));
 
 console.log("Objects");
@@ -110,7 +113,7 @@ console.log("What moves the bill (monthly total)");
  * One-to-one messages one at a time (not in a burst): each also writes its chat row on both sides
  * (the sender's with its safety-net alarm, which is one more) — an estimate from the code, not measured.
  */
-const LONE = { rowsWrittenPerDirectMessage: 7.06 + 3 };
+const LONE = { rowsWrittenPerDirectMessage: MEASURED.rowsWrittenPerDirectMessage + 3 };
 /** Groups whose messages come far apart (1.5 s in the test), measured: 5.8 rows for 10 members, 8.8 for 100. */
 const QUIET_GROUPS = { rowsWrittenPerGroupMessage: 5.47, rowsWrittenPerGroupMember: 0.033 };
 /**
@@ -122,6 +125,7 @@ const QUIET_GROUPS = { rowsWrittenPerGroupMessage: 5.47, rowsWrittenPerGroupMemb
 const EVICTED_MEMBERS = { rowsWrittenPerGroupMessage: 5.47, rowsWrittenPerGroupMember: 0.3 };
 const scenarios = [
   ["as planned", {}, {}],
+  ["two copies per one-to-one chat (HOSTED_GUEST_SEND off)", TWO_COPIES.assume, TWO_COPIES.measured],
   ["no groups", { groupShare: 0 }, {}],
   ["half of all messages to groups", { groupShare: 0.5 }, {}],
   ["groups of 50 on average", { groupSize: 50 }, {}],

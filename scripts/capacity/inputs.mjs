@@ -19,6 +19,11 @@ export const ASSUME = {
   /** Share of messages sent to groups, and the average group size (members, sender included). */
   groupShare: 0.2,
   groupSize: 20,
+  /**
+   * Stored copies of a one-to-one message: 1 since 2026-12-07 (HOSTED_GUEST_SEND on: the chat is stored
+   * at the user whose id sorts first, docs/one-copy-per-chat.md); 2 with the switch off.
+   */
+  directCopies: 1,
   /** Groups per registered user (one group for every ten users). */
   groupsPerUser: 0.1,
   devicesPerActiveUser: 1.5,
@@ -62,7 +67,7 @@ export const ASSUME = {
   hotDays: 90,
   /** How much busier the 1-in-1,000 heaviest mailbox is than the average active one. */
   heavyUserFactor: 50,
-  /** Archived pages: compressed JSON, one copy per one-to-one message per side, one per group message. */
+  /** Archived pages: compressed JSON, one per stored copy of a one-to-one message (directCopies), one per group message. */
   archiveBytesPerMessage: 220,
   archiveCompression: 2,
   /** Fill a D1 shard to this share of its 10 GB limit, leaving room to grow. */
@@ -79,17 +84,20 @@ export const MEASURED = {
   /**
    * One-to-one, after user schema step 13 (issue 16; measured 2026-12-06 in a burst of 200: receipts as
    * positions, one (chat, id) index, chat rows written together; was 12.2 after step 6, 23.1 at eb60dea;
-   * 7.01 with the search index fed in batches, step 17).
+   * 7.01 with the search index fed in batches, step 17). Stored once per chat since 2026-12-07: 5.02 for a
+   * guest's message and 4.04 for a host's (both objects, `footprint.test.ts`), so 4.53 for half of each.
    */
-  rowsWrittenPerDirectMessage: 7.01,
+  rowsWrittenPerDirectMessage: 4.53,
   /**
    * Rows written for one copy's receipts (delivered, and read in steps of 10), by how acks are framed;
    * positions per chat since step 13, handed straight to the sender since 2026-12-06 night, no rid index
    * since step 18 (were 0.20 and 0.15 with it, 0.32 and 0.21 through the outbox, 2.4 and 2.2 gathered,
-   * 7.7 and 3.1 before).
+   * 7.7 and 3.1 before). In a chat stored once, receipts as positions both ways (`footprint-hosted-receipts
+   * .test.ts`, 2026-12-07): the host's of the guest's messages 0.16 / 0.14, the guest's of the host's
+   * 0.17 / 0.13, so 0.165 / 0.135 (two copies: 0.14 / 0.11).
    */
-  rowsWrittenForReceiptsOnePerFrame: 0.14,
-  rowsWrittenForReceiptsTenPerFrame: 0.11,
+  rowsWrittenForReceiptsOnePerFrame: 0.165,
+  rowsWrittenForReceiptsTenPerFrame: 0.135,
   /**
    * A group message, stored once (issue 16; `footprint-group.test.ts`, measured 2026-12-06 in a burst,
    * receipts included, every member reading every 10 messages; reads gathered in the group): 6.0 rows
@@ -135,4 +143,14 @@ export const LIMIT = {
   d1DatabaseBytes: 10e9, // https://developers.cloudflare.com/d1/platform/limits/
   d1AccountBytes: 1e12, // same page; raised on request
   groupMembersMax: 1024, // src/shared/limits.ts
+};
+
+/** The same measurements with two copies per one-to-one chat (HOSTED_GUEST_SEND off), for comparison. */
+export const TWO_COPIES = {
+  assume: { directCopies: 2 },
+  measured: {
+    rowsWrittenPerDirectMessage: 7.01,
+    rowsWrittenForReceiptsOnePerFrame: 0.14,
+    rowsWrittenForReceiptsTenPerFrame: 0.11,
+  },
 };

@@ -9,8 +9,8 @@ export function traffic(spec, a) {
   const group = spec.messagesPerDay * a.groupShare;
   const copies = direct * 2 + group * a.groupSize;
   const copiesToOthers = direct + group * (a.groupSize - 1);
-  /** Stored: a one-to-one message in both mailboxes, a group message once, in its group's log. */
-  const stored = direct * 2 + group;
+  /** Stored: a one-to-one message once, at its chat's host (twice with two copies), a group message once. */
+  const stored = direct * a.directCopies + group;
   const receivedFrames = copiesToOthers * a.receivedFramesPerCopy;
   const readFrames = copiesToOthers * a.readFramesPerCopy;
   return {
@@ -94,7 +94,7 @@ export function storage(spec, a, m, t, limit) {
   const bytesPerDay = t.stored * m.bytesPerMailboxRow;
   const perActiveUserDay = bytesPerDay / spec.dailyActive;
   const heavyPerDay = perActiveUserDay * a.heavyUserFactor;
-  const archivedMessagesPerDay = t.direct * 2 + t.group;
+  const archivedMessagesPerDay = t.direct * a.directCopies + t.group;
   const archiveBytesPerDay = (archivedMessagesPerDay * a.archiveBytesPerMessage) / a.archiveCompression;
   const days = 365 * spec.years;
   return {

@@ -7,19 +7,18 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { clearAlarms, createGroup, groupStub, insertUsers, settle, tokensFor } from "../test/groups";
-import { connect, register, type TestSocket, userStub } from "../test/helpers";
-import { drain, perItem, WriteMeter } from "../test/write-meter";
+import { register, type TestSocket, userStub } from "../test/helpers";
+import { drain, MeteredSockets, perItem, type Written } from "../test/write-meter";
 
 const TEXT = "x".repeat(100); // the plan's average message
 
 /** Per statement, `a` less `b` scaled by `scale` (the idle sweep of the same sockets over the same time). */
-function less(a: Detail, b: Detail, scale: number): Detail {
+function less(a: Written, b: Written, scale: number): Written {
   const idle = new Map(b.byStatement);
   const byStatement = a.byStatement.map(([q, n]): [string, number] => [q, n - (idle.get(q) ?? 0) * scale]);
   byStatement.sort((x, y) => y[1] - x[1]);
   return { total: byStatement.reduce((n, [, x]) => n + x, 0), byStatement };
 }
-type Detail = ReturnType<WriteMeter["takeDetailed"]>;
 
 /**
  * One group of `size`, every member connected, acknowledging each message in
@@ -30,59 +29,50 @@ type Detail = ReturnType<WriteMeter["takeDetailed"]>;
  * (measured for 3 s first and taken out per statement; about nothing, now
  * that the presence sweeps are off during the measure).
  */
-async function measure(size: number, M: number, gapMs: number): Promise<Detail> {
+async function measure(size: number, M: number, gapMs: number): Promise<Written> {
   const [admin, ...others] = [await register(), ...(await insertUsers(size - 1))];
   if (!admin) throw new Error("no admin");
   const group = await createGroup(admin.token, "footprint", others);
   await settle(group.id, 30_000);
   const chat = `g:${group.id}` as const;
-  // Pinging from the first socket on: the presence sweep of these tests drops one silent for 2 s.
-  const sockets: TestSocket[] = [];
-  const keepAlive = setInterval(() => {
-    for (const s of sockets) if (!s.closed) s.send("ping");
-  }, 300);
-  for (const token of await tokensFor(others)) sockets.push(await connect(token));
-  const meter = new WriteMeter();
-  await meter.start(groupStub(group.id) as DurableObjectStub);
-  const sender: TestSocket = await connect(admin.token);
-  sockets.push(sender);
+  const metered = new MeteredSockets(300);
+  const members = await metered.connect(...(await tokensFor(others)));
+  await metered.start(groupStub(group.id) as DurableObjectStub);
+  const [sender] = await metered.connect(admin.token);
   // The users' presence sweeps (an alarm, and a lastSeen row once frames moved it, per user every
   // 20 s here, 10 min deployed) cost time, not messages: with a 3 s idle window their share was
   // guessed badly (2.6 setAlarm and 2.3 meta rows a message for the group of 100). Without their
   // alarms they do not run, and cannot drop a socket mid-measure either; the group keeps its own.
   await clearAlarms([], [admin.user.id, ...others]);
-  meter.take();
   const IDLE_MS = 3000;
   let mark = Date.now();
-  await new Promise((r) => setTimeout(r, IDLE_MS));
-  const idle = meter.takeDetailed();
+  const idle = await metered.rows(() => new Promise((r) => setTimeout(r, IDLE_MS)));
   const idleMs = Date.now() - mark;
   mark = Date.now();
-  for (let i = 0; i < M; i++) {
-    const at = Date.now();
-    sender.send({ type: "send", clientId: `g${i}`, chat, text: TEXT });
-    // Generous: with 100 members acknowledging, a loaded machine answers slowly.
-    const sent = await sender.next("sent", (f) => f.clientId === `g${i}`, 30_000);
-    const closed = sockets.find((s) => s.closed);
-    if (closed) throw new Error(`a member's socket closed: ${JSON.stringify(closed.closed)}`);
-    const members = sockets.filter((s) => s !== sender);
-    await Promise.all(members.map((s) => s.next("message", (f) => f.message.id === sent.id, 30_000)));
-    for (const s of members) s.send({ type: "received", ids: [sent.id] });
-    if ((i + 1) % 10 === 0) for (const s of members) s.send({ type: "read", chat, upTo: sent.id });
-    const wait = at + gapMs - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  }
-  // Every member has read every message, however the receipts were gathered into frames
-  // (a slow machine gathers more of them into one: counting frames would wait for ever).
-  const readPairs = (s: TestSocket) =>
-    new Set(s.of("receipt").flatMap((r) => (r.status === "read" ? r.ids.map((id) => `${r.by} ${id}`) : []))).size;
-  await sender.until((s) => readPairs(s) >= M * (size - 1), 60_000);
-  await settle(group.id, 30_000);
-  await drainOutboxes([admin.user.id, ...others]);
-  const detail = less(meter.takeDetailed(), idle, (Date.now() - mark) / idleMs);
-  meter.stop();
-  clearInterval(keepAlive);
-  for (const s of sockets) s.close();
+  const sending = await metered.rows(async () => {
+    for (let i = 0; i < M; i++) {
+      const at = Date.now();
+      sender.send({ type: "send", clientId: `g${i}`, chat, text: TEXT });
+      // Generous: with 100 members acknowledging, a loaded machine answers slowly.
+      const sent = await sender.next("sent", (f) => f.clientId === `g${i}`, 30_000);
+      const closed = metered.sockets.find((s) => s.closed);
+      if (closed) throw new Error(`a member's socket closed: ${JSON.stringify(closed.closed)}`);
+      await Promise.all(members.map((s) => s.next("message", (f) => f.message.id === sent.id, 30_000)));
+      for (const s of members) s.send({ type: "received", ids: [sent.id] });
+      if ((i + 1) % 10 === 0) for (const s of members) s.send({ type: "read", chat, upTo: sent.id });
+      const wait = at + gapMs - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    // Every member has read every message, however the receipts were gathered into frames
+    // (a slow machine gathers more of them into one: counting frames would wait for ever).
+    const readPairs = (s: TestSocket) =>
+      new Set(s.of("receipt").flatMap((r) => (r.status === "read" ? r.ids.map((id) => `${r.by} ${id}`) : []))).size;
+    await sender.until((s) => readPairs(s) >= M * (size - 1), 60_000);
+    await settle(group.id, 30_000);
+    await drainOutboxes([admin.user.id, ...others]);
+  });
+  const detail = less(sending, idle, (Date.now() - mark) / idleMs);
+  metered.end();
   await clearAlarms([group.id], [admin.user.id, ...others]);
   return detail;
 }
@@ -101,7 +91,7 @@ async function drainOutboxes(userIds: string[]): Promise<void> {
   }
 }
 
-function report(name: string, size: number, M: number, detail: Detail): number {
+function report(name: string, size: number, M: number, detail: Written): number {
   const perMessage = detail.total / M;
   console.log(`footprint ${name}: rows written per message, by statement, less the idle sweep:\n${perItem(detail, M)}`);
   console.log(
@@ -159,24 +149,20 @@ describe("storage footprint of groups", { timeout: 180_000 }, () => {
     const emoji = ["👍", "❤️", "😂", "🙏"];
     const alice = await register();
     const bob = await register();
-    const [a, b] = [await connect(alice.token), await connect(bob.token)];
-    const keepAlive = setInterval(() => {
-      for (const s of [a, b]) if (!s.closed) s.send("ping");
-    }, 500);
+    const metered = new MeteredSockets();
+    const [a, b] = await metered.connect(alice.token, bob.token);
     a.send({ type: "send", clientId: "m", chat: `u:${bob.user.id}`, text: TEXT });
     const sent = await a.next("sent", (f) => f.clientId === "m");
     await b.next("message", (f) => f.message.id === sent.id);
     await drain([alice.user.id]);
-    const meter = new WriteMeter();
-    await meter.start(userStub(alice.user.id));
-    meter.take();
-    for (let i = 0; i < R; i++) {
-      b.send({ type: "react", clientId: `r${i}`, id: sent.id, emoji: emoji[i % emoji.length] });
-      await b.next("update", (f) => f.clientId === `r${i}`);
-    }
-    await a.until((s) => s.of("update").length === R, 20_000);
-    await drain([bob.user.id]);
-    const direct = meter.takeDetailed();
+    await metered.start(userStub(alice.user.id));
+    const direct = await metered.rows(async () => {
+      for (let i = 0; i < R; i++) {
+        b.send({ type: "react", clientId: `r${i}`, id: sent.id, emoji: emoji[i % emoji.length] });
+        await b.next("update", (f) => f.clientId === `r${i}`);
+      }
+      await a.until((s) => s.of("update").length === R, 20_000);
+    }, [bob.user.id]);
     console.log(`footprint 1:1 reaction, rows per reaction by statement:\n${perItem(direct, R)}`);
 
     const size = 10;
@@ -184,26 +170,19 @@ describe("storage footprint of groups", { timeout: 180_000 }, () => {
     const group = await createGroup(alice.token, "reactions", others);
     await settle(group.id, 30_000);
     const chat = `g:${group.id}` as const;
-    const members: TestSocket[] = [];
-    for (const token of await tokensFor(others)) members.push(await connect(token));
-    const pinging = setInterval(() => {
-      for (const s of members) if (!s.closed) s.send("ping");
-    }, 300);
+    const members = await metered.connect(...(await tokensFor(others)));
     a.send({ type: "send", clientId: "g", chat, text: TEXT });
     const posted = await a.next("sent", (f) => f.clientId === "g");
     await settle(group.id, 30_000);
-    meter.take();
-    for (let i = 0; i < R; i++) {
-      const socket = members[i % members.length] as TestSocket;
-      socket.send({ type: "react", clientId: `gr${i}`, id: posted.id, emoji: emoji[i % emoji.length] });
-      await socket.next("update", (f) => f.clientId === `gr${i}`, 30_000);
-    }
-    await settle(group.id, 30_000);
-    await drain([alice.user.id, ...others]);
-    const grouped = meter.takeDetailed();
-    meter.stop();
-    clearInterval(keepAlive);
-    clearInterval(pinging);
+    const grouped = await metered.rows(async () => {
+      for (let i = 0; i < R; i++) {
+        const socket = members[i % members.length] as TestSocket;
+        socket.send({ type: "react", clientId: `gr${i}`, id: posted.id, emoji: emoji[i % emoji.length] });
+        await socket.next("update", (f) => f.clientId === `gr${i}`, 30_000);
+      }
+      await settle(group.id, 30_000);
+    }, [alice.user.id, ...others]);
+    metered.end();
     console.log(`footprint group of ${size} reaction, rows per reaction by statement:\n${perItem(grouped, R)}`);
     console.log(
       `footprint reactions: ${(direct.total / R).toFixed(1)} rows written per one-to-one reaction (both mailboxes), ` +
@@ -215,7 +194,6 @@ describe("storage footprint of groups", { timeout: 180_000 }, () => {
     // and clientId indexes), the reaction's row (1), and members' positions and cursors in batches.
     expect(direct.total / R).toBeLessThan(11);
     expect(grouped.total / R).toBeLessThan(5 + size);
-    for (const s of [a, b, ...members]) s.close();
     await clearAlarms([group.id], [alice.user.id, bob.user.id, ...others]);
   });
 });

@@ -6,9 +6,9 @@
 //   npx vitest run --project workers src/objects/footprint-hosted-block.test.ts
 
 import { describe, expect, it } from "vitest";
-import { connect, userStub } from "../test/helpers";
+import { userStub } from "../test/helpers";
 import { hostAndGuest, hostedSendOn } from "../test/hosted";
-import { drain, perItem, WriteMeter } from "../test/write-meter";
+import { MeteredSockets, perItem } from "../test/write-meter";
 
 const N = 200;
 const CHANGES = 20;
@@ -19,53 +19,48 @@ async function measure(blocked: boolean): Promise<Record<string, number>> {
   const { host, guest } = await hostAndGuest();
   await hostedSendOn(guest.user.id);
   if (blocked) expect((await userStub(host.user.id).block(guest.user.id)).ok).toBe(true);
-  const g = await connect(guest.token);
-  const h = await connect(host.token);
-  const keepAlive = setInterval(() => {
-    g.send("ping");
-    h.send("ping");
-  }, 500);
+  const metered = new MeteredSockets();
+  const [g, h] = await metered.connect(guest.token, host.token);
   const label = blocked ? "blocked" : "not blocked";
-  const meter = new WriteMeter();
-  await meter.start(userStub(guest.user.id));
-  meter.take();
+  await metered.start(userStub(guest.user.id));
+  const users = [host.user.id, guest.user.id];
   const chat = `u:${host.user.id}`;
   const ids: string[] = [];
-  for (let i = 0; i < N; i++) {
-    // Paced within the per-user frame budget of the workers tests (50/s, bursts of 100).
-    if (i > 0 && i % 40 === 0) await new Promise((r) => setTimeout(r, 1000));
-    g.send({ type: "send", clientId: `g${i}`, chat, text: TEXT });
-    ids.push((await g.next("sent", (f) => f.clientId === `g${i}`)).id);
-  }
-  await drain([host.user.id, guest.user.id]);
-  const sends = meter.takeDetailed();
+  const sends = await metered.rows(async () => {
+    for (let i = 0; i < N; i++) {
+      // Paced within the per-user frame budget of the workers tests (50/s, bursts of 100).
+      if (i > 0 && i % 40 === 0) await new Promise((r) => setTimeout(r, 1000));
+      g.send({ type: "send", clientId: `g${i}`, chat, text: TEXT });
+      ids.push((await g.next("sent", (f) => f.clientId === `g${i}`)).id);
+    }
+  }, users);
   const figures: Record<string, number> = { send: sends.total / N };
   console.log(`footprint hosted 1:1, ${label} guest's send, both objects, rows per message:\n${perItem(sends, N)}`);
   await new Promise((r) => setTimeout(r, 1000));
   for (const kind of ["edit", "react"] as const) {
-    meter.take();
-    for (const [i, id] of ids.slice(0, CHANGES).entries()) {
-      const clientId = `${kind}${i}`;
-      if (kind === "edit") g.send({ type: "edit", clientId, id, text: `${TEXT} edited` });
-      else g.send({ type: "react", clientId, id, emoji: "👍" });
-      await g.next("update", (f) => f.clientId === clientId);
-    }
-    await drain([host.user.id, guest.user.id]);
-    const detail = meter.takeDetailed();
+    const detail = await metered.rows(async () => {
+      for (const [i, id] of ids.slice(0, CHANGES).entries()) {
+        const clientId = `${kind}${i}`;
+        if (kind === "edit") g.send({ type: "edit", clientId, id, text: `${TEXT} edited` });
+        else g.send({ type: "react", clientId, id, emoji: "👍" });
+        await g.next("update", (f) => f.clientId === clientId);
+      }
+    }, users);
     figures[kind] = detail.total / CHANGES;
     console.log(
       `footprint hosted 1:1, ${label} guest's ${kind}, both objects, rows per change:\n${perItem(detail, CHANGES)}`,
     );
   }
-  meter.stop();
-  clearInterval(keepAlive);
+  // A pong to a new ping comes after every frame the host's object sent this socket before it (the keep-alive
+  // pings' pongs are already there, so count past them).
+  const pongs = () => h.frames.filter((f) => f === "pong").length;
+  const before = pongs();
   h.send("ping");
-  await h.until((s) => s.frames.filter((f) => f === "pong").length > 0);
+  await h.until(() => pongs() > before);
   // The host's device: shown everything, or nothing at all when it blocks.
   if (blocked) expect([h.of("message").length, h.of("update").length]).toEqual([0, 0]);
   else await h.until((s) => s.of("message").length === N && s.of("update").length === 2 * CHANGES, 30_000);
-  g.close();
-  h.close();
+  metered.end();
   console.log(
     `footprint hosted 1:1 ${label} guest: ${figures.send?.toFixed(2)} rows per message, ${figures.edit?.toFixed(2)} per edit, ${figures.react?.toFixed(2)} per reaction, both objects`,
   );

@@ -5,9 +5,9 @@
 //   npx vitest run --project workers src/objects/footprint-hosted-edit.test.ts
 
 import { describe, expect, it } from "vitest";
-import { connect, userStub } from "../test/helpers";
+import { userStub } from "../test/helpers";
 import { hostAndGuest, hostedSendOn } from "../test/hosted";
-import { drain, perItem, WriteMeter } from "../test/write-meter";
+import { drain, MeteredSockets, perItem } from "../test/write-meter";
 
 const N = 20;
 const TEXT = "x".repeat(100); // the plan's average message
@@ -16,42 +16,34 @@ describe("storage footprint, the guest's changes in a hosted chat", { timeout: 1
   it("rows written per guest edit, reaction and delete for me, both objects", async () => {
     const { host, guest } = await hostAndGuest();
     await hostedSendOn(guest.user.id);
-    const g = await connect(guest.token);
-    const h = await connect(host.token);
-    const keepAlive = setInterval(() => {
-      g.send("ping");
-      h.send("ping");
-    }, 500);
+    const metered = new MeteredSockets();
+    const [g, h] = await metered.connect(guest.token, host.token);
+    const users = [host.user.id, guest.user.id];
     const chat = `u:${host.user.id}`;
     const ids: string[] = [];
     for (let i = 0; i < N; i++) {
       g.send({ type: "send", clientId: `m${i}`, chat, text: TEXT });
       ids.push((await g.next("sent", (f) => f.clientId === `m${i}`)).id);
     }
-    await drain([host.user.id, guest.user.id]);
-    const meter = new WriteMeter();
-    await meter.start(userStub(guest.user.id));
+    await drain(users);
+    await metered.start(userStub(guest.user.id));
     const figures: Record<string, number> = {};
     for (const kind of ["edit", "react", "forget"] as const) {
-      meter.take();
-      for (const [i, id] of ids.entries()) {
-        const clientId = `${kind}${i}`;
-        if (kind === "edit") g.send({ type: "edit", clientId, id, text: `${TEXT} edited` });
-        else if (kind === "react") g.send({ type: "react", clientId, id, emoji: "👍" });
-        else g.send({ type: "delete", clientId, id, for: "me" });
-        if (kind === "forget") await g.next("removed", (f) => f.clientId === clientId);
-        else await g.next("update", (f) => f.clientId === clientId);
-      }
-      if (kind !== "forget") await h.until((s) => s.of("update").length === (kind === "edit" ? N : 2 * N), 30_000);
-      await drain([host.user.id, guest.user.id]);
-      const detail = meter.takeDetailed();
+      const detail = await metered.rows(async () => {
+        for (const [i, id] of ids.entries()) {
+          const clientId = `${kind}${i}`;
+          if (kind === "edit") g.send({ type: "edit", clientId, id, text: `${TEXT} edited` });
+          else if (kind === "react") g.send({ type: "react", clientId, id, emoji: "👍" });
+          else g.send({ type: "delete", clientId, id, for: "me" });
+          if (kind === "forget") await g.next("removed", (f) => f.clientId === clientId);
+          else await g.next("update", (f) => f.clientId === clientId);
+        }
+        if (kind !== "forget") await h.until((s) => s.of("update").length === (kind === "edit" ? N : 2 * N), 30_000);
+      }, users);
       figures[kind] = detail.total / N;
       console.log(`footprint hosted 1:1, guest's ${kind}, both objects, rows per change:\n${perItem(detail, N)}`);
     }
-    meter.stop();
-    clearInterval(keepAlive);
-    g.close();
-    h.close();
+    metered.end();
     console.log(
       `footprint hosted 1:1 guest's changes: ${figures.edit?.toFixed(2)} rows per edit, ${figures.react?.toFixed(2)} per reaction, ${figures.forget?.toFixed(2)} per delete for me, both objects`,
     );

@@ -8,12 +8,12 @@
 
 import { describe, expect, it } from "vitest";
 import { clearAlarms } from "../test/groups";
-import { connect, userStub } from "../test/helpers";
+import { userStub } from "../test/helpers";
 import { hostAndGuest, hostedSendOff, hostedSendOn } from "../test/hosted";
 import { mediaOf } from "../test/hosted-media";
 import { PNG } from "../test/images";
 import { uploaded } from "../test/media";
-import { drain, perItem, WriteMeter } from "../test/write-meter";
+import { MeteredSockets, perItem } from "../test/write-meter";
 
 // As in ./footprint.test.ts: the search index is fed in batches of 64 seqs, so fewer would leave its rows out.
 const N = 200;
@@ -26,40 +26,30 @@ async function perMediaMessage(on: boolean): Promise<number> {
   await (on ? hostedSendOn : hostedSendOff)(guest.user.id);
   const uploads: Awaited<ReturnType<typeof uploaded>>[] = [];
   for (let i = 0; i < N; i++) uploads.push(await uploaded(guest.token, "photo", PNG));
-  const g = await connect(guest.token);
-  const h = await connect(host.token);
+  const metered = new MeteredSockets();
+  const [g, h] = await metered.connect(guest.token, host.token);
   await Promise.all([g.speak(), h.speak()]);
-  // Ping while listening, or the presence sweep (2 s in these tests) drops a socket as silent.
-  const keepAlive = setInterval(() => {
-    g.send("ping");
-    h.send("ping");
-  }, 500);
-  const meter = new WriteMeter();
-  await meter.start(userStub(guest.user.id));
-  meter.take();
+  await metered.start(userStub(guest.user.id));
   const chat = `u:${host.user.id}` as const;
-  for (let i = 0; i < N; i++) {
-    // Paced within the per-user frame budget of the workers tests (50/s, bursts of 100).
-    if (i > 0 && i % 40 === 0) await new Promise((r) => setTimeout(r, 1000));
-    g.send({
-      type: "send",
-      clientId: `m${i}`,
-      chat,
-      text: TEXT,
-      media: mediaOf(uploads[i] as (typeof uploads)[number]),
-    });
-    await g.next("sent", (f) => f.clientId === `m${i}`);
-  }
-  await h.until((s) => s.of("message").length === N, 30_000);
-  await drain([host.user.id, guest.user.id]);
-  const detail = meter.takeDetailed();
+  const detail = await metered.rows(async () => {
+    for (let i = 0; i < N; i++) {
+      // Paced within the per-user frame budget of the workers tests (50/s, bursts of 100).
+      if (i > 0 && i % 40 === 0) await new Promise((r) => setTimeout(r, 1000));
+      g.send({
+        type: "send",
+        clientId: `m${i}`,
+        chat,
+        text: TEXT,
+        media: mediaOf(uploads[i] as (typeof uploads)[number]),
+      });
+      await g.next("sent", (f) => f.clientId === `m${i}`);
+    }
+    await h.until((s) => s.of("message").length === N, 30_000);
+  }, [host.user.id, guest.user.id]);
   const label = on ? "hosted (guest's send on)" : "today (two copies)";
   console.log(`footprint 1:1 media, ${label}, both objects, rows per message:\n${perItem(detail, N)}`);
   console.log(`footprint 1:1 media ${label}: ${(detail.total / N).toFixed(2)} rows written per message`);
-  clearInterval(keepAlive);
-  meter.stop();
-  g.close();
-  h.close();
+  metered.end();
   await clearAlarms([], [host.user.id, guest.user.id]);
   return detail.total / N;
 }

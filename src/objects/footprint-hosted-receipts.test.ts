@@ -7,10 +7,10 @@
 
 import { describe, expect, it } from "vitest";
 import type { ChatId } from "../shared/protocol";
-import { connect, type TestSocket, userStub } from "../test/helpers";
+import { type TestSocket, userStub } from "../test/helpers";
 import { hostAndGuest, hostedSendOn } from "../test/hosted";
 import { ticks } from "../test/hosted-receipts";
-import { drain, WriteMeter } from "../test/write-meter";
+import { drain, MeteredSockets } from "../test/write-meter";
 
 const N = 200;
 const TEXT = "x".repeat(100);
@@ -25,7 +25,7 @@ async function paced(socket: TestSocket, frames: unknown[]): Promise<void> {
 
 /** The reader acknowledges `ids` (from..from+N/2) one or ten per frame and reads every tenth; rows per message. */
 async function receipts(
-  meter: WriteMeter,
+  metered: MeteredSockets,
   reader: TestSocket,
   sender: TestSocket,
   chat: ChatId,
@@ -35,16 +35,17 @@ async function receipts(
   users: string[],
 ): Promise<number> {
   const half = N / 2;
-  const frames: unknown[] = [];
-  for (let i = from; i < from + half; i += perFrame) frames.push({ type: "received", ids: ids.slice(i, i + perFrame) });
-  for (let i = from + 9; i < from + half; i += 10) frames.push({ type: "read", chat, upTo: ids[i] });
-  await paced(reader, frames);
-  const last = ids[from + half - 1] ?? "";
-  await sender.until((s) => ticks(s, "read").includes(last), 20_000);
-  // Receipts rows wait up to RECEIPT_HOLD_MS (2 s) for a commit to ride (user/receipt-hold.ts): counted here.
-  await new Promise((r) => setTimeout(r, 2_500));
-  await drain(users);
-  const detail = meter.takeDetailed();
+  const detail = await metered.rows(async () => {
+    const frames: unknown[] = [];
+    for (let i = from; i < from + half; i += perFrame)
+      frames.push({ type: "received", ids: ids.slice(i, i + perFrame) });
+    for (let i = from + 9; i < from + half; i += 10) frames.push({ type: "read", chat, upTo: ids[i] });
+    await paced(reader, frames);
+    const last = ids[from + half - 1] ?? "";
+    await sender.until((s) => ticks(s, "read").includes(last), 20_000);
+    // Receipts rows wait up to RECEIPT_HOLD_MS (2 s) for a commit to ride (user/receipt-hold.ts): counted here.
+    await new Promise((r) => setTimeout(r, 2_500));
+  }, users);
   const rows = detail.byStatement.map(([q, n]) => `${(n / half).toFixed(3)} ${q.slice(0, 40)}`).join("; ");
   console.log(`footprint hosted receipts, ${perFrame} per frame, rows per message: ${rows}`);
   return detail.total / half;
@@ -54,12 +55,8 @@ describe("storage footprint, a hosted chat's receipts", { timeout: 120_000 }, ()
   it("the host's receipts of its guest's messages, and the guest's of its host's, both objects", async () => {
     const { host, guest } = await hostAndGuest();
     await hostedSendOn(guest.user.id);
-    const g = await connect(guest.token);
-    const h = await connect(host.token);
-    const keepAlive = setInterval(() => {
-      g.send("ping");
-      h.send("ping");
-    }, 500);
+    const metered = new MeteredSockets();
+    const [g, h] = await metered.connect(guest.token, host.token);
     const users = [host.user.id, guest.user.id];
     const guestIds: string[] = [];
     for (let i = 0; i < N; i++) {
@@ -77,24 +74,19 @@ describe("storage footprint, a hosted chat's receipts", { timeout: 120_000 }, ()
     }
     await g.until((s) => s.of("message").filter((f) => f.message.from === host.user.id).length === N, 30_000);
     await drain(users);
-    const meter = new WriteMeter();
-    await meter.start(userStub(host.user.id));
-    meter.take();
+    await metered.start(userStub(host.user.id));
     const hostChat: ChatId = `u:${guest.user.id}`;
     const guestChat: ChatId = `u:${host.user.id}`;
-    const a1 = await receipts(meter, h, g, hostChat, guestIds, 0, 1, users);
-    const a10 = await receipts(meter, h, g, hostChat, guestIds, N / 2, 10, users);
-    const b1 = await receipts(meter, g, h, guestChat, hostIds, 0, 1, users);
-    const b10 = await receipts(meter, g, h, guestChat, hostIds, N / 2, 10, users);
+    const a1 = await receipts(metered, h, g, hostChat, guestIds, 0, 1, users);
+    const a10 = await receipts(metered, h, g, hostChat, guestIds, N / 2, 10, users);
+    const b1 = await receipts(metered, g, h, guestChat, hostIds, 0, 1, users);
+    const b10 = await receipts(metered, g, h, guestChat, hostIds, N / 2, 10, users);
     console.log(
       `footprint hosted receipts (read per 10), rows per message, both objects: the host's of the guest's messages ` +
         `${a1.toFixed(2)} one per frame, ${a10.toFixed(2)} ten per frame; the guest's of the host's ` +
         `${b1.toFixed(2)} one per frame, ${b10.toFixed(2)} ten per frame`,
     );
-    meter.stop();
-    clearInterval(keepAlive);
-    g.close();
-    h.close();
+    metered.end();
     for (const x of [a1, a10, b1, b10]) {
       expect(x).toBeGreaterThan(0);
       expect(x).toBeLessThan(0.6); // today's one-to-one bound (./footprint.test.ts)

@@ -12,7 +12,7 @@ import { randomId } from "../shared/ids";
 import { newUserId, shardOfBucket } from "../shared/shards";
 import { connect, register, type TestSocket, userStub } from "../test/helpers";
 import { guestMessage, hostAndGuest, hostedSendOff, hostedSendOn } from "../test/hosted";
-import { databaseSize, drain, perItem, WriteMeter } from "../test/write-meter";
+import { databaseSize, drain, MeteredSockets, perItem } from "../test/write-meter";
 
 const N = 200;
 const TEXT = "x".repeat(100); // the plan's average message
@@ -24,28 +24,21 @@ describe("storage footprint", { timeout: 120_000 }, () => {
     // Today's two copies, whatever the run's HOSTED_GUEST_SEND (the hosted figures are the cases below).
     await hostedSendOff(alice.user.id);
     await hostedSendOff(bob.user.id);
-    const a = await connect(alice.token);
-    const b = await connect(bob.token);
-    // Ping while listening, or the presence sweep (2 s in these tests) drops a socket as silent.
-    const keepAlive = setInterval(() => {
-      a.send("ping");
-      b.send("ping");
-    }, 500);
-    const meter = new WriteMeter();
-    await meter.start(userStub(alice.user.id));
+    const metered = new MeteredSockets();
+    const [a, b] = await metered.connect(alice.token, bob.token);
+    await metered.start(userStub(alice.user.id));
     const bobSize = await databaseSize(userStub(bob.user.id));
-    meter.take();
 
-    for (let i = 0; i < N; i++) {
-      // Paced within the per-user frame budget of the workers tests (50/s, bursts of 100):
-      // on a quiet machine 200 sends in a row outrun it and get rate_limited.
-      if (i > 0 && i % 40 === 0) await new Promise((r) => setTimeout(r, 1000));
-      a.send({ type: "send", clientId: `m${i}`, chat: `u:${bob.user.id}`, text: TEXT });
-      await a.next("sent", (f) => f.clientId === `m${i}`);
-    }
-    await b.until((s) => s.of("message").length === N, 30_000);
-    await drain([alice.user.id]);
-    const sending = meter.takeDetailed();
+    const sending = await metered.rows(async () => {
+      for (let i = 0; i < N; i++) {
+        // Paced within the per-user frame budget of the workers tests (50/s, bursts of 100):
+        // on a quiet machine 200 sends in a row outrun it and get rate_limited.
+        if (i > 0 && i % 40 === 0) await new Promise((r) => setTimeout(r, 1000));
+        a.send({ type: "send", clientId: `m${i}`, chat: `u:${bob.user.id}`, text: TEXT });
+        await a.next("sent", (f) => f.clientId === `m${i}`);
+      }
+      await b.until((s) => s.of("message").length === N, 30_000);
+    }, [alice.user.id]);
     const send = sending.total / N;
     console.log(`footprint 1:1: rows written per message sent, by statement:\n${perItem(sending, N)}`);
     const bytes = ((await databaseSize(userStub(bob.user.id))) - bobSize) / N;
@@ -55,21 +48,21 @@ describe("storage footprint", { timeout: 120_000 }, () => {
     const ids = b.of("message").map((f) => f.message.id);
     const half = N / 2;
     const receiptRows = async (from: number, perFrame: number) => {
-      // Paced within the per-user frame budget of the workers tests (50/s, bursts of 100).
-      const frames: unknown[] = [];
-      for (let i = from; i < from + half; i += perFrame)
-        frames.push({ type: "received", ids: ids.slice(i, i + perFrame) });
-      for (let i = from + 9; i < from + half; i += 10)
-        frames.push({ type: "read", chat: `u:${alice.user.id}`, upTo: ids[i] });
-      for (let i = 0; i < frames.length; i++) {
-        if (i > 0 && i % 40 === 0) await new Promise((r) => setTimeout(r, 1000));
-        b.send(frames[i]);
-      }
-      // Read receipts are gathered a moment (user/receipt-gather.ts): wait for the last read's ids.
-      const lastRead = ids[from + half - 1] ?? "";
-      await a.until((x) => x.of("receipt").some((r) => r.status === "read" && r.ids.includes(lastRead)), 20_000);
-      await drain([bob.user.id]);
-      const detail = meter.takeDetailed();
+      const detail = await metered.rows(async () => {
+        // Paced within the per-user frame budget of the workers tests (50/s, bursts of 100).
+        const frames: unknown[] = [];
+        for (let i = from; i < from + half; i += perFrame)
+          frames.push({ type: "received", ids: ids.slice(i, i + perFrame) });
+        for (let i = from + 9; i < from + half; i += 10)
+          frames.push({ type: "read", chat: `u:${alice.user.id}`, upTo: ids[i] });
+        for (let i = 0; i < frames.length; i++) {
+          if (i > 0 && i % 40 === 0) await new Promise((r) => setTimeout(r, 1000));
+          b.send(frames[i]);
+        }
+        // Read receipts are gathered a moment (user/receipt-gather.ts): wait for the last read's ids.
+        const lastRead = ids[from + half - 1] ?? "";
+        await a.until((x) => x.of("receipt").some((r) => r.status === "read" && r.ids.includes(lastRead)), 20_000);
+      }, [bob.user.id]);
       console.log(`footprint 1:1 receipts, ${perFrame} per frame, rows per message:\n${perItem(detail, half)}`);
       return detail.total / half;
     };
@@ -82,8 +75,7 @@ describe("storage footprint", { timeout: 120_000 }, () => {
         `${tenPerFrame.toFixed(2)} when ten per frame; ` +
         `${Math.round(bytes)} bytes per mailbox row (${TEXT.length}-character text)`,
     );
-    meter.stop();
-    clearInterval(keepAlive);
+    metered.end();
     expect(send).toBeGreaterThan(0);
     // Measured 7.1 and 0.3 (user schema step 13: receipts as positions, one (chat, id) index, chat
     // rows written together, no id clock per send; docs/architecture.md "Rows per message"); were
@@ -96,27 +88,25 @@ describe("storage footprint", { timeout: 120_000 }, () => {
     // windows a run happens to cut (0.11 against 0.15 in one run), so only a clear excess fails.
     expect(tenPerFrame).toBeLessThanOrEqual(eachAcked + 0.1);
     expect(bytes).toBeLessThan(1024);
-    a.close();
-    b.close();
     await drain([alice.user.id, bob.user.id]);
   });
 
   it("hosted one-to-one (docs/one-copy-per-chat.md, step 1): rows written at the host per guest message", async () => {
     // Only the host's side: nothing calls appendFromGuest in production yet, and the guest's side is step 2.
     const { host, guest, stub } = await hostAndGuest();
-    const meter = new WriteMeter();
-    await meter.start(stub);
-    meter.take();
-    for (let i = 0; i < N; i++) {
-      const answer = await stub.appendFromGuest(guest.user.id, guestMessage(`h${i}`, i + 1, { text: TEXT }));
-      expect(answer.ok).toBe(true);
-    }
-    await drain([host.user.id]); // the chat row waiting in memory is written by the alarm
-    const detail = meter.takeDetailed();
+    const metered = new MeteredSockets();
+    await metered.start(stub);
+    // Draining the host: the chat row waiting in memory is written by the alarm.
+    const detail = await metered.rows(async () => {
+      for (let i = 0; i < N; i++) {
+        const answer = await stub.appendFromGuest(guest.user.id, guestMessage(`h${i}`, i + 1, { text: TEXT }));
+        expect(answer.ok).toBe(true);
+      }
+    }, [host.user.id]);
     const perMessage = detail.total / N;
     console.log(`footprint hosted 1:1, at the host, rows per guest message:\n${perItem(detail, N)}`);
     console.log(`footprint hosted 1:1: ${perMessage.toFixed(2)} rows written at the host per guest message`);
-    meter.stop();
+    metered.end();
     // Measured 3.99: the row, its (chat, id) and retry-key index entries and its search document, as a
     // sender's own copy costs today; the chat row is written once for the chat (new), then with the alarm.
     // Today's two copies cost 7.0 for the same message (above).
@@ -127,32 +117,23 @@ describe("storage footprint", { timeout: 120_000 }, () => {
   it("hosted one-to-one, the guest's send switched on (user/hosted-send.ts): rows at both objects per guest message", async () => {
     const { host, guest } = await hostAndGuest();
     await hostedSendOn(guest.user.id);
-    const g = await connect(guest.token);
-    const h = await connect(host.token);
-    const keepAlive = setInterval(() => {
-      g.send("ping");
-      h.send("ping");
-    }, 500);
-    const meter = new WriteMeter();
-    await meter.start(userStub(guest.user.id));
-    meter.take();
+    const metered = new MeteredSockets();
+    const [g, h] = await metered.connect(guest.token, host.token);
+    await metered.start(userStub(guest.user.id));
     const chat = `u:${host.user.id}`;
-    for (let i = 0; i < N; i++) {
-      // Paced within the per-user frame budget of the workers tests (50/s, bursts of 100).
-      if (i > 0 && i % 40 === 0) await new Promise((r) => setTimeout(r, 1000));
-      g.send({ type: "send", clientId: `g${i}`, chat, text: TEXT });
-      await g.next("sent", (f) => f.clientId === `g${i}`);
-    }
-    await h.until((s) => s.of("message").length === N, 30_000);
-    await drain([host.user.id, guest.user.id]);
-    const detail = meter.takeDetailed();
+    const detail = await metered.rows(async () => {
+      for (let i = 0; i < N; i++) {
+        // Paced within the per-user frame budget of the workers tests (50/s, bursts of 100).
+        if (i > 0 && i % 40 === 0) await new Promise((r) => setTimeout(r, 1000));
+        g.send({ type: "send", clientId: `g${i}`, chat, text: TEXT });
+        await g.next("sent", (f) => f.clientId === `g${i}`);
+      }
+      await h.until((s) => s.of("message").length === N, 30_000);
+    }, [host.user.id, guest.user.id]);
     const perMessage = detail.total / N;
     console.log(`footprint hosted 1:1, guest's send, both objects, rows per message:\n${perItem(detail, N)}`);
     console.log(`footprint hosted 1:1 guest's send: ${perMessage.toFixed(2)} rows written per message, both objects`);
-    clearInterval(keepAlive);
-    meter.stop();
-    g.close();
-    h.close();
+    metered.end();
     // Measured 5.0: the host's 3.99 (above) and the guest's group_chats row, written before each `sent`
     // (the first way out of the doc's open problem), with its seq reservation once per 1,000.
     // Today's two copies cost 7.01 (the first case).
@@ -163,34 +144,25 @@ describe("storage footprint", { timeout: 120_000 }, () => {
   it("hosted one-to-one, the host's messages pushed as entries (user/hosted-push.ts): rows at both objects", async () => {
     const { host, guest } = await hostAndGuest();
     await hostedSendOn(guest.user.id);
-    const g = await connect(guest.token);
-    const h = await connect(host.token);
-    const keepAlive = setInterval(() => {
-      g.send("ping");
-      h.send("ping");
-    }, 500);
+    const metered = new MeteredSockets();
+    const [g, h] = await metered.connect(guest.token, host.token);
     g.send({ type: "send", clientId: "first", chat: `u:${host.user.id}`, text: TEXT }); // hosting begins
     await g.next("sent", (f) => f.clientId === "first");
     await drain([host.user.id, guest.user.id]);
-    const meter = new WriteMeter();
-    await meter.start(userStub(host.user.id));
-    meter.take();
-    for (let i = 0; i < N; i++) {
-      // Paced within the per-user frame budget of the workers tests (50/s, bursts of 100).
-      if (i > 0 && i % 40 === 0) await new Promise((r) => setTimeout(r, 1000));
-      h.send({ type: "send", clientId: `h${i}`, chat: `u:${guest.user.id}`, text: TEXT });
-      await h.next("sent", (f) => f.clientId === `h${i}`);
-    }
-    await g.until((s) => s.of("message").length === N + 1, 30_000);
-    await drain([host.user.id, guest.user.id]);
-    const detail = meter.takeDetailed();
+    await metered.start(userStub(host.user.id));
+    const detail = await metered.rows(async () => {
+      for (let i = 0; i < N; i++) {
+        // Paced within the per-user frame budget of the workers tests (50/s, bursts of 100).
+        if (i > 0 && i % 40 === 0) await new Promise((r) => setTimeout(r, 1000));
+        h.send({ type: "send", clientId: `h${i}`, chat: `u:${guest.user.id}`, text: TEXT });
+        await h.next("sent", (f) => f.clientId === `h${i}`);
+      }
+      await g.until((s) => s.of("message").length === N + 1, 30_000);
+    }, [host.user.id, guest.user.id]);
     const perMessage = detail.total / N;
     console.log(`footprint hosted 1:1, host's message pushed, both objects, rows per message:\n${perItem(detail, N)}`);
     console.log(`footprint hosted 1:1 host's push: ${perMessage.toFixed(2)} rows written per message, both objects`);
-    clearInterval(keepAlive);
-    meter.stop();
-    g.close();
-    h.close();
+    metered.end();
     // Today's two copies cost 7.01 (the first case): the guest's copy, its index entry and search document go.
     expect(perMessage).toBeGreaterThan(3);
     expect(perMessage).toBeLessThanOrEqual(5);
@@ -275,16 +247,16 @@ async function perEdit(
     ids.push((await h.next("sent", (f) => f.clientId === `${name}${i}`)).id);
   }
   await drain(users);
-  const meter = new WriteMeter();
-  await meter.start(stub);
-  meter.take();
-  for (const [i, id] of ids.entries()) {
-    h.send({ type: "edit", clientId: `e-${name}${i}`, id, text: `${TEXT} edited` });
-    await h.next("update", (f) => f.clientId === `e-${name}${i}`);
-  }
-  await drain(users);
-  const detail = meter.takeDetailed();
-  meter.stop();
+  // Only the meter: `h` is the caller's socket, not pinged here (nor before this helper).
+  const metered = new MeteredSockets();
+  await metered.start(stub);
+  const detail = await metered.rows(async () => {
+    for (const [i, id] of ids.entries()) {
+      h.send({ type: "edit", clientId: `e-${name}${i}`, id, text: `${TEXT} edited` });
+      await h.next("update", (f) => f.clientId === `e-${name}${i}`);
+    }
+  }, users);
+  metered.end();
   console.log(`footprint 1:1 edit, ${name}, rows per edit (both objects):\n${perItem(detail, EDITS)}`);
   return detail.total / EDITS;
 }

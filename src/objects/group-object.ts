@@ -8,7 +8,7 @@
 // so probing random group ids cannot fill storage with empty groups.
 
 import { DurableObject } from "cloudflare:workers";
-import { AppError, fail, ok, type Result, unwrap } from "../shared/errors";
+import { AppError, ok, type Result, unwrap } from "../shared/errors";
 import type { Group, Media } from "../shared/protocol";
 import { actionWindows } from "./action-windows";
 import { assembleGroup } from "./group/assemble";
@@ -17,11 +17,12 @@ import type { FanOut } from "./group/fanout";
 import { addMember, create, info, removeMember } from "./group/membership";
 import { type GroupParts, requireReader } from "./group/parts";
 import { owedAfter, type PostReply, post } from "./group/post";
+import { type PulledPage, pullPage } from "./group/pull";
 import { checkAdmin, type GroupPatch, patchGroup, pictureFor, setPicture } from "./group/settings";
+import { transact, transactLoading } from "./group/transact";
 import { GroupTyping, typingTargets } from "./group/typing";
 import type { GroupEntry } from "./group-entry";
 import { AlarmScheduler } from "./storage/alarm";
-import { ArchiveMiss } from "./storage/archive-shelf";
 
 /** A group's counts: members, log entries in SQLite, recipients behind, archived pages and bytes, SQLite size. */
 export interface GroupStats {
@@ -34,12 +35,8 @@ export interface GroupStats {
   sqliteBytes: number;
 }
 
-/** A page of a pull; `read`: the member's read position here and its unread count up to the page's `after`. */
-export interface PulledPage {
-  entries: GroupEntry[];
-  through: string | null;
-  read?: { upTo: string; unread: number };
-}
+// The user side takes a pull's page type from here, the object it calls.
+export type { PulledPage } from "./group/pull";
 
 export class GroupObject extends DurableObject<Env> {
   private readonly groupId: string;
@@ -168,27 +165,9 @@ export class GroupObject extends DurableObject<Env> {
 
   // ------------------------------------------------------------ reading the log (docs/groups.md)
 
-  /**
-   * What `member` may read after log id `after` (a member's object catching
-   * up after a gap, or before a sync). With `known` (the read position its
-   * object has), also its read position here when further, and its unread
-   * count up to `after`: an object evicted before its row was written takes
-   * its read back from here (group/read-marks.ts).
-   */
+  /** What `member` may read after log id `after`, with its read position when further than `known` (group/pull.ts). */
   async pull(member: string, after: string, limit: number, known?: string): Promise<Result<PulledPage>> {
-    return this.read(member, (g) => {
-      const max = Math.min(limit, 1000);
-      // A member now reads the tail pushes share (most pulls: members evicted before their batch, all at
-      // one position); its past spans end before `since`, so they decide nothing after `after`.
-      const since = g.members.sinceOf(member);
-      const page: PulledPage =
-        (since !== null ? g.views.shared.readable(member, since, after, max) : null) ??
-        g.views.scanFor(member, after, max, "readable");
-      const read = known === undefined ? "" : (g.fanout.marksOf(member)?.read ?? "");
-      if (known !== undefined && read > known)
-        page.read = { upTo: read, unread: g.receipts.unread(member, read, after) };
-      return page;
-    });
+    return this.read(member, (g) => pullPage(g, member, after, limit, known));
   }
 
   /** The entries `member` may read at positions from..to (the content of a sync). */
@@ -264,38 +243,14 @@ export class GroupObject extends DurableObject<Env> {
     return this.parts?.fanout ?? null;
   }
 
-  /**
-   * Runs one operation as a transaction, as `result` does, and when it needs
-   * archived pages that are not in memory (ArchiveMiss: its writes rolled
-   * back), loads them from R2 and runs it again (docs/archive.md).
-   */
-  private async through<T>(fn: () => T): Promise<Result<T>> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return this.result(fn);
-      } catch (err) {
-        if (!(err instanceof ArchiveMiss)) throw err;
-        if (attempt >= 24) return fail(new AppError("unavailable", "the archive is busy; try again"));
-        await this.parts?.archive.shelf.load(err.pages);
-      }
-    }
+  /** Runs one operation as a transaction, and again once the archived pages it missed are loaded (group/transact.ts). */
+  private through<T>(fn: () => T): Promise<Result<T>> {
+    return transactLoading(this.ctx, (pages) => this.parts?.archive.shelf.load(pages), fn);
   }
 
-  /**
-   * Runs one operation as a transaction. An AppError is the answer; anything
-   * else rolls the writes back and restarts the object, so that what it holds
-   * in memory (caches, the fan-out's queue) matches storage again.
-   */
+  /** Runs one operation as a transaction: an AppError is the answer, anything else restarts the object. */
   private result<T>(fn: () => T): Result<T> {
-    try {
-      return ok(this.ctx.storage.transactionSync(fn));
-    } catch (err) {
-      if (err instanceof AppError) return fail(err);
-      if (err instanceof ArchiveMiss) throw err; // nothing is wrong: `through` loads the pages
-      console.error(JSON.stringify({ event: "group_error", error: String(err), stack: (err as Error)?.stack }));
-      this.ctx.abort("unexpected error");
-      throw err;
-    }
+    return transact(this.ctx, fn);
   }
 
   // ------------------------------------------------------------ alarm

@@ -3,7 +3,7 @@
 // counts as one), by statement.
 
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { userStub } from "./helpers";
+import { connect, type TestSocket, userStub } from "./helpers";
 
 /**
  * Counts every row written through any object's SQLite in this isolate (the
@@ -63,6 +63,61 @@ export class WriteMeter {
     this.cursors.length = 0;
     this.alarms = 0;
     return { total, byStatement: [...by.entries()].sort((x, y) => y[1] - x[1]) };
+  }
+}
+
+/** Rows written, by statement, as WriteMeter.takeDetailed answers them. */
+export type Written = ReturnType<WriteMeter["takeDetailed"]>;
+
+/**
+ * What every footprint test sets up: its sockets, each pinging while it
+ * listens (the presence sweep of the workers tests drops a socket silent for
+ * 2 s), and a WriteMeter. `rows` measures one piece of work; `end` undoes it all.
+ */
+export class MeteredSockets {
+  readonly sockets: TestSocket[] = [];
+  private readonly meter = new WriteMeter();
+  private readonly keepAlive: ReturnType<typeof setInterval>;
+
+  constructor(pingMs = 500) {
+    this.keepAlive = setInterval(() => {
+      for (const s of this.sockets) if (!s.closed) s.send("ping");
+    }, pingMs);
+  }
+
+  /** A socket for each token, one after the other, each pinging from the moment it is open. */
+  async connect<T extends string[]>(...tokens: T): Promise<{ [K in keyof T]: TestSocket }> {
+    const opened: TestSocket[] = [];
+    for (const token of tokens) {
+      const socket = await connect(token);
+      this.sockets.push(socket);
+      opened.push(socket);
+    }
+    return opened as { [K in keyof T]: TestSocket };
+  }
+
+  /** Starts counting (WriteMeter.start: any object of the test will do). */
+  async start(anyObject: DurableObjectStub): Promise<void> {
+    await this.meter.start(anyObject);
+  }
+
+  /**
+   * The rows written while `work` runs and then while the alarms of
+   * `drainUsers` deliver what it left in their outboxes (`drain`); nothing
+   * written before counts.
+   */
+  async rows(work: () => Promise<unknown>, drainUsers: string[] = []): Promise<Written> {
+    this.meter.take();
+    await work();
+    await drain(drainUsers);
+    return this.meter.takeDetailed();
+  }
+
+  /** Stops the meter and the pings, and closes the sockets. */
+  end(): void {
+    this.meter.stop();
+    clearInterval(this.keepAlive);
+    for (const s of this.sockets) s.close();
   }
 }
 

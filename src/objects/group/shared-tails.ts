@@ -3,7 +3,7 @@
 // the last push left it, so a push reads the log and makes each message's
 // view once per position rather than once per member (./fanout.ts), and the
 // members evicted before their batch was written pull from one position
-// together (../group-object.ts, `pull`). Each answer is what
+// together (./pull.ts). Each answer is what
 // `LogViews.scanFor` would give that member, or null where its windows
 // decide and the caller scans (./views.ts).
 

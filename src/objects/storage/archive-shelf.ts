@@ -2,7 +2,7 @@
 // most recently used). Reads inside an object are synchronous SQL while R2 is
 // not, so a synchronous read that needs a page not in memory throws
 // ArchiveMiss naming the pages; the object's caller rolls the transaction
-// back, awaits `load` and runs the read again (see GroupObject.through). A page
+// back, awaits `load` and runs the read again (see group/transact.ts). A page
 // that cannot be read (missing, corrupt) is logged and remembered for a while:
 // reads that need it answer `archive_unreadable` naming it, and the object
 // goes on serving everything else. See docs/archive.md.

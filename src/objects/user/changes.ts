@@ -125,7 +125,13 @@ export class MessageChanges {
     } else {
       // Others' edited messages are unread again, so that reading them sends a new read receipt:
       // one read before is marked in the same row write (./mailbox-receipts.ts).
-      const again = !own && !unseen && row.unread_mark === null && this.mailbox.positions.readBefore(row.chat, item.id);
+      // Not a row hidden from the owner (./hidden.ts): it is counted nowhere, so it is never unread again.
+      const again =
+        !own &&
+        !unseen &&
+        row.unread_mark === null &&
+        this.mailbox.positions.readBefore(row.chat, item.id) &&
+        !this.isForgotten(item.id);
       this.sql.exec(
         `UPDATE messages SET text = ?, edited_at = ?, change_id = ?, unread_mark = CASE WHEN ? THEN 1 ELSE unread_mark END
          WHERE chat = ? AND id = ?`,

@@ -50,8 +50,16 @@ export function hosts(host: string, other: string): boolean {
   return host < other;
 }
 
-/** A guest's message, checked, stored once and answered; a retry (same guest and clientId) answers the first answer. */
-export async function appendFromGuest(me: HostSide, guest: string, input: unknown): Promise<HostedAnswer> {
+/**
+ * A guest's message, checked, stored once and answered; a retry (same guest and clientId) answers the first answer.
+ * `retryOnly`: only a retry's answer (a guest that blocked this user, ./hosted-send.ts); nothing is stored.
+ */
+export async function appendFromGuest(
+  me: HostSide,
+  guest: string,
+  input: unknown,
+  retryOnly = false,
+): Promise<HostedAnswer> {
   const m = parseWith(guestMessageSchema, { ...asObject(input, "message", "invalid_body"), guest });
   // A `send` frame's rules: the fields' limits (in the schema: a checked message is well under a frame's
   // FRAME_MAX_BYTES, its text at most 16 KB of UTF-8 and its preview 6,000 characters, so it needs no size
@@ -63,10 +71,15 @@ export async function appendFromGuest(me: HostSide, guest: string, input: unknow
   const chat: ChatId = `u:${m.guest}`;
   // The batch reads SQLite only (synchronous): a quoted message archived to R2 is read now.
   const archived =
-    m.replyTo !== undefined && me.archive && !me.mailbox.findById(m.replyTo, true)
+    m.replyTo !== undefined && !retryOnly && me.archive && !me.mailbox.findById(m.replyTo, true)
       ? await me.archive.quote(m.replyTo, true)
       : null;
-  return me.writes.run(() => store(me, chat, m, archived));
+  return me.writes.run(() => {
+    if (!retryOnly) return store(me, chat, m, archived);
+    const earlier = findRetry(me.sql, m.guest, m.clientId);
+    if (!earlier) throw new AppError("not_found", "no message with that clientId");
+    return earlier;
+  });
 }
 
 function store(me: HostSide, chat: ChatId, m: CheckedGuestMessage, archived: ArchivedQuote | null): HostedAnswer {

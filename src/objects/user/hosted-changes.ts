@@ -65,6 +65,7 @@ export async function hostedChange(
   clientId: string,
   input: unknown,
   now = Date.now(),
+  retryOnly = false,
 ): Promise<HostedChangeAnswer> {
   const key = parseWith(hostedChangeKeySchema, { guest, clientId });
   const request = parseWith(hostedChangeSchema, asObject(input, "change", "invalid_body"));
@@ -73,7 +74,7 @@ export async function hostedChange(
   }
   const freed: string[] = [];
   try {
-    const answer = await me.writes.run(() => apply(me, key.guest, key.clientId, request, now, freed));
+    const answer = await me.writes.run(() => apply(me, key.guest, key.clientId, request, now, freed, retryOnly));
     // Deleted for everyone: the chat no longer refers to its media, as after a `delete` frame (./actions.ts).
     for (const id of freed) releaseMedia(me.env, id, `u:${key.guest}`, me.userId);
     return answer;
@@ -94,11 +95,14 @@ function apply(
   r: HostedChange,
   now: number,
   freed: string[],
+  retryOnly: boolean,
 ): HostedChangeAnswer {
   const chat: ChatId = `u:${guest}`;
   if (me.mailbox.chatRows.get(chat)?.hosted_from == null) throw new AppError("not_found", "no such chat");
   const earlier = findByKey(me.sql, guest, clientId);
   if (earlier) return retried(me, guest, chat, earlier, r);
+  // The guest blocked this user and asks only for a first answer (./hosted-guest-edit.ts): none, nothing written.
+  if (retryOnly) throw new AppError("not_found", "no change with that clientId");
   // In the same turn as the write: a block made a moment ago is seen (./hosted-append.ts). A blocked guest's
   // edit or reaction is applied to the one copy, which is the guest's view, and kept from the host's devices
   // (no frame, none on sync: ./changes.ts `unseen`); its delete for everyone applies as today. No refusal

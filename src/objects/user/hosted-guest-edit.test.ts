@@ -124,7 +124,7 @@ describe("the guest's changes of a hosted message, switched on", () => {
     await refused({ type: "edit", clientId: "k5", id: mine.id, text: "late" }, "too_late");
     await refused({ type: "delete", clientId: "k6", id: mine.id, for: "everyone" }, "too_late");
     await runInDurableObject(userStub(host.user.id), (instance) => Object.assign(partsOf(instance).windows, windows));
-    // The guest blocked the host: its reaction is `blocked` here, the host not asked.
+    // The guest blocked the host: its reaction is `blocked`; the host is asked only whether it knows the key.
     expect((await userStub(guest.user.id).block(host.user.id)).ok).toBe(true);
     await refused({ type: "react", clientId: "k9", id: mine.id, emoji: "👍" }, "blocked");
     await userStub(guest.user.id).unblock(host.user.id);

@@ -44,13 +44,18 @@ export async function forgetHosted(me: Actor, clientId: string, id: string, host
   return me.writes(() => me.mailbox.changes.forgetElsewhere(message, me.ids.next().id, clientId));
 }
 
-/** An edit, delete for everyone or reaction of a hosted message: the host decides; this object takes it and answers. */
+/**
+ * An edit, delete for everyone or reaction of a hosted message: the host decides; this object takes it and answers.
+ * `blocked`: this user blocked the host, and the change is refused with it unless the host knows the clientId
+ * (a retry: it gets the first answer, as a retry of today's reaction does). This object stores no key of it.
+ */
 export async function changeInHost(
   me: Actor,
   ws: WebSocket,
   clientId: string,
   request: HostedChange,
   host: string,
+  blocked?: AppError,
 ): Promise<void> {
   const refuse = (code: ErrorCode, text: string) => new FrameError(new AppError(code, text), clientId);
   // Deleted for me here: gone for this user, as the host's own hidden rows are for the host.
@@ -59,13 +64,14 @@ export async function changeInHost(
   const stub = me.env.USERS.get(me.env.USERS.idFromName(host));
   let answer: Awaited<ReturnType<typeof stub.hostedChange>>;
   try {
-    answer = await stub.hostedChange(me.userId, clientId, request);
+    answer = await stub.hostedChange(me.userId, clientId, request, blocked !== undefined);
   } catch (err) {
     // It may have been stored: the next send or change of this chat finds it in its gap.
     console.warn(JSON.stringify({ event: "hosted_change_failed", host, error: String(err) }));
     throw refuse("unavailable", "the other side could not be reached; try again");
   }
   if (!answer.ok) {
+    if (blocked) throw new FrameError(blocked, clientId);
     // Not in the host's log: a copy of ours from before hosting moved to R2 is refused as such, as today.
     if (answer.error.code === "unknown_message")
       throw new FrameError(await missingMessage(me.archived, request.id), clientId);

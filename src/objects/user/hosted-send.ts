@@ -76,8 +76,9 @@ export async function sendToHost(me: GuestSender, ws: WebSocket, frame: Outgoing
 /** Stored at the host and taken; answers how many grants this send made beyond its message's (a retry's: 1). */
 async function store(me: GuestSender, ws: WebSocket, frame: OutgoingSend, host: string): Promise<number> {
   const refuse = (code: ErrorCode, message: string) => new FrameError(new AppError(code, message), frame.clientId);
-  if (me.blocks.has(host)) throw refuse("blocked", "you blocked this user; unblock them to send");
-  if (!(await me.direct.exists(host))) throw refuse("unknown_user", "no such user");
+  // Blocked: refused, unless a retry the host holds, which gets the first answer (as today's retry finds its row).
+  const blocked = me.blocks.has(host);
+  if (!blocked && !(await me.direct.exists(host))) throw refuse("unknown_user", "no such user");
   const chat: ChatId = `u:${host}`;
   const stub = me.env.USERS.get(me.env.USERS.idFromName(host));
   const { clientId, text, replyTo, media, forwarded } = frame;
@@ -92,12 +93,13 @@ async function store(me: GuestSender, ws: WebSocket, frame: OutgoingSend, host: 
   };
   let answer: Awaited<ReturnType<typeof stub.appendFromGuest>>;
   try {
-    answer = await stub.appendFromGuest(me.userId, message);
+    answer = await stub.appendFromGuest(me.userId, message, blocked);
   } catch (err) {
     // It may have been stored: the next send of this chat finds it in its gap.
     console.warn(JSON.stringify({ event: "hosted_send_failed", host, error: String(err) }));
     throw refuse("unavailable", "the other side could not be reached; send again");
   }
+  if (!answer.ok && blocked) throw refuse("blocked", "you blocked this user; unblock them to send");
   if (!answer.ok) throw refuse(answer.error.code, answer.error.message);
   const { id, pos, ts } = answer.value;
   const own: GroupEntry = { pos, id, message: { id, chat, from: me.userId, text, ts, clientId } };

@@ -21,6 +21,7 @@
 //   read again by the next read that covers it, which sends a new receipt.
 
 import type { ChatId } from "../../shared/protocol";
+import { shown } from "./hidden";
 import type { ChatRows } from "./mailbox-chats";
 import type { MessageLookup } from "./mailbox-lookup";
 
@@ -128,9 +129,11 @@ export class ReceiptPositions {
     const row = this.chats.get(chat);
     if (!row) return [];
     // After the position only (an index range): what came since the last read.
+    // `shown`: a hosted row hidden from the owner (./hidden.ts) was never counted unread; it is receipted
+    // (the position passes it; ./hosted-receipts.ts drops it) but not taken off the count.
     const after = this.sql
-      .exec<{ id: string; sender: string }>(
-        `SELECT id, sender FROM messages WHERE chat = ?1 AND id > ?2 AND id <= ?3
+      .exec<{ id: string; sender: string; shown: number }>(
+        `SELECT id, sender, ${shown("messages.id")} AS shown FROM messages WHERE chat = ?1 AND id > ?2 AND id <= ?3
            AND sender != ?4 AND system IS NULL ORDER BY id`,
         chat,
         row.read_upto,
@@ -140,9 +143,9 @@ export class ReceiptPositions {
       .toArray();
     // Below it, the few an edit made unread again.
     const again = this.sql
-      .exec<{ id: string; sender: string }>(
+      .exec<{ id: string; sender: string; shown: number }>(
         `UPDATE messages SET unread_mark = NULL WHERE chat = ?1 AND id <= ?2 AND unread_mark IS NOT NULL
-         RETURNING id, sender`,
+         RETURNING id, sender, ${shown("messages.id")} AS shown`,
         chat,
         upTo,
       )
@@ -151,7 +154,7 @@ export class ReceiptPositions {
     if (fresh.length === 0) return [];
     const newest = after.at(-1)?.id ?? row.read_upto;
     this.chats.update(chat, (r) => {
-      r.unread = Math.max(0, r.unread - fresh.length);
+      r.unread = Math.max(0, r.unread - fresh.filter((m) => m.shown).length);
       r.read_upto = newest;
       if (r.delivered_upto < newest) r.delivered_upto = newest;
     });

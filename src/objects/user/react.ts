@@ -39,8 +39,12 @@ async function run(me: Reactor, ws: WebSocket, frame: ReactFrame): Promise<void>
   // A message of a chat its peer hosts: the host decides (./hosted-guest-edit.ts).
   const host = stored ? null : hostOfMessage(me, frame.id);
   if (host !== null) {
-    if (me.blocks.has(host)) throw new AppError("blocked", "you blocked this user; unblock them to react");
-    return changeInHost(me, ws, frame.clientId, { action: "react", id: frame.id, emoji: frame.emoji }, host);
+    // Blocked: refused, unless a retry (the host holds its key), which gets the first answer.
+    const blocked = me.blocks.has(host)
+      ? new AppError("blocked", "you blocked this user; unblock them to react")
+      : undefined;
+    const request = { action: "react" as const, id: frame.id, emoji: frame.emoji };
+    return changeInHost(me, ws, frame.clientId, request, host, blocked);
   }
   // A retry gets the first answer and changes nothing.
   const earlier = me.mailbox.reactions.answerRetry(frame.id, frame.clientId);

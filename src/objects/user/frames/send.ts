@@ -40,7 +40,7 @@ async function store(me: UserParts, ws: WebSocket, frame: OutgoingSend): Promise
   // knows nothing of this user's other chats: a message of another chat is refused here. One-to-one,
   // after `blocked` and `unknown_user`, in the order a send checks them.
   const passed = async () => chat.kind === "group" || (!me.blocks.has(chat.id) && (await me.direct.exists(chat.id)));
-  if (frame.replyTo !== undefined && (await passed()) && (await quotesElsewhere(me, frame.chat, frame.replyTo))) {
+  if (frame.replyTo !== undefined && (await passed()) && (await quotesElsewhere(me, frame, frame.replyTo))) {
     throw new FrameError(new AppError("invalid_reply", "a reply quotes a message of the same chat"), frame.clientId);
   }
   if (chat.kind === "group") return sendToGroup(groupSide(me), ws, frame, chat.id);
@@ -50,13 +50,21 @@ async function store(me: UserParts, ws: WebSocket, frame: OutgoingSend): Promise
 }
 
 /**
- * Whether `replyTo` is a message of another of this user's chats: a row of its mailbox, or
- * an entry of a chat another user hosts for it (its id ends with that host's id; only the
- * host's log has it). One call, to that host, only for such an id; unreachable is "no".
+ * Whether `replyTo` is a message of another of this user's chats: a row of its mailbox (in
+ * SQLite, or moved to R2), or an entry of a chat another user hosts for it (its id ends with
+ * that host's id; only the host's log has it, its pages included). One call, to that host,
+ * only for such an id; unreachable is "no".
  */
-async function quotesElsewhere(me: UserParts, chat: string, replyTo: string): Promise<boolean> {
+async function quotesElsewhere(me: UserParts, frame: OutgoingSend, replyTo: string): Promise<boolean> {
+  const { chat } = frame;
   const row = me.mailbox.findById(replyTo);
   if (row) return row.chat !== chat;
+  // A direct send reads its archived quote itself, and refuses another chat's (../direct-send.ts). An id
+  // made by the chat's own clock (its group's, or its host's: the usual reply) is of this chat: no look.
+  const peer = chat.slice(2);
+  const direct = chat.startsWith("u:") && !goesToHost(me, frame, peer);
+  const archived = direct || originOf(replyTo) === peer ? null : await me.archiveReads.quote(replyTo);
+  if (archived) return archived.chat !== chat;
   const hosted = `u:${originOf(replyTo)}`;
   if (hosted === chat || !me.groups.get(hosted)) return false;
   return (await me.groupReads.message(hosted, replyTo).catch(() => null)) !== null;

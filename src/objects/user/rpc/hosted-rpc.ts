@@ -45,18 +45,25 @@ export abstract class HostedRpc extends DurableObject<Env> {
    * A guest's message to the one-to-one chat this user hosts with it
    * (user/hosted-append.ts, docs/one-copy-per-chat.md step 1): nothing calls
    * it yet but its tests. A retry (same guest and clientId) answers the first answer.
+   * `retryOnly`: only a retry's answer (a guest that blocked this user); nothing is stored.
    */
-  async appendFromGuest(guest: string, message: GuestMessage): Promise<Result<HostedAnswer>> {
-    return settle(() => appendFromGuest(hostSide(this.parts), guest, message));
+  async appendFromGuest(guest: string, message: GuestMessage, retryOnly = false): Promise<Result<HostedAnswer>> {
+    return settle(() => appendFromGuest(hostSide(this.parts), guest, message, retryOnly));
   }
 
   /**
    * A guest's edit, delete for everyone or reaction in the chat this user
    * hosts with it, as a group member's of its group (user/hosted-changes.ts):
    * nothing calls it yet but its tests. A retry answers the first answer.
+   * `retryOnly`: only a retry's answer (a guest that blocked this user); no change is made.
    */
-  async hostedChange(guest: string, clientId: string, change: HostedChange): Promise<Result<HostedChangeAnswer>> {
-    return settle(() => hostedChange(changeHost(this.parts), guest, clientId, change));
+  async hostedChange(
+    guest: string,
+    clientId: string,
+    change: HostedChange,
+    retryOnly = false,
+  ): Promise<Result<HostedChangeAnswer>> {
+    return settle(() => hostedChange(changeHost(this.parts), guest, clientId, change, Date.now(), retryOnly));
   }
 
   // A guest's reads of the chat this user hosts with it, as a group member's of its group
