@@ -96,12 +96,27 @@ export async function changeRows(hostId: string): Promise<ChangeRow[]> {
 
 /** Today's storage back into the shape of user schema version 19 (what the code before step 20 wrote). */
 export function backTo19(sql: SqlStorage): void {
+  backTo20(sql);
   sql.exec("DROP INDEX changes_in_log");
   sql.exec("DROP INDEX changes_by_guest_key");
   sql.exec("ALTER TABLE changes DROP COLUMN pos");
   sql.exec("ALTER TABLE changes DROP COLUMN guest");
   sql.exec("ALTER TABLE changes DROP COLUMN guest_client_id");
   sql.exec("UPDATE _schema SET version = 19");
+}
+
+/**
+ * Today's storage back into the shape of user schema version 20: the retry
+ * key a unique index on `messages` again, its table, triggers and position gone.
+ */
+export function backTo20(sql: SqlStorage): void {
+  sql.exec("DROP TRIGGER messages_retry_insert");
+  sql.exec("DROP TRIGGER messages_retry_delete");
+  sql.exec("DROP TRIGGER messages_retry_update");
+  sql.exec("DROP TABLE retry_keys");
+  sql.exec("DELETE FROM meta WHERE key = 'retry_upto'");
+  sql.exec("CREATE UNIQUE INDEX messages_by_client_id ON messages(client_id, sender) WHERE client_id IS NOT NULL");
+  sql.exec("UPDATE _schema SET version = 20");
 }
 
 /** Today's storage back into the shape of user schema version 18 (what the code before step 19 wrote). */

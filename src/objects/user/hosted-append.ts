@@ -23,6 +23,7 @@ import { type ArchivedQuote, quoteIn } from "./direct-send";
 import type { Mailbox } from "./mailbox";
 import type { MailboxArchiveReads } from "./mailbox-archive-reads";
 import { quoteColumns } from "./quotes";
+import { retrySeq } from "./retry-keys";
 import { broadcast } from "./sockets";
 
 export type { GuestMessage, HostedAnswer } from "../../shared/schemas/hosted";
@@ -153,11 +154,12 @@ function guestQuote(mailbox: Mailbox, chat: ChatId, replyTo: string, archived: A
 
 /** The first answer to a guest's message with this retry key (null if none). */
 function findRetry(sql: SqlStorage, guest: string, clientId: string): HostedAnswer | null {
+  const seq = retrySeq(sql, clientId, guest);
+  if (seq === null) return null;
   const row = sql
     .exec<{ id: string; seq: number; pos: number | null; ts: number; guest_seq: number | null }>(
-      "SELECT id, seq, pos, ts, guest_seq FROM messages WHERE client_id = ? AND sender = ?",
-      clientId,
-      guest,
+      "SELECT id, seq, pos, ts, guest_seq FROM messages WHERE seq = ?",
+      seq,
     )
     .toArray()[0];
   if (!row) return null;

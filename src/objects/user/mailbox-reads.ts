@@ -17,6 +17,7 @@ import { shown } from "./hidden";
 import type { ChatRows } from "./mailbox-chats";
 import type { MessageLookup } from "./mailbox-lookup";
 import { quoteOf } from "./quotes";
+import { retrySeq } from "./retry-keys";
 
 type ReceiptFrame = Extract<ServerFrame, { type: "receipt" }>;
 
@@ -65,9 +66,9 @@ export class MailboxReads {
 
   /** The message `sender` stored with this retry key (since schema step 19 the key is (sender, clientId): a guest's too). */
   findByClientId(clientId: string, sender: string): Message | null {
-    const row = this.sql
-      .exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE client_id = ? AND sender = ?`, clientId, sender)
-      .toArray()[0];
+    const seq = retrySeq(this.sql, clientId, sender);
+    if (seq === null) return null;
+    const row = this.sql.exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq = ?`, seq).toArray()[0];
     return row ? this.toMessage(row) : null;
   }
 

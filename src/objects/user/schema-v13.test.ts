@@ -98,12 +98,8 @@ describe("schema step 13 on an object written before it", () => {
       alice.user.id,
       "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' AND name NOT LIKE 'sqlite_%' ORDER BY name",
     );
-    expect(indexes.map((r) => r.name)).toEqual([
-      "messages_by_chat",
-      "messages_by_client_id",
-      "messages_by_reply",
-      "messages_unread_mark",
-    ]);
+    // The retry key left its index for a table at step 21 (./retry-keys.ts).
+    expect(indexes.map((r) => r.name)).toEqual(["messages_by_chat", "messages_by_reply", "messages_unread_mark"]);
 
     // Every message, the chat list, search, and rows by id (message info, a quote).
     const all = [ids.p1, ids.p2, ids.p3, ids.own, ids.p4, ids.p5, ids.p6].map((m) => m.id);

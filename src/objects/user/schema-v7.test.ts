@@ -14,6 +14,7 @@ import type { ChatSummary, Message } from "../../shared/protocol";
 import { api, connect, register, userStub } from "../../test/helpers";
 import { wipe } from "../../test/sqlite";
 import { migrate } from "../storage/schema";
+import { RETRY_UPTO_KEY } from "./retry-keys";
 import { USER_SCHEMA } from "./schema";
 import { FTS_UPTO_KEY } from "./search-triggers";
 
@@ -79,7 +80,8 @@ describe("schema step 7 on an object written before it", () => {
     });
     expect(shape).toEqual({
       version: USER_SCHEMA.length,
-      meta: ["counters", FTS_UPTO_KEY], // and step 17's search index position
+      // and step 17's search index position, step 21's retry keys' position
+      meta: ["counters", FTS_UPTO_KEY, RETRY_UPTO_KEY],
       marks: 0,
       chat: [{ last_own: ids.pending.id, handed: ids.pending.id }],
     });

@@ -15,6 +15,7 @@ import { STEP_16 } from "./schema-v16";
 import { STEP_17 } from "./schema-v17";
 import { STEP_19 } from "./schema-v19";
 import { STEP_20 } from "./schema-v20";
+import { STEP_21 } from "./schema-v21";
 import { createSearchTriggers, dropSearchTriggers } from "./search-triggers";
 import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
 import { WATCHING_INDEX, WATCHING_TABLE } from "./watching";
@@ -316,4 +317,6 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
   STEP_19,
   // v20: edits, deletes and reactions in a hosted chat's log, with positions (./schema-v20.ts).
   STEP_20,
+  // v21: the retry key in a table filled in batches, no index page per message (./schema-v21.ts).
+  STEP_21,
 ];
