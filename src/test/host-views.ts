@@ -34,7 +34,7 @@ export async function settled(h: TestSocket): Promise<void> {
 }
 
 /** [text, editedAt set, reactions] of a message, as a reader is shown it. */
-export function seen(m: Message | undefined) {
+export function seen(m: Pick<Message, "text" | "editedAt" | "reactions"> | undefined) {
   return [m?.text, m?.editedAt !== undefined, (m?.reactions ?? []).map((r) => `${r.from}:${r.emoji}`)];
 }
 

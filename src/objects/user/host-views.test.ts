@@ -8,7 +8,11 @@
 
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { replay, rows } from "../../test/actions";
+import { clearAlarms } from "../../test/groups";
 import { change, guestHistory, hostSees, pair, seen, sendText, settled } from "../../test/host-views";
+import { hostedRows } from "../../test/hosted";
+import { hostedChat, value } from "../../test/hosted-archive";
+import { archiveAll, configureArchive, historyPages, TINY } from "../../test/mailbox-archive";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -128,5 +132,27 @@ describe("a host that blocked its guest keeps its own version of the guest's cha
     for (const s of now.synced) expect(s).toEqual(now.history);
     expect(await rows(H, "SELECT id FROM host_views")).toEqual([]);
     await end();
+  });
+
+  it("rows moved to R2 keep the host's version; the guest reads its own", async () => {
+    const { host, stub, g, ids } = await hostedChat(12);
+    const [a = "", b = ""] = ids;
+    expect((await stub.block(g)).ok).toBe(true);
+    value(await stub.hostedChange(g, "e1", { action: "edit", id: a, text: "edited while blocked" }));
+    value(await stub.hostedChange(g, "r2", { action: "react", id: b, emoji: "🎉" }));
+    await configureArchive(host.user.id, TINY);
+    expect(await archiveAll(host.user.id)).toBeGreaterThan(0);
+    expect((await hostedRows(host.user.id)).map((r) => r.id)).not.toContain(a);
+    const hostHistory = await historyPages(host.token, `u:${g}`, 10);
+    expect([a, b].map((id) => seen(hostHistory.find((m) => m.id === id)))).toEqual([
+      ["m1 turnip", false, []],
+      ["m2 turnip", false, []],
+    ]);
+    const guestSide = value(await stub.hostedHistory(g, undefined, 50)).map((e) => e.message);
+    expect([a, b].map((id) => seen(guestSide.find((m) => m.id === id)))).toEqual([
+      ["edited while blocked", true, []],
+      ["m2 turnip", false, [`${g}:🎉`]],
+    ]);
+    await clearAlarms([], [host.user.id]);
   });
 });
