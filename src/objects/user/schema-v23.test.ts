@@ -11,14 +11,8 @@ import { rows } from "../../test/actions";
 import { clearAlarms } from "../../test/groups";
 import { userStub } from "../../test/helpers";
 import { seen } from "../../test/host-views";
-import { guestMessage, hostAndGuest, rewind } from "../../test/hosted";
+import { backTo22, guestMessage, hostAndGuest, rewind } from "../../test/hosted";
 import { USER_SCHEMA } from "./schema";
-
-/** Today's storage back into the shape of user schema version 22 (what the code before step 23 wrote). */
-function backTo22(sql: SqlStorage): void {
-  sql.exec("DROP TABLE host_views");
-  sql.exec("UPDATE _schema SET version = 22");
-}
 
 function value<T>(answer: { ok: true; value: T } | { ok: false; error: { code: string } }): T {
   if (!answer.ok) throw new Error(`refused: ${answer.error.code}`);
