@@ -9,6 +9,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { replay, rows } from "../../test/actions";
 import { clearAlarms } from "../../test/groups";
+import { userStub } from "../../test/helpers";
 import { change, guestHistory, hostSees, pair, seen, sendText, settled } from "../../test/host-views";
 import { hostedRows } from "../../test/hosted";
 import { hostedChat, value } from "../../test/hosted-archive";
@@ -55,6 +56,9 @@ describe("a host that blocked its guest keeps its own version of the guest's cha
     expect((await hostSees(host.token, H, atHost, own.id)).history).toEqual(["the host's own", false, [`${G}:👍`]]);
     const info = await stub.receiptsOf(atHost, own.id);
     expect(info.ok && seen(info.value.message)).toEqual(["the host's own", false, [`${G}:👍`]]);
+    // Search: the index holds the guest's words; the host finds the message by none of them (its own are not indexed).
+    const found = await stub.search({ words: ["twice"], limit: 10 });
+    expect(found.ok && found.value.map((m) => m.id)).toEqual([]);
     // One saved row for `before` (the first edit's text, then the reaction), one for `own`.
     expect(await rows(H, "SELECT id, text, edited_at, reaction FROM host_views ORDER BY id")).toEqual(
       [
@@ -70,6 +74,8 @@ describe("a host that blocked its guest keeps its own version of the guest's cha
     const theirs = await g1.next("update", (f) => f.message.id === own.id && f.message.text.endsWith("edited"));
     expect(seen(theirs.message)).toEqual(["the host's own, edited", true, [`${G}:❤️`]]);
 
+    const guestFound = await userStub(G).search({ words: ["twice"], limit: 10 });
+    expect(guestFound.ok && guestFound.value.map((m) => m.id)).toEqual([before.id]);
     // The guest: its history and a fresh device's sync show its changes.
     const mineAtGuest = await guestHistory(guest.token, chat);
     expect(seen(mineAtGuest.get(before.id))).toEqual(["edited twice while blocked", true, [`${G}:🎉`]]);

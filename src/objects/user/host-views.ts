@@ -69,6 +69,12 @@ export class HostViews {
     this.sql.exec(`DELETE FROM host_views WHERE id = ?${other}`, id);
   }
 
+  /** Whether the host sees a text of its own for `id`, not the row's: the row's text is not the host's to search. */
+  keepsText(id: string): boolean {
+    if (!this.holds()) return false;
+    return this.sql.exec("SELECT 1 FROM host_views WHERE id = ? AND text IS NOT NULL", id).toArray().length > 0;
+  }
+
   /** The message as the host sees it: its saved text and the guest's saved reaction, if any. */
   overlay(message: Message): Message {
     if (!this.holds() || message.deletedAt !== undefined) return message;
