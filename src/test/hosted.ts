@@ -94,15 +94,15 @@ export async function changeRows(hostId: string): Promise<ChangeRow[]> {
   );
 }
 
-/** Today's storage back into the shape of user schema version 22 (what the code before step 23 wrote). */
-export function backTo22(sql: SqlStorage): void {
+/** Today's storage back into the shape of user schema version 21 (what the code before step 22 wrote). */
+export function backTo21(sql: SqlStorage): void {
   sql.exec("DROP TABLE host_views");
-  sql.exec("UPDATE _schema SET version = 22");
+  sql.exec("UPDATE _schema SET version = 21");
 }
 
 /** Today's storage back into the shape of user schema version 19 (what the code before step 20 wrote). */
 export function backTo19(sql: SqlStorage): void {
-  backTo22(sql); // steps 21 and 22 are kept for other branches' steps: nothing to undo
+  backTo21(sql);
   sql.exec("DROP INDEX changes_in_log");
   sql.exec("DROP INDEX changes_by_guest_key");
   sql.exec("ALTER TABLE changes DROP COLUMN pos");

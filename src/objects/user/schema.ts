@@ -15,7 +15,7 @@ import { STEP_16 } from "./schema-v16";
 import { STEP_17 } from "./schema-v17";
 import { STEP_19 } from "./schema-v19";
 import { STEP_20 } from "./schema-v20";
-import { STEP_23 } from "./schema-v23";
+import { STEP_22 } from "./schema-v22";
 import { createSearchTriggers, dropSearchTriggers } from "./search-triggers";
 import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
 import { WATCHING_INDEX, WATCHING_TABLE } from "./watching";
@@ -317,9 +317,6 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
   STEP_19,
   // v20: edits, deletes and reactions in a hosted chat's log, with positions (./schema-v20.ts).
   STEP_20,
-  // v21, v22: kept for other branches' steps (the lead fills or renumbers them at merge).
-  () => {},
-  () => {},
-  // v23: the host's own version of a row its blocked guest changed (./schema-v23.ts).
-  STEP_23,
+  // v22: the host's own version of a row its blocked guest changed (./schema-v22.ts).
+  STEP_22,
 ];

@@ -1,7 +1,7 @@
-// User schema step 23 (./schema-v23.ts: the host's own version of a row its
+// User schema step 22 (./schema-v22.ts: the host's own version of a row its
 // blocked guest changed) on an object written by the code before it. The
 // object is made with today's code (a hosted chat, a guest's edit while
-// blocked), put back into the shape of version 22 exactly, and opened again:
+// blocked), put back into the shape of version 21 exactly, and opened again:
 // the rows are read as before (the edit made before the step shows, as it did
 // then: nothing is moved), and a blocked guest's next edit is kept from the host.
 
@@ -11,7 +11,7 @@ import { rows } from "../../test/actions";
 import { clearAlarms } from "../../test/groups";
 import { userStub } from "../../test/helpers";
 import { seen } from "../../test/host-views";
-import { backTo22, guestMessage, hostAndGuest, rewind } from "../../test/hosted";
+import { backTo21, guestMessage, hostAndGuest, rewind } from "../../test/hosted";
 import { USER_SCHEMA } from "./schema";
 
 function value<T>(answer: { ok: true; value: T } | { ok: false; error: { code: string } }): T {
@@ -19,7 +19,7 @@ function value<T>(answer: { ok: true; value: T } | { ok: false; error: { code: s
   return answer.value;
 }
 
-describe("schema step 23 on an object written before it", () => {
+describe("schema step 22 on an object written before it", () => {
   it("reads every row as before; then a blocked guest's edit is kept from the host", async () => {
     const { host, guest, stub } = await hostAndGuest();
     const g = guest.user.id;
@@ -31,7 +31,7 @@ describe("schema step 23 on an object written before it", () => {
       state.storage.sql.exec("UPDATE messages SET text = 'edited before the step', edited_at = 1 WHERE id = ?", a.id);
     });
     await clearAlarms([], [host.user.id]);
-    await rewind(stub, backTo22);
+    await rewind(stub, backTo21);
 
     const woken = userStub(host.user.id);
     const version = await runInDurableObject(woken, (_instance, state) => {
