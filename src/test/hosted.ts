@@ -94,6 +94,12 @@ export async function changeRows(hostId: string): Promise<ChangeRow[]> {
   );
 }
 
+/** Today's storage back into the shape of user schema version 21 (what the code before step 22 wrote). */
+export function backTo21(sql: SqlStorage): void {
+  sql.exec("DROP TABLE host_views");
+  sql.exec("UPDATE _schema SET version = 21");
+}
+
 /** Today's storage back into the shape of user schema version 19 (what the code before step 20 wrote). */
 export function backTo19(sql: SqlStorage): void {
   backTo20(sql);
@@ -110,6 +116,7 @@ export function backTo19(sql: SqlStorage): void {
  * key a unique index on `messages` again, its table, triggers and position gone.
  */
 export function backTo20(sql: SqlStorage): void {
+  backTo21(sql);
   sql.exec("DROP TRIGGER messages_retry_insert");
   sql.exec("DROP TRIGGER messages_retry_delete");
   sql.exec("DROP TRIGGER messages_retry_update");

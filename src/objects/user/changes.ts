@@ -101,7 +101,13 @@ export class MessageChanges {
       return this.record(item.cid, "update", item.chat, item.id, item.clientId);
     }
     return log.write(row.chat, (pos) => {
-      this.apply(row, item, guest?.unseen === true);
+      const unseen = guest?.unseen === true;
+      // The host keeps the text it saw while it blocks the guest; an edit it sees replaces it (./host-views.ts).
+      if (item.deletedAt === undefined) {
+        if (!unseen) this.mailbox.hostViews.drop(item.id, "text");
+        else if (!this.isForgotten(item.id)) this.mailbox.hostViews.keepText(item.id, row.text, row.edited_at);
+      }
+      this.apply(row, item, unseen);
       return this.record(item.cid, "update", item.chat, item.id, item.clientId, { pos, ...guest });
     });
   }
@@ -118,6 +124,7 @@ export class MessageChanges {
         item.id,
       );
       refreshQuotes(this.sql, item.id, null);
+      this.mailbox.hostViews.drop(item.id, "all");
     } else if (item.text === row.text && (item.editedAt ?? null) === row.edited_at) {
       // Not an edit: a reaction in a group to a copy stored before step 8 travels as the message's
       // state. Only its change id moves; the text (and so the search index) is not written again.

@@ -9,6 +9,7 @@ import type { ChatId, Media, Message, Quote, ServerFrame } from "../../shared/pr
 import type { InboxItem, InboxMessage, InboxReceipt, InboxReceipts } from "../inbox";
 import { MessageChanges } from "./changes";
 import type { Counters } from "./counters";
+import { HostViews } from "./host-views";
 import { HostedLog } from "./hosted-log";
 import { ChatRows } from "./mailbox-chats";
 import { MessageLookup } from "./mailbox-lookup";
@@ -39,6 +40,7 @@ export class Mailbox {
   /** Delivered and read as positions, on the reader's side (./mailbox-receipts.ts). */
   readonly positions: ReceiptPositions;
   readonly lookup: MessageLookup;
+  readonly hostViews: HostViews;
   readonly reads: MailboxReads;
   /** One-to-one receipts shown and waiting for a commit to ride (./receipt-hold.ts). */
   readonly held: ReceiptHold;
@@ -58,6 +60,7 @@ export class Mailbox {
     this.marks = new ReceiptMarks(sql, () => this.held.write());
     this.changes = new MessageChanges(sql, this);
     this.reactions = new MailboxReactions(sql, this);
+    this.hostViews = new HostViews(sql);
     this.chatRows = new ChatRows(sql, owner);
     this.hostedLog = new HostedLog(this.chatRows, owner);
     this.lookup = new MessageLookup(sql);
@@ -308,7 +311,8 @@ export class Mailbox {
     return this.chatRows.get(chat)?.unread ?? 0;
   }
 
+  /** A row as the owner sees it: a hosted row its blocked guest changed shows the owner's version (./host-views.ts). */
   toMessage(row: MessageRow): Message {
-    return toMessage(row, this.owner, (id) => this.reactions.of(id));
+    return this.hostViews.overlay(toMessage(row, this.owner, (id) => this.reactions.of(id)));
   }
 }

@@ -58,6 +58,12 @@ export class MailboxReactions {
     if (log.takes(row.pos, item.cid)) {
       // This object's clock orders the log: the reaction replaces the person's last one, whatever its id.
       return log.write(row.chat, (pos) => {
+        // The guest's reaction as the host saw it, kept while it blocks the guest (./host-views.ts).
+        if (row.chat === `u:${item.from}`) {
+          const views = this.mailbox.hostViews;
+          if (!guest?.unseen) views.drop(item.id, "reaction");
+          else if (!this.mailbox.changes.isForgotten(item.id)) views.keepReaction(item.id, item.from);
+        }
         this.sql.exec(
           `INSERT INTO reactions (target, user_id, emoji, cid, client_id) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (target, user_id) DO UPDATE SET emoji = excluded.emoji, cid = excluded.cid, client_id = excluded.client_id`,

@@ -16,6 +16,7 @@ import { STEP_17 } from "./schema-v17";
 import { STEP_19 } from "./schema-v19";
 import { STEP_20 } from "./schema-v20";
 import { STEP_21 } from "./schema-v21";
+import { STEP_22 } from "./schema-v22";
 import { createSearchTriggers, dropSearchTriggers } from "./search-triggers";
 import { WATCHERS_INDEX, WATCHERS_TABLE } from "./subscriptions";
 import { WATCHING_INDEX, WATCHING_TABLE } from "./watching";
@@ -319,4 +320,6 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
   STEP_20,
   // v21: the retry key in a table filled in batches, no index page per message (./schema-v21.ts).
   STEP_21,
+  // v22: the host's own version of a row its blocked guest changed (./schema-v22.ts).
+  STEP_22,
 ];

@@ -54,7 +54,9 @@ export function searchMailbox(
   const tail = tailHits(sql, match, before ?? "~", limit, MESSAGE_COLUMNS, true);
   const rows =
     tail.length < limit ? sql.exec<MessageRow>(QUERY, match, before ?? "~", limit - tail.length).toArray() : [];
-  return ok([...tail, ...rows].map((row) => mailbox.toMessage(row)));
+  // The index holds the row's text; one the host keeps its own version of is not what it would match (./host-views.ts).
+  const hits = [...tail, ...rows].filter((row) => !mailbox.hostViews.keepsText(row.id));
+  return ok(hits.map((row) => mailbox.toMessage(row)));
 }
 
 /** Whether `id` may be a message of a log this user reads: a group's, or a hosted chat's (ids end with the log's owner). */
@@ -102,7 +104,9 @@ export async function searchAll(
     const local = searchMailbox(sql, mailbox, request, (id) => archivedBefore || inLog(groups, id));
     if (!local.ok || words.length === 0) return local;
     const match = matchExpression(words);
-    const archived = archive && local.value.length < limit ? await archive.search(match, before, limit) : [];
+    const archived = (archive && local.value.length < limit ? await archive.search(match, before, limit) : []).filter(
+      (m) => !mailbox.hostViews.keepsText(m.id),
+    );
     // Hosted chats' logs too (`u:<host>` rows); their messages win over a copy the mailbox still has.
     const inGroups = await reads.search(match, before, limit);
     return ok(mergeHits(inGroups, await belowFloors(groups, reads, [...local.value, ...archived]), limit));
