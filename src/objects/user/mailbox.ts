@@ -6,15 +6,16 @@
 // (the object's implicit transaction), so a crash never leaves half of them.
 
 import type { ChatId, Media, Message, Quote, ServerFrame } from "../../shared/protocol";
-import type { InboxItem, InboxMessage, InboxReceipt, InboxReceipts } from "../inbox";
+import type { InboxItem, InboxMessage } from "../inbox";
 import { MessageChanges } from "./changes";
 import type { Counters } from "./counters";
 import { HostViews } from "./host-views";
 import { HostedLog } from "./hosted-log";
+import { MailboxAccept } from "./mailbox-accept";
 import { ChatRows } from "./mailbox-chats";
 import { MessageLookup } from "./mailbox-lookup";
 import { MailboxOutbound } from "./mailbox-outbound";
-import { BATCH_READER, MailboxReads, type MessageRow, receiptFrames, toMessage } from "./mailbox-reads";
+import { MailboxReads, type MessageRow, toMessage } from "./mailbox-reads";
 import { type ReceiptGroup, ReceiptPositions } from "./mailbox-receipts";
 import { quoteColumns } from "./quotes";
 import { MailboxReactions } from "./reactions";
@@ -23,8 +24,6 @@ import { ReceiptMarks } from "./receipt-marks";
 
 export { BATCH_READER, MESSAGE_COLUMNS, type MessageRow } from "./mailbox-reads";
 export type { ReceiptGroup } from "./mailbox-receipts";
-
-type ReceiptFrame = Extract<ServerFrame, { type: "receipt" }>;
 
 export class Mailbox {
   /** Edits and deletes (see ./changes.ts). */
@@ -46,6 +45,8 @@ export class Mailbox {
   readonly held: ReceiptHold;
   /** Own one-to-one messages as what their peers are owed (./mailbox-outbound.ts, ./peer-log.ts). */
   readonly outbound: MailboxOutbound;
+  /** What other objects deliver, stored (./mailbox-accept.ts). */
+  private readonly incoming: MailboxAccept;
   /** Contacts whose row is known to be stored (this wake): the hot path skips re-writing it. */
   private readonly contacts = new Set<string>();
 
@@ -73,6 +74,7 @@ export class Mailbox {
       () => this.held.write(),
     );
     this.outbound = new MailboxOutbound(sql, owner, this.chatRows, (row) => this.toMessage(row));
+    this.incoming = new MailboxAccept(sql, this);
   }
 
   get lastSeq(): number {
@@ -89,7 +91,7 @@ export class Mailbox {
   }
 
   /** A seq taken for a row that turned out to be a duplicate, given back (same synchronous block). */
-  private giveBack(): void {
+  giveBack(): void {
     this.counters.seq -= 1;
   }
 
@@ -168,93 +170,10 @@ export class Mailbox {
 
   /**
    * Stores what other objects delivered and answers the frames for the
-   * user's devices, in mailbox order; duplicates are dropped.
+   * user's devices, in mailbox order; duplicates are dropped (./mailbox-accept.ts).
    */
   accept(items: InboxItem[]): ServerFrame[] {
-    const frames: ServerFrame[] = [];
-    for (const item of items) {
-      if (item.kind === "message") {
-        const stored = this.acceptMessage(item);
-        if (stored) {
-          frames.push({ type: "message", message: stored });
-          frames.push(...this.changes.release(item.id));
-        }
-      } else if (item.kind === "change") {
-        const frame = this.changes.accept(item);
-        if (frame) frames.push(frame);
-      } else if (item.kind === "reaction") {
-        const frame = this.reactions.accept(item);
-        if (frame) frames.push(frame);
-      } else {
-        frames.push(...this.acceptReceipt(item));
-      }
-    }
-    return frames;
-  }
-
-  /**
-   * One receipts row per delivery: a reader's receipt (one-to-one), or a
-   * group's batch of many readers' (`by` = "*", `ids` = reader → ids), shown
-   * now and stored with the next commit (./receipt-hold.ts). Message info
-   * reads these rows themselves (receipt-marks.ts): no mark per message.
-   * A repeat (a retry after a lost answer) is dropped: rids are in no index
-   * (schema steps 16 and 18, a page written per receipt), so a receipt is
-   * looked for only when its sender says it hands it over again (`retry`:
-   * a group's retry, or any delivery from a reader's outbox storage).
-   */
-  private acceptReceipt(item: InboxReceipt | InboxReceipts): ReceiptFrame[] {
-    const batch = item.kind === "receipts";
-    const again = item.retry === true && this.reads.hasRecentReceipt(item.rid);
-    if (again || this.held.holds(item.rid)) return [];
-    const { rid, chat, status, ts } = item;
-    const ids = JSON.stringify(batch ? item.readers : item.ids);
-    this.held.hold({ seq: this.nextSeq(), rid, chat, ids, status, by: batch ? BATCH_READER : item.by, ts });
-    return receiptFrames(chat, batch ? item.readers : { [item.by]: item.ids }, status, ts);
-  }
-
-  private acceptMessage(item: InboxMessage): Message | null {
-    if (this.changes.isForgotten(item.id)) return null;
-    const seq = this.nextSeq();
-    const system = item.system ? JSON.stringify(item.system) : null;
-    // The owner's own group message keeps its clientId, so that a retried send
-    // finds it; a clientId the client reused for another message is dropped.
-    const clientId =
-      item.clientId !== undefined && item.from === this.owner && !this.findByClientId(item.clientId)
-        ? item.clientId
-        : null;
-    // A quote shows the quoted message as this mailbox has it, if it has it.
-    const quote = item.replyTo ? (this.quote(item.replyTo.id) ?? item.replyTo) : null;
-    // A repeated delivery writes nothing (the insert is ignored, its seq given back).
-    const written = this.sql.exec(
-      `INSERT INTO messages (seq, id, chat, sender, text, ts, system, client_id, reply_to, reply_from, reply_excerpt, forwarded, media)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(chat, id) DO NOTHING`,
-      seq,
-      item.id,
-      item.chat,
-      item.from,
-      item.text,
-      item.ts,
-      system,
-      clientId,
-      ...quoteColumns(quote),
-      item.forwarded ?? null,
-      item.media ? JSON.stringify(item.media) : null,
-    ).rowsWritten;
-    if (written === 0) {
-      this.giveBack();
-      return null;
-    }
-    const fromOther = item.from !== this.owner && !item.system;
-    this.lookup.remember(item.id, item.chat);
-    this.chatRows.touch(item.chat, seq, item.id, fromOther, false, null);
-    // A contact is someone this user wrote to (appendOwn): a stranger's first message makes none.
-    const message: Message = { id: item.id, chat: item.chat, from: item.from, text: item.text, ts: item.ts, seq };
-    if (clientId !== null) message.clientId = clientId;
-    if (item.system) message.system = item.system;
-    if (quote) message.replyTo = quote;
-    if (item.forwarded !== undefined) message.forwarded = item.forwarded;
-    if (item.media) message.media = item.media;
-    return message;
+    return this.incoming.accept(items);
   }
 
   /** After a message left this mailbox: the chat's newest message and unread count again. */
