@@ -15,9 +15,9 @@
 
 import type { Message, ServerFrame } from "../../shared/protocol";
 import type { GroupEntry } from "../group-entry";
-import type { InboxChange } from "../inbox";
 import type { Meta } from "../storage/meta";
 import { SEQ_RESERVED_KEY } from "./counters";
+import { changeFrame } from "./group-change-frame";
 import {
   type ChatRow,
   fromRow,
@@ -114,7 +114,7 @@ export class GroupChats {
       if (entry.change) {
         // The cached message takes its new state: a replay must not show a deleted text again.
         this.recentEntries.changed(chat, entry.change.pos, entry.message);
-        const frame = this.changeFrame(row, entry, seq, hidden);
+        const frame = changeFrame(this, this.mailbox, row, entry, seq, hidden);
         if (frame) frames.push(frame);
         continue;
       }
@@ -142,38 +142,6 @@ export class GroupChats {
 
   recentCovers(chat: string, from: number, to: number): boolean {
     return this.recentEntries.covers(chat, from, to);
-  }
-
-  /** A change's frame: its message as it is now, at the message's own seq (null: this user does not have it). */
-  changeFrame(row: GroupChat, entry: GroupEntry, seq: number, hidden: (id: string) => boolean): ServerFrame | null {
-    const target = entry.message;
-    if (row.last !== null && (JSON.parse(row.last) as Message).id === target.id) {
-      const at = this.seqOf(row.chat, entry.change?.pos ?? 0, target.id);
-      if (at !== null) row.last = JSON.stringify({ ...target, seq: at });
-    }
-    // A message stored before step 8 takes the change into its own row (./changes.ts), as older code did.
-    if (target.id <= row.floor) {
-      this.writes += 1;
-      const change: InboxChange = {
-        kind: "change",
-        cid: entry.id,
-        chat: target.chat,
-        id: target.id,
-        from: target.from,
-        text: target.text,
-      };
-      if (target.editedAt !== undefined) change.editedAt = target.editedAt;
-      if (target.deletedAt !== undefined) {
-        change.deletedAt = target.deletedAt;
-        change.deletedBy = target.deletedBy ?? target.from;
-      }
-      if (entry.change?.clientId !== undefined) change.clientId = entry.change.clientId;
-      return this.mailbox.changes.accept(change);
-    }
-    const at = this.seqOf(row.chat, entry.change?.pos ?? 0, target.id);
-    if (at === null || hidden(target.id)) return null;
-    const clientId = entry.change?.clientId;
-    return { type: "update", seq, message: { ...target, seq: at }, ...(clientId ? { clientId } : {}) };
   }
 
   private create(chat: string): GroupChat {
