@@ -7,7 +7,7 @@
 // Crash safety: the message rows are the record. A new chat's row, and a
 // chat's deletion, are written at once together with every row waiting, so
 // the rows stored always hold every message up to the greatest `last_seq`
-// stored. On wake `repair` reads the messages after it (a range of seqs) and
+// stored. On wake `repairChatRows` (./mailbox-chats-repair.ts) reads the messages after it (a range of seqs) and
 // writes again the rows of their chats, recomputed from the messages: the
 // newest message and own message, the unread count. What only memory held is
 // then lost: a delivered position moved (a repeated acknowledgement sends its
@@ -19,32 +19,11 @@
 // alarm (a sender's safety net fires a few seconds after a send), a read, the
 // last device leaving, the chat list, and any new chat or deletion.
 
+import { type ChatRow, CHAT_COLUMNS as COLUMNS } from "./chat-row";
 import { shown } from "./hidden";
+import { repairChatRows } from "./mailbox-chats-repair";
 
-export interface ChatRow {
-  chat: string;
-  last_seq: number;
-  last_id: string;
-  unread: number;
-  /** Newest own message (one-to-one: what the peer is owed up to). */
-  last_own: string | null;
-  /** Newest own message the peer confirmed. */
-  handed: string | null;
-  /** Newest peer message read; every peer message up to it is read unless marked (`unread_mark`). */
-  read_upto: string;
-  /** Newest peer message up to which every one was delivered. */
-  delivered_upto: string;
-  /** A chat hosted here (./hosted-append.ts): its newest id when hosting began ("" from the start); null: not hosted. */
-  hosted_from: string | null;
-  /** A hosted chat's next position (null: not hosted). */
-  next_pos: number | null;
-  [key: string]: SqlStorageValue;
-}
-
-const COLUMNS = "chat, last_seq, last_id, unread, last_own, handed, read_upto, delivered_upto, hosted_from, next_pos";
-
-/** `meta`: the greatest seq of group messages stored before group schema step 8 (user schema step 13). */
-export const LEGACY_GROUP_SEQ_KEY = "legacy_group_seq";
+export { type ChatRow, LEGACY_GROUP_SEQ_KEY } from "./chat-row";
 
 /**
  * The chat rows as they are now, for a query that must write nothing (the
@@ -74,7 +53,7 @@ export class ChatRows {
     private readonly sql: SqlStorage,
     private readonly owner: string,
   ) {
-    this.repair();
+    repairChatRows(sql, owner, this);
   }
 
   get(chat: string): ChatRow | null {
@@ -241,76 +220,5 @@ export class ChatRows {
            UNION ALL SELECT max(last_id) FROM chats WHERE hosted_from IS NOT NULL)`,
       )
       .one().id;
-  }
-
-  /**
-   * A hosted chat's next position after a crash: after its newest message's
-   * (ids follow positions in a hosted chat, so the (chat, id) index finds it
-   * at once); null for a chat not hosted.
-   */
-  private nextPosFound(row: ChatRow): number | null {
-    if (row.hosted_from === null) return null;
-    const newest = this.sql
-      .exec<{ pos: number }>(
-        "SELECT pos FROM messages WHERE chat = ? AND pos IS NOT NULL ORDER BY id DESC LIMIT 1",
-        row.chat,
-      )
-      .toArray()[0]?.pos;
-    return Math.max(row.next_pos ?? 1, newest === undefined ? 1 : newest + 1);
-  }
-
-  /** After a crash: the rows of chats whose messages came after the greatest `last_seq` stored, made again. */
-  private repair(): void {
-    // Rows of `messages` after the greatest last_seq stored are new since the last write; group
-    // messages from before step 8 are rows no chat row covers, all below the legacy mark.
-    const stored = this.sql
-      .exec<{ seq: number }>(
-        `SELECT max(coalesce((SELECT max(last_seq) FROM chats), 0),
-                    coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?), 0)) AS seq`,
-        LEGACY_GROUP_SEQ_KEY,
-      )
-      .one().seq;
-    const chats = this.sql
-      .exec<{ chat: string; seq: number }>(
-        "SELECT chat, max(seq) AS seq FROM messages WHERE seq > ? GROUP BY chat",
-        stored,
-      )
-      .toArray();
-    for (const { chat, seq } of chats) {
-      // Group messages are rows here only from before schema step 8; their chats are group_chats rows.
-      if (!chat.startsWith("u:")) continue;
-      const last = this.sql.exec<{ id: string }>("SELECT max(id) AS id FROM messages WHERE chat = ?", chat).one().id;
-      const own = this.sql
-        .exec<{ id: string | null }>(
-          "SELECT max(id) AS id FROM messages WHERE chat = ? AND seq > ? AND sender = ?",
-          chat,
-          stored,
-          this.owner,
-        )
-        .one().id;
-      const row = this.get(chat);
-      const readUpto = row?.read_upto ?? "";
-      const unread = this.countUnread(chat, readUpto);
-      const lastOwn = [row?.last_own ?? null, own].reduce<string | null>(
-        (a, b) => (b !== null && (a === null || b > a) ? b : a),
-        null,
-      );
-      this.sql.exec(
-        `INSERT INTO chats (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(chat) DO UPDATE SET last_seq = excluded.last_seq, last_id = excluded.last_id,
-           unread = excluded.unread, last_own = excluded.last_own, next_pos = excluded.next_pos`,
-        chat,
-        seq,
-        last,
-        unread,
-        lastOwn,
-        row?.handed ?? null,
-        readUpto,
-        row?.delivered_upto ?? "",
-        row?.hosted_from ?? null,
-        row ? this.nextPosFound(row) : null,
-      );
-      this.rows.delete(chat);
-    }
   }
 }
