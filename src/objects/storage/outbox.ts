@@ -24,17 +24,10 @@
 // queue grown past MEMORY_MAX, sends that target back to reading storage.
 
 import { handedAgain, type InboxItem } from "../inbox";
+import { BATCH, isEmpty, type Row, storedAfter } from "./outbox-table";
 
-export const OUTBOX_TABLE = `CREATE TABLE outbox (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  target TEXT NOT NULL,
-  item TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_at INTEGER NOT NULL
-)`;
-export const OUTBOX_INDEX = "CREATE INDEX outbox_by_target ON outbox(target, id)";
+export { OUTBOX_INDEX, OUTBOX_TABLE } from "./outbox-table";
 
-const BATCH = 200;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 5 * 60_000;
 /**
@@ -47,13 +40,6 @@ const BACKOFF_MAX_MS = 5 * 60_000;
 export const OUTBOX_SAFETY_MS = 5_000;
 /** Unconfirmed items kept in memory per target; past this, the target reads storage. */
 const MEMORY_MAX = 1_000;
-
-interface Row {
-  id: number;
-  item: InboxItem;
-  /** When it was written (its safety net is due OUTBOX_SAFETY_MS later); 0 when read from storage. */
-  at: number;
-}
 
 export type Deliver = (target: string, items: InboxItem[]) => Promise<unknown>;
 
@@ -171,7 +157,7 @@ export class Outbox {
   async retryDue(now = Date.now()): Promise<void> {
     this.flushConfirmed();
     // The usual case (an alarm left to fire once, a wake): nothing owed, one probe instead of two scans.
-    if (this.isEmpty()) {
+    if (isEmpty(this.sql)) {
       this.mirrored = true;
       return;
     }
@@ -216,7 +202,7 @@ export class Outbox {
     }
     if (this.confirmed.size === 0) return;
     this.confirmed.clear();
-    if (this.isEmpty()) {
+    if (isEmpty(this.sql)) {
       this.mirrored = true;
       this.settled();
     }
@@ -236,11 +222,6 @@ export class Outbox {
       if (first && (oldest === null || first.at < oldest)) oldest = first.at;
     }
     return oldest === null ? null : oldest + OUTBOX_SAFETY_MS;
-  }
-
-  /** No row at all, confirmed or not. */
-  private isEmpty(): boolean {
-    return this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length === 0;
   }
 
   private confirm(target: string, upTo: number): void {
@@ -295,14 +276,7 @@ export class Outbox {
    * makes the target known: every row written from then on is in memory too.
    */
   private fromStorage(target: string, after: number): { rows: Row[]; attempts: number } | null {
-    const rows = this.sql
-      .exec<{ id: number; item: string; attempts: number; next_at: number }>(
-        "SELECT id, item, attempts, next_at FROM outbox WHERE target = ? AND id > ? ORDER BY id LIMIT ?",
-        target,
-        after,
-        BATCH,
-      )
-      .toArray();
+    const rows = storedAfter(this.sql, target, after);
     const first = rows[0];
     if (!first) {
       this.known.add(target);
