@@ -14,10 +14,11 @@
 
 import type { ChatId, ServerFrame } from "../../shared/protocol";
 import type { InboxChange, InboxReaction } from "../inbox";
+import { forgetElsewhere, forgetForMe, keepsRow } from "./delete-for-me";
 import type { Mailbox } from "./mailbox";
 import { refreshQuotes } from "./quotes";
 
-type UpdateFrame = Extract<ServerFrame, { type: "update" | "removed" }>;
+export type UpdateFrame = Extract<ServerFrame, { type: "update" | "removed" }>;
 
 /** A change the guest of a chat hosted here asked for: its retry key (./hosted-changes.ts). */
 export interface GuestKey {
@@ -183,52 +184,19 @@ export class MessageChanges {
     return frames;
   }
 
-  /**
-   * Delete for me: the message leaves this mailbox only, for good. A row of a chat hosted here (it has a
-   * position) is the guest's only copy: it stays, and only its owner's views leave it out (`hide`).
-   */
+  /** Delete for me (./delete-for-me.ts). */
   forget(id: string, cid: string, clientId: string): UpdateFrame | null {
-    const chat = this.mailbox.chatOf(id);
-    if (chat !== null && this.keeps(id)) return this.hide(chat, id, cid, clientId);
-    const row = this.sql
-      .exec<{ chat: string }>("DELETE FROM messages WHERE chat = ? AND id = ? RETURNING chat", chat, id)
-      .toArray()[0];
-    if (!row) return null;
-    this.mailbox.lookup.forget(id);
-    this.remember(id);
-    this.sql.exec("DELETE FROM held_changes WHERE target = ?", id);
-    this.mailbox.marks.forget(id);
-    this.mailbox.reactions.forget(id);
-    this.mailbox.refreshChat(row.chat);
-    return this.record(cid, "removed", row.chat, id, clientId);
+    return forgetForMe(this.sql, this.mailbox, id, cid, clientId);
   }
 
   /** Whether a delete for me of `id` keeps its row: a row of a chat hosted here, the guest's only copy. */
   keeps(id: string): boolean {
-    const row = this.sql
-      .exec<{ pos: number | null }>("SELECT pos FROM messages WHERE chat = ? AND id = ?", this.mailbox.chatOf(id), id)
-      .toArray()[0];
-    return row !== undefined && row.pos !== null;
+    return keepsRow(this.sql, this.mailbox, id);
   }
 
-  /**
-   * The host's delete for me of a hosted row (docs/one-copy-per-chat.md, "Delete for me in a hosted chat, as
-   * built"): its id in `forgotten` (./hidden.ts) and the `removed` entry for the owner's devices, nothing else.
-   * Its reactions, receipt marks and lookup entry stay: the guest still reads the message with them. The chat
-   * row keeps its `last_id` (the id clock's floor) and `hosted_from`; only its unread count moves, in memory.
-   */
-  private hide(chat: string, id: string, cid: string, clientId: string): UpdateFrame | null {
-    if (this.isForgotten(id)) return null;
-    this.remember(id);
-    this.mailbox.refreshChat(chat);
-    return this.record(cid, "removed", chat, id, clientId);
-  }
-
-  /** Delete for me of a message this mailbox has no row of (a group message: its log holds the one copy). */
+  /** Delete for me of a message this mailbox has no row of (./delete-for-me.ts). */
   forgetElsewhere(message: { id: string; chat: string }, cid: string, clientId: string): UpdateFrame | null {
-    if (this.isForgotten(message.id)) return null;
-    this.remember(message.id);
-    return this.record(cid, "removed", message.chat, message.id, clientId);
+    return forgetElsewhere(this.mailbox, message, cid, clientId);
   }
 
   /** Ids that must not come back (see `forget`, and messages dropped from a blocked user). */
@@ -257,14 +225,8 @@ export class MessageChanges {
       .map((row) => ({ seq: row.seq, frame: this.frame(row) }));
   }
 
-  private record(
-    cid: string,
-    kind: "update" | "removed",
-    chat: string,
-    target: string,
-    clientId?: string,
-    place?: LogPlace,
-  ) {
+  /** A new entry of the mailbox (its own seq) for a change, and its frame. */
+  record(cid: string, kind: "update" | "removed", chat: string, target: string, clientId?: string, place?: LogPlace) {
     const seq = this.mailbox.nextSeq();
     // A clientId the client already used for another change is not stored again.
     const used =
