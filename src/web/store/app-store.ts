@@ -19,6 +19,7 @@ import { Directory } from "./directory";
 import { Drafts, dropDrafts } from "./drafts";
 import { errorInWords } from "./error-words";
 import { goLive, type Live } from "./live-connection";
+import { tellLogout } from "./logout";
 import { stillMember } from "./membership";
 import { MessageDialogs } from "./message-dialogs";
 import { Mutes } from "./mutes";
@@ -28,10 +29,7 @@ import { deviceName, loadSession, type Session, saveSession } from "./session";
 import { restoreSnapshot, SnapshotWriter } from "./snapshot";
 import type { ReceiptBook } from "./ticks";
 import { type View, Views } from "./views";
-import { subscribePush, unsubscribePush } from "./web-push";
-
-/** How long logging out waits for the server before leaving anyway. */
-const LOGOUT_WAIT_MS = 5_000;
+import { subscribePush } from "./web-push";
 
 export class AppStore {
   readonly api = new Api({ baseUrl: "" });
@@ -107,15 +105,7 @@ export class AppStore {
   }
 
   async logout(): Promise<void> {
-    // The server is told, but a slow or unreachable one does not keep the user logged in here:
-    // after LOGOUT_WAIT_MS the page ends the session anyway, as it does when the call fails.
-    // Its own client with the session's token: the calls still made after the wait keep it.
-    const api = new Api({ baseUrl: "", token: this.api.token });
-    const tell = (async () => {
-      await unsubscribePush(api);
-      await api.logout().catch(() => undefined);
-    })();
-    await Promise.race([tell, new Promise((resolve) => setTimeout(resolve, LOGOUT_WAIT_MS))]);
+    await tellLogout(this.api.token);
     this.end();
   }
 
