@@ -1,23 +1,17 @@
-// The user object in the real Workers runtime: sending, the mailbox, sync,
-// receipts, bad frames, and the outbox surviving a failed first delivery.
+// The user object in the real Workers runtime: sending, the mailbox, receipts,
+// bad frames, and the outbox surviving a failed first delivery (sync:
+// ./user/sync.test.ts; devices: ./user/sockets.test.ts).
 // Senders' ids sort first: today's copies whatever HOSTED_GUEST_SEND.
 
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import {
-  REPLAY_FRAME_BYTES,
-  REPLAY_FRAME_ENTRIES_MAX,
-  SOCKETS_PER_USER_MAX,
-  SYNC_BATCH,
-  TEXT_MAX,
-} from "../shared/limits";
+import { TEXT_MAX } from "../shared/limits";
 import { drainAlarms, handed, sendAndWait } from "../test/actions";
 import { senderFirst } from "../test/copies";
-import { api, connect, register, type TestSocket, userStub } from "../test/helpers";
+import { connect, register, userStub } from "../test/helpers";
 import { wrapDeliveries } from "../test/outbox-faults";
 import { eventually } from "../test/presence-helpers";
 import { WriteMeter } from "../test/write-meter";
-import type { InboxItem } from "./inbox";
 
 describe("sending one-to-one", () => {
   it("stores in both mailboxes, in order, with increasing seq and time-sortable ids", async () => {
@@ -122,113 +116,6 @@ describe("bad frames", () => {
     await drainAlarms(alice.user.id);
     a.close();
   }, 30_000);
-});
-
-/** `count` one-to-one messages from `sender` as its object would deliver them, with increasing ids. */
-function deliveredFrom(sender: string, count: number, text: (i: number) => string): InboxItem[] {
-  return Array.from({ length: count }, (_, i) => ({
-    kind: "message",
-    id: `${(1e12 + i).toString(36).padStart(9, "0")}0000${sender}`,
-    chat: `u:${sender}`,
-    from: sender,
-    text: text(i),
-    ts: 1e12 + i,
-  }));
-}
-
-describe("sync", () => {
-  it("replays everything after the cursor, across batches, then synced", async () => {
-    const { alice, bob } = await senderFirst();
-    const total = SYNC_BATCH + 20;
-    const items = deliveredFrom(alice.user.id, total, (i) => `m${i}`);
-    await userStub(bob.user.id).accept(items);
-    await userStub(bob.user.id).accept(items.slice(0, 10)); // a redelivery stores nothing
-    const b = await connect(bob.token);
-    b.send({ type: "sync", after: 0 });
-    const synced = await b.next("synced");
-    expect(synced.seq).toBe(total);
-    expect(b.of("message").map((f) => f.message.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-    b.send({ type: "sync", after: total - 5 });
-    await b.until((s) => s.of("synced").length === 2);
-    expect(
-      b
-        .of("message")
-        .slice(total)
-        .map((f) => f.message.text),
-    ).toEqual(items.slice(-5).map((i) => (i as { text: string }).text));
-    b.close();
-  });
-
-  it("with batch: the same entries in the same order, many to a replay frame, then synced", async () => {
-    const { alice, bob } = await senderFirst();
-    const total = SYNC_BATCH + 20;
-    // Some long texts, so that the size bound cuts frames as well as the count bound.
-    const items = deliveredFrom(alice.user.id, total, (i) => (i % 50 === 0 ? "y".repeat(TEXT_MAX) : `m${i}`));
-    items.push({
-      kind: "receipt",
-      rid: `r-${alice.user.id}`,
-      chat: `u:${alice.user.id}`,
-      ids: ["x"],
-      status: "read",
-      by: alice.user.id,
-      ts: 2e12,
-    });
-    await userStub(bob.user.id).accept(items);
-    const plain = await connect(bob.token);
-    plain.send({ type: "sync", after: 0 });
-    const plainSynced = await plain.next("synced");
-    const one = plain.frames.filter((f) => typeof f !== "string" && (f.type === "message" || f.type === "receipt"));
-    const batched = await connect(bob.token);
-    batched.send({ type: "sync", after: 0, batch: true });
-    const batchedSynced = await batched.next("synced");
-    const replays = batched.of("replay");
-    expect(batched.of("message")).toEqual([]);
-    expect(replays.flatMap((r) => r.frames)).toEqual(one);
-    expect(one).toHaveLength(total + 1);
-    expect(batchedSynced.seq).toBe(plainSynced.seq);
-    expect(replays.length).toBeGreaterThan(Math.ceil(one.length / REPLAY_FRAME_ENTRIES_MAX));
-    for (const r of replays) {
-      expect(r.frames.length).toBeLessThanOrEqual(REPLAY_FRAME_ENTRIES_MAX);
-      expect(JSON.stringify(r).length).toBeLessThan(REPLAY_FRAME_BYTES + 2 * TEXT_MAX);
-    }
-    plain.close();
-    batched.close();
-  });
-
-  it("a sync whose batch is not true or false is refused, and replays nothing", async () => {
-    const bob = await register();
-    const b = await connect(bob.token);
-    b.send({ type: "sync", after: 0, batch: "yes" });
-    const error = await b.next("error");
-    expect(error.code).toBe("invalid_field");
-    b.send("ping");
-    await b.until((s) => s.frames.includes("pong"));
-    expect(b.of("synced")).toEqual([]);
-    expect(b.of("replay")).toEqual([]);
-    b.close();
-  });
-
-  it("replays receipts stored for an offline sender", async () => {
-    const { alice, bob } = await senderFirst();
-    const a = await connect(alice.token);
-    const sent = await sendAndWait(a, `u:${bob.user.id}`, "read me", "r1");
-    a.close();
-    await a.waitClosed();
-    const b = await connect(bob.token);
-    b.send({ type: "read", chat: `u:${alice.user.id}`, upTo: sent.id });
-    const stub = userStub(bob.user.id);
-    for (let i = 0; i < 50 && (await stub.stats()).outbox > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    const again = await connect(alice.token);
-    again.send({ type: "sync", after: sent.seq });
-    await again.next("synced");
-    expect(again.of("receipt")).toEqual([
-      expect.objectContaining({ chat: `u:${bob.user.id}`, ids: [sent.id], status: "read", by: bob.user.id }),
-    ]);
-    await drainAlarms(alice.user.id);
-    await drainAlarms(bob.user.id);
-    again.close();
-    b.close();
-  });
 });
 
 describe("the outbox", () => {
@@ -347,59 +234,5 @@ describe("a one-to-one message's confirmed delivery", () => {
       "three",
     ]);
     await runInDurableObject(sender, (_instance, state) => state.storage.deleteAlarm());
-  });
-});
-
-describe("devices", () => {
-  it("keeps at most the socket limit, closing the oldest with a code", async () => {
-    const alice = await register();
-    const sockets: TestSocket[] = [];
-    for (let i = 0; i < SOCKETS_PER_USER_MAX + 2; i++) {
-      sockets.push(await connect(alice.token));
-      await new Promise((r) => setTimeout(r, 2)); // distinct connection times
-    }
-    const [first, second, ...rest] = sockets as [TestSocket, TestSocket, ...TestSocket[]];
-    expect((await first.waitClosed()).code).toBe(4008);
-    expect((await second.waitClosed()).code).toBe(4008);
-    expect(first.of("error")[0]?.code).toBe("too_many_sockets");
-    expect((await userStub(alice.user.id).stats()).sockets).toBe(SOCKETS_PER_USER_MAX);
-    for (const s of rest) expect(s.closed).toBeNull();
-    for (const s of rest) s.close();
-  });
-
-  it("logout closes that session's sockets and no other", async () => {
-    const alice = await register();
-    const other = await api("/api/auth/login", {
-      method: "POST",
-      body: { username: alice.user.username, password: "correct horse battery" },
-    });
-    const otherToken = ((await other.json()) as { token: string }).token;
-    const a = await connect(alice.token);
-    await a.speak();
-    const b = await connect(otherToken);
-    expect((await api("/api/auth/logout", { method: "POST", token: alice.token })).status).toBe(204);
-    expect(a.of("error")).toEqual([{ type: "error", code: "unauthorized", message: "this session was logged out" }]);
-    expect(await a.waitClosed()).toEqual({ code: 4001, reason: "logged out" });
-    b.send({ type: "sync", after: 0 });
-    await b.next("synced");
-    expect(b.closed).toBeNull();
-    b.close();
-  });
-
-  // workerd leaves the TCP connection of a socket the server closes before it sent
-  // a frame open (docs/architecture.md, "Closing sockets"): such a socket is told
-  // at once and closed at its first frame, which is then ignored.
-  it("a socket logged out before its first frame is told at once, and closed at its first frame", async () => {
-    const alice = await register();
-    const silent = await connect(alice.token, "protocol");
-    expect((await api("/api/auth/logout", { method: "POST", token: alice.token })).status).toBe(204);
-    await silent.next("error");
-    expect(silent.of("error")).toEqual([
-      { type: "error", code: "unauthorized", message: "this session was logged out" },
-    ]);
-    expect(silent.closed).toBeNull();
-    silent.send({ type: "sync", after: 0 });
-    expect(await silent.waitClosed()).toEqual({ code: 4001, reason: "logged out" });
-    expect(silent.of("synced")).toEqual([]);
   });
 });
