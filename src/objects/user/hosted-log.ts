@@ -6,7 +6,7 @@
 // from (`chats.next_pos`).
 //
 // Unlike a message's, a change's position cannot be found again after a
-// crash from the message rows (./mailbox-chats.ts `repair` reads messages),
+// crash from the message rows (./mailbox-chats-repair.ts reads messages),
 // so the chat row is written with the change, in one transaction: the
 // message's new state, the change row and the chat row, or none of them.
 
