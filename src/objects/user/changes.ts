@@ -64,6 +64,8 @@ export class MessageChanges {
   // known after one look per wake: every writer of them is in this class.
   private mayHold: boolean | null = null;
   private mayForget: boolean | null = null;
+  /** A quoted message changed (text, or null: deleted): set by ./parts.ts so the group rows' newest messages follow. */
+  quoted: (id: string, text: string | null) => void = () => {};
 
   constructor(
     private readonly sql: SqlStorage,
@@ -88,7 +90,10 @@ export class MessageChanges {
     if (!row) {
       if (this.isForgotten(item.id)) {
         // Deleted for me already; a quote of it may still hold its text.
-        if (item.deletedAt !== undefined) refreshQuotes(this.sql, item.id, null);
+        if (item.deletedAt !== undefined) {
+          refreshQuotes(this.sql, item.id, null);
+          this.quoted(item.id, null);
+        }
       } else {
         this.hold(item.cid, item.id, item);
       }
@@ -125,6 +130,7 @@ export class MessageChanges {
         item.id,
       );
       refreshQuotes(this.sql, item.id, null);
+      this.quoted(item.id, null);
       this.mailbox.hostViews.drop(item.id, "all");
     } else if (item.text === row.text && (item.editedAt ?? null) === row.edited_at) {
       // Not an edit: a reaction in a group to a copy stored before step 8 travels as the message's
@@ -151,6 +157,7 @@ export class MessageChanges {
         item.id,
       );
       refreshQuotes(this.sql, item.id, item.text);
+      this.quoted(item.id, item.text);
       if (own) this.mailbox.marks.resetReads(item.id);
       else if (again) this.mailbox.positions.unreadAgain(row.chat);
     }

@@ -20,6 +20,7 @@ export function changeFrame(
   hidden: (id: string) => boolean,
 ): ServerFrame | null {
   const target = entry.message;
+  groups.requote(target.id, target.deletedAt === undefined ? target.text : null);
   if (row.last !== null && (JSON.parse(row.last) as Message).id === target.id) {
     const at = groups.seqOf(row.chat, entry.change?.pos ?? 0, target.id);
     if (at !== null) row.last = JSON.stringify({ ...target, seq: at });

@@ -31,6 +31,7 @@ import {
   writePage,
 } from "./group-chat-store";
 import type { Mailbox } from "./mailbox";
+import { excerpt } from "./quotes";
 import { RecentEntries } from "./recent-entries";
 
 /**
@@ -88,6 +89,23 @@ export class GroupChats {
       this.loaded = true;
     }
     return [...this.rows.values()];
+  }
+
+  /**
+   * A quoted message changed (its new text, or null: deleted for everyone): a
+   * row whose newest message quotes it keeps the quote in step, as mailbox
+   * rows do (./quotes.ts), so the chat list shows no deleted text.
+   */
+  requote(id: string, text: string | null): void {
+    for (const row of this.all()) {
+      if (row.last === null || !row.last.includes(id)) continue;
+      const last = JSON.parse(row.last) as Message;
+      if (last.replyTo?.id !== id || last.replyTo.deleted) continue;
+      const { from } = last.replyTo;
+      const replyTo = text === null ? { id, from, excerpt: "", deleted: true } : { id, from, excerpt: excerpt(text) };
+      row.last = JSON.stringify({ ...last, replyTo });
+      this.dirtyRows.add(row.chat);
+    }
   }
 
   /** Whether message `id` belongs to one of this user's groups (ids end with their group's id). */

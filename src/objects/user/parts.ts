@@ -102,6 +102,7 @@ export class UserParts {
     this.mailbox.hostedLog.transaction = (fn) => ctx.storage.transactionSync(fn);
     this.seqHold = new SeqHold(() => ctx.getWebSockets(), held);
     this.groups = new GroupChats(sql, this.meta, this.mailbox, (seq) => this.seqHold.hold(seq));
+    this.mailbox.changes.quoted = (id, text) => this.groups.requote(id, text);
     this.blocks = new Blocks(sql);
     this.mutes = new ChatMutes(sql);
     this.pushSubs = new PushSubscriptions(sql);
