@@ -31,7 +31,7 @@ import {
   writePage,
 } from "./group-chat-store";
 import type { Mailbox } from "./mailbox";
-import { excerpt } from "./quotes";
+import { quoteOf } from "./quotes";
 import { RecentEntries } from "./recent-entries";
 
 /**
@@ -101,8 +101,14 @@ export class GroupChats {
       if (row.last === null || !row.last.includes(id)) continue;
       const last = JSON.parse(row.last) as Message;
       if (last.replyTo?.id !== id || last.replyTo.deleted) continue;
-      const { from } = last.replyTo;
-      const replyTo = text === null ? { id, from, excerpt: "", deleted: true } : { id, from, excerpt: excerpt(text) };
+      // The mailbox's quote of the same change (./quotes.ts); a reaction leaves it as it was, and writes nothing.
+      const replyTo = quoteOf({
+        id,
+        sender: last.replyTo.from,
+        text: text ?? "",
+        deleted_at: text === null ? 0 : null,
+      });
+      if (replyTo.excerpt === last.replyTo.excerpt && !replyTo.deleted) continue;
       row.last = JSON.stringify({ ...last, replyTo });
       this.dirtyRows.add(row.chat);
     }
