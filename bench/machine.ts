@@ -45,3 +45,15 @@ function packageVersion(root: string, name: string): string {
     return "unknown";
   }
 }
+
+/** CPU time the whole machine spent busy so far (ms, all cores; /proc/stat's idle and iowait excluded). */
+export function machineBusyMs(): number {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.reduce((sum, t) => sum + t, 0);
+    return ((total - (ticks[3] ?? 0) - (ticks[4] ?? 0)) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return 0;
+  }
+}

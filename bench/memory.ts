@@ -83,15 +83,28 @@ export function openDatabasesOf(pid: number): number {
 }
 
 /** CPU time (user + system, ms) a process has used so far. */
-export function cpuMsOf(pid: number): number {
+export function cpuMsOf(pid: number, file = `/proc/${pid}/stat`): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(file, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const ticks = Number(fields[11]) + Number(fields[12]);
     return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
   } catch {
     return 0;
   }
+}
+
+/** CPU time (user + system, ms) each thread of a process has used so far, by thread id. */
+export function threadCpuMsOf(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) out.set(Number(tid), cpuMsOf(pid, `/proc/${pid}/task/${tid}/stat`));
+  return out;
 }
 
 /** TCP ports a process listens on (from /proc: its socket inodes matched against /proc/net/tcp). */

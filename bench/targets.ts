@@ -8,7 +8,15 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { startServer } from "../test/support/server";
 import { type FloorRelay, startFloorRelay } from "./floor-relay";
-import { cpuMsOf, groupProcesses, listeningPorts, type ProcessMemory, rssOf, writeBytesOf } from "./memory";
+import {
+  cpuMsOf,
+  groupProcesses,
+  listeningPorts,
+  type ProcessMemory,
+  rssOf,
+  threadCpuMsOf,
+  writeBytesOf,
+} from "./memory";
 import { startRuntimeFloor } from "./runtime-floor/start";
 
 export type TargetName = "floor" | "server" | "runtime";
@@ -20,6 +28,8 @@ export interface Target {
   memory(): ProcessMemory[];
   /** CPU time the serving processes used so far (ms); null when unknown. */
   cpuMs(): number | null;
+  /** CPU time (ms) of each thread of the worker process (not the proxy), by thread id; absent when unknown. */
+  workerThreadsCpuMs?(): Map<number, number>;
   /** Bytes the serving processes wrote to disk so far (see writeBytesOf); null when unknown. */
   writeBytes?(): number | null;
   /** The worker's inspector, for CPU profiles (the server started here only). */
@@ -70,6 +80,10 @@ async function workerdTarget(
     url: direct ? await workerEntry(workerd()) : running.url,
     memory: workerd,
     cpuMs: () => workerd().reduce((sum, p) => sum + cpuMsOf(p.pid), 0),
+    workerThreadsCpuMs: () => {
+      const worker = workerd().find((p) => p.name === "workerd (worker)");
+      return worker ? threadCpuMsOf(worker.pid) : new Map();
+    },
     writeBytes: () => workerd().reduce((sum, p) => sum + writeBytesOf(p.pid), 0),
     inspectorPort: running.inspectorPort,
     stop: () => running.stop(),

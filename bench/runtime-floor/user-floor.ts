@@ -18,6 +18,8 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { type IdClock, nextMessageId } from "../../src/shared/ids";
+import type { GroupFloor, GroupFloorEntry } from "./group-floor";
+import { GroupMemberFloor } from "./group-member";
 
 interface Incoming {
   id: string;
@@ -45,13 +47,25 @@ export class UserFloor extends DurableObject {
   /** The id clock, in memory only (the floor keeps no counters durably). */
   private clock: IdClock = { ts: 0, seq: 0 };
   private readonly stubs = new Map<string, DurableObjectStub<UserFloor>>();
+  /** This user's groups: live entries shown, acknowledgements gathered (./group-member.ts). */
+  private readonly groups: GroupMemberFloor;
 
   /** One copy per chat, at its host (see the top of this file). */
   private readonly once: boolean;
 
-  constructor(ctx: DurableObjectState, env: { USERS: DurableObjectNamespace<UserFloor>; FLOOR_ONCE?: string }) {
+  constructor(
+    ctx: DurableObjectState,
+    env: { USERS: DurableObjectNamespace<UserFloor>; GROUPS: DurableObjectNamespace<GroupFloor>; FLOOR_ONCE?: string },
+  ) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.groups = new GroupMemberFloor({
+      sql: this.sql,
+      userId: () => this.userId as string,
+      nextSeq: () => ++this.seq,
+      broadcast: (frame) => this.broadcast(frame),
+      group: (id) => env.GROUPS.get(env.GROUPS.idFromName(id)),
+    });
     this.once = env.FLOOR_ONCE === "true";
     // The entry as replayed by `sync` is kept as its JSON frame, so a replay is a string join.
     this.sql.exec(`CREATE TABLE IF NOT EXISTS entries (
@@ -92,7 +106,7 @@ export class UserFloor extends DurableObject {
       return ws.send(JSON.stringify({ type: "error", code: "bad_frame", message: "not JSON" }));
     }
     if (frame.type === "send") await this.onSend(ws, frame as unknown as SendFrame);
-    else if (frame.type === "received") await this.onReceived(frame.ids as string[]);
+    else if (frame.type === "received") await this.onReceived(this.groups.received(frame.ids as string[]));
     else if (frame.type === "sync") this.onSync(ws, Number(frame.after) || 0, frame.batch === true);
     // read, typing, subscribe: accepted and dropped (no read receipts or presence in the floor).
   }
@@ -165,6 +179,16 @@ export class UserFloor extends DurableObject {
     this.broadcast(frame);
   }
 
+  /** A group's push (./group-floor.ts): shown to the devices, stored nowhere. */
+  showGroup(groupId: string, entries: GroupFloorEntry[]): { delivered?: string } {
+    return this.groups.show(groupId, entries);
+  }
+
+  /** A group's receipts for this sender's messages (./group-member.ts). */
+  groupReceipts(chat: string, readers: Record<string, string[]>, ts: number): void {
+    this.groups.receipts(chat, readers, ts);
+  }
+
   history(chat: string, limit: number): unknown[] {
     const rows = this.sql
       .exec<{ frame: string }>(
@@ -188,6 +212,7 @@ export class UserFloor extends DurableObject {
       const m = (JSON.parse(earlier.frame) as { message: { id: string; seq: number; ts: number } }).message;
       return ws.send(JSON.stringify({ type: "sent", clientId: f.clientId, id: m.id, seq: m.seq, ts: m.ts }));
     }
+    if (f.chat.startsWith("g:")) return this.groups.send(ws, f);
     const { id, ts, clock } = nextMessageId(Date.now(), this.clock, from);
     this.clock = clock;
     const to = f.chat.slice(2);
@@ -221,6 +246,7 @@ export class UserFloor extends DurableObject {
   }
 
   private async onReceived(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
     const by = this.userId as string;
     const ts = Date.now();
     const rows = this.markDelivered(by, ids, ts);

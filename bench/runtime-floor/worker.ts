@@ -7,15 +7,16 @@
 //
 // Left out on purpose: auth (the token is the user id; register and login
 // only keep a name in this isolate's memory), rate limits, presence, search,
-// the outbox (the recipient is called directly), groups (POST /api/groups
-// answers 404, so the bench's group scenario notes it and skips).
+// the outbox (the recipient is called directly). Groups: ./group-floor.ts.
 
+import { GroupFloor } from "./group-floor";
 import { UserFloor } from "./user-floor";
 
-export { UserFloor };
+export { GroupFloor, UserFloor };
 
 interface Env {
   USERS: DurableObjectNamespace<UserFloor>;
+  GROUPS: DurableObjectNamespace<GroupFloor>;
 }
 
 interface FloorUser {
@@ -82,6 +83,13 @@ export default {
     const user = byId.get(request.headers.get("Authorization")?.replace(/^Bearer /, "") ?? "");
     if (!user) return refuse(401, "unauthorized", "a token is required");
     if (request.method === "GET" && path === "/api/me") return json(200, pub(user));
+    if (request.method === "POST" && path === "/api/groups") {
+      const body = (await request.json()) as { name: string; members: string[] };
+      const id = randomId();
+      const members = [user.id, ...body.members.filter((m) => m !== user.id)];
+      await env.GROUPS.get(env.GROUPS.idFromName(id)).create(id, members);
+      return json(201, { id, name: body.name, members: members.map((m) => ({ id: m, role: "member" })) });
+    }
     const history = path.match(/^\/api\/chats\/([^/]+)\/messages$/);
     if (request.method === "GET" && history) {
       const chat = decodeURIComponent(history[1] ?? "");

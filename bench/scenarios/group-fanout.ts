@@ -7,6 +7,7 @@
 
 import type { ChatId, Message } from "../../src/shared/protocol";
 import { Api, ApiError, type Device } from "../client";
+import { machineBusyMs } from "../machine";
 import { sleep, waitFor } from "../pool";
 import { Samples } from "../stats";
 import type { BenchUser } from "../users";
@@ -48,6 +49,10 @@ export const groupFanout: Scenario = {
       }
       const per = r.perDelivery.summary();
       const all = r.complete.summary();
+      // Latency growing message by message means the fan-out fell behind; a flat one, a round's length.
+      notes.push(
+        `${size} members, by message, ms to the median member / the last: ${r.byMessage.map((m) => `${m.median.toFixed(0)}/${m.last.toFixed(0)}`).join(" ")}`,
+      );
       if (r.wakeRounds > 1) notes.push(`${size} members: ${r.wakeRounds} wake-up rounds before the measure`);
       metrics.push(
         { key: `g${size}_p50`, label: `${size} members: delivery p50`, value: per?.p50 ?? null, unit: "ms" },
@@ -71,6 +76,19 @@ export const groupFanout: Scenario = {
           value: r.cpuMs === null || r.perDelivery.count === 0 ? null : r.cpuMs / r.perDelivery.count,
           unit: "ms",
         },
+        {
+          key: `g${size}_client_cpu`,
+          label: `${size} members: bench client CPU per delivery`,
+          value: r.perDelivery.count === 0 ? null : r.clientCpuMs / r.perDelivery.count,
+          unit: "ms",
+        },
+        {
+          key: `g${size}_thread`,
+          label: `${size} members: worker's busiest thread, share of the measure`,
+          value: r.workerThreadShare === null ? null : r.workerThreadShare * 100,
+          unit: "%",
+        },
+        { key: `g${size}_cores`, label: `${size} members: machine CPU in use`, value: r.machineCores, unit: "cores" },
         {
           key: `g${size}_lost`,
           label: `${size} members: lost deliveries`,
@@ -113,6 +131,7 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
   const sentAt = new Map<string, number>();
   const seen = new Map<string, number>(); // text -> deliveries so far
   const perDelivery = new Samples();
+  const byMessage = new Map<string, number[]>(); // text -> each delivery's latency, in arrival order
   const complete = new Samples();
   let duplicated = 0;
   const others = members.length - 1;
@@ -135,6 +154,7 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
       firstSeen.add(key);
       const now = performance.now();
       perDelivery.add(now - t0);
+      byMessage.get(m.text)?.push(now - t0);
       const mine = (readCount.get(member.id) ?? 0) + 1;
       readCount.set(member.id, mine);
       if (mine % 10 === 0) (devices[i] as Device).markRead(chat, m.id);
@@ -167,10 +187,12 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
   await ctx.measured.start();
   const diskBefore = ctx.target.writeBytes?.() ?? null;
   const cpuBefore = ctx.target.cpuMs();
+  const load = loadMeter(ctx);
   const t0 = performance.now();
   for (let k = 0; k < M; k++) {
     const text = `${tag}#${k}#${pad}`;
     sentAt.set(text, performance.now());
+    byMessage.set(text, []);
     owner0.send(chat, text);
     ctx.progress.update(`${ctx.label}: ${members.length} members: sent ${k + 1}/${M}, deliveries ${perDelivery.count}`);
     await sleep(1000 / rate);
@@ -178,6 +200,7 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
   await waitFor(() => perDelivery.count >= M * others, 30_000, 20);
   const wall = performance.now() - t0;
   const cpuAfter = ctx.target.cpuMs();
+  const used = load.stop(wall);
   await ctx.measured.stop();
   await sleep(num(ctx.params, "settle"));
   const diskAfter = ctx.target.writeBytes?.() ?? null;
@@ -191,5 +214,38 @@ async function oneGroup(ctx: ScenarioContext, members: BenchUser[]) {
     lost: M * others - perDelivery.count,
     wakeRounds,
     duplicated,
+    ...used,
+    byMessage: [...byMessage.values()].map((ms) => ({
+      median: ms.sort((a, b) => a - b)[ms.length >> 1] ?? 0,
+      last: ms.at(-1) ?? 0,
+    })),
+  };
+}
+
+/**
+ * Where the CPU went over the measure: the bench client's own process (1,000
+ * devices on one Node thread), the worker's busiest thread (the one that runs
+ * every object) as a share of the wall time, and the whole machine in cores.
+ * With 2 cores, a machine near 2 or a thread near 100% is a ceiling the
+ * figures above cannot pass, whatever the server's code.
+ */
+function loadMeter(ctx: ScenarioContext) {
+  const client = process.cpuUsage();
+  const machine = machineBusyMs();
+  const threads = ctx.target.workerThreadsCpuMs?.() ?? new Map<number, number>();
+  return {
+    stop(wall: number) {
+      const spent = process.cpuUsage(client);
+      let busiest: number | null = null;
+      for (const [tid, ms] of ctx.target.workerThreadsCpuMs?.() ?? []) {
+        const delta = ms - (threads.get(tid) ?? 0);
+        if (busiest === null || delta > busiest) busiest = delta;
+      }
+      return {
+        clientCpuMs: (spent.user + spent.system) / 1000,
+        workerThreadShare: busiest === null ? null : busiest / wall,
+        machineCores: (machineBusyMs() - machine) / wall,
+      };
+    },
   };
 }
