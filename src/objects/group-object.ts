@@ -42,6 +42,8 @@ export class GroupObject extends DurableObject<Env> {
   private readonly groupId: string;
   private readonly alarms: AlarmScheduler;
   private parts: GroupParts | null = null;
+  /** The group has a name, so it was created (see created()). */
+  private named = false;
   private readonly typists = new GroupTyping((member, chat, from) =>
     this.env.USERS.get(this.env.USERS.idFromName(member)).relayTyping(chat, from),
   );
@@ -70,10 +72,20 @@ export class GroupObject extends DurableObject<Env> {
 
   /** The group's parts, or unknown_group for an id never created. */
   private group(): GroupParts {
-    if (!this.parts || this.parts.meta.get("name") === undefined) {
-      throw new AppError("unknown_group", "no such group");
-    }
-    return this.parts;
+    const parts = this.created();
+    if (!parts) throw new AppError("unknown_group", "no such group");
+    return parts;
+  }
+
+  /**
+   * The parts of a group that was created (it has a name), or null. A group
+   * is never uncreated, so once seen the answer is kept: every push, ack and
+   * read asks, and it was a statement each time.
+   */
+  private created(): GroupParts | null {
+    if (!this.parts) return null;
+    if (!this.named) this.named = this.parts.meta.get("name") !== undefined;
+    return this.named ? this.parts : null;
   }
 
   /**
@@ -82,10 +94,9 @@ export class GroupObject extends DurableObject<Env> {
    * answer says nothing about which groups exist (docs/security.md).
    */
   private asChat(): GroupParts {
-    if (!this.parts || this.parts.meta.get("name") === undefined) {
-      throw new AppError("not_member", "you are not a member of this chat");
-    }
-    return this.parts;
+    const parts = this.created();
+    if (!parts) throw new AppError("not_member", "you are not a member of this chat");
+    return parts;
   }
 
   // ------------------------------------------------------------ RPC

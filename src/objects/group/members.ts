@@ -17,6 +17,8 @@ export class Members {
   /** Each member's `since`, and who has undelivered spans: the fan-out asks per delivery (cleared on any change). */
   private sinces: Map<string, string> | null = null;
   private spanned: Set<string> | null = null;
+  /** Who has a past window (past_members), in memory (see hasPast). */
+  private past: Set<string> | null = null;
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -68,6 +70,7 @@ export class Members {
     this.cached = null;
     this.sinces = null;
     this.spanned = null;
+    this.past = null;
   }
 
   /** The log id a member now joined at (null: not a member now); from memory. */
@@ -121,6 +124,17 @@ export class Members {
       )
       .toArray();
     return [...new Set([...now, ...gone].map((row) => row.user_id))];
+  }
+
+  /** True if `user` has a past window (it was a member before, removed or left): its readable ids are not one range. */
+  hasPast(user: string): boolean {
+    if (!this.past) {
+      this.past = new Set();
+      for (const row of this.sql.exec<{ user_id: string }>("SELECT DISTINCT user_id FROM past_members")) {
+        this.past.add(row.user_id);
+      }
+    }
+    return this.past.has(user);
   }
 
   /** True if `user` is a member now or was one before (removed, left). */

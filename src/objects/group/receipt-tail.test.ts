@@ -100,4 +100,33 @@ describe("the receipts' shared tail", { timeout: 60_000 }, () => {
       expect(tail.between("ann", idAt(2_490), idAt(2_600), 1_000)).toBeNull();
     });
   });
+
+  it("from a member's `since` (its first read or delivered after joining) names what the statement with its window names", async () => {
+    await runInDurableObject(groupStub(randomId()), (_: GroupObject, state) => {
+      const sql = state.storage.sql;
+      migrate(sql, GROUP_SCHEMA);
+      append(sql, 1, 300);
+      const tail = new ReceiptTail(sql, () => 1);
+      let answered = 0;
+      for (const member of SENDERS) {
+        for (const joined of [1, 2, 7, 11, 50, 151, 299, 300]) {
+          for (const upTo of [joined, joined + 1, joined + 9, 300]) {
+            const since = idAt(joined);
+            const top = idAt(Math.min(upTo, 300));
+            const got = tail.between(member, "", top, 1_000, since);
+            expect(got).not.toBeNull();
+            answered += 1;
+            const want = bySql(sql, member, "", top, 1_000).filter((row) => row.id >= since);
+            expect(got?.map(({ id, sender }) => ({ id, sender }))).toEqual(want);
+          }
+        }
+      }
+      expect(answered).toBe(96);
+      // `since` at or below what the tail holds: SQL decides.
+      append(sql, 301, 2_500);
+      const later = new ReceiptTail(sql, () => 1);
+      expect(later.between("ann", "", idAt(2_500), 1_000, idAt(100))).toBeNull();
+      expect(later.between("ann", "", idAt(2_500), 1_000, idAt(2_000))).not.toBeNull();
+    });
+  });
 });

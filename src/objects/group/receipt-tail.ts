@@ -41,17 +41,26 @@ export class ReceiptTail {
   ) {}
 
   /**
-   * Messages of others than `member` in (after, upTo], oldest first, at most
-   * `max`; null where this tail does not cover the range (the caller asks SQL).
+   * Messages of others than `member` in (after, upTo] and from `since` on,
+   * oldest first, at most `max`; null where this tail does not cover the
+   * range (the caller asks SQL). `since` is the start of a member's only
+   * window: a member's first read or first "delivered" has `after` = "".
    */
-  between(member: string, after: string, upTo: string, max: number): Named[] | null {
+  between(member: string, after: string, upTo: string, max: number, since = ""): Named[] | null {
     if (this.base === null) this.load();
-    if (this.base === null || after < this.base) return null;
+    if (this.base === null) return null;
+    // Held: every id above `base`. Asked: ids above `after`, and `since` itself when it is the bound.
+    const fromSince = since > after;
+    if (fromSince ? since <= this.base : after < this.base) return null;
     if (upTo > this.top) this.extend();
     if (upTo > this.top) return null;
     const hot = this.hotStart();
     const out: Named[] = [];
-    for (let i = this.firstAfter(after); i < this.rows.length && out.length < max; i++) {
+    for (
+      let i = fromSince ? this.firstFrom(since) : this.firstAfter(after);
+      i < this.rows.length && out.length < max;
+      i++
+    ) {
       const row = this.rows[i] as Named;
       if (row.id > upTo) break;
       if (row.sender !== member && row.pos >= hot) out.push(row);
@@ -90,11 +99,21 @@ export class ReceiptTail {
 
   /** The index of the first row with an id above `after`. */
   private firstAfter(after: string): number {
+    return this.search((id) => id > after);
+  }
+
+  /** The index of the first row with an id at or above `since`. */
+  private firstFrom(since: string): number {
+    return this.search((id) => id >= since);
+  }
+
+  /** The first index whose id passes `past` (ids ascend, so those that pass are a suffix). */
+  private search(past: (id: string) => boolean): number {
     let lo = 0;
     let hi = this.rows.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((this.rows[mid] as Named).id > after) hi = mid;
+      if (past((this.rows[mid] as Named).id)) hi = mid;
       else lo = mid + 1;
     }
     return lo;

@@ -91,12 +91,18 @@ export class GroupReceipts {
     return bySender;
   }
 
-  /** `newly` from the shared tail, for a member now whose window holds every id after `after` (null: SQL decides). */
+  /**
+   * `newly` from the shared tail (null: SQL decides), for a member now whose
+   * window holds every id after `after`, or whose only window is the one it
+   * is in (its first read or "delivered" after joining: `after` below `since`).
+   */
   private sharedNewly(member: string, after: string, upTo: string): { id: string; sender: string }[] | null {
     if (!this.shared) return null;
     const since = this.shared.members.sinceOf(member);
-    if (since === null || since > after) return null;
-    return this.shared.tail.between(member, after, upTo, NEWLY_MAX);
+    if (since === null) return null;
+    if (since <= after) return this.shared.tail.between(member, after, upTo, NEWLY_MAX);
+    if (this.shared.members.hasPast(member)) return null;
+    return this.shared.tail.between(member, after, upTo, NEWLY_MAX, since);
   }
 
   private sqlNewly(member: string, after: string, upTo: string): { id: string; sender: string }[] {

@@ -9,14 +9,14 @@
 import { AppError, type Result } from "../../shared/errors";
 
 export interface GroupAccess {
-  sql: SqlStorage;
+  /** The user's group rows (./group-chats.ts: read once, then kept in memory; a `read` frame asks at every read). */
+  groups: { get(chat: string): unknown };
   userId: string;
   env: Env;
 }
 
 export async function requireGroupReader(me: GroupAccess, groupId: string): Promise<void> {
-  const known = me.sql.exec("SELECT 1 FROM group_chats WHERE chat = ?", `g:${groupId}`).toArray().length > 0;
-  if (known) return;
+  if (me.groups.get(`g:${groupId}`) !== null) return;
   let answer: Result<null>;
   try {
     answer = await me.env.GROUPS.get(me.env.GROUPS.idFromName(groupId)).canRead(me.userId);

@@ -77,5 +77,5 @@ export function actor(me: UserParts): Actor {
 }
 
 export function access(me: UserParts): GroupAccess {
-  return { sql: me.ctx.storage.sql, userId: me.userId, env: me.env };
+  return { groups: me.groups, userId: me.userId, env: me.env };
 }
