@@ -139,8 +139,8 @@ export class Members {
 
   /** True if `user` is a member now or was one before (removed, left). */
   everMember(user: string): boolean {
-    if (this.get(user)) return true;
-    return this.sql.exec("SELECT 1 FROM past_members WHERE user_id = ? LIMIT 1", user).toArray().length > 0;
+    // Both from memory: every ack and read of a member asks.
+    return this.sinceOf(user) !== null || this.hasPast(user);
   }
 
   /** True while `user` is a member or has a span not yet delivered. */
