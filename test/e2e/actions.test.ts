@@ -1,56 +1,17 @@
 // Message actions over real sockets against `wrangler dev`: replies, edits and
 // deletes reach every member once, live and on sync, in order after their
 // message; bad actions change nothing; an edit and a delete at once end
-// deleted; an edit made while the group's fan-out is still running, and one
-// made while the recipient is away and the server is SIGKILLed, arrive after
-// the message, once; the edit and delete windows, on a server with short ones.
+// deleted; an edit made while the group's fan-out is still running arrives
+// after the message, once. Through the client module: ./actions-client.test.ts;
+// the windows and a SIGKILL, on a server of their own: ./actions-own-server.test.ts.
 
-import { afterAll, describe, expect, inject, it } from "vitest";
-import type { AuthAnswer, Group, Message } from "../../src/shared/protocol";
+import { describe, expect, inject, it } from "vitest";
+import type { AuthAnswer, Group } from "../../src/shared/protocol";
 import { act } from "../support/act";
-import { ClientUser } from "../support/client-user";
+import { history, historyWhen, replayOf, send } from "../support/message-actions";
 import { http, RawSocket, registerUser } from "../support/raw-socket";
-import { newStateDir, type RunningServer, startServer } from "../support/server";
-import { waitFor } from "../support/wait";
 
 const base = inject("baseUrl");
-
-async function send(socket: RawSocket, chat: string, text: string, clientId: string, replyTo?: string) {
-  const answer = await act(socket, { type: "send", clientId, chat, text, ...(replyTo ? { replyTo } : {}) });
-  if (answer.type !== "sent") throw new Error(`send failed: ${JSON.stringify(answer)}`);
-  return answer;
-}
-
-async function history(url: string, reader: AuthAnswer, chat: string): Promise<Message[]> {
-  const res = await http<{ messages: Message[] }>(url, `/api/chats/${chat}/messages?limit=100`, {
-    token: reader.token,
-  });
-  if (res.status !== 200) throw new Error(`history ${res.status}`);
-  return res.body.messages;
-}
-
-/** Polls a history until `check` holds (deliveries are asynchronous). */
-async function historyWhen(url: string, reader: AuthAnswer, chat: string, check: (m: Message[]) => boolean) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const messages = await history(url, reader, chat);
-    if (check(messages)) return messages;
-    if (Date.now() > deadline) throw new Error(`history never matched: ${JSON.stringify(messages).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** A fresh device's full replay: the frames for one message, in order, as [type, text]. */
-async function replayOf(url: string, user: AuthAnswer, id: string): Promise<[string, string][]> {
-  const socket = await RawSocket.open(url, user.token);
-  await socket.sync(0);
-  socket.close();
-  return socket.frames.flatMap((f): [string, string][] =>
-    typeof f !== "string" && (f.type === "message" || f.type === "update") && f.message.id === id
-      ? [[f.type, f.message.text]]
-      : [],
-  );
-}
 
 describe("message actions end to end", () => {
   it("one-to-one: reply, edit, delete for everyone and for me, live and for a device that syncs later", async () => {
@@ -227,124 +188,4 @@ describe("message actions end to end", () => {
     }
     for (const s of sockets) s.close();
   });
-});
-
-describe("message actions through the client module", () => {
-  it("a Connection emits update and removed live, and after a replay in seq order after the messages", async () => {
-    const ann = await ClientUser.register(base, "cann");
-    const ben = await ClientUser.register(base, "cben");
-    const a = ann.connect();
-    const b = ben.connect();
-    await waitFor(() => a.state === "live" && b.state === "live", "both live");
-    const sent = await a.sendAndWait(`u:${ben.user.id}`, "first draft");
-    await waitFor(() => ben.messages.find((m) => m.id === sent.id), "ben gets it");
-    const raw = await RawSocket.open(base, ann.token);
-    await act(raw, { type: "edit", clientId: "e1", id: sent.id, text: "second draft" });
-    const live = await waitFor(() => ben.of("update").find((f) => f.message.id === sent.id), "the live update");
-    expect(live.message.text).toBe("second draft");
-    expect(b.cursor).toBe(live.seq);
-    b.close();
-
-    // Away: a delete for everyone and a new message; a new Connection from cursor 0 replays all of it.
-    await act(raw, { type: "delete", clientId: "d1", id: sent.id, for: "everyone" });
-    const later = await send(raw, `u:${ben.user.id}`, "after the delete", "m2");
-    const fresh = ben.connect();
-    await waitFor(() => fresh.state === "live" && ben.messages.some((m) => m.id === later.id), "the replay");
-    const updates = ben.of("update").filter((f) => f.message.id === sent.id);
-    expect(updates.at(-1)?.message).toMatchObject({ text: "", deletedBy: ann.user.id });
-    expect(updates.map((f) => f.seq)).toEqual([...updates.map((f) => f.seq)].sort((x, y) => x - y));
-    // Ann deletes one for herself on another device: her Connection hears it.
-    await act(raw, { type: "delete", clientId: "d2", id: later.id, for: "me" });
-    const removed = await waitFor(() => ann.of("removed").find((f) => f.id === later.id), "the removal");
-    expect(removed).toMatchObject({ chat: `u:${ben.user.id}`, clientId: "d2" });
-    raw.close();
-    fresh.close();
-    a.close();
-  });
-  it("Connection.send with replyTo, edit and deleteMessage: answered, retried across a dropped socket, refusals rejected with their code", async () => {
-    const ann = await ClientUser.register(base, "kann");
-    const ben = await ClientUser.register(base, "kben");
-    const a = ann.connect();
-    const b = ben.connect();
-    await waitFor(() => a.state === "live" && b.state === "live", "both live");
-    const chat = `u:${ben.user.id}` as const;
-    const first = await a.sendAndWait(chat, "question");
-    const reply = await b.sendAndWait(`u:${ann.user.id}`, "answer", undefined, first.id);
-    const quoted = await waitFor(() => ann.messages.find((m) => m.id === reply.id), "ann gets the reply");
-    expect(quoted.replyTo).toEqual({ id: first.id, from: ann.user.id, excerpt: "question" });
-
-    // An edit written while the socket is down goes out on the next one, and resolves once.
-    a.drop("test");
-    const edited = a.edit(first.id, "question, edited");
-    await edited;
-    await waitFor(() => ben.of("update").find((f) => f.message.id === first.id), "ben gets the edit");
-    expect(ben.of("update").filter((f) => f.message.id === first.id)).toHaveLength(1);
-
-    // Refusals reject with the server's code, and change nothing.
-    await expect(a.edit(reply.id, "not mine")).rejects.toMatchObject({ code: "not_your_message" });
-    await a.deleteMessage(first.id, "everyone");
-    await expect(a.edit(first.id, "too late now")).rejects.toMatchObject({ code: "message_deleted" });
-    const history = await ann.api.history(chat);
-    expect(history.find((m) => m.id === first.id)).toMatchObject({ text: "", deletedBy: ann.user.id });
-    expect(history.find((m) => m.id === reply.id)?.text).toBe("answer");
-    await b.deleteMessage(reply.id, "me");
-    expect((await ben.api.history(`u:${ann.user.id}`)).some((m) => m.id === reply.id)).toBe(false);
-    a.close();
-    b.close();
-  });
-});
-
-describe("message actions on a server of their own", () => {
-  let server: RunningServer | undefined;
-  afterAll(async () => server?.stop());
-
-  it("the windows: an edit after its window is too_late, a delete still works until its own window ends", async () => {
-    server = await startServer({ vars: { EDIT_WINDOW_MS: "1000", DELETE_WINDOW_MS: "4000" } });
-    const url = server.url;
-    const [ann, ben] = await Promise.all([registerUser(url, "ann"), registerUser(url, "ben")]);
-    const a = await RawSocket.open(url, ann.token);
-    const old = await send(a, `u:${ben.user.id}`, "first", "m1");
-    const older = await send(a, `u:${ben.user.id}`, "second", "m2");
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await act(a, { type: "edit", clientId: "e1", id: old.id, text: "late" })).toMatchObject({
-      code: "too_late",
-    });
-    expect(await act(a, { type: "delete", clientId: "d1", id: old.id, for: "everyone" })).toMatchObject({
-      type: "update",
-    });
-    await new Promise((r) => setTimeout(r, 3000));
-    expect(await act(a, { type: "delete", clientId: "d2", id: older.id, for: "everyone" })).toMatchObject({
-      code: "too_late",
-    });
-    expect((await historyWhen(url, ben, `u:${ann.user.id}`, (m) => m.length === 2)).map((m) => m.text)).toEqual([
-      "",
-      "second",
-    ]);
-    a.close();
-    await server.stop();
-    server = undefined;
-  }, 120_000);
-
-  it("an edit made while the recipient is away, then a SIGKILL: the recipient syncs the message then the edit, once", async () => {
-    const state = newStateDir();
-    server = await startServer({ persistTo: state });
-    const [ann, ben] = await Promise.all([registerUser(server.url, "ann"), registerUser(server.url, "ben")]);
-    const a = await RawSocket.open(server.url, ann.token);
-    const sent = await send(a, `u:${ben.user.id}`, "before", "m1");
-    await act(a, { type: "edit", clientId: "e1", id: sent.id, text: "after" });
-    await server.kill();
-    server = await startServer({ persistTo: state, port: server.port, migrate: false });
-    const url = server.url;
-    // The client retries the edit after the crash: same answer, no second change.
-    const again = await RawSocket.open(url, ann.token);
-    expect(await act(again, { type: "edit", clientId: "e1", id: sent.id, text: "after" })).toMatchObject({
-      type: "update",
-    });
-    await historyWhen(url, ben, `u:${ann.user.id}`, (m) => m[0]?.text === "after");
-    expect(await replayOf(url, ben, sent.id)).toEqual([
-      ["message", "after"],
-      ["update", "after"],
-    ]);
-    again.close();
-  }, 240_000);
 });
