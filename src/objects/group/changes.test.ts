@@ -1,7 +1,7 @@
-// Replies, edits and deletes in groups, in the real Workers runtime: the
-// group object decides, its log orders the change after the message, and the
-// fan-out brings it to every member once, live and on sync, also while the
-// message itself is still on its way to some of them.
+// Edits and deletes in groups, in the real Workers runtime: the group object
+// decides, its log orders the change after the message, and the fan-out
+// brings it to every member once, live and on sync, also while the message
+// itself is still on its way to some of them. Replies are in ./replies.test.ts.
 
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -243,60 +243,5 @@ describe("group edits and deletes", { timeout: 60_000 }, () => {
     expect(await rows(dave.user.id, "SELECT * FROM changes")).toEqual([]);
     a.close();
     await clearAlarms([group.id], [...users.map((u) => u.user.id), dave.user.id]);
-  });
-});
-
-describe("group replies", { timeout: 60_000 }, () => {
-  it("carry the quote to every member; quoting a system message or another chat's message is refused", async () => {
-    const { users, admin, group, chat } = await team(3);
-    const [a, b] = (await Promise.all(users.slice(0, 2).map((u) => connect(u.token)))) as [TestSocket, TestSocket];
-    const first = await sendAndWait(a, chat, "a question", "m1");
-    await settle(group.id);
-    await b.next("message", (f) => f.message.id === first.id);
-    const reply = await sendAndWait(b, chat, "an answer", "r1", first.id);
-    await settle(group.id);
-    for (const user of users) {
-      const stored = (await historyOf(user.user.id, chat)).find((m) => m.id === reply.id);
-      expect(stored?.replyTo).toEqual({ id: first.id, from: admin.user.id, excerpt: "a question" });
-    }
-    const [created] = await historyOf(admin.user.id, chat);
-    const other = await sendAndWait(a, `u:${users[2]?.user.id}`, "direct", "d1");
-    expect(await act(b, { type: "send", clientId: "r2", chat, text: "x", replyTo: created?.id })).toMatchObject({
-      code: "invalid_reply",
-    });
-    expect(await act(a, { type: "send", clientId: "r3", chat, text: "x", replyTo: other.id })).toMatchObject({
-      code: "invalid_reply",
-    });
-    await settle(group.id);
-    expect((await groupStub(group.id).stats()).log).toBe(3);
-    closeAll([a, b]);
-    await clearAlarms(
-      [group.id],
-      users.map((u) => u.user.id),
-    );
-  });
-
-  it("a deleted message's text survives in no quote of a sync served from the entries taken since the wake", async () => {
-    const { users, group, chat } = await team(2);
-    const [a, b] = (await Promise.all(users.map((u) => connect(u.token)))) as [TestSocket, TestSocket];
-    const first = await sendAndWait(a, chat, "secret words", "m1");
-    await b.next("message", (f) => f.message.id === first.id);
-    const reply = await sendAndWait(b, chat, "what?", "r1", first.id);
-    await a.next("message", (f) => f.message.id === reply.id);
-    await act(a, { type: "delete", clientId: "d1", id: first.id, for: "everyone" });
-    await settle(group.id);
-    await b.next("update", (f) => f.message.id === first.id);
-    for (const user of users) {
-      const fresh = await connect(user.token);
-      fresh.send({ type: "sync", after: 0 });
-      await fresh.next("synced");
-      fresh.close();
-      expect(JSON.stringify(fresh.frames)).not.toContain("secret");
-    }
-    closeAll([a, b]);
-    await clearAlarms(
-      [group.id],
-      users.map((u) => u.user.id),
-    );
   });
 });
