@@ -22,7 +22,6 @@ import {
   type ChatRow,
   fromRow,
   type GroupChat,
-  RUN_PAGE,
   type Run,
   storedCount,
   storedRunsAfter,
@@ -30,6 +29,7 @@ import {
   writeChat,
   writePage,
 } from "./group-chat-store";
+import { extendRun, runsInMemory, seqInRuns } from "./group-runs";
 import type { Mailbox } from "./mailbox";
 import { quoteOf } from "./quotes";
 import { RecentEntries } from "./recent-entries";
@@ -131,7 +131,8 @@ export class GroupChats {
       this.dirtyRows.add(chat);
       const seq = this.nextSeq();
       this.taken += 1;
-      this.extend(row, entry.pos, seq);
+      const page = extendRun(row, entry.pos, seq);
+      if (page) this.pages.push(page);
       row.upto = entry.id;
       row.uptoPos = entry.pos;
       this.recentEntries.add(chat, entry);
@@ -196,36 +197,10 @@ export class GroupChats {
     return seq;
   }
 
-  /**
-   * The entry at `pos` has `seq`: the row's run grows, or a new one begins
-   * (the old one joins the row's ended runs; RUN_PAGE of them leave as a page).
-   */
-  private extend(row: GroupChat, pos: number, seq: number): void {
-    const run = row.run;
-    if (run && run.pos + run.count === pos && run.seq + run.count === seq) {
-      run.count += 1;
-      return;
-    }
-    if (run) {
-      row.ended.push(run);
-      if (row.ended.length >= RUN_PAGE) {
-        this.pages.push(row.ended);
-        row.ended = [];
-      }
-    }
-    row.run = { seq, chat: row.chat, pos, count: 1 };
-  }
-
-  /** Runs not in a stored page nor in group_runs: in the rows (stored or not) and the pages not written yet. */
+  /** Runs not in a stored page nor in group_runs (./group-runs.ts), of `chat` or of all groups. */
   private inMemory(chat?: string): Run[] {
     const rows = chat === undefined ? this.all() : [this.get(chat)].filter((r) => r !== null);
-    const runs: Run[] = [];
-    for (const row of rows) {
-      runs.push(...row.ended);
-      if (row.run) runs.push(row.run);
-    }
-    for (const page of this.pages) if (chat === undefined || page[0]?.chat === chat) runs.push(...page);
-    return runs;
+    return runsInMemory(rows, this.pages, chat);
   }
 
   /** This user's seq for the entry at `pos` (id `id`) of a group, or null if it has none. */
@@ -235,10 +210,7 @@ export class GroupChats {
     if (id <= row.floor) {
       return this.mailbox.findById(id)?.seq ?? null;
     }
-    for (const run of this.inMemory(chat)) {
-      if (pos >= run.pos && pos < run.pos + run.count) return run.seq + (pos - run.pos);
-    }
-    return storedSeqOf(this.sql, chat, pos);
+    return seqInRuns(this.inMemory(chat), pos) ?? storedSeqOf(this.sql, chat, pos);
   }
 
   /** Runs with seqs after `after`, stored or not yet, in seq order. */
