@@ -12,11 +12,13 @@ export function mediaOf(answer: UploadAnswer, extra: Partial<Media> = {}): Media
   return { ...answer, ...extra } as Media;
 }
 
-/** The uploader's grants as stored: chat key and how many messages there refer to the media. */
+/** The uploader's grants as stored: chat key and how many messages (sends) there refer to the media. */
 export async function grantsOf(uploader: string): Promise<{ media: string; chat: string; refs: number }[]> {
   return runInDurableObject(userStub(uploader), (_i, state) =>
     state.storage.sql
-      .exec<{ media: string; chat: string; refs: number }>("SELECT media, chat, refs FROM media_grants ORDER BY chat")
+      .exec<{ media: string; chat: string; refs: number }>(
+        "SELECT media, chat, count(*) AS refs FROM media_refs GROUP BY media, chat ORDER BY chat",
+      )
       .toArray(),
   );
 }

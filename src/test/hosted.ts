@@ -96,8 +96,25 @@ export async function changeRows(hostId: string): Promise<ChangeRow[]> {
 
 /** Today's storage back into the shape of user schema version 21 (what the code before step 22 wrote). */
 export function backTo21(sql: SqlStorage): void {
+  backTo22(sql);
   sql.exec("DROP TABLE host_views");
   sql.exec("UPDATE _schema SET version = 21");
+}
+
+/**
+ * Today's storage back into the shape of user schema version 22: a media's
+ * grants a count per chat (`media_grants`) again, as many as its sends' rows.
+ */
+export function backTo22(sql: SqlStorage): void {
+  sql.exec(`CREATE TABLE media_grants (
+    media TEXT NOT NULL,
+    chat TEXT NOT NULL,
+    refs INTEGER NOT NULL,
+    PRIMARY KEY (media, chat)
+  ) WITHOUT ROWID`);
+  sql.exec("INSERT INTO media_grants SELECT media, chat, count(*) FROM media_refs GROUP BY media, chat");
+  sql.exec("DROP TABLE media_refs");
+  sql.exec("UPDATE _schema SET version = 22");
 }
 
 /** Today's storage back into the shape of user schema version 19 (what the code before step 20 wrote). */

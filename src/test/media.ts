@@ -34,11 +34,13 @@ export async function storedMedia(userId: string): Promise<string[]> {
   return (await env.MEDIA.list({ prefix: `media/${userId}/` })).objects.map((o) => o.key);
 }
 
-/** The user's media rows: uploads and grants. */
+/** The user's media rows: uploads and grants (chats that may read a media, whatever their count of messages). */
 export async function mediaRows(userId: string): Promise<{ media: number; grants: number }> {
   return runInDurableObject(userStub(userId), (_, state) => ({
     media: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM media").one().n,
-    grants: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM media_grants").one().n,
+    grants: state.storage.sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM (SELECT DISTINCT media, chat FROM media_refs)")
+      .one().n,
   }));
 }
 

@@ -91,7 +91,9 @@ async function run(me: Actor, ws: WebSocket, frame: ActionFrame): Promise<void> 
     await changeInGroup(me, ws, frame.clientId, request, chat.id);
   } else await me.writes(() => oneToOne(me, frame, message, chat.id));
   // Deleted for everyone: its chat no longer refers to the media (the last reference takes the bytes along).
-  if (frame.type === "delete" && message.media) releaseMedia(me.env, message.media.id, message.chat, me.userId);
+  if (frame.type === "delete" && message.media) {
+    releaseMedia(me.env, message.media.id, message.chat, me.userId, { from: message.from, clientId: message.clientId });
+  }
 }
 
 function hosted(me: Actor, ws: WebSocket, frame: ActionFrame, host: string): Promise<void> {

@@ -56,6 +56,7 @@ interface TargetRow {
   change_id: string | null;
   pos: number | null;
   media: string | null;
+  client_id: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -72,11 +73,14 @@ export async function hostedChange(
   if (!hosts(me.userId, key.guest)) {
     throw new AppError("forbidden", "a one-to-one chat is hosted by the user whose id sorts first");
   }
-  const freed: string[] = [];
+  const freed: { media: string; clientId: string | null }[] = [];
   try {
     const answer = await me.writes.run(() => apply(me, key.guest, key.clientId, request, now, freed, retryOnly));
     // Deleted for everyone: the chat no longer refers to its media, as after a `delete` frame (./actions.ts).
-    for (const id of freed) releaseMedia(me.env, id, `u:${key.guest}`, me.userId);
+    for (const f of freed) {
+      const sent = { from: key.guest, clientId: f.clientId ?? undefined };
+      releaseMedia(me.env, f.media, `u:${key.guest}`, me.userId, sent);
+    }
     return answer;
   } catch (err) {
     // A message no longer in SQLite may be in R2: refused as such, as an `edit` frame is.
@@ -94,7 +98,7 @@ function apply(
   clientId: string,
   r: HostedChange,
   now: number,
-  freed: string[],
+  freed: { media: string; clientId: string | null }[],
   retryOnly: boolean,
 ): HostedChangeAnswer {
   const chat: ChatId = `u:${guest}`;
@@ -110,7 +114,7 @@ function apply(
   const unseen = me.blocks.has(guest) && r.action !== "delete";
   const target = me.sql
     .exec<TargetRow>(
-      "SELECT sender, ts, system, deleted_at, change_id, pos, media FROM messages WHERE chat = ? AND id = ?",
+      "SELECT sender, ts, system, deleted_at, change_id, pos, media, client_id FROM messages WHERE chat = ? AND id = ?",
       chat,
       r.id,
     )
@@ -143,7 +147,8 @@ function apply(
     } else {
       item.deletedAt = ts;
       item.deletedBy = guest;
-      if (target.media !== null) freed.push((JSON.parse(target.media) as Media).id);
+      if (target.media !== null)
+        freed.push({ media: (JSON.parse(target.media) as Media).id, clientId: target.client_id });
     }
     frame = me.mailbox.changes.accept(item, place);
   }

@@ -175,7 +175,7 @@ describe("the guest's media to its host, failed", () => {
     await end();
   });
 
-  it("the guest's object dies after the host stored and before its answer: the retry answers once; one grant too many", async () => {
+  it("the guest's object dies after the host stored and before its answer: the retry answers once; one grant (keyed by the send)", async () => {
     const { host, guest, chat, g1, end } = await hostedDevices();
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const photo = await uploaded(guest.token, "photo", PNG);
@@ -183,8 +183,7 @@ describe("the guest's media to its host, failed", () => {
     g1.send({ type: "send", clientId: "k1", chat, media: mediaOf(photo) });
     expect(await g1.next("error", (f) => f.clientId === "k1")).toMatchObject({ code: "unavailable" });
     g1.close();
-    // What the object knew of the open grant dies with it: the retry's grant is counted too. A leak of the
-    // bytes after the message's delete (docs/one-copy-per-chat.md), never a message whose media is gone.
+    // The grant is keyed by the send (sender and clientId), not remembered in memory: the retry's counts once.
     await evictDurableObject(userStub(guest.user.id));
     await hostedSendOn(guest.user.id);
     const again = await connect(guest.token);
@@ -193,7 +192,7 @@ describe("the guest's media to its host, failed", () => {
     const sent = await again.next("sent", (f) => f.clientId === "k1");
     expect((await mediaMessageRows(host.user.id)).map((r) => r.id)).toEqual([sent.id]);
     expect((await guestRuns(guest.user.id)).map((r) => r.run_count)).toEqual([1]);
-    expect((await grantsOf(guest.user.id)).map((g) => g.refs)).toEqual([2]);
+    expect((await grantsOf(guest.user.id)).map((g) => g.refs)).toEqual([1]);
     expect((await fetchMedia(host.token, photo.id)).status).toBe(200);
     again.close();
     await end();

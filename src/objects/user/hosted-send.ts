@@ -20,9 +20,9 @@
 //
 // Media and forwards go the same way. The media is granted to the chat before
 // this (./media-send.ts): a one-to-one grant is one key for both sides, so the
-// host's devices fetch it as they fetch a copy's. A grant counts messages, so
-// a retry's own grant goes again once the retry is known to be one (its entry
-// already taken, or an earlier try of its key ended `unavailable`).
+// host's devices fetch it as they fetch a copy's. A grant is keyed by the send
+// (sender and clientId, ./media-store.ts), so every try of a send grants it
+// once: a retry, after a lost answer or an evicted object, needs nothing more.
 
 import { AppError, type ErrorCode } from "../../shared/errors";
 import { type ChatId, FrameError } from "../../shared/protocol";
@@ -33,15 +33,13 @@ import type { DirectSend } from "./direct-send";
 import type { OutgoingSend } from "./forward";
 import { type GroupSender, takeOwn } from "./group-send";
 import { hosts } from "./hosted-append";
-import { type MediaSender, ungrantSent } from "./media-send";
+import type { MediaSender } from "./media-send";
 import { broadcast, send } from "./sockets";
 
 /** What the guest's send uses of its object. */
 export interface GuestSender extends GroupSender, MediaSender {
   blocks: Blocks;
   direct: DirectSend;
-  /** Sends that failed `unavailable`/`internal` with their media granted (the message may be stored): chat and clientId → media id. */
-  unsettled: Map<string, string>;
 }
 
 /** The switch: on when the object's env says HOSTED_GUEST_SEND="on" (wrangler.toml, "off" today; a test run may set it otherwise). */
@@ -54,27 +52,8 @@ export function goesToHost(me: { userId: string; env: Env }, _frame: OutgoingSen
   return hostedSendIsOn(me.env) && peer !== me.userId && hosts(peer, me.userId);
 }
 
+/** Stored at the host and taken; a retry (same clientId) gets the first answer. */
 export async function sendToHost(me: GuestSender, ws: WebSocket, frame: OutgoingSend, host: string): Promise<void> {
-  const key = `u:${host}\n${frame.clientId}`;
-  let extra: number;
-  try {
-    extra = await store(me, ws, frame, host);
-  } catch (err) {
-    // The grant stays for a message that may be at the host; the retry must not count it twice.
-    const unknown = err instanceof AppError && (err.code === "unavailable" || err.code === "internal");
-    if (frame.media && unknown) me.unsettled.set(key, frame.media.id);
-    throw err;
-  }
-  // Each grant beyond the message's one goes again (the bytes go with the message's last reference).
-  if (frame.media && me.unsettled.get(key) === frame.media.id) {
-    me.unsettled.delete(key);
-    extra += 1;
-  }
-  for (let i = 0; i < extra; i++) await ungrantSent(me, frame);
-}
-
-/** Stored at the host and taken; answers how many grants this send made beyond its message's (a retry's: 1). */
-async function store(me: GuestSender, ws: WebSocket, frame: OutgoingSend, host: string): Promise<number> {
   const refuse = (code: ErrorCode, message: string) => new FrameError(new AppError(code, message), frame.clientId);
   // Blocked: refused, unless a retry the host holds, which gets the first answer (as today's retry finds its row).
   const blocked = me.blocks.has(host);
@@ -114,8 +93,6 @@ async function store(me: GuestSender, ws: WebSocket, frame: OutgoingSend, host: 
     const from = gap ? Math.max(uptoPos + 1, pos - 999) : pos;
     entries = await ownEntries(me, stub, from, own, refuse);
   }
-  // Taken already: a retry, whose first send holds the media's grant; this one's goes again.
-  const retried = media !== undefined && me.groups.seqOf(chat, pos, id) !== null;
   const { frames, seq } = await takeOwn(me, chat, entries, { pos, id });
   if (seq === null) throw refuse("internal", "the message was not stored; send again");
   // The guest wrote to its host: a contact, as a copy's row makes one (last seen's "contacts").
@@ -123,7 +100,6 @@ async function store(me: GuestSender, ws: WebSocket, frame: OutgoingSend, host: 
   send(ws, { type: "sent", clientId, id, seq, ts });
   const sockets = me.sockets();
   for (const f of frames) broadcast(sockets, f);
-  return retried ? 1 : 0;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { AppError, fail, ok, type Result } from "../../shared/errors";
 import { MEDIA_DAILY_BYTES, MEDIA_DAILY_UPLOADS, MEDIA_UNSENT_TTL_MS } from "../../shared/limits";
 import type { AlarmScheduler } from "../storage/alarm";
-import { type MediaQuota, type MediaRecord, type MediaState, MediaStore, mediaKey } from "./media-store";
+import { type MediaQuota, type MediaRecord, type MediaState, MediaStore, mediaKey, sendRef } from "./media-store";
 
 export interface MediaOwnerSide {
   sql: SqlStorage;
@@ -69,24 +69,30 @@ export class MediaOwner {
   }
 
   /**
-   * A message of `chat` (as `by` sees it) will refer to it: `by` must be its
-   * uploader or able to read it already (a forward). One row written.
+   * A message of `chat` (as `by` sees it), sent by `by` with `clientId`, will
+   * refer to it: `by` must be its uploader or able to read it already (a
+   * forward). One row written; none for a retry of the same send.
    */
-  async grant(id: string, chat: string, by: string): Promise<Result<MediaRecord>> {
+  async grant(id: string, chat: string, by: string, clientId: string): Promise<Result<MediaRecord>> {
     const allowed = await this.mayRead(id, by);
     if (!allowed.ok) return allowed;
-    this.store.grant(id, grantKey(by, chat));
+    this.store.grant(id, grantKey(by, chat), sendRef(by, clientId));
     return allowed;
   }
 
-  /** A grant made for a send that was then refused: counted down, the upload kept. */
-  ungrant(id: string, chat: string, by: string): void {
-    this.store.release(id, grantKey(by, chat), false);
+  /** The send's grant, for a send that was then refused: that send's only, the upload kept. */
+  withdraw(id: string, chat: string, by: string, clientId: string): void {
+    this.store.withdraw(id, grantKey(by, chat), sendRef(by, clientId));
   }
 
-  /** A message of `chat` that referred to it is deleted for everyone; the last one takes the bytes along. */
-  async release(id: string, chat: string, by: string): Promise<void> {
-    if (!this.store.release(id, grantKey(by, chat))) return;
+  /**
+   * A message of `chat` (as `by` sees it) that referred to it is deleted for
+   * everyone; `sent`: its sender and clientId, when known. The last reference
+   * takes the bytes along.
+   */
+  async release(id: string, chat: string, by: string, sent?: { from: string; clientId?: string }): Promise<void> {
+    const ref = sent?.clientId === undefined ? null : sendRef(sent.from, sent.clientId);
+    if (!this.store.release(id, grantKey(by, chat), ref)) return;
     await this.me.env.MEDIA.delete(mediaKey(id));
   }
 

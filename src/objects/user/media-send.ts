@@ -24,23 +24,37 @@ export function ownerOf(mediaId: string): string {
 }
 
 /**
- * Grants `chat` the media `id`, for a message `by` sends there (a send, or a
- * forward copying a message). Answers the upload as the server has it, or
+ * Grants `chat` the media `id`, for the message `by` sends there with
+ * `clientId` (a send, or a forward copying a message): once per send, however
+ * often it is tried (the grant is keyed by sender and clientId). Answers the upload as the server has it, or
  * unknown_media when `by` may not refer to it. For forwarding (issue 18, 3).
  */
-export async function grantMedia(env: Env, id: string, chat: string, by: string): Promise<Result<MediaRecord>> {
+export async function grantMedia(
+  env: Env,
+  id: string,
+  chat: string,
+  by: string,
+  clientId: string,
+): Promise<Result<MediaRecord>> {
   const owner = env.USERS.get(env.USERS.idFromName(ownerOf(id)));
-  return owner.grantMedia(id, chat, by);
+  return owner.grantMedia(id, chat, by, clientId);
 }
 
 /**
- * A message of `chat` referring to the media was deleted for everyone. Not
- * waited for: a release lost to a crash leaves the bytes stored (a leak,
- * never a message without its media).
+ * A message of `chat` referring to the media was deleted for everyone; `sent`:
+ * its sender and clientId, when known (its send's grant goes). Not waited
+ * for: a release lost to a crash leaves the bytes stored (a leak, never a
+ * message without its media).
  */
-export function releaseMedia(env: Env, id: string, chat: string, by: string): void {
+export function releaseMedia(
+  env: Env,
+  id: string,
+  chat: string,
+  by: string,
+  sent?: { from: string; clientId?: string },
+): void {
   const owner = env.USERS.get(env.USERS.idFromName(ownerOf(id)));
-  void owner.releaseMedia(id, chat, by).catch((err: unknown) => {
+  void owner.releaseMedia(id, chat, by, sent).catch((err: unknown) => {
     console.warn(JSON.stringify({ event: "media_release_failed", media: id, error: String(err) }));
   });
 }
@@ -53,8 +67,8 @@ export async function attachMedia(me: MediaSender, frame: SendFrame): Promise<vo
   try {
     granted =
       ownerOf(media.id) === me.userId
-        ? await me.media.grant(media.id, frame.chat, me.userId)
-        : await grantMedia(me.env, media.id, frame.chat, me.userId);
+        ? await me.media.grant(media.id, frame.chat, me.userId, frame.clientId)
+        : await grantMedia(me.env, media.id, frame.chat, me.userId, frame.clientId);
   } catch (err) {
     console.warn(JSON.stringify({ event: "media_grant_failed", media: media.id, error: String(err) }));
     throw new FrameError(new AppError("unavailable", "the media could not be checked; send again"), frame.clientId);
@@ -76,24 +90,28 @@ export async function attachMedia(me: MediaSender, frame: SendFrame): Promise<vo
 }
 
 /**
- * The send was refused after its media was granted: the grant goes again,
+ * The send was refused after its media was granted: its grant goes again,
  * the upload stays (its 24 hours run on). Not after `unavailable` or
- * `internal`: the message may have been stored all the same (a group's
- * answer lost), and its retry counts on the grant.
+ * `internal`: the message may have been stored all the same (a group's or
+ * host's answer lost); its retry grants again under the same key, which
+ * counts once.
  */
 export async function withdrawMedia(me: MediaSender, frame: SendFrame, err: unknown): Promise<void> {
   if (!(err instanceof AppError) || err.code === "unavailable" || err.code === "internal") return;
   await ungrantSent(me, frame);
 }
 
-/** Counts down the grant this send made (a refusal, or a retry whose first send holds one: ./hosted-send.ts). */
-export async function ungrantSent(me: MediaSender, frame: SendFrame): Promise<void> {
+/** Withdraws the grant of this send (its sender and clientId), and only it: a refused send's. */
+async function ungrantSent(me: MediaSender, frame: SendFrame): Promise<void> {
   const media = frame.media;
   if (!media) return;
+  const { clientId, chat } = frame;
   try {
-    if (ownerOf(media.id) === me.userId) me.media.ungrant(media.id, frame.chat, me.userId);
-    else
-      await me.env.USERS.get(me.env.USERS.idFromName(ownerOf(media.id))).ungrantMedia(media.id, frame.chat, me.userId);
+    if (ownerOf(media.id) === me.userId) me.media.withdraw(media.id, chat, me.userId, clientId);
+    else {
+      const owner = me.env.USERS.get(me.env.USERS.idFromName(ownerOf(media.id)));
+      await owner.ungrantMedia(media.id, chat, me.userId, clientId);
+    }
   } catch (cause) {
     console.warn(JSON.stringify({ event: "media_withdraw_failed", media: media.id, error: String(cause) }));
   }

@@ -1,11 +1,13 @@
 // The media this user uploaded, kept by the uploader's own object: one row per
 // upload (its kind, sniffed type, size, state, and a multipart upload's parts)
-// and one row per chat that may read it (`media_grants`, with how many
-// messages there refer to it). The bytes are in R2 under mediaKey(id).
+// and one row per message that refers to it (`media_refs`, since user schema
+// step 23: the chat's key and the send's key, sender and clientId, so that a
+// retried send grants once). The chats that may read it are the chats of its
+// rows. The bytes are in R2 under mediaKey(id).
 //
 // Rows written: an upload, one (a multipart one, one more per part); a
-// message that refers to it, one (its grant row, inserted or counted up);
-// nothing per member or per reader. See docs/protocol.md, "Media".
+// message that refers to it, one (its ref row; none for a retry); nothing per
+// member or per reader. See docs/protocol.md, "Media".
 //
 // Every method is synchronous: its writes commit together.
 
@@ -31,6 +33,22 @@ export const MEDIA_TABLES = [
     PRIMARY KEY (media, chat)
   ) WITHOUT ROWID`,
 ];
+
+/** Step 23 (./schema-v23.ts): one row per referring send, keyed by its sender and clientId (`ref`). */
+export const MEDIA_REFS_TABLE = `CREATE TABLE media_refs (
+    media TEXT NOT NULL,
+    chat TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    PRIMARY KEY (media, chat, ref)
+  ) WITHOUT ROWID`;
+
+/** A send's key among a media's refs: its sender and clientId (unique per user's send, known before its id). */
+export function sendRef(sender: string, clientId: string): string {
+  return `${sender}\n${clientId}`;
+}
+
+/** A ref carried over from a count (step 23): no send known, the first a release without its own row takes. */
+export const LEGACY_REF = ":";
 
 /**
  * uploading: reserved, bytes on their way (simple path); parts: a multipart
@@ -141,36 +159,53 @@ export class MediaStore {
 
   drop(id: string): void {
     this.sql.exec("DELETE FROM media WHERE id = ?", id);
-    this.sql.exec("DELETE FROM media_grants WHERE media = ?", id);
+    this.sql.exec("DELETE FROM media_refs WHERE media = ?", id);
   }
 
   /** The chats that may read it (absolute keys: p:<a>:<b> or g:<id>). */
   grants(id: string): string[] {
     return this.sql
-      .exec<{ chat: string }>("SELECT chat FROM media_grants WHERE media = ?", id)
+      .exec<{ chat: string }>("SELECT DISTINCT chat FROM media_refs WHERE media = ?", id)
       .toArray()
       .map((row) => row.chat);
   }
 
-  /** One more message in `chat` refers to it: one row written. */
-  grant(id: string, chat: string): void {
-    this.sql.exec(
-      `INSERT INTO media_grants (media, chat, refs) VALUES (?, ?, 1)
-       ON CONFLICT(media, chat) DO UPDATE SET refs = refs + 1`,
-      id,
-      chat,
-    );
+  /**
+   * The send `ref` (sendRef) stores a message of `chat` that refers to it:
+   * one row written; a retry of the same send, none (it counts once).
+   */
+  grant(id: string, chat: string, ref: string): void {
+    this.sql.exec("INSERT INTO media_refs (media, chat, ref) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", id, chat, ref);
+  }
+
+  /** The send `ref` was refused: its row goes, and only its (the upload stays: its 24 hours run on). */
+  withdraw(id: string, chat: string, ref: string): void {
+    this.sql.exec("DELETE FROM media_refs WHERE media = ? AND chat = ? AND ref = ?", id, chat, ref);
   }
 
   /**
-   * A message of `chat` that referred to it was deleted for everyone. Answers
-   * true once no chat refers to it any more: its rows are gone, and the
-   * caller deletes the bytes.
+   * A message of `chat` that referred to it was deleted for everyone: the row
+   * of its send (`ref`) goes, or, for a message whose send is not known (or
+   * whose row was carried over from a count), one other row of the chat, the
+   * carried-over first. Answers true once no message refers to it any more:
+   * its rows are gone, and the caller deletes the bytes.
    */
-  release(id: string, chat: string, dropUnused = true): boolean {
-    this.sql.exec("UPDATE media_grants SET refs = refs - 1 WHERE media = ? AND chat = ?", id, chat);
-    this.sql.exec("DELETE FROM media_grants WHERE media = ? AND chat = ? AND refs <= 0", id, chat);
-    if (!dropUnused || this.grants(id).length > 0 || !this.get(id)) return false;
+  release(id: string, chat: string, ref: string | null): boolean {
+    const own =
+      ref !== null &&
+      this.sql.exec("DELETE FROM media_refs WHERE media = ? AND chat = ? AND ref = ?", id, chat, ref).rowsWritten > 0;
+    if (!own) {
+      this.sql.exec(
+        `DELETE FROM media_refs WHERE media = ? AND chat = ? AND ref = (SELECT ref FROM media_refs
+           WHERE media = ? AND chat = ? ORDER BY ref LIKE ? DESC, ref LIMIT 1)`,
+        id,
+        chat,
+        id,
+        chat,
+        `${LEGACY_REF}%`,
+      );
+    }
+    if (this.grants(id).length > 0 || !this.get(id)) return false;
     this.drop(id);
     return true;
   }
@@ -180,7 +215,7 @@ export class MediaStore {
     const rows = this.sql
       .exec<Row>(
         `SELECT * FROM media m WHERE created < ?
-         AND NOT EXISTS (SELECT 1 FROM media_grants g WHERE g.media = m.id) LIMIT 100`,
+         AND NOT EXISTS (SELECT 1 FROM media_refs g WHERE g.media = m.id) LIMIT 100`,
         before,
       )
       .toArray();
@@ -193,7 +228,7 @@ export class MediaStore {
     return this.sql
       .exec<{ t: number | null }>(
         `SELECT min(created) AS t FROM media m
-         WHERE NOT EXISTS (SELECT 1 FROM media_grants g WHERE g.media = m.id)`,
+         WHERE NOT EXISTS (SELECT 1 FROM media_refs g WHERE g.media = m.id)`,
       )
       .one().t;
   }

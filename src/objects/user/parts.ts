@@ -76,8 +76,6 @@ export class UserParts {
   readonly archive: MailboxArchive;
   readonly archiving: MailboxArchiveAlarm;
   readonly archiveReads: MailboxArchiveReads;
-  /** Hosted sends whose media grant stands without a known outcome, by chat and clientId (./hosted-send.ts). */
-  readonly hostsUnsettled = new Map<string, string>();
   private turns: Promise<void> = Promise.resolve();
   /** Stubs are kept per target (idFromName hashes the name on every call); a failed call drops its stub. */
   private readonly stubs = new Map<string, DurableObjectStub<UserObject>>();

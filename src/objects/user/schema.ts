@@ -26,6 +26,7 @@ import { STEP_19 } from "./schema-v19";
 import { STEP_20 } from "./schema-v20";
 import { STEP_21 } from "./schema-v21";
 import { STEP_22 } from "./schema-v22";
+import { STEP_23 } from "./schema-v23";
 
 export const USER_SCHEMA: readonly SchemaStep[] = [
   // Steps 1 to 12, whole in ./schema-v1-v12.ts:
@@ -94,4 +95,6 @@ export const USER_SCHEMA: readonly SchemaStep[] = [
   STEP_21,
   // v22: the host's own version of a row its blocked guest changed (./schema-v22.ts).
   STEP_22,
+  // v23: a media's grants keyed by the send that made them, so a retry grants once (./schema-v23.ts).
+  STEP_23,
 ];

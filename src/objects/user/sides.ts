@@ -28,8 +28,7 @@ export function groupSide(me: UserParts): GroupSender {
 
 /** What the guest of a chat its peer hosts uses to send there (./hosted-send.ts; behind HOSTED_GUEST_SEND). */
 export function guestSide(me: UserParts): GuestSender {
-  const { hostsUnsettled: unsettled } = me;
-  return { ...groupSide(me), blocks: me.blocks, direct: me.direct, unsettled, media: me.media };
+  return { ...groupSide(me), blocks: me.blocks, direct: me.direct, media: me.media };
 }
 
 /** What the host of a one-to-one chat uses of this object (./hosted-append.ts). */

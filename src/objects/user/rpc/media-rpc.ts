@@ -37,17 +37,18 @@ export abstract class MediaRpc extends HostedRpc {
     return this.parts.media.mayRead(id, reader);
   }
 
-  /** A chat of `by` may read it from now on (a send, a forward: user/media-send.ts grantMedia). */
-  async grantMedia(id: string, chat: string, by: string): Promise<Result<MediaRecord>> {
-    return this.parts.media.grant(id, chat, by);
+  /** A chat of `by` may read it from now on, for `by`'s send `clientId` (a send, a forward: user/media-send.ts grantMedia). */
+  async grantMedia(id: string, chat: string, by: string, clientId: string): Promise<Result<MediaRecord>> {
+    return this.parts.media.grant(id, chat, by, clientId);
   }
 
-  /** The send it was granted for was refused (user/media-send.ts withdrawMedia). */
-  async ungrantMedia(id: string, chat: string, by: string): Promise<void> {
-    this.parts.media.ungrant(id, chat, by);
+  /** The send it was granted for was refused (user/media-send.ts withdrawMedia): that send's grant only. */
+  async ungrantMedia(id: string, chat: string, by: string, clientId: string): Promise<void> {
+    this.parts.media.withdraw(id, chat, by, clientId);
   }
 
-  async releaseMedia(id: string, chat: string, by: string): Promise<void> {
-    await this.parts.media.release(id, chat, by);
+  /** A message referring to it was deleted for everyone; `sent`: its sender and clientId, when known. */
+  async releaseMedia(id: string, chat: string, by: string, sent?: { from: string; clientId?: string }): Promise<void> {
+    await this.parts.media.release(id, chat, by, sent);
   }
 }

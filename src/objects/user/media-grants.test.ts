@@ -1,0 +1,117 @@
+// Media grants keyed by the send that made them (./media-store.ts `media_refs`;
+// docs/one-copy-per-chat.md, "Retries and grants"): every try of a send grants
+// once, a refused send withdraws its own grant only, and the message's delete
+// for everyone takes the last reference and the bytes along.
+
+import { evictDurableObject } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Media } from "../../shared/protocol";
+import { api, connect, register, userStub } from "../../test/helpers";
+import { hostedDevices, hostedSendOn } from "../../test/hosted";
+import { hostFails } from "../../test/hosted-faults";
+import { grantsOf, mediaMessageRows } from "../../test/hosted-media";
+import { PNG } from "../../test/images";
+import { fetchMedia, mediaRows, storedMedia, uploaded } from "../../test/media";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const mediaOf = (answer: { id: string; kind: string; mime: string; size: number }) => ({ ...answer }) as Media;
+
+async function groupOf(token: string, members: string[]): Promise<string> {
+  const res = await api("/api/groups", { method: "POST", token, body: { name: "g", members } });
+  return `g:${(await res.json<{ id: string }>()).id}`;
+}
+
+describe("a media grant per send", () => {
+  it("a group send with media tried twice: one reference; its delete for everyone deletes the bytes", async () => {
+    const [alice, bob] = [await register(), await register()];
+    const chat = await groupOf(alice.token, [bob.user.id]);
+    const photo = await uploaded(alice.token, "photo", PNG);
+    const a = await connect(alice.token);
+    await a.speak();
+    a.send({ type: "send", clientId: "r1", chat, media: mediaOf(photo) });
+    const first = await a.next("sent", (f) => f.clientId === "r1");
+    a.send({ type: "send", clientId: "r1", chat, media: mediaOf(photo) });
+    expect((await a.next("sent", (f) => f.clientId === "r1")).id).toBe(first.id);
+    expect((await grantsOf(alice.user.id)).map((g) => g.refs)).toEqual([1]);
+    a.send({ type: "delete", clientId: "d1", id: first.id, for: "everyone" });
+    await a.next("update", (f) => f.message.id === first.id);
+    await expect.poll(() => storedMedia(alice.user.id)).toEqual([]);
+    expect(await mediaRows(alice.user.id)).toEqual({ media: 0, grants: 0 });
+    expect((await fetchMedia(bob.token, photo.id)).status).toBe(404);
+    a.close();
+  });
+
+  it("a send refused after its grant withdraws its own only: the message sent before keeps the media", async () => {
+    const [alice, bob] = [await register(), await register()];
+    const chat = await groupOf(alice.token, [bob.user.id]);
+    const photo = await uploaded(alice.token, "photo", PNG);
+    const a = await connect(alice.token);
+    await a.speak();
+    a.send({ type: "send", clientId: "o1", chat: `u:${bob.user.id}`, text: "elsewhere" });
+    const elsewhere = await a.next("sent", (f) => f.clientId === "o1");
+    a.send({ type: "send", clientId: "m1", chat, media: mediaOf(photo) });
+    const kept = await a.next("sent", (f) => f.clientId === "m1");
+    // Granted, then refused: a quote of another chat's message.
+    a.send({ type: "send", clientId: "m2", chat, media: mediaOf(photo), replyTo: elsewhere.id });
+    expect(await a.next("error", (f) => f.clientId === "m2")).toMatchObject({ code: "invalid_reply" });
+    expect((await grantsOf(alice.user.id)).map((g) => g.refs)).toEqual([1]);
+    expect((await fetchMedia(bob.token, photo.id)).status).toBe(200);
+    a.send({ type: "delete", clientId: "d1", id: kept.id, for: "everyone" });
+    await a.next("update", (f) => f.message.id === kept.id);
+    await expect.poll(() => storedMedia(alice.user.id)).toEqual([]);
+    expect(await mediaRows(alice.user.id)).toEqual({ media: 0, grants: 0 });
+    a.close();
+  });
+
+  it("hosted: host unreachable, then the retry refused (the guest blocked it): no reference left", async () => {
+    const { host, guest, chat, g1, end } = await hostedDevices();
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const photo = await uploaded(guest.token, "photo", PNG);
+    const restore = await hostFails(guest.user.id, host.user.id, "appendFromGuest", false);
+    g1.send({ type: "send", clientId: "u1", chat, media: mediaOf(photo) });
+    expect(await g1.next("error", (f) => f.clientId === "u1")).toMatchObject({ code: "unavailable" });
+    expect((await grantsOf(guest.user.id)).map((g) => g.refs)).toEqual([1]);
+    await restore();
+    const blocked = await api("/api/me/blocked", {
+      method: "POST",
+      token: guest.token,
+      body: { userId: host.user.id },
+    });
+    expect(blocked.status).toBe(200);
+    g1.send({ type: "send", clientId: "u1", chat, media: mediaOf(photo) });
+    // A socket's frames stay: the retry's answer is the second error of its key.
+    const refused = await g1.next("error", (f) => f.clientId === "u1" && f.code !== "unavailable");
+    expect(refused).toMatchObject({ code: "blocked" });
+    expect(await mediaMessageRows(host.user.id)).toEqual([]);
+    expect(await mediaRows(guest.user.id)).toEqual({ media: 1, grants: 0 });
+    expect((await fetchMedia(host.token, photo.id)).status).toBe(404);
+    await end();
+  });
+
+  it("hosted: the guest's object evicted between a lost answer and the retry: one reference; the delete takes the bytes", async () => {
+    const { host, guest, chat, g1, end } = await hostedDevices();
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const photo = await uploaded(guest.token, "photo", PNG);
+    await hostFails(guest.user.id, host.user.id, "appendFromGuest", true);
+    g1.send({ type: "send", clientId: "k1", chat, media: mediaOf(photo) });
+    expect(await g1.next("error", (f) => f.clientId === "k1")).toMatchObject({ code: "unavailable" });
+    g1.close();
+    await evictDurableObject(userStub(guest.user.id));
+    await hostedSendOn(guest.user.id);
+    const again = await connect(guest.token);
+    await again.speak();
+    again.send({ type: "send", clientId: "k1", chat, media: mediaOf(photo) });
+    const sent = await again.next("sent", (f) => f.clientId === "k1");
+    expect((await grantsOf(guest.user.id)).map((g) => g.refs)).toEqual([1]);
+    again.send({ type: "delete", clientId: "d1", id: sent.id, for: "everyone" });
+    await again.next("update", (f) => f.message.id === sent.id);
+    await expect.poll(() => storedMedia(guest.user.id)).toEqual([]);
+    expect(await mediaRows(guest.user.id)).toEqual({ media: 0, grants: 0 });
+    expect((await fetchMedia(host.token, photo.id)).status).toBe(404);
+    again.close();
+    await end();
+  });
+});
