@@ -14,7 +14,7 @@ import { guestMessage, guestRuns, hostAndGuest, hostedDevices, hostedSendOn } fr
 import { hostFails } from "../../test/hosted-faults";
 import { grantsOf, mediaMessageRows, mediaOf } from "../../test/hosted-media";
 import { PNG } from "../../test/images";
-import { fetchMedia, mediaRows, uploaded } from "../../test/media";
+import { fetchMedia, mediaRows, storedMedia, uploaded } from "../../test/media";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -194,6 +194,12 @@ describe("the guest's media to its host, failed", () => {
     expect((await guestRuns(guest.user.id)).map((r) => r.run_count)).toEqual([1]);
     expect((await grantsOf(guest.user.id)).map((g) => g.refs)).toEqual([1]);
     expect((await fetchMedia(host.token, photo.id)).status).toBe(200);
+    // One reference: the message's delete for everyone takes the bytes.
+    again.send({ type: "delete", clientId: "d1", id: sent.id, for: "everyone" });
+    await again.next("update", (f) => f.message.id === sent.id);
+    await expect.poll(() => storedMedia(guest.user.id)).toEqual([]);
+    expect(await mediaRows(guest.user.id)).toEqual({ media: 0, grants: 0 });
+    expect((await fetchMedia(host.token, photo.id)).status).toBe(404);
     again.close();
     await end();
   });
