@@ -86,12 +86,7 @@ export class Members {
 
   /** Whether `user` may have a span not yet delivered; from memory. */
   hasSpans(user: string): boolean {
-    if (!this.spanned) {
-      this.spanned = new Set();
-      for (const row of this.sql.exec<{ user_id: string }>("SELECT DISTINCT user_id FROM spans")) {
-        this.spanned.add(row.user_id);
-      }
-    }
+    this.spanned ??= this.usersIn("spans");
     return this.spanned.has(user);
   }
 
@@ -128,13 +123,14 @@ export class Members {
 
   /** True if `user` has a past window (it was a member before, removed or left): its readable ids are not one range. */
   hasPast(user: string): boolean {
-    if (!this.past) {
-      this.past = new Set();
-      for (const row of this.sql.exec<{ user_id: string }>("SELECT DISTINCT user_id FROM past_members")) {
-        this.past.add(row.user_id);
-      }
-    }
+    this.past ??= this.usersIn("past_members");
     return this.past.has(user);
+  }
+
+  /** The users with a row in `table` (a name from this file, never input). */
+  private usersIn(table: "spans" | "past_members"): Set<string> {
+    const rows = this.sql.exec<{ user_id: string }>(`SELECT DISTINCT user_id FROM ${table}`).toArray();
+    return new Set(rows.map((row) => row.user_id));
   }
 
   /** True if `user` is a member now or was one before (removed, left). */
