@@ -6,6 +6,10 @@ import { runInDurableObject } from "cloudflare:test";
 import type { Media } from "../shared/protocol";
 import type { UploadAnswer } from "../shared/schemas/media";
 import { userStub } from "./helpers";
+import type { hostedDevices } from "./hosted";
+import { hostFails } from "./hosted-faults";
+import { PNG } from "./images";
+import { uploaded } from "./media";
 
 /** An upload as a `send` frame carries it. */
 export function mediaOf(answer: UploadAnswer, extra: Partial<Media> = {}): Media {
@@ -34,4 +38,22 @@ export async function mediaMessageRows(
       )
       .toArray(),
   );
+}
+
+/**
+ * The guest uploads a photo and sends it while its host's `appendFromGuest`
+ * fails (after its commit, or before): the photo, the send's answer (an
+ * `unavailable` error frame) and the host's restore.
+ */
+export async function photoWhileHostFails(
+  devices: Awaited<ReturnType<typeof hostedDevices>>,
+  clientId: string,
+  afterCommit: boolean,
+) {
+  const { host, guest, chat, g1 } = devices;
+  const photo = await uploaded(guest.token, "photo", PNG);
+  const restore = await hostFails(guest.user.id, host.user.id, "appendFromGuest", afterCommit);
+  g1.send({ type: "send", clientId, chat, media: mediaOf(photo) });
+  const answer = await g1.next("error", (f) => f.clientId === clientId);
+  return { photo, answer, restore };
 }

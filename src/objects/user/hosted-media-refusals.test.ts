@@ -12,7 +12,7 @@ import { clearAlarms } from "../../test/groups";
 import { connect, register, userStub } from "../../test/helpers";
 import { guestMessage, guestRuns, hostAndGuest, hostedDevices, hostedSendOn } from "../../test/hosted";
 import { hostFails } from "../../test/hosted-faults";
-import { grantsOf, mediaMessageRows, mediaOf } from "../../test/hosted-media";
+import { grantsOf, mediaMessageRows, mediaOf, photoWhileHostFails } from "../../test/hosted-media";
 import { PNG } from "../../test/images";
 import { fetchMedia, mediaRows, storedMedia, uploaded } from "../../test/media";
 
@@ -135,12 +135,11 @@ describe("a forward's hops at the host (appendFromGuest)", () => {
 
 describe("the guest's media to its host, failed", () => {
   it("a host that cannot be reached: unavailable, nothing stored, the grant kept; the retry stored once, one reference", async () => {
-    const { host, guest, chat, g1, end } = await hostedDevices();
+    const devices = await hostedDevices();
+    const { host, guest, chat, g1, end } = devices;
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
-    const photo = await uploaded(guest.token, "photo", PNG);
-    const restore = await hostFails(guest.user.id, host.user.id, "appendFromGuest", false);
-    g1.send({ type: "send", clientId: "u1", chat, media: mediaOf(photo) });
-    expect(await g1.next("error", (f) => f.clientId === "u1")).toMatchObject({ code: "unavailable" });
+    const { photo, answer, restore } = await photoWhileHostFails(devices, "u1", false);
+    expect(answer).toMatchObject({ code: "unavailable" });
     expect(await mediaMessageRows(host.user.id)).toEqual([]);
     expect(await mediaMessageRows(guest.user.id)).toEqual([]);
     expect(await guestRuns(guest.user.id)).toEqual([]);
@@ -176,12 +175,11 @@ describe("the guest's media to its host, failed", () => {
   });
 
   it("the guest's object dies after the host stored and before its answer: the retry answers once; one grant (keyed by the send)", async () => {
-    const { host, guest, chat, g1, end } = await hostedDevices();
+    const devices = await hostedDevices();
+    const { host, guest, chat, g1, end } = devices;
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
-    const photo = await uploaded(guest.token, "photo", PNG);
-    await hostFails(guest.user.id, host.user.id, "appendFromGuest", true);
-    g1.send({ type: "send", clientId: "k1", chat, media: mediaOf(photo) });
-    expect(await g1.next("error", (f) => f.clientId === "k1")).toMatchObject({ code: "unavailable" });
+    const { photo, answer } = await photoWhileHostFails(devices, "k1", true);
+    expect(answer).toMatchObject({ code: "unavailable" });
     g1.close();
     // The grant is keyed by the send (sender and clientId), not remembered in memory: the retry's counts once.
     await evictDurableObject(userStub(guest.user.id));

@@ -4,19 +4,15 @@
 // for everyone takes the last reference and the bytes along.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Media } from "../../shared/protocol";
 import { api, connect, register } from "../../test/helpers";
 import { hostedDevices } from "../../test/hosted";
-import { hostFails } from "../../test/hosted-faults";
-import { grantsOf, mediaMessageRows } from "../../test/hosted-media";
+import { grantsOf, mediaMessageRows, mediaOf, photoWhileHostFails } from "../../test/hosted-media";
 import { PNG } from "../../test/images";
 import { fetchMedia, mediaRows, storedMedia, uploaded } from "../../test/media";
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-const mediaOf = (answer: { id: string; kind: string; mime: string; size: number }) => ({ ...answer }) as Media;
 
 async function groupOf(token: string, members: string[]): Promise<string> {
   const res = await api("/api/groups", { method: "POST", token, body: { name: "g", members } });
@@ -66,12 +62,11 @@ describe("a media grant per send", () => {
   });
 
   it("hosted: host unreachable, then the retry refused (the guest blocked it): no reference left", async () => {
-    const { host, guest, chat, g1, end } = await hostedDevices();
+    const devices = await hostedDevices();
+    const { host, guest, chat, g1, end } = devices;
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
-    const photo = await uploaded(guest.token, "photo", PNG);
-    const restore = await hostFails(guest.user.id, host.user.id, "appendFromGuest", false);
-    g1.send({ type: "send", clientId: "u1", chat, media: mediaOf(photo) });
-    expect(await g1.next("error", (f) => f.clientId === "u1")).toMatchObject({ code: "unavailable" });
+    const { photo, answer, restore } = await photoWhileHostFails(devices, "u1", false);
+    expect(answer).toMatchObject({ code: "unavailable" });
     expect((await grantsOf(guest.user.id)).map((g) => g.refs)).toEqual([1]);
     await restore();
     const blocked = await api("/api/me/blocked", {
