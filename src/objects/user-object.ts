@@ -73,9 +73,11 @@ export class UserObject extends MediaRpc {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [sid]);
-    attach(server, { sid, connectedAt: Date.now(), ...this.parts.seqHold.forNewSocket() });
+    // One clock reading for the socket's birth and the lastSeen it records: two could differ by a tick.
+    const now = Date.now();
+    attach(server, { sid, connectedAt: now, ...this.parts.seqHold.forNewSocket() });
     closeOldest(this.ctx.getWebSockets(), SOCKETS_PER_USER_MAX);
-    this.parts.presence.connected(server);
+    this.parts.presence.connected(server, now);
     logCounts(this.parts, "socket_open", request.headers.get("x-request-id"));
     const headers = new Headers();
     const protocol = request.headers.get("x-echo-protocol");

@@ -8,7 +8,7 @@ import { rmSync } from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { browserBinary } from "./chromium";
-import { type RunningServer, startServer } from "./server";
+import { newStateDir, type RunningServer, startServer } from "./server";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 let server: RunningServer | undefined;
@@ -21,8 +21,11 @@ export async function setup(project: TestProject): Promise<void> {
   });
   if (build.status !== 0) throw new Error(`building the page failed:\n${build.stderr}${build.stdout}`);
   // The default 60 s device timeout: the page pings every 25 s, as in production.
-  server = await startServer();
+  // Its output goes to a file that a failed test prints the end of (page-watch.ts).
+  const serverLog = path.join(newStateDir("edge-chat-browser-log-"), "server.log");
+  server = await startServer({ logFile: serverLog });
   project.provide("baseUrl", server.url);
+  project.provide("serverLog", serverLog);
 }
 
 export async function teardown(): Promise<void> {

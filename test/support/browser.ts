@@ -5,8 +5,9 @@
 // cookies and storage, like two separate people.
 
 import { type Browser, chromium } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { browserBinary } from "./chromium";
+import { printServerLog } from "./page-watch";
 
 const FLAGS = [
   "--no-sandbox",
@@ -38,6 +39,7 @@ export function useBrowser(): () => Browser {
   afterAll(async () => {
     await browser?.close();
   });
+  beforeEach(({ onTestFailed }) => onTestFailed(printServerLog));
   return () => {
     if (!browser) throw new Error("the browser is not launched yet (use it inside a test)");
     return browser;

@@ -23,5 +23,7 @@ export async function teardown(): Promise<void> {
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    /** The browser project's server log (browser-setup.ts); the e2e project has none. */
+    serverLog?: string;
   }
 }

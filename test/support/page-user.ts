@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } fr
 import { PHONE } from "./browser";
 import { uniqueUsername } from "./client-user";
 import { watchCsp } from "./csp-watch";
+import { watchPage } from "./page-watch";
 
 const SHOTS = path.resolve(import.meta.dirname, "../../docs/screenshots");
 
@@ -27,6 +28,8 @@ export class PageUser {
     page.on("pageerror", (err) => this.errors.push(String(err)));
     // Any CSP violation fails the test (see csp-watch.ts).
     watchCsp(page);
+    // A failed test prints what this page still waited for (page-watch.ts).
+    watchPage(page, username);
   }
 
   static async register(

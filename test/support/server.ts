@@ -3,7 +3,7 @@
 // state directory, and stops or kills it (SIGKILL, for crash tests).
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -25,6 +25,8 @@ export interface ServerOptions {
   migrate?: boolean;
   /** Print the server's output (for debugging). */
   verbose?: boolean;
+  /** Append the server's output to this file, each line stamped with the time it came. */
+  logFile?: string;
   /** Another wrangler configuration than the project's (the benchmark's runtime floor). */
   config?: string;
   /** More environment for wrangler and workerd. */
@@ -122,6 +124,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
     if (options.verbose) process.stderr.write(chunk);
+    if (options.logFile) appendFileSync(options.logFile, stamped(chunk.toString()));
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
@@ -183,6 +186,11 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
   }
   child.kill("SIGKILL");
   throw new Error(`server did not start:\n${output()}`);
+}
+
+function stamped(text: string): string {
+  const at = new Date().toISOString().slice(11, 23);
+  return text.replace(/^(?=.)/gm, `${at} `);
 }
 
 function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
