@@ -5,9 +5,9 @@
 // cookies and storage, like two separate people.
 
 import { type Browser, chromium } from "playwright-core";
-import { afterAll, beforeAll, beforeEach } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { browserBinary } from "./chromium";
-import { printServerLog } from "./page-watch";
+import { reportFailedPages } from "./page-watch";
 
 const FLAGS = [
   "--no-sandbox",
@@ -39,7 +39,8 @@ export function useBrowser(): () => Browser {
   afterAll(async () => {
     await browser?.close();
   });
-  beforeEach(({ onTestFailed }) => onTestFailed(printServerLog));
+  // A file that closes its pages in its own afterEach (which runs before this one) reports first.
+  afterEach((context) => reportFailedPages(context));
   return () => {
     if (!browser) throw new Error("the browser is not launched yet (use it inside a test)");
     return browser;
