@@ -20,6 +20,17 @@ export interface GroupEntry {
   change?: { pos: number; clientId?: string };
 }
 
+/**
+ * A member's answer to a push: whether a device of it is connected, and what
+ * its devices acknowledged since, riding back instead of calls of their own
+ * (user/group-acks.ts): "delivered up to" and "read up to".
+ */
+export interface PushAnswer {
+  online: boolean;
+  delivered?: string;
+  read?: string;
+}
+
 /** The group a message id was made by: ids end with their origin's id (shared/ids.ts). */
 export function originOf(id: string): string {
   return id.slice(-16);

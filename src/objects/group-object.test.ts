@@ -255,7 +255,7 @@ describe("group receipts", { timeout: 60_000 }, () => {
     // Claimed: neither the next answer nor the batch's own call carries it again.
     expect(answers).toEqual([{ online: true, delivered: sent.id }, { online: true }]);
     await runInDurableObject(groupStub(group.id), (object: GroupObject) => {
-      object.fanout?.onDelivered(bob.user.id, sent.id);
+      object.fanout?.onAcked(bob.user.id, sent.id, "");
     });
     const receipt = await a.next("receipt", (f) => f.by === bob.user.id);
     expect(receipt).toMatchObject({ chat, ids: [sent.id], status: "delivered" });

@@ -24,7 +24,7 @@ import {
   type Presence,
 } from "../shared/protocol";
 import type { PushSubscriptionBody } from "../shared/push";
-import type { GroupEntry } from "./group-entry";
+import type { GroupEntry, PushAnswer } from "./group-entry";
 import type { InboxItem } from "./inbox";
 import { chats, history, mute, readChat } from "./user/chat-reads";
 import { frameError } from "./user/frame-errors";
@@ -128,11 +128,7 @@ export class UserObject extends MediaRpc {
   }
 
   /** A group's entries this user had not taken (group/fanout.ts); `after` is where the group's cursor stood. */
-  async takeGroup(
-    groupId: string,
-    entries: GroupEntry[],
-    after: string,
-  ): Promise<{ online: boolean; delivered?: string }> {
+  async takeGroup(groupId: string, entries: GroupEntry[], after: string): Promise<PushAnswer> {
     return takeGroup(this.parts, groupId, entries, after);
   }
 

@@ -79,9 +79,9 @@ export function assembleGroup(host: GroupHost): GroupParts {
     (sender, items) => dropOnFailure(sender, user(sender).accept(items)),
     { members, tail: new ReceiptTail(sql, () => archive.hotStart) },
   );
-  fanout.onDelivered = (member, delivered) => {
+  fanout.onAcked = (member, delivered, read) => {
     try {
-      receipts.ack(member, delivered, "", "");
+      receipts.ack(member, delivered, read, "");
     } catch (err) {
       console.warn(JSON.stringify({ event: "group_ack_failed", member, error: String(err) }));
     }

@@ -17,7 +17,7 @@
 // the object's alarm brings it back. Members whose object last said no device
 // was connected wait in their own lane with few slots. See docs/groups.md.
 
-import type { GroupEntry } from "../group-entry";
+import type { GroupEntry, PushAnswer } from "../group-entry";
 import { ArchiveMiss } from "../storage/archive-shelf";
 import { type CursorMarks, Cursors } from "./cursors";
 import type { GroupLog } from "./log";
@@ -28,13 +28,10 @@ import type { LogViews } from "./views";
  * Hands entries to a member's object, with the id its cursor stood at (so
  * that the member sees a gap, if it lost entries it took); the answer says if
  * a device of it is connected, and how far its devices acknowledged (the
- * member's "delivered up to", riding on the answer: ../user/group-acks.ts).
+ * member's "delivered up to" and "read up to", riding on the answer:
+ * ../user/group-acks.ts).
  */
-export type Deliver = (
-  target: string,
-  entries: GroupEntry[],
-  after: string,
-) => Promise<{ online: boolean; delivered?: string }>;
+export type Deliver = (target: string, entries: GroupEntry[], after: string) => Promise<PushAnswer>;
 
 const BATCH = 200; // log entries per call to one member
 const ONLINE_SLOTS = 32; // deliveries in flight to members online (or not known to be offline)
@@ -63,8 +60,8 @@ export class FanOut {
   private readonly pushed = new Set<string>();
   /** Where each recipient stands, in memory, written in batches (./cursors.ts). */
   readonly cursors: Cursors;
-  /** Takes a member's "delivered up to" that came with a push's answer (GroupReceipts.ack; set by ./assemble.ts). */
-  onDelivered: (user: string, delivered: string) => void = () => {};
+  /** Takes a member's "delivered up to" and "read up to" that came with a push's answer (GroupReceipts.ack; set by ./assemble.ts). */
+  onAcked: (user: string, delivered: string, read: string) => void = () => {};
   /** Recipients whose stored row may say they back off (attempts > 0); null: not read since this object woke. */
   private backingOff: Set<string> | null = null;
   /** Calls in flight and when they give up: one watchdog timer for all, not one per call. */
@@ -225,7 +222,9 @@ export class FanOut {
       this.backingOff?.delete(user);
     }
     this.cursors.took(user, last, Math.max(1, entries.length), !this.pushed.has(user));
-    if (answer.delivered !== undefined) this.onDelivered(user, answer.delivered);
+    if (answer.delivered !== undefined || answer.read !== undefined) {
+      this.onAcked(user, answer.delivered ?? "", answer.read ?? "");
+    }
     this.pushed.add(user);
     if (this.retire(user, last)) return;
     if (answer.online) this.away.delete(user);

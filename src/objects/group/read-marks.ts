@@ -5,8 +5,10 @@
 // read position its cursor rows (./cursors.ts, written in batches) do not hold
 // yet, and writes that one row once per READ_BATCH_MS window for all the reads
 // that came in it (live readers read up to the same message within a second of
-// each other). The member's `read` is answered only once its position is
-// stored here, so a read answered is never lost; a member whose own row lags
+// each other). A member's `read` call is answered only once its position is
+// stored here, so a read answered is never lost (a read up to the newest entry
+// the member took comes gathered instead, on a push's answer: ../user/group-acks.ts,
+// and is stored the same way); a member whose own row lags
 // (evicted before its batch) gets its read position and unread count back
 // from the group's pull at its next wake (user/group-reads.ts).
 

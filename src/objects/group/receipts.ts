@@ -62,7 +62,8 @@ export class GroupReceipts {
     if (read > floor) floor = read;
     if (delivered > floor) this.gather(member, "delivered", this.newly(member, floor, delivered), now);
     this.fanout.cursors.setWatermarks(member, reached, read);
-    if (read === "") return { unread: null };
+    // No count without a read, nor for a read that came on a push's answer (no `upto`: the member counted it).
+    if (read === "" || upto === "") return { unread: null };
     return { unread: this.unread(member, read > marks.read ? read : marks.read, upto) };
   }
 

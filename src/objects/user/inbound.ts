@@ -5,7 +5,7 @@
 // device connected means a Web Push (./web-push.ts).
 
 import type { ServerFrame } from "../../shared/protocol";
-import type { GroupEntry } from "../group-entry";
+import type { GroupEntry, PushAnswer } from "../group-entry";
 import type { InboxItem } from "../inbox";
 import { hosts } from "./hosted-append";
 import { hostedSendIsOn } from "./hosted-send";
@@ -39,16 +39,15 @@ export async function takeGroup(
   groupId: string,
   entries: GroupEntry[],
   after: string,
-): Promise<{ online: boolean; delivered?: string }> {
+): Promise<PushAnswer> {
   const chat = `g:${groupId}`;
   // A first push to a new member finds no row either: it pulls its window once.
   if (after > (me.groups.get(chat)?.upto ?? "")) await me.groupReads.pull(chat);
   else await me.groupReads.take(chat, entries);
   const online = me.ctx.getWebSockets().length > 0;
   if (!online) me.pushOffline(entries.flatMap((e) => (e.change ? [] : [e.message])));
-  // Devices' acknowledgements gathered for this group ride back on the answer (./group-acks.ts).
-  const delivered = me.groupAcks.claim(chat);
-  return delivered === undefined ? { online } : { online, delivered };
+  // Devices' acknowledgements and reads gathered for this group ride back on the answer (./group-acks.ts).
+  return { online, ...me.groupAcks.claim(chat) };
 }
 
 /**
