@@ -9,9 +9,9 @@ import type { ChatId, Message, ServerFrame } from "../../shared/protocol";
 import type { GroupEntry, GroupMessage } from "../group-entry";
 import type { GroupChat } from "./group-chat-store";
 import type { GroupChats } from "./group-chats";
+import { broadcastEntries } from "./live-batches";
 import { type LogReads, logOf } from "./log-source";
 import type { Mailbox } from "./mailbox";
-import { broadcast } from "./sockets";
 
 export interface GroupReader {
   userId: string;
@@ -109,8 +109,8 @@ export class GroupReads {
       // Reads (rows, runs, hidden ids) and in-memory takes write nothing; GroupChats counts what does.
       () => groups.writes !== writes,
     );
-    const sockets = this.me.sockets();
-    for (const frame of frames) broadcast(sockets, frame);
+    // Several entries at once: one `replay` frame for the devices that take them (./live-batches.ts).
+    broadcastEntries(this.me.sockets(), frames);
     return current;
   }
 

@@ -22,6 +22,8 @@ export interface SocketInfo {
   closeWith?: { code: number; reason: string };
   /** The greatest mailbox seq handed out while this socket was open (./seq-hold.ts). */
   seq?: number;
+  /** Its last `sync` asked for `replay` frames (`batch: true`): live batches come so too (./live-batches.ts). */
+  batch?: true;
 }
 
 export function attach(ws: WebSocket, info: SocketInfo): void {
@@ -47,6 +49,11 @@ export function send(ws: WebSocket, frame: ServerFrame | string): void {
  * are not sent to it live as well (a device would get them twice).
  */
 const syncing = new WeakSet<WebSocket>();
+
+/** Whether a sync of `ws` is under way: live mailbox entries skip it. */
+export function isSyncing(ws: WebSocket): boolean {
+  return syncing.has(ws);
+}
 
 /** Runs a sync of `ws`: live mailbox entries skip it until `run` is done. */
 export async function whileSyncing<T>(ws: WebSocket, run: () => Promise<T>): Promise<T> {

@@ -45,7 +45,7 @@ export function replay(
   groups: Entry[] = [],
   part?: ReplayPart,
 ): number {
-  const out = batch ? new ReplayBatcher(ws) : null;
+  const out = batch ? new ReplayBatcher((text) => send(ws, text)) : null;
   const messagesAfter = part?.messages ?? ((from: number, limit: number) => mailbox.reads.messagesAfter(from, limit));
   let cursor = after;
   let g = 0; // the next group entry
@@ -81,15 +81,19 @@ export function replay(
   return cursor;
 }
 
-/** Gathers replayed entries into `replay` frames of bounded count and size. */
-class ReplayBatcher {
+/** Gathers replayed entries into `replay` frames of bounded count and size, each handed to `out`. */
+export class ReplayBatcher {
   private parts: string[] = [];
   private bytes = 0;
 
-  constructor(private readonly ws: WebSocket) {}
+  constructor(private readonly out: (text: string) => void) {}
 
   add(frame: ServerFrame): void {
-    const text = JSON.stringify(frame);
+    this.addText(JSON.stringify(frame));
+  }
+
+  /** An entry already serialized (its frame's JSON). */
+  addText(text: string): void {
     if (this.parts.length > 0 && this.bytes + text.length > REPLAY_FRAME_BYTES) this.flush();
     this.parts.push(text);
     this.bytes += text.length;
@@ -99,7 +103,7 @@ class ReplayBatcher {
   /** The frame is built from the entries' own JSON, so nothing is serialized twice. */
   flush(): void {
     if (this.parts.length === 0) return;
-    send(this.ws, `{"type":"replay","frames":[${this.parts.join(",")}]}`);
+    this.out(`{"type":"replay","frames":[${this.parts.join(",")}]}`);
     this.parts = [];
     this.bytes = 0;
   }

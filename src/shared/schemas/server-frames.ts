@@ -58,7 +58,7 @@ export const chatFrame = v.object({
   ),
 });
 
-/** What a `replay` frame carries (a sync with `batch: true`): mailbox entries, in seq order. */
+/** What a `replay` frame carries (after a sync with `batch: true`: its replay, and entries that come together live): mailbox entries, in seq order. */
 export const replayedFrame = v.variant("type", [messageFrame, receiptFrame, updateFrame, removedFrame]);
 export const replayFrame = v.object({ type: v.literal("replay"), frames: v.array(replayedFrame) });
 

@@ -20,7 +20,7 @@ const CLIENT_SUMMARIES: Record<keyof typeof CLIENT_FRAMES, string> = {
   react: "Set, replace (an emoji) or remove (null) my one reaction to a message",
   received: "This device has these messages",
   read: "Read up to and including a message",
-  sync: "Replay my mailbox after a seq (batch: in replay frames)",
+  sync: "Replay my mailbox after a seq (batch: in replay frames, and live batches too)",
   typing: "I am typing in a chat",
   subscribe: "Presence of these users, now and at every change",
 };
@@ -35,7 +35,7 @@ const SERVER_SUMMARIES: Record<keyof typeof SERVER_FRAMES, string> = {
   typing: "Someone is typing",
   synced: "The replay asked for is complete",
   chat: "A chat's unread count or mute changed (another device read it, a route muted it)",
-  replay: "Replayed mailbox entries (after sync with batch)",
+  replay: "Mailbox entries, many to a frame: a replay, or entries that came together live (after sync with batch)",
   error: "A frame was refused; the socket stays open",
 };
 
